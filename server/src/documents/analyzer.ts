@@ -1,0 +1,79 @@
+/**
+ * The entry point of document analysis: one analyzer per open document keeps that document's line cache,
+ * so re-analysis after an edit lexes only the changed lines (see incremental.ts).
+ */
+import { IncrementalLexer } from './incremental';
+import { latexLineLexer } from './latexLexer';
+import { buildLatexStructure } from './latexStructure';
+import { markdownLineLexer } from './markdownLexer';
+import { buildMarkdownStructure } from './markdownStructure';
+import { range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './model';
+
+/** Documents above this many characters are not analysed unless the user raises the limit. */
+export const DEFAULT_MAX_DOCUMENT_SIZE = 2_000_000;
+
+export interface AnalyzerOptions {
+  maxDocumentSize: number;
+}
+
+export class ProofDocumentAnalyzer {
+  private readonly latex = new IncrementalLexer(latexLineLexer);
+  private readonly markdown = new IncrementalLexer(markdownLineLexer);
+
+  constructor(readonly format: DocumentFormat) {}
+
+  /** How many lines the last analysis lexed (the others were reused from the cache). */
+  get lastLexedLineCount(): number {
+    return this.format === 'latex' ? this.latex.lastLexedLineCount : this.markdown.lastLexedLineCount;
+  }
+
+  /** Analyses `text`, reusing what did not change since the previous call. Never throws on any input. */
+  analyze(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }): ProofDocumentAnalysis {
+    const refusal = refuse(text, options);
+    if (refusal) return { format: this.format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], diagnostics: [refusal] };
+    if (this.format === 'latex') {
+      const { lines, results } = this.latex.update(text);
+      return buildLatexStructure(lines, results);
+    }
+    const { lines, results } = this.markdown.update(text);
+    return buildMarkdownStructure(lines, results);
+  }
+}
+
+/** One-shot analysis (tests, benchmarks, tools). */
+export function analyzeDocument(format: DocumentFormat, text: string, options?: AnalyzerOptions): ProofDocumentAnalysis {
+  return new ProofDocumentAnalyzer(format).analyze(text, options);
+}
+
+/** A document that is too large, or is not text at all, gets one clear message instead of analysis. */
+function refuse(text: string, { maxDocumentSize }: AnalyzerOptions): StructuralDiagnostic | undefined {
+  if (text.length > maxDocumentSize) {
+    return {
+      code: 'document-too-large',
+      severity: 'information',
+      range: range(0, 0, 0, 0),
+      message: `QED-Nano skips the outline and structure checks of this document: it has ${text.length.toLocaleString('en')} characters, more than the limit of ${maxDocumentSize.toLocaleString('en')} (setting qedNano.analysis.maxDocumentSize).`,
+    };
+  }
+  if (looksBinary(text)) {
+    return {
+      code: 'binary-document',
+      severity: 'information',
+      range: range(0, 0, 0, 0),
+      message: 'QED-Nano skips this document: it looks like binary data, not LaTeX or Markdown text.',
+    };
+  }
+  return undefined;
+}
+
+/** NUL characters or many U+FFFD replacement characters in the first 8 KB mean a binary file. */
+function looksBinary(text: string): boolean {
+  const sample = Math.min(text.length, 8192);
+  let suspicious = 0;
+  for (let i = 0; i < sample; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return true;
+    if (c === 0xfffd) suspicious++;
+  }
+  return sample > 0 && suspicious / sample > 0.05;
+}

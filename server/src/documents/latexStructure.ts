@@ -1,0 +1,196 @@
+/**
+ * LaTeX structure: theorem-like environments and the proofs after them, from the lexed lines.
+ * Environments count as statements or proofs when they are built in (theorem, lemma, ..., proof, solution,
+ * and starred forms) or declared in the document (\newtheorem, \declaretheorem, or \newenvironment wrapping
+ * one of those), wherever in the document the declaration stands.
+ */
+import { classifyStatementWord, isProofWord, type LexedLine } from './tokens';
+import {
+  lineLabel,
+  range,
+  type MacroDefinition,
+  type Proof,
+  type ProofDocumentAnalysis,
+  type StatementKind,
+} from './model';
+import { StructureBuilder } from './structure';
+import type { LatexState } from './latexLexer';
+
+type EnvironmentRole = { role: 'statement'; kind: StatementKind; title: string } | { role: 'proof' };
+
+interface OpenEnvironment {
+  name: string;
+  line: number;
+  ch: number;
+  /** End of `\begin{name}[option]`. */
+  endCh: number;
+  option: string | undefined;
+  role: EnvironmentRole | undefined;
+  /** The first `\label` directly inside a statement. */
+  label: string | undefined;
+  /** For a proof environment: the proof, attached to its statement when it opened. */
+  proof: Proof | undefined;
+}
+
+const TITLES: Record<StatementKind, string> = {
+  theorem: 'Theorem',
+  lemma: 'Lemma',
+  proposition: 'Proposition',
+  corollary: 'Corollary',
+  claim: 'Claim',
+  problem: 'Problem',
+  exercise: 'Exercise',
+  conjecture: 'Conjecture',
+};
+
+const REFERENCE_IN_OPTION = /\\(?:ref|cref|Cref|autoref)\s*\{([^}]+)\}/;
+
+export function buildLatexStructure(lines: readonly string[], lexed: readonly LexedLine<LatexState>[]): ProofDocumentAnalysis {
+  const roles = collectDeclarations(lexed);
+  const builder = new StructureBuilder('latex', lines, lexed);
+  const stack: OpenEnvironment[] = [];
+
+  const reportUnclosed = (open: OpenEnvironment, message: string, related?: { range: ReturnType<typeof range>; message: string }): void => {
+    builder.diagnostics.push({
+      code: 'unclosed-environment',
+      severity: 'error',
+      range: range(open.line, open.ch, open.line, open.endCh),
+      message,
+      ...(related ? { related: [related] } : {}),
+    });
+  };
+
+  /** Ends an environment at (endLine, endCh); its body stops at closerCh (where `\end` starts). */
+  const end = (open: OpenEnvironment, endLine: number, endCh: number, closerCh: number, closed: boolean): void => {
+    if (open.proof) {
+      open.proof.range.end = { line: endLine, character: endCh };
+      open.proof.bodyRange.end = { line: endLine, character: closerCh };
+      open.proof.closed = closed;
+    } else if (open.role?.role === 'statement') {
+      builder.addStatement({
+        kind: open.role.kind,
+        environment: open.name,
+        title: open.option ? `${open.role.title} (${open.option.trim()})` : open.role.title,
+        ...(open.label !== undefined ? { label: open.label } : {}),
+        range: range(open.line, open.ch, endLine, endCh),
+        headerRange: range(open.line, open.ch, open.line, open.endCh),
+        bodyRange: range(open.line, open.endCh, endLine, closerCh),
+      });
+    }
+  };
+
+  for (let line = 0; line < lexed.length; line++) {
+    for (const token of lexed[line]!.tokens) {
+      if (builder.takeCommonToken({ line, token })) {
+        const owner = stack[stack.length - 1];
+        if (token.t === 'label' && owner?.role?.role === 'statement' && owner.label === undefined) owner.label = token.name;
+        continue;
+      }
+      if (token.t === 'begin') {
+        const open: OpenEnvironment = {
+          name: token.name,
+          line,
+          ch: token.ch,
+          endCh: token.endCh,
+          option: token.option,
+          role: roles(token.name),
+          label: undefined,
+          proof: undefined,
+        };
+        stack.push(open);
+        if (open.role?.role === 'proof') {
+          open.proof = {
+            environment: token.name,
+            range: range(line, token.ch, line, token.endCh),
+            headerRange: range(line, token.ch, line, token.endCh),
+            bodyRange: range(line, token.endCh, line, token.endCh),
+            closed: false,
+            steps: [],
+          };
+          builder.attachProof(open.proof, token.option ? REFERENCE_IN_OPTION.exec(token.option)?.[1]?.trim() : undefined);
+        }
+      } else if (token.t === 'end') {
+        const at = findLast(stack, token.name);
+        if (at < 0) {
+          builder.diagnostics.push({
+            code: 'unmatched-end',
+            severity: 'error',
+            range: range(line, token.ch, line, token.endCh),
+            message: `\`\\end{${token.name}}\` has no matching \`\\begin{${token.name}}\`.`,
+          });
+          continue;
+        }
+        while (stack.length > at + 1) {
+          const unclosed = stack.pop()!;
+          reportUnclosed(
+            unclosed,
+            `\`\\begin{${unclosed.name}}\` on ${lineLabel({ line: unclosed.line, character: 0 })} is not closed before \`\\end{${token.name}}\` on ${lineLabel({ line, character: 0 })}.`,
+            { range: range(line, token.ch, line, token.endCh), message: `\`\\end{${token.name}}\` closes an outer environment here` },
+          );
+          end(unclosed, line, token.ch, token.ch, false);
+        }
+        end(stack.pop()!, line, token.endCh, token.ch, true);
+      }
+    }
+  }
+
+  const documentEnd = builder.documentEnd();
+  while (stack.length > 0) {
+    const unclosed = stack.pop()!;
+    reportUnclosed(
+      unclosed,
+      `\`\\begin{${unclosed.name}}\` on ${lineLabel({ line: unclosed.line, character: 0 })} is never closed: add \`\\end{${unclosed.name}}\`.`,
+    );
+    end(unclosed, documentEnd.line, documentEnd.character, documentEnd.character, false);
+  }
+  return builder.finish(collectMacros(lexed));
+}
+
+/** Resolves an environment name to its role, from built-in names and the document's declarations. */
+function collectDeclarations(lexed: readonly LexedLine<LatexState>[]): (name: string) => EnvironmentRole | undefined {
+  const declared = new Map<string, EnvironmentRole>();
+  const aliases = new Map<string, string>();
+  for (const line of lexed) {
+    for (const token of line.tokens) {
+      if (token.t !== 'definition') continue;
+      const d = token.definition;
+      if (d.kind === 'statementEnvironment') {
+        const role: EnvironmentRole = { role: 'statement', kind: d.statementKind, title: d.title };
+        declared.set(d.name, role);
+        declared.set(`${d.name}*`, role);
+      } else if (d.kind === 'proofEnvironment') {
+        declared.set(d.name, { role: 'proof' });
+      } else if (d.kind === 'environmentAlias') {
+        aliases.set(d.name, d.wraps);
+      }
+    }
+  }
+  const resolve = (name: string, depth: number): EnvironmentRole | undefined => {
+    const own = declared.get(name);
+    if (own) return own;
+    const wrapped = aliases.get(name);
+    if (wrapped !== undefined && depth < 8) return resolve(wrapped, depth + 1);
+    if (isProofWord(name)) return { role: 'proof' };
+    const kind = classifyStatementWord(name);
+    return kind ? { role: 'statement', kind, title: TITLES[kind] } : undefined;
+  };
+  return (name) => resolve(name, 0);
+}
+
+function collectMacros(lexed: readonly LexedLine<LatexState>[]): MacroDefinition[] {
+  const macros: MacroDefinition[] = [];
+  for (const line of lexed) {
+    for (const token of line.tokens) {
+      if (token.t === 'definition' && token.definition.kind === 'macro') {
+        const { name, arity, body } = token.definition;
+        macros.push({ name, arity, body });
+      }
+    }
+  }
+  return macros;
+}
+
+function findLast(stack: readonly OpenEnvironment[], name: string): number {
+  for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.name === name) return i;
+  return -1;
+}

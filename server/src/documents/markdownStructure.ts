@@ -1,0 +1,144 @@
+/**
+ * Markdown structure. A statement starts at a heading ("## Problem 2", "### Theorem (AM-GM)") or a bold or
+ * italic label ("**Theorem 1.**", "> **Lemma 2.**"). A proof starts at "Proof." / "*Proof.*" /
+ * "**Proof.**" / "**Solution.**" or a "Proof"/"Solution" heading, and ends at ∎, □, $\blacksquare$,
+ * \qed, "QED", or the next statement or heading (for a proof under a heading: the next heading of the same
+ * or a higher level).
+ */
+import { classifyStatementWord, type LexedLine } from './tokens';
+import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './model';
+import { StructureBuilder } from './structure';
+import type { MarkdownState } from './markdownLexer';
+
+const STATEMENT_HEADING =
+  /^(?:\d+[.)]\s*)?(Theorem|Lemma|Proposition|Corollary|Claim|Problem|Exercise|Conjecture|Question)\b/i;
+const PROOF_HEADING = /^(?:\d+[.)]\s*)?(Proof|Solution)\b/i;
+
+interface OpenStatement {
+  kind: StatementKind;
+  environment: string;
+  title: string;
+  header: Range;
+  /** Heading level, or 0 for a label. */
+  level: number;
+  label: string | undefined;
+}
+
+interface OpenProof {
+  proof: Proof;
+  level: number;
+}
+
+export function buildMarkdownStructure(
+  lines: readonly string[],
+  lexed: readonly LexedLine<MarkdownState>[],
+): ProofDocumentAnalysis {
+  const builder = new StructureBuilder('markdown', lines, lexed);
+  let statement: OpenStatement | undefined;
+  let proof: OpenProof | undefined;
+
+  const closeStatement = (end: Position): void => {
+    if (!statement) return;
+    const s = statement;
+    statement = undefined;
+    const stop = later(end, s.header.end);
+    builder.addStatement({
+      kind: s.kind,
+      environment: s.environment,
+      title: s.title,
+      ...(s.label !== undefined ? { label: s.label } : {}),
+      range: { start: s.header.start, end: stop },
+      headerRange: s.header,
+      bodyRange: { start: s.header.end, end: stop },
+    });
+  };
+  const closeProof = (end: Position, bodyEnd: Position, closed: boolean): void => {
+    if (!proof) return;
+    proof.proof.range.end = later(end, proof.proof.headerRange.end);
+    proof.proof.bodyRange.end = later(bodyEnd, proof.proof.headerRange.end);
+    proof.proof.closed = closed;
+    proof = undefined;
+  };
+  /** Closes whatever is open because something new starts on `line`. */
+  const closeBefore = (line: number): void => {
+    if (proof) {
+      const end = builder.contentEndBefore(line, proof.proof.headerRange.end);
+      closeProof(end, end, false);
+    }
+    if (statement) closeStatement(builder.contentEndBefore(line, statement.header.end));
+  };
+  const openProof = (header: Range, environment: string, level: number): void => {
+    const opened: Proof = {
+      environment,
+      range: { start: header.start, end: header.end },
+      headerRange: header,
+      bodyRange: { start: header.end, end: header.end },
+      closed: false,
+      steps: [],
+    };
+    proof = { proof: opened, level };
+    builder.attachProof(opened);
+  };
+
+  for (let line = 0; line < lexed.length; line++) {
+    for (const token of lexed[line]!.tokens) {
+      if (builder.takeCommonToken({ line, token })) {
+        if (token.t === 'label' && statement && statement.label === undefined) statement.label = token.name;
+        continue;
+      }
+      switch (token.t) {
+        case 'heading': {
+          const statementWord = STATEMENT_HEADING.exec(token.text);
+          const proofWord = PROOF_HEADING.exec(token.text);
+          const starts = statementWord !== null || proofWord !== null;
+          // A deeper, ordinary heading ("#### Case 1") stays inside a proof or statement opened by a heading.
+          if (proof && (starts || proof.level === 0 || token.level <= proof.level)) closeBefore(line);
+          if (!proof && statement && (starts || statement.level === 0 || token.level <= statement.level)) closeBefore(line);
+          const header = range(line, token.ch, line, token.endCh);
+          if (statementWord) {
+            closeBefore(line);
+            statement = {
+              kind: classifyStatementWord(statementWord[1]!)!,
+              environment: statementWord[1]!,
+              title: token.text,
+              header,
+              level: token.level,
+              label: undefined,
+            };
+          } else if (proofWord) {
+            closeBefore(line);
+            openProof(header, proofWord[1]!.toLowerCase(), token.level);
+          }
+          break;
+        }
+        case 'statementLabel':
+          closeBefore(line);
+          statement = {
+            kind: token.kind,
+            environment: token.title.split(' ')[0]!,
+            title: token.title,
+            header: range(line, token.ch, line, token.endCh),
+            level: 0,
+            label: undefined,
+          };
+          break;
+        case 'proofLabel':
+          closeBefore(line);
+          openProof(range(line, token.ch, line, token.endCh), token.word.toLowerCase(), 0);
+          break;
+        case 'proofEnd':
+          if (proof) closeProof({ line, character: token.endCh }, { line, character: token.ch }, true);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  const end = builder.documentEnd();
+  closeBefore(end.line + 1);
+  return builder.finish([]);
+}
+
+function later(a: Position, b: Position): Position {
+  return a.line > b.line || (a.line === b.line && a.character >= b.character) ? a : b;
+}

@@ -1,0 +1,142 @@
+/**
+ * The proof-document model: what analysis of a LaTeX or Markdown file yields.
+ *
+ * Positions are LSP-shaped (zero-based line, UTF-16 code-unit character) so that results map onto the
+ * editor without conversion, but nothing here depends on the LSP library: analysis is pure text -> data.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type DocumentFormat = 'latex' | 'markdown';
+
+/** The kinds of statement that ask for a proof. */
+export type StatementKind =
+  | 'theorem'
+  | 'lemma'
+  | 'proposition'
+  | 'corollary'
+  | 'claim'
+  | 'problem'
+  | 'exercise'
+  | 'conjecture';
+
+/** Statement kinds that are tasks to solve: having no proof yet is worth telling the user. */
+export const TASK_KINDS: ReadonlySet<StatementKind> = new Set<StatementKind>(['problem', 'exercise']);
+
+export type StepKind = 'paragraph' | 'item' | 'display';
+
+/** One step of a proof: the unit that critiques are mapped onto. */
+export interface ProofStep {
+  kind: StepKind;
+  /** Trimmed to the step's own text (no surrounding blank lines or proof markers). */
+  range: Range;
+}
+
+export interface Proof {
+  /** `proof`, `solution`, or the name of an environment declared to wrap one. */
+  environment: string;
+  /** From the opening marker to the closing marker (or the end of the proof's section). */
+  range: Range;
+  /** The opening marker (`\begin{proof}`, `**Proof.**`, a "Proof" heading). */
+  headerRange: Range;
+  /** The text between the markers. Empty (start = end) for an empty proof. */
+  bodyRange: Range;
+  /** Whether an explicit end was written (`\end{proof}`, ∎, QED...). */
+  closed: boolean;
+  steps: ProofStep[];
+}
+
+export interface Statement {
+  kind: StatementKind;
+  /** The environment name (LaTeX) or label word (Markdown) as written, e.g. `thm`, `Theorem`. */
+  environment: string;
+  /** What the reader sees as the statement's name, e.g. "Theorem 2 (AM-GM)". */
+  title: string;
+  /** `\label{...}` inside the statement, if any. */
+  label?: string;
+  /** The statement itself, from its opening marker to its end (not including the proof). */
+  range: Range;
+  /** The opening marker: what a symbol selects and where a CodeLens sits. */
+  headerRange: Range;
+  /** The statement's text without its markers. */
+  bodyRange: Range;
+  proof?: Proof;
+}
+
+export type Severity = 'error' | 'warning' | 'information';
+
+export type DiagnosticCode =
+  | 'unclosed-environment'
+  | 'unclosed-definition'
+  | 'math-mode-conflict'
+  | 'unmatched-end'
+  | 'unclosed-math'
+  | 'unmatched-math-close'
+  | 'unbalanced-braces-in-math'
+  | 'undefined-reference'
+  | 'proof-without-statement'
+  | 'problem-without-proof'
+  | 'document-too-large'
+  | 'binary-document';
+
+export interface StructuralDiagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  range: Range;
+  message: string;
+  /** Where the offending construct was opened, when that is elsewhere. */
+  related?: { range: Range; message: string }[];
+}
+
+/** A macro the document defines (`\newcommand`, `\DeclareMathOperator`...): the panel typesets with them. */
+export interface MacroDefinition {
+  name: string;
+  /** Number of arguments (0 when none). */
+  arity: number;
+  body: string;
+}
+
+export interface LabelDefinition {
+  name: string;
+  range: Range;
+}
+
+export interface Reference {
+  command: string;
+  name: string;
+  range: Range;
+}
+
+export interface ProofDocumentAnalysis {
+  format: DocumentFormat;
+  statements: Statement[];
+  /** Proofs that follow no statement (also reported as diagnostics). */
+  orphanProofs: Proof[];
+  /** Second proofs of a statement that already has one, naming it (`Proof of Theorem~\ref{x}`). */
+  additionalProofs: Proof[];
+  labels: LabelDefinition[];
+  references: Reference[];
+  macros: MacroDefinition[];
+  diagnostics: StructuralDiagnostic[];
+}
+
+export function range(startLine: number, startChar: number, endLine: number, endChar: number): Range {
+  return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
+}
+
+export function comparePositions(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}
+
+/** One-based line number for messages shown to people. */
+export function lineLabel(position: Position): string {
+  return `line ${position.line + 1}`;
+}

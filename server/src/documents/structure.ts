@@ -1,0 +1,259 @@
+/**
+ * The structure pass shared by both formats: from lexed lines to statements, proofs, steps, labels,
+ * references and diagnostics. It is linear in the number of tokens (a 2,000-line file has a few thousand)
+ * and never throws on malformed input: whatever is left open at the end is closed there and reported.
+ */
+import {
+  comparePositions,
+  lineLabel,
+  range,
+  TASK_KINDS,
+  type LabelDefinition,
+  type Position,
+  type Proof,
+  type ProofDocumentAnalysis,
+  type ProofStep,
+  type Range,
+  type Reference,
+  type Statement,
+  type StructuralDiagnostic,
+  type DocumentFormat,
+  type MacroDefinition,
+} from './model';
+import { describeMath } from './latexLexer';
+import type { LexedLine, LineToken, MathDelimiter } from './tokens';
+
+/** A token with the line it stands on. */
+export interface PlacedToken {
+  line: number;
+  token: LineToken;
+}
+
+export class StructureBuilder {
+  readonly statements: Statement[] = [];
+  readonly orphanProofs: Proof[] = [];
+  /** Further proofs of a statement that already has one (they name it with `\ref`). */
+  readonly additionalProofs: Proof[] = [];
+  readonly labels: LabelDefinition[] = [];
+  readonly references: Reference[] = [];
+  readonly macros: MacroDefinition[] = [];
+  readonly diagnostics: StructuralDiagnostic[] = [];
+  private openMath: { delimiter: MathDelimiter; range: Range } | undefined;
+  private proofCandidate: Statement | undefined;
+  private readonly proofs: Proof[] = [];
+  private hasIncludes = false;
+
+  constructor(
+    private readonly format: DocumentFormat,
+    private readonly lines: readonly string[],
+    private readonly lexed: readonly LexedLine<unknown>[],
+  ) {}
+
+  /** Handles the tokens every format shares; returns false for tokens the caller must handle. */
+  takeCommonToken({ line, token }: PlacedToken): boolean {
+    switch (token.t) {
+      case 'mathOpen':
+        this.openMath = { delimiter: token.delimiter, range: range(line, token.ch, line, token.endCh) };
+        return true;
+      case 'mathClose':
+        this.openMath = undefined;
+        return true;
+      case 'mathUnclosed':
+        this.reportUnclosedMath(
+          token.before === undefined
+            ? `before the paragraph ends (${lineLabel({ line, character: 0 })})`
+            : `before \`${token.before}\` on ${lineLabel({ line, character: 0 })}`,
+        );
+        return true;
+      case 'issue':
+        this.diagnostics.push({
+          code: token.code,
+          severity: token.severity,
+          message: token.message,
+          range: range(line, token.ch, line, token.endCh),
+        });
+        return true;
+      case 'label':
+        this.labels.push({ name: token.name, range: range(line, token.ch, line, token.endCh) });
+        return true;
+      case 'ref':
+        this.references.push({ command: token.command, name: token.name, range: range(line, token.ch, line, token.endCh) });
+        return true;
+      case 'include':
+        this.hasIncludes = true;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Records a finished statement; it is the candidate for the next proof. */
+  addStatement(statement: Statement): void {
+    this.statements.push(statement);
+    this.proofCandidate = statement;
+  }
+
+  /**
+   * Attaches a proof that starts now: to the statement whose label its heading references, else to the
+   * statement just before it if that one has no proof yet; otherwise it is an orphan (and reported).
+   */
+  attachProof(proof: Proof, referencedLabel?: string): void {
+    this.proofs.push(proof);
+    const candidate = this.proofCandidate;
+    this.proofCandidate = undefined;
+    const referenced = referencedLabel === undefined ? undefined : this.statements.find((s) => s.label === referencedLabel);
+    if (referenced) {
+      // "Proof of Theorem~\ref{x}": it proves x; a second proof of x is shown in the outline, not attached.
+      if (referenced.proof === undefined) referenced.proof = proof;
+      else this.additionalProofs.push(proof);
+      return;
+    }
+    if (candidate && candidate.proof === undefined) candidate.proof = proof;
+    else this.orphanProofs.push(proof);
+  }
+
+  /** Ends the document: reports what is still open and derives the document-wide diagnostics. */
+  finish(macros: MacroDefinition[]): ProofDocumentAnalysis {
+    this.macros.push(...macros);
+    if (this.openMath) this.reportUnclosedMath('before the end of the document');
+    for (const proof of this.proofs) proof.steps = this.splitSteps(proof.bodyRange);
+
+    for (const proof of this.orphanProofs) {
+      this.diagnostics.push({
+        code: 'proof-without-statement',
+        severity: 'warning',
+        range: proof.headerRange,
+        message:
+          'This proof follows no statement that still needs one: put it right after the theorem, lemma or problem it proves.',
+      });
+    }
+    for (const statement of this.statements) {
+      if (statement.proof === undefined && TASK_KINDS.has(statement.kind)) {
+        this.diagnostics.push({
+          code: 'problem-without-proof',
+          severity: 'information',
+          range: statement.headerRange,
+          message: `${statement.title} has no proof yet.`,
+        });
+      }
+    }
+    const defined = new Set(this.labels.map((label) => label.name));
+    for (const reference of this.references) {
+      if (defined.has(reference.name)) continue;
+      this.diagnostics.push({
+        code: 'undefined-reference',
+        severity: this.hasIncludes ? 'information' : 'warning',
+        range: reference.range,
+        message: this.hasIncludes
+          ? `\`\\${reference.command}{${reference.name}}\`: no \`\\label{${reference.name}}\` in this file (it may be in an included file).`
+          : `\`\\${reference.command}{${reference.name}}\`: no \`\\label{${reference.name}}\` in this document.`,
+      });
+    }
+    this.diagnostics.sort((a, b) => comparePositions(a.range.start, b.range.start));
+    return {
+      format: this.format,
+      statements: this.statements,
+      orphanProofs: this.orphanProofs,
+      additionalProofs: this.additionalProofs,
+      labels: this.labels,
+      references: this.references,
+      macros: this.macros,
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  /** The end of the document. */
+  documentEnd(): Position {
+    const last = this.lines.length - 1;
+    return { line: last, character: this.lines[last]!.length };
+  }
+
+  /** The end of the last meaningful text strictly before `line` (or `fallback` when there is none). */
+  contentEndBefore(line: number, fallback: Position): Position {
+    for (let l = line - 1; l >= fallback.line; l--) {
+      const lexed = this.lexed[l]!;
+      if (lexed.kind === 'content') {
+        const end = { line: l, character: lexed.contentEnd };
+        return comparePositions(end, fallback) > 0 ? end : fallback;
+      }
+    }
+    return fallback;
+  }
+
+  private reportUnclosedMath(where: string): void {
+    const open = this.openMath;
+    if (!open) return;
+    this.openMath = undefined;
+    if (this.format === 'markdown' && open.delimiter === '$' && isDigit(this.lines[open.range.start.line]!, open.range.end.character)) {
+      return; // "$5": Pandoc and markdown-it-katex show an unclosed `$` before a digit as a dollar sign.
+    }
+    const closer = open.delimiter === '\\(' ? '\\)' : open.delimiter === '\\[' ? '\\]' : open.delimiter;
+    this.diagnostics.push({
+      code: 'unclosed-math',
+      severity: 'error',
+      range: open.range,
+      message: `${capitalise(describeMath(open.delimiter))} opened on ${lineLabel(open.range.start)} is not closed with \`${closer}\` ${where}.`,
+    });
+  }
+
+  /**
+   * Splits a proof body into steps: paragraphs (blank lines separate them), list items, and display math
+   * that stands alone, which joins the sentence before it.
+   */
+  private splitSteps(body: Range): ProofStep[] {
+    const steps: ProofStep[] = [];
+    let current: ProofStep | undefined;
+    let afterBreak = false;
+    for (let line = body.start.line; line <= body.end.line; line++) {
+      const lexed = this.lexed[line]!;
+      if (lexed.kind === 'blank') {
+        current = undefined;
+        afterBreak = true;
+        continue;
+      }
+      if (lexed.kind !== 'content') continue;
+      const from = line === body.start.line ? Math.max(body.start.character, lexed.contentStart) : lexed.contentStart;
+      const to = line === body.end.line ? Math.min(body.end.character, lexed.contentEnd) : lexed.contentEnd;
+      const text = this.lines[line]!;
+      let start = from;
+      while (start < to && /\s/.test(text[start]!)) start++;
+      let end = to;
+      while (end > start && /\s/.test(text[end - 1]!)) end--;
+      if (end <= start) continue;
+
+      for (const token of lexed.tokens) {
+        if (token.t !== 'item' || token.ch < start || token.ch >= end) continue;
+        if (current && token.ch > start) current.range.end = trimmedEnd(text, line, token.ch, start);
+        current = { kind: 'item', range: range(line, token.ch, line, end) };
+        steps.push(current);
+        afterBreak = false;
+      }
+      if (current) {
+        current.range.end = { line, character: end };
+      } else if (lexed.startsWithDisplay && afterBreak && steps.length > 0) {
+        current = steps[steps.length - 1]!;
+        current.range.end = { line, character: end };
+      } else {
+        current = { kind: lexed.startsWithDisplay ? 'display' : 'paragraph', range: range(line, start, line, end) };
+        steps.push(current);
+      }
+      afterBreak = false;
+    }
+    return steps;
+  }
+}
+
+function trimmedEnd(text: string, line: number, before: number, floor: number): Position {
+  let end = before;
+  while (end > floor && /\s/.test(text[end - 1]!)) end--;
+  return { line, character: end };
+}
+
+function isDigit(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
+}
+
+function capitalise(text: string): string {
+  return text.startsWith('`') ? text : text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,158 @@
+/**
+ * Tokens that the per-line lexers of both formats emit, and the scanning helpers they share.
+ * A token holds columns on its own line only (see incremental.ts for why).
+ */
+import type { DiagnosticCode, Severity, StatementKind } from './model';
+
+export type MathDelimiter = '$' | '$$' | '\\(' | '\\[' | `env:${string}`;
+
+export type LineToken =
+  | { t: 'begin'; name: string; ch: number; endCh: number; option?: string }
+  | { t: 'end'; name: string; ch: number; endCh: number }
+  | { t: 'label'; name: string; ch: number; endCh: number }
+  | { t: 'ref'; command: string; name: string; ch: number; endCh: number }
+  | { t: 'item'; ch: number; endCh: number }
+  | { t: 'mathOpen'; delimiter: MathDelimiter; ch: number; endCh: number }
+  | { t: 'mathClose'; delimiter: MathDelimiter; ch: number; endCh: number }
+  /** The paragraph ended (blank line), or the environment around the math ended (`before`), while the
+   * math was still open. */
+  | { t: 'mathUnclosed'; ch: number; endCh: number; before?: string }
+  | { t: 'issue'; code: DiagnosticCode; severity: Severity; message: string; ch: number; endCh: number }
+  | { t: 'definition'; definition: Definition; ch: number; endCh: number }
+  | { t: 'heading'; level: number; text: string; ch: number; endCh: number }
+  | { t: 'statementLabel'; kind: StatementKind; title: string; ch: number; endCh: number }
+  | { t: 'proofLabel'; word: string; ch: number; endCh: number }
+  | { t: 'proofEnd'; ch: number; endCh: number }
+  /** `\input`, `\include`...: labels may live in another file. */
+  | { t: 'include'; ch: number; endCh: number };
+
+/** What a LaTeX definition command declares. */
+export type Definition =
+  | { kind: 'statementEnvironment'; name: string; statementKind: StatementKind; title: string }
+  | { kind: 'proofEnvironment'; name: string }
+  | { kind: 'environmentAlias'; name: string; wraps: string }
+  | { kind: 'macro'; name: string; arity: number; body: string };
+
+/** Whether a line has text that counts (comments do not). */
+export type LineKind = 'blank' | 'comment' | 'content';
+
+export interface LexedLine<S> {
+  readonly endState: S;
+  readonly tokens: readonly LineToken[];
+  readonly kind: LineKind;
+  /** First and one-past-last column of the line's meaningful text (0/0 when none). */
+  readonly contentStart: number;
+  readonly contentEnd: number;
+  /** The line's text begins with display math (`$$`, `\[`, an equation environment): it belongs to the
+   * sentence before it when proofs are split into steps. */
+  readonly startsWithDisplay: boolean;
+}
+
+/** The warning for math whose braces do not balance, at the delimiter that ends it. */
+export function unbalancedBraces(depth: number, ch: number, endCh: number): LineToken {
+  return {
+    t: 'issue',
+    code: 'unbalanced-braces-in-math',
+    severity: 'warning',
+    message:
+      depth > 0
+        ? `Unbalanced braces in math: ${depth} \`{\` not closed before the math ends here.`
+        : `Unbalanced braces in math: ${-depth} \`}\` too many before the math ends here.`,
+    ch,
+    endCh,
+  };
+}
+
+/** Reference commands whose argument names labels (cleveref's take comma lists). */
+export const REFERENCE_COMMANDS: ReadonlySet<string> = new Set([
+  'ref', 'eqref', 'cref', 'Cref', 'autoref', 'pageref', 'nameref', 'vref', 'cpageref', 'Cpageref', 'labelcref',
+  'crefrange', 'Crefrange', 'hyperref',
+]);
+
+/** Maps a title or environment word ("Theorem", "lem", "Problem") to the kind of statement it introduces. */
+export function classifyStatementWord(word: string): StatementKind | undefined {
+  const w = word.trim().toLowerCase().replace(/\*$/, '');
+  return STATEMENT_WORDS.get(w);
+}
+
+const STATEMENT_WORDS = new Map<string, StatementKind>([
+  ['theorem', 'theorem'], ['thm', 'theorem'], ['satz', 'theorem'], ['théorème', 'theorem'],
+  ['lemma', 'lemma'], ['lem', 'lemma'],
+  ['proposition', 'proposition'], ['prop', 'proposition'],
+  ['corollary', 'corollary'], ['cor', 'corollary'], ['coro', 'corollary'],
+  ['claim', 'claim'], ['clm', 'claim'],
+  ['problem', 'problem'], ['prob', 'problem'], ['pb', 'problem'], ['question', 'problem'],
+  ['exercise', 'exercise'], ['ex', 'exercise'], ['exer', 'exercise'],
+  ['conjecture', 'conjecture'], ['conj', 'conjecture'],
+]);
+
+export function isProofWord(word: string): boolean {
+  const w = word.trim().toLowerCase().replace(/\*$/, '');
+  return w === 'proof' || w === 'solution' || w === 'pf' || w === 'sol';
+}
+
+export function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 64; /* @ in packages */
+}
+
+/**
+ * Reads a `{...}` group starting at `from` (after optional spaces) on one line.
+ * Returns the inner text and the column after the closing brace, or undefined if there is none.
+ */
+export function readBraceGroup(text: string, from: number): { inner: string; end: number } | undefined {
+  const i = skipWhitespace(text, from);
+  if (text[i] !== '{') return undefined;
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') {
+      j++;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return { inner: text.slice(i + 1, j), end: j + 1 };
+  }
+  return undefined;
+}
+
+/** Reads a `[...]` optional argument starting at `from` (after optional spaces), brace-aware. */
+export function readBracketGroup(text: string, from: number): { inner: string; end: number } | undefined {
+  const i = skipWhitespace(text, from);
+  if (text[i] !== '[') return undefined;
+  let depth = 0;
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') {
+      j++;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if (c === ']' && depth <= 0) return { inner: text.slice(i + 1, j), end: j + 1 };
+  }
+  return undefined;
+}
+
+/** Describes a line's meaningful extent, given where its meaningful text stops (a comment, or its end). */
+export function describeLine(
+  text: string,
+  stop: number,
+): { kind: LineKind; contentStart: number; contentEnd: number } {
+  let start = 0;
+  while (start < stop && isSpace(text.charCodeAt(start))) start++;
+  let end = stop;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  if (end > start) return { kind: 'content', contentStart: start, contentEnd: end };
+  return { kind: stop < text.length ? 'comment' : 'blank', contentStart: 0, contentEnd: 0 };
+}
+
+/** The first column at or after `from` that is not white space (line breaks included). */
+export function skipWhitespace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && (isSpace(text.charCodeAt(i)) || text[i] === '\n')) i++;
+  return i;
+}
+
+export function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 0xa0 || code === 0xfeff;
+}

@@ -1,0 +1,58 @@
+/**
+ * `textDocument/documentSymbol`: each statement a symbol, its proof a child, the proof's steps children of
+ * the proof. The Outline view, breadcrumbs and "Go to Symbol" of every LSP editor show them.
+ */
+import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
+import type { Proof, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+
+const DETAIL_LENGTH = 60;
+
+export function documentSymbols(analysis: ProofDocumentAnalysis, lines: (range: Range) => string): DocumentSymbol[] {
+  const symbols = analysis.statements.map((statement) => statementSymbol(statement, lines));
+  for (const proof of analysis.orphanProofs) symbols.push(proofSymbol(proof, 'Proof (no statement)', lines));
+  for (const proof of analysis.additionalProofs) symbols.push(proofSymbol(proof, 'Another proof', lines));
+  return symbols.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+function statementSymbol(statement: Statement, text: (range: Range) => string): DocumentSymbol {
+  const end = statement.proof && after(statement.proof.range.end, statement.range.end) ? statement.proof.range.end : statement.range.end;
+  return {
+    name: statement.title,
+    detail: summary(text(statement.bodyRange)) + (statement.label ? `  [${statement.label}]` : ''),
+    kind: statement.kind === 'problem' || statement.kind === 'exercise' ? SymbolKind.Event : SymbolKind.Class,
+    range: { start: statement.range.start, end },
+    selectionRange: statement.headerRange,
+    children: statement.proof ? [proofSymbol(statement.proof, proofName(statement.proof), text)] : [],
+  };
+}
+
+function proofSymbol(proof: Proof, name: string, text: (range: Range) => string): DocumentSymbol {
+  return {
+    name,
+    detail: proof.closed ? `${proof.steps.length} steps` : `${proof.steps.length} steps, not closed`,
+    kind: SymbolKind.Method,
+    range: proof.range,
+    selectionRange: proof.headerRange,
+    children: proof.steps.map((step, index) => ({
+      name: `Step ${index + 1}`,
+      detail: summary(text(step.range)),
+      kind: step.kind === 'item' ? SymbolKind.EnumMember : SymbolKind.Field,
+      range: step.range,
+      selectionRange: step.range,
+    })),
+  };
+}
+
+function proofName(proof: Proof): string {
+  return proof.environment.toLowerCase().startsWith('sol') ? 'Solution' : 'Proof';
+}
+
+/** The first words of a text, on one line. */
+function summary(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > DETAIL_LENGTH ? `${flat.slice(0, DETAIL_LENGTH - 1)}…` : flat;
+}
+
+function after(a: Range['end'], b: Range['end']): boolean {
+  return a.line > b.line || (a.line === b.line && a.character > b.character);
+}

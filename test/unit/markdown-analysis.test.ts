@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeDocument } from '../../server/src/documents/analyzer';
+import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/model';
+import { lineOf, readDocument } from '../support/fixtures';
+
+const lines = (r: Range): [number, number] => [r.start.line + 1, r.end.line + 1];
+const codes = (a: ProofDocumentAnalysis): string[] => a.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`);
+
+test('Markdown notes: heading and label statements, proofs ending at ∎, $\\blacksquare$ and QED', () => {
+  const text = readDocument('notes.md');
+  const a = analyzeDocument('markdown', text);
+  assert.deepEqual(
+    a.statements.map((s) => [s.kind, s.title, lines(s.headerRange)[0]]),
+    [
+      ['problem', 'Problem 1 (IMO 1988/6)', lineOf(text, '## Problem 1')],
+      ['theorem', 'Theorem 2 (AM-GM)', lineOf(text, '**Theorem 2')],
+      ['lemma', 'Lemma 3', lineOf(text, '**Lemma 3')],
+      ['problem', 'Problem 4', lineOf(text, '### Problem 4')],
+    ],
+  );
+  const [p1, t2, l3, p4] = a.statements;
+  assert.deepEqual(lines(p1!.range), [lineOf(text, '## Problem 1'), lineOf(text, 'Show that')]);
+  assert.deepEqual(lines(p1!.proof!.range), [lineOf(text, '**Solution.**'), lineOf(text, 'contradicts minimality. ∎')]);
+  assert.equal(p1!.proof!.closed, true);
+  assert.deepEqual(
+    p1!.proof!.steps.map((s) => [s.kind, ...lines(s.range)]),
+    [
+      ['paragraph', lineOf(text, '**Solution.**'), lineOf(text, 'has the root $a$')],
+      ['paragraph', lineOf(text, 'By Vieta'), lineOf(text, 'By Vieta')],
+      ['item', lineOf(text, '1. $a'), lineOf(text, '1. $a')],
+      ['item', lineOf(text, '2. $a'), lineOf(text, '2. $a')],
+      ['paragraph', lineOf(text, 'This contradicts'), lineOf(text, 'This contradicts')],
+    ],
+  );
+  const firstStep = p1!.proof!.steps[0]!.range;
+  assert.equal(text.split('\n')[firstStep.start.line]!.slice(firstStep.start.character).startsWith('Let $k'), true, 'a step starts after the label');
+  assert.equal(p1!.proof!.steps[4]!.range.end.character, 'This contradicts minimality.'.length, 'the ∎ is not part of the step');
+  assert.deepEqual(lines(t2!.proof!.range), [lineOf(text, '*Proof.* Expand'), lineOf(text, '$\\blacksquare$')]);
+  assert.equal(l3!.proof?.closed, true, 'the plain "Proof." paragraph ends at QED');
+  assert.equal(p4!.proof, undefined);
+  assert.deepEqual(codes(a), [`problem-without-proof@${lineOf(text, '### Problem 4')}`], 'prices, code spans and fenced code are never math');
+});
+
+test('broken Markdown: unclosed and unmatched math, orphan proof, problem without solution', () => {
+  const text = readDocument('broken.md');
+  const a = analyzeDocument('markdown', text);
+  assert.deepEqual(codes(a), [
+    `proof-without-statement@${lineOf(text, '**Proof.**')}`,
+    `unclosed-math@${lineOf(text, 'Every $x')}`,
+    `unclosed-math@${lineOf(text, 'We have \\(')}`,
+    `unmatched-math-close@${lineOf(text, 'Then \\)')}`,
+    `unbalanced-braces-in-math@${lineOf(text, 'Then \\)')}`,
+    `problem-without-proof@${lineOf(text, '## Problem 2')}`,
+  ]);
+  assert.match(a.diagnostics[1]!.message, /`\$` math opened on line 5 is not closed with `\$` before the paragraph ends/);
+  assert.equal(a.statements[0]!.proof?.closed, false, 'a proof without an end mark runs to the next heading');
+  assert.deepEqual(lines(a.statements[0]!.proof!.range), [lineOf(text, 'Proof. We have'), lineOf(text, 'Then \\)')]);
+});
+
+test('headings: deeper ordinary headings stay inside a proof, a same-level heading ends it', () => {
+  const text = [
+    '## Problem 1', 'Show $x$.', '', '### Solution', 'We split in cases.', '', '#### Case 1', 'Easy.', '', '#### Case 2',
+    'Also easy.', '', '## Problem 2', 'Show $y$.', '',
+  ].join('\n');
+  const a = analyzeDocument('markdown', text);
+  assert.equal(a.statements.length, 2);
+  assert.deepEqual(lines(a.statements[0]!.proof!.range), [4, 11]);
+  // A case heading starts the step it titles.
+  assert.deepEqual(a.statements[0]!.proof!.steps.map((s) => lines(s.range)), [[5, 5], [7, 8], [10, 11]]);
+});
+
+test('labels in block quotes and list items, italic and underscore emphasis, and a Proof heading', () => {
+  const text = [
+    '> **Lemma 1 (Key).** Quoted.', '', '_Proof._ Short. □', '', '1. **Claim 2.** In a list.', '', '### Proof', 'Here. ∎',
+    '', '__Conjecture.__ Open.',
+  ].join('\n');
+  const a = analyzeDocument('markdown', text);
+  assert.deepEqual(
+    a.statements.map((s) => [s.kind, s.title, s.proof ? lines(s.proof.range) : null]),
+    [
+      ['lemma', 'Lemma 1 (Key)', [3, 3]],
+      ['claim', 'Claim 2', [7, 8]],
+      ['conjecture', 'Conjecture', null],
+    ],
+  );
+  assert.deepEqual(a.diagnostics, [], 'a conjecture without proof is not a task');
+});
+
+test('math delimiters: \\(..\\), \\[..\\], $$ over several lines, text in math, escaped dollars', () => {
+  const text = ['Inline \\(a\\) and \\[b\\] and \\$5.', '', '$$', 'x = \\{1, 2\\}', '$$', '', 'Cost: $ 5 and `$x` too.'].join('\n');
+  assert.deepEqual(analyzeDocument('markdown', text).diagnostics, []);
+});
