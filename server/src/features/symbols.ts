@@ -47,9 +47,9 @@ function proofName(proof: Proof): string {
   return proof.environment.toLowerCase().startsWith('sol') ? 'Solution' : 'Proof';
 }
 
-/** The first words of a text, on one line. */
+/** The first words of a text, on one line, without its `\label{...}`s. */
 function summary(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = text.replace(/\\label\s*\{[^}]*\}/g, '').replace(/\s+/g, ' ').trim();
   return flat.length > DETAIL_LENGTH ? `${flat.slice(0, DETAIL_LENGTH - 1)}…` : flat;
 }
 

@@ -1,0 +1,128 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DiagnosticSeverity, SymbolKind, type DocumentSymbol } from 'vscode-languageserver-protocol';
+import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
+import { lineOf, readDocument } from '../support/fixtures';
+import { TestLanguageClient } from '../support/lspClient';
+
+let client: TestLanguageClient;
+
+before(async () => {
+  const started = await TestLanguageClient.start();
+  client = started.client;
+  assert.equal(started.initializeResult.serverInfo?.name, 'qed-nano-language-server');
+  assert.ok(started.initializeResult.capabilities.documentSymbolProvider);
+  assert.ok(started.initializeResult.capabilities.foldingRangeProvider);
+});
+
+after(async () => {
+  assert.equal(await client.stop(), 0, `the server exits cleanly on shutdown/exit; stderr: ${client.stderr.join('')}`);
+});
+
+const KIND_NAMES = new Map<number, string>(Object.entries(SymbolKind).map(([name, value]) => [value, name]));
+const names = (symbols: DocumentSymbol[]): unknown =>
+  symbols.map((s) => [s.name, KIND_NAMES.get(s.kind), (s.children ?? []).map((c) => [c.name, c.children?.length ?? 0])]);
+
+test('open a LaTeX file: outline symbols with proofs and steps as children, folding ranges, diagnostics', async () => {
+  const uri = 'file:///work/inequalities.tex';
+  const text = readDocument('inequalities.tex');
+  await client.open(uri, 'latex', text);
+  const symbols = await client.symbols(uri);
+  assert.deepEqual(names(symbols), [
+    ['Lemma', 'Class', [['Proof', 1]]],
+    ['Theorem (AM--GM for two numbers)', 'Class', [['Proof', 4]]],
+    ['Corollary', 'Class', []],
+    ['Problem', 'Event', []],
+  ]);
+  const theorem = symbols[1]!;
+  assert.equal(theorem.selectionRange.start.line, lineOf(text, '\\begin{thm}') - 1);
+  assert.equal(theorem.range.end.line, lineOf(text, '\\end{proof}', 2) - 1, 'a statement symbol spans its proof');
+  assert.match(theorem.detail ?? '', /^For \$a,b\\ge0\$.*\[thm:amgm\]$/);
+  assert.equal(theorem.children![0]!.children![0]!.name, 'Step 1');
+
+  const diagnostics = await client.diagnostics(uri);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.severity, d.source, d.range.start.line]),
+    [['problem-without-proof', DiagnosticSeverity.Information, STRUCTURE_DIAGNOSTIC_SOURCE, lineOf(text, '\\begin{problem}') - 1]],
+  );
+  const folds = await client.foldingRanges(uri);
+  assert.ok(folds.some((f) => f.startLine === lineOf(text, '\\begin{thm}') - 1 && f.endLine === lineOf(text, '\\end{thm}') - 2));
+});
+
+test('edit a document incrementally: diagnostics follow each change, outline follows the text', async () => {
+  const uri = 'file:///work/edit.tex';
+  const text = '\\begin{theorem}\nFor all $x$, $x=x$.\n\\end{theorem}\n\\begin{proof}\nTrivial.\n\\end{proof}\n';
+  await client.open(uri, 'latex', text);
+  assert.deepEqual(await client.diagnostics(uri, (p) => p.version === 1), []);
+
+  // Delete the closing `$` of `$x$` (line 1, character 10): the math is now unclosed.
+  await client.change(uri, 2, [{ range: { start: { line: 1, character: 10 }, end: { line: 1, character: 11 } }, text: '' }]);
+  const broken = await client.diagnostics(uri, (p) => p.version === 2);
+  assert.deepEqual(broken.map((d) => [d.code, d.severity]), [['unclosed-math', DiagnosticSeverity.Error]]);
+  assert.match(broken[0]!.message, /`\$` math opened on line 2 is not closed/);
+
+  // Put it back and rename the environment's end: an unclosed and an unmatched environment.
+  await client.change(uri, 3, [
+    { range: { start: { line: 1, character: 10 }, end: { line: 1, character: 10 } }, text: '$' },
+    { range: { start: { line: 2, character: 5 }, end: { line: 2, character: 12 } }, text: 'lemma' },
+  ]);
+  const renamed = await client.diagnostics(uri, (p) => p.version === 3);
+  // The proof now opens inside the unclosed theorem, so it follows no finished statement either.
+  assert.deepEqual(renamed.map((d) => d.code).sort(), ['proof-without-statement', 'unclosed-environment', 'unmatched-end']);
+  const symbols = await client.symbols(uri);
+  assert.equal(symbols[0]!.name, 'Theorem');
+  assert.equal(symbols[0]!.range.end.line, 6, 'the unclosed theorem now runs to the end of the document');
+
+  await client.close(uri);
+  assert.deepEqual(await client.diagnostics(uri, (p) => p.diagnostics.length === 0 && p.version === undefined), []);
+});
+
+test('open a Markdown file: statements from headings and labels, structural diagnostics with related locations', async () => {
+  const uri = 'file:///work/broken.md';
+  const text = readDocument('broken.md');
+  await client.open(uri, 'markdown', text);
+  assert.deepEqual(names(await client.symbols(uri)), [
+    ['Proof (no statement)', 'Method', [['Step 1', 0]]],
+    ['Theorem 1', 'Class', [['Proof', 2]]],
+    ['Problem 2', 'Event', []],
+  ]);
+  const diagnostics = await client.diagnostics(uri);
+  assert.equal(diagnostics.length, 6);
+  assert.ok(diagnostics.every((d) => d.source === STRUCTURE_DIAGNOSTIC_SOURCE));
+});
+
+test('related information points at where an outer environment closed', async () => {
+  const uri = 'file:///work/broken.tex';
+  await client.open(uri, 'latex', readDocument('broken.tex'));
+  const diagnostics = await client.diagnostics(uri);
+  const itemize = diagnostics.find((d) => d.message.includes('\\begin{itemize}'))!;
+  assert.equal(itemize.relatedInformation?.[0]?.location.uri, uri);
+  assert.match(itemize.relatedInformation![0]!.message, /closes an outer environment/);
+});
+
+test('settings: a lower size limit from didChangeConfiguration applies to open documents at once', async () => {
+  const uri = 'file:///work/limit.md';
+  await client.open(uri, 'markdown', '**Theorem 1.** A statement.\n\nProof. Clear. ∎\n');
+  assert.equal((await client.symbols(uri)).length, 1);
+  await client.configure({ qedNano: { analysis: { maxDocumentSize: 10 } } });
+  const refused = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'document-too-large'));
+  assert.match(refused[0]!.message, /more than the limit of 10/);
+  assert.deepEqual(await client.symbols(uri), []);
+  await client.configure({ qedNano: { analysis: { maxDocumentSize: 'not a number' } } });
+  await client.diagnostics(uri, (p) => p.diagnostics.length === 0);
+  assert.equal((await client.symbols(uri)).length, 1, 'an invalid value falls back to the default');
+});
+
+test('a 10 MB document and a binary file do not freeze the server: it answers another request at once', async () => {
+  const huge = `${'\\begin{theorem} $x$ \\end{theorem}\n'.repeat(330_000)}`;
+  await client.open('file:///work/huge.tex', 'latex', huge);
+  await client.open('file:///work/binary.tex', 'latex', '\u0000\u0001\u0002PK\u0003\u0004'.repeat(2000));
+  const small = 'file:///work/small.md';
+  await client.open(small, 'markdown', '## Problem 1\nShow it.\n');
+  const symbols = await client.symbols(small);
+  assert.equal(symbols[0]!.name, 'Problem 1');
+  const huges = await client.diagnostics('file:///work/huge.tex');
+  assert.equal(huges[0]!.code, 'document-too-large');
+  const binary = await client.diagnostics('file:///work/binary.tex');
+  assert.equal(binary[0]!.code, 'binary-document');
+});
