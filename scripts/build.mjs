@@ -31,8 +31,8 @@ await Promise.all([
     ...common,
     minify: false,
     sourcemap: 'inline',
-    entryPoints: ['test/vscode/suite/index.ts'],
-    outfile: 'out/test/vscode/suite/index.js',
+    entryPoints: ['test/vscode/suite/index.ts', 'test/vscode/suite/extension.test.ts'],
+    outdir: 'out/test/vscode/suite',
     external: ['vscode', 'mocha'],
   }),
 ]);

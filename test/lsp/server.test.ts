@@ -1,11 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiagnosticSeverity, SymbolKind, type DocumentSymbol } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, SymbolKind, type Diagnostic, type DocumentSymbol } from 'vscode-languageserver-protocol';
 import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
 import { lineOf, readDocument } from '../support/fixtures';
 import { TestLanguageClient } from '../support/lspClient';
 
 let client: TestLanguageClient;
+/** LSP 3.18 allows markup in messages; this server sends plain strings. */
+const messageOf = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message.value);
 
 before(async () => {
   const started = await TestLanguageClient.start();
@@ -59,7 +61,7 @@ test('edit a document incrementally: diagnostics follow each change, outline fol
   await client.change(uri, 2, [{ range: { start: { line: 1, character: 10 }, end: { line: 1, character: 11 } }, text: '' }]);
   const broken = await client.diagnostics(uri, (p) => p.version === 2);
   assert.deepEqual(broken.map((d) => [d.code, d.severity]), [['unclosed-math', DiagnosticSeverity.Error]]);
-  assert.match(broken[0]!.message, /`\$` math opened on line 2 is not closed/);
+  assert.match(messageOf(broken[0]!), /`\$` math opened on line 2 is not closed/);
 
   // Put it back and rename the environment's end: an unclosed and an unmatched environment.
   await client.change(uri, 3, [
@@ -95,7 +97,7 @@ test('related information points at where an outer environment closed', async ()
   const uri = 'file:///work/broken.tex';
   await client.open(uri, 'latex', readDocument('broken.tex'));
   const diagnostics = await client.diagnostics(uri);
-  const itemize = diagnostics.find((d) => d.message.includes('\\begin{itemize}'))!;
+  const itemize = diagnostics.find((d) => messageOf(d).includes('\\begin{itemize}'))!;
   assert.equal(itemize.relatedInformation?.[0]?.location.uri, uri);
   assert.match(itemize.relatedInformation![0]!.message, /closes an outer environment/);
 });
@@ -106,7 +108,7 @@ test('settings: a lower size limit from didChangeConfiguration applies to open d
   assert.equal((await client.symbols(uri)).length, 1);
   await client.configure({ qedNano: { analysis: { maxDocumentSize: 10 } } });
   const refused = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'document-too-large'));
-  assert.match(refused[0]!.message, /more than the limit of 10/);
+  assert.match(messageOf(refused[0]!), /more than the limit of 10/);
   assert.deepEqual(await client.symbols(uri), []);
   await client.configure({ qedNano: { analysis: { maxDocumentSize: 'not a number' } } });
   await client.diagnostics(uri, (p) => p.diagnostics.length === 0);

@@ -29,7 +29,7 @@ function statementSymbol(statement: Statement, text: (range: Range) => string): 
 function proofSymbol(proof: Proof, name: string, text: (range: Range) => string): DocumentSymbol {
   return {
     name,
-    detail: proof.closed ? `${proof.steps.length} steps` : `${proof.steps.length} steps, not closed`,
+    detail: `${proof.steps.length} ${proof.steps.length === 1 ? 'step' : 'steps'}${proof.closed ? '' : ', not closed'}`,
     kind: SymbolKind.Method,
     range: proof.range,
     selectionRange: proof.headerRange,

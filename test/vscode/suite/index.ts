@@ -1,1 +1,27 @@
-export function run(): Promise<void> { return Promise.resolve(); }
+/**
+ * The extension-test entry that VS Code loads (extensionTestsPath): runs the Mocha suites bundled next to
+ * it and writes the counts to QED_TEST_OUTPUT/vscode-results-<QED_TEST_MODE>.json for the test script.
+ */
+import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
+  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, file));
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const output = process.env.QED_TEST_OUTPUT;
+      if (output) {
+        mkdirSync(output, { recursive: true });
+        const stats = runner.stats ?? { passes: 0, failures };
+        writeFileSync(
+          path.join(output, `vscode-results-${process.env.QED_TEST_MODE ?? 'development'}.json`),
+          JSON.stringify({ passed: stats.passes, failed: stats.failures }),
+        );
+      }
+      if (failures > 0) reject(new Error(`${failures} VS Code test(s) failed.`));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,83 @@
+// `npm test`: every test, in order of cost, with one closing line that counts them all.
+//   1. build (esbuild) and typecheck (tsc, strict)
+//   2. unit, incremental and fuzz tests of document analysis; language-server tests over real stdio
+//   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars
+//   4. the integration suite in a real VS Code: development folder, then the installed .vsix
+// Stage 3 and 4 need code-server and Chromium: scripts/install-code-server.sh installs them when missing.
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const node = process.execPath;
+const testFiles = (dir) =>
+  readdirSync(path.join(root, dir))
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => path.join(dir, f));
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+await stage('build', node, ['scripts/build.mjs'], { essential: true });
+await stage('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', '.'], { essential: true });
+await stage('unit and language-server tests', node, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'),
+], { counts: nodeTestCounts });
+
+const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split('\n')
+  .at(-1);
+const withCodeServer = { ...process.env, QED_CODE_SERVER_DIR: codeServerDir };
+await stage('grammar tests', node, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/grammar')], {
+  env: withCodeServer,
+  counts: nodeTestCounts,
+});
+await stage('VS Code integration tests', node, ['test/vscode/run.mjs'], { env: withCodeServer, counts: vscodeCounts });
+
+if (failures.length > 0) console.log(`\nFailed stages: ${failures.join(', ')}`);
+console.log(`total: ${passed} passed, ${failed} failed`);
+process.exit(failures.length > 0 ? 1 : 0);
+
+/** Runs one stage, echoing its output; adds its test counts; stops everything if an essential stage fails. */
+async function stage(name, command, args, { env = process.env, counts, essential = false } = {}) {
+  console.log(`\n### ${name}`);
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+    process.stdout.write(d);
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+    process.stderr.write(d);
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const found = counts ? counts(output) : { passed: 0, failed: 0 };
+  passed += found.passed;
+  failed += found.failed;
+  if (code !== 0) {
+    if (found.failed === 0) failed += 1; // the stage broke without reporting a failed test
+    failures.push(name);
+    if (essential) {
+      console.log(`\n${name} failed (exit ${code}); nothing else can run.\ntotal: ${passed} passed, ${failed} failed`);
+      process.exit(1);
+    }
+  }
+}
+
+function nodeTestCounts(output) {
+  const count = (label) => Number(output.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
+  return { passed: count('pass'), failed: count('fail') };
+}
+
+function vscodeCounts(output) {
+  let passedHere = 0;
+  let failedHere = 0;
+  for (const match of output.matchAll(/^vscode-[a-z]+: (\d+) passed, (\d+) failed$/gm)) {
+    passedHere += Number(match[1]);
+    failedHere += Number(match[2]);
+  }
+  return { passed: passedHere, failed: failedHere };
+}

@@ -1,0 +1,98 @@
+// Runs the integration suite (test/vscode/suite) inside a real VS Code, through @vscode/test-electron's
+// runTests(), twice: once with the extension loaded from this folder (development mode), once with the
+// extension installed from its .vsix (so a file missing from the package fails a test).
+//
+// Where VS Code is: by default the VS Code inside code-server 4.100.3 driven by headless Chromium (the only
+// one that runs offline here; installed by scripts/install-code-server.sh). With QED_VSCODE=desktop, desktop
+// VS Code 1.100.3 is downloaded by test-electron instead (run under `xvfb-run -a` on a headless Linux).
+//
+// Usage: node test/vscode/run.mjs [--development-only]. Writes screenshots and results to test-output/.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } from '@vscode/test-electron';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const outputDir = process.env.QED_TEST_OUTPUT ?? path.join(root, 'test-output');
+const desktop = process.env.QED_VSCODE === 'desktop';
+const testsPath = path.join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
+const modes = process.argv.includes('--development-only') ? ['development'] : ['development', 'vsix'];
+
+if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npm run build\` first.`);
+
+let vscodeExecutablePath;
+const env = { QED_TEST_OUTPUT: outputDir };
+if (desktop) {
+  vscodeExecutablePath = await downloadAndUnzipVSCode('1.100.3');
+} else {
+  const codeServerDir = process.env.QED_CODE_SERVER_DIR ?? installCodeServer();
+  env.QED_CODE_SERVER_DIR = codeServerDir;
+  vscodeExecutablePath = path.join(root, 'test', 'vscode', 'codeServerAsVSCode.mjs');
+}
+
+const results = [];
+for (const mode of modes) {
+  const scratch = mkdtempSync(path.join(tmpdir(), `qed-vscode-${mode}-`));
+  const workspace = path.join(scratch, 'workspace');
+  const userDataDir = path.join(scratch, 'user-data');
+  const extensionsDir = path.join(scratch, 'extensions');
+  cpSync(path.join(root, 'test', 'fixtures', 'documents'), workspace, { recursive: true });
+  const modeEnv = { ...env, QED_TEST_MODE: mode };
+  let developmentPath = root;
+  if (mode === 'vsix') {
+    const vsix = packageExtension();
+    developmentPath = path.join(root, 'test', 'vscode', 'packageHarness');
+    if (desktop) installIntoDesktop(vsix, extensionsDir, userDataDir);
+    else modeEnv.QED_VSIX = vsix;
+  }
+  const resultFile = path.join(outputDir, `vscode-results-${mode}.json`);
+  rmSync(resultFile, { force: true });
+  console.log(`\n=== VS Code integration tests (${mode}${desktop ? ', desktop VS Code' : ', VS Code in code-server'}) ===`);
+  let exitCode = 0;
+  try {
+    // runTests passes the environment to VS Code itself, from which the extension host inherits it.
+    Object.assign(process.env, modeEnv);
+    await runTests({
+      vscodeExecutablePath,
+      extensionDevelopmentPath: developmentPath,
+      extensionTestsPath: testsPath,
+      extensionTestsEnv: modeEnv,
+      launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
+    });
+  } catch (error) {
+    exitCode = typeof error?.code === 'number' ? error.code : 1;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const counts = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
+  if (exitCode !== 0 && counts.failed === 0) counts.failed = 1; // the run itself failed (no browser, no workbench...)
+  results.push({ mode, ...counts });
+}
+
+for (const { mode, passed, failed } of results) console.log(`vscode-${mode}: ${passed} passed, ${failed} failed`);
+process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
+
+function installCodeServer() {
+  const output = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return output.trim().split('\n').at(-1);
+}
+
+function packageExtension() {
+  const output = execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return output.trim().split('\n').at(-1);
+}
+
+function installIntoDesktop(vsix, extensionsDir, userDataDir) {
+  const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(vscodeExecutablePath);
+  execFileSync(cli, [...cliArgs, `--extensions-dir=${extensionsDir}`, `--user-data-dir=${userDataDir}`, '--install-extension', vsix], {
+    stdio: 'inherit',
+  });
+}

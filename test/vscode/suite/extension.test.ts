@@ -1,0 +1,134 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, openFile, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
+
+type Symbol = vscode.DocumentSymbol;
+
+/** The kinds of our top-level symbols; the built-in Markdown provider's headings are Strings. */
+const STATEMENT_KINDS = new Set([vscode.SymbolKind.Class, vscode.SymbolKind.Event, vscode.SymbolKind.Method]);
+
+/** Our symbols among what every provider returned. */
+async function qedSymbols(uri: vscode.Uri, accept: (symbols: Symbol[]) => boolean): Promise<Symbol[]> {
+  return waitFor(`the outline of ${path.basename(uri.path)}`, async () => {
+    const all = (await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', uri)) ?? [];
+    const ours = all.filter((s) => STATEMENT_KINDS.has(s.kind));
+    return ours.length > 0 && accept(ours) ? ours : undefined;
+  });
+}
+
+suite('QED-Nano in a real VS Code', () => {
+  test('the extension under test is the development folder or the installed .vsix, as asked', () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    const installed = !extension.extensionPath.startsWith(path.resolve(__dirname, '..', '..', '..', '..'));
+    assert.equal(installed, process.env.QED_TEST_MODE === 'vsix', `extension path ${extension.extensionPath}`);
+  });
+
+  test('activates on demand quickly, loading no model', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    if (!extension.isActive) {
+      const started = performance.now();
+      await extension.activate();
+      console.log(`[qed-metric] activation ${(performance.now() - started).toFixed(1)} ms in the extension host`);
+    }
+    assert.equal(extension.isActive, true);
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['qedNano.showServerOutput', 'qedNano.restartServer']) assert.ok(commands.includes(command), command);
+  });
+
+  test('the Outline of a LaTeX file lists statements, their proofs and the proof steps', async () => {
+    const editor = await openFile('inequalities.tex');
+    const symbols = await qedSymbols(editor.document.uri, (s) => s.length === 4);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children.map((c) => [c.name, c.children.length])]),
+      [
+        ['Lemma', [['Proof', 1]]],
+        ['Theorem (AM--GM for two numbers)', [['Proof', 4]]],
+        ['Corollary', []],
+        ['Problem', []],
+      ],
+    );
+    const diagnostics = await structureDiagnostics(editor.document.uri, (d) => d.length === 1, 'the problem-without-proof note');
+    assert.equal(diagnostics[0]!.severity, vscode.DiagnosticSeverity.Information);
+    assert.match(diagnostics[0]!.message, /Problem has no proof yet/);
+  });
+
+  test('a broken LaTeX file gets its structural diagnostics, shown in the Problems panel', async () => {
+    const editor = await openFile('broken.tex');
+    const diagnostics = await structureDiagnostics(editor.document.uri, (d) => d.length >= 10, 'the diagnostics of broken.tex');
+    const byCode = diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}`);
+    assert.deepEqual(byCode, [
+      'proof-without-statement@6',
+      'unclosed-math@11',
+      'undefined-reference@14',
+      'undefined-reference@14',
+      'unclosed-math@15',
+      'unclosed-environment@16',
+      'unbalanced-braces-in-math@23',
+      'unmatched-math-close@24',
+      'unclosed-environment@24',
+      'unmatched-end@25',
+    ]);
+    const itemize = diagnostics.find((d) => d.message.includes('\\begin{itemize}'))!;
+    assert.equal(itemize.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(itemize.relatedInformation?.[0]?.location.uri.toString(), editor.document.uri.toString());
+
+    await qedSymbols(editor.document.uri, (s) => s.length === 3);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await vscode.commands.executeCommand('outline.focus');
+    await vscode.commands.executeCommand('outline.expand');
+    await new Promise((r) => setTimeout(r, 1000)); // let the Outline view render before the picture
+    await screenshot('broken-tex-problems-and-outline');
+  });
+
+  test('Markdown: statements from headings and bold labels, diagnostics for broken math', async () => {
+    const notes = await openFile('notes.md');
+    const symbols = await qedSymbols(notes.document.uri, (s) => s.length === 4);
+    assert.deepEqual(symbols.map((s) => s.name), ['Problem 1 (IMO 1988/6)', 'Theorem 2 (AM-GM)', 'Lemma 3', 'Problem 4']);
+    assert.equal(symbols[0]!.children[0]!.name, 'Solution');
+    assert.equal(symbols[0]!.children[0]!.children.length, 5);
+
+    const broken = await openFile('broken.md');
+    const diagnostics = await structureDiagnostics(broken.document.uri, (d) => d.length === 6, 'the diagnostics of broken.md');
+    assert.ok(diagnostics.some((d) => d.message.startsWith('`$` math opened on line 5 is not closed')));
+    await screenshot('broken-md');
+  });
+
+  test('typing in the editor updates the diagnostics; undo restores them', async () => {
+    const editor = await openFile('inequalities.tex');
+    const uri = editor.document.uri;
+    await structureDiagnostics(uri, (d) => d.length === 1, 'the initial diagnostics');
+    const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('For every real $t$'));
+    await editor.edit((edit) => edit.insert(new vscode.Position(line, 'For every real '.length), '$'));
+    const edited = await structureDiagnostics(uri, (d) => d.some((x) => x.code === 'unclosed-math'), 'an unclosed-math error after typing $');
+    assert.equal(edited.find((d) => d.code === 'unclosed-math')!.range.start.line, line);
+    await vscode.commands.executeCommand('undo');
+    await structureDiagnostics(uri, (d) => d.length === 1, 'the diagnostics after undo');
+    assert.equal(editor.document.isDirty, false);
+  });
+
+  test('a settings change applies to open documents without restarting anything', async () => {
+    const editor = await openFile('notes.md');
+    const config = vscode.workspace.getConfiguration('qedNano');
+    await config.update('analysis.maxDocumentSize', 100, vscode.ConfigurationTarget.Workspace);
+    try {
+      const refused = await structureDiagnostics(editor.document.uri, (d) => d.some((x) => x.code === 'document-too-large'), 'the size-limit message');
+      assert.match(refused[0]!.message, /qedNano\.analysis\.maxDocumentSize/);
+    } finally {
+      await config.update('analysis.maxDocumentSize', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await structureDiagnostics(editor.document.uri, (d) => d.length === 1 && d[0]!.code === 'problem-without-proof', 'the normal diagnostics again');
+  });
+
+  test('the language server is restarted on request and serves again', async () => {
+    await vscode.commands.executeCommand('qedNano.restartServer');
+    const uri = workspaceFile('olympiad.tex');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const symbols = await qedSymbols(uri, (s) => s.length === 4);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['Problem (IMO 1988/6)', 'Claim', 'Problem', 'Another proof'],
+    );
+  });
+});

@@ -1,0 +1,54 @@
+/** Helpers for the tests that run inside VS Code's extension host. */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'qed-nano.qed-nano';
+
+/** Polls `probe` until it returns a value other than undefined, or fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need the fixture workspace open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+export async function openFile(name: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(workspaceFile(name));
+  return vscode.window.showTextDocument(document);
+}
+
+/** Our structural diagnostics of `uri`, once `accept` holds for them. */
+export function structureDiagnostics(
+  uri: vscode.Uri,
+  accept: (diagnostics: vscode.Diagnostic[]) => boolean,
+  what: string,
+): Promise<vscode.Diagnostic[]> {
+  return waitFor(what, () => {
+    const ours = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'QED-Nano structure');
+    return accept(ours) ? ours : undefined;
+  });
+}
+
+/** Asks the test runner for a screenshot of the whole workbench and waits until the file exists. */
+export async function screenshot(name: string): Promise<string> {
+  const output = process.env.QED_TEST_OUTPUT;
+  if (!output) throw new Error('QED_TEST_OUTPUT is not set');
+  const file = path.join(output, `${process.env.QED_TEST_MODE ?? 'development'}-${name}.png`);
+  console.log(`[qed-screenshot] ${path.basename(file)}`);
+  return waitFor(`the screenshot ${file}`, () => (existsSync(file) ? file : undefined), 15_000);
+}
