@@ -1,0 +1,64 @@
+/**
+ * Analysis benchmark: median times of a cold analysis of a 2,000-line LaTeX and Markdown document, and of a
+ * re-analysis after a one-character edit (the keystroke path), measured side by side in one run.
+ * Target (issue: foundation): a 2,000-line document under 20 ms; a small edit redoes only what it affects.
+ */
+import { analyzeDocument, ProofDocumentAnalyzer } from '../server/src/documents/analyzer';
+import type { DocumentFormat } from '../server/src/documents/model';
+import { readDocument } from '../test/support/fixtures';
+
+const LINES = 2000;
+const RUNS = 41;
+
+/** A realistic document of `LINES` lines: the fixtures' bodies repeated, with distinct labels. */
+function documentOf(format: DocumentFormat): string {
+  const sources = format === 'latex' ? ['inequalities.tex', 'olympiad.tex'] : ['notes.md'];
+  const bodies = sources.map((name) => {
+    const text = readDocument(name);
+    return format === 'latex' ? text.slice(text.indexOf('\\begin{document}') + 16, text.indexOf('\\end{document}')) : text;
+  });
+  const lines: string[] = format === 'latex' ? readDocument('inequalities.tex').split('\n').slice(0, 11) : [];
+  for (let copy = 0; lines.length < LINES; copy++) {
+    for (const body of bodies) lines.push(...body.replace(/\\label\{([^}]*)\}/g, `\\label{$1-${copy}}`).replace(/\\(ref|eqref)\{([^}]*)\}/g, `\\$1{$2-${copy}}`).split('\n'));
+  }
+  return lines.slice(0, LINES).join('\n');
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time(action: () => void): number {
+  const started = process.hrtime.bigint();
+  action();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+export function benchAnalysis(): void {
+  console.log(`Document analysis (${LINES} lines, median of ${RUNS} runs)`);
+  for (const format of ['latex', 'markdown'] as const) {
+    const text = documentOf(format);
+    for (let i = 0; i < 5; i++) analyzeDocument(format, text); // warm up the JIT
+    const cold = median(Array.from({ length: RUNS }, () => time(() => analyzeDocument(format, text))));
+
+    const analyzer = new ProofDocumentAnalyzer(format);
+    analyzer.analyze(text);
+    const at = text.indexOf('$', text.length / 2) + 2; // inside some math in the middle
+    const edited = `${text.slice(0, at)}x${text.slice(at)}`;
+    const lexed: number[] = [];
+    const edit = median(
+      Array.from({ length: RUNS }, (_, run) => {
+        const elapsed = time(() => analyzer.analyze(run % 2 === 0 ? edited : text));
+        lexed.push(analyzer.lastLexedLineCount);
+        return elapsed;
+      }),
+    );
+    const statements = analyzeDocument(format, text).statements.length;
+    console.log(
+      `  ${format.padEnd(8)} full analysis ${cold.toFixed(2)} ms (target < 20 ms: ${cold < 20 ? 'met' : 'MISSED'}, ${statements} statements)` +
+        ` | after a 1-character edit ${edit.toFixed(2)} ms, ${Math.max(...lexed)} of ${LINES} lines lexed again` +
+        ` | edit/full ${(edit / cold).toFixed(2)}`,
+    );
+  }
+}
