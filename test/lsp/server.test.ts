@@ -1,6 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiagnosticSeverity, SymbolKind, type Diagnostic, type DocumentSymbol } from 'vscode-languageserver-protocol';
+import {
+  ConfigurationRequest,
+  DiagnosticSeverity,
+  RegistrationRequest,
+  SymbolKind,
+  type Diagnostic,
+  type DocumentSymbol,
+} from 'vscode-languageserver-protocol';
 import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
 import { lineOf, readDocument } from '../support/fixtures';
 import { TestLanguageClient } from '../support/lspClient';
@@ -127,4 +134,25 @@ test('a 10 MB document and a binary file do not freeze the server: it answers an
   assert.equal(huges[0]!.code, 'document-too-large');
   const binary = await client.diagnostics('file:///work/binary.tex');
   assert.equal(binary[0]!.code, 'binary-document');
+});
+
+test('a client that offers workspace/configuration: the server pulls the qedNano section on each change', async () => {
+  const { client: pulling } = await TestLanguageClient.start({}, { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } });
+  const asked: unknown[] = [];
+  let limit: number | undefined = 5;
+  pulling.connection.onRequest(RegistrationRequest.type, () => undefined);
+  pulling.connection.onRequest(ConfigurationRequest.type, (params) => {
+    asked.push(...params.items.map((item) => item.section));
+    return params.items.map(() => ({ analysis: { maxDocumentSize: limit } }));
+  });
+  const uri = 'file:///work/pull.md';
+  await pulling.open(uri, 'markdown', '## Problem 1\nShow it.\n');
+  await pulling.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'problem-without-proof'));
+  await pulling.configure(null); // VS Code sends no payload when the server pulls
+  await pulling.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'document-too-large'));
+  assert.deepEqual(asked, ['qedNano']);
+  limit = undefined;
+  await pulling.configure(null);
+  await pulling.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'problem-without-proof'));
+  assert.equal(await pulling.stop(), 0);
 });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, openFile, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
@@ -130,5 +131,26 @@ suite('QED-Nano in a real VS Code', () => {
       symbols.map((s) => s.name),
       ['Problem (IMO 1988/6)', 'Claim', 'Problem', 'Another proof'],
     );
+  });
+
+  test('a killed language server is restarted by the client and serves again', async () => {
+    const serverPids = (): number[] => {
+      try {
+        return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'server.js'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      } catch {
+        return []; // pgrep exits 1 when nothing matches
+      }
+    };
+    const [before] = await waitFor('the language server process', () => (serverPids().length === 1 ? serverPids() : undefined));
+    process.kill(before!, 'SIGKILL');
+    const [after] = await waitFor('a restarted language server', () => {
+      const pids = serverPids();
+      return pids.length === 1 && pids[0] !== before ? pids : undefined;
+    });
+    assert.notEqual(after, before);
+    const uri = workspaceFile('notes.md');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const symbols = await qedSymbols(uri, (s) => s.length === 4);
+    assert.equal(symbols[3]!.name, 'Problem 4');
   });
 });
