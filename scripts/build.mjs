@@ -15,8 +15,10 @@ const common = {
   minify: production,
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
-  // vscode is provided by the extension host; node-llama-cpp (ESM-only, native) is loaded at run time.
+  // vscode is provided by the extension host; node-llama-cpp (ESM-only, native) is loaded at run time
+  // with a real dynamic import(), which esbuild must not turn into require() in CommonJS output.
   external: ['vscode', 'node-llama-cpp'],
+  supported: { 'dynamic-import': true },
 };
 
 await Promise.all([

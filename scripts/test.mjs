@@ -1,6 +1,7 @@
 // `npm test`: every test, in order of cost, with one closing line that counts them all.
 //   1. build (esbuild) and typecheck (tsc, strict)
-//   2. unit, incremental and fuzz tests of document analysis; language-server tests over real stdio
+//   2. unit, incremental and fuzz tests of document analysis; language-server tests over real stdio;
+//      engine tests through the real node-llama-cpp with the tiny generated model
 //   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars
 //   4. the integration suite in a real VS Code: development folder, then the installed .vsix
 // Stage 3 and 4 need code-server and Chromium: scripts/install-code-server.sh installs them when missing.
@@ -22,7 +23,7 @@ const failures = [];
 await stage('build', node, ['scripts/build.mjs'], { essential: true });
 await stage('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', '.'], { essential: true });
 await stage('unit and language-server tests', node, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'),
+  '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'),
 ], { counts: nodeTestCounts });
 
 const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })

@@ -80,6 +80,12 @@ export function tinyVocabulary(): TinyVocabulary {
 
 /** The bytes of the tiny model file: reproducible for a given variant and seed. */
 export function tinyModelBytes(variant: TinyModelVariant = 'endless', seed = 20251128): Buffer {
+  const { metadata, tensors } = tinyModelParts(variant, seed);
+  return writeGguf(metadata, tensors);
+}
+
+/** The tiny model's metadata and tensors, for tests that write deliberately broken variants of it. */
+export function tinyModelParts(variant: TinyModelVariant = 'endless', seed = 20251128): { metadata: [string, MetadataValue][]; tensors: TensorF32[] } {
   const random = seededRandom(seed);
   const normal = (scale: number): number => {
     // Box-Muller from the seeded uniform source.
@@ -161,5 +167,5 @@ export function tinyModelBytes(variant: TinyModelVariant = 'endless', seed = 202
     ['tokenizer.ggml.add_bos_token', { type: GgufType.Bool, value: false }],
     ['tokenizer.chat_template', str(TINY_CHAT_TEMPLATE)],
   ];
-  return writeGguf(metadata, tensors);
+  return { metadata, tensors };
 }

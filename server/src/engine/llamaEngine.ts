@@ -1,0 +1,382 @@
+/**
+ * The local engine: QED-Nano through node-llama-cpp, in the language server's process.
+ *
+ * Generation runs on raw context sequences (`sequence.evaluate`), not LlamaChatSession: the prompt format
+ * is ours (prompt.ts), thinking and answer are split by ThinkSplitter, and the chat session's extra work per
+ * token (measured: 1000-1250 tok/s against 1600-1900 raw on the tiny model) is not paid.
+ * node-llama-cpp is ESM-only and native: it is loaded with a dynamic import the first time a model loads,
+ * never at server start.
+ */
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammarEvaluationState,
+  LlamaModel,
+  Token,
+  TokenBias,
+} from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+
+type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+import { readGgufHeader, type GgufSummary } from './ggufHeader';
+import { LoopDetector } from './loopDetector';
+import { qedNanoPrompt, type PromptPart, type ThinkingMode } from './prompt';
+import { SequencePool, type PooledSequence } from './sequencePool';
+import { ThinkSplitter } from './thinkSplitter';
+import type { Engine, GenerationChunk, GenerationRequest, GenerationResult, SamplingOptions, StopReason } from './types';
+
+export interface LlamaEngineOptions {
+  modelPath: string;
+  /** `auto` tries CUDA, Vulkan and Metal before the CPU; `false` uses the CPU only. */
+  gpu: 'auto' | false;
+  /** CPU threads for evaluation. Always explicit: the library's default is 4 even on 2 cores. */
+  threads: number;
+  /** Tokens each sequence can hold (prompt and generation). */
+  contextSize: number;
+  batchSize: number;
+  /** Sequences that can generate side by side (e.g. the candidates of the prove scaffold). */
+  sequences: number;
+  /** Receives llama.cpp's log lines (warnings and errors). */
+  log?: (message: string) => void;
+}
+
+/** What was loaded and where, for the status bar and "Show Setup Information". */
+export interface LoadedModelInfo {
+  modelPath: string;
+  modelName: string;
+  fileSize: number;
+  /** `cpu`, or the GPU backend in use (`cuda`, `vulkan`, `metal`). */
+  device: string;
+  gpuDeviceNames: string[];
+  /** Why no GPU is used, when none is. */
+  gpuUnusedReason?: string;
+  gpuLayers: number;
+  threads: number;
+  contextSize: number;
+  sequences: number;
+  loadMs: number;
+}
+
+/** The model card's sampling: temperature 0.6, top-p 0.95, Qwen's thinking top-k 20. */
+export const DEFAULT_SAMPLING: SamplingOptions = { temperature: 0.6, topP: 0.95, topK: 20 };
+
+/** A model that could not be loaded, with the reason in words. */
+export class ModelLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+class Sequence implements PooledSequence {
+  constructor(readonly native: LlamaContextSequence) {}
+  sharedPrefixLength(tokens: readonly number[]): number {
+    return this.native.compareContextTokens(tokens as Token[]).firstDifferentIndex;
+  }
+}
+
+const MAX_PENDING_DETOKENIZE = 8;
+
+export class LlamaEngine implements Engine {
+  private readonly sequences: Sequence[] = [];
+  private readonly pool: SequencePool<Sequence>;
+  private disposed = false;
+
+  private constructor(
+    private readonly lib: NodeLlamaCpp,
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    readonly info: LoadedModelInfo,
+    readonly header: GgufSummary,
+  ) {
+    for (let i = 0; i < info.sequences; i++) this.sequences.push(new Sequence(context.getSequence()));
+    this.pool = new SequencePool(this.sequences);
+  }
+
+  /**
+   * Loads a model. The GGUF header is checked first (InvalidModelFileError names the fault); a file the
+   * native loader still refuses gives a ModelLoadError. `onProgress` gets the load fraction (0..1).
+   */
+  static async load(options: LlamaEngineOptions, onProgress?: (fraction: number) => void): Promise<LlamaEngine> {
+    const started = performance.now();
+    const header = await readGgufHeader(options.modelPath);
+    const lib: NodeLlamaCpp = await import('node-llama-cpp');
+    const { getLlama, LlamaLogLevel } = lib;
+    const llama = await getLlama({
+      gpu: options.gpu,
+      build: 'never', // an installed extension cannot compile llama.cpp: use the prebuilt binaries only
+      maxThreads: options.threads,
+      logLevel: LlamaLogLevel.warn,
+      logger: (_level, message) => options.log?.(message.trimEnd()),
+    });
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({
+        modelPath: options.modelPath,
+        ...(onProgress ? { onLoadProgress: onProgress } : {}),
+      });
+    } catch (error) {
+      throw new ModelLoadError(`llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`);
+    }
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({
+        contextSize: options.contextSize,
+        sequences: options.sequences,
+        batchSize: options.batchSize,
+        threads: options.threads,
+      });
+    } catch (error) {
+      await model.dispose();
+      throw new ModelLoadError(
+        `There is not enough memory for ${options.sequences} sequence(s) of ${options.contextSize} tokens: ${(error as Error).message}. Lower qedNano.contextSize or qedNano.parallelSequences.`,
+      );
+    }
+    const device = llama.gpu === false ? 'cpu' : llama.gpu;
+    const info: LoadedModelInfo = {
+      modelPath: options.modelPath,
+      modelName: header.name ?? options.modelPath.split(/[\\/]/).pop()!,
+      fileSize: header.fileSize,
+      device,
+      gpuDeviceNames: await llama.getGpuDeviceNames(),
+      gpuLayers: model.gpuLayers,
+      threads: options.threads,
+      contextSize: context.contextSize,
+      sequences: options.sequences,
+      loadMs: Math.round(performance.now() - started),
+      ...(llama.gpu === false
+        ? {
+            gpuUnusedReason:
+              options.gpu === false
+                ? 'the GPU is turned off in the settings (qedNano.gpu)'
+                : 'no supported GPU was found (tried CUDA, Vulkan and Metal)',
+          }
+        : {}),
+    };
+    return new LlamaEngine(lib, llama, model, context, info, header);
+  }
+
+  /** Tokenizes prompt parts: special-token parsing only for the template's own pieces. */
+  tokenize(parts: readonly PromptPart[]): number[] {
+    return parts.flatMap((part) => this.model.tokenize(part.text, part.special));
+  }
+
+  /** The tokens a request's prompt becomes (tests and benchmarks use it to build shared prefixes). */
+  promptTokens(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema'>): number[] {
+    return this.tokenize(qedNanoPrompt(request.messages, thinkingMode(request)));
+  }
+
+  /** Each sequence's token meter (prompt tokens evaluated, tokens generated), for tests and benchmarks. */
+  sequenceMeters(): { usedInputTokens: number; usedOutputTokens: number }[] {
+    return this.sequences.map(({ native }) => ({
+      usedInputTokens: native.tokenMeter.usedInputTokens,
+      usedOutputTokens: native.tokenMeter.usedOutputTokens,
+    }));
+  }
+
+  /**
+   * Generates a reply. Chunks stream to `onChunk` as they come; the result carries the whole split and the
+   * stop reason. Aborting `signal` resolves at once with what was generated so far (stop reason
+   * `cancelled`); the native evaluation in flight ends on its own and then frees its sequence.
+   */
+  async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
+    if (this.disposed) throw new Error('the engine was disposed');
+    const thinking = thinkingMode(request);
+    const live = new LiveGeneration(performance.now(), thinking);
+    const tokens = this.tokenize(qedNanoPrompt(request.messages, thinking));
+    live.promptTokens = tokens.length;
+    if (this.context.contextSize - tokens.length < 2) {
+      throw new Error(`The prompt has ${tokens.length} tokens, more than the context of ${this.context.contextSize} allows; raise qedNano.contextSize.`);
+    }
+    let lease;
+    try {
+      lease = await this.pool.acquire(request.priority ?? 'interactive', tokens, signal);
+    } catch {
+      return live.result('cancelled');
+    }
+    const finished = this.run(request, tokens, lease.sequence.native, lease.preempted, onChunk, signal, live);
+    void finished.then(lease.release, lease.release);
+    if (!signal) return finished;
+    return new Promise<GenerationResult>((resolve, reject) => {
+      const onAbort = (): void => resolve(live.result('cancelled'));
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      finished.then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async run(
+    request: GenerationRequest,
+    tokens: number[],
+    sequence: LlamaContextSequence,
+    preempted: AbortSignal,
+    onChunk: (chunk: GenerationChunk) => void,
+    signal: AbortSignal | undefined,
+    live: LiveGeneration,
+  ): Promise<GenerationResult> {
+    await sequence.adaptStateToTokens(tokens as Token[], false);
+    // At least one prompt token must be evaluated to sample the next one.
+    if (sequence.nextTokenIndex >= tokens.length) {
+      await sequence.eraseContextTokenRanges([{ start: tokens.length - 1, end: sequence.nextTokenIndex }]);
+    }
+    const reused = sequence.nextTokenIndex;
+    live.evaluatedPromptTokens = tokens.length - reused;
+    const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
+    const grammarEvaluationState = request.jsonSchema ? await this.grammarState(request.jsonSchema) : undefined;
+    const maxTokens = Math.min(request.maxTokens, this.context.contextSize - tokens.length);
+    const loops = request.detectLoops === false ? undefined : new LoopDetector();
+    const { splitter } = live;
+    const stopped = (): boolean => signal?.aborted === true;
+    const emit = (events: GenerationChunk[]): void => {
+      if (!stopped()) events.forEach(onChunk);
+    };
+
+    // The iterator ends by itself when the model emits an end-of-generation token.
+    let stopReason: StopReason = 'endOfText';
+    let pending: Token[] = [];
+    const previous: Token[] = [];
+    const flush = (force: boolean): void => {
+      if (pending.length === 0) return;
+      const text = this.model.detokenize(pending, true, previous);
+      if (!force && text.endsWith('\uFFFD') && pending.length < MAX_PENDING_DETOKENIZE) return; // an incomplete UTF-8 character
+      previous.push(...pending);
+      previous.splice(0, Math.max(0, previous.length - 4));
+      pending = [];
+      emit(splitter.push(text));
+    };
+
+    const iterator = sequence.evaluate(tokens.slice(reused) as Token[], {
+      temperature: sampling.temperature,
+      topP: sampling.topP,
+      topK: sampling.topK,
+      ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+      ...(request.tokenBias ? { tokenBias: this.scriptedBias(request.tokenBias) } : {}),
+      ...(grammarEvaluationState ? { grammarEvaluationState } : {}),
+    });
+    for await (const token of iterator) {
+      live.firstTokenAt ??= performance.now();
+      if (stopped()) {
+        stopReason = 'cancelled';
+        break;
+      }
+      if (preempted.aborted) {
+        stopReason = 'preempted';
+        break;
+      }
+      if (this.model.isEogToken(token)) break;
+      live.generated++;
+      if (!splitter.answering) live.thinkingTokens++;
+      pending.push(token);
+      flush(false);
+      const period = loops?.push(token);
+      if (period !== undefined) {
+        stopReason = 'repetitionLoop';
+        live.loopPeriod = period;
+        break;
+      }
+      if (!splitter.answering && request.thinkingBudget !== undefined && live.thinkingTokens >= request.thinkingBudget) {
+        stopReason = 'thinkingBudget';
+        break;
+      }
+      if (grammarEvaluationState && splitter.answering && isCompleteJson(splitter.snapshot().answer)) break;
+      if (live.generated >= maxTokens) {
+        stopReason = 'maxTokens';
+        break;
+      }
+    }
+    flush(true);
+    emit(splitter.finish().events);
+    return live.result(stopReason);
+  }
+
+  private async grammarState(schema: object): Promise<LlamaGrammarEvaluationState> {
+    const grammar = await this.llama.createGrammarForJsonSchema(schema as never);
+    return new this.lib.LlamaGrammarEvaluationState({ model: this.model, grammar });
+  }
+
+  /** Adapts the test hook's token -> bias map to node-llama-cpp's TokenBias, asked once per token. */
+  private scriptedBias(next: () => Map<number, number>): () => TokenBias {
+    return () => {
+      const bias = new this.lib.TokenBias(this.model.tokenizer);
+      for (const [token, value] of next()) bias.set(token as Token, value);
+      return bias;
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
+
+/** A grammar applies from the first token, so JSON output needs the thought closed in the prompt. */
+function thinkingMode(request: Pick<GenerationRequest, 'thinking' | 'jsonSchema'>): ThinkingMode {
+  return request.jsonSchema ? 'closed' : (request.thinking ?? 'open');
+}
+
+/**
+ * Whether a grammar-constrained answer is a finished JSON object or array. The grammar guarantees the text
+ * is valid as far as it goes, but it allows trailing white space forever, so a model that does not end its
+ * reply by itself would fill the budget with spaces.
+ */
+function isCompleteJson(answer: string): boolean {
+  if (!answer.endsWith('}') && !answer.endsWith(']')) return false;
+  try {
+    JSON.parse(answer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a generation has produced so far: the source of its result, also when it is cancelled midway. */
+class LiveGeneration {
+  readonly splitter: ThinkSplitter;
+  promptTokens = 0;
+  evaluatedPromptTokens = 0;
+  generated = 0;
+  thinkingTokens = 0;
+  firstTokenAt: number | undefined;
+  loopPeriod: number | undefined;
+
+  constructor(
+    private readonly requested: number,
+    thinking: ThinkingMode,
+  ) {
+    this.splitter = new ThinkSplitter(thinking);
+  }
+
+  result(stopReason: StopReason): GenerationResult {
+    const { thinking, answer, thoughtClosed } = this.splitter.snapshot();
+    const now = performance.now();
+    const decodeSeconds = this.firstTokenAt === undefined ? 0 : (now - this.firstTokenAt) / 1000;
+    return {
+      thinking,
+      answer: thoughtClosed ? answer : '',
+      thoughtClosed,
+      stopReason,
+      ...(this.loopPeriod !== undefined ? { loopPeriod: this.loopPeriod } : {}),
+      stats: {
+        promptTokens: this.promptTokens,
+        evaluatedPromptTokens: this.evaluatedPromptTokens,
+        thinkingTokens: this.thinkingTokens,
+        answerTokens: this.generated - this.thinkingTokens,
+        timeToFirstTokenMs: this.firstTokenAt === undefined ? 0 : Math.round(this.firstTokenAt - this.requested),
+        ms: Math.round(now - this.requested),
+        tokensPerSecond: decodeSeconds > 0 && this.generated > 1 ? (this.generated - 1) / decodeSeconds : 0,
+      },
+    };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The chat format of the QED-Nano family, written out explicitly (never auto-detected from the GGUF's
+ * template: node-llama-cpp resolves a minimal ChatML template to a wrapper that drops the `<think>`
+ * prefill). One turn per message, no system prompt (QED-Nano was trained without one), and the assistant
+ * turn opened inside its thinking:
+ *
+ *   <|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n<think>\n
+ *
+ * Earlier assistant turns carry their answers only, as Qwen3's template keeps them. With `thinking:
+ * 'closed'` the thinking is prefilled empty (`<think>\n\n</think>\n\n`), which grammar-constrained calls need:
+ * a grammar applies from the first generated token and would otherwise land inside the thought.
+ * Document text is never parsed for special tokens: a `<|im_end|>` typed in a document stays text.
+ */
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** A piece of the prompt; `special` pieces are tokenized with special-token parsing, the others never. */
+export interface PromptPart {
+  special: boolean;
+  text: string;
+}
+
+export type ThinkingMode = 'open' | 'closed';
+
+export function qedNanoPrompt(messages: readonly ChatMessage[], thinking: ThinkingMode = 'open'): PromptPart[] {
+  if (messages.length === 0 || messages[messages.length - 1]!.role !== 'user') {
+    throw new Error('a QED-Nano prompt ends with a user message');
+  }
+  const parts: PromptPart[] = [];
+  for (const message of messages) {
+    parts.push({ special: true, text: `<|im_start|>${message.role}\n` }, { special: false, text: message.content }, { special: true, text: '<|im_end|>\n' });
+  }
+  parts.push({ special: true, text: thinking === 'open' ? '<|im_start|>assistant\n<think>\n' : '<|im_start|>assistant\n<think>\n\n</think>\n\n' });
+  return parts;
+}
+
+/** The instruction QED-Nano was trained with, then a blank line, then the problem. */
+export function proofRequest(problem: string): ChatMessage {
+  return { role: 'user', content: `Generate a rigorous proof to the following question:\n\n${problem}` };
+}

@@ -1,0 +1,102 @@
+/**
+ * Owns the context's sequences and decides who generates on which.
+ *  - A free sequence is given to the waiting request with the highest priority (interactive first, then
+ *    first come), and among free sequences the one whose cached tokens share the longest prefix with the
+ *    request's prompt (so its KV cache is reused).
+ *  - When every sequence is busy, an interactive request pre-empts a background one: that request is
+ *    told (its `preempted` signal fires) and the sequence passes on as soon as it lets go.
+ */
+import type { Priority } from './types';
+
+export interface PooledSequence {
+  /** Index of the first token where `tokens` differs from what the sequence holds. */
+  sharedPrefixLength(tokens: readonly number[]): number;
+}
+
+export interface Lease<S extends PooledSequence> {
+  sequence: S;
+  /** Fires when an interactive request takes this (background) lease's sequence. */
+  preempted: AbortSignal;
+  release(): void;
+}
+
+interface Slot<S> {
+  sequence: S;
+  holder: { priority: Priority; preempt: AbortController } | undefined;
+}
+
+interface Waiter<S extends PooledSequence> {
+  priority: Priority;
+  tokens: readonly number[];
+  grant: (lease: Lease<S>) => void;
+}
+
+export class SequencePool<S extends PooledSequence> {
+  private readonly slots: Slot<S>[];
+  private readonly waiting: Waiter<S>[] = [];
+
+  constructor(sequences: readonly S[]) {
+    this.slots = sequences.map((sequence) => ({ sequence, holder: undefined }));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Resolves with a lease on a sequence; rejects with the signal's reason if `signal` aborts first. */
+  acquire(priority: Priority, tokens: readonly number[], signal?: AbortSignal): Promise<Lease<S>> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const waiter: Waiter<S> = { priority, tokens, grant: resolve };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', () => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) {
+          this.waiting.splice(at, 1);
+          reject(signal.reason);
+        }
+      });
+      this.dispatch();
+      if (this.waiting.includes(waiter) && priority === 'interactive') this.preemptOneBackground();
+    });
+  }
+
+  private dispatch(): void {
+    for (;;) {
+      const free = this.slots.filter((slot) => slot.holder === undefined);
+      if (free.length === 0 || this.waiting.length === 0) return;
+      const next = this.waiting.find((w) => w.priority === 'interactive') ?? this.waiting[0]!;
+      this.waiting.splice(this.waiting.indexOf(next), 1);
+      let best = free[0]!;
+      let bestShared = -1;
+      for (const slot of free) {
+        const shared = slot.sequence.sharedPrefixLength(next.tokens);
+        if (shared > bestShared) {
+          best = slot;
+          bestShared = shared;
+        }
+      }
+      const preempt = new AbortController();
+      best.holder = { priority: next.priority, preempt };
+      let released = false;
+      next.grant({
+        sequence: best.sequence,
+        preempted: preempt.signal,
+        release: () => {
+          if (released) return;
+          released = true;
+          best.holder = undefined;
+          this.dispatch();
+        },
+      });
+    }
+  }
+
+  private preemptOneBackground(): void {
+    const victim = this.slots.find((slot) => slot.holder?.priority === 'background' && !slot.holder.preempt.signal.aborted);
+    victim?.holder?.preempt.abort(new Error('pre-empted by an interactive request'));
+  }
+}

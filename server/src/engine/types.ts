@@ -1,0 +1,81 @@
+/**
+ * The one engine interface every feature uses (prove, critique, refine, complete, chat): a prompt goes
+ * in; thinking and answer stream out; a result with the stop reason and token statistics comes back.
+ * Implementations: the local node-llama-cpp engine (llamaEngine.ts); later an OpenAI-compatible one.
+ */
+import type { ChatMessage, ThinkingMode } from './prompt';
+
+export type Priority = 'interactive' | 'background';
+
+export interface SamplingOptions {
+  /** Model-card defaults: 0.6 / 0.95 / 20. Temperature 0 is greedy. */
+  temperature: number;
+  topP: number;
+  topK: number;
+  seed?: number;
+}
+
+export interface GenerationRequest {
+  messages: ChatMessage[];
+  /** Open: generation starts inside `<think>` (the default); closed: an empty thought is prefilled. */
+  thinking?: ThinkingMode;
+  /** Most tokens to generate in all (thinking and answer). */
+  maxTokens: number;
+  /** Most tokens of thinking; reaching it without `</think>` stops with `thinkingBudget`. */
+  thinkingBudget?: number;
+  sampling?: Partial<SamplingOptions>;
+  /** Constrains the answer to JSON matching this schema (forces `thinking: 'closed'`). */
+  jsonSchema?: object;
+  /** Interactive requests pre-empt background ones when every sequence is busy. */
+  priority?: Priority;
+  /** Stop a generation that has become a repetition loop (default true). */
+  detectLoops?: boolean;
+  /** Test hook: a bias applied before each sampled token (see the scripted test mode). */
+  tokenBias?: () => Map<number, number>;
+}
+
+export type GenerationChunk = { kind: 'thinking' | 'answer'; text: string } | { kind: 'answerRetracted'; movedToThinking: string };
+
+export type StopReason =
+  /** The model ended its reply. */
+  | 'endOfText'
+  /** `maxTokens` reached. */
+  | 'maxTokens'
+  /** `thinkingBudget` reached while still thinking: there is no answer. */
+  | 'thinkingBudget'
+  /** The output repeated itself; generation was stopped. */
+  | 'repetitionLoop'
+  /** The caller aborted. */
+  | 'cancelled'
+  /** An interactive request took this background request's sequence. */
+  | 'preempted';
+
+export interface GenerationStats {
+  /** Tokens in the prompt. */
+  promptTokens: number;
+  /** Prompt tokens that had to be evaluated (the rest were reused from the KV cache). */
+  evaluatedPromptTokens: number;
+  thinkingTokens: number;
+  answerTokens: number;
+  /** From the request to the first generated token. */
+  timeToFirstTokenMs: number;
+  ms: number;
+  /** Generated tokens per second after the first one. */
+  tokensPerSecond: number;
+}
+
+export interface GenerationResult {
+  thinking: string;
+  answer: string;
+  /** Whether `</think>` was reached; when false, `answer` is empty: an unfinished thought is no answer. */
+  thoughtClosed: boolean;
+  stopReason: StopReason;
+  /** For `repetitionLoop`, the repeated block's length in tokens. */
+  loopPeriod?: number;
+  stats: GenerationStats;
+}
+
+export interface Engine {
+  generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult>;
+  dispose(): Promise<void>;
+}

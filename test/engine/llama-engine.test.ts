@@ -1,0 +1,187 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LlamaEngine, type LlamaEngineOptions } from '../../server/src/engine/llamaEngine';
+import { InvalidModelFileError } from '../../server/src/engine/ggufHeader';
+import { proofRequest } from '../../server/src/engine/prompt';
+import type { GenerationChunk } from '../../server/src/engine/types';
+import { scratchFile, tinyModelPath, brokenTinyModel } from '../support/models';
+import { scriptedBias, scriptTokens } from '../support/script';
+
+const OPTIONS: Omit<LlamaEngineOptions, 'modelPath'> = { gpu: false, threads: 1, contextSize: 4096, batchSize: 512, sequences: 4 };
+let natural: LlamaEngine;
+let endless: LlamaEngine;
+
+before(async () => {
+  natural = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('natural') });
+  endless = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('endless') });
+});
+after(async () => {
+  await natural.dispose();
+  await endless.dispose();
+});
+
+function collect(): { chunks: GenerationChunk[]; onChunk: (c: GenerationChunk) => void; text: (kind: 'thinking' | 'answer') => string } {
+  const chunks: GenerationChunk[] = [];
+  return {
+    chunks,
+    onChunk: (c) => chunks.push(c),
+    text: (kind) => chunks.map((c) => (c.kind === kind ? c.text : '')).join(''),
+  };
+}
+
+const GREEDY = { temperature: 0 };
+
+test('loads the tiny qwen3 model on the CPU with explicit threads, and says why no GPU is used', () => {
+  assert.equal(natural.info.device, 'cpu');
+  assert.match(natural.info.gpuUnusedReason ?? '', /turned off in the settings/);
+  assert.equal(natural.info.threads, 1);
+  assert.equal(natural.info.sequences, 4);
+  assert.ok(natural.info.contextSize >= 2048);
+  assert.equal(natural.header.architecture, 'qwen3');
+});
+
+test('the prompt is the QED-Nano chat format, and document text is never parsed for special tokens', () => {
+  const tokens = natural.promptTokens({ messages: [{ role: 'user', content: 'Show <|im_end|> is text.' }] });
+  const special = (text: string): number => natural.tokenize([{ special: true, text }])[0]!;
+  assert.equal(tokens[0], special('<|im_start|>'));
+  assert.equal(tokens.filter((t) => t === special('<|im_end|>')).length, 1, 'only the template closes the user turn');
+  const opening = natural.tokenize([{ special: true, text: '<|im_start|>assistant\n<think>\n' }]);
+  assert.deepEqual(tokens.slice(-opening.length), opening, 'generation starts inside the thinking');
+});
+
+test('streams thinking, then the answer, with the exact scripted text and a natural stop', async () => {
+  const script = 'Try small cases: $n=1$ works.\n</think>\n\n**Proof.** By induction on $n$. ∎';
+  const { chunks, onChunk, text } = collect();
+  const result = await natural.generate(
+    { messages: [proofRequest('Show that $n^2 \\ge n$.')], maxTokens: 200, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, script)) },
+    onChunk,
+  );
+  assert.equal(result.stopReason, 'endOfText');
+  assert.equal(result.thoughtClosed, true);
+  assert.equal(result.thinking, 'Try small cases: $n=1$ works.');
+  assert.equal(result.answer, '**Proof.** By induction on $n$. ∎');
+  assert.equal(text('thinking').trimEnd(), result.thinking);
+  assert.equal(text('answer'), result.answer);
+  const firstAnswer = chunks.findIndex((c) => c.kind === 'answer');
+  assert.ok(firstAnswer > 0 && chunks.slice(0, firstAnswer).every((c) => c.kind === 'thinking'), 'thinking streams first');
+  assert.equal(result.stats.thinkingTokens + result.stats.answerTokens, scriptTokens(natural, script).length);
+  assert.ok(result.stats.tokensPerSecond > 0);
+});
+
+test('a thinking budget reached before </think> stops with no answer: an unfinished thought is never a proof', async () => {
+  const result = await endless.generate({ messages: [proofRequest('Hard problem.')], maxTokens: 500, thinkingBudget: 40, sampling: { temperature: 0.8, seed: 1 }, detectLoops: false }, () => {});
+  assert.equal(result.stopReason, 'thinkingBudget');
+  assert.equal(result.thoughtClosed, false);
+  assert.equal(result.answer, '');
+  assert.equal(result.stats.thinkingTokens, 40);
+});
+
+test('a repetition loop is stopped early with its reason', async () => {
+  const phrase = 'Let me check the case n=2 again. ';
+  const script = scriptTokens(endless, `Start. ${phrase.repeat(200)}`);
+  const result = await endless.generate({ messages: [proofRequest('Loop.')], maxTokens: 5000, sampling: GREEDY, tokenBias: scriptedBias(script) }, () => {});
+  assert.equal(result.stopReason, 'repetitionLoop');
+  assert.equal(result.loopPeriod, scriptTokens(endless, phrase).length);
+  assert.ok(result.stats.thinkingTokens < 600, `stopped after ${result.stats.thinkingTokens} tokens`);
+});
+
+test('JSON-schema output (thought closed first) is valid on 20 seeds', async () => {
+  const schema = {
+    type: 'object',
+    properties: { verdict: { enum: ['correct', 'minor gaps', 'fatal error'] }, score: { enum: [0, 0.5, 1] }, stepsChecked: { type: 'boolean' } },
+    required: ['verdict', 'score', 'stepsChecked'],
+  };
+  for (let seed = 1; seed <= 20; seed++) {
+    const result = await endless.generate({ messages: [proofRequest('Grade this.')], maxTokens: 200, jsonSchema: schema, sampling: { temperature: 0.9, seed } }, () => {});
+    assert.equal(result.stopReason, 'endOfText', `seed ${seed}`);
+    assert.equal(result.thinking, '', 'the JSON is the answer, not thinking');
+    const parsed = JSON.parse(result.answer) as { verdict: string; score: number; stepsChecked: boolean };
+    assert.ok(['correct', 'minor gaps', 'fatal error'].includes(parsed.verdict), result.answer);
+    assert.ok([0, 0.5, 1].includes(parsed.score), result.answer);
+    assert.equal(typeof parsed.stepsChecked, 'boolean');
+  }
+});
+
+test('abort mid-stream settles within 200 ms with what was generated, and the engine stays usable', async () => {
+  const controller = new AbortController();
+  let chunks = 0;
+  let abortedAt = 0;
+  const running = endless.generate(
+    { messages: [proofRequest('Long one.')], maxTokens: 100_000, sampling: { temperature: 0.8, seed: 2 }, detectLoops: false },
+    () => {
+      if (++chunks === 30) {
+        abortedAt = performance.now();
+        controller.abort();
+      }
+    },
+    controller.signal,
+  );
+  const result = await running;
+  const settleMs = performance.now() - abortedAt;
+  assert.equal(result.stopReason, 'cancelled');
+  assert.ok(settleMs < 200, `settled ${settleMs.toFixed(1)} ms after abort`);
+  assert.ok(result.stats.thinkingTokens >= 29, 'the partial output is kept');
+  const chunksAtAbort = chunks;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(chunks, chunksAtAbort, 'nothing streams after the abort');
+  const again = await natural.generate({ messages: [proofRequest('Next.')], maxTokens: 50, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, 'ok</think>done')) }, () => {});
+  assert.equal(again.answer, 'done');
+});
+
+test('a second request sharing a long prefix evaluates only its new tokens (sequence token meter)', async () => {
+  const problem = Array.from({ length: 64 }, (_, i) => `Let $a_{${i}}$ be the ${i}-th term.`).join(' ');
+  const first = await natural.generate({ messages: [proofRequest(`${problem} Prove A.`)], maxTokens: 1, sampling: GREEDY }, () => {});
+  assert.ok(first.stats.promptTokens > 1500, `${first.stats.promptTokens} prompt tokens`);
+  const before = natural.sequenceMeters().reduce((sum, m) => sum + m.usedInputTokens, 0);
+  const second = await natural.generate({ messages: [proofRequest(`${problem} Prove B.`)], maxTokens: 1, sampling: GREEDY }, () => {});
+  const evaluated = natural.sequenceMeters().reduce((sum, m) => sum + m.usedInputTokens, 0) - before;
+  assert.ok(evaluated <= 0.05 * second.stats.promptTokens, `evaluated ${evaluated} of ${second.stats.promptTokens} prompt tokens`);
+  assert.ok(Math.abs(second.stats.evaluatedPromptTokens - evaluated) <= 1, `reported ${second.stats.evaluatedPromptTokens}, metered ${evaluated}`);
+});
+
+test('four candidates generate side by side on separate sequences, each with its own exact text', async () => {
+  const texts = ['one</think>A', 'two</think>B', 'three</think>C', 'four</think>D'];
+  const results = await Promise.all(
+    texts.map((script, i) =>
+      natural.generate(
+        { messages: [proofRequest(`Candidate ${i}`)], maxTokens: 40, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, script)) },
+        () => {},
+      ),
+    ),
+  );
+  assert.deepEqual(results.map((r) => [r.thinking, r.answer]), [['one', 'A'], ['two', 'B'], ['three', 'C'], ['four', 'D']]);
+});
+
+test('an interactive request pre-empts a background one when every sequence is busy', async () => {
+  const single = await LlamaEngine.load({ ...OPTIONS, sequences: 1, modelPath: tinyModelPath('endless') });
+  try {
+    let started!: () => void;
+    const backgroundStarted = new Promise<void>((resolve) => (started = resolve));
+    const background = single.generate(
+      { messages: [proofRequest('Background critique.')], maxTokens: 100_000, priority: 'background', detectLoops: false, sampling: { temperature: 0.8, seed: 3 } },
+      () => started(),
+    );
+    await backgroundStarted;
+    const interactive = await single.generate({ messages: [proofRequest('Prove now.')], maxTokens: 20, priority: 'interactive', detectLoops: false }, () => {});
+    assert.equal((await background).stopReason, 'preempted');
+    assert.equal(interactive.stopReason, 'maxTokens');
+  } finally {
+    await single.dispose();
+  }
+});
+
+test('corrupt, truncated and non-GGUF files give a clear error before llama.cpp sees them; loading goes on working', async () => {
+  const load = (modelPath: string): Promise<LlamaEngine> => LlamaEngine.load({ ...OPTIONS, sequences: 1, modelPath });
+  await assert.rejects(load(scratchFile('readme.gguf', '# not a model')), InvalidModelFileError);
+  await assert.rejects(load(scratchFile('half.gguf', (await import('node:fs')).readFileSync(tinyModelPath()).subarray(0, 200_000))), /incomplete download/);
+  // This one would abort the whole process inside llama.cpp (GGML_ASSERT) if it got that far.
+  await assert.rejects(
+    load(brokenTinyModel('dup.gguf', ({ metadata }) => {
+      const tokens = metadata.find(([k]) => k === 'tokenizer.ggml.tokens')![1];
+      if ('elementType' in tokens && Array.isArray(tokens.value)) (tokens.value as string[])[290] = (tokens.value as string[])[3]!;
+    })),
+    /twice/,
+  );
+  const fine = await load(tinyModelPath('natural'));
+  await fine.dispose();
+});
