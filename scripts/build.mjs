@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const { version, dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const common = {
   bundle: true,
@@ -27,7 +27,7 @@ await Promise.all([
     ...common,
     entryPoints: ['server/src/server.ts'],
     outfile: 'dist/server.js',
-    define: { SERVER_VERSION: JSON.stringify(version) },
+    define: { SERVER_VERSION: JSON.stringify(version), NODE_LLAMA_CPP_VERSION: JSON.stringify(dependencies['node-llama-cpp']) },
   }),
   build({
     ...common,

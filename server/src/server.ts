@@ -12,11 +12,15 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols } from './features/symbols';
-import { SETTINGS_SECTION, type QedNanoInitializationOptions } from './protocol';
+import { ModelManager, type ProgressReporter } from './model/modelManager';
+import { LoadModelRequest, SETTINGS_SECTION, SetupInfoRequest, StatusNotification, type QedNanoInitializationOptions } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 
 /** Diagnostics are published this long after the last edit, so a burst of keystrokes publishes once. */
@@ -28,30 +32,49 @@ let settings = DEFAULT_SETTINGS;
 let pullsConfiguration = false;
 const store = new AnalysisStore(() => settings.analysis);
 const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
+let models: ModelManager | undefined;
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   const options = params.initializationOptions as QedNanoInitializationOptions | undefined;
   settings = resolveSettings(options?.[SETTINGS_SECTION]);
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
+  models = new ModelManager({
+    storagePath: options?.storagePath ?? defaultStoragePath(),
+    sendStatus: (status) => void connection.sendNotification(StatusNotification, status),
+    startProgress,
+    log: (message) => connection.console.log(message),
+    // Only from the server's own environment, never from (possibly untrusted) workspace settings.
+    ...(process.env.QED_NANO_HF_ENDPOINT ? { huggingFaceEndpoint: process.env.QED_NANO_HF_ENDPOINT } : {}),
+  });
+  void models.configure(settings);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       documentSymbolProvider: { label: 'QED-Nano' },
       foldingRangeProvider: true,
     },
-    serverInfo: { name: 'qed-nano-language-server', version: SERVER_VERSION },
+    serverInfo: { name: 'qed-nano-language-server', version: BUILD_INFO.serverVersion },
   };
 });
 
 connection.onInitialized(() => {
   if (pullsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
-  connection.console.info(`QED-Nano language server ${SERVER_VERSION} ready (Node ${process.version}, pid ${process.pid}).`);
+  connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
+  if (models) void connection.sendNotification(StatusNotification, models.currentStatus);
 });
+
+connection.onRequest(SetupInfoRequest, () => requireModels().setupInfo());
+connection.onRequest(LoadModelRequest, async () => {
+  await requireModels().ready(true);
+  return requireModels().currentStatus;
+});
+connection.onShutdown(() => models?.dispose());
 
 connection.onDidChangeConfiguration(async (change) => {
   const pushed = (change.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
   const raw = pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed;
   settings = resolveSettings(raw);
+  await models?.configure(settings);
   store.invalidate();
   for (const document of documents.all()) scheduleDiagnostics(document.uri, 0);
 });
@@ -92,7 +115,28 @@ function scheduleDiagnostics(uri: string, delayMs: number): void {
   );
 }
 
-declare const SERVER_VERSION: string;
+function requireModels(): ModelManager {
+  if (!models) throw new Error('the server is not initialized');
+  return models;
+}
+
+/** Progress in the client's UI (window/workDoneProgress), cancellable; a silent one if unsupported. */
+async function startProgress(title: string): Promise<ProgressReporter> {
+  const reporter = await connection.window.createWorkDoneProgress();
+  const cancel = new AbortController();
+  reporter.token.onCancellationRequested(() => cancel.abort(new Error('cancelled by the user')));
+  reporter.begin(title, 0, undefined, true);
+  return {
+    report: (fraction, message) => reporter.report(Math.round(fraction * 100), message),
+    cancelled: cancel.signal,
+    done: () => reporter.done(),
+  };
+}
+
+/** Downloaded models and server state, for clients that do not give a storage path. */
+function defaultStoragePath(): string {
+  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'qed-nano');
+}
 
 documents.listen(connection);
 connection.listen();

@@ -1,28 +1,58 @@
 /**
  * The server's view of the `qedNano` settings: defaults, plus whatever the client sent, validated.
  * A wrong value (a string where a number belongs, a negative size) falls back to the default rather than
- * breaking analysis.
+ * breaking anything; numbers are clamped to what can work.
  */
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './documents/analyzer';
 import type { DeepPartial, QedNanoSettings } from './protocol';
 
+/** The QED-Nano GGUF the extension downloads when no model is configured (Q4_K_M, about 2.5 GB). */
+export const DEFAULT_MODEL = 'hf:Mungert/QED-Nano-GGUF:Q4_K_M';
+
 export const DEFAULT_SETTINGS: QedNanoSettings = {
+  model: DEFAULT_MODEL,
+  gpu: 'auto',
+  threads: 0,
+  // 16k tokens of KV cache at f16 is about 2.3 GB for QED-Nano; never the 262k it was trained for.
+  contextSize: 16384,
+  batchSize: 512,
+  parallelSequences: 1,
+  generation: { maxTokens: 15000, thinkingBudget: 12000, temperature: 0.6, topP: 0.95 },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
 export function resolveSettings(raw: unknown): QedNanoSettings {
   const given = (isObject(raw) ? raw : {}) as DeepPartial<QedNanoSettings>;
+  const generation = isObject(given.generation) ? given.generation : {};
   const analysis = isObject(given.analysis) ? given.analysis : {};
+  const defaults = DEFAULT_SETTINGS;
+  const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
+    model: typeof given.model === 'string' && given.model.trim() !== '' ? given.model.trim() : defaults.model,
+    gpu: given.gpu === 'off' ? 'off' : 'auto',
+    threads: integer(given.threads, defaults.threads, 0, 256),
+    contextSize,
+    batchSize: integer(given.batchSize, defaults.batchSize, 32, 8192),
+    parallelSequences: integer(given.parallelSequences, defaults.parallelSequences, 1, 16),
+    generation: {
+      maxTokens: integer(generation.maxTokens, defaults.generation.maxTokens, 16, contextSize),
+      thinkingBudget: integer(generation.thinkingBudget, defaults.generation.thinkingBudget, 16, contextSize),
+      temperature: number(generation.temperature, defaults.generation.temperature, 0, 2),
+      topP: number(generation.topP, defaults.generation.topP, 0, 1),
+    },
     analysis: {
-      maxDocumentSize: nonNegativeNumber(analysis.maxDocumentSize, DEFAULT_SETTINGS.analysis.maxDocumentSize),
+      maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, Number.MAX_SAFE_INTEGER),
     },
   };
 }
 
-function nonNegativeNumber(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+function number(value: unknown, fallback: number, min: number, max: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+}
+
+function integer(value: unknown, fallback: number, min: number, max: number): number {
+  return Math.round(number(value, fallback, min, max));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -53,8 +53,9 @@ export class TestLanguageClient {
   static async start(
     initializationOptions: unknown = {},
     capabilities: ClientCapabilities = {},
+    env: NodeJS.ProcessEnv = process.env,
   ): Promise<{ client: TestLanguageClient; initializeResult: InitializeResult }> {
-    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe', env });
     const client = new TestLanguageClient(child);
     const initializeResult = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

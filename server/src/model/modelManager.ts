@@ -1,0 +1,342 @@
+/**
+ * The one model of the server: where it comes from (a local file or an `hf:` URI, downloaded once into the
+ * storage folder), loading it (lazily, on first use or on request), its state for `qed/status`, and
+ * every generation, so that "busy" and tokens per second are reported in one place.
+ *
+ * Downloads use node-llama-cpp's own model downloader (resolving `hf:` URIs through Hugging Face,
+ * resumable: the partial file is kept when a download is cancelled or cut), after a check of the size
+ * against the free disk space; a downloaded file is checked like any other (GGUF header and data size).
+ */
+import { statfs } from 'node:fs/promises';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InvalidModelFileError, readGgufHeader } from '../engine/ggufHeader';
+import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
+import type { GenerationChunk, GenerationRequest, GenerationResult } from '../engine/types';
+import { BUILD_INFO } from '../buildInfo';
+import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
+import { CrashGuard } from './crashGuard';
+
+/** Progress shown to the user for long work (download, load); `cancel` fires when the user cancels. */
+export interface ProgressReporter {
+  report(fraction: number, message: string): void;
+  readonly cancelled: AbortSignal;
+  done(): void;
+}
+
+export interface ModelManagerOptions {
+  storagePath: string;
+  /** Sends `qed/status`. */
+  sendStatus(status: ModelStatus): void;
+  /** Starts a progress report in the client (window/workDoneProgress). */
+  startProgress(title: string): Promise<ProgressReporter>;
+  log(message: string): void;
+  /** Where `hf:` URIs resolve (tests point it at a local server). */
+  huggingFaceEndpoint?: string;
+}
+
+/**
+ * The model cannot be used now; the message says why and what to do. `absent`: nothing is wrong, a step
+ * is missing (download, choose a file); `error`: something failed.
+ */
+export class ModelUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly state: 'absent' | 'error' = 'error',
+  ) {
+    super(message);
+    this.name = 'ModelUnavailableError';
+  }
+}
+
+const STATUS_INTERVAL_MS = 500;
+
+export class ModelManager {
+  private settings: QedNanoSettings | undefined;
+  private engine: LlamaEngine | undefined;
+  private loading: Promise<LlamaEngine> | undefined;
+  private status: ModelStatus = { state: 'absent', message: 'The model loads on first use.' };
+  private lastError: string | undefined;
+  private resolvedPath: string | undefined;
+  private activeGenerations = 0;
+  private readonly crashGuard: CrashGuard;
+  private readonly modelsFolder: string;
+
+  constructor(private readonly options: ModelManagerOptions) {
+    this.crashGuard = new CrashGuard(options.storagePath);
+    this.modelsFolder = path.join(options.storagePath, 'models');
+    mkdirSync(this.modelsFolder, { recursive: true });
+  }
+
+  get currentStatus(): ModelStatus {
+    return this.status;
+  }
+
+  /** Applies settings; a change to what or how the model loads unloads it (it loads again on next use). */
+  async configure(settings: QedNanoSettings): Promise<void> {
+    const previous = this.settings;
+    this.settings = settings;
+    if (!previous || !loadSettingsChanged(previous, settings)) return;
+    const engine = this.engine;
+    this.engine = undefined;
+    this.resolvedPath = undefined;
+    await engine?.dispose();
+    if (engine || this.status.state === 'error') this.setStatus({ state: 'absent', message: 'The model settings changed; the model loads again on next use.' });
+  }
+
+  /** The loaded engine, loading (and downloading) the model first if needed. */
+  async ready(explicit = false): Promise<LlamaEngine> {
+    if (this.engine) return this.engine;
+    this.loading ??= this.load(explicit).finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  /** Generates through the engine, reporting busy / tokens per second / ready as it goes. */
+  async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
+    const engine = await this.ready();
+    this.activeGenerations++;
+    const started = performance.now();
+    let tokens = 0;
+    let lastStatus = 0;
+    this.setStatus({ ...this.loadedStatus(), state: 'busy' });
+    try {
+      const result = await engine.generate(
+        request,
+        (chunk) => {
+          tokens++;
+          const now = performance.now();
+          if (now - lastStatus > STATUS_INTERVAL_MS) {
+            lastStatus = now;
+            this.setStatus({ ...this.loadedStatus(), state: 'busy', tokensPerSecond: (tokens * 1000) / (now - started) });
+          }
+          onChunk(chunk);
+        },
+        signal,
+      );
+      this.status = { ...this.loadedStatus(), tokensPerSecond: result.stats.tokensPerSecond };
+      return result;
+    } finally {
+      this.activeGenerations--;
+      this.setStatus({ ...this.loadedStatus(), state: this.activeGenerations > 0 ? 'busy' : 'ready', ...(this.status.tokensPerSecond !== undefined ? { tokensPerSecond: this.status.tokensPerSecond } : {}) });
+    }
+  }
+
+  async setupInfo(): Promise<SetupInfo> {
+    const settings = this.requireSettings();
+    const file = this.resolvedPath ?? (isHuggingFaceUri(settings.model) ? undefined : expandHome(settings.model));
+    const size = file && existsSync(file) ? statSync(file).size : undefined;
+    const info = this.engine?.info;
+    return {
+      serverVersion: BUILD_INFO.serverVersion,
+      nodeVersion: process.version,
+      nodeLlamaCppVersion: BUILD_INFO.nodeLlamaCppVersion,
+      platform: `${process.platform}-${process.arch}`,
+      cpuCores: os.availableParallelism(),
+      status: this.status,
+      model: {
+        setting: settings.model,
+        ...(file ? { path: file } : {}),
+        ...(size !== undefined ? { sizeBytes: size } : {}),
+        ...(this.engine ? { architecture: this.engine.header.architecture } : {}),
+      },
+      ...(info
+        ? { loaded: { threads: info.threads, contextSize: info.contextSize, sequences: info.sequences, gpuLayers: info.gpuLayers, gpuDeviceNames: info.gpuDeviceNames, loadMs: info.loadMs } }
+        : {}),
+      settings,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      storagePath: this.options.storagePath,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    await engine?.dispose();
+  }
+
+  private async load(explicit: boolean): Promise<LlamaEngine> {
+    const settings = this.requireSettings();
+    try {
+      const file = await this.localFile(settings.model);
+      if (this.crashGuard.crashedBefore(file)) {
+        if (!explicit) {
+          throw new ModelUnavailableError(
+            `Loading ${file} crashed the QED-Nano server last time, so it is not loaded again automatically. Choose another file (QED-Nano: Choose Model File), download the model again, or load this one anyway (QED-Nano: Load Model).`,
+          );
+        }
+        this.crashGuard.forgive(file);
+      }
+      this.setStatus({ state: 'loading', progress: 0, message: `Loading ${path.basename(file)}` });
+      const progress = await this.options.startProgress('QED-Nano: loading the model');
+      let engine: LlamaEngine;
+      try {
+        engine = await this.crashGuard.guard(file, () =>
+          LlamaEngine.load(
+            {
+              modelPath: file,
+              gpu: settings.gpu === 'off' ? false : 'auto',
+              threads: settings.threads > 0 ? settings.threads : os.availableParallelism(),
+              contextSize: settings.contextSize,
+              batchSize: settings.batchSize,
+              sequences: settings.parallelSequences,
+              log: (line) => this.options.log(`llama.cpp: ${line}`),
+            },
+            (fraction) => {
+              progress.report(fraction, path.basename(file));
+              this.setStatus({ state: 'loading', progress: fraction, message: `Loading ${path.basename(file)}` });
+            },
+          ),
+        );
+      } finally {
+        progress.done();
+      }
+      if (this.settings !== settings) {
+        // The settings changed while loading: this engine is already out of date.
+        await engine.dispose();
+        return this.ready(explicit);
+      }
+      this.engine = engine;
+      this.resolvedPath = file;
+      this.lastError = undefined;
+      this.options.log(
+        `Loaded ${engine.info.modelName} (${file}) on ${engine.info.device} in ${engine.info.loadMs} ms: ${engine.info.threads} threads, ${engine.info.contextSize}-token context x ${engine.info.sequences}.${engine.info.gpuUnusedReason ? ` No GPU: ${engine.info.gpuUnusedReason}.` : ''}`,
+      );
+      this.setStatus(this.loadedStatus());
+      return engine;
+    } catch (error) {
+      const message = describeLoadError(error);
+      this.lastError = message;
+      this.options.log(message);
+      this.setStatus({ state: error instanceof ModelUnavailableError ? error.state : 'error', message });
+      throw error instanceof ModelUnavailableError ? error : new ModelUnavailableError(message);
+    }
+  }
+
+  /** The local file for a model setting, downloading an `hf:` model first if it is not there yet. */
+  private async localFile(model: string): Promise<string> {
+    if (!isHuggingFaceUri(model)) {
+      const file = expandHome(model);
+      if (!existsSync(file)) {
+        throw new ModelUnavailableError(
+          `The model file ${file} does not exist. Choose a .gguf file (QED-Nano: Choose Model File) or set qedNano.model to an hf: URI to download one.`,
+          'absent',
+        );
+      }
+      return file;
+    }
+    const { resolveModelFile, createModelDownloader } = await import('node-llama-cpp');
+    const endpoints = this.options.huggingFaceEndpoint ? { huggingFace: this.options.huggingFaceEndpoint } : undefined;
+    try {
+      return await resolveModelFile(model, { directory: this.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) });
+    } catch {
+      // Not downloaded yet: download it below.
+    }
+    const downloader = await createModelDownloader({
+      modelUri: model,
+      dirPath: this.modelsFolder,
+      showCliProgress: false,
+      deleteTempFileOnCancel: false,
+      skipExisting: true,
+      ...(endpoints ? { endpoints } : {}),
+    }).catch((error: unknown) => {
+      throw new ModelUnavailableError(`Could not find ${model} on Hugging Face: ${(error as Error).message}. Check qedNano.model and the network.`);
+    });
+    const free = await freeBytes(this.modelsFolder);
+    const needed = downloader.totalSize - downloader.downloadedSize;
+    if (free !== undefined && needed > free) {
+      throw new ModelUnavailableError(`Downloading ${model} needs ${gigabytes(needed)} but only ${gigabytes(free)} are free in ${this.modelsFolder}. Free some space or choose a local file (QED-Nano: Choose Model File).`);
+    }
+    const progress = await this.options.startProgress(`QED-Nano: downloading ${model}`);
+    const started = performance.now();
+    const report = (): void => {
+      const fraction = downloader.totalSize > 0 ? downloader.downloadedSize / downloader.totalSize : 0;
+      const seconds = (performance.now() - started) / 1000;
+      const speed = seconds > 0 ? downloader.downloadedSize / seconds : 0;
+      progress.report(fraction, `${gigabytes(downloader.downloadedSize)} of ${gigabytes(downloader.totalSize)} at ${megabytesPerSecond(speed)}`);
+      this.setStatus({ state: 'downloading', progress: fraction, message: `Downloading ${model}` });
+    };
+    const timer = setInterval(report, STATUS_INTERVAL_MS);
+    try {
+      report();
+      await downloader.download({ signal: progress.cancelled });
+    } catch (error) {
+      if (progress.cancelled.aborted) {
+        throw new ModelUnavailableError(`The download of ${model} was cancelled; it continues where it stopped next time (QED-Nano: Download Model).`, 'absent');
+      }
+      throw new ModelUnavailableError(`The download of ${model} failed: ${(error as Error).message}. It continues where it stopped next time (QED-Nano: Download Model).`);
+    } finally {
+      clearInterval(timer);
+      progress.done();
+    }
+    const file = downloader.entrypointFilePath;
+    const size = statSync(file).size;
+    if (size !== downloader.totalSize) {
+      throw new ModelUnavailableError(`The downloaded ${path.basename(file)} has ${size} bytes, not the ${downloader.totalSize} announced; download it again.`);
+    }
+    await readGgufHeader(file); // a complete but corrupt download is caught here, not by the native loader
+    return file;
+  }
+
+  private loadedStatus(): ModelStatus {
+    const info = this.engine?.info;
+    if (!info) return this.status;
+    return {
+      state: 'ready',
+      modelName: info.modelName,
+      device: info.device,
+      ...(info.gpuUnusedReason ? { gpuUnusedReason: info.gpuUnusedReason } : {}),
+    };
+  }
+
+  private setStatus(status: ModelStatus): void {
+    this.status = status;
+    this.options.sendStatus(status);
+  }
+
+  private requireSettings(): QedNanoSettings {
+    if (!this.settings) throw new Error('the model manager has no settings yet');
+    return this.settings;
+  }
+}
+
+export function isHuggingFaceUri(model: string): boolean {
+  return model.startsWith('hf:') || model.startsWith('hf://');
+}
+
+function expandHome(file: string): string {
+  return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : path.resolve(file);
+}
+
+function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
+  return (
+    a.model !== b.model ||
+    a.gpu !== b.gpu ||
+    a.threads !== b.threads ||
+    a.contextSize !== b.contextSize ||
+    a.batchSize !== b.batchSize ||
+    a.parallelSequences !== b.parallelSequences
+  );
+}
+
+function describeLoadError(error: unknown): string {
+  if (error instanceof InvalidModelFileError || error instanceof ModelLoadError || error instanceof ModelUnavailableError) return error.message;
+  return `The model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function freeBytes(folder: string): Promise<number | undefined> {
+  try {
+    const stats = await statfs(folder);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+function gigabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function megabytesPerSecond(bytesPerSecond: number): string {
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}

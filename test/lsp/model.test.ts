@@ -1,0 +1,85 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { WorkDoneProgressCreateRequest } from 'vscode-languageserver-protocol';
+import { LoadModelRequest, SetupInfoRequest, StatusNotification, type ModelStatus } from '../../server/src/protocol';
+import { TestLanguageClient } from '../support/lspClient';
+import { scratchFile, tinyModelPath } from '../support/models';
+
+let client: TestLanguageClient;
+let storage: string;
+const statuses: ModelStatus[] = [];
+const progress: string[] = [];
+const settings = (extra: object = {}): object => ({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 1024, gpu: 'off', ...extra } });
+
+before(async () => {
+  storage = mkdtempSync(path.join(tmpdir(), 'qed-nano-storage-'));
+  ({ client } = await TestLanguageClient.start({ ...settings(), storagePath: storage }, { window: { workDoneProgress: true } }));
+  client.connection.onNotification(StatusNotification, (status) => statuses.push(status));
+  client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
+  client.connection.onNotification('$/progress', (params: { value: { kind: string; title?: string } }) => progress.push(params.value.kind + (params.value.title ? `:${params.value.title}` : '')));
+});
+
+after(async () => {
+  assert.equal(await client.stop(), 0);
+  rmSync(storage, { recursive: true, force: true });
+});
+
+async function waitForStatus(accept: (s: ModelStatus) => boolean): Promise<ModelStatus> {
+  for (let i = 0; i < 100; i++) {
+    const found = statuses.findLast(accept);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no such status; got ${JSON.stringify(statuses)}`);
+}
+
+test('the model is absent until first use; loading it reports progress and ends ready on the CPU', async () => {
+  await waitForStatus((s) => s.state === 'absent');
+  const status = await client.connection.sendRequest(LoadModelRequest);
+  assert.equal(status.state, 'ready');
+  assert.equal(status.device, 'cpu');
+  assert.match(status.gpuUnusedReason ?? '', /turned off in the settings/);
+  assert.match(status.modelName ?? '', /tiny test model/);
+  await waitForStatus((s) => s.state === 'loading');
+  assert.ok(progress.includes('begin:QED-Nano: loading the model') && progress.includes('end'), progress.join(' '));
+});
+
+test('setup information has what a bug report needs', async () => {
+  const info = await client.connection.sendRequest(SetupInfoRequest);
+  assert.equal(info.nodeLlamaCppVersion, '3.21.1');
+  assert.equal(info.model?.path, tinyModelPath('natural'));
+  assert.equal(info.model?.sizeBytes, readFileSync(tinyModelPath('natural')).length);
+  assert.equal(info.model?.architecture, 'qwen3');
+  assert.deepEqual([info.loaded?.threads, info.loaded?.sequences], [1, 1]);
+  assert.equal(info.settings.contextSize, 1024);
+  assert.equal(info.storagePath, storage);
+  assert.equal(info.status.state, 'ready');
+});
+
+test('a settings change applies without restarting: the model reloads with the new context size on next use', async () => {
+  await client.configure(settings({ contextSize: 2048 }));
+  await waitForStatus((s) => s.state === 'absent' && /settings changed/.test(s.message ?? ''));
+  await client.connection.sendRequest(LoadModelRequest);
+  const info = await client.connection.sendRequest(SetupInfoRequest);
+  assert.ok((info.loaded?.contextSize ?? 0) >= 2048);
+});
+
+test('a corrupt file, a missing file: clear errors with a next action, and the server lives on', async () => {
+  await client.configure(settings({ model: scratchFile('corrupt.gguf', 'GGUF but not really') }));
+  await assert.rejects(client.connection.sendRequest(LoadModelRequest), /corrupt\.gguf is not a usable model file/);
+  const error = await waitForStatus((s) => s.state === 'error');
+  assert.match(error.message ?? '', /not a usable model file/);
+
+  await client.configure(settings({ model: '/nowhere/qed-nano.gguf' }));
+  await assert.rejects(client.connection.sendRequest(LoadModelRequest), /does not exist\. Choose a \.gguf file/);
+  await waitForStatus((s) => s.state === 'absent' && /does not exist/.test(s.message ?? ''));
+
+  const uri = 'file:///work/alive.md';
+  await client.open(uri, 'markdown', '## Problem 1\nStill analysed.\n');
+  assert.equal((await client.symbols(uri))[0]?.name, 'Problem 1');
+  const info = await client.connection.sendRequest(SetupInfoRequest);
+  assert.match(info.lastError ?? '', /does not exist/);
+});
