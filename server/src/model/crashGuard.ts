@@ -63,7 +63,7 @@ export class CrashGuard {
 function identify(file: string): FileIdentity | undefined {
   try {
     const stat = statSync(file);
-    return { path: path.resolve(file), size: stat.size, mtimeMs: stat.mtimeMs };
+    return { path: path.resolve(file), size: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
   } catch {
     return undefined;
   }
