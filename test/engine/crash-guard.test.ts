@@ -31,7 +31,7 @@ test('a process that dies while loading a file leaves that file marked; it is no
     const later = new Date(Date.now() + 60_000);
     utimesSync(model, later, later);
     assert.equal(guard.crashedBefore(model), false, 'a replaced file (new modification time) is tried again');
-    utimesSync(model, original.atime, original.mtime);
+    utimesSync(model, original.atimeMs / 1000, original.mtimeMs / 1000);
     assert.equal(guard.crashedBefore(model), true);
     guard.forgive(model);
     assert.equal(new CrashGuard(storage).crashedBefore(model), false, 'forgiven for good');
