@@ -17,9 +17,13 @@ const settings = (extra: object = {}): object => ({ qedNano: { model: tinyModelP
 before(async () => {
   storage = mkdtempSync(path.join(tmpdir(), 'qed-nano-storage-'));
   ({ client } = await TestLanguageClient.start({ ...settings(), storagePath: storage }, { window: { workDoneProgress: true } }));
-  client.connection.onNotification(StatusNotification, (status) => statuses.push(status));
-  client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
-  client.connection.onNotification('$/progress', (params: { value: { kind: string; title?: string } }) => progress.push(params.value.kind + (params.value.title ? `:${params.value.title}` : '')));
+  client.connection.onNotification(StatusNotification, (status) => {
+    statuses.push(status);
+  });
+  client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+  client.connection.onNotification('$/progress', (params: { value: { kind: string; title?: string } }) => {
+    progress.push(params.value.kind + (params.value.title ? `:${params.value.title}` : ''));
+  });
 });
 
 after(async () => {

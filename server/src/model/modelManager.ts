@@ -34,6 +34,8 @@ export interface ModelManagerOptions {
   log(message: string): void;
   /** Where `hf:` URIs resolve (tests point it at a local server). */
   huggingFaceEndpoint?: string;
+  /** A download that gains no byte for this long is stopped with an error instead of hanging (60 s). */
+  downloadStallMs?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class ModelUnavailableError extends Error {
 }
 
 const STATUS_INTERVAL_MS = 500;
+const DEFAULT_DOWNLOAD_STALL_MS = 60_000;
 
 export class ModelManager {
   private settings: QedNanoSettings | undefined;
@@ -249,7 +252,19 @@ export class ModelManager {
     }
     const progress = await this.options.startProgress(`QED-Nano: downloading ${model}`);
     const started = performance.now();
+    // The downloader retries a failing connection forever; a download that stops gaining bytes is ended
+    // with an error instead of sitting at the same percentage with no word.
+    const stall = new AbortController();
+    const stallMs = this.options.downloadStallMs ?? DEFAULT_DOWNLOAD_STALL_MS;
+    let mostBytes = -1;
+    let lastGain = performance.now();
     const report = (): void => {
+      if (downloader.downloadedSize > mostBytes) {
+        mostBytes = downloader.downloadedSize;
+        lastGain = performance.now();
+      } else if (performance.now() - lastGain > stallMs) {
+        stall.abort(new Error(`no data arrived for ${Math.round(stallMs / 1000)} s`));
+      }
       const fraction = downloader.totalSize > 0 ? downloader.downloadedSize / downloader.totalSize : 0;
       const seconds = (performance.now() - started) / 1000;
       const speed = seconds > 0 ? downloader.downloadedSize / seconds : 0;
@@ -259,12 +274,17 @@ export class ModelManager {
     const timer = setInterval(report, STATUS_INTERVAL_MS);
     try {
       report();
-      await downloader.download({ signal: progress.cancelled });
+      const signal = AbortSignal.any([progress.cancelled, stall.signal]);
+      await downloader.download({ signal });
+      if (signal.aborted) throw signal.reason; // the downloader returns quietly when aborted
     } catch (error) {
       if (progress.cancelled.aborted) {
         throw new ModelUnavailableError(`The download of ${model} was cancelled; it continues where it stopped next time (QED-Nano: Download Model).`, 'absent');
       }
-      throw new ModelUnavailableError(`The download of ${model} failed: ${(error as Error).message}. It continues where it stopped next time (QED-Nano: Download Model).`);
+      await downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
+      throw new ModelUnavailableError(
+        `The download of ${model} failed: ${(error as Error).message}. Check the network; it continues where it stopped next time (QED-Nano: Download Model).`,
+      );
     } finally {
       clearInterval(timer);
       progress.done();
