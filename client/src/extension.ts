@@ -6,7 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SETTINGS_SECTION, type QedNanoInitializationOptions } from '../../server/src/protocol';
+import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions } from '../../server/src/protocol';
+import { MissingModelPrompt, registerModelCommands } from './modelCommands';
+import { ModelStatusBar } from './statusBar';
 
 let client: LanguageClient | undefined;
 
@@ -22,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // A plain JSON copy of the settings: the configuration object itself carries methods.
   const initializationOptions: QedNanoInitializationOptions = {
     [SETTINGS_SECTION]: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SETTINGS_SECTION))) as QedNanoInitializationOptions['qedNano'],
+    storagePath: context.globalStorageUri.fsPath,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -36,6 +39,16 @@ export function activate(context: vscode.ExtensionContext): void {
     traceOutputChannel: output,
   };
   client = new LanguageClient('qedNano', 'QED-Nano', serverOptions, clientOptions);
+  const statusBar = new ModelStatusBar();
+  const prompt = new MissingModelPrompt();
+  context.subscriptions.push(
+    statusBar,
+    client.onNotification(StatusNotification, (status) => {
+      statusBar.show(status);
+      prompt.onStatus(status);
+    }),
+    ...registerModelCommands(client, output),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),

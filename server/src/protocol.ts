@@ -66,6 +66,8 @@ export interface ModelStatus {
   progress?: number;
   /** Generation speed: live while busy, of the last reply when ready. */
   tokensPerSecond?: number;
+  /** When absent because of a missing step: what the user should do (the client offers it once). */
+  needs?: 'download' | 'modelFile';
 }
 
 export const StatusNotification = new NotificationType<ModelStatus>('qed/status');

@@ -65,6 +65,8 @@ connection.onInitialized(() => {
 
 connection.onRequest(SetupInfoRequest, () => requireModels().setupInfo());
 connection.onRequest(LoadModelRequest, async () => {
+  // An explicit load uses the settings as they are now, even if their change notification is still on its way.
+  if (pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
   await requireModels().ready(true);
   return requireModels().currentStatus;
 });
@@ -72,12 +74,18 @@ connection.onShutdown(() => models?.dispose());
 
 connection.onDidChangeConfiguration(async (change) => {
   const pushed = (change.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
-  const raw = pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed;
-  settings = resolveSettings(raw);
+  await applySettings(pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed);
+});
+
+async function applySettings(raw: unknown): Promise<void> {
+  const next = resolveSettings(raw);
+  const analysisChanged = next.analysis.maxDocumentSize !== settings.analysis.maxDocumentSize;
+  settings = next;
   await models?.configure(settings);
+  if (!analysisChanged) return;
   store.invalidate();
   for (const document of documents.all()) scheduleDiagnostics(document.uri, 0);
-});
+}
 
 documents.onDidOpen((event) => scheduleDiagnostics(event.document.uri, 0));
 documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));

@@ -4,10 +4,8 @@
  * breaking anything; numbers are clamped to what can work.
  */
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './documents/analyzer';
+import { DEFAULT_MODEL } from './modelSource';
 import type { DeepPartial, QedNanoSettings } from './protocol';
-
-/** The QED-Nano GGUF the extension downloads when no model is configured (Q4_K_M, about 2.5 GB). */
-export const DEFAULT_MODEL = 'hf:Mungert/QED-Nano-GGUF:Q4_K_M';
 
 export const DEFAULT_SETTINGS: QedNanoSettings = {
   model: DEFAULT_MODEL,

@@ -38,7 +38,9 @@ for (const mode of modes) {
   const userDataDir = path.join(scratch, 'user-data');
   const extensionsDir = path.join(scratch, 'extensions');
   cpSync(path.join(root, 'test', 'fixtures', 'documents'), workspace, { recursive: true });
-  const modeEnv = { ...env, QED_TEST_MODE: mode };
+  const tinyModel = path.join(scratch, 'tiny-natural.gguf');
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
+  const modeEnv = { ...env, QED_TEST_MODE: mode, QED_TINY_MODEL: tinyModel };
   let developmentPath = root;
   if (mode === 'vsix') {
     const vsix = packageExtension();

@@ -16,6 +16,7 @@ import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
 import type { GenerationChunk, GenerationRequest, GenerationResult } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
+import { isHuggingFaceUri } from '../modelSource';
 import { CrashGuard } from './crashGuard';
 
 /** Progress shown to the user for long work (download, load); `cancel` fires when the user cancels. */
@@ -46,6 +47,7 @@ export class ModelUnavailableError extends Error {
   constructor(
     message: string,
     readonly state: 'absent' | 'error' = 'error',
+    readonly needs?: ModelStatus['needs'],
   ) {
     super(message);
     this.name = 'ModelUnavailableError';
@@ -211,7 +213,11 @@ export class ModelManager {
       const message = describeLoadError(error);
       this.lastError = message;
       this.options.log(message);
-      this.setStatus({ state: error instanceof ModelUnavailableError ? error.state : 'error', message });
+      this.setStatus({
+        state: error instanceof ModelUnavailableError ? error.state : 'error',
+        message,
+        ...(error instanceof ModelUnavailableError && error.needs ? { needs: error.needs } : {}),
+      });
       throw error instanceof ModelUnavailableError ? error : new ModelUnavailableError(message);
     }
   }
@@ -222,8 +228,9 @@ export class ModelManager {
       const file = expandHome(model);
       if (!existsSync(file)) {
         throw new ModelUnavailableError(
-          `The model file ${file} does not exist. Choose a .gguf file (QED-Nano: Choose Model File) or set qedNano.model to an hf: URI to download one.`,
+          `The model file ${file} does not exist. Choose a .gguf file (QED-Nano: Choose Model File) or download QED-Nano (QED-Nano: Download Model).`,
           'absent',
+          'modelFile',
         );
       }
       return file;
@@ -279,7 +286,7 @@ export class ModelManager {
       if (signal.aborted) throw signal.reason; // the downloader returns quietly when aborted
     } catch (error) {
       if (progress.cancelled.aborted) {
-        throw new ModelUnavailableError(`The download of ${model} was cancelled; it continues where it stopped next time (QED-Nano: Download Model).`, 'absent');
+        throw new ModelUnavailableError(`The download of ${model} was cancelled; it continues where it stopped next time (QED-Nano: Download Model).`, 'absent', 'download');
       }
       await downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
       throw new ModelUnavailableError(
@@ -318,10 +325,6 @@ export class ModelManager {
     if (!this.settings) throw new Error('the model manager has no settings yet');
     return this.settings;
   }
-}
-
-export function isHuggingFaceUri(model: string): boolean {
-  return model.startsWith('hf:') || model.startsWith('hf://');
 }
 
 function expandHome(file: string): string {

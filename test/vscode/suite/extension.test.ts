@@ -153,4 +153,24 @@ suite('QED-Nano in a real VS Code', () => {
     const symbols = await qedSymbols(uri, (s) => s.length === 4);
     assert.equal(symbols[3]!.name, 'Problem 4');
   });
+
+  test('the model loads through node-llama-cpp inside the extension, and setup information shows it', async () => {
+    const model = process.env.QED_TINY_MODEL;
+    assert.ok(model, 'QED_TINY_MODEL names the tiny test model');
+    const config = vscode.workspace.getConfiguration('qedNano');
+    for (const [key, value] of [['model', model], ['threads', 1], ['contextSize', 1024], ['gpu', 'off']] as const) {
+      await config.update(key, value, vscode.ConfigurationTarget.Global);
+    }
+    await vscode.commands.executeCommand('qedNano.loadModel');
+    await vscode.commands.executeCommand('qedNano.showSetupInfo');
+    const report = await waitFor('the setup information', () => {
+      const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+      return text.startsWith('# QED-Nano setup information') ? text : undefined;
+    });
+    assert.match(report, /Model state: ready/);
+    assert.match(report, /Device: cpu \(no GPU: the GPU is turned off in the settings/);
+    assert.match(report, /node-llama-cpp 3\.21\.1/);
+    assert.ok(report.includes(model), 'the model file is named');
+    await screenshot('model-ready-setup-information');
+  });
 });

@@ -1,0 +1,98 @@
+/**
+ * The model commands: Load Model, Download Model, Choose Model File, Show Setup Information; and the one
+ * notification offered when the model is missing (then only the status bar speaks).
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { LoadModelRequest, SETTINGS_SECTION, SetupInfoRequest, type ModelStatus, type SetupInfo } from '../../server/src/protocol';
+import { DEFAULT_MODEL, isHuggingFaceUri } from '../../server/src/modelSource';
+
+export function registerModelCommands(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable[] {
+  const load = async (): Promise<void> => {
+    try {
+      const status = await client.sendRequest(LoadModelRequest);
+      output.info(`Model ready: ${status.modelName ?? ''} on ${status.device ?? ''}.`);
+    } catch (error) {
+      // The server has already put the reason in qed/status (status bar) and its log.
+      const message = error instanceof Error ? error.message : String(error);
+      const choice = await vscode.window.showErrorMessage(`QED-Nano: ${message}`, 'Choose Model File', 'Show Setup Information');
+      if (choice === 'Choose Model File') await vscode.commands.executeCommand('qedNano.chooseModelFile');
+      else if (choice === 'Show Setup Information') await vscode.commands.executeCommand('qedNano.showSetupInfo');
+    }
+  };
+  return [
+    vscode.commands.registerCommand('qedNano.loadModel', load),
+    vscode.commands.registerCommand('qedNano.downloadModel', async () => {
+      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+      const current = config.get<string>('model', DEFAULT_MODEL);
+      if (!isHuggingFaceUri(current)) {
+        const choice = await vscode.window.showInformationMessage(
+          `QED-Nano uses the file ${current}. Download QED-Nano (${DEFAULT_MODEL}, about 2.5 GB) and use it instead?`,
+          { modal: true },
+          'Download',
+        );
+        if (choice !== 'Download') return;
+        await config.update('model', DEFAULT_MODEL, vscode.ConfigurationTarget.Global);
+      }
+      await load();
+    }),
+    vscode.commands.registerCommand('qedNano.chooseModelFile', async () => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        openLabel: 'Use this model',
+        title: 'Choose a QED-Nano GGUF model file',
+        filters: { 'GGUF models': ['gguf'] },
+      });
+      const file = picked?.[0];
+      if (!file) return;
+      await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('model', file.fsPath, vscode.ConfigurationTarget.Global);
+      await load();
+    }),
+    vscode.commands.registerCommand('qedNano.showSetupInfo', async () => {
+      const info = await client.sendRequest(SetupInfoRequest);
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatSetupInfo(info) });
+      await vscode.window.showTextDocument(document, { preview: true });
+    }),
+  ];
+}
+
+/** Offers the missing model's next step once per session; later changes only show in the status bar. */
+export class MissingModelPrompt {
+  private offered = false;
+
+  onStatus(status: ModelStatus): void {
+    if (this.offered || status.state !== 'absent' || !status.needs) return;
+    this.offered = true;
+    const primary = status.needs === 'download' ? 'Download Model' : 'Choose Model File';
+    const secondary = status.needs === 'download' ? 'Choose Model File' : 'Download Model';
+    void vscode.window.showInformationMessage(`QED-Nano: ${status.message ?? 'no model is available.'}`, primary, secondary).then((choice) => {
+      if (choice === 'Download Model') void vscode.commands.executeCommand('qedNano.downloadModel');
+      else if (choice === 'Choose Model File') void vscode.commands.executeCommand('qedNano.chooseModelFile');
+    });
+  }
+}
+
+/** The setup information as a Markdown report, ready to paste into a bug report. */
+export function formatSetupInfo(info: SetupInfo): string {
+  const bytes = info.model?.sizeBytes;
+  const size = bytes === undefined ? 'size unknown' : bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+  const lines = [
+    '# QED-Nano setup information',
+    '',
+    `- Extension/server: ${info.serverVersion}; Node ${info.nodeVersion}; node-llama-cpp ${info.nodeLlamaCppVersion ?? 'unknown'}`,
+    `- Platform: ${info.platform}, ${info.cpuCores} CPU cores`,
+    `- Model state: ${info.status.state}${info.status.message ? ` — ${info.status.message}` : ''}`,
+    `- Model setting: \`${info.model?.setting ?? ''}\``,
+    `- Model file: ${info.model?.path ? `\`${info.model.path}\`` : 'not resolved yet'} (${size}${info.model?.architecture ? `, ${info.model.architecture}` : ''})`,
+    `- Device: ${info.status.device ?? 'not loaded'}${info.status.gpuUnusedReason ? ` (no GPU: ${info.status.gpuUnusedReason})` : ''}`,
+  ];
+  if (info.loaded) {
+    lines.push(
+      `- Loaded with ${info.loaded.threads} CPU thread${info.loaded.threads === 1 ? '' : 's'}, ${info.loaded.contextSize}-token context × ${info.loaded.sequences}, ${info.loaded.gpuLayers} GPU layers, in ${info.loaded.loadMs} ms`,
+      `- GPU devices: ${info.loaded.gpuDeviceNames.join(', ') || 'none'}`,
+    );
+  }
+  if (info.status.tokensPerSecond !== undefined) lines.push(`- Last speed: ${info.status.tokensPerSecond.toFixed(1)} tokens/s`);
+  lines.push(`- Storage: \`${info.storagePath}\``, `- Last error: ${info.lastError ?? 'none'}`, '', '## Settings', '', '```json', JSON.stringify(info.settings, null, 2), '```', '');
+  return lines.join('\n');
+}
