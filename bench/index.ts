@@ -1,4 +1,10 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
 import { benchAnalysis } from './analysis';
+import { benchEngine } from './engine';
 
-benchAnalysis();
+async function main(): Promise<void> {
+  benchAnalysis();
+  await benchEngine();
+}
+
+void main().then(() => process.exit(0));
