@@ -34,7 +34,23 @@ export interface TensorF32 {
   data: Float32Array;
 }
 
-const GGML_TYPE_F32 = 0;
+/** A tensor already encoded in a ggml type (e.g. Q8_0 blocks), written as it is. */
+export interface EncodedTensor {
+  name: string;
+  dims: number[];
+  ggmlType: number;
+  bytes: Buffer;
+}
+
+export type Tensor = TensorF32 | EncodedTensor;
+
+export const GGML_TYPE_F32 = 0;
+export const GGML_TYPE_Q8_0 = 8;
+
+const encoded = (tensor: Tensor): { type: number; bytes: Buffer } =>
+  'bytes' in tensor
+    ? { type: tensor.ggmlType, bytes: tensor.bytes }
+    : { type: GGML_TYPE_F32, bytes: Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength) };
 
 class ByteSink {
   private chunks: Buffer[] = [];
@@ -86,7 +102,7 @@ function writeScalar(sink: ByteSink, type: GgufType, value: number | bigint | bo
 }
 
 /** Serialises a GGUF v3 file. `alignment` must match `general.alignment` when that key is given. */
-export function writeGguf(metadata: [string, MetadataValue][], tensors: TensorF32[], alignment = 32): Buffer {
+export function writeGguf(metadata: [string, MetadataValue][], tensors: Tensor[], alignment = 32): Buffer {
   const sink = new ByteSink();
   sink.push(Buffer.from('GGUF', 'latin1'));
   sink.u32(3);
@@ -107,18 +123,20 @@ export function writeGguf(metadata: [string, MetadataValue][], tensors: TensorF3
   }
   let offset = 0;
   for (const tensor of tensors) {
-    const expected = tensor.dims.reduce((a, b) => a * b, 1);
-    if (expected !== tensor.data.length) throw new Error(`${tensor.name}: ${tensor.data.length} values for dims ${tensor.dims}`);
+    if ('data' in tensor && tensor.dims.reduce((a, b) => a * b, 1) !== tensor.data.length) {
+      throw new Error(`${tensor.name}: ${tensor.data.length} values for dims ${tensor.dims}`);
+    }
+    const { type, bytes } = encoded(tensor);
     sink.string(tensor.name);
     sink.u32(tensor.dims.length);
     for (const dim of tensor.dims) sink.u64(dim);
-    sink.u32(GGML_TYPE_F32);
+    sink.u32(type);
     sink.u64(offset);
-    offset += Math.ceil((tensor.data.byteLength) / alignment) * alignment;
+    offset += Math.ceil(bytes.length / alignment) * alignment;
   }
   sink.pad(alignment);
   for (const tensor of tensors) {
-    sink.push(Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
+    sink.push(encoded(tensor).bytes);
     sink.pad(alignment);
   }
   return sink.result();
