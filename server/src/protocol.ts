@@ -3,7 +3,16 @@
  * editors, tests): every setting and custom message is declared here once, typed, and imported by both
  * sides. Standard LSP messages are used wherever LSP has the concept (see the design document).
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import {
+  NotificationType,
+  ProtocolRequestType,
+  RequestType0,
+  type PartialResultParams,
+  type Position,
+  type Range,
+  type TextDocumentIdentifier,
+  type WorkDoneProgressParams,
+} from 'vscode-languageserver-protocol';
 
 /** The settings section, in `initializationOptions`, `workspace/configuration` and `didChangeConfiguration`. */
 export const SETTINGS_SECTION = 'qedNano';
@@ -92,3 +101,39 @@ export const SetupInfoRequest = new RequestType0<SetupInfo, void>('qed/setupInfo
 /** `qed/loadModel`: loads (downloading first if needed) the configured model now; resolves when it is ready
  * or rejects with the reason. Progress goes through `qed/status` and `window/workDoneProgress`. */
 export const LoadModelRequest = new RequestType0<ModelStatus, void>('qed/loadModel');
+
+/**
+ * `qed/prove`: proves the statement at `position` (the theorem, lemma or problem around it, or the one whose
+ * proof it is in) or the text selected in `range`. While it runs, thinking and proof stream as
+ * `ProveProgress` values through `$/progress` with the request's `partialResultToken`. Cancelled with
+ * `$/cancelRequest`, it rejects with RequestCancelled (-32800); when no model can be used, with
+ * RequestFailed (-32803) and a message that says why and what to do.
+ */
+export interface ProveParams extends WorkDoneProgressParams, PartialResultParams {
+  textDocument: TextDocumentIdentifier;
+  position?: Position;
+  range?: Range;
+  /** `single`: one generation. (`deep`, the generate-verify-refine scaffold, is not available yet.) */
+  mode?: 'single' | 'deep';
+}
+
+export type ProveProgress =
+  | { kind: 'thinking' | 'proof'; text: string }
+  /** A later `</think>`: the proof so far was thinking after all. */
+  | { kind: 'proofRetracted'; movedToThinking: string };
+
+export type ProveStopReason = 'endOfText' | 'maxTokens' | 'thinkingBudget' | 'repetitionLoop' | 'cancelled' | 'preempted';
+
+export interface ProveResult {
+  /** The statement that was proved, as sent to the model. */
+  statement: string;
+  /** The proof (Markdown with LaTeX math); empty when the thinking never closed: no proof was written. */
+  proof: string;
+  thinking: string;
+  /** Whether the model finished thinking; false means `proof` is empty and a continuation is needed. */
+  thoughtClosed: boolean;
+  stopReason: ProveStopReason;
+  stats: { promptTokens: number; thinkingTokens: number; proofTokens: number; ms: number; tokensPerSecond: number };
+}
+
+export const ProveRequest = new ProtocolRequestType<ProveParams, ProveResult, ProveProgress, void, void>('qed/prove');

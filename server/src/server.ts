@@ -5,7 +5,10 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  ProgressType,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
@@ -20,7 +23,16 @@ import { structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols } from './features/symbols';
 import { ModelManager, type ProgressReporter } from './model/modelManager';
-import { LoadModelRequest, SETTINGS_SECTION, SetupInfoRequest, StatusNotification, type QedNanoInitializationOptions } from './protocol';
+import { prove } from './features/prove';
+import {
+  LoadModelRequest,
+  ProveRequest,
+  SETTINGS_SECTION,
+  SetupInfoRequest,
+  StatusNotification,
+  type ProveProgress,
+  type QedNanoInitializationOptions,
+} from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 
 /** Diagnostics are published this long after the last edit, so a burst of keystrokes publishes once. */
@@ -69,6 +81,13 @@ connection.onRequest(LoadModelRequest, async () => {
   if (pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
   await requireModels().ready(true);
   return requireModels().currentStatus;
+});
+connection.onRequest(ProveRequest, async (params, token) => {
+  const document = documents.get(params.textDocument.uri);
+  const analysis = document && store.analysisOf(document);
+  if (!document || !analysis) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
+  const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
+  return prove(params, document, analysis, settings, requireModels(), token, stream);
 });
 connection.onShutdown(() => models?.dispose());
 

@@ -1,0 +1,77 @@
+/**
+ * `qed/prove` (see protocol.ts): the statement at a position or in a selection, proved by the model, with
+ * thinking and proof streamed as they come.
+ */
+import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ProofDocumentAnalysis } from '../documents/model';
+import { proofRequest } from '../engine/prompt';
+import { scriptedBias } from '../engine/scriptedOutput';
+import type { GenerationChunk } from '../engine/types';
+import { ModelUnavailableError, type ModelManager } from '../model/modelManager';
+import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
+
+export async function prove(
+  params: ProveParams,
+  document: TextDocument,
+  analysis: ProofDocumentAnalysis,
+  settings: QedNanoSettings,
+  models: ModelManager,
+  token: CancellationToken,
+  stream: ResultProgressReporter<ProveProgress> | undefined,
+): Promise<ProveResult> {
+  if (params.mode === 'deep') throw new ResponseError(LSPErrorCodes.RequestFailed, 'Deep mode (generate, verify, refine) is not available yet; use mode "single".');
+  const selection = params.range && document.offsetAt(params.range.start) < document.offsetAt(params.range.end) ? params.range : undefined;
+  const found = selection ? undefined : params.position && statementAt(analysis, params.position);
+  const statementText = selection ? clean(document.getText(selection)) : found ? clean(document.getText(found.bodyRange)) : '';
+  if (!statementText) {
+    throw new ResponseError(LSPErrorCodes.RequestFailed, 'Put the cursor in a theorem, lemma or problem, or select the statement to prove.');
+  }
+  const before = selection?.start ?? found!.range.start;
+  const problem = proofProblem(analysis, statementText, before, (range) => document.getText(range));
+
+  const cancel = new AbortController();
+  token.onCancellationRequested(() => cancel.abort());
+  try {
+    const engine = await models.ready();
+    const script = process.env.QED_NANO_TEST_SCRIPT;
+    const generation = settings.generation;
+    const result = await models.generate(
+      {
+        messages: [proofRequest(problem)],
+        maxTokens: generation.maxTokens,
+        thinkingBudget: generation.thinkingBudget,
+        sampling: script === undefined ? { temperature: generation.temperature, topP: generation.topP } : { temperature: 0 },
+        priority: 'interactive',
+        ...(script === undefined ? {} : { tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) }),
+      },
+      (chunk) => stream?.report(toProgress(chunk)),
+      cancel.signal,
+    );
+    if (result.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
+    return {
+      statement: statementText,
+      proof: result.answer,
+      thinking: result.thinking,
+      thoughtClosed: result.thoughtClosed,
+      stopReason: result.stopReason,
+      stats: {
+        promptTokens: result.stats.promptTokens,
+        thinkingTokens: result.stats.thinkingTokens,
+        proofTokens: result.stats.answerTokens,
+        ms: result.stats.ms,
+        tokensPerSecond: result.stats.tokensPerSecond,
+      },
+    };
+  } catch (error) {
+    if (error instanceof ResponseError) throw error;
+    if (error instanceof ModelUnavailableError) throw new ResponseError(LSPErrorCodes.RequestFailed, error.message);
+    throw error;
+  }
+}
+
+function toProgress(chunk: GenerationChunk): ProveProgress {
+  if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
+  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text };
+}

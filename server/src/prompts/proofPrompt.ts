@@ -1,0 +1,45 @@
+/**
+ * The problem text QED-Nano is asked to prove: the statement, preceded by the document's own macros (so the
+ * model reads the notation it will meet) and the statements of the results before it (which a proof may
+ * use). It goes into the trained instruction (engine/prompt.ts proofRequest).
+ */
+import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+import { comparePositions } from '../documents/model';
+
+/** At most this many earlier results are quoted, the nearest first. */
+const EARLIER_RESULTS = 6;
+
+export function proofProblem(
+  analysis: ProofDocumentAnalysis,
+  statementText: string,
+  before: Range['start'],
+  text: (range: Range) => string,
+): string {
+  const parts: string[] = [];
+  if (analysis.macros.length > 0) {
+    parts.push(`Notation used below (LaTeX macros):\n${analysis.macros.map(macroSource).join('\n')}`);
+  }
+  const earlier = analysis.statements
+    .filter((s) => comparePositions(s.range.end, before) <= 0 && s.kind !== 'problem' && s.kind !== 'exercise')
+    .slice(-EARLIER_RESULTS);
+  if (earlier.length > 0) {
+    parts.push(`Results stated earlier, which may be used:\n${earlier.map((s) => `${s.title}: ${clean(text(s.bodyRange))}`).join('\n')}`);
+  }
+  parts.push(parts.length > 0 ? `Statement to prove:\n${statementText}` : statementText);
+  return parts.join('\n\n');
+}
+
+/** The statement to prove at a position: the one around it, or the one whose proof it is in. */
+export function statementAt(analysis: ProofDocumentAnalysis, position: Range['start']): Statement | undefined {
+  const inside = (range: Range): boolean => comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
+  return analysis.statements.findLast((s) => inside(s.range) || (s.proof !== undefined && inside(s.proof.range)));
+}
+
+/** A statement's text as the model should read it: no labels, no surrounding blank lines. */
+export function clean(text: string): string {
+  return text.replace(/\\label\s*\{[^}]*\}/g, '').replace(/[ \t]+\n/g, '\n').trim();
+}
+
+function macroSource(macro: MacroDefinition): string {
+  return `\\newcommand{\\${macro.name}}${macro.arity > 0 ? `[${macro.arity}]` : ''}{${macro.body}}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * `qed/prove` over a real stdio connection, through the real engine with the tiny model. Exact text uses
+ * the server's scripted mode (QED_NANO_TEST_SCRIPT), the same as a user's run but with fixed output.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CancellationTokenSource, ResponseError } from 'vscode-languageserver-protocol';
+import { ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { TestLanguageClient } from '../support/lspClient';
+import { tinyModelPath } from '../support/models';
+
+const storage = mkdtempSync(path.join(tmpdir(), 'qed-prove-'));
+const clients: TestLanguageClient[] = [];
+after(async () => {
+  for (const client of clients) await client.stop();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+const DOCUMENT = String.raw`\newcommand{\N}{\mathbb{N}}
+\begin{lemma}\label{lem:base}
+$1 \ge 1$.
+\end{lemma}
+\begin{theorem}\label{thm:main}
+For all $n \in \N$, $n^2 \ge n$.
+\end{theorem}
+`;
+
+async function server(model: 'natural' | 'endless', env: Record<string, string> = {}, generation: object = {}): Promise<TestLanguageClient> {
+  const { client } = await TestLanguageClient.start(
+    { storagePath: storage, qedNano: { model: tinyModelPath(model), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500, ...generation } } },
+    {},
+    { ...process.env, ...env },
+  );
+  clients.push(client);
+  await client.open('file:///work/main.tex', 'latex', DOCUMENT);
+  return client;
+}
+
+function streamOf(client: TestLanguageClient, token: string): ProveProgress[] {
+  const values: ProveProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+    if (params.token === token) values.push(params.value);
+  });
+  return values;
+}
+
+const at = (line: number, character: number): ProveParams => ({ textDocument: { uri: 'file:///work/main.tex' }, position: { line, character } });
+
+test('proves the theorem at the cursor: thinking then proof stream, and the exact scripted text comes back', async () => {
+  const script = 'Check $n=1$ first.\n</think>\n\n**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎';
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: script });
+  const streamed = streamOf(client, 'prove-1');
+  const result = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), partialResultToken: 'prove-1' });
+  assert.equal(result.statement, 'For all $n \\in \\N$, $n^2 \\ge n$.');
+  assert.equal(result.thinking, 'Check $n=1$ first.');
+  assert.equal(result.proof, '**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎');
+  assert.equal(result.thoughtClosed, true);
+  assert.equal(result.stopReason, 'endOfText');
+  assert.ok(result.stats.promptTokens > 50 && result.stats.thinkingTokens > 0 && result.stats.proofTokens > 0);
+  const text = (kind: 'thinking' | 'proof'): string => streamed.map((v) => (v.kind === kind ? v.text : '')).join('');
+  assert.equal(text('thinking').trimEnd(), result.thinking);
+  assert.equal(text('proof'), result.proof);
+  assert.ok(streamed.findIndex((v) => v.kind === 'proof') > streamed.findIndex((v) => v.kind === 'thinking'));
+});
+
+test('a selection is proved as selected; a cursor outside any statement gets a clear error', async () => {
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: 'ok</think>Done.' });
+  const selected = await client.connection.sendRequest(ProveRequest, {
+    textDocument: { uri: 'file:///work/main.tex' },
+    range: { start: { line: 2, character: 0 }, end: { line: 2, character: 10 } },
+  });
+  assert.equal(selected.statement, '$1 \\ge 1$.');
+  assert.equal(selected.proof, 'Done.');
+  await assert.rejects(client.connection.sendRequest(ProveRequest, at(0, 0)), /Put the cursor in a theorem, lemma or problem/);
+});
+
+test('cancelling mid-stream rejects with RequestCancelled at once, and the server proves again afterwards', async () => {
+  const client = await server('endless');
+  const streamed = streamOf(client, 'prove-2');
+  const source = new CancellationTokenSource();
+  const running = client.connection.sendRequest(ProveRequest, { ...at(5, 3), partialResultToken: 'prove-2' }, source.token);
+  while (streamed.length < 10) await new Promise((r) => setTimeout(r, 5));
+  const cancelledAt = performance.now();
+  source.cancel();
+  await assert.rejects(running, (error: unknown) => error instanceof ResponseError && error.code === -32800);
+  const settleMs = performance.now() - cancelledAt;
+  assert.ok(settleMs < 500, `settled ${settleMs.toFixed(0)} ms after $/cancelRequest`);
+  const again = await client.connection.sendRequest(ProveRequest, at(5, 3));
+  assert.ok(['maxTokens', 'repetitionLoop', 'thinkingBudget'].includes(again.stopReason), again.stopReason);
+});
+
+test('a thinking budget that runs out gives no proof, says so, and keeps the thinking', async () => {
+  const client = await server('endless', {}, { thinkingBudget: 40 });
+  const result = await client.connection.sendRequest(ProveRequest, at(5, 3));
+  assert.equal(result.stopReason, 'thinkingBudget');
+  assert.equal(result.thoughtClosed, false);
+  assert.equal(result.proof, '');
+  assert.equal(result.stats.thinkingTokens, 40);
+});
