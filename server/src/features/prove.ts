@@ -33,6 +33,7 @@ export async function prove(
 
   const cancel = new AbortController();
   token.onCancellationRequested(() => cancel.abort());
+  const batcher = stream && new ProgressBatcher((value) => stream.report(value));
   try {
     const engine = await models.ready();
     const script = process.env.QED_NANO_TEST_SCRIPT;
@@ -46,9 +47,10 @@ export async function prove(
         priority: 'interactive',
         ...(script === undefined ? {} : { tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) }),
       },
-      (chunk) => stream?.report(toProgress(chunk)),
+      (chunk) => batcher?.push(toProgress(chunk)),
       cancel.signal,
     );
+    batcher?.flush();
     if (result.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
     return {
       statement: statementText,
@@ -74,4 +76,35 @@ export async function prove(
 function toProgress(chunk: GenerationChunk): ProveProgress {
   if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
   return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text };
+}
+
+/**
+ * Coalesces streamed chunks into one `$/progress` message per interval (16 ms, a display frame): at
+ * hundreds of tokens per second a message per token costs more than the tokens. The first chunk goes out
+ * at once, so the time to the first visible token does not change.
+ */
+class ProgressBatcher {
+  private pending: ProveProgress[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sentAny = false;
+
+  constructor(
+    private readonly send: (value: ProveProgress) => void,
+    private readonly intervalMs = 16,
+  ) {}
+
+  push(value: ProveProgress): void {
+    const last = this.pending[this.pending.length - 1];
+    if (last && last.kind === value.kind && last.kind !== 'proofRetracted' && value.kind !== 'proofRetracted') last.text += value.text;
+    else this.pending.push({ ...value });
+    if (!this.sentAny) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const value of this.pending.splice(0)) this.send(value);
+    this.sentAny = true;
+  }
 }
