@@ -33,7 +33,11 @@ interface Harness {
   cancelAtFraction: number | undefined;
 }
 
-async function harness(options: FakeHuggingFaceOptions = {}, storage = mkdtempSync(path.join(tmpdir(), 'qed-download-'))): Promise<Harness> {
+async function harness(
+  options: FakeHuggingFaceOptions = {},
+  storage = mkdtempSync(path.join(tmpdir(), 'qed-download-')),
+  freeBytes?: () => Promise<number>,
+): Promise<Harness> {
   const server = new FakeHuggingFace([{ owner: 'lm-test', repo: 'QED-Nano-GGUF', tags: { Q4_K_M: 'QED-Nano.Q4_K_M.gguf' }, files: { 'QED-Nano.Q4_K_M.gguf': MODEL } }], options);
   const endpoint = await server.start();
   const h: Harness = { manager: undefined as never, statuses: [], reports: [], server, storage, cancelAtFraction: undefined };
@@ -54,6 +58,7 @@ async function harness(options: FakeHuggingFaceOptions = {}, storage = mkdtempSy
     log: () => {},
     huggingFaceEndpoint: endpoint,
     downloadStallMs: 2000,
+    ...(freeBytes ? { freeBytes } : {}),
   });
   await h.manager.configure(resolveSettings({ model: URI, threads: 1, contextSize: 1024, gpu: 'off' }));
   cleanups.push(async () => {
@@ -120,4 +125,11 @@ test('a quantization the repository does not have, and a file shorter than annou
   await assert.rejects(short.manager.ready(), /The download of hf:lm-test\/QED-Nano-GGUF:Q4_K_M failed: no data arrived for 2 s\. Check the network/);
   assert.equal(short.statuses.at(-1)?.state, 'error');
   assert.equal(downloaded(short.storage).length, 0, 'nothing half-written is taken for a model');
+});
+
+test('a download that does not fit on the disk is refused before it starts, saying how much is needed', async () => {
+  const h = await harness({}, undefined, async () => 1_000_000);
+  cleanups.push(() => rmSync(h.storage, { recursive: true, force: true }));
+  await assert.rejects(h.manager.ready(), /Downloading hf:lm-test\/QED-Nano-GGUF:Q4_K_M needs 25\.2 MB but only 1\.0 MB are free in .*models\. Free some space or choose a local file/);
+  assert.equal(h.server.requests.filter((r) => r.url.includes('/resolve/') && r.method === 'GET' && r.range).length, 0, 'no data was fetched');
 });

@@ -4,11 +4,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ResponseError } from 'vscode-languageserver-protocol';
-import { ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { LoadModelRequest, ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -99,4 +99,19 @@ test('a thinking budget that runs out gives no proof, says so, and keeps the thi
   assert.equal(result.thoughtClosed, false);
   assert.equal(result.proof, '');
   assert.equal(result.stats.thinkingTokens, 40);
+});
+
+test('after a model crashed the server while loading, the next start does not load it again by itself, and says why', async () => {
+  const crashedStorage = mkdtempSync(path.join(tmpdir(), 'qed-crashed-'));
+  const model = tinyModelPath('natural');
+  const { size, mtimeMs } = statSync(model);
+  // What the server leaves behind when llama.cpp aborts the process in the middle of a load.
+  writeFileSync(path.join(crashedStorage, 'model-load-in-progress.json'), JSON.stringify({ path: model, size, mtimeMs: Math.floor(mtimeMs) }));
+  const { client } = await TestLanguageClient.start({ storagePath: crashedStorage, qedNano: { model, threads: 1, contextSize: 1024, gpu: 'off' } });
+  clients.push(client);
+  await client.open('file:///work/main.tex', 'latex', DOCUMENT);
+  await assert.rejects(client.connection.sendRequest(ProveRequest, at(5, 3)), /crashed the QED-Nano server last time, so it is not loaded again automatically/);
+  const status = await client.connection.sendRequest(LoadModelRequest); // the user asks explicitly
+  assert.equal(status.state, 'ready');
+  rmSync(crashedStorage, { recursive: true, force: true });
 });

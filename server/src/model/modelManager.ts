@@ -37,6 +37,8 @@ export interface ModelManagerOptions {
   huggingFaceEndpoint?: string;
   /** A download that gains no byte for this long is stopped with an error instead of hanging (60 s). */
   downloadStallMs?: number;
+  /** Free bytes where models are stored (default: from the file system; tests give a fixed amount). */
+  freeBytes?: (folder: string) => Promise<number | undefined>;
 }
 
 /**
@@ -252,7 +254,7 @@ export class ModelManager {
     }).catch((error: unknown) => {
       throw new ModelUnavailableError(`Could not find ${model} on Hugging Face: ${(error as Error).message}. Check qedNano.model and the network.`);
     });
-    const free = await freeBytes(this.modelsFolder);
+    const free = await (this.options.freeBytes ?? freeBytes)(this.modelsFolder);
     const needed = downloader.totalSize - downloader.downloadedSize;
     if (free !== undefined && needed > free) {
       throw new ModelUnavailableError(`Downloading ${model} needs ${gigabytes(needed)} but only ${gigabytes(free)} are free in ${this.modelsFolder}. Free some space or choose a local file (QED-Nano: Choose Model File).`);
