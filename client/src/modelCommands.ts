@@ -3,15 +3,15 @@
  * notification offered when the model is missing (then only the status bar speaks).
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { LoadModelRequest, SETTINGS_SECTION, SetupInfoRequest, type ModelStatus, type SetupInfo } from '../../server/src/protocol';
 import { DEFAULT_MODEL, isHuggingFaceUri } from '../../server/src/modelSource';
+import type { ModelStatus, SetupInfo } from '../../server/src/protocol';
+import { SETTINGS_SECTION } from '../../server/src/settingsSection';
+import type { QedNanoClient } from './languageClient';
 
-export function registerModelCommands(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerModelCommands(client: () => Promise<QedNanoClient>): vscode.Disposable[] {
   const load = async (): Promise<void> => {
     try {
-      const status = await client.sendRequest(LoadModelRequest);
-      output.info(`Model ready: ${status.modelName ?? ''} on ${status.device ?? ''}.`);
+      await (await client()).loadModel();
     } catch (error) {
       // The server has already put the reason in qed/status (status bar) and its log.
       const message = error instanceof Error ? error.message : String(error);
@@ -49,7 +49,7 @@ export function registerModelCommands(client: LanguageClient, output: vscode.Log
       await load();
     }),
     vscode.commands.registerCommand('qedNano.showSetupInfo', async () => {
-      const info = await client.sendRequest(SetupInfoRequest);
+      const info = await (await client()).setupInfo();
       const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatSetupInfo(info) });
       await vscode.window.showTextDocument(document, { preview: true });
     }),

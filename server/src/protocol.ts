@@ -14,8 +14,8 @@ import {
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
 
-/** The settings section, in `initializationOptions`, `workspace/configuration` and `didChangeConfiguration`. */
-export const SETTINGS_SECTION = 'qedNano';
+export { SETTINGS_SECTION } from './settingsSection';
+import type { SETTINGS_SECTION } from './settingsSection';
 
 /** Settings under `qedNano`, as the server understands them. Each is optional on the wire. */
 export interface QedNanoSettings {

@@ -1,0 +1,73 @@
+/**
+ * The language client and everything that speaks the wire protocol. extension.ts loads this module only
+ * after activation has returned (vscode-languageclient is most of the extension's code, and evaluating it
+ * inside activate() would hold up the extension host's activation of every other extension).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LoadModelRequest,
+  SETTINGS_SECTION,
+  SetupInfoRequest,
+  StatusNotification,
+  type ModelStatus,
+  type QedNanoInitializationOptions,
+  type SetupInfo,
+} from '../../server/src/protocol';
+
+/** What the rest of the extension needs from the server, typed by the shared protocol. */
+export interface QedNanoClient extends vscode.Disposable {
+  loadModel(): Promise<ModelStatus>;
+  setupInfo(): Promise<SetupInfo>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+  onStatus: (status: ModelStatus) => void,
+): QedNanoClient {
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  // A plain JSON copy of the settings: the configuration object itself carries methods.
+  const initializationOptions: QedNanoInitializationOptions = {
+    [SETTINGS_SECTION]: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SETTINGS_SECTION))) as QedNanoInitializationOptions['qedNano'],
+    storagePath: context.globalStorageUri.fsPath,
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'latex' },
+      { scheme: 'untitled', language: 'latex' },
+      { scheme: 'file', language: 'markdown' },
+      { scheme: 'untitled', language: 'markdown' },
+    ],
+    initializationOptions,
+    synchronize: { configurationSection: SETTINGS_SECTION },
+    outputChannel: output,
+    traceOutputChannel: output,
+  };
+  const client = new LanguageClient('qedNano', 'QED-Nano', serverOptions, clientOptions);
+  const statusSubscription = client.onNotification(StatusNotification, onStatus);
+  client.start().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    output.error(`The QED-Nano language server failed to start: ${message}`);
+    void vscode.window
+      .showErrorMessage(`QED-Nano: the language server failed to start (${message}).`, 'Show Output', 'Restart Server')
+      .then((choice) => {
+        if (choice === 'Show Output') output.show(true);
+        else if (choice === 'Restart Server') void vscode.commands.executeCommand('qedNano.restartServer');
+      });
+  });
+  return {
+    loadModel: () => client.sendRequest(LoadModelRequest),
+    setupInfo: () => client.sendRequest(SetupInfoRequest),
+    restart: () => client.restart(),
+    stop: () => client.stop(),
+    dispose: () => statusSubscription.dispose(),
+  };
+}
