@@ -134,6 +134,9 @@ export interface ProveResult {
   thoughtClosed: boolean;
   stopReason: ProveStopReason;
   stats: { promptTokens: number; thinkingTokens: number; proofTokens: number; ms: number; tokensPerSecond: number };
+  /** The edit that puts the proof into the document after its statement (in the document's format and
+   * style), valid for document `version`; absent when there is no proof or the statement is gone. */
+  insertion?: { version: number; range: Range; newText: string };
 }
 
 export const ProveRequest = new ProtocolRequestType<ProveParams, ProveResult, ProveProgress, void, void>('qed/prove');

@@ -5,10 +5,8 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
-  LSPErrorCodes,
   ProgressType,
   ProposedFeatures,
-  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
@@ -19,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
+import { codeLenses } from './features/codeLens';
 import { structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols } from './features/symbols';
@@ -64,6 +63,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       documentSymbolProvider: { label: 'QED-Nano' },
       foldingRangeProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'qed-nano-language-server', version: BUILD_INFO.serverVersion },
   };
@@ -83,11 +83,13 @@ connection.onRequest(LoadModelRequest, async () => {
   return requireModels().currentStatus;
 });
 connection.onRequest(ProveRequest, async (params, token) => {
-  const document = documents.get(params.textDocument.uri);
-  const analysis = document && store.analysisOf(document);
-  if (!document || !analysis) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
   const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
-  return prove(params, document, analysis, settings, requireModels(), token, stream);
+  const current = () => {
+    const document = documents.get(params.textDocument.uri);
+    const analysis = document && store.analysisOf(document);
+    return document && analysis ? { document, analysis } : undefined;
+  };
+  return prove(params, current, settings, requireModels(), token, stream);
 });
 connection.onShutdown(() => models?.dispose());
 
@@ -120,6 +122,12 @@ connection.onDocumentSymbol((params) => {
   const analysis = document && store.analysisOf(document);
   if (!document || !analysis) return null;
   return documentSymbols(analysis, (range) => document.getText(range));
+});
+
+connection.onCodeLens((params) => {
+  const document = documents.get(params.textDocument.uri);
+  const analysis = document && store.analysisOf(document);
+  return analysis ? codeLenses(params.textDocument.uri, analysis) : null;
 });
 
 connection.onFoldingRanges((params) => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CancellationTokenSource, ResponseError } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, CodeLensRequest, ResponseError } from 'vscode-languageserver-protocol';
 import { LoadModelRequest, ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
@@ -64,6 +64,23 @@ test('proves the theorem at the cursor: thinking then proof stream, and the exac
   assert.equal(text('thinking').trimEnd(), result.thinking);
   assert.equal(text('proof'), result.proof);
   assert.ok(streamed.findIndex((v) => v.kind === 'proof') > streamed.findIndex((v) => v.kind === 'thinking'));
+  assert.deepEqual(result.insertion, {
+    version: 1,
+    range: { start: { line: 6, character: 13 }, end: { line: 6, character: 13 } },
+    newText: '\n\\begin{proof}\nSince $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎\n\\end{proof}',
+  });
+});
+
+test('a "Prove" CodeLens stands above each statement without a proof', async () => {
+  const client = await server('natural');
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///work/main.tex' } });
+  assert.deepEqual(
+    lenses?.map((l) => [l.range.start.line, l.command?.command, l.command?.arguments]),
+    [
+      [1, 'qedNano.prove', ['file:///work/main.tex', { line: 1, character: 0 }]],
+      [4, 'qedNano.prove', ['file:///work/main.tex', { line: 4, character: 0 }]],
+    ],
+  );
 });
 
 test('a selection is proved as selected; a cursor outside any statement gets a clear error', async () => {

@@ -1,6 +1,7 @@
 /**
- * Markdown structure. A statement starts at a heading ("## Problem 2", "### Theorem (AM-GM)") or a bold or
- * italic label ("**Theorem 1.**", "> **Lemma 2.**"). A proof starts at "Proof." / "*Proof.*" /
+ * Markdown structure. A statement starts at a heading ("## Problem 2", "### Theorem (AM-GM)"), and runs
+ * to the next heading, statement or proof; or at a bold or italic label ("**Theorem 1.**", "> **Lemma 2.**"),
+ * and is then its paragraph. A proof starts at "Proof." / "*Proof.*" /
  * "**Proof.**" / "**Solution.**" or a "Proof"/"Solution" heading, and ends at ∎, □, $\blacksquare$,
  * \qed, "QED", or the next statement or heading (for a proof under a heading: the next heading of the same
  * or a higher level).
@@ -81,6 +82,8 @@ export function buildMarkdownStructure(
   };
 
   for (let line = 0; line < lexed.length; line++) {
+    // A statement introduced by a label ("**Theorem 1.**") is its paragraph; one under a heading runs on.
+    if (lexed[line]!.kind === 'blank' && statement?.level === 0) closeStatement(builder.contentEndBefore(line, statement.header.end));
     for (const token of lexed[line]!.tokens) {
       if (builder.takeCommonToken({ line, token })) {
         if (token.t === 'label' && statement && statement.label === undefined) statement.label = token.name;

@@ -10,17 +10,23 @@ import { scriptedBias } from '../engine/scriptedOutput';
 import type { GenerationChunk } from '../engine/types';
 import { ModelUnavailableError, type ModelManager } from '../model/modelManager';
 import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import { proofInsertion } from './proofInsertion';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
+
+/** The document as it is now (it may change while the model writes), with its analysis. */
+export type CurrentDocument = () => { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
 
 export async function prove(
   params: ProveParams,
-  document: TextDocument,
-  analysis: ProofDocumentAnalysis,
+  current: CurrentDocument,
   settings: QedNanoSettings,
   models: ModelManager,
   token: CancellationToken,
   stream: ResultProgressReporter<ProveProgress> | undefined,
 ): Promise<ProveResult> {
+  const now = current();
+  if (!now) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
+  const { document, analysis } = now;
   if (params.mode === 'deep') throw new ResponseError(LSPErrorCodes.RequestFailed, 'Deep mode (generate, verify, refine) is not available yet; use mode "single".');
   const selection = params.range && document.offsetAt(params.range.start) < document.offsetAt(params.range.end) ? params.range : undefined;
   const found = selection ? undefined : params.position && statementAt(analysis, params.position);
@@ -52,7 +58,9 @@ export async function prove(
     );
     batcher?.flush();
     if (result.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
+    const insertion = result.answer ? insertionNow(current, statementText, result.answer) : undefined;
     return {
+      ...(insertion ? { insertion } : {}),
       statement: statementText,
       proof: result.answer,
       thinking: result.thinking,
@@ -71,6 +79,16 @@ export async function prove(
     if (error instanceof ModelUnavailableError) throw new ResponseError(LSPErrorCodes.RequestFailed, error.message);
     throw error;
   }
+}
+
+/** The insertion edit against the document as it is now, after the statement that was proved. */
+function insertionNow(current: CurrentDocument, statementText: string, proof: string): ProveResult['insertion'] {
+  const now = current();
+  if (!now) return undefined;
+  const statement = now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText);
+  if (!statement) return undefined;
+  const edit = proofInsertion(now.document, now.analysis, statement, proof);
+  return { version: now.document.version, range: edit.range, newText: edit.newText };
 }
 
 function toProgress(chunk: GenerationChunk): ProveProgress {

@@ -1,0 +1,14 @@
+/** `textDocument/codeLens`: "Prove" above every statement that has no proof yet (client command `qedNano.prove`). */
+import type { CodeLens } from 'vscode-languageserver';
+import type { ProofDocumentAnalysis } from '../documents/model';
+
+export const PROVE_COMMAND = 'qedNano.prove';
+
+export function codeLenses(uri: string, analysis: ProofDocumentAnalysis): CodeLens[] {
+  return analysis.statements
+    .filter((statement) => statement.proof === undefined)
+    .map((statement) => ({
+      range: statement.headerRange,
+      command: { title: '$(sparkle) Prove', command: PROVE_COMMAND, arguments: [uri, statement.headerRange.start] },
+    }));
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeDocument } from '../../server/src/documents/analyzer';
+import { markdownToLatex, proofInsertion } from '../../server/src/features/proofInsertion';
+
+const PROOF = '**Proof.** We use *induction* on $n$:\n\n- the base case $n=1$ holds;\n- the step uses $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.$$\n\nHence the claim. ∎';
+
+function apply(text: string, languageId: 'latex' | 'markdown', statementIndex = 0): string {
+  const document = TextDocument.create(`file:///t.${languageId === 'latex' ? 'tex' : 'md'}`, languageId, 1, text);
+  const analysis = analyzeDocument(languageId, text);
+  const edit = proofInsertion(document, analysis, analysis.statements[statementIndex]!, PROOF);
+  return TextDocument.applyEdits(document, [edit]);
+}
+
+test('LaTeX: a proof environment right after the statement, Markdown turned into LaTeX, math untouched', () => {
+  const result = apply('\\begin{theorem}\nFor all $n$.\n\\end{theorem}\n\nMore text.\n', 'latex');
+  assert.equal(
+    result,
+    [
+      '\\begin{theorem}', 'For all $n$.', '\\end{theorem}',
+      '\\begin{proof}',
+      'We use \\emph{induction} on $n$:',
+      '',
+      '\\begin{itemize}',
+      '  \\item the base case $n=1$ holds;',
+      '  \\item the step uses \\[\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.\\]',
+      '\\end{itemize}',
+      '',
+      'Hence the claim. ∎',
+      '\\end{proof}',
+      '',
+      'More text.',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('LaTeX: an empty proof already there is replaced, in its own environment', () => {
+  const result = apply('\\begin{problem}\nShow $x$.\n\\end{problem}\n\\begin{solution}\n\\end{solution}\n', 'latex');
+  assert.match(result, /\\end\{problem\}\n\\begin\{solution\}\nWe use \\emph\{induction\}[\s\S]*Hence the claim\. ∎\n\\end\{solution\}\n$/);
+  assert.equal(result.match(/\\begin\{solution\}/g)?.length, 1);
+});
+
+test('Markdown: the document\'s own proof label and end mark', () => {
+  const text = '**Lemma 1.** A.\n\n*Proof.* Easy. $\\blacksquare$\n\n**Theorem 2.** For all $n$.\n\nNext paragraph.\n';
+  const result = apply(text, 'markdown', 1);
+  assert.ok(result.startsWith('**Lemma 1.** A.\n\n*Proof.* Easy. $\\blacksquare$\n\n**Theorem 2.** For all $n$.\n\n*Proof.* We use *induction* on $n$:'), result);
+  assert.match(result, /Hence the claim\. \$\\blacksquare\$\n\nNext paragraph\.\n$/);
+});
+
+test('Markdown to LaTeX keeps math exactly, including underscores and asterisks inside it', () => {
+  assert.equal(markdownToLatex('Let $a_1 * b_2$ and **bold** with `x_1`.'), 'Let $a_1 * b_2$ and \\textbf{bold} with \\texttt{x_1}.');
+  assert.equal(markdownToLatex('$$\na_1^2\n$$'), '\\[\na_1^2\n\\]');
+  assert.equal(markdownToLatex('1. first\n2. second'), '\\begin{enumerate}\n  \\item first\n  \\item second\n\\end{enumerate}');
+});
