@@ -2,7 +2,7 @@
 // language server, also usable alone with --stdio), plus the VS Code integration-test bundle in out/.
 // `--production` minifies and drops source maps (what `npm run package` ships).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const { version, dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -21,7 +21,25 @@ const common = {
   supported: { 'dynamic-import': true },
 };
 
+// The proof panel's assets: its script (markdown-it and KaTeX bundled for the browser), its styles, and
+// KaTeX's stylesheet with its fonts (woff2 only: every engine VS Code runs in reads them).
+mkdirSync('dist/media/fonts', { recursive: true });
+copyFileSync('media/panel.css', 'dist/media/panel.css');
+copyFileSync('node_modules/katex/dist/katex.min.css', 'dist/media/katex.min.css');
+cpSync('node_modules/katex/dist/fonts', 'dist/media/fonts', { recursive: true, filter: (file) => !/\.(ttf|woff)$/.test(file) });
+
 await Promise.all([
+  build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: production,
+    sourcemap: production ? false : 'linked',
+    logLevel: 'warning',
+    entryPoints: ['media/src/panel.ts'],
+    outfile: 'dist/media/panel.js',
+  }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' }),
   build({
     ...common,

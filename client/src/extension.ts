@@ -7,6 +7,8 @@
 import * as vscode from 'vscode';
 import type { QedNanoClient } from './languageClient';
 import { MissingModelPrompt, registerModelCommands } from './modelCommands';
+import { PROOF_VIEW_ID } from './proofPanel';
+import { ProveController } from './proveCommand';
 import { ModelStatusBar } from './statusBar';
 
 let client: Promise<QedNanoClient> | undefined;
@@ -28,9 +30,24 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   client = ready;
+  const prover = new ProveController(context.extensionUri, () => ready);
   context.subscriptions.push(
     output,
     statusBar,
+    prover,
+    vscode.window.registerWebviewViewProvider(PROOF_VIEW_ID, prover.panel),
+    vscode.commands.registerCommand('qedNano.prove', async (uri?: string, position?: { line: number; character: number }) => {
+      try {
+        return await prover.prove(uri, position && new vscode.Position(position.line, position.character));
+      } catch (error) {
+        const choice = await vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`, 'Show Setup Information');
+        if (choice) await vscode.commands.executeCommand('qedNano.showSetupInfo');
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('qedNano.stopProof', () => prover.stop()),
+    vscode.commands.registerCommand('qedNano.insertProof', () => prover.insert()),
+    vscode.commands.registerCommand('qedNano.copyProof', () => prover.copy()),
     ...registerModelCommands(() => ready),
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),
     vscode.commands.registerCommand('qedNano.restartServer', async () => {

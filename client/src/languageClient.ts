@@ -6,12 +6,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { randomUUID } from 'node:crypto';
+import { ProgressType } from 'vscode-languageclient/node';
 import {
   LoadModelRequest,
+  ProveRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
   StatusNotification,
   type ModelStatus,
+  type ProveParams,
+  type ProveProgress,
+  type ProveResult,
   type QedNanoInitializationOptions,
   type SetupInfo,
 } from '../../server/src/protocol';
@@ -19,6 +25,8 @@ import {
 /** What the rest of the extension needs from the server, typed by the shared protocol. */
 export interface QedNanoClient extends vscode.Disposable {
   loadModel(): Promise<ModelStatus>;
+  /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
+  prove(params: ProveParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
   setupInfo(): Promise<SetupInfo>;
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +73,15 @@ export function startLanguageClient(
   });
   return {
     loadModel: () => client.sendRequest(LoadModelRequest),
+    prove: async (params, onProgress, token) => {
+      const partialResultToken = randomUUID();
+      const listening = client.onProgress(new ProgressType<ProveProgress>(), partialResultToken, onProgress);
+      try {
+        return await client.sendRequest(ProveRequest, { ...params, partialResultToken }, token);
+      } finally {
+        listening.dispose();
+      }
+    },
     setupInfo: () => client.sendRequest(SetupInfoRequest),
     restart: () => client.restart(),
     stop: () => client.stop(),

@@ -118,6 +118,8 @@ export interface ProveParams extends WorkDoneProgressParams, PartialResultParams
 }
 
 export type ProveProgress =
+  /** First: what is being proved, and the document's macros (KaTeX form: `{"\\R": "\\mathbb{R}"}`). */
+  | { kind: 'started'; statement: string; macros: Record<string, string> }
   | { kind: 'thinking' | 'proof'; text: string }
   /** A later `</think>`: the proof so far was thinking after all. */
   | { kind: 'proofRetracted'; movedToThinking: string };

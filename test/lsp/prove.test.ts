@@ -67,7 +67,7 @@ test('proves the theorem at the cursor: thinking then proof stream, and the exac
   assert.deepEqual(result.insertion, {
     version: 1,
     range: { start: { line: 6, character: 13 }, end: { line: 6, character: 13 } },
-    newText: '\n\\begin{proof}\nSince $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎\n\\end{proof}',
+    newText: '\n\\begin{proof}\nSince $n \\ge 1$, $n^2 = n \\cdot n \\ge n$.\n\\end{proof}',
   });
 });
 

@@ -27,7 +27,7 @@ test('LaTeX: a proof environment right after the statement, Markdown turned into
       '  \\item the step uses \\[\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.\\]',
       '\\end{itemize}',
       '',
-      'Hence the claim. ∎',
+      'Hence the claim.',
       '\\end{proof}',
       '',
       'More text.',
@@ -38,7 +38,7 @@ test('LaTeX: a proof environment right after the statement, Markdown turned into
 
 test('LaTeX: an empty proof already there is replaced, in its own environment', () => {
   const result = apply('\\begin{problem}\nShow $x$.\n\\end{problem}\n\\begin{solution}\n\\end{solution}\n', 'latex');
-  assert.match(result, /\\end\{problem\}\n\\begin\{solution\}\nWe use \\emph\{induction\}[\s\S]*Hence the claim\. ∎\n\\end\{solution\}\n$/);
+  assert.match(result, /\\end\{problem\}\n\\begin\{solution\}\nWe use \\emph\{induction\}[\s\S]*Hence the claim\.\n\\end\{solution\}\n$/);
   assert.equal(result.match(/\\begin\{solution\}/g)?.length, 1);
 });
 

@@ -14,13 +14,13 @@ export function proofInsertion(document: TextDocument, analysis: ProofDocumentAn
   const existingEmpty = existing !== undefined && document.getText(existing.bodyRange).trim() === '';
   if (analysis.format === 'latex') {
     const environment = existingEmpty ? existing.environment : latexProofEnvironment(analysis);
-    const body = markdownToLatex(stripProofLabel(proof));
+    const body = markdownToLatex(stripEndMark(stripProofLabel(proof))); // the proof environment draws its own QED box
     const text = `\\begin{${environment}}\n${body}\n\\end{${environment}}`;
     if (existingEmpty) return { range: existing.range, newText: text };
     return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n${text}` };
   }
   const { label, end } = markdownStyle(document, analysis);
-  const text = `${label} ${stripProofLabel(proof).replace(/\s*(∎|□|\$\\(?:blacksquare|square|Box)\$|\\qed|QED)\s*$/, '')} ${end}`;
+  const text = `${label} ${stripEndMark(stripProofLabel(proof))} ${end}`;
   if (existingEmpty) return { range: existing.range, newText: text };
   return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n\n${text}` };
 }
@@ -41,6 +41,11 @@ function markdownStyle(document: TextDocument, analysis: ProofDocumentAnalysis):
   const lastLine = document.getText({ start: { line: sample.range.end.line, character: 0 }, end: { line: sample.range.end.line + 1, character: 0 } }).trimEnd();
   const end = /(∎|□|■|\$\\(?:blacksquare|square|Box)\$|\\qed|Q\.?E\.?D\.?)$/.exec(lastLine)?.[1] ?? '∎';
   return { label: /^[*_]*Proof/i.test(header) ? header : '**Proof.**', end };
+}
+
+/** Drops the end mark the model wrote itself (the document's own is added). */
+function stripEndMark(proof: string): string {
+  return proof.replace(/\s*(∎|□|■|\$\\(?:blacksquare|square|Box)\$|\\qed|Q\.?E\.?D\.?)\s*$/, '');
 }
 
 /** Drops a leading "Proof." label the model wrote itself. */

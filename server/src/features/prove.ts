@@ -40,6 +40,7 @@ export async function prove(
   const cancel = new AbortController();
   token.onCancellationRequested(() => cancel.abort());
   const batcher = stream && new ProgressBatcher((value) => stream.report(value));
+  batcher?.push({ kind: 'started', statement: statementText, macros: Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
   try {
     const engine = await models.ready();
     const script = process.env.QED_NANO_TEST_SCRIPT;
@@ -113,7 +114,7 @@ class ProgressBatcher {
 
   push(value: ProveProgress): void {
     const last = this.pending[this.pending.length - 1];
-    if (last && last.kind === value.kind && last.kind !== 'proofRetracted' && value.kind !== 'proofRetracted') last.text += value.text;
+    if (last && (last.kind === 'thinking' || last.kind === 'proof') && last.kind === value.kind) last.text += value.text;
     else this.pending.push({ ...value });
     if (!this.sentAny) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);

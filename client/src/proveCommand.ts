@@ -1,0 +1,151 @@
+/**
+ * "QED-Nano: Prove Selected Statement": sends `qed/prove` for the selection (or the statement at the cursor),
+ * streams thinking and proof into the proof panel, and keeps the last result for Insert, Copy and Retry.
+ * Stop cancels the request; the text so far stays in the panel.
+ */
+import * as vscode from 'vscode';
+import type { FromPanel, PanelRunState } from '../../media/src/panelProtocol';
+import type { ProveParams, ProveResult } from '../../server/src/protocol';
+import type { QedNanoClient } from './languageClient';
+import { ProofPanel } from './proofPanel';
+
+interface Run {
+  params: ProveParams;
+  cancel: vscode.CancellationTokenSource;
+  result?: ProveResult;
+}
+
+export class ProveController implements vscode.Disposable {
+  readonly panel: ProofPanel;
+  private run: Run | undefined;
+  /** The last finished run with a proof: what Insert, Copy and Retry use. */
+  private last: Run | undefined;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly client: () => Promise<QedNanoClient>,
+  ) {
+    this.panel = new ProofPanel(extensionUri, (message) => void this.onPanel(message));
+  }
+
+  /** Proves the statement at `uri`/`position`, or else the active editor's selection or cursor. */
+  async prove(uri?: string, position?: vscode.Position): Promise<ProveResult | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    let params: ProveParams;
+    if (uri && position) params = { textDocument: { uri }, position: { line: position.line, character: position.character } };
+    else if (editor) {
+      const { selection, document } = editor;
+      params = selection.isEmpty
+        ? { textDocument: { uri: document.uri.toString() }, position: { line: selection.active.line, character: selection.active.character } }
+        : { textDocument: { uri: document.uri.toString() }, range: { start: selection.start, end: selection.end } };
+    } else {
+      void vscode.window.showInformationMessage('QED-Nano: open a LaTeX or Markdown file and put the cursor in a statement to prove.');
+      return undefined;
+    }
+    return this.start(params);
+  }
+
+  stop(): void {
+    this.run?.cancel.cancel();
+  }
+
+  /** Inserts the last proof after its statement, as one undoable edit. */
+  async insert(): Promise<boolean> {
+    const insertion = this.last?.result?.insertion;
+    const uri = this.last?.params.textDocument.uri;
+    if (!insertion || !uri) {
+      void vscode.window.showInformationMessage('QED-Nano: there is no proof to insert yet.');
+      return false;
+    }
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+    if (document.version !== insertion.version) {
+      void vscode.window.showWarningMessage('QED-Nano: the document changed while the proof was written; use Retry to place the proof again.');
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    const { start, end } = insertion.range;
+    edit.replace(document.uri, new vscode.Range(start.line, start.character, end.line, end.character), insertion.newText);
+    const applied = await vscode.workspace.applyEdit(edit);
+    if (applied) await vscode.window.showTextDocument(document, { preserveFocus: false });
+    return applied;
+  }
+
+  async copy(): Promise<void> {
+    const proof = this.last?.result?.proof;
+    if (proof) await vscode.env.clipboard.writeText(proof);
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+
+  private async onPanel(message: FromPanel): Promise<void> {
+    if (message.type === 'stop') this.stop();
+    else if (message.type === 'retry' && (this.last ?? this.run)) await this.start((this.last ?? this.run)!.params);
+    else if (message.type === 'insert') await this.insert();
+    else if (message.type === 'copy') await this.copy();
+  }
+
+  private async start(params: ProveParams): Promise<ProveResult | undefined> {
+    this.stop();
+    const run: Run = { params, cancel: new vscode.CancellationTokenSource() };
+    this.run = run;
+    await this.panel.reveal();
+    const started = Date.now();
+    try {
+      const client = await this.client();
+      const result = await client.prove(params, (progress) => {
+        if (this.run !== run) return;
+        if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros });
+        else if (progress.kind === 'proofRetracted') this.panel.post({ type: 'proofRetracted', movedToThinking: progress.movedToThinking });
+        else this.panel.post({ type: progress.kind, text: progress.text });
+      }, run.cancel.token);
+      run.result = result;
+      const state: PanelRunState = result.thoughtClosed && result.proof ? 'done' : 'noProof';
+      this.panel.post({
+        type: 'finish',
+        state,
+        message: describe(result),
+        thinkingTokens: result.stats.thinkingTokens,
+        tokensPerSecond: result.stats.tokensPerSecond,
+        elapsedMs: Date.now() - started,
+        canInsert: result.insertion !== undefined,
+      });
+      if (state === 'done') this.last = run;
+      return result;
+    } catch (error) {
+      const cancelled = run.cancel.token.isCancellationRequested;
+      this.panel.post({
+        type: 'finish',
+        state: cancelled ? 'stopped' : 'error',
+        message: cancelled ? 'Stopped. What the model wrote so far stays above; it is not a finished proof.' : `${error instanceof Error ? error.message : String(error)}`,
+        thinkingTokens: 0,
+        tokensPerSecond: 0,
+        elapsedMs: Date.now() - started,
+        canInsert: false,
+      });
+      if (!cancelled) throw error;
+      return undefined;
+    } finally {
+      if (this.run === run) this.run = undefined;
+      run.cancel.dispose();
+    }
+  }
+}
+
+/** The line under the proof: how it ended, in words, and the statistics. */
+function describe(result: ProveResult): string {
+  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.proofTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
+  switch (result.stopReason) {
+    case 'endOfText':
+      return result.proof ? `Done: ${stats}` : `The model ended without writing a proof. ${stats}`;
+    case 'thinkingBudget':
+      return `No proof: the model used its whole thinking budget (qedNano.generation.thinkingBudget) before writing one. ${stats}`;
+    case 'maxTokens':
+      return result.thoughtClosed ? `The proof was cut at the token limit (qedNano.generation.maxTokens); it may be unfinished. ${stats}` : `No proof: the token limit was reached while the model was still thinking. ${stats}`;
+    case 'repetitionLoop':
+      return `Stopped: the model was repeating itself. ${result.proof ? 'The proof may be unfinished. ' : 'No proof was written. '}${stats}`;
+    default:
+      return stats;
+  }
+}

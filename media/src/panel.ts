@@ -1,0 +1,99 @@
+/**
+ * The proof panel's webview script. It never builds HTML from model output except through render.ts
+ * (markdown-it without HTML, KaTeX); everything else is set as text. Streamed text is buffered and
+ * painted at most once per animation frame, so hundreds of tokens per second do not back it up.
+ */
+import type { FromPanel, PanelState, ToPanel } from './panelProtocol';
+import { createRenderer } from './render';
+
+interface VsCodeApi {
+  postMessage(message: FromPanel): void;
+  getState(): PanelState | undefined;
+  setState(state: PanelState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const EMPTY: PanelState = {
+  statement: '',
+  macros: {},
+  thinking: '',
+  proof: '',
+  state: 'done',
+  message: 'Run "QED-Nano: Prove Selected Statement" (or the Prove lens above a statement) to see a proof here.',
+  thinkingTokens: 0,
+  tokensPerSecond: 0,
+  startedAt: 0,
+  elapsedMs: 0,
+  outdatedProof: '',
+  canInsert: false,
+};
+let state: PanelState = vscode.getState() ?? EMPTY;
+let render = createRenderer(state.macros);
+let frame: number | undefined;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const statement = $('statement');
+const thinkingSummary = $('thinking-summary');
+const thinkingText = $('thinking-text');
+const proof = $('proof');
+const message = $('message');
+const buttons = { stop: $<HTMLButtonElement>('stop'), retry: $<HTMLButtonElement>('retry'), insert: $<HTMLButtonElement>('insert'), copy: $<HTMLButtonElement>('copy') };
+for (const [name, button] of Object.entries(buttons)) button.addEventListener('click', () => vscode.postMessage({ type: name as 'stop' }));
+
+window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'start':
+      state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof };
+      render = createRenderer(m.macros);
+      break;
+    case 'thinking':
+      state.thinking += m.text;
+      break;
+    case 'proof':
+      state.proof += m.text;
+      break;
+    case 'proofRetracted':
+      state.thinking += m.movedToThinking;
+      state.proof = '';
+      break;
+    case 'finish':
+      state = { ...state, state: m.state, message: m.message, thinkingTokens: m.thinkingTokens, tokensPerSecond: m.tokensPerSecond, elapsedMs: m.elapsedMs, canInsert: m.canInsert, outdatedProof: '' };
+      break;
+  }
+  schedule();
+});
+
+function schedule(): void {
+  frame ??= requestAnimationFrame(() => {
+    frame = undefined;
+    paint();
+  });
+}
+
+function paint(): void {
+  vscode.setState(state);
+  statement.replaceChildren();
+  if (state.statement) statement.innerHTML = render(state.statement);
+  const seconds = (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs) / 1000;
+  const approxTokens = state.thinkingTokens || Math.round(state.thinking.length / 3.5);
+  thinkingSummary.textContent = state.thinking
+    ? `Thinking — ${approxTokens.toLocaleString()} tokens, ${seconds.toFixed(1)} s${state.tokensPerSecond ? `, ${state.tokensPerSecond.toFixed(1)} tokens/s` : ''}`
+    : 'Thinking';
+  thinkingText.textContent = state.thinking;
+  const shown = state.proof || state.outdatedProof;
+  proof.classList.toggle('outdated', !state.proof && Boolean(state.outdatedProof));
+  proof.title = proof.classList.contains('outdated') ? 'The previous proof: a new one is being written.' : '';
+  proof.innerHTML = shown ? render(shown) : '';
+  message.textContent = state.state === 'running' ? (state.proof ? 'Writing the proof…' : 'Thinking…') : state.message;
+  message.className = `message ${state.state}`;
+  buttons.stop.disabled = state.state !== 'running';
+  buttons.retry.disabled = state.state === 'running' || !state.statement;
+  buttons.insert.disabled = !state.canInsert;
+  buttons.copy.disabled = !state.proof;
+  if (state.state === 'running') setTimeout(schedule, 500); // keep the elapsed time moving
+}
+
+paint();
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,33 @@
+/**
+ * The messages between the extension and the proof panel's webview: one typed definition for both sides
+ * (the extension imports it; the webview script is bundled with it).
+ */
+
+export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error';
+
+/** Everything the panel shows; also what it saves to restore itself when hidden and shown again. */
+export interface PanelState {
+  statement: string;
+  macros: Record<string, string>;
+  thinking: string;
+  proof: string;
+  state: PanelRunState;
+  /** Shown under the proof: stop reason, statistics, or the error with its next step. */
+  message: string;
+  thinkingTokens: number;
+  tokensPerSecond: number;
+  startedAt: number;
+  elapsedMs: number;
+  /** The previous proof, kept visible (marked outdated) until the new one starts arriving. */
+  outdatedProof: string;
+  canInsert: boolean;
+}
+
+export type ToPanel =
+  | { type: 'start'; statement: string; macros: Record<string, string> }
+  | { type: 'thinking'; text: string }
+  | { type: 'proof'; text: string }
+  | { type: 'proofRetracted'; movedToThinking: string }
+  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean };
+
+export type FromPanel = { type: 'stop' } | { type: 'retry' } | { type: 'insert' } | { type: 'copy' } | { type: 'ready' };

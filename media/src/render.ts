@@ -1,0 +1,83 @@
+/**
+ * Model output to HTML for the proof panel: Markdown through markdown-it with raw HTML disabled (so model
+ * output stays text: `<script>` shows as text), math through KaTeX with the document's macros. Math
+ * delimiters: `$..$`, `\(..\)` inline; `$$..$$`, `\[..\]` display. A formula KaTeX cannot render shows its
+ * source (in the error colour) and the rest renders normally. KaTeX runs with `trust: false`, so `\href`
+ * and friends cannot make links; markdown-it's own link check refuses `javascript:` URLs.
+ */
+import katex from 'katex';
+import MarkdownIt from 'markdown-it';
+
+type StateInline = Parameters<Parameters<MarkdownIt['inline']['ruler']['before']>[2]>[0];
+type StateBlock = Parameters<Parameters<MarkdownIt['block']['ruler']['before']>[2]>[0];
+
+export function createRenderer(macros: Record<string, string>): (markdown: string) => string {
+  const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+  const tex = (source: string, displayMode: boolean): string =>
+    katex.renderToString(source, { displayMode, throwOnError: false, trust: false, strict: 'ignore', macros: { ...macros }, maxExpand: 500, maxSize: 50 });
+  md.inline.ruler.before('escape', 'math_inline', mathInline);
+  md.block.ruler.before('fence', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
+  md.renderer.rules.math_inline = (tokens, index) => tex(tokens[index]!.content, false);
+  md.renderer.rules.math_display_inline = (tokens, index) => tex(tokens[index]!.content, true);
+  md.renderer.rules.math_block = (tokens, index) => `<div class="math-display">${tex(tokens[index]!.content, true)}</div>\n`;
+  return (markdown) => md.render(markdown);
+}
+
+const INLINE_DELIMITERS: [open: string, close: string, display: boolean][] = [
+  ['$$', '$$', true],
+  ['\\[', '\\]', true],
+  ['\\(', '\\)', false],
+  ['$', '$', false],
+];
+
+function mathInline(state: StateInline, silent: boolean): boolean {
+  const { src, pos } = state;
+  for (const [open, close, display] of INLINE_DELIMITERS) {
+    if (!src.startsWith(open, pos)) continue;
+    const start = pos + open.length;
+    if (open === '$') {
+      // Pandoc's rule: no space just inside the dollars, no digit right after the closing one.
+      if (/\s/.test(src[start] ?? ' ')) return false;
+    }
+    let end = src.indexOf(close, start);
+    while (end > 0 && src[end - 1] === '\\' && open === '$') end = src.indexOf(close, end + 1);
+    if (end < 0) return false;
+    if (open === '$' && (/\s/.test(src[end - 1] ?? ' ') || /\d/.test(src[end + 1] ?? ''))) return false;
+    if (end === start) return false;
+    if (!silent) {
+      const token = state.push(display ? 'math_display_inline' : 'math_inline', 'math', 0);
+      token.content = src.slice(start, end);
+      token.markup = open;
+    }
+    state.pos = end + close.length;
+    return true;
+  }
+  return false;
+}
+
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  const lineText = (line: number): string => state.src.slice(state.bMarks[line]! + state.tShift[line]!, state.eMarks[line]!);
+  const first = lineText(startLine);
+  const delimiter = first.startsWith('$$') ? ['$$', '$$'] : first.startsWith('\\[') ? ['\\[', '\\]'] : undefined;
+  if (!delimiter) return false;
+  const [open, close] = delimiter as [string, string];
+  let content = first.slice(open.length);
+  let line = startLine;
+  let closed = content.trimEnd().endsWith(close) && content.trim().length >= close.length;
+  if (closed) content = content.trimEnd().slice(0, -close.length);
+  while (!closed && ++line < endLine) {
+    const text = lineText(line);
+    if (text.trimEnd().endsWith(close)) {
+      content += `\n${text.trimEnd().slice(0, -close.length)}`;
+      closed = true;
+    } else content += `\n${text}`;
+  }
+  if (!closed) return false;
+  if (silent) return true;
+  const token = state.push('math_block', 'math', 0);
+  token.content = content.trim();
+  token.block = true;
+  token.map = [startLine, line + 1];
+  state.line = line + 1;
+  return true;
+}

@@ -1,0 +1,143 @@
+/**
+ * The proof panel's real script (dist/media/panel.js: markdown-it + KaTeX) in headless Chromium, under the
+ * panel's Content-Security-Policy: formulas render (also with `\(..\)`, `\[..\]` and the document's macros),
+ * a broken formula shows its source without breaking the rest, and hostile model output stays inert.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ToPanel } from '../../media/src/panelProtocol';
+import { REPO_ROOT } from '../support/fixtures';
+
+const MEDIA = path.join(REPO_ROOT, 'dist', 'media');
+const NONCE = 'dGVzdC1ub25jZQ==';
+let server: Server;
+let browser: Browser;
+let origin: string;
+
+const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${self} 'nonce-${NONCE}'; style-src-attr 'unsafe-inline'; font-src ${self}; img-src ${self} data:; script-src 'nonce-${NONCE}'">
+<link rel="stylesheet" nonce="${NONCE}" href="/katex.min.css"><link rel="stylesheet" nonce="${NONCE}" href="/panel.css"></head><body>
+<div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="insert">Insert</button><button id="copy">Copy</button></div>
+<div id="statement"></div><details id="thinking"><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
+<div id="proof"></div><div id="message"></div>
+<script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
+<script nonce="${NONCE}" src="/panel.js"></script></body></html>`;
+
+before(async () => {
+  server = createServer((request, response) => {
+    const url = request.url ?? '/';
+    if (url === '/') return void response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE(origin));
+    const file = path.join(MEDIA, path.normalize(url).replace(/^(\.\.[/\\])+/, ''));
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      return void response.writeHead(404).end();
+    }
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'font/woff2';
+    response.writeHead(200, { 'content-type': type }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.QED_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function show(messages: ToPanel[]): Promise<{ page: Page; violations: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 520, height: 900 } });
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(origin);
+  for (const message of messages) await page.evaluate((m) => window.postMessage(m, '*'), message);
+  await page.waitForTimeout(150); // two animation frames
+  return { page, violations };
+}
+
+test('formulas render in every delimiter, with the document macros; a broken one shows its source and the rest renders', async () => {
+  const proof = [
+    '**Proof.** For $x \\in \\R$ we have \\(x^2 \\ge 0\\), and',
+    '$$',
+    '\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.',
+    '$$',
+    'Also \\[ \\abs{a+b} \\le \\abs{a} + \\abs{b} \\] and a broken one $\\frac{1}{$ here. Code `$not math$` stays code. ∎',
+  ].join('\n');
+  const { page, violations } = await show([
+    { type: 'start', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } },
+    { type: 'thinking', text: 'Squares are non-negative.' },
+    { type: 'proof', text: proof },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true },
+  ]);
+  const report = await page.evaluate(() => ({
+    katex: document.querySelectorAll('#proof .katex').length,
+    display: document.querySelectorAll('#proof .katex-display').length,
+    errors: [...document.querySelectorAll('#proof .katex-error')].map((e) => e.textContent),
+    mathbb: document.querySelector('#statement .mathbb, #statement .mord.mathbb') !== null,
+    code: document.querySelector('#proof code')?.textContent,
+    end: document.querySelector('#proof')?.textContent?.includes('∎'),
+    summary: document.querySelector('#thinking-summary')?.textContent,
+    insertEnabled: !(document.querySelector('#insert') as HTMLButtonElement).disabled,
+  }));
+  assert.equal(report.katex, 4, 'four formulas render (the broken fifth is shown as source)');
+  assert.equal(report.display, 2, '$$..$$ and \\[..\\] are display math');
+  assert.deepEqual(report.errors, ['\\frac{1}{'], 'the broken formula shows its source');
+  assert.ok(report.mathbb, 'the document macro \\R is expanded');
+  assert.equal(report.code, '$not math$');
+  assert.equal(report.end, true, 'text after the broken formula still renders');
+  assert.match(report.summary ?? '', /Thinking — 5 tokens, 0\.8 s, 12\.5 tokens\/s/);
+  assert.equal(report.insertEnabled, true);
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-render.png'), fullPage: true });
+  await page.close();
+});
+
+test('hostile model output is inert: no script runs, no handler attribute, no javascript: link', async () => {
+  const hostile = [
+    '<script>alert(1)</script>',
+    '<img src=x onerror="alert(2)">',
+    '[click](javascript:alert(3))',
+    '$\\href{javascript:alert(4)}{x}$ and $\\url{javascript:alert(5)}$',
+    '<a href="javascript:alert(6)">a</a> <iframe src="javascript:alert(7)"></iframe>',
+    '$\\htmlClass{x}{y}$ $\\includegraphics{http://evil/x.png}$',
+  ].join('\n\n');
+  const { page } = await show([
+    { type: 'start', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } },
+    { type: 'thinking', text: '<script>alert(10)</script>' },
+    { type: 'proof', text: `${hostile}\n\n$\\evil$` },
+    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false },
+  ]);
+  await page.waitForTimeout(300);
+  const report = await page.evaluate(() => ({
+    alerts: (window as unknown as { __alerts: number }).__alerts,
+    scripts: document.querySelectorAll('#proof script, #statement script, #thinking-text script').length,
+    handlers: [...document.querySelectorAll('#proof *, #statement *')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
+    javascriptLinks: [...document.querySelectorAll('a')].filter((a) => a.getAttribute('href')?.trim().toLowerCase().startsWith('javascript')).length,
+    iframes: document.querySelectorAll('iframe').length,
+    images: document.querySelectorAll('#proof img').length,
+    proofText: document.querySelector('#proof')?.textContent ?? '',
+    message: document.querySelector('#message')?.innerHTML,
+  }));
+  assert.equal(report.alerts, 0);
+  assert.equal(report.scripts, 0);
+  assert.equal(report.handlers, 0);
+  assert.equal(report.javascriptLinks, 0);
+  assert.equal(report.iframes, 0);
+  assert.equal(report.images, 0);
+  assert.ok(report.proofText.includes('<script>alert(1)</script>'), 'raw HTML shows as text');
+  assert.equal(report.message, '&lt;b&gt;bold?&lt;/b&gt;');
+  await page.close();
+});
