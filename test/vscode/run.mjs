@@ -18,6 +18,7 @@ const outputDir = process.env.QED_TEST_OUTPUT ?? path.join(root, 'test-output');
 const desktop = process.env.QED_VSCODE === 'desktop';
 const testsPath = path.join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
 const modes = process.argv.includes('--development-only') ? ['development'] : ['development', 'vsix'];
+const PROVE_SCRIPT = 'Try $x = 1$ first.\n</think>\n\n**Proof.** For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. ∎';
 
 if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npm run build\` first.`);
 
@@ -40,7 +41,8 @@ for (const mode of modes) {
   cpSync(path.join(root, 'test', 'fixtures', 'documents'), workspace, { recursive: true });
   const tinyModel = path.join(scratch, 'tiny-natural.gguf');
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
-  const modeEnv = { ...env, QED_TEST_MODE: mode, QED_TINY_MODEL: tinyModel };
+  // Every reply of the language server is this text (scripted mode), so the prove tests can check exact output.
+  const modeEnv = { ...env, QED_TEST_MODE: mode, QED_TINY_MODEL: tinyModel, QED_NANO_TEST_SCRIPT: PROVE_SCRIPT };
   let developmentPath = root;
   if (mode === 'vsix') {
     const vsix = packageExtension();

@@ -173,4 +173,40 @@ suite('QED-Nano in a real VS Code', () => {
     assert.ok(report.includes(model), 'the model file is named');
     await screenshot('model-ready-setup-information');
   });
+
+  test('Prove on a LaTeX selection streams into the panel; Insert puts a proof environment after the statement, undoably', async () => {
+    const editor = await openFile('inequalities.tex');
+    const text = editor.document.getText();
+    const start = text.indexOf('Prove that $\\abs{a+b}');
+    const end = text.indexOf('\n\\end{problem}');
+    editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(end));
+    const result = await vscode.commands.executeCommand<{ proof: string; thinking: string; stopReason: string }>('qedNano.prove');
+    assert.equal(result?.thinking, 'Try $x = 1$ first.');
+    assert.equal(result?.proof, '**Proof.** For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. ∎');
+    await new Promise((r) => setTimeout(r, 800)); // the panel paints on its next animation frames
+    await screenshot('proof-panel-latex');
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), true);
+    const inserted = editor.document.getText();
+    assert.ok(
+      inserted.includes('\\end{problem}\n\\begin{proof}\nFor $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$.\n\\end{proof}\n\\end{document}'),
+      inserted.slice(-400),
+    );
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), text, 'one undo removes the whole insertion');
+  });
+
+  test('the Prove CodeLens command on a Markdown problem inserts the proof in the document\'s own style', async () => {
+    const editor = await openFile('notes.md');
+    const text = editor.document.getText();
+    const line = text.split('\n').findIndex((l) => l === '### Problem 4');
+    const result = await vscode.commands.executeCommand<{ proof: string }>('qedNano.prove', editor.document.uri.toString(), { line, character: 0 });
+    assert.ok(result?.proof.startsWith('**Proof.**'));
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), true);
+    assert.ok(
+      editor.document.getText().endsWith('Find all $n$ such that $n^2 \\mid 2^n + 1$.\n\n*Proof.* For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. $\\blacksquare$\n'),
+      editor.document.getText().slice(-300),
+    );
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), text);
+  });
 });
