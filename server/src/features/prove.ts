@@ -99,13 +99,14 @@ function toProgress(chunk: GenerationChunk): ProveProgress {
 
 /**
  * Coalesces streamed chunks into one `$/progress` message per interval (16 ms, a display frame): at
- * hundreds of tokens per second a message per token costs more than the tokens. The first chunk goes out
- * at once, so the time to the first visible token does not change.
+ * hundreds of tokens per second a message per token costs more than the tokens. Chunks go out at once until
+ * the first text has, so the time to the first visible token does not change.
  */
 class ProgressBatcher {
   private pending: ProveProgress[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private sentAny = false;
+  /** Whether thinking or proof text went out yet: until then every chunk is sent at once. */
+  private sentText = false;
 
   constructor(
     private readonly send: (value: ProveProgress) => void,
@@ -116,14 +117,16 @@ class ProgressBatcher {
     const last = this.pending[this.pending.length - 1];
     if (last && (last.kind === 'thinking' || last.kind === 'proof') && last.kind === value.kind) last.text += value.text;
     else this.pending.push({ ...value });
-    if (!this.sentAny) this.flush();
+    if (!this.sentText) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
   }
 
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const value of this.pending.splice(0)) this.send(value);
-    this.sentAny = true;
+    for (const value of this.pending.splice(0)) {
+      this.send(value);
+      if (value.kind === 'thinking' || value.kind === 'proof') this.sentText = true;
+    }
   }
 }
