@@ -2,7 +2,8 @@
 //   1. build (esbuild) and typecheck (tsc, strict)
 //   2. unit, incremental and fuzz tests of document analysis; language-server tests over real stdio;
 //      engine tests through the real node-llama-cpp with the tiny generated model
-//   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars
+//   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars; the proof panel's
+//      rendering (markdown-it + KaTeX, hostile output) in headless Chromium
 //   4. the integration suite in a real VS Code: development folder, then the installed .vsix
 // Stage 3 and 4 need code-server and Chromium: scripts/install-code-server.sh installs them when missing.
 import { spawn, execFileSync } from 'node:child_process';
@@ -31,7 +32,7 @@ const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh'], {
   .split('\n')
   .at(-1);
 const withCodeServer = { ...process.env, QED_CODE_SERVER_DIR: codeServerDir };
-await stage('grammar tests', node, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/grammar')], {
+await stage('grammar and panel-render tests', node, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/grammar'), ...testFiles('test/render')], {
   env: withCodeServer,
   counts: nodeTestCounts,
 });
