@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     vscode.commands.registerCommand('qedNano.stopProof', () => prover.stop()),
+    vscode.commands.registerCommand('qedNano.continueProof', () => prover.continueLast()),
     vscode.commands.registerCommand('qedNano.insertProof', () => prover.insert()),
     vscode.commands.registerCommand('qedNano.copyProof', () => prover.copy()),
     ...registerModelCommands(() => ready),

@@ -69,6 +69,7 @@ export class ProofPanel implements vscode.WebviewViewProvider {
 <div class="toolbar" role="toolbar" aria-label="Proof actions">
   <button id="stop" title="Stop the model (the text so far stays)">Stop</button>
   <button id="retry" class="secondary" title="Prove the same statement again">Retry</button>
+  <button id="continue" hidden title="Summarise the unfinished thinking and solve again from the summary">Continue</button>
   <button id="insert" title="Insert the proof after its statement (one undoable edit)">Insert into document</button>
   <button id="copy" class="secondary" title="Copy the proof's Markdown source">Copy</button>
 </div>

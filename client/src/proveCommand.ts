@@ -18,8 +18,10 @@ interface Run {
 export class ProveController implements vscode.Disposable {
   readonly panel: ProofPanel;
   private run: Run | undefined;
-  /** The last finished run with a proof: what Insert, Copy and Retry use. */
+  /** The last finished run with a proof: what Insert and Copy use. */
   private last: Run | undefined;
+  /** The last finished run, with or without a proof: what Retry and Continue use. */
+  private lastAttempt: Run | undefined;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -43,6 +45,16 @@ export class ProveController implements vscode.Disposable {
       return undefined;
     }
     return this.start(params);
+  }
+
+  /** Continues the last attempt whose thinking ran out: summary, then a new attempt from the summary. */
+  async continueLast(): Promise<ProveResult | undefined> {
+    const attempt = this.lastAttempt;
+    if (!attempt?.result || attempt.result.thoughtClosed || !attempt.result.thinking) {
+      void vscode.window.showInformationMessage('QED-Nano: there is no unfinished attempt to continue.');
+      return undefined;
+    }
+    return this.start({ ...withoutContinuation(attempt.params), continueFrom: { thinking: attempt.result.thinking } });
   }
 
   stop(): void {
@@ -81,7 +93,8 @@ export class ProveController implements vscode.Disposable {
 
   private async onPanel(message: FromPanel): Promise<void> {
     if (message.type === 'stop') this.stop();
-    else if (message.type === 'retry' && (this.last ?? this.run)) await this.start((this.last ?? this.run)!.params);
+    else if (message.type === 'retry' && this.lastAttempt) await this.start(withoutContinuation(this.lastAttempt.params));
+    else if (message.type === 'continue') await this.continueLast();
     else if (message.type === 'insert') await this.insert();
     else if (message.type === 'copy') await this.copy();
   }
@@ -97,10 +110,12 @@ export class ProveController implements vscode.Disposable {
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
         if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros });
+        else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
         else if (progress.kind === 'proofRetracted') this.panel.post({ type: 'proofRetracted', movedToThinking: progress.movedToThinking });
         else this.panel.post({ type: progress.kind, text: progress.text });
       }, run.cancel.token);
       run.result = result;
+      this.lastAttempt = run;
       const state: PanelRunState = result.thoughtClosed && result.proof ? 'done' : 'noProof';
       this.panel.post({
         type: 'finish',
@@ -110,6 +125,7 @@ export class ProveController implements vscode.Disposable {
         tokensPerSecond: result.stats.tokensPerSecond,
         elapsedMs: Date.now() - started,
         canInsert: result.insertion !== undefined,
+        canContinue: !result.thoughtClosed && result.thinking.length > 0,
       });
       if (state === 'done') this.last = run;
       return result;
@@ -123,6 +139,7 @@ export class ProveController implements vscode.Disposable {
         tokensPerSecond: 0,
         elapsedMs: Date.now() - started,
         canInsert: false,
+        canContinue: false,
       });
       if (!cancelled) throw error;
       return undefined;
@@ -133,6 +150,11 @@ export class ProveController implements vscode.Disposable {
   }
 }
 
+function withoutContinuation(params: ProveParams): ProveParams {
+  const { continueFrom: _previous, ...rest } = params;
+  return rest;
+}
+
 /** The line under the proof: how it ended, in words, and the statistics. */
 function describe(result: ProveResult): string {
   const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.proofTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
@@ -140,7 +162,7 @@ function describe(result: ProveResult): string {
     case 'endOfText':
       return result.proof ? `Done: ${stats}` : `The model ended without writing a proof. ${stats}`;
     case 'thinkingBudget':
-      return `No proof: the model used its whole thinking budget (qedNano.generation.thinkingBudget) before writing one. ${stats}`;
+      return `No proof: the model used its whole thinking budget (qedNano.generation.thinkingBudget) before writing one. Continue summarises that thinking and solves again from the summary. ${stats}`;
     case 'maxTokens':
       return result.thoughtClosed ? `The proof was cut at the token limit (qedNano.generation.maxTokens); it may be unfinished. ${stats}` : `No proof: the token limit was reached while the model was still thinking. ${stats}`;
     case 'repetitionLoop':

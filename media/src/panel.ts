@@ -27,6 +27,8 @@ const EMPTY: PanelState = {
   elapsedMs: 0,
   outdatedProof: '',
   canInsert: false,
+  canContinue: false,
+  phase: '',
 };
 let state: PanelState = vscode.getState() ?? EMPTY;
 let render = createRenderer(state.macros);
@@ -38,15 +40,24 @@ const thinkingSummary = $('thinking-summary');
 const thinkingText = $('thinking-text');
 const proof = $('proof');
 const message = $('message');
-const buttons = { stop: $<HTMLButtonElement>('stop'), retry: $<HTMLButtonElement>('retry'), insert: $<HTMLButtonElement>('insert'), copy: $<HTMLButtonElement>('copy') };
+const buttons = {
+  stop: $<HTMLButtonElement>('stop'),
+  retry: $<HTMLButtonElement>('retry'),
+  continue: $<HTMLButtonElement>('continue'),
+  insert: $<HTMLButtonElement>('insert'),
+  copy: $<HTMLButtonElement>('copy'),
+};
 for (const [name, button] of Object.entries(buttons)) button.addEventListener('click', () => vscode.postMessage({ type: name as 'stop' }));
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const m = event.data;
   switch (m.type) {
     case 'start':
-      state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof };
+      state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase };
       render = createRenderer(m.macros);
+      break;
+    case 'phase':
+      state.phase = m.text;
       break;
     case 'thinking':
       state.thinking += m.text;
@@ -59,7 +70,18 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
       state.proof = '';
       break;
     case 'finish':
-      state = { ...state, state: m.state, message: m.message, thinkingTokens: m.thinkingTokens, tokensPerSecond: m.tokensPerSecond, elapsedMs: m.elapsedMs, canInsert: m.canInsert, outdatedProof: '' };
+      state = {
+        ...state,
+        state: m.state,
+        message: m.message,
+        thinkingTokens: m.thinkingTokens,
+        tokensPerSecond: m.tokensPerSecond,
+        elapsedMs: m.elapsedMs,
+        canInsert: m.canInsert,
+        canContinue: m.canContinue,
+        outdatedProof: '',
+        phase: '',
+      };
       break;
   }
   schedule();
@@ -86,11 +108,13 @@ function paint(): void {
   proof.classList.toggle('outdated', !state.proof && Boolean(state.outdatedProof));
   proof.title = proof.classList.contains('outdated') ? 'The previous proof: a new one is being written.' : '';
   proof.innerHTML = shown ? render(shown) : '';
-  message.textContent = state.state === 'running' ? (state.proof ? 'Writing the proof…' : 'Thinking…') : state.message;
+  message.textContent = state.state === 'running' ? (state.phase ? `${state.phase}…` : state.proof ? 'Writing the proof…' : 'Thinking…') : state.message;
   message.className = `message ${state.state}`;
   buttons.stop.disabled = state.state !== 'running';
   buttons.retry.disabled = state.state === 'running' || !state.statement;
   buttons.insert.disabled = !state.canInsert;
+  buttons.continue.hidden = !state.canContinue;
+  buttons.continue.disabled = state.state === 'running';
   buttons.copy.disabled = !state.proof;
   if (state.state === 'running') setTimeout(schedule, 500); // keep the elapsed time moving
 }

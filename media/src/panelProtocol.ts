@@ -21,13 +21,18 @@ export interface PanelState {
   /** The previous proof, kept visible (marked outdated) until the new one starts arriving. */
   outdatedProof: string;
   canInsert: boolean;
+  /** The reply stopped while still thinking: it can be continued from a summary of that thinking. */
+  canContinue: boolean;
+  /** What the work is doing now, when it is not model text (e.g. summarising). */
+  phase: string;
 }
 
 export type ToPanel =
   | { type: 'start'; statement: string; macros: Record<string, string> }
+  | { type: 'phase'; text: string }
   | { type: 'thinking'; text: string }
   | { type: 'proof'; text: string }
   | { type: 'proofRetracted'; movedToThinking: string }
-  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean };
+  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean };
 
-export type FromPanel = { type: 'stop' } | { type: 'retry' } | { type: 'insert' } | { type: 'copy' } | { type: 'ready' };
+export type FromPanel = { type: 'stop' } | { type: 'retry' } | { type: 'continue' } | { type: 'insert' } | { type: 'copy' } | { type: 'ready' };

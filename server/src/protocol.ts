@@ -115,11 +115,16 @@ export interface ProveParams extends WorkDoneProgressParams, PartialResultParams
   range?: Range;
   /** `single`: one generation. (`deep`, the generate-verify-refine scaffold, is not available yet.) */
   mode?: 'single' | 'deep';
+  /** Continue an attempt whose thinking ran out of budget: its thinking is summarised, and the statement is
+   * solved again from that summary (the reasoning-cache cycle QED-Nano was trained for). */
+  continueFrom?: { thinking: string };
 }
 
 export type ProveProgress =
   /** First: what is being proved, and the document's macros (KaTeX form: `{"\\R": "\\mathbb{R}"}`). */
   | { kind: 'started'; statement: string; macros: Record<string, string> }
+  /** A step of the work that is not model text (e.g. "Summarising the previous attempt"). */
+  | { kind: 'phase'; text: string }
   | { kind: 'thinking' | 'proof'; text: string }
   /** A later `</think>`: the proof so far was thinking after all. */
   | { kind: 'proofRetracted'; movedToThinking: string };

@@ -132,3 +132,29 @@ test('after a model crashed the server while loading, the next start does not lo
   assert.equal(status.state, 'ready');
   rmSync(crashedStorage, { recursive: true, force: true });
 });
+
+test('Continue: a budget that ran out in thinking is summarised, and the statement solved again from the summary', async () => {
+  const scripts = [
+    'Let me try induction on n. The base case n=1 gives 1 >= 1. For the step I need (n+1)^2 >= n+1, which',
+    'I tried induction on $n$; the base case holds and the step reduces to $(n+1)^2 \\ge n+1$.\n</think>\n\nI tried induction on $n$: the base case $n=1$ holds, and the inductive step reduces to $(n+1)^2 \\ge n+1$.',
+    'The summary says the step is all that is left.\n</think>\n\n**Proof.** For $n \\ge 1$, $n^2 - n = n(n-1) \\ge 0$. ∎',
+  ];
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) }, { thinkingBudget: 12 });
+  const first = await client.connection.sendRequest(ProveRequest, at(5, 3));
+  assert.equal(first.stopReason, 'thinkingBudget');
+  assert.equal(first.thoughtClosed, false);
+  assert.equal(first.proof, '');
+  assert.ok(scripts[0]!.startsWith(first.thinking), first.thinking);
+
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500 } } });
+  const streamed = streamOf(client, 'continue-1');
+  const continued = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), continueFrom: { thinking: first.thinking }, partialResultToken: 'continue-1' });
+  assert.equal(continued.stopReason, 'endOfText');
+  assert.equal(continued.proof, '**Proof.** For $n \\ge 1$, $n^2 - n = n(n-1) \\ge 0$. ∎');
+  assert.deepEqual(
+    streamed.filter((v) => v.kind === 'phase').map((v) => (v.kind === 'phase' ? v.text : '')),
+    ['Summarising the previous attempt', 'Solving again from the summary'],
+  );
+  const thinking = streamed.map((v) => (v.kind === 'thinking' ? v.text : '')).join('');
+  assert.ok(thinking.startsWith('Summary of the previous attempt:\nI tried induction on $n$: the base case $n=1$ holds'), thinking);
+});

@@ -22,7 +22,7 @@ let origin: string;
 const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${self} 'nonce-${NONCE}'; style-src-attr 'unsafe-inline'; font-src ${self}; img-src ${self} data:; script-src 'nonce-${NONCE}'">
 <link rel="stylesheet" nonce="${NONCE}" href="/katex.min.css"><link rel="stylesheet" nonce="${NONCE}" href="/panel.css"></head><body>
-<div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="insert">Insert</button><button id="copy">Copy</button></div>
+<div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="continue" hidden>Continue</button><button id="insert">Insert</button><button id="copy">Copy</button></div>
 <div id="statement"></div><details id="thinking"><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
 <div id="proof"></div><div id="message"></div>
 <script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
@@ -80,7 +80,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     { type: 'start', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } },
     { type: 'thinking', text: 'Squares are non-negative.' },
     { type: 'proof', text: proof },
-    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true, canContinue: false },
   ]);
   const report = await page.evaluate(() => ({
     katex: document.querySelectorAll('#proof .katex').length,
@@ -118,7 +118,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
     { type: 'start', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } },
     { type: 'thinking', text: '<script>alert(10)</script>' },
     { type: 'proof', text: `${hostile}\n\n$\\evil$` },
-    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false },
+    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false, canContinue: false },
   ]);
   await page.waitForTimeout(300);
   const report = await page.evaluate(() => ({
@@ -139,5 +139,24 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
   assert.equal(report.images, 0);
   assert.ok(report.proofText.includes('<script>alert(1)</script>'), 'raw HTML shows as text');
   assert.equal(report.message, '&lt;b&gt;bold?&lt;/b&gt;');
+  await page.close();
+});
+
+test('an attempt that ran out of budget while thinking shows no proof, says why, and offers Continue', async () => {
+  const { page } = await show([
+    { type: 'start', statement: 'Show $n^2 \\ge n$.', macros: {} },
+    { type: 'thinking', text: 'Let me try induction on n, the base case' },
+    { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true },
+  ]);
+  const report = await page.evaluate(() => ({
+    proof: document.querySelector('#proof')?.textContent,
+    message: document.querySelector('#message')?.textContent,
+    continueShown: !(document.querySelector('#continue') as HTMLButtonElement).hidden,
+    continueEnabled: !(document.querySelector('#continue') as HTMLButtonElement).disabled,
+    insertEnabled: !(document.querySelector('#insert') as HTMLButtonElement).disabled,
+  }));
+  assert.deepEqual(report, { proof: '', message: 'No proof: the model used its whole thinking budget.', continueShown: true, continueEnabled: true, insertEnabled: false });
+  await page.click('#continue');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type)), ['ready', 'continue']);
   await page.close();
 });

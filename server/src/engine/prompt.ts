@@ -41,3 +41,25 @@ export function qedNanoPrompt(messages: readonly ChatMessage[], thinking: Thinki
 export function proofRequest(problem: string): ChatMessage {
   return { role: 'user', content: `Generate a rigorous proof to the following question:\n\n${problem}` };
 }
+
+/**
+ * The reasoning-cache step QED-Nano was trained with: a summary of an attempt whose thinking ran out of
+ * budget, at most two paragraphs, first person, what was tried and found, no new reasoning.
+ */
+export function summaryRequest(problem: string, thinking: string): ChatMessage {
+  return {
+    role: 'user',
+    content:
+      `Below is a problem and the reasoning trace of a previous attempt at it, which ran out of budget before a proof was written.\n\n` +
+      `Problem:\n${problem}\n\nReasoning trace:\n${thinking}\n\n` +
+      'Summarise this attempt in at most two paragraphs, in the first person: what was tried and what was found. Do not add any new reasoning.',
+  };
+}
+
+/** A new attempt that starts from the summary of the previous one (a fresh context, as in training). */
+export function continuedProofRequest(problem: string, summary: string): ChatMessage {
+  return {
+    role: 'user',
+    content: `Generate a rigorous proof to the following question:\n\n${problem}\n\nA summary of my previous attempt at this question:\n${summary}`,
+  };
+}

@@ -3,8 +3,9 @@
  * bias on the script's next token before each sampled token (use temperature 0). The step counter lives in
  * the bias function, because streamed chunks lag behind sampling. It cannot force the end of the reply.
  *
- * Used by tests, and by the server only when its environment sets QED_NANO_TEST_SCRIPT (the text every
- * reply is to have): that lets language-server and VS Code tests check exact streamed text end to end.
+ * Used by tests, and by the server only when its environment sets QED_NANO_TEST_SCRIPT: the text every
+ * reply is to have, or a JSON array of texts that successive replies take in turn (the last one repeats).
+ * That lets language-server and VS Code tests check exact streamed text end to end.
  */
 export const SCRIPT_BIAS = 1000;
 
@@ -14,4 +15,25 @@ export function scriptedBias(tokens: readonly number[]): () => Map<number, numbe
     const next = tokens[step++];
     return next === undefined ? new Map() : new Map([[next, SCRIPT_BIAS]]);
   };
+}
+
+/** The scripts from QED_NANO_TEST_SCRIPT's value: one text, or a JSON array of texts. */
+export function parseScripts(value: string): string[] {
+  if (value.startsWith('[')) {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') && parsed.length > 0) return parsed as string[];
+    throw new Error('QED_NANO_TEST_SCRIPT must be a text or a JSON array of texts');
+  }
+  return [value];
+}
+
+/** Hands out the scripts in turn; the last one repeats. */
+export class ScriptSequence {
+  private next = 0;
+  constructor(private readonly scripts: readonly string[]) {}
+  take(): string {
+    const script = this.scripts[Math.min(this.next, this.scripts.length - 1)]!;
+    this.next++;
+    return script;
+  }
 }

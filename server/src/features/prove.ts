@@ -5,13 +5,22 @@
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ProofDocumentAnalysis } from '../documents/model';
-import { proofRequest } from '../engine/prompt';
-import { scriptedBias } from '../engine/scriptedOutput';
+import { continuedProofRequest, proofRequest, summaryRequest, type ChatMessage } from '../engine/prompt';
+import { parseScripts, scriptedBias, ScriptSequence } from '../engine/scriptedOutput';
 import type { GenerationChunk } from '../engine/types';
 import { ModelUnavailableError, type ModelManager } from '../model/modelManager';
 import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
 import { proofInsertion } from './proofInsertion';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
+
+/** Scripted replies (tests only: set by QED_NANO_TEST_SCRIPT in the server's environment). */
+const scripts = process.env.QED_NANO_TEST_SCRIPT ? new ScriptSequence(parseScripts(process.env.QED_NANO_TEST_SCRIPT)) : undefined;
+
+/** About 3.5 characters per token: the end of a long thinking trace that fits a summary prompt. */
+function tail(thinking: string, contextSize: number): string {
+  const room = Math.floor(contextSize * 0.6 * 3.5);
+  return thinking.length <= room ? thinking : `…${thinking.slice(thinking.length - room)}`;
+}
 
 /** The document as it is now (it may change while the model writes), with its analysis. */
 export type CurrentDocument = () => { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
@@ -43,20 +52,34 @@ export async function prove(
   batcher?.push({ kind: 'started', statement: statementText, macros: Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
   try {
     const engine = await models.ready();
-    const script = process.env.QED_NANO_TEST_SCRIPT;
     const generation = settings.generation;
-    const result = await models.generate(
-      {
-        messages: [proofRequest(problem)],
-        maxTokens: generation.maxTokens,
-        thinkingBudget: generation.thinkingBudget,
-        sampling: script === undefined ? { temperature: generation.temperature, topP: generation.topP } : { temperature: 0 },
-        priority: 'interactive',
-        ...(script === undefined ? {} : { tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) }),
-      },
-      (chunk) => batcher?.push(toProgress(chunk)),
-      cancel.signal,
-    );
+    const generate = (messages: ChatMessage[], onChunk: (chunk: GenerationChunk) => void) => {
+      const script = scripts?.take();
+      return models.generate(
+        {
+          messages,
+          maxTokens: generation.maxTokens,
+          thinkingBudget: generation.thinkingBudget,
+          sampling: script === undefined ? { temperature: generation.temperature, topP: generation.topP } : { temperature: 0 },
+          priority: 'interactive',
+          ...(script === undefined ? {} : { tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) }),
+        },
+        onChunk,
+        cancel.signal,
+      );
+    };
+    let messages = [proofRequest(problem)];
+    if (params.continueFrom) {
+      batcher?.push({ kind: 'phase', text: 'Summarising the previous attempt' });
+      const summary = await generate([summaryRequest(problem, tail(params.continueFrom.thinking, settings.contextSize))], () => {});
+      if (summary.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
+      // A summary that never left its thinking is still the best account of the attempt.
+      const text = summary.answer || summary.thinking;
+      batcher?.push({ kind: 'phase', text: 'Solving again from the summary' });
+      batcher?.push({ kind: 'thinking', text: `Summary of the previous attempt:\n${text}\n\n` });
+      messages = [continuedProofRequest(problem, text)];
+    }
+    const result = await generate(messages, (chunk) => batcher?.push(toProgress(chunk)));
     batcher?.flush();
     if (result.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
     const insertion = result.answer ? insertionNow(current, statementText, result.answer) : undefined;
