@@ -45,6 +45,14 @@ export function activate(context: vscode.ExtensionContext): void {
         return undefined;
       }
     }),
+    vscode.commands.registerCommand('qedNano.proveDeep', async (uri?: string, position?: { line: number; character: number }) => {
+      try {
+        return await prover.prove(uri, position && new vscode.Position(position.line, position.character), 'deep');
+      } catch (error) {
+        void vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+    }),
     vscode.commands.registerCommand('qedNano.stopProof', () => prover.stop()),
     vscode.commands.registerCommand('qedNano.continueProof', () => prover.continueLast()),
     vscode.commands.registerCommand('qedNano.insertProof', () => prover.insert()),

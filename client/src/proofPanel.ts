@@ -78,6 +78,8 @@ export class ProofPanel implements vscode.WebviewViewProvider {
 <details id="thinking"><summary id="thinking-summary">Thinking</summary><pre id="thinking-text"></pre></details>
 <h2>Proof</h2>
 <div id="proof" aria-live="polite"></div>
+<ol id="candidates" class="candidates" aria-label="Deep mode candidates" hidden></ol>
+<div id="objections" hidden></div>
 <div id="message" class="message" role="status"></div>
 <script nonce="${nonce}" src="${uri('panel.js')}"></script>
 </body>

@@ -31,7 +31,7 @@ export class ProveController implements vscode.Disposable {
   }
 
   /** Proves the statement at `uri`/`position`, or else the active editor's selection or cursor. */
-  async prove(uri?: string, position?: vscode.Position): Promise<ProveResult | undefined> {
+  async prove(uri?: string, position?: vscode.Position, mode: 'single' | 'deep' = 'single'): Promise<ProveResult | undefined> {
     const editor = vscode.window.activeTextEditor;
     let params: ProveParams;
     if (uri && position) params = { textDocument: { uri }, position: { line: position.line, character: position.character } };
@@ -44,7 +44,7 @@ export class ProveController implements vscode.Disposable {
       void vscode.window.showInformationMessage('QED-Nano: open a LaTeX or Markdown file and put the cursor in a statement to prove.');
       return undefined;
     }
-    return this.start(params);
+    return this.start(mode === 'deep' ? { ...params, mode } : params);
   }
 
   /** Continues the last attempt whose thinking ran out: summary, then a new attempt from the summary. */
@@ -111,6 +111,7 @@ export class ProveController implements vscode.Disposable {
         if (this.run !== run) return;
         if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros });
         else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
+        else if (progress.kind === 'candidates') this.panel.post({ type: 'candidates', candidates: progress.candidates, best: progress.best });
         else if (progress.kind === 'proofRetracted') this.panel.post({ type: 'proofRetracted', movedToThinking: progress.movedToThinking });
         else this.panel.post({ type: progress.kind, text: progress.text });
       }, run.cancel.token);
@@ -125,7 +126,8 @@ export class ProveController implements vscode.Disposable {
         tokensPerSecond: result.stats.tokensPerSecond,
         elapsedMs: Date.now() - started,
         canInsert: result.insertion !== undefined,
-        canContinue: !result.thoughtClosed && result.thinking.length > 0,
+        canContinue: !result.deep && !result.thoughtClosed && result.thinking.length > 0,
+        objections: result.deep?.objections ?? [],
       });
       if (state === 'done') this.last = run;
       return result;
@@ -140,6 +142,7 @@ export class ProveController implements vscode.Disposable {
         elapsedMs: Date.now() - started,
         canInsert: false,
         canContinue: false,
+        objections: [],
       });
       if (!cancelled) throw error;
       return undefined;
@@ -157,6 +160,14 @@ function withoutContinuation(params: ProveParams): ProveParams {
 
 /** The line under the proof: how it ended, in words, and the statistics. */
 function describe(result: ProveResult): string {
+  if (result.deep) {
+    const { deep } = result;
+    const why = { perfectScore: 'a proof scored 1 in every verification', roundsDone: 'all rounds done', tokenBudget: 'the token budget (qedNano.deep.tokenBudget) was reached' }[deep.stoppedBecause];
+    const chosen = deep.candidates.find((c) => c.id === deep.chosen);
+    return chosen
+      ? `Deep mode: ${deep.candidates.length} candidates over ${deep.rounds} round${deep.rounds === 1 ? '' : 's'}; chosen #${chosen.id} with mean score ${chosen.mean.toFixed(2)}; stopped because ${why}. ${deep.tokensUsed.toLocaleString()} tokens in ${(result.stats.ms / 1000).toFixed(1)} s.`
+      : `Deep mode: no candidate finished a proof; stopped because ${why}.`;
+  }
   const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.proofTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
   switch (result.stopReason) {
     case 'endOfText':

@@ -29,6 +29,9 @@ const EMPTY: PanelState = {
   canInsert: false,
   canContinue: false,
   phase: '',
+  candidates: [],
+  chosen: undefined,
+  objections: [],
 };
 let state: PanelState = vscode.getState() ?? EMPTY;
 let render = createRenderer(state.macros);
@@ -40,6 +43,8 @@ const thinkingSummary = $('thinking-summary');
 const thinkingText = $('thinking-text');
 const proof = $('proof');
 const message = $('message');
+const candidates = $('candidates');
+const objections = $('objections');
 const buttons = {
   stop: $<HTMLButtonElement>('stop'),
   retry: $<HTMLButtonElement>('retry'),
@@ -58,6 +63,11 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
       break;
     case 'phase':
       state.phase = m.text;
+      break;
+    case 'candidates':
+      state.candidates = m.candidates;
+      state.chosen = m.best?.id;
+      if (m.best) state.proof = m.best.proof;
       break;
     case 'thinking':
       state.thinking += m.text;
@@ -79,6 +89,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
         elapsedMs: m.elapsedMs,
         canInsert: m.canInsert,
         canContinue: m.canContinue,
+        objections: m.objections,
         outdatedProof: '',
         phase: '',
       };
@@ -108,6 +119,20 @@ function paint(): void {
   proof.classList.toggle('outdated', !state.proof && Boolean(state.outdatedProof));
   proof.title = proof.classList.contains('outdated') ? 'The previous proof: a new one is being written.' : '';
   proof.innerHTML = shown ? render(shown) : '';
+  candidates.hidden = state.candidates.length === 0;
+  candidates.replaceChildren(
+    ...state.candidates.map((c) => {
+      const row = document.createElement('li');
+      const scores = c.scores.length > 0 ? c.scores.join(', ') : 'no proof written';
+      row.textContent = `Round ${c.round} · #${c.id}${c.refines !== undefined ? ` (refines #${c.refines})` : ''}: ${scores} → mean ${c.mean.toFixed(2)}${c.id === state.chosen ? (state.state === 'running' ? '  ← best so far' : '  ← chosen') : ''}`;
+      if (c.id === state.chosen) row.className = 'chosen';
+      return row;
+    }),
+  );
+  objections.hidden = state.objections.length === 0;
+  objections.innerHTML = state.objections.length
+    ? `<h2>Verifier objections to the chosen proof</h2>${state.objections.map((o) => `<blockquote>${render(o)}</blockquote>`).join('')}`
+    : '';
   message.textContent = state.state === 'running' ? (state.phase ? `${state.phase}…` : state.proof ? 'Writing the proof…' : 'Thinking…') : state.message;
   message.className = `message ${state.state}`;
   buttons.stop.disabled = state.state !== 'running';

@@ -3,6 +3,8 @@
  * (the extension imports it; the webview script is bundled with it).
  */
 
+import type { CandidateSummary } from '../../server/src/protocol';
+
 export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error';
 
 /** Everything the panel shows; also what it saves to restore itself when hidden and shown again. */
@@ -25,14 +27,20 @@ export interface PanelState {
   canContinue: boolean;
   /** What the work is doing now, when it is not model text (e.g. summarising). */
   phase: string;
+  /** Deep mode: every candidate with its scores, the chosen (or best so far) one, and the verifiers'
+   * objections to the chosen proof. */
+  candidates: CandidateSummary[];
+  chosen: number | undefined;
+  objections: string[];
 }
 
 export type ToPanel =
   | { type: 'start'; statement: string; macros: Record<string, string> }
   | { type: 'phase'; text: string }
+  | { type: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
   | { type: 'thinking'; text: string }
   | { type: 'proof'; text: string }
   | { type: 'proofRetracted'; movedToThinking: string }
-  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean };
+  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean; objections: string[] };
 
 export type FromPanel = { type: 'stop' } | { type: 'retry' } | { type: 'continue' } | { type: 'insert' } | { type: 'copy' } | { type: 'ready' };

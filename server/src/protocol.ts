@@ -39,6 +39,15 @@ export interface QedNanoSettings {
     temperature: number;
     topP: number;
   };
+  /** Deep mode (the generate -> verify -> refine scaffold of the model card's agent). */
+  deep: {
+    poolSize: number;
+    verifications: number;
+    /** Refinement rounds after the first pool (stops early at a perfect score). */
+    rounds: number;
+    /** All tokens of all calls together; past it the best proof so far is returned. */
+    tokenBudget: number;
+  };
   analysis: {
     /** Documents with more characters than this are not analysed (one information diagnostic instead). */
     maxDocumentSize: number;
@@ -113,7 +122,7 @@ export interface ProveParams extends WorkDoneProgressParams, PartialResultParams
   textDocument: TextDocumentIdentifier;
   position?: Position;
   range?: Range;
-  /** `single`: one generation. (`deep`, the generate-verify-refine scaffold, is not available yet.) */
+  /** `single`: one generation; `deep`: the generate -> verify -> refine scaffold (settings `qedNano.deep.*`). */
   mode?: 'single' | 'deep';
   /** Continue an attempt whose thinking ran out of budget: its thinking is summarised, and the statement is
    * solved again from that summary (the reasoning-cache cycle QED-Nano was trained for). */
@@ -125,9 +134,34 @@ export type ProveProgress =
   | { kind: 'started'; statement: string; macros: Record<string, string> }
   /** A step of the work that is not model text (e.g. "Summarising the previous attempt"). */
   | { kind: 'phase'; text: string }
+  /** Deep mode: every candidate so far with its scores, after each verification round; `best` is the one
+   * that would be chosen now (kept if the user stops). */
+  | { kind: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
   | { kind: 'thinking' | 'proof'; text: string }
   /** A later `</think>`: the proof so far was thinking after all. */
   | { kind: 'proofRetracted'; movedToThinking: string };
+
+export interface CandidateSummary {
+  id: number;
+  /** 1 for the first pool; 2, 3... for refinements. */
+  round: number;
+  /** The candidate it refines, for round 2 and later. */
+  refines?: number;
+  scores: number[];
+  mean: number;
+}
+
+/** Deep mode's account of its work, with the result. */
+export interface DeepReport {
+  rounds: number;
+  candidates: CandidateSummary[];
+  chosen: number;
+  /** The verifiers' analyses of the chosen proof that gave it less than 1. */
+  objections: string[];
+  tokensUsed: number;
+  /** Why the scaffold stopped: a proof scored 1 everywhere, all rounds done, or the token budget. */
+  stoppedBecause: 'perfectScore' | 'roundsDone' | 'tokenBudget';
+}
 
 export type ProveStopReason = 'endOfText' | 'maxTokens' | 'thinkingBudget' | 'repetitionLoop' | 'cancelled' | 'preempted';
 
@@ -141,6 +175,8 @@ export interface ProveResult {
   thoughtClosed: boolean;
   stopReason: ProveStopReason;
   stats: { promptTokens: number; thinkingTokens: number; proofTokens: number; ms: number; tokensPerSecond: number };
+  /** Deep mode only: the rounds, every candidate's scores, and the objections to the chosen proof. */
+  deep?: DeepReport;
   /** The edit that puts the proof into the document after its statement (in the document's format and
    * style), valid for document `version`; absent when there is no proof or the statement is gone. */
   insertion?: { version: number; range: Range; newText: string };

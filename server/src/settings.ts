@@ -16,6 +16,8 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   batchSize: 512,
   parallelSequences: 1,
   generation: { maxTokens: 15000, thinkingBudget: 12000, temperature: 0.6, topP: 0.95 },
+  // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
+  deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
 };
 
@@ -24,6 +26,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const given = (isObject(raw) ? raw : {}) as DeepPartial<QedNanoSettings>;
   const generation = isObject(given.generation) ? given.generation : {};
   const analysis = isObject(given.analysis) ? given.analysis : {};
+  const deep = isObject(given.deep) ? given.deep : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
@@ -38,6 +41,12 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       thinkingBudget: integer(generation.thinkingBudget, defaults.generation.thinkingBudget, 16, contextSize),
       temperature: number(generation.temperature, defaults.generation.temperature, 0, 2),
       topP: number(generation.topP, defaults.generation.topP, 0, 1),
+    },
+    deep: {
+      poolSize: integer(deep.poolSize, defaults.deep.poolSize, 1, 16),
+      verifications: integer(deep.verifications, defaults.deep.verifications, 1, 16),
+      rounds: integer(deep.rounds, defaults.deep.rounds, 0, 8),
+      tokenBudget: integer(deep.tokenBudget, defaults.deep.tokenBudget, 1, Number.MAX_SAFE_INTEGER),
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, Number.MAX_SAFE_INTEGER),

@@ -158,3 +158,56 @@ test('Continue: a budget that ran out in thinking is summarised, and the stateme
   const thinking = streamed.map((v) => (v.kind === 'thinking' ? v.text : '')).join('');
   assert.ok(thinking.startsWith('Summary of the previous attempt:\nI tried induction on $n$: the base case $n=1$ holds'), thinking);
 });
+
+/** Deep-mode scripts: candidates answer in "Solution"/"Self Evaluation" sections; verifications end in \boxed{}. */
+const candidate = (proof: string): string => `Plan.\n</think>\n\n## Solution\n${proof}\n\n## Self Evaluation\nI believe it is correct.`;
+const review = (score: string, note: string): string => `Checking.\n</think>\n\n${note} \\boxed{${score}}`;
+
+test('deep mode picks the candidate with the best verification scores and stops early at a perfect score', async () => {
+  const scripts = [
+    candidate('Proof A: by a trick.'),
+    candidate('Proof B: since $n \\ge 1$, $n^2 \\ge n$.'),
+    review('0', 'Step 1 of A is wrong.'), review('0.5', 'A has a gap.'),
+    review('1', 'B is right.'), review('1', 'B is complete.'),
+  ];
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 2 } } });
+  const streamed = streamOf(client, 'deep-1');
+  const result = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'deep', partialResultToken: 'deep-1' });
+  assert.equal(result.proof, 'Proof B: since $n \\ge 1$, $n^2 \\ge n$.');
+  assert.deepEqual(result.deep?.candidates.map((c) => [c.id, c.round, c.scores, c.mean]), [[1, 1, [0, 0.5], 0.25], [2, 1, [1, 1], 1]]);
+  assert.equal(result.deep?.chosen, 2);
+  assert.equal(result.deep?.stoppedBecause, 'perfectScore');
+  assert.deepEqual(result.deep?.objections, []);
+  assert.ok(result.insertion?.newText.includes('Proof B'));
+  assert.ok(streamed.some((v) => v.kind === 'candidates' && v.best?.id === 2));
+});
+
+test('deep mode refines the best proofs from their weakest reviews, verifies again, and respects the token budget', async () => {
+  const scripts = [
+    candidate('First try.'), candidate('Second try.'),
+    review('0', 'First: fatal error.'), review('0', 'First: no.'),
+    review('0.5', 'Second: a gap in step 2.'), review('0', 'Second: step 3 is wrong.'),
+    // Round 2 refines the better one first (the second), then the first.
+    candidate('Second try, fixed.'), candidate('First try, fixed.'),
+    review('1', 'Fixed second is right.'), review('0.5', 'Fixed second: a small omission.'),
+    review('0', 'Fixed first: still wrong.'), review('0', 'Fixed first: no.'),
+  ];
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 1 } } });
+  const result = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'deep' });
+  assert.equal(result.proof, 'Second try, fixed.');
+  assert.deepEqual(result.deep?.candidates.map((c) => [c.id, c.round, c.refines ?? null, c.mean]), [
+    [1, 1, null, 0], [2, 1, null, 0.25], [3, 2, 2, 0.75], [4, 2, 1, 0],
+  ]);
+  assert.equal(result.deep?.rounds, 2);
+  assert.equal(result.deep?.stoppedBecause, 'roundsDone');
+  assert.deepEqual(result.deep?.objections.map((o) => o.trim()), ['Fixed second: a small omission. \\boxed{0.5}']);
+
+  const budgeted = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
+  await budgeted.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 1, tokenBudget: 50 } } });
+  const cut = await budgeted.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'deep' });
+  assert.equal(cut.deep?.stoppedBecause, 'tokenBudget');
+  assert.equal(cut.deep?.candidates.length, 2, 'no verification or refinement once the budget is spent');
+  assert.ok(cut.deep!.tokensUsed >= 50);
+});

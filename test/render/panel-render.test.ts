@@ -24,7 +24,7 @@ const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
 <link rel="stylesheet" nonce="${NONCE}" href="/katex.min.css"><link rel="stylesheet" nonce="${NONCE}" href="/panel.css"></head><body>
 <div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="continue" hidden>Continue</button><button id="insert">Insert</button><button id="copy">Copy</button></div>
 <div id="statement"></div><details id="thinking"><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
-<div id="proof"></div><div id="message"></div>
+<div id="proof"></div><ol id="candidates" hidden></ol><div id="objections" hidden></div><div id="message"></div>
 <script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
 <script nonce="${NONCE}" src="/panel.js"></script></body></html>`;
@@ -80,7 +80,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     { type: 'start', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } },
     { type: 'thinking', text: 'Squares are non-negative.' },
     { type: 'proof', text: proof },
-    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true, canContinue: false },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true, canContinue: false, objections: [] },
   ]);
   const report = await page.evaluate(() => ({
     katex: document.querySelectorAll('#proof .katex').length,
@@ -118,16 +118,16 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
     { type: 'start', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } },
     { type: 'thinking', text: '<script>alert(10)</script>' },
     { type: 'proof', text: `${hostile}\n\n$\\evil$` },
-    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false, canContinue: false },
+    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false, canContinue: false, objections: ['<img src=x onerror=alert(11)> step 2 is wrong'] },
   ]);
   await page.waitForTimeout(300);
   const report = await page.evaluate(() => ({
     alerts: (window as unknown as { __alerts: number }).__alerts,
     scripts: document.querySelectorAll('#proof script, #statement script, #thinking-text script').length,
-    handlers: [...document.querySelectorAll('#proof *, #statement *')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
+    handlers: [...document.querySelectorAll('#proof *, #statement *, #objections *')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
     javascriptLinks: [...document.querySelectorAll('a')].filter((a) => a.getAttribute('href')?.trim().toLowerCase().startsWith('javascript')).length,
     iframes: document.querySelectorAll('iframe').length,
-    images: document.querySelectorAll('#proof img').length,
+    images: document.querySelectorAll('#proof img, #objections img').length,
     proofText: document.querySelector('#proof')?.textContent ?? '',
     message: document.querySelector('#message')?.innerHTML,
   }));
@@ -146,7 +146,7 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
   const { page } = await show([
     { type: 'start', statement: 'Show $n^2 \\ge n$.', macros: {} },
     { type: 'thinking', text: 'Let me try induction on n, the base case' },
-    { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true },
+    { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true, objections: [] },
   ]);
   const report = await page.evaluate(() => ({
     proof: document.querySelector('#proof')?.textContent,

@@ -54,3 +54,16 @@ test('Markdown to LaTeX keeps math exactly, including underscores and asterisks 
   assert.equal(markdownToLatex('$$\na_1^2\n$$'), '\\[\na_1^2\n\\]');
   assert.equal(markdownToLatex('1. first\n2. second'), '\\begin{enumerate}\n  \\item first\n  \\item second\n\\end{enumerate}');
 });
+
+test('only a real "Proof." label is dropped from the model text, not a sentence that starts with the word', () => {
+  const insert = (proof: string): string => {
+    const text = '\\begin{lemma}\nX.\n\\end{lemma}\n';
+    const document = TextDocument.create('file:///t.tex', 'latex', 1, text);
+    const analysis = analyzeDocument('latex', text);
+    return proofInsertion(document, analysis, analysis.statements[0]!, proof).newText;
+  };
+  assert.equal(insert('Proof B works: clear.'), '\n\\begin{proof}\nProof B works: clear.\n\\end{proof}');
+  assert.equal(insert('**Proof**. Clear.'), '\n\\begin{proof}\nClear.\n\\end{proof}');
+  assert.equal(insert('## Proof\nClear.'), '\n\\begin{proof}\nClear.\n\\end{proof}');
+  assert.equal(insert('Proof: Clear.'), '\n\\begin{proof}\nClear.\n\\end{proof}');
+});

@@ -50,7 +50,11 @@ function stripEndMark(proof: string): string {
 
 /** Drops a leading "Proof." label the model wrote itself. */
 function stripProofLabel(proof: string): string {
-  return proof.replace(/^\s*(?:#{1,6}\s*)?(?:\*\*|__|\*|_)?\s*(?:Proof|Solution)\s*[.:]?\s*(?:\*\*|__|\*|_)?[.:]?\s*/i, '').trim();
+  // "## Proof" on its own line, or "**Proof.**", "*Proof:*", "**Proof**.", "Proof." at the start; never a
+  // sentence that merely begins with the word ("Proof B works...").
+  return proof
+    .replace(/^\s*(?:#{1,6}[ \t]*(?:Proof|Solution)\b[^\n]*\n|(?:\*\*|__|\*|_)?(?:Proof|Solution)(?:\*\*|__|\*|_)?[ \t]*[.:][ \t]*(?:\*\*|__|\*|_)?)\s*/i, '')
+    .trim();
 }
 
 /**

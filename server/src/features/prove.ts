@@ -10,6 +10,7 @@ import { parseScripts, scriptedBias, ScriptSequence } from '../engine/scriptedOu
 import type { GenerationChunk } from '../engine/types';
 import { ModelUnavailableError, type ModelManager } from '../model/modelManager';
 import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import { DeepRun } from './deepProve';
 import { proofInsertion } from './proofInsertion';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
 
@@ -36,7 +37,6 @@ export async function prove(
   const now = current();
   if (!now) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
   const { document, analysis } = now;
-  if (params.mode === 'deep') throw new ResponseError(LSPErrorCodes.RequestFailed, 'Deep mode (generate, verify, refine) is not available yet; use mode "single".');
   const selection = params.range && document.offsetAt(params.range.start) < document.offsetAt(params.range.end) ? params.range : undefined;
   const found = selection ? undefined : params.position && statementAt(analysis, params.position);
   const statementText = selection ? clean(document.getText(selection)) : found ? clean(document.getText(found.bodyRange)) : '';
@@ -68,6 +68,27 @@ export async function prove(
         cancel.signal,
       );
     };
+    if (params.mode === 'deep') {
+      const started = performance.now();
+      const deep = new DeepRun(problem, (messages) => generate(messages, () => {}), settings.deep, (progress) => batcher?.push(progress), () => cancel.signal.aborted);
+      const outcome = await deep.run();
+      batcher?.flush();
+      if (cancel.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
+      const proof = outcome.best?.proof ?? '';
+      const ms = Math.round(performance.now() - started);
+      const generated = deep.totals.thinkingTokens + deep.totals.answerTokens;
+      const insertion = proof ? insertionNow(current, statementText, proof) : undefined;
+      return {
+        ...(insertion ? { insertion } : {}),
+        statement: statementText,
+        proof,
+        thinking: outcome.best?.thinking ?? '',
+        thoughtClosed: proof !== '',
+        stopReason: 'endOfText',
+        deep: outcome.report,
+        stats: { promptTokens: deep.totals.promptTokens, thinkingTokens: deep.totals.thinkingTokens, proofTokens: deep.totals.answerTokens, ms, tokensPerSecond: ms > 0 ? (generated * 1000) / ms : 0 },
+      };
+    }
     let messages = [proofRequest(problem)];
     if (params.continueFrom) {
       batcher?.push({ kind: 'phase', text: 'Summarising the previous attempt' });

@@ -1,0 +1,167 @@
+/**
+ * Deep mode: the generate -> verify -> refine scaffold of QED-Nano's agent (model card, "test-time scaling"):
+ *  1. a pool of candidates, written side by side (separate sequences) with the grading rubric;
+ *  2. each candidate verified several times, each verification ending in \boxed{0 | 0.5 | 1};
+ *  3. up to `rounds` refinements: stop as soon as a proof averages 1; otherwise refine the best candidates
+ *     by mean score, each from its two lowest-scoring verifications, and verify the refinements;
+ *  4. the proof with the highest mean wins. Past the token budget, the best so far is returned.
+ */
+import type { ChatMessage } from '../engine/prompt';
+import type { GenerationResult } from '../engine/types';
+import { candidateRequest, refinementRequest, scoreOf, solutionOf, verificationRequest } from '../prompts/deepPrompts';
+import type { CandidateSummary, DeepReport, ProveProgress, QedNanoSettings } from '../protocol';
+
+/** One model call; resolves with its result (a cancelled call resolves with stop reason `cancelled`). */
+export type Generate = (messages: ChatMessage[]) => Promise<GenerationResult>;
+
+interface Candidate {
+  id: number;
+  round: number;
+  refines?: number;
+  proof: string;
+  thinking: string;
+  verifications: { score: number; analysis: string }[];
+}
+
+export interface DeepOutcome {
+  best: Candidate | undefined;
+  report: DeepReport;
+}
+
+export class DeepRun {
+  private readonly candidates: Candidate[] = [];
+  private tokensUsed = 0;
+  /** Totals over every call, for the result's statistics. */
+  readonly totals = { promptTokens: 0, thinkingTokens: 0, answerTokens: 0 };
+
+  constructor(
+    private readonly problem: string,
+    private readonly generate: Generate,
+    private readonly settings: QedNanoSettings['deep'],
+    private readonly report: (progress: ProveProgress) => void,
+    private readonly cancelled: () => boolean,
+  ) {}
+
+  async run(): Promise<DeepOutcome> {
+    const { poolSize, verifications, rounds } = this.settings;
+    this.report({ kind: 'phase', text: `Round 1: writing ${poolSize} candidate proofs` });
+    let fresh = await this.write(Array.from({ length: poolSize }, () => ({ messages: [candidateRequest(this.problem)], round: 1 })));
+    let round = 1;
+    let stoppedBecause: DeepReport['stoppedBecause'] = 'roundsDone';
+    for (;;) {
+      if (this.stopping()) {
+        stoppedBecause = 'tokenBudget';
+        break;
+      }
+      this.report({ kind: 'phase', text: `Round ${round}: verifying ${fresh.length} proofs, ${verifications} times each` });
+      await this.verify(fresh);
+      this.report({ kind: 'candidates', candidates: this.summaries(), best: this.bestProof() });
+      if (this.best() && mean(this.best()!) === 1) {
+        stoppedBecause = 'perfectScore';
+        break;
+      }
+      if (round > rounds) break;
+      if (this.stopping()) {
+        stoppedBecause = 'tokenBudget';
+        break;
+      }
+      round++;
+      const top = [...this.candidates].filter((c) => c.proof).sort((a, b) => mean(b) - mean(a)).slice(0, poolSize);
+      this.report({ kind: 'phase', text: `Round ${round}: refining the best ${top.length} proofs from their weakest reviews` });
+      fresh = await this.write(
+        top.map((candidate) => ({
+          messages: [refinementRequest(this.problem, candidate.proof, weakest(candidate, 2))],
+          round,
+          refines: candidate.id,
+        })),
+      );
+    }
+    if (this.cancelled()) stoppedBecause = 'tokenBudget';
+    const best = this.best();
+    return {
+      best,
+      report: {
+        rounds: round,
+        candidates: this.summaries(),
+        chosen: best?.id ?? -1,
+        objections: best ? best.verifications.filter((v) => v.score < 1).map((v) => v.analysis) : [],
+        tokensUsed: this.tokensUsed,
+        stoppedBecause,
+      },
+    };
+  }
+
+  private stopping(): boolean {
+    return this.cancelled() || this.tokensUsed >= this.settings.tokenBudget;
+  }
+
+  private async write(jobs: { messages: ChatMessage[]; round: number; refines?: number }[]): Promise<Candidate[]> {
+    const results = await Promise.all(jobs.map((job) => this.call(job.messages)));
+    return results.map((result, i) => {
+      const candidate: Candidate = {
+        id: this.candidates.length + 1,
+        round: jobs[i]!.round,
+        ...(jobs[i]!.refines !== undefined ? { refines: jobs[i]!.refines } : {}),
+        // An unfinished thought is no proof: such a candidate scores 0 without being verified.
+        proof: result.thoughtClosed ? solutionOf(result.answer) : '',
+        thinking: result.thinking,
+        verifications: [],
+      };
+      this.candidates.push(candidate);
+      return candidate;
+    });
+  }
+
+  private async verify(candidates: Candidate[]): Promise<void> {
+    const checks = candidates.flatMap((candidate) =>
+      candidate.proof ? Array.from({ length: this.settings.verifications }, () => ({ candidate })) : [],
+    );
+    const results = await Promise.all(checks.map(({ candidate }) => this.call([verificationRequest(this.problem, candidate.proof)])));
+    results.forEach((result, i) => {
+      const analysis = result.answer || result.thinking;
+      checks[i]!.candidate.verifications.push({ score: scoreOf(result.answer), analysis });
+    });
+  }
+
+  private async call(messages: ChatMessage[]): Promise<GenerationResult> {
+    const result = await this.generate(messages);
+    this.tokensUsed += result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
+    this.totals.promptTokens += result.stats.promptTokens;
+    this.totals.thinkingTokens += result.stats.thinkingTokens;
+    this.totals.answerTokens += result.stats.answerTokens;
+    return result;
+  }
+
+  private best(): Candidate | undefined {
+    let best: Candidate | undefined;
+    for (const candidate of this.candidates) {
+      if (candidate.proof && (!best || mean(candidate) > mean(best))) best = candidate;
+    }
+    return best;
+  }
+
+  private bestProof(): { id: number; proof: string } | undefined {
+    const best = this.best();
+    return best && { id: best.id, proof: best.proof };
+  }
+
+  private summaries(): CandidateSummary[] {
+    return this.candidates.map((c) => ({
+      id: c.id,
+      round: c.round,
+      ...(c.refines !== undefined ? { refines: c.refines } : {}),
+      scores: c.verifications.map((v) => v.score),
+      mean: mean(c),
+    }));
+  }
+}
+
+function mean(candidate: Candidate): number {
+  const { verifications } = candidate;
+  return verifications.length === 0 ? 0 : verifications.reduce((sum, v) => sum + v.score, 0) / verifications.length;
+}
+
+/** The analyses of the `count` lowest-scoring verifications. */
+function weakest(candidate: Candidate, count: number): string[] {
+  return [...candidate.verifications].sort((a, b) => a.score - b.score).slice(0, count).map((v) => v.analysis);
+}
