@@ -72,6 +72,7 @@ export class ProofPanel implements vscode.WebviewViewProvider {
   <button id="continue" hidden title="Summarise the unfinished thinking and solve again from the summary">Continue</button>
   <button id="insert" title="Insert the proof after its statement (one undoable edit)">Insert into document</button>
   <button id="copy" class="secondary" title="Copy the proof's Markdown source">Copy</button>
+  <label title="Retry with the generate, verify and refine scaffold (slower, often better)"><input type="checkbox" id="deep"> Deep mode</label>
 </div>
 <h2>Statement</h2>
 <div id="statement"></div>

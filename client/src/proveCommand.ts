@@ -93,7 +93,10 @@ export class ProveController implements vscode.Disposable {
 
   private async onPanel(message: FromPanel): Promise<void> {
     if (message.type === 'stop') this.stop();
-    else if (message.type === 'retry' && this.lastAttempt) await this.start(withoutContinuation(this.lastAttempt.params));
+    else if (message.type === 'retry' && this.lastAttempt) {
+      const params = withoutContinuation(this.lastAttempt.params);
+      await this.start(message.deep ? { ...params, mode: 'deep' } : { ...params, mode: 'single' });
+    }
     else if (message.type === 'continue') await this.continueLast();
     else if (message.type === 'insert') await this.insert();
     else if (message.type === 'copy') await this.copy();
@@ -102,6 +105,8 @@ export class ProveController implements vscode.Disposable {
   private async start(params: ProveParams): Promise<ProveResult | undefined> {
     this.stop();
     const run: Run = { params, cancel: new vscode.CancellationTokenSource() };
+    // Failures are recorded too, so that Retry works after an error (e.g. once a model is chosen).
+    this.lastAttempt = run;
     this.run = run;
     await this.panel.reveal();
     const started = Date.now();
@@ -109,14 +114,13 @@ export class ProveController implements vscode.Disposable {
       const client = await this.client();
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
-        if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros });
+        if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros, deep: params.mode === 'deep' });
         else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
         else if (progress.kind === 'candidates') this.panel.post({ type: 'candidates', candidates: progress.candidates, best: progress.best });
         else if (progress.kind === 'proofRetracted') this.panel.post({ type: 'proofRetracted', movedToThinking: progress.movedToThinking });
         else this.panel.post({ type: progress.kind, text: progress.text });
       }, run.cancel.token);
       run.result = result;
-      this.lastAttempt = run;
       const state: PanelRunState = result.thoughtClosed && result.proof ? 'done' : 'noProof';
       this.panel.post({
         type: 'finish',

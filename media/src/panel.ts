@@ -32,6 +32,7 @@ const EMPTY: PanelState = {
   candidates: [],
   chosen: undefined,
   objections: [],
+  deep: false,
 };
 let state: PanelState = vscode.getState() ?? EMPTY;
 let render = createRenderer(state.macros);
@@ -52,13 +53,22 @@ const buttons = {
   insert: $<HTMLButtonElement>('insert'),
   copy: $<HTMLButtonElement>('copy'),
 };
-for (const [name, button] of Object.entries(buttons)) button.addEventListener('click', () => vscode.postMessage({ type: name as 'stop' }));
+const deepToggle = $<HTMLInputElement>('deep');
+deepToggle.addEventListener('change', () => {
+  state.deep = deepToggle.checked;
+  vscode.setState(state);
+});
+buttons.stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
+buttons.retry.addEventListener('click', () => vscode.postMessage({ type: 'retry', deep: deepToggle.checked }));
+buttons.continue.addEventListener('click', () => vscode.postMessage({ type: 'continue' }));
+buttons.insert.addEventListener('click', () => vscode.postMessage({ type: 'insert' }));
+buttons.copy.addEventListener('click', () => vscode.postMessage({ type: 'copy' }));
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const m = event.data;
   switch (m.type) {
     case 'start':
-      state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase };
+      state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: m.deep };
       render = createRenderer(m.macros);
       break;
     case 'phase':
@@ -135,6 +145,7 @@ function paint(): void {
     : '';
   message.textContent = state.state === 'running' ? (state.phase ? `${state.phase}…` : state.proof ? 'Writing the proof…' : 'Thinking…') : state.message;
   message.className = `message ${state.state}`;
+  deepToggle.checked = state.deep;
   buttons.stop.disabled = state.state !== 'running';
   buttons.retry.disabled = state.state === 'running' || !state.statement;
   buttons.insert.disabled = !state.canInsert;

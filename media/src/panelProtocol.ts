@@ -32,10 +32,12 @@ export interface PanelState {
   candidates: CandidateSummary[];
   chosen: number | undefined;
   objections: string[];
+  /** The Deep mode toggle (used by Retry). */
+  deep: boolean;
 }
 
 export type ToPanel =
-  | { type: 'start'; statement: string; macros: Record<string, string> }
+  | { type: 'start'; statement: string; macros: Record<string, string>; deep: boolean }
   | { type: 'phase'; text: string }
   | { type: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
   | { type: 'thinking'; text: string }
@@ -43,4 +45,11 @@ export type ToPanel =
   | { type: 'proofRetracted'; movedToThinking: string }
   | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean; objections: string[] };
 
-export type FromPanel = { type: 'stop' } | { type: 'retry' } | { type: 'continue' } | { type: 'insert' } | { type: 'copy' } | { type: 'ready' };
+export type FromPanel =
+  | { type: 'stop' }
+  /** Prove the same statement again; `deep` from the panel's Deep mode toggle. */
+  | { type: 'retry'; deep: boolean }
+  | { type: 'continue' }
+  | { type: 'insert' }
+  | { type: 'copy' }
+  | { type: 'ready' };

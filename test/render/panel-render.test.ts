@@ -22,7 +22,7 @@ let origin: string;
 const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${self} 'nonce-${NONCE}'; style-src-attr 'unsafe-inline'; font-src ${self}; img-src ${self} data:; script-src 'nonce-${NONCE}'">
 <link rel="stylesheet" nonce="${NONCE}" href="/katex.min.css"><link rel="stylesheet" nonce="${NONCE}" href="/panel.css"></head><body>
-<div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="continue" hidden>Continue</button><button id="insert">Insert</button><button id="copy">Copy</button></div>
+<div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="continue" hidden>Continue</button><button id="insert">Insert</button><button id="copy">Copy</button><input type="checkbox" id="deep"></div>
 <div id="statement"></div><details id="thinking"><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
 <div id="proof"></div><ol id="candidates" hidden></ol><div id="objections" hidden></div><div id="message"></div>
 <script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
@@ -77,7 +77,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     'Also \\[ \\abs{a+b} \\le \\abs{a} + \\abs{b} \\] and a broken one $\\frac{1}{$ here. Code `$not math$` stays code. ∎',
   ].join('\n');
   const { page, violations } = await show([
-    { type: 'start', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } },
+    { type: 'start', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' }, deep: false },
     { type: 'thinking', text: 'Squares are non-negative.' },
     { type: 'proof', text: proof },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true, canContinue: false, objections: [] },
@@ -115,7 +115,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
     '$\\htmlClass{x}{y}$ $\\includegraphics{http://evil/x.png}$',
   ].join('\n\n');
   const { page } = await show([
-    { type: 'start', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } },
+    { type: 'start', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' }, deep: false },
     { type: 'thinking', text: '<script>alert(10)</script>' },
     { type: 'proof', text: `${hostile}\n\n$\\evil$` },
     { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false, canContinue: false, objections: ['<img src=x onerror=alert(11)> step 2 is wrong'] },
@@ -144,7 +144,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
 
 test('an attempt that ran out of budget while thinking shows no proof, says why, and offers Continue', async () => {
   const { page } = await show([
-    { type: 'start', statement: 'Show $n^2 \\ge n$.', macros: {} },
+    { type: 'start', statement: 'Show $n^2 \\ge n$.', macros: {}, deep: false },
     { type: 'thinking', text: 'Let me try induction on n, the base case' },
     { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true, objections: [] },
   ]);
@@ -157,6 +157,12 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
   }));
   assert.deepEqual(report, { proof: '', message: 'No proof: the model used its whole thinking budget.', continueShown: true, continueEnabled: true, insertEnabled: false });
   await page.click('#continue');
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type)), ['ready', 'continue']);
+  await page.check('#deep');
+  await page.click('#retry');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: object[] }).__posted), [
+    { type: 'ready' },
+    { type: 'continue' },
+    { type: 'retry', deep: true },
+  ]);
   await page.close();
 });
