@@ -166,3 +166,21 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
   ]);
   await page.close();
 });
+
+test('while a new proof is written, the last one stays visible, marked outdated, until the new text arrives', async () => {
+  const { page } = await show([
+    { type: 'start', statement: 'A.', macros: {}, deep: false },
+    { type: 'proof', text: 'First proof with $x^2$.' },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: true, canContinue: false, objections: [] },
+    { type: 'start', statement: 'A.', macros: {}, deep: false },
+    { type: 'thinking', text: 'Thinking again.' },
+  ]);
+  const during = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent, outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
+  assert.match(during.text ?? '', /First proof with/);
+  assert.equal(during.outdated, true);
+  await page.evaluate(() => window.postMessage({ type: 'proof', text: 'Second proof.' }, '*'));
+  await page.waitForTimeout(100);
+  const after = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent?.trim(), outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
+  assert.deepEqual(after, { text: 'Second proof.', outdated: false });
+  await page.close();
+});
