@@ -70,6 +70,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'start':
       state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: m.deep };
       render = createRenderer(m.macros);
+      proof.replaceChildren(); // blocks typeset with the previous macros are not reused
       break;
     case 'phase':
       state.phase = m.text;
@@ -128,7 +129,7 @@ function paint(): void {
   const shown = state.proof || state.outdatedProof;
   proof.classList.toggle('outdated', !state.proof && Boolean(state.outdatedProof));
   proof.title = proof.classList.contains('outdated') ? 'The previous proof: a new one is being written.' : '';
-  proof.innerHTML = shown ? render(shown) : '';
+  paintBlocks(proof, shown);
   candidates.hidden = state.candidates.length === 0;
   candidates.replaceChildren(
     ...state.candidates.map((c) => {
@@ -153,6 +154,44 @@ function paint(): void {
   buttons.continue.disabled = state.state === 'running';
   buttons.copy.disabled = !state.proof;
   if (state.state === 'running') setTimeout(schedule, 500); // keep the elapsed time moving
+}
+
+/**
+ * Paints Markdown block by block, keeping the DOM of blocks whose text did not change: a streamed proof
+ * only grows at its end, so a repaint typesets and replaces the last block, not the whole proof.
+ */
+function paintBlocks(container: HTMLElement, markdown: string): void {
+  const blocks = splitBlocks(markdown);
+  const children = container.children;
+  blocks.forEach((block, i) => {
+    const existing = children[i] as HTMLElement | undefined;
+    if (existing?.dataset.source === block) return;
+    const element = document.createElement('div');
+    element.className = 'block';
+    element.dataset.source = block;
+    element.innerHTML = render(block);
+    if (existing) existing.replaceWith(element);
+    else container.append(element);
+  });
+  while (children.length > blocks.length) children[children.length - 1]!.remove();
+}
+
+/** Splits Markdown at blank lines, but never inside a fenced code block or `$$` display math. */
+function splitBlocks(markdown: string): string[] {
+  const blocks: string[] = [];
+  let current: string[] = [];
+  let fence = false;
+  let display = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+    if (!fence) display = ((line.match(/\$\$/g)?.length ?? 0) % 2 === 1) !== display;
+    if (line.trim() === '' && !fence && !display) {
+      if (current.length > 0) blocks.push(current.join('\n'));
+      current = [];
+    } else current.push(line);
+  }
+  if (current.length > 0) blocks.push(current.join('\n'));
+  return blocks;
 }
 
 paint();

@@ -13,8 +13,19 @@ type StateBlock = Parameters<Parameters<MarkdownIt['block']['ruler']['before']>[
 
 export function createRenderer(macros: Record<string, string>): (markdown: string) => string {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
-  const tex = (source: string, displayMode: boolean): string =>
-    katex.renderToString(source, { displayMode, throwOnError: false, trust: false, strict: 'ignore', macros: { ...macros }, maxExpand: 500, maxSize: 50 });
+  // The panel repaints the whole proof as it streams: formulas already typeset come from this cache, so a
+  // repaint costs markdown-it's parse, not KaTeX's typesetting of every formula again.
+  const cache = new Map<string, string>();
+  const tex = (source: string, displayMode: boolean): string => {
+    const key = `${displayMode ? 'D' : 'I'}${source}`;
+    let html = cache.get(key);
+    if (html === undefined) {
+      html = katex.renderToString(source, { displayMode, throwOnError: false, trust: false, strict: 'ignore', macros: { ...macros }, maxExpand: 500, maxSize: 50 });
+      if (cache.size > 5000) cache.clear();
+      cache.set(key, html);
+    }
+    return html;
+  };
   md.inline.ruler.before('escape', 'math_inline', mathInline);
   md.block.ruler.before('fence', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
   md.renderer.rules.math_inline = (tokens, index) => tex(tokens[index]!.content, false);
