@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ProgressType } from 'vscode-languageclient/node';
 import {
   LoadModelRequest,
+  ProofInsertionRequest,
   ProveRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
@@ -25,6 +26,8 @@ import {
 /** What the rest of the extension needs from the server, typed by the shared protocol. */
 export interface QedNanoClient extends vscode.Disposable {
   loadModel(): Promise<ModelStatus>;
+  /** `qed/proofInsertion`: the edit that puts `proof` after `statement` in the document as it is now. */
+  proofInsertion(uri: string, statement: string, proof: string): Promise<ProveResult['insertion'] | null>;
   /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
   prove(params: ProveParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
   setupInfo(): Promise<SetupInfo>;
@@ -73,6 +76,7 @@ export function startLanguageClient(
   });
   return {
     loadModel: () => client.sendRequest(LoadModelRequest),
+    proofInsertion: (uri, statement, proof) => client.sendRequest(ProofInsertionRequest, { textDocument: { uri }, statement, proof }),
     prove: async (params, onProgress, token) => {
       const partialResultToken = randomUUID();
       const listening = client.onProgress(new ProgressType<ProveProgress>(), partialResultToken, onProgress);

@@ -13,6 +13,10 @@ interface Run {
   params: ProveParams;
   cancel: vscode.CancellationTokenSource;
   result?: ProveResult;
+  /** The statement being proved (from the stream's first value). */
+  statement?: string;
+  /** Deep mode: the best proof so far, kept when the run is stopped. */
+  bestSoFar?: string;
 }
 
 export class ProveController implements vscode.Disposable {
@@ -63,8 +67,11 @@ export class ProveController implements vscode.Disposable {
 
   /** Inserts the last proof after its statement, as one undoable edit. */
   async insert(): Promise<boolean> {
-    const insertion = this.last?.result?.insertion;
-    const uri = this.last?.params.textDocument.uri;
+    const last = this.last;
+    const uri = last?.params.textDocument.uri;
+    const insertion =
+      last?.result?.insertion ??
+      (uri && last?.statement && last.bestSoFar ? ((await (await this.client()).proofInsertion(uri, last.statement, last.bestSoFar)) ?? undefined) : undefined);
     if (!insertion || !uri) {
       void vscode.window.showInformationMessage('QED-Nano: there is no proof to insert yet.');
       return false;
@@ -83,7 +90,7 @@ export class ProveController implements vscode.Disposable {
   }
 
   async copy(): Promise<void> {
-    const proof = this.last?.result?.proof;
+    const proof = this.last?.result?.proof ?? this.last?.bestSoFar;
     if (proof) await vscode.env.clipboard.writeText(proof);
   }
 
@@ -114,6 +121,8 @@ export class ProveController implements vscode.Disposable {
       const client = await this.client();
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
+        if (progress.kind === 'started') run.statement = progress.statement;
+        if (progress.kind === 'candidates' && progress.best) run.bestSoFar = progress.best.proof;
         if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros, deep: params.mode === 'deep' });
         else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
         else if (progress.kind === 'candidates') this.panel.post({ type: 'candidates', candidates: progress.candidates, best: progress.best });
@@ -137,14 +146,20 @@ export class ProveController implements vscode.Disposable {
       return result;
     } catch (error) {
       const cancelled = run.cancel.token.isCancellationRequested;
+      const keepsBest = cancelled && run.bestSoFar !== undefined;
+      if (keepsBest) this.last = run; // deep mode: the best verified proof so far can still be inserted or copied
       this.panel.post({
         type: 'finish',
         state: cancelled ? 'stopped' : 'error',
-        message: cancelled ? 'Stopped. What the model wrote so far stays above; it is not a finished proof.' : `${error instanceof Error ? error.message : String(error)}`,
+        message: keepsBest
+          ? 'Stopped: the best proof so far (by verification scores) stays above; you can insert or copy it.'
+          : cancelled
+            ? 'Stopped. What the model wrote so far stays above; it is not a finished proof.'
+            : `${error instanceof Error ? error.message : String(error)}`,
         thinkingTokens: 0,
         tokensPerSecond: 0,
         elapsedMs: Date.now() - started,
-        canInsert: false,
+        canInsert: keepsBest,
         canContinue: false,
         objections: [],
       });

@@ -183,3 +183,16 @@ export interface ProveResult {
 }
 
 export const ProveRequest = new ProtocolRequestType<ProveParams, ProveResult, ProveProgress, void, void>('qed/prove');
+
+/**
+ * `qed/proofInsertion`: the edit that inserts `proof` after the statement `statement` (as `qed/prove`
+ * returned it) in the document as it is now; null when that statement is no longer in the document. Used
+ * for a proof that did not come with its own insertion (the best so far of a stopped deep run).
+ */
+export interface ProofInsertionParams {
+  textDocument: TextDocumentIdentifier;
+  statement: string;
+  proof: string;
+}
+
+export const ProofInsertionRequest = new ProtocolRequestType<ProofInsertionParams, ProveResult['insertion'] | null, never, void, void>('qed/proofInsertion');

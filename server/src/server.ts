@@ -22,9 +22,10 @@ import { structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols } from './features/symbols';
 import { ModelManager, type ProgressReporter } from './model/modelManager';
-import { prove } from './features/prove';
+import { insertionNow, prove } from './features/prove';
 import {
   LoadModelRequest,
+  ProofInsertionRequest,
   ProveRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
@@ -84,13 +85,9 @@ connection.onRequest(LoadModelRequest, async () => {
 });
 connection.onRequest(ProveRequest, async (params, token) => {
   const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
-  const current = () => {
-    const document = documents.get(params.textDocument.uri);
-    const analysis = document && store.analysisOf(document);
-    return document && analysis ? { document, analysis } : undefined;
-  };
-  return prove(params, current, settings, requireModels(), token, stream);
+  return prove(params, () => currentDocument(params.textDocument.uri), settings, requireModels(), token, stream);
 });
+connection.onRequest(ProofInsertionRequest, (params) => insertionNow(() => currentDocument(params.textDocument.uri), params.statement, params.proof) ?? null);
 connection.onShutdown(() => models?.dispose());
 
 connection.onDidChangeConfiguration(async (change) => {
@@ -148,6 +145,13 @@ function scheduleDiagnostics(uri: string, delayMs: number): void {
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics: structuralDiagnostics(analysis, uri) });
     }, delayMs),
   );
+}
+
+/** An open document as it is now, with its analysis (undefined when not open or not LaTeX/Markdown). */
+function currentDocument(uri: string) {
+  const document = documents.get(uri);
+  const analysis = document && store.analysisOf(document);
+  return document && analysis ? { document, analysis } : undefined;
 }
 
 function requireModels(): ModelManager {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, CodeLensRequest, ResponseError } from 'vscode-languageserver-protocol';
-import { LoadModelRequest, ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { LoadModelRequest, ProofInsertionRequest, ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -210,4 +210,15 @@ test('deep mode refines the best proofs from their weakest reviews, verifies aga
   assert.equal(cut.deep?.stoppedBecause, 'tokenBudget');
   assert.equal(cut.deep?.candidates.length, 2, 'no verification or refinement once the budget is spent');
   assert.ok(cut.deep!.tokensUsed >= 50);
+});
+
+test('qed/proofInsertion places a given proof after a statement of the document as it is now', async () => {
+  const client = await server('natural');
+  const edit = await client.connection.sendRequest(ProofInsertionRequest, {
+    textDocument: { uri: 'file:///work/main.tex' },
+    statement: '$1 \\ge 1$.',
+    proof: '**Proof.** Clear. ∎',
+  });
+  assert.deepEqual(edit, { version: 1, range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, newText: '\n\\begin{proof}\nClear.\n\\end{proof}' });
+  assert.equal(await client.connection.sendRequest(ProofInsertionRequest, { textDocument: { uri: 'file:///work/main.tex' }, statement: 'Not in the document.', proof: 'x' }), null);
 });

@@ -26,7 +26,8 @@ const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
 <div id="statement"></div><details id="thinking"><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
 <div id="proof"></div><ol id="candidates" hidden></ol><div id="objections" hidden></div><div id="message"></div>
 <script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
+window.__saved = JSON.parse(sessionStorage.getItem('panel-state') || 'null') || undefined;
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__saved, setState: (s) => sessionStorage.setItem('panel-state', JSON.stringify(s)) });</script>
 <script nonce="${NONCE}" src="/panel.js"></script></body></html>`;
 
 before(async () => {
@@ -182,5 +183,29 @@ test('while a new proof is written, the last one stays visible, marked outdated,
   await page.waitForTimeout(100);
   const after = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent?.trim(), outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
   assert.deepEqual(after, { text: 'Second proof.', outdated: false });
+  await page.close();
+});
+
+test('hidden and shown again, the panel comes back as it was (its state is saved on every paint)', async () => {
+  const { page } = await show([
+    { type: 'start', statement: 'Show $n \\ge 1$.', macros: {}, deep: false },
+    { type: 'thinking', text: 'Easy.' },
+    { type: 'proof', text: 'Since $n$ is a positive integer. ∎' },
+    { type: 'finish', state: 'done', message: 'Done: 3 thinking + 9 proof tokens.', thinkingTokens: 3, tokensPerSecond: 9, elapsedMs: 300, canInsert: true, canContinue: false, objections: [] },
+  ]);
+  await page.reload(); // a webview that was hidden is rebuilt from scratch, with only its saved state
+  await page.waitForTimeout(150);
+  const restored = await page.evaluate(() => ({
+    statementMath: document.querySelector('#statement .katex') !== null,
+    proofMath: document.querySelectorAll('#proof .katex').length,
+    proofText: document.querySelector('#proof')?.textContent ?? '',
+    message: document.querySelector('#message')?.textContent,
+    insert: !(document.querySelector('#insert') as HTMLButtonElement).disabled,
+  }));
+  assert.equal(restored.statementMath, true);
+  assert.equal(restored.proofMath, 1);
+  assert.match(restored.proofText, /Since .* is a positive integer\. ∎/);
+  assert.equal(restored.message, 'Done: 3 thinking + 9 proof tokens.');
+  assert.equal(restored.insert, true);
   await page.close();
 });

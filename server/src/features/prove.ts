@@ -127,7 +127,7 @@ export async function prove(
 }
 
 /** The insertion edit against the document as it is now, after the statement that was proved. */
-function insertionNow(current: CurrentDocument, statementText: string, proof: string): ProveResult['insertion'] {
+export function insertionNow(current: CurrentDocument, statementText: string, proof: string): ProveResult['insertion'] {
   const now = current();
   if (!now) return undefined;
   const statement = now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText);
