@@ -121,11 +121,13 @@ export class ProveController implements vscode.Disposable {
       const client = await this.client();
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
-        if (progress.kind === 'started') run.statement = progress.statement;
-        if (progress.kind === 'candidates' && progress.best) run.bestSoFar = progress.best.proof;
-        if (progress.kind === 'started') this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros, deep: params.mode === 'deep' });
-        else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
-        else if (progress.kind === 'candidates') this.panel.post({ type: 'candidates', candidates: progress.candidates, best: progress.best });
+        if (progress.kind === 'started') {
+          run.statement = progress.statement;
+          this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros, deep: params.mode === 'deep' });
+        } else if (progress.kind === 'candidates') {
+          if (progress.best) run.bestSoFar = progress.best.proof;
+          this.panel.post({ type: 'candidates', candidates: progress.candidates, best: progress.best });
+        } else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
         else if (progress.kind === 'proofRetracted') this.panel.post({ type: 'proofRetracted', movedToThinking: progress.movedToThinking });
         else this.panel.post({ type: progress.kind, text: progress.text });
       }, run.cancel.token);
