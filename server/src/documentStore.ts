@@ -4,12 +4,8 @@
  * diagnostics).
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { ProofDocumentAnalyzer } from './documents/analyzer';
+import { ProofDocumentAnalyzer, type AnalyzerOptions } from './documents/analyzer';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/model';
-
-export interface AnalysisLimits {
-  maxDocumentSize: number;
-}
 
 interface Entry {
   analyzer: ProofDocumentAnalyzer;
@@ -20,7 +16,7 @@ interface Entry {
 export class AnalysisStore {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private limits: () => AnalysisLimits) {}
+  constructor(private limits: () => AnalyzerOptions) {}
 
   /** The analysis of the document's current version, or undefined for a format the server does not handle. */
   analysisOf(document: TextDocument): ProofDocumentAnalysis | undefined {

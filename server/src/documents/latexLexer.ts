@@ -17,6 +17,7 @@ import {
   readBraceGroup,
   readBracketGroup,
   REFERENCE_COMMANDS,
+  referenceTokens,
   skipWhitespace,
   unbalancedBraces,
   type Definition,
@@ -294,9 +295,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       }
       const group = readBraceGroup(text, from);
       if (!group) return afterName;
-      for (const label of group.inner.split(',')) {
-        if (label.trim()) tokens.push({ t: 'ref', command: name, name: label.trim(), ch: at, endCh: group.end });
-      }
+      tokens.push(...referenceTokens(name, group.inner, at, group.end));
       return group.end;
     }
     if (name === 'item') {

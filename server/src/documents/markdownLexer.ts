@@ -16,6 +16,7 @@ import {
   isSpace,
   readBraceGroup,
   REFERENCE_COMMANDS,
+  referenceTokens,
   unbalancedBraces,
   type LexedLine,
   type LineToken,
@@ -199,11 +200,7 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       const group = readBraceGroup(text, j);
       if (!group) return j;
       if (name === 'label') tokens.push({ t: 'label', name: group.inner.trim(), ch: at, endCh: group.end });
-      else {
-        for (const label of group.inner.split(',')) {
-          if (label.trim()) tokens.push({ t: 'ref', command: name, name: label.trim(), ch: at, endCh: group.end });
-        }
-      }
+      else tokens.push(...referenceTokens(name, group.inner, at, group.end));
       return group.end;
     }
     return j;

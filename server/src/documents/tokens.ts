@@ -69,6 +69,15 @@ export const REFERENCE_COMMANDS: ReadonlySet<string> = new Set([
   'crefrange', 'Crefrange', 'hyperref',
 ]);
 
+/** One `ref` token per label of a reference's argument (`\cref{a,b}` names two), all over the command. */
+export function referenceTokens(command: string, argument: string, ch: number, endCh: number): LineToken[] {
+  return argument
+    .split(',')
+    .map((label) => label.trim())
+    .filter((label) => label !== '')
+    .map((name) => ({ t: 'ref', command, name, ch, endCh }));
+}
+
 /** Maps a title or environment word ("Theorem", "lem", "Problem") to the kind of statement it introduces. */
 export function classifyStatementWord(word: string): StatementKind | undefined {
   const w = word.trim().toLowerCase().replace(/\*$/, '');
