@@ -70,7 +70,9 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'start':
       state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: m.deep };
       render = createRenderer(m.macros);
-      proof.replaceChildren(); // blocks typeset with the previous macros are not reused
+      // Blocks typeset with the previous macros are not reused.
+      proof.replaceChildren();
+      statement.replaceChildren();
       break;
     case 'phase':
       state.phase = m.text;
@@ -118,14 +120,17 @@ function schedule(): void {
 
 function paint(): void {
   vscode.setState(state);
-  statement.replaceChildren();
-  if (state.statement) statement.innerHTML = render(state.statement);
+  paintBlocks(statement, state.statement);
   const seconds = (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs) / 1000;
   const approxTokens = state.thinkingTokens || Math.round(state.thinking.length / 3.5);
   thinkingSummary.textContent = state.thinking
     ? `Thinking — ${approxTokens.toLocaleString()} tokens, ${seconds.toFixed(1)} s${state.tokensPerSecond ? `, ${state.tokensPerSecond.toFixed(1)} tokens/s` : ''}`
     : 'Thinking';
-  thinkingText.textContent = state.thinking;
+  // The thinking only grows while streaming: append what is new instead of resetting tens of thousands of
+  // characters on every frame.
+  const painted = thinkingText.firstChild instanceof Text ? thinkingText.firstChild : undefined;
+  if (painted && state.thinking.startsWith(painted.data)) painted.appendData(state.thinking.slice(painted.data.length));
+  else thinkingText.textContent = state.thinking;
   const shown = state.proof || state.outdatedProof;
   proof.classList.toggle('outdated', !state.proof && Boolean(state.outdatedProof));
   proof.title = proof.classList.contains('outdated') ? 'The previous proof: a new one is being written.' : '';
