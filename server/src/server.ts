@@ -20,7 +20,7 @@ import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
 import { structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
-import { documentSymbols } from './features/symbols';
+import { documentSymbols, excerptOf } from './features/symbols';
 import { ModelManager, type ProgressReporter } from './model/modelManager';
 import { insertionNow, prove } from './features/prove';
 import {
@@ -118,7 +118,7 @@ connection.onDocumentSymbol((params) => {
   const document = documents.get(params.textDocument.uri);
   const analysis = document && store.analysisOf(document);
   if (!document || !analysis) return null;
-  return documentSymbols(analysis, (range) => document.getText(range));
+  return documentSymbols(analysis, excerptOf(document));
 });
 
 connection.onCodeLens((params) => {

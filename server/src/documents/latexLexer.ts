@@ -7,7 +7,7 @@
  * Why not a LaTeX parser library: the unified-latex PEG parser took 1.6-4 s on a 1,700-line file on these
  * machines, and analysis runs on every keystroke with a budget of a few milliseconds.
  */
-import type { StatementKind } from './model';
+import { shortName, type StatementKind } from './model';
 import type { LineLexer } from './incremental';
 import {
   classifyStatementWord,
@@ -247,7 +247,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
           if (mathEnvironments > 0) mathEnvironments--;
           else {
             // `$x \end{proof}`: the environment ends while math opened inside it is still open.
-            tokens.push({ t: 'mathUnclosed', ch: at, endCh: group.end, before: `\\end{${envName}}` });
+            tokens.push({ t: 'mathUnclosed', ch: at, endCh: group.end, before: `\\end{${shortName(envName)}}` });
             leaveMath();
           }
         }
@@ -274,7 +274,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
           mathDepth = 0;
           mathEnvironments = 0;
         } else if (mathDepth <= 0) {
-          conflict(`\`\\begin{${envName}}\` starts display math inside math that is already open (${describeMath(math)}).`, at, group.end);
+          conflict(`\`\\begin{${shortName(envName)}}\` starts display math inside math that is already open (${describeMath(math)}).`, at, group.end);
         }
       }
       return group.end;
@@ -362,7 +362,7 @@ function skipInlineVerbatim(text: string, from: number): number {
   const option = readBracketGroup(text, i);
   if (option) i = option.end;
   if (text[i] === '{') {
-    const group = readBraceGroup(text, i);
+    const group = readBraceGroupInDefinition(text, i);
     if (!group) return text.length;
     // \mintinline{lang}|code| : the first group is the language.
     if (text[group.end] !== undefined && !/[\s{]/.test(text[group.end]!) && text[i - 1] !== '*') {
@@ -441,21 +441,21 @@ function pushDefinition(tokens: LineToken[], pending: PendingDefinition, ch: num
 export function parseDefinition(command: string, starred: boolean, raw: string): Definition | undefined {
   switch (command) {
     case 'newtheorem': {
-      const name = readBraceGroup(raw, 0);
+      const name = readBraceGroupInDefinition(raw, 0);
       if (!name) return undefined;
       let at = name.end;
-      const counter = readBracketGroup(raw, at);
+      const counter = readBracketGroupInDefinition(raw, at);
       if (counter) at = counter.end;
-      const title = readBraceGroup(raw, at);
+      const title = readBraceGroupInDefinition(raw, at);
       return theoremDefinition(name.inner.trim(), title?.inner.trim() ?? name.inner.trim());
     }
     case 'declaretheorem': {
       let at = 0;
-      const before = readBracketGroup(raw, at);
+      const before = readBracketGroupInDefinition(raw, at);
       if (before) at = before.end;
-      const name = readBraceGroup(raw, at);
+      const name = readBraceGroupInDefinition(raw, at);
       if (!name) return undefined;
-      const after = readBracketGroup(raw, name.end);
+      const after = readBracketGroupInDefinition(raw, name.end);
       const options = `${before?.inner ?? ''},${after?.inner ?? ''}`;
       const titled = /(?:^|,)\s*(?:name|title)\s*=\s*\{?([^,}]+)/.exec(options);
       return theoremDefinition(name.inner.trim(), titled?.[1]?.trim() ?? name.inner.trim());
@@ -463,9 +463,9 @@ export function parseDefinition(command: string, starred: boolean, raw: string):
     case 'newenvironment':
     case 'renewenvironment':
     case 'NewDocumentEnvironment': {
-      const name = readBraceGroup(raw, 0);
+      const name = readBraceGroupInDefinition(raw, 0);
       if (!name) return undefined;
-      const wrapped = /\\begin\s*\{([^}]+)\}/.exec(raw.slice(name.end));
+      const wrapped = /\\begin\s*\{([^}]{1,256})\}/.exec(raw.slice(name.end));
       if (!wrapped) return undefined;
       return { kind: 'environmentAlias', name: name.inner.trim(), wraps: wrapped[1]!.trim() };
     }
@@ -476,17 +476,17 @@ export function parseDefinition(command: string, starred: boolean, raw: string):
       const head = readMacroName(raw);
       if (!head) return undefined;
       let at = head.end;
-      const arity = readBracketGroup(raw, at);
+      const arity = readBracketGroupInDefinition(raw, at);
       if (arity) at = arity.end;
-      const optional = readBracketGroup(raw, at);
+      const optional = readBracketGroupInDefinition(raw, at);
       if (optional) at = optional.end;
-      const body = readBraceGroup(raw, at);
+      const body = readBraceGroupInDefinition(raw, at);
       if (!body) return undefined;
       return { kind: 'macro', name: head.name, arity: Number.parseInt(arity?.inner ?? '0', 10) || 0, body: body.inner };
     }
     case 'DeclareMathOperator': {
       const head = readMacroName(raw);
-      const body = head && readBraceGroup(raw, head.end);
+      const body = head && readBraceGroupInDefinition(raw, head.end);
       if (!head || !body) return undefined;
       return { kind: 'macro', name: head.name, arity: 0, body: `\\operatorname${starred ? '*' : ''}{${body.inner}}` };
     }
@@ -494,7 +494,7 @@ export function parseDefinition(command: string, starred: boolean, raw: string):
       const head = readMacroName(raw);
       if (!head) return undefined;
       const open = raw.indexOf('{', head.end);
-      const body = open < 0 ? undefined : readBraceGroup(raw, open);
+      const body = open < 0 ? undefined : readBraceGroupInDefinition(raw, open);
       if (!body) return undefined;
       const parameters = raw.slice(head.end, open).match(/#[1-9]/g)?.length ?? 0;
       return { kind: 'macro', name: head.name, arity: parameters, body: body.inner };
@@ -502,6 +502,15 @@ export function parseDefinition(command: string, starred: boolean, raw: string):
     default:
       return undefined;
   }
+}
+
+/** Declarations and inline code have longer groups than names: bounded by the declaration limit instead. */
+function readBraceGroupInDefinition(text: string, from: number): ReturnType<typeof readBraceGroup> {
+  return readBraceGroup(text, from, MAX_DEFINITION_LENGTH);
+}
+
+function readBracketGroupInDefinition(text: string, from: number): ReturnType<typeof readBracketGroup> {
+  return readBracketGroup(text, from, MAX_DEFINITION_LENGTH);
 }
 
 function theoremDefinition(name: string, title: string): Definition | undefined {
@@ -513,7 +522,7 @@ function theoremDefinition(name: string, title: string): Definition | undefined 
 
 /** Reads `{\name}` or `\name` at the start of a declaration's text. */
 function readMacroName(raw: string): { name: string; end: number } | undefined {
-  const group = readBraceGroup(raw, 0);
+  const group = readBraceGroupInDefinition(raw, 0);
   const source = group ? group.inner.trim() : raw.slice(skipWhitespace(raw, 0));
   const match = /^\\([A-Za-z@]+|.)/.exec(source);
   if (!match) return undefined;

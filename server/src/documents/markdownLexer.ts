@@ -37,15 +37,12 @@ export interface MarkdownState {
 const INITIAL: MarkdownState = { fence: null, math: null, mathDepth: 0, codeTicks: 0, inParagraph: false };
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+/** A heading's opening `#`s; its text is cut out by headingText (a regex for the whole line backtracks
+ * quadratically on `# a` + 100,000 spaces + `b`). */
+const HEADING_OPEN = /^ {0,3}(#{1,6})(?=[ \t]|$)/;
 const LIST_MARKER = /^ *(?:[-+*]|\d{1,9}[.)])[ \t]+/;
 const BLOCKQUOTE = /^(?: {0,3}>[ \t]?)+/;
-const STATEMENT_WORD_PATTERN = 'Theorem|Lemma|Proposition|Corollary|Claim|Problem|Exercise|Conjecture|Question';
-/** `**Theorem 1.**`, `*Lemma 2 (Key).*`, `**Problem 3** (ISL 2019).`, `__Claim.__` */
-const STATEMENT_LABEL = new RegExp(
-  `^(\\*\\*|__|\\*|_)\\s*(${STATEMENT_WORD_PATTERN})\\b((?:\\s+[^\\s*_().:]+)?)\\s*(\\([^)]*\\))?\\s*[.:]?\\s*\\1(?:\\s*(\\([^)]*\\)))?\\s*[.:]?`,
-  'i',
-);
+const STATEMENT_WORDS = ['Theorem', 'Lemma', 'Proposition', 'Corollary', 'Claim', 'Problem', 'Exercise', 'Conjecture', 'Question'];
 /** `**Proof.**`, `*Proof of Lemma 2.*`, `**Solution:**` and, at a paragraph start, plain `Proof.` */
 const PROOF_LABEL = /^(\*\*|__|\*|_)?\s*(Proof|Solution)\b([^*_.:\n]{0,80})[.:]\s*\1/i;
 
@@ -97,9 +94,9 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       inParagraph = false;
       return finish(false);
     }
-    const heading = HEADING.exec(text.slice(base));
+    const heading = HEADING_OPEN.exec(text.slice(base));
     if (heading) {
-      tokens.push({ t: 'heading', level: heading[1]!.length, text: (heading[2] ?? '').trim(), ch: base, endCh: n });
+      tokens.push({ t: 'heading', level: heading[1]!.length, text: headingText(text.slice(base + heading[0].length)), ch: base, endCh: n });
       inParagraph = false;
     } else {
       const list = LIST_MARKER.exec(text.slice(base));
@@ -160,12 +157,12 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       tokens.push({ t: 'proofLabel', word: proof[2]!, ch: offset, endCh: offset + proof[0].length });
       return;
     }
-    const statement = STATEMENT_LABEL.exec(rest);
+    const statement = statementLabel(rest);
     if (!statement) return;
-    const kind = classifyStatementWord(statement[2]!);
+    const kind = classifyStatementWord(statement.word);
     if (!kind) return;
-    const title = [statement[2], statement[3]?.trim(), statement[4] ?? statement[5]].filter(Boolean).join(' ');
-    tokens.push({ t: 'statementLabel', kind, title, ch: offset, endCh: offset + statement[0].length });
+    const title = [statement.word, statement.number, statement.note].filter(Boolean).join(' ');
+    tokens.push({ t: 'statementLabel', kind, title, ch: offset, endCh: offset + statement.length });
   }
 
   function lexBackslash(at: number): number {
@@ -260,6 +257,80 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
         : { fence, math, mathDepth, codeTicks, inParagraph };
     return { endState, tokens, ...extent, startsWithDisplay };
   }
+}
+
+/** A heading's text after its `#`s: trimmed, without a closing run of `#`s (which needs a space before it). */
+function headingText(rest: string): string {
+  const text = rest.trim();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  if (end === 0) return '';
+  return end < text.length && (text[end - 1] === ' ' || text[end - 1] === '\t') ? text.slice(0, end).trimEnd() : text;
+}
+
+/**
+ * A bold or italic statement label at the start of `text`: `**Theorem 1.**`, `*Lemma 2 (Key).*`,
+ * `**Problem 3** (ISL 2019).`, `__Claim.__`. Written as a scanner rather than a regular expression: the
+ * expression's runs of optional white space backtracked cubically on `**Theorem` + 5,000 spaces. It accepts
+ * exactly what this expression did (flag i; `\s` as JavaScript defines it):
+ * `^(\*\*|__|\*|_)\s*(WORD)\b((?:\s+[^\s*_().:]+)?)\s*(\([^)]*\))?\s*[.:]?\s*\1(?:\s*(\([^)]*\)))?\s*[.:]?`
+ */
+export function statementLabel(text: string): { word: string; number: string | undefined; note: string | undefined; length: number } | undefined {
+  const opener = text.startsWith('**') ? '**' : text.startsWith('__') ? '__' : text[0] === '*' || text[0] === '_' ? text[0] : undefined;
+  if (!opener) return undefined;
+  let i = skipSpaces(text, opener.length);
+  const word = STATEMENT_WORDS.find((w) => text.slice(i, i + w.length).toLowerCase() === w.toLowerCase());
+  // `\b` after the word: the next character is no ASCII letter, digit or underscore.
+  if (!word || /\w/.test(text[i + word.length] ?? '')) return undefined;
+  const written = text.slice(i, i + word.length);
+  i += word.length;
+  // The label may or may not carry a number ("Theorem 1"); the expression tried both.
+  const withNumber = labelRest(text, i, opener, true);
+  const found = withNumber ?? labelRest(text, i, opener, false);
+  return found && { word: written, ...found };
+}
+
+/** The part of a statement label after its word (see statementLabel), with or without a number. */
+function labelRest(text: string, from: number, opener: string, numbered: boolean): { number: string | undefined; note: string | undefined; length: number } | undefined {
+  let i = from;
+  let number: string | undefined;
+  if (numbered) {
+    const spaced = skipSpaces(text, i);
+    if (spaced === i) return undefined;
+    let end = spaced;
+    while (end < text.length && !/[\s*_().:]/.test(text[end]!)) end++;
+    if (end === spaced) return undefined;
+    number = text.slice(spaced, end);
+    i = end;
+  }
+  i = skipSpaces(text, i);
+  let note = parenthesis(text, i);
+  if (note) i = skipSpaces(text, i + note.length);
+  if (text[i] === '.' || text[i] === ':') i = skipSpaces(text, i + 1);
+  if (!text.startsWith(opener, i)) return undefined;
+  i += opener.length;
+  const afterCloser = skipSpaces(text, i);
+  const trailing = parenthesis(text, afterCloser);
+  if (trailing) {
+    note ??= trailing;
+    i = afterCloser + trailing.length;
+  }
+  i = skipSpaces(text, i);
+  if (text[i] === '.' || text[i] === ':') i++;
+  return { number, note, length: i };
+}
+
+/** `(...)` at `at` (no nested closing parenthesis), or undefined. */
+function parenthesis(text: string, at: number): string | undefined {
+  if (text[at] !== '(') return undefined;
+  const close = text.indexOf(')', at + 1);
+  return close < 0 ? undefined : text.slice(at, close + 1);
+}
+
+function skipSpaces(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
 }
 
 function backtickRun(text: string, from: number): number {

@@ -140,3 +140,12 @@ export function comparePositions(a: Position, b: Position): number {
 export function lineLabel(position: Position): string {
   return `line ${position.line + 1}`;
 }
+
+/** Longest name quoted in a message: an environment or label name is never repeated in full. */
+const QUOTED_NAME_LENGTH = 40;
+
+/** A name as a message quotes it: cut to a readable length (a 100,000-character name would otherwise be
+ * copied into every message that mentions it). */
+export function shortName(name: string): string {
+  return name.length <= QUOTED_NAME_LENGTH ? name : `${name.slice(0, QUOTED_NAME_LENGTH - 1)}…`;
+}

@@ -7,6 +7,7 @@ import {
   comparePositions,
   lineLabel,
   range,
+  shortName,
   TASK_KINDS,
   type LabelDefinition,
   type Position,
@@ -116,7 +117,8 @@ export class StructureBuilder {
   finish(macros: MacroDefinition[]): ProofDocumentAnalysis {
     this.macros.push(...macros);
     if (this.openMath) this.reportUnclosedMath('before the end of the document');
-    for (const proof of this.proofs) proof.steps = this.splitSteps(proof.bodyRange);
+    const nested = nestedProofs(this.proofs);
+    for (const proof of this.proofs) proof.steps = this.splitSteps(proof.bodyRange, nested.get(proof) ?? []);
 
     for (const proof of this.orphanProofs) {
       this.diagnostics.push({
@@ -145,8 +147,8 @@ export class StructureBuilder {
         severity: this.hasIncludes ? 'information' : 'warning',
         range: reference.range,
         message: this.hasIncludes
-          ? `\`\\${reference.command}{${reference.name}}\`: no \`\\label{${reference.name}}\` in this file (it may be in an included file).`
-          : `\`\\${reference.command}{${reference.name}}\`: no \`\\label{${reference.name}}\` in this document.`,
+          ? `\`\\${reference.command}{${shortName(reference.name)}}\`: no \`\\label{${shortName(reference.name)}}\` in this file (it may be in an included file).`
+          : `\`\\${reference.command}{${shortName(reference.name)}}\`: no \`\\label{${shortName(reference.name)}}\` in this document.`,
       });
     }
     this.diagnostics.sort((a, b) => comparePositions(a.range.start, b.range.start));
@@ -198,49 +200,96 @@ export class StructureBuilder {
 
   /**
    * Splits a proof body into steps: paragraphs (blank lines separate them), list items, and display math
-   * that stands alone, which joins the sentence before it.
+   * that stands alone, which joins the sentence before it. The proofs nested in it (`children`, in order)
+   * are skipped: their lines are their own steps, so splitting every proof stays linear in the text
+   * however deeply proofs nest.
    */
-  private splitSteps(body: Range): ProofStep[] {
+  private splitSteps(body: Range, children: readonly Proof[]): ProofStep[] {
     const steps: ProofStep[] = [];
     let current: ProofStep | undefined;
     let afterBreak = false;
-    for (let line = body.start.line; line <= body.end.line; line++) {
+    let next = 0;
+    let from = body.start.character;
+    for (let line = body.start.line; line <= body.end.line; ) {
       const lexed = this.lexed[line]!;
+      const child = children[next];
+      const childHere = child !== undefined && child.range.start.line === line;
+      const segmentEnd = Math.min(line === body.end.line ? body.end.character : Infinity, childHere ? child.range.start.character : Infinity);
       if (lexed.kind === 'blank') {
         current = undefined;
         afterBreak = true;
+      } else if (lexed.kind === 'content') {
+        const added = this.addSegment(steps, current, afterBreak, line, Math.max(from, lexed.contentStart), Math.min(segmentEnd, lexed.contentEnd), from <= lexed.contentStart);
+        if (added) {
+          current = added;
+          afterBreak = false;
+        }
+      }
+      if (childHere) {
+        // The nested proof ends the step before it; text after its end on the same line goes on from there.
+        current = undefined;
+        afterBreak = false;
+        next++;
+        line = child.range.end.line;
+        from = child.range.end.character;
         continue;
       }
-      if (lexed.kind !== 'content') continue;
-      const from = line === body.start.line ? Math.max(body.start.character, lexed.contentStart) : lexed.contentStart;
-      const to = line === body.end.line ? Math.min(body.end.character, lexed.contentEnd) : lexed.contentEnd;
-      const text = this.lines[line]!;
-      let start = from;
-      while (start < to && /\s/.test(text[start]!)) start++;
-      let end = to;
-      while (end > start && /\s/.test(text[end - 1]!)) end--;
-      if (end <= start) continue;
-
-      for (const token of lexed.tokens) {
-        if (token.t !== 'item' || token.ch < start || token.ch >= end) continue;
-        if (current && token.ch > start) current.range.end = trimmedEnd(text, line, token.ch, start);
-        current = { kind: 'item', range: range(line, token.ch, line, end) };
-        steps.push(current);
-        afterBreak = false;
-      }
-      if (current) {
-        current.range.end = { line, character: end };
-      } else if (lexed.startsWithDisplay && afterBreak && steps.length > 0) {
-        current = steps[steps.length - 1]!;
-        current.range.end = { line, character: end };
-      } else {
-        current = { kind: lexed.startsWithDisplay ? 'display' : 'paragraph', range: range(line, start, line, end) };
-        steps.push(current);
-      }
-      afterBreak = false;
+      line++;
+      from = 0;
     }
     return steps;
   }
+
+  /** Adds the text of `line` between columns `from` and `to` to the steps; returns the step it went to. */
+  private addSegment(steps: ProofStep[], current: ProofStep | undefined, afterBreak: boolean, line: number, from: number, to: number, atLineStart: boolean): ProofStep | undefined {
+    const lexed = this.lexed[line]!;
+    const text = this.lines[line]!;
+    let start = from;
+    while (start < to && /\s/.test(text[start]!)) start++;
+    let end = to;
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    if (end <= start) return undefined;
+
+    for (const token of lexed.tokens) {
+      if (token.t !== 'item' || token.ch < start || token.ch >= end) continue;
+      if (current && token.ch > start) current.range.end = trimmedEnd(text, line, token.ch, start);
+      current = { kind: 'item', range: range(line, token.ch, line, end) };
+      steps.push(current);
+      afterBreak = false;
+    }
+    const display = lexed.startsWithDisplay && atLineStart;
+    if (current) {
+      current.range.end = { line, character: end };
+    } else if (display && afterBreak && steps.length > 0) {
+      current = steps[steps.length - 1]!;
+      current.range.end = { line, character: end };
+    } else {
+      current = { kind: display ? 'display' : 'paragraph', range: range(line, start, line, end) };
+      steps.push(current);
+    }
+    return current;
+  }
+}
+
+/** For each proof, the proofs directly nested in its body, in document order (`proofs` is in that order). */
+function nestedProofs(proofs: readonly Proof[]): Map<Proof, Proof[]> {
+  const children = new Map<Proof, Proof[]>();
+  const open: Proof[] = [];
+  for (const proof of proofs) {
+    while (open.length > 0 && !inside(open[open.length - 1]!.bodyRange, proof.range.start)) open.pop();
+    const parent = open[open.length - 1];
+    if (parent) {
+      const list = children.get(parent);
+      if (list) list.push(proof);
+      else children.set(parent, [proof]);
+    }
+    open.push(proof);
+  }
+  return children;
+}
+
+function inside(body: Range, position: Position): boolean {
+  return comparePositions(body.start, position) <= 0 && comparePositions(position, body.end) < 0;
 }
 
 function trimmedEnd(text: string, line: number, before: number, floor: number): Position {

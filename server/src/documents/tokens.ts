@@ -105,14 +105,23 @@ export function isLetter(code: number): boolean {
 }
 
 /**
- * Reads a `{...}` group starting at `from` (after optional spaces) on one line.
- * Returns the inner text and the column after the closing brace, or undefined if there is none.
+ * The longest name, label or optional argument a scan looks for (`\begin{...}`, `\label{...}`, `[...]`).
+ * No real one comes near it; the bound keeps a line of 100,000 unclosed `\begin{` linear instead of
+ * scanning to the end of the line from each of them.
  */
-export function readBraceGroup(text: string, from: number): { inner: string; end: number } | undefined {
+export const MAX_GROUP_LENGTH = 256;
+
+/**
+ * Reads a `{...}` group starting at `from` (after optional spaces) on one line, at most `maxLength`
+ * characters long. Returns the inner text and the column after the closing brace, or undefined if there is
+ * none within the bound.
+ */
+export function readBraceGroup(text: string, from: number, maxLength = MAX_GROUP_LENGTH): { inner: string; end: number } | undefined {
   const i = skipWhitespace(text, from);
   if (text[i] !== '{') return undefined;
   let depth = 0;
-  for (let j = i; j < text.length; j++) {
+  const stop = Math.min(text.length, i + maxLength + 2);
+  for (let j = i; j < stop; j++) {
     const c = text[j];
     if (c === '\\') {
       j++;
@@ -124,12 +133,14 @@ export function readBraceGroup(text: string, from: number): { inner: string; end
   return undefined;
 }
 
-/** Reads a `[...]` optional argument starting at `from` (after optional spaces), brace-aware. */
-export function readBracketGroup(text: string, from: number): { inner: string; end: number } | undefined {
+/** Reads a `[...]` optional argument starting at `from` (after optional spaces), brace-aware, at most
+ * `maxLength` characters long. */
+export function readBracketGroup(text: string, from: number, maxLength = MAX_GROUP_LENGTH): { inner: string; end: number } | undefined {
   const i = skipWhitespace(text, from);
   if (text[i] !== '[') return undefined;
   let depth = 0;
-  for (let j = i + 1; j < text.length; j++) {
+  const stop = Math.min(text.length, i + maxLength + 2);
+  for (let j = i + 1; j < stop; j++) {
     const c = text[j];
     if (c === '\\') {
       j++;

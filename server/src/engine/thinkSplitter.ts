@@ -17,8 +17,11 @@ export class ThinkSplitter {
   private thinking = '';
   private answer = '';
   private inAnswer = false;
-  /** Text held back because it might be the start of `</think>` (or spacing to trim). */
-  private pending = '';
+  /** The end of the text so far that might be the start of `</think>` (at most 7 characters). */
+  private tagPrefix = '';
+  /** Thinking: white space at the end of the text so far, held back because a `</think>` after it trims
+   * it. Kept apart from `tagPrefix` and never scanned again, so a long run of spaces streams in linear time. */
+  private heldSpace = '';
   /** Leading line breaks of the answer are dropped until its first other character. */
   private answerStarted = false;
 
@@ -40,34 +43,40 @@ export class ThinkSplitter {
   /** Feeds streamed text; returns what can be shown now. */
   push(text: string): SplitEvent[] {
     const events: SplitEvent[] = [];
-    let input = this.pending + text;
-    this.pending = '';
+    let input = this.tagPrefix + text;
+    this.tagPrefix = '';
     for (;;) {
       const close = input.indexOf(THINK_CLOSE);
       if (close < 0) break;
       const before = input.slice(0, close);
       if (this.inAnswer) {
         const moved = this.answer + before;
-        this.thinking += (this.thinking && !/\s$/.test(this.thinking) ? '\n' : '') + moved;
+        this.thinking += (this.thinking && !/\s/.test(this.thinking[this.thinking.length - 1]!) ? '\n' : '') + moved;
         events.push({ kind: 'answerRetracted', movedToThinking: moved });
         this.answer = '';
         this.answerStarted = false;
       } else {
-        this.emitThinking(before.replace(/\s+$/, ''), events);
+        // White space before the tag is trimmed, the held-back run with it.
+        const body = before.trimEnd();
+        if (body) this.emitThinking(this.heldSpace + body, events);
+        this.heldSpace = '';
       }
       this.inAnswer = true;
       input = input.slice(close + THINK_CLOSE.length);
     }
     // Hold back a suffix that could be the beginning of `</think>`.
     const hold = partialTagLength(input);
-    this.pending = input.slice(input.length - hold);
+    this.tagPrefix = input.slice(input.length - hold);
     input = input.slice(0, input.length - hold);
     if (this.inAnswer) this.emitAnswer(input, events);
     else {
       // Trailing white space may precede `</think>`, which trims it: hold it back too.
-      const body = input.replace(/\s+$/, '');
-      this.pending = input.slice(body.length) + this.pending;
-      this.emitThinking(body, events);
+      const body = input.trimEnd();
+      if (body) {
+        this.emitThinking(this.heldSpace + body, events);
+        this.heldSpace = '';
+      }
+      this.heldSpace += input.slice(body.length);
     }
     return events;
   }
@@ -75,8 +84,9 @@ export class ThinkSplitter {
   /** Ends the stream: returns what was held back, and the final split. */
   finish(): { events: SplitEvent[]; thinking: string; answer: string; thoughtClosed: boolean } {
     const events: SplitEvent[] = [];
-    const rest = this.pending;
-    this.pending = '';
+    const rest = this.heldSpace + this.tagPrefix;
+    this.heldSpace = '';
+    this.tagPrefix = '';
     if (this.inAnswer) this.emitAnswer(rest, events);
     else this.emitThinking(rest, events);
     return { events, thinking: this.thinking.trimEnd(), answer: this.answer.trim(), thoughtClosed: this.inAnswer };

@@ -9,15 +9,33 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
 };
 
+/** At most this many findings of a document are published (the first ones, then one that counts the
+ * rest): a hostile file with 100,000 of them must not flood the client or the connection. */
+export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
+
 export function structuralDiagnostics(analysis: ProofDocumentAnalysis, uri: string): Diagnostic[] {
-  return analysis.diagnostics.map((d) => ({
-    range: d.range,
-    severity: SEVERITY[d.severity],
-    code: d.code,
-    source: STRUCTURE_DIAGNOSTIC_SOURCE,
-    message: d.message,
-    ...(d.related
-      ? { relatedInformation: d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })) }
-      : {}),
-  }));
+  const shown = analysis.diagnostics.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map(
+    (d): Diagnostic => ({
+      range: d.range,
+      severity: SEVERITY[d.severity],
+      code: d.code,
+      source: STRUCTURE_DIAGNOSTIC_SOURCE,
+      message: d.message,
+      ...(d.related
+        ? { relatedInformation: d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })) }
+        : {}),
+    }),
+  );
+  const hidden = analysis.diagnostics.length - shown.length;
+  if (hidden > 0) {
+    const last = shown[shown.length - 1]!;
+    shown.push({
+      range: { start: last.range.start, end: last.range.start },
+      severity: DiagnosticSeverity.Information,
+      code: 'more-findings',
+      source: STRUCTURE_DIAGNOSTIC_SOURCE,
+      message: `…and ${hidden.toLocaleString('en')} more structural findings after this one, not listed. Fix the ones above first.`,
+    });
+  }
+  return shown;
 }

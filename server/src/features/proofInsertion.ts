@@ -45,7 +45,10 @@ function markdownStyle(document: TextDocument, analysis: ProofDocumentAnalysis):
 
 /** Drops the end mark the model wrote itself (the document's own is added). */
 function stripEndMark(proof: string): string {
-  return proof.replace(/\s*(∎|□|■|\$\\(?:blacksquare|square|Box)\$|\\qed|Q\.?E\.?D\.?)\s*$/, '');
+  // Trimmed first: a leading `\s*` in the expression backtracks quadratically over a long run of spaces.
+  const trimmed = proof.trimEnd();
+  const mark = /(?:∎|□|■|\$\\(?:blacksquare|square|Box)\$|\\qed|Q\.?E\.?D\.?)$/.exec(trimmed);
+  return mark ? trimmed.slice(0, mark.index).trimEnd() : proof;
 }
 
 /** Drops a leading "Proof." label the model wrote itself. */
@@ -117,18 +120,22 @@ export function markdownToLatex(markdown: string): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
-/** Inline Markdown to LaTeX outside math: **bold**, *emphasis*, _emphasis_, `code`. */
+/**
+ * Inline Markdown to LaTeX outside math: **bold**, *emphasis*, _emphasis_, `code`. Linear in the line: an
+ * inline formula `\(..\)` cannot hold another `\(`, so its scan stops there, and a bold or emphasised span
+ * is at most 300 characters (unbounded, a line of 30,000 ` *a` scans to its end from every `*`).
+ */
 function inline(text: string): string {
   return text
-    .split(/(\$\$[^$]+\$\$|\$[^$]+\$|\\\(.*?\\\))/)
+    .split(/(\$\$[^$]+\$\$|\$[^$]+\$|\\\((?:(?!\\\()[^\n])*?\\\))/)
     .map((part, i) =>
       i % 2 === 1
         ? part.replace(/^\$\$([^$]+)\$\$$/, '\\[$1\\]')
         : part
-            .replace(/\*\*(.+?)\*\*/g, '\\textbf{$1}')
-            .replace(/__(.+?)__/g, '\\textbf{$1}')
-            .replace(/(^|[^*\w])\*(?!\s)(.+?)\*(?!\w)/g, '$1\\emph{$2}')
-            .replace(/(^|[^_\w])_(?!\s)(.+?)_(?!\w)/g, '$1\\emph{$2}')
+            .replace(/\*\*(.{1,300}?)\*\*/g, '\\textbf{$1}')
+            .replace(/__(.{1,300}?)__/g, '\\textbf{$1}')
+            .replace(/(^|[^*\w])\*(?!\s)(.{1,300}?)\*(?!\w)/g, '$1\\emph{$2}')
+            .replace(/(^|[^_\w])_(?!\s)(.{1,300}?)_(?!\w)/g, '$1\\emph{$2}')
             .replace(/`([^`]+)`/g, '\\texttt{$1}'),
     )
     .join('');

@@ -3,11 +3,38 @@
  * the proof. The Outline view, breadcrumbs and "Go to Symbol" of every LSP editor show them.
  */
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Proof, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
 
 const DETAIL_LENGTH = 60;
+/** A summary reads at most this much of a body: a statement whose body runs to the end of a large document
+ * (20,000 nested theorems) must not copy that whole text for each symbol. */
+const SUMMARY_SOURCE_LENGTH = 400;
 
-export function documentSymbols(analysis: ProofDocumentAnalysis, lines: (range: Range) => string): DocumentSymbol[] {
+/** At most this many characters of the text in `range`, from its start. */
+export type Excerpt = (range: Range, maxLength: number) => string;
+
+/** The excerpts of a document's text, without copying more of it than asked for. */
+export function excerptOf(document: TextDocument): Excerpt {
+  return (range, maxLength) => {
+    const start = document.offsetAt(range.start);
+    return document.getText().slice(start, Math.min(document.offsetAt(range.end), start + maxLength));
+  };
+}
+
+/** Symbols of an analysis, computed once per analysis (each document version has its own). */
+const computed = new WeakMap<ProofDocumentAnalysis, DocumentSymbol[]>();
+
+export function documentSymbols(analysis: ProofDocumentAnalysis, excerpt: Excerpt): DocumentSymbol[] {
+  let symbols = computed.get(analysis);
+  if (!symbols) {
+    symbols = buildSymbols(analysis, (range) => excerpt(range, SUMMARY_SOURCE_LENGTH));
+    computed.set(analysis, symbols);
+  }
+  return symbols;
+}
+
+function buildSymbols(analysis: ProofDocumentAnalysis, lines: (range: Range) => string): DocumentSymbol[] {
   const symbols = analysis.statements.map((statement) => statementSymbol(statement, lines));
   for (const proof of analysis.orphanProofs) symbols.push(proofSymbol(proof, 'Proof (no statement)', lines));
   for (const proof of analysis.additionalProofs) symbols.push(proofSymbol(proof, 'Another proof', lines));
@@ -47,9 +74,10 @@ function proofName(proof: Proof): string {
   return proof.environment.toLowerCase().startsWith('sol') ? 'Solution' : 'Proof';
 }
 
-/** The first words of a text, on one line, without its `\label{...}`s. */
+/** The first words of a text (at most SUMMARY_SOURCE_LENGTH characters of it), on one line, without its
+ * `\label{...}`s. */
 function summary(text: string): string {
-  const flat = text.replace(/\\label\s*\{[^}]*\}/g, '').replace(/\s+/g, ' ').trim();
+  const flat = text.replace(/\\label\s*\{[^{}]*\}/g, '').replace(/\s+/g, ' ').trim();
   return flat.length > DETAIL_LENGTH ? `${flat.slice(0, DETAIL_LENGTH - 1)}…` : flat;
 }
 

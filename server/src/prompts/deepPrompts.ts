@@ -35,11 +35,15 @@ export function solutionOf(answer: string): string {
   return (match ? match[1]! : answer).trim();
 }
 
-/** A verification's score: the last \boxed{0 | 0.5 | 1}; a missing or other value counts as 0. */
+/**
+ * A verification's score: the last \boxed{0 | 0.5 | 1}; a missing or other value counts as 0. The box's
+ * content is trimmed after matching: white space on both sides inside the expression backtracked
+ * cubically on `\boxed{` + 2,000 spaces.
+ */
 export function scoreOf(verification: string): number {
-  const boxes = [...verification.matchAll(/\\boxed\{\s*([^{}]*?)\s*\}/g)];
-  const value = boxes.at(-1)?.[1];
-  if (value === undefined) return 0;
+  const boxes = [...verification.matchAll(/\\boxed\{([^{}]*)\}/g)];
+  const value = boxes.at(-1)?.[1]?.trim();
+  if (value === undefined || value === '') return 0;
   const number = Number(value);
   return number === 1 || number === 0.5 ? number : 0;
 }

@@ -35,9 +35,25 @@ export function statementAt(analysis: ProofDocumentAnalysis, position: Range['st
   return analysis.statements.findLast((s) => inside(s.range) || (s.proof !== undefined && inside(s.proof.range)));
 }
 
-/** A statement's text as the model should read it: no labels, no surrounding blank lines. */
+/**
+ * A statement's text as the model should read it: no labels, no white space at line ends, no surrounding
+ * blank lines. Linear in the text: a label's name stops at the next brace (so 100,000 unclosed `\label{`
+ * are not each scanned to the end), and line ends are trimmed by a loop, not by `/[ \t]+\n/`, which
+ * backtracks quadratically over a long run of spaces.
+ */
 export function clean(text: string): string {
-  return text.replace(/\\label\s*\{[^}]*\}/g, '').replace(/[ \t]+\n/g, '\n').trim();
+  return text
+    .replace(/\\label\s*\{[^{}]*\}/g, '')
+    .split('\n')
+    .map(trimSpacesAtEnd)
+    .join('\n')
+    .trim();
+}
+
+function trimSpacesAtEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return end === line.length ? line : line.slice(0, end);
 }
 
 function macroSource(macro: MacroDefinition): string {

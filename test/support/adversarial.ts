@@ -1,0 +1,71 @@
+/**
+ * Reproducible adversarial inputs: documents and model replies shaped to hit super-linear paths (nested
+ * quantifiers in regular expressions, scans to the end of a line from every position, quadratic nesting).
+ * Each shape is one a probe of the language server found taking seconds to minutes, or killing the
+ * process, on a few hundred KB; the fuzz tests and `npm run bench` run every one of them.
+ */
+import { seededRandom } from './random';
+
+export interface AdversarialDocument {
+  name: string;
+  /** The format it was found in; the tests run it through both. */
+  format: 'latex' | 'markdown';
+  text: string;
+}
+
+export interface AdversarialReply {
+  name: string;
+  /** A model reply (thinking closed): it is scored, split into sections and converted for insertion. */
+  text: string;
+}
+
+const spaces = (count: number): string => ' '.repeat(count);
+const longName = 'n'.repeat(100_000);
+
+export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
+  { name: '8,000 nested unclosed proofs', format: 'latex', text: '\\begin{proof}\n\n'.repeat(8000) },
+  { name: '20,000 nested unclosed theorems', format: 'latex', text: '\\begin{theorem}\nx\n'.repeat(20_000) },
+  {
+    name: 'a 100,000-character environment name around 10,000 unclosed ones',
+    format: 'latex',
+    text: `\\begin{${longName}}\n${'\\begin{a}'.repeat(10_000)}\n\\end{${longName}}\n`,
+  },
+  { name: 'statement label + 5,000 spaces', format: 'markdown', text: `**Theorem${spaces(5000)}x\n` },
+  { name: 'heading + 100,000 spaces', format: 'markdown', text: `# a${spaces(100_000)}b\n` },
+  { name: '100,000 unclosed \\begin{', format: 'latex', text: '\\begin{'.repeat(100_000) },
+  { name: '100,000 unclosed \\label{', format: 'markdown', text: '\\label{'.repeat(100_000) },
+  { name: '100,000 unclosed \\ref{', format: 'latex', text: '\\ref{'.repeat(100_000) },
+  { name: '40,000 \\begin{a}[ without ]', format: 'latex', text: '\\begin{a}['.repeat(40_000) },
+  { name: '50,000 \\begin{a} then 50,000 \\end{b}', format: 'latex', text: `${'\\begin{a}'.repeat(50_000)}\n${'\\end{b}'.repeat(50_000)}` },
+  { name: 'a statement of 100,000 spaces', format: 'latex', text: `\\begin{theorem}${spaces(100_000)}x\\end{theorem}\n` },
+  {
+    name: '\\newenvironment with 50,000 unclosed \\begin{',
+    format: 'latex',
+    text: `\\newenvironment{x}{${'\\begin{'.repeat(50_000)}}{}\n`,
+  },
+  { name: '50,000 nested proofs in Markdown', format: 'markdown', text: '**Proof.**\n\n'.repeat(50_000) },
+  { name: 'random brackets and delimiters', format: 'latex', text: randomNoise(300_000, seededRandom(7)) },
+];
+
+export const ADVERSARIAL_REPLIES: readonly AdversarialReply[] = [
+  { name: '\\boxed{ + 2,000 spaces', text: `\\boxed{${spaces(2000)}` },
+  { name: '1,000 unclosed \\boxed{ with spaces', text: `\\boxed{${spaces(100)}`.repeat(1000) },
+  { name: '30,000 " *a" on one line', text: ' *a'.repeat(30_000) },
+  { name: '50,000 unclosed \\( on one line', text: '\\('.repeat(50_000) },
+  { name: '100,000 spaces before a word', text: `${spaces(100_000)}x` },
+  { name: 'a solution heading + 100,000 blank lines', text: `## Solution${'\n'.repeat(100_000)}x` },
+  { name: 'thinking of 100,000 spaces', text: `${spaces(100_000)}x</think>${spaces(100_000)}y` },
+];
+
+/** Text made of the characters analysis reacts to, in random order. */
+function randomNoise(length: number, random: () => number): string {
+  const pieces = ['\\begin{', '}', '{', '[', ']', '$', '\\(', '\\[', '\\label{', '**', '#', ' ', '\n', '\\end{', 'a', '%'];
+  let text = '';
+  while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
+  return text;
+}
+
+/** All document shapes' total size, for per-KB figures. */
+export function kilobytes(text: string): number {
+  return Buffer.byteLength(text) / 1024;
+}
