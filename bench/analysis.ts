@@ -3,8 +3,12 @@
  * re-analysis after a one-character edit (the keystroke path), measured side by side in one run.
  * Target (issue: foundation): a 2,000-line document under 20 ms; a small edit redoes only what it affects.
  */
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, ProofDocumentAnalyzer } from '../server/src/documents/analyzer';
 import type { DocumentFormat } from '../server/src/documents/model';
+import { structuralDiagnostics } from '../server/src/features/diagnostics';
+import { documentSymbols, excerptOf } from '../server/src/features/symbols';
+import { ADVERSARIAL_DOCUMENTS, kilobytes } from '../test/support/adversarial';
 import { readDocument } from '../test/support/fixtures';
 
 const LINES = 2000;
@@ -61,4 +65,39 @@ export function benchAnalysis(): void {
         ` | edit/full ${(edit / cold).toFixed(2)}`,
     );
   }
+}
+
+/** What the server does for a document it has not seen: analysis, the outline, the published diagnostics. */
+function serve(format: DocumentFormat, text: string): void {
+  const document = TextDocument.create(`file:///bench.${format}`, format, 1, text);
+  const analysis = analyzeDocument(format, text, { maxDocumentSize: 10_000_000 });
+  JSON.stringify(documentSymbols(analysis, excerptOf(document)));
+  JSON.stringify(structuralDiagnostics(analysis, document.uri));
+}
+
+/**
+ * Hostile documents (issue: hardening): per-KB time of analysis + outline + diagnostics for every shape of
+ * test/support/adversarial.ts against an ordinary 2,000-line file, alternating ordinary and hostile in each
+ * of the rounds; the medians' ratio. Target: the worst shape within 10x of the ordinary file per KB.
+ */
+export function benchAdversarial(): void {
+  const rounds = 7;
+  const ordinary = documentOf('latex');
+  const ordinaryKb = kilobytes(ordinary);
+  for (let i = 0; i < 3; i++) serve('latex', ordinary);
+  const ordinaryTimes: number[] = [];
+  const shapeTimes = ADVERSARIAL_DOCUMENTS.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    ADVERSARIAL_DOCUMENTS.forEach((shape, i) => {
+      ordinaryTimes.push(time(() => serve('latex', ordinary)) / ordinaryKb);
+      shapeTimes[i]!.push(time(() => serve(shape.format, shape.text)) / kilobytes(shape.text));
+    });
+  }
+  const base = median(ordinaryTimes);
+  const ratios = ADVERSARIAL_DOCUMENTS.map((shape, i) => ({ shape, perKb: median(shapeTimes[i]!), ratio: median(shapeTimes[i]!) / base }));
+  const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  console.log(`Hostile documents (${ADVERSARIAL_DOCUMENTS.length} shapes, analysis + outline + diagnostics, median of ${rounds} alternating rounds)`);
+  console.log(`  ordinary ${LINES}-line LaTeX: ${(base * 1000).toFixed(1)} µs/KB`);
+  for (const { shape, perKb, ratio } of ratios) console.log(`  ${shape.name.padEnd(66)} ${(perKb * 1000).toFixed(1).padStart(8)} µs/KB  ${ratio.toFixed(2)}x`);
+  console.log(`  worst: ${worst.shape.name}, ${worst.ratio.toFixed(2)}x the ordinary file per KB (target within 10x: ${worst.ratio <= 10 ? 'met' : 'MISSED'})`);
 }

@@ -1,10 +1,11 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
-import { benchAnalysis } from './analysis';
+import { benchAdversarial, benchAnalysis } from './analysis';
 import { benchEngine } from './engine';
 import { benchPanel } from './panel';
 
 async function main(): Promise<void> {
   benchAnalysis();
+  benchAdversarial();
   await benchEngine();
   await benchPanel();
 }

@@ -1,5 +1,6 @@
-// Builds the extension with esbuild: dist/client.js (the VS Code extension) and dist/server.js (the
-// language server, also usable alone with --stdio), plus the VS Code integration-test bundle in out/.
+// Builds the extension with esbuild: dist/client.js (the VS Code extension), dist/server.js (the
+// language server, also usable alone with --stdio) and dist/probe.js (its crash guard's model probe),
+// plus the VS Code integration-test bundle in out/.
 // `--production` minifies and drops source maps (what `npm run package` ships).
 import { build } from 'esbuild';
 import { copyFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ await Promise.all([
     outfile: 'dist/server.js',
     define: { SERVER_VERSION: JSON.stringify(version), NODE_LLAMA_CPP_VERSION: JSON.stringify(dependencies['node-llama-cpp']) },
   }),
+  build({ ...common, entryPoints: ['server/src/model/probeMain.ts'], outfile: 'dist/probe.js' }),
   build({
     ...common,
     minify: false,

@@ -3,7 +3,8 @@
  * output stays text: `<script>` shows as text), math through KaTeX with the document's macros. Math
  * delimiters: `$..$`, `\(..\)` inline; `$$..$$`, `\[..\]` display. A formula KaTeX cannot render shows its
  * source (in the error colour) and the rest renders normally. KaTeX runs with `trust: false`, so `\href`
- * and friends cannot make links; markdown-it's own link check refuses `javascript:` URLs.
+ * and friends cannot make links; Markdown links, autolinks and images are turned off, so no model output
+ * becomes an anchor of any scheme.
  */
 import katex from 'katex';
 import MarkdownIt from 'markdown-it';
@@ -13,6 +14,9 @@ type StateBlock = Parameters<Parameters<MarkdownIt['block']['ruler']['before']>[
 
 export function createRenderer(macros: Record<string, string>): (markdown: string) => string {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+  // Links and images in model output stay text: a live `command:` or `vscode:` link would run an editor
+  // command, an http(s) one would take the user to a page the model chose, an image would load remotely.
+  md.disable(['link', 'image', 'autolink']);
   // The panel repaints the whole proof as it streams: formulas already typeset come from this cache, so a
   // repaint costs markdown-it's parse, not KaTeX's typesetting of every formula again.
   const cache = new Map<string, string>();

@@ -5,8 +5,10 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  ErrorCodes,
   ProgressType,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
@@ -23,6 +25,7 @@ import { foldingRanges } from './features/folding';
 import { documentSymbols, excerptOf } from './features/symbols';
 import { ModelManager, type ProgressReporter } from './model/modelManager';
 import { insertionNow, prove } from './features/prove';
+import { toResponseError } from './features/requests';
 import {
   LoadModelRequest,
   ProofInsertionRequest,
@@ -34,11 +37,22 @@ import {
   type QedNanoInitializationOptions,
 } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
+import { documentSyncGuard, watchFraming } from './transport';
 
 /** Diagnostics are published this long after the last edit, so a burst of keystrokes publishes once. */
 const DIAGNOSTICS_DELAY_MS = 50;
 
 const connection = createConnection(ProposedFeatures.all);
+if (process.argv.includes('--stdio')) {
+  watchFraming(process.stdin, (reason) => {
+    // The client's stream is beyond repair: say why (stdout still works) and exit, so the client restarts
+    // the server instead of talking to one that will never answer again.
+    const message = `QED-Nano language server: the client's message stream is broken (${reason}); exiting.`;
+    process.stderr.write(`${message}\n`);
+    connection.console.error(message);
+    setTimeout(() => process.exit(1), 50);
+  });
+}
 const documents = new TextDocuments(TextDocument);
 let settings = DEFAULT_SETTINGS;
 let pullsConfiguration = false;
@@ -46,19 +60,33 @@ const store = new AnalysisStore(() => settings.analysis);
 const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
 let models: ModelManager | undefined;
 
+/** Sends without waiting; a failure (the client gone, a message that cannot be written) is logged, never
+ * left as an unhandled rejection that would end the process. */
+function send(sending: Promise<void>, what: string): void {
+  sending.catch((error: unknown) => process.stderr.write(`QED-Nano language server: could not send ${what}: ${error instanceof Error ? error.message : String(error)}\n`));
+}
+
+/** A request handler that answers ServerNotInitialized (-32002) until `initialize` has been received. */
+function afterInitialize<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    if (!models) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The QED-Nano server is not initialized yet: send `initialize` first.');
+    return handler(...args);
+  };
+}
+
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   const options = params.initializationOptions as QedNanoInitializationOptions | undefined;
   settings = resolveSettings(options?.[SETTINGS_SECTION]);
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   models = new ModelManager({
     storagePath: options?.storagePath ?? defaultStoragePath(),
-    sendStatus: (status) => void connection.sendNotification(StatusNotification, status),
+    sendStatus: (status) => send(connection.sendNotification(StatusNotification, status), 'qed/status'),
     startProgress,
     log: (message) => connection.console.log(message),
     // Only from the server's own environment, never from (possibly untrusted) workspace settings.
     ...(process.env.QED_NANO_HF_ENDPOINT ? { huggingFaceEndpoint: process.env.QED_NANO_HF_ENDPOINT } : {}),
   });
-  void models.configure(settings);
+  models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -71,23 +99,40 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  if (pullsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+  if (pullsConfiguration) {
+    connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch((error: unknown) => {
+      connection.console.error(`Could not register for configuration changes: ${String(error)}`);
+    });
+  }
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
-  if (models) void connection.sendNotification(StatusNotification, models.currentStatus);
+  if (models) send(connection.sendNotification(StatusNotification, models.currentStatus), 'qed/status');
 });
 
-connection.onRequest(SetupInfoRequest, () => requireModels().setupInfo());
-connection.onRequest(LoadModelRequest, async () => {
-  // An explicit load uses the settings as they are now, even if their change notification is still on its way.
-  if (pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
-  await requireModels().ready(true);
-  return requireModels().currentStatus;
-});
-connection.onRequest(ProveRequest, async (params, token) => {
-  const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
-  return prove(params, () => currentDocument(params.textDocument.uri), settings, requireModels(), token, stream);
-});
-connection.onRequest(ProofInsertionRequest, (params) => insertionNow(() => currentDocument(params.textDocument.uri), params.statement, params.proof) ?? null);
+connection.onRequest(SetupInfoRequest, afterInitialize(() => requireModels().setupInfo()));
+connection.onRequest(
+  LoadModelRequest,
+  afterInitialize(async () => {
+    // An explicit load uses the settings as they are now, even if their change notification is still on its way.
+    if (pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
+    try {
+      await requireModels().ready(true);
+    } catch (error) {
+      throw toResponseError(error);
+    }
+    return requireModels().currentStatus;
+  }),
+);
+connection.onRequest(
+  ProveRequest,
+  afterInitialize(async (params, token) => {
+    const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
+    return prove(params, () => currentDocument(params.textDocument.uri), settings, requireModels(), token, stream);
+  }),
+);
+connection.onRequest(
+  ProofInsertionRequest,
+  afterInitialize((params) => insertionNow(() => currentDocument(params.textDocument.uri), params.statement, params.proof) ?? null),
+);
 connection.onShutdown(() => models?.dispose());
 
 connection.onDidChangeConfiguration(async (change) => {
@@ -111,27 +156,27 @@ documents.onDidClose((event) => {
   clearTimeout(pendingDiagnostics.get(event.document.uri));
   pendingDiagnostics.delete(event.document.uri);
   store.close(event.document.uri);
-  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  send(connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] }), 'diagnostics');
 });
 
-connection.onDocumentSymbol((params) => {
+connection.onDocumentSymbol(afterInitialize((params) => {
   const document = documents.get(params.textDocument.uri);
   const analysis = document && store.analysisOf(document);
   if (!document || !analysis) return null;
   return documentSymbols(analysis, excerptOf(document));
-});
+}));
 
-connection.onCodeLens((params) => {
+connection.onCodeLens(afterInitialize((params) => {
   const document = documents.get(params.textDocument.uri);
   const analysis = document && store.analysisOf(document);
   return analysis ? codeLenses(params.textDocument.uri, analysis) : null;
-});
+}));
 
-connection.onFoldingRanges((params) => {
+connection.onFoldingRanges(afterInitialize((params) => {
   const document = documents.get(params.textDocument.uri);
   const analysis = document && store.analysisOf(document);
   return analysis ? foldingRanges(analysis) : null;
-});
+}));
 
 function scheduleDiagnostics(uri: string, delayMs: number): void {
   clearTimeout(pendingDiagnostics.get(uri));
@@ -142,7 +187,7 @@ function scheduleDiagnostics(uri: string, delayMs: number): void {
       const document = documents.get(uri);
       const analysis = document && store.analysisOf(document);
       if (!document || !analysis) return;
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: structuralDiagnostics(analysis, uri) });
+      send(connection.sendDiagnostics({ uri, version: document.version, diagnostics: structuralDiagnostics(analysis, uri) }), 'diagnostics');
     }, delayMs),
   );
 }
@@ -177,5 +222,5 @@ function defaultStoragePath(): string {
   return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'qed-nano');
 }
 
-documents.listen(connection);
+documents.listen(documentSyncGuard(connection, (message) => connection.console.warn(message)));
 connection.listen();

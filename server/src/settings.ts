@@ -1,11 +1,16 @@
 /**
  * The server's view of the `qedNano` settings: defaults, plus whatever the client sent, validated.
  * A wrong value (a string where a number belongs, a negative size) falls back to the default rather than
- * breaking anything; numbers are clamped to what can work.
+ * breaking anything; numbers are clamped to what can work. What the machine cannot hold (threads beyond its
+ * cores, a context beyond its memory) is lowered where the model loads, with a message.
  */
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './documents/analyzer';
 import { DEFAULT_MODEL } from './modelSource';
 import type { DeepPartial, QedNanoSettings } from './protocol';
+
+/** The largest document size a setting can ask to analyse (10x the default): analysis is linear, but a
+ * workspace must not make the server hold and re-analyse hundreds of MB on every keystroke. */
+export const MAX_ANALYSED_DOCUMENT_SIZE = 20_000_000;
 
 export const DEFAULT_SETTINGS: QedNanoSettings = {
   model: DEFAULT_MODEL,
@@ -49,7 +54,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       tokenBudget: integer(deep.tokenBudget, defaults.deep.tokenBudget, 1, Number.MAX_SAFE_INTEGER),
     },
     analysis: {
-      maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, Number.MAX_SAFE_INTEGER),
+      maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
     },
   };
 }

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import * as path from 'node:path';
 import { readGgufHeader, InvalidModelFileError } from '../../server/src/engine/ggufHeader';
-import { GgufType } from '../support/gguf/writer';
-import { brokenTinyModel, scratchFile, tinyModelPath } from '../support/models';
+import { GgufType, type Tensor } from '../support/gguf/writer';
+import { brokenTinyModel, scratchFile, scratchFolder, tinyModelPath } from '../support/models';
 import { tinyModelBytes } from '../support/tinyModel';
 
 test('the tiny model is reproducible, about 0.5 MB, and its header reads back as a qwen3 model', async () => {
@@ -30,7 +32,7 @@ async function rejects(path: string, reason: RegExp): Promise<void> {
 test('files that are not usable models are rejected with the reason, before any native code sees them', async () => {
   await rejects(scratchFile('notes.gguf', 'Just some text, not a model.\n'), /does not start with the GGUF signature/);
   await rejects(scratchFile('empty.gguf', ''), /ends inside its header/);
-  await rejects('/nonexistent/model.gguf', /cannot be opened \(ENOENT\)/);
+  await rejects('/nonexistent/model.gguf', /nonexistent\/model\.gguf is not a usable model file: it does not exist/);
   const bytes = readFileSync(tinyModelPath());
   await rejects(scratchFile('cut-in-header.gguf', bytes.subarray(0, 3000)), /ends inside its header \(truncated/);
   await rejects(scratchFile('cut-in-data.gguf', bytes.subarray(0, bytes.length - 1000)), /tensor data ends early/);
@@ -57,4 +59,47 @@ test('faults that would abort llama.cpp itself are caught: missing head count, d
     }),
     /architecture is "llama"; QED-Nano models are "qwen3"/,
   );
+});
+
+/** A tiny model with the u32 metadata value `key` set to `value`. */
+function withValue(name: string, key: string, value: number): string {
+  return brokenTinyModel(name, ({ metadata }) => {
+    const entry = metadata.find(([k]) => k === key);
+    assert.ok(entry, key);
+    entry[1] = { type: GgufType.U32, value };
+  });
+}
+
+test('sizes llama.cpp aborts on (GGML_ASSERT) are refused: zero or absurd layers, heads, widths, and heads that do not divide', async () => {
+  await rejects(withValue('no-layers.gguf', 'qwen3.block_count', 0), /qwen3\.block_count is 0, outside 1\.\.1024/);
+  await rejects(withValue('many-layers.gguf', 'qwen3.block_count', 4_000_000_000), /qwen3\.block_count is 4000000000, outside/);
+  await rejects(withValue('more-layers.gguf', 'qwen3.block_count', 3), /block_count says 3 layers, but the file holds tensors for 2/);
+  await rejects(withValue('no-width.gguf', 'qwen3.embedding_length', 0), /qwen3\.embedding_length is 0/);
+  await rejects(withValue('no-heads.gguf', 'qwen3.attention.head_count', 0), /qwen3\.attention\.head_count is 0/);
+  await rejects(withValue('no-kv-heads.gguf', 'qwen3.attention.head_count_kv', 0), /qwen3\.attention\.head_count_kv is 0/);
+  await rejects(withValue('odd-kv-heads.gguf', 'qwen3.attention.head_count_kv', 3), /head_count \(4\) is not a multiple of head_count_kv \(3\)/);
+  await rejects(withValue('no-key-length.gguf', 'qwen3.attention.key_length', 0), /qwen3\.attention\.key_length is 0/);
+});
+
+test('a tensor of an unknown type is named, not a NaN', async () => {
+  const file = brokenTinyModel('unknown-type.gguf', (parts) => {
+    const tensors = parts.tensors as unknown as Tensor[];
+    const first = parts.tensors[0]!;
+    tensors[0] = { name: first.name, dims: first.dims, ggmlType: 99, bytes: Buffer.alloc(first.data.byteLength) };
+  });
+  await rejects(file, /tensor "token_embd\.weight" has the unknown tensor type 99/);
+});
+
+test('a FIFO, a folder and a symlink loop are refused before anything opens them, each with its own reason', async () => {
+  const folder = path.join(scratchFolder(), 'special');
+  mkdirSync(folder, { recursive: true });
+  const fifo = path.join(folder, 'model.gguf');
+  execFileSync('mkfifo', [fifo]);
+  const loop = path.join(folder, 'loop.gguf');
+  symlinkSync(loop, loop);
+  const started = performance.now();
+  await rejects(fifo, /it is a named pipe \(FIFO\), not a regular file/);
+  assert.ok(performance.now() - started < 1000, 'the FIFO was refused at once, not opened');
+  await rejects(loop, /symlink loop/);
+  await rejects(folder, /it is a folder, not a file/);
 });

@@ -122,8 +122,8 @@ test('after a model crashed the server while loading, the next start does not lo
   const crashedStorage = mkdtempSync(path.join(tmpdir(), 'qed-crashed-'));
   const model = tinyModelPath('natural');
   const { size, mtimeMs } = statSync(model);
-  // What the server leaves behind when llama.cpp aborts the process in the middle of a load.
-  writeFileSync(path.join(crashedStorage, 'model-load-in-progress.json'), JSON.stringify({ path: model, size, mtimeMs: Math.floor(mtimeMs) }));
+  // What the crash guard records once its probe died on the file (test/engine/crash-guard.test.ts).
+  writeFileSync(path.join(crashedStorage, 'crashed-models.json'), JSON.stringify([{ path: model, size, mtimeMs: Math.floor(mtimeMs) }]));
   const { client } = await TestLanguageClient.start({ storagePath: crashedStorage, qedNano: { model, threads: 1, contextSize: 1024, gpu: 'off' } });
   clients.push(client);
   await client.open('file:///work/main.tex', 'latex', DOCUMENT);

@@ -106,8 +106,9 @@ test('formulas render in every delimiter, with the document macros; a broken one
   await page.close();
 });
 
-test('hostile model output is inert: no script runs, no handler attribute, no javascript: link', async () => {
+test('hostile model output is inert: no script runs, no handler attribute, no link of any scheme', async () => {
   const hostile = [
+    '[docs](https://evil.example/x) [run](command:workbench.action.terminal.new) [open](vscode://file/etc/passwd) <https://evil.example/auto>',
     '<script>alert(1)</script>',
     '<img src=x onerror="alert(2)">',
     '[click](javascript:alert(3))',
@@ -126,7 +127,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
     alerts: (window as unknown as { __alerts: number }).__alerts,
     scripts: document.querySelectorAll('#proof script, #statement script, #thinking-text script').length,
     handlers: [...document.querySelectorAll('#proof *, #statement *, #objections *')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
-    javascriptLinks: [...document.querySelectorAll('a')].filter((a) => a.getAttribute('href')?.trim().toLowerCase().startsWith('javascript')).length,
+    links: document.querySelectorAll('#proof a, #statement a, #objections a').length,
     iframes: document.querySelectorAll('iframe').length,
     images: document.querySelectorAll('#proof img, #objections img').length,
     proofText: document.querySelector('#proof')?.textContent ?? '',
@@ -135,7 +136,8 @@ test('hostile model output is inert: no script runs, no handler attribute, no ja
   assert.equal(report.alerts, 0);
   assert.equal(report.scripts, 0);
   assert.equal(report.handlers, 0);
-  assert.equal(report.javascriptLinks, 0);
+  assert.equal(report.links, 0, 'no anchor at all: https, command: and vscode: links stay text');
+  assert.ok(report.proofText.includes('[run](command:workbench.action.terminal.new)'), 'a link shows as the text the model wrote');
   assert.equal(report.iframes, 0);
   assert.equal(report.images, 0);
   assert.ok(report.proofText.includes('<script>alert(1)</script>'), 'raw HTML shows as text');

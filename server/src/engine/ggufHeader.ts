@@ -6,6 +6,7 @@
  * The check reads the file in chunks through a small buffered reader, so a multi-GB model costs only the
  * size of its metadata (a few MB for a 150k-token vocabulary).
  */
+import { constants, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 export interface GgufSummary {
@@ -39,16 +40,44 @@ const ARRAY = 9;
 /** No metadata string in a real model comes near this; a larger length means a corrupt file. */
 const MAX_STRING_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Why `path` cannot be opened as a model file, found without opening it (opening a FIFO blocks until a
+ * writer comes, which may be never); undefined when it is a regular file. `missing`: nothing is there.
+ */
+export function modelFileProblem(path: string): { reason: string; missing: boolean } | undefined {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { reason: 'it does not exist', missing: true };
+    if (code === 'ELOOP') return { reason: 'it is a symbolic link that leads back to itself (a symlink loop)', missing: false };
+    if (code === 'EACCES' || code === 'EPERM') return { reason: 'it cannot be read (permission denied)', missing: false };
+    return { reason: `it cannot be read (${code ?? String(error)})`, missing: false };
+  }
+  if (stat.isDirectory()) return { reason: 'it is a folder, not a file', missing: false };
+  if (!stat.isFile()) {
+    const kind = stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : 'a device';
+    return { reason: `it is ${kind}, not a regular file`, missing: false };
+  }
+  return undefined;
+}
+
 /** Reads the header of `path` and checks what llama.cpp would otherwise crash on. */
 export async function readGgufHeader(path: string): Promise<GgufSummary> {
+  const problem = modelFileProblem(path);
+  if (problem) throw new InvalidModelFileError(path, problem.reason);
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    // Non-blocking, so that a file swapped for a FIFO after the check above cannot hang the open either.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new InvalidModelFileError(path, `it cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
-    const { size } = await handle.stat();
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new InvalidModelFileError(path, 'it is not a regular file');
+    const { size } = stat;
     const reader = new ChunkedReader(handle, size, path);
     const magic = (await reader.bytes(4)).toString('latin1');
     if (magic !== 'GGUF') throw new InvalidModelFileError(path, 'it does not start with the GGUF signature (is it a GGUF model, fully downloaded?)');
@@ -83,9 +112,7 @@ export async function readGgufHeader(path: string): Promise<GgufSummary> {
     if (!SUPPORTED_ARCHITECTURES.has(architecture)) {
       throw new InvalidModelFileError(path, `its architecture is "${architecture}"; QED-Nano models are "qwen3" (choose a QED-Nano GGUF)`);
     }
-    for (const key of [`${architecture}.attention.head_count`, `${architecture}.block_count`, `${architecture}.embedding_length`]) {
-      if (typeof metadata.get(key) !== 'number') throw new InvalidModelFileError(path, `the required key ${key} is missing`);
-    }
+    const blockCount = checkShape(path, metadata, architecture);
     if (typeof metadata.get('tokenizer.ggml.model') !== 'string') throw new InvalidModelFileError(path, 'it has no tokenizer (tokenizer.ggml.model)');
     if (!tokens || tokens.length === 0) throw new InvalidModelFileError(path, 'it has no vocabulary (tokenizer.ggml.tokens)');
     const seen = new Set<string>();
@@ -96,8 +123,9 @@ export async function readGgufHeader(path: string): Promise<GgufSummary> {
     if (tensorCount === 0n) throw new InvalidModelFileError(path, 'it holds no tensors');
     const alignment = Number(metadata.get('general.alignment') ?? 32) || 32;
     let dataEnd = 0;
+    const blocksWithTensors = new Set<number>();
     for (let i = 0n; i < tensorCount; i++) {
-      await reader.string();
+      const tensorName = await reader.string();
       const dimensions = await reader.u32();
       if (dimensions > 8) throw new InvalidModelFileError(path, `a tensor claims ${dimensions} dimensions (the file is corrupt)`);
       let elements = 1n;
@@ -105,7 +133,16 @@ export async function readGgufHeader(path: string): Promise<GgufSummary> {
       const type = await reader.u32();
       const offset = await reader.u64();
       const block = GGML_BLOCKS[type];
-      if (block) dataEnd = Math.max(dataEnd, Number(offset + (elements / BigInt(block[1])) * BigInt(block[0])));
+      if (!block) {
+        throw new InvalidModelFileError(path, `its tensor ${JSON.stringify(tensorName.slice(0, 80))} has the unknown tensor type ${type} (a newer or corrupt file)`);
+      }
+      dataEnd = Math.max(dataEnd, Number(offset + (elements / BigInt(block[1])) * BigInt(block[0])));
+      const layer = /^blk\.(\d{1,9})\./.exec(tensorName);
+      if (layer) blocksWithTensors.add(Number(layer[1]));
+    }
+    // llama.cpp sizes its layer arrays from block_count before it looks for the layers' tensors.
+    if (blocksWithTensors.size !== blockCount || [...blocksWithTensors].some((layer) => layer >= blockCount)) {
+      throw new InvalidModelFileError(path, `${architecture}.block_count says ${blockCount} layers, but the file holds tensors for ${blocksWithTensors.size} (the file is corrupt)`);
     }
     const dataStart = Math.ceil(reader.offset / alignment) * alignment;
     if (dataStart + dataEnd > size) {
@@ -121,12 +158,58 @@ export async function readGgufHeader(path: string): Promise<GgufSummary> {
   }
 }
 
+/** Limits no real model of the family comes near; a value outside them is a corrupt file that llama.cpp
+ * would abort on (GGML_ASSERT) or size gigantic buffers from. */
+const SHAPE_LIMITS = {
+  block_count: [1, 1024],
+  embedding_length: [1, 1 << 20],
+  feed_forward_length: [1, 1 << 22],
+  context_length: [1, 1 << 24],
+  'attention.head_count': [1, 4096],
+  'attention.head_count_kv': [1, 4096],
+  'attention.key_length': [1, 1 << 16],
+  'attention.value_length': [1, 1 << 16],
+} as const;
+
+const REQUIRED_SHAPE_KEYS: ReadonlySet<string> = new Set(['block_count', 'embedding_length', 'attention.head_count']);
+
+/**
+ * Checks the model's shape: the required sizes are present, every size is a whole number in range, and
+ * they agree (the KV heads divide the query heads; without an explicit key length the embedding divides
+ * into the heads). Returns the block count.
+ */
+function checkShape(path: string, metadata: GgufSummary['metadata'], architecture: string): number {
+  const sizes = new Map<string, number>();
+  for (const [key, [min, max]] of Object.entries(SHAPE_LIMITS)) {
+    const full = `${architecture}.${key}`;
+    const value = metadata.get(full);
+    if (value === undefined) {
+      if (REQUIRED_SHAPE_KEYS.has(key)) throw new InvalidModelFileError(path, `the required key ${full} is missing`);
+      continue;
+    }
+    const number = typeof value === 'bigint' ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number)) throw new InvalidModelFileError(path, `${full} is ${String(value).slice(0, 40)}, not a whole number (the file is corrupt)`);
+    if (number < min || number > max) throw new InvalidModelFileError(path, `${full} is ${number}, outside ${min}..${max} (the file is corrupt)`);
+    sizes.set(key, number);
+  }
+  const heads = sizes.get('attention.head_count')!;
+  const kvHeads = sizes.get('attention.head_count_kv');
+  if (kvHeads !== undefined && (kvHeads > heads || heads % kvHeads !== 0)) {
+    throw new InvalidModelFileError(path, `${architecture}.attention.head_count (${heads}) is not a multiple of head_count_kv (${kvHeads}) (the file is corrupt)`);
+  }
+  if (!sizes.has('attention.key_length') && sizes.get('embedding_length')! % heads !== 0) {
+    throw new InvalidModelFileError(path, `${architecture}.embedding_length does not divide into ${heads} heads (the file is corrupt)`);
+  }
+  return sizes.get('block_count')!;
+}
+
 /** Bytes per block and elements per block of the ggml tensor types (from ggml's type traits). */
 const GGML_BLOCKS: Record<number, [bytes: number, elements: number]> = {
   0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
   10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
   16: [66, 256], 17: [74, 256], 18: [98, 256], 19: [50, 256], 20: [18, 32], 21: [110, 256], 22: [82, 256],
   23: [136, 256], 24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 29: [56, 256], 30: [2, 1],
+  34: [54, 256], 35: [66, 256], 39: [17, 32],
 };
 
 /** Sequential little-endian reads over a file, 1 MB at a time; running past the end is a truncated file. */

@@ -18,7 +18,9 @@ import type {
 } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+import * as os from 'node:os';
 import { readGgufHeader, type GgufSummary } from './ggufHeader';
+import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { qedNanoPrompt, type PromptPart, type ThinkingMode } from './prompt';
 import { SequencePool, type PooledSequence } from './sequencePool';
@@ -38,6 +40,10 @@ export interface LlamaEngineOptions {
   sequences: number;
   /** Receives llama.cpp's log lines (warnings and errors). */
   log?: (message: string) => void;
+  /** Aborts the load (a settings change superseded it): it rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Memory the context may take, in bytes (default: what fitToMemory allows on this machine). */
+  totalMemoryBytes?: number;
 }
 
 /** What was loaded and where, for the status bar and "Show Setup Information". */
@@ -55,6 +61,8 @@ export interface LoadedModelInfo {
   contextSize: number;
   sequences: number;
   loadMs: number;
+  /** What was lowered from the settings to fit this machine, in words (empty when nothing was). */
+  adjustments: string[];
 }
 
 /** The model card's sampling: temperature 0.6, top-p 0.95, Qwen's thinking top-k 20. */
@@ -65,6 +73,14 @@ export class ModelLoadError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ModelLoadError';
+  }
+}
+
+/** A request the engine cannot run as asked (its prompt does not fit the context), with the reason in words. */
+export class GenerationRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GenerationRefusedError';
   }
 }
 
@@ -80,6 +96,8 @@ const MAX_PENDING_DETOKENIZE = 8;
 export class LlamaEngine implements Engine {
   private readonly sequences: Sequence[] = [];
   private readonly pool: SequencePool<Sequence>;
+  /** Native evaluations still running (an aborted generation resolves at once; its evaluation ends later). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private disposed = false;
 
   private constructor(
@@ -101,12 +119,27 @@ export class LlamaEngine implements Engine {
   static async load(options: LlamaEngineOptions, onProgress?: (fraction: number) => void): Promise<LlamaEngine> {
     const started = performance.now();
     const header = await readGgufHeader(options.modelPath);
+    const fitted = fitToMemory(
+      { contextSize: options.contextSize, sequences: options.sequences },
+      kvCacheBytesPerToken(header),
+      header.fileSize,
+      options.totalMemoryBytes ?? os.totalmem(),
+    );
+    if (fitted.contextSize < MIN_CONTEXT_SIZE) {
+      throw new ModelLoadError(
+        `This machine has too little memory for ${options.modelPath}: even ${MIN_CONTEXT_SIZE} tokens of context do not fit beside the model. Choose a smaller (more quantized) model file.`,
+      );
+    }
+    const cores = os.availableParallelism();
+    const threads = Math.min(options.threads, cores);
+    if (threads < options.threads) fitted.adjustments.push(`Uses ${threads} threads instead of ${options.threads} (qedNano.threads): this machine has ${cores} cores.`);
+    options.signal?.throwIfAborted();
     const lib: NodeLlamaCpp = await import('node-llama-cpp');
     const { getLlama, LlamaLogLevel } = lib;
     const llama = await getLlama({
       gpu: options.gpu,
       build: 'never', // an installed extension cannot compile llama.cpp: use the prebuilt binaries only
-      maxThreads: options.threads,
+      maxThreads: threads,
       logLevel: LlamaLogLevel.warn,
       logger: (_level, message) => options.log?.(message.trimEnd()),
     });
@@ -115,22 +148,26 @@ export class LlamaEngine implements Engine {
       model = await llama.loadModel({
         modelPath: options.modelPath,
         ...(onProgress ? { onLoadProgress: onProgress } : {}),
+        ...(options.signal ? { loadSignal: options.signal } : {}),
       });
     } catch (error) {
+      options.signal?.throwIfAborted();
       throw new ModelLoadError(`llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`);
     }
     let context: LlamaContext;
     try {
       context = await model.createContext({
-        contextSize: options.contextSize,
-        sequences: options.sequences,
+        contextSize: fitted.contextSize,
+        sequences: fitted.sequences,
         batchSize: options.batchSize,
-        threads: options.threads,
+        threads,
+        ...(options.signal ? { createSignal: options.signal } : {}),
       });
     } catch (error) {
       await model.dispose();
+      options.signal?.throwIfAborted();
       throw new ModelLoadError(
-        `There is not enough memory for ${options.sequences} sequence(s) of ${options.contextSize} tokens: ${(error as Error).message}. Lower qedNano.contextSize or qedNano.parallelSequences.`,
+        `There is not enough memory for ${fitted.sequences} sequence(s) of ${fitted.contextSize} tokens: ${(error as Error).message}. Lower qedNano.contextSize or qedNano.parallelSequences.`,
       );
     }
     const device = llama.gpu === false ? 'cpu' : llama.gpu;
@@ -141,10 +178,11 @@ export class LlamaEngine implements Engine {
       device,
       gpuDeviceNames: await llama.getGpuDeviceNames(),
       gpuLayers: model.gpuLayers,
-      threads: options.threads,
+      threads,
       contextSize: context.contextSize,
-      sequences: options.sequences,
+      sequences: fitted.sequences,
       loadMs: Math.round(performance.now() - started),
+      adjustments: fitted.adjustments,
       ...(llama.gpu === false
         ? {
             gpuUnusedReason:
@@ -187,7 +225,9 @@ export class LlamaEngine implements Engine {
     const tokens = this.tokenize(qedNanoPrompt(request.messages, thinking));
     live.promptTokens = tokens.length;
     if (this.context.contextSize - tokens.length < 2) {
-      throw new Error(`The prompt has ${tokens.length} tokens, more than the context of ${this.context.contextSize} allows; raise qedNano.contextSize.`);
+      throw new GenerationRefusedError(
+        `The text sent to the model has ${tokens.length.toLocaleString('en')} tokens, more than its context of ${this.context.contextSize.toLocaleString('en')} holds. Select a shorter statement, or raise qedNano.contextSize.`,
+      );
     }
     let lease;
     try {
@@ -196,7 +236,8 @@ export class LlamaEngine implements Engine {
       return live.result('cancelled');
     }
     const finished = this.run(request, tokens, lease.sequence.native, lease.preempted, onChunk, signal, live);
-    void finished.then(lease.release, lease.release);
+    this.inFlight.add(finished);
+    void finished.then(lease.release, lease.release).finally(() => this.inFlight.delete(finished));
     if (!signal) return finished;
     return new Promise<GenerationResult>((resolve, reject) => {
       const onAbort = (): void => resolve(live.result('cancelled'));
@@ -313,9 +354,12 @@ export class LlamaEngine implements Engine {
     };
   }
 
+  /** Frees the model once every native evaluation still running has ended (they stop within a token once
+   * their generation is aborted). */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await Promise.allSettled([...this.inFlight]);
     await this.context.dispose();
     await this.model.dispose();
   }

@@ -8,10 +8,11 @@ import type { ProofDocumentAnalysis } from '../documents/model';
 import { continuedProofRequest, proofRequest, summaryRequest, type ChatMessage } from '../engine/prompt';
 import { parseScripts, scriptedBias, ScriptSequence } from '../engine/scriptedOutput';
 import type { GenerationChunk } from '../engine/types';
-import { ModelUnavailableError, type ModelManager } from '../model/modelManager';
+import type { ModelManager } from '../model/modelManager';
 import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
 import { DeepRun } from './deepProve';
 import { proofInsertion } from './proofInsertion';
+import { cancellationSignal, throwIfCancelled, toResponseError, untilCancelled } from './requests';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
 
 /** Scripted replies (tests only: set by QED_NANO_TEST_SCRIPT in the server's environment). */
@@ -46,16 +47,18 @@ export async function prove(
   const before = selection?.start ?? found!.range.start;
   const problem = proofProblem(analysis, statementText, before, (range) => document.getText(range));
 
-  const cancel = new AbortController();
-  token.onCancellationRequested(() => cancel.abort());
+  const cancelled = cancellationSignal(token);
+  throwIfCancelled(cancelled, 'The proof was cancelled.');
   const batcher = stream && new ProgressBatcher((value) => stream.report(value));
   batcher?.push({ kind: 'started', statement: statementText, macros: Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
   try {
-    const engine = await models.ready();
+    const engine = await untilCancelled(models.ready(), cancelled, 'The proof was cancelled.');
     const generation = settings.generation;
-    const generate = (messages: ChatMessage[], onChunk: (chunk: GenerationChunk) => void) => {
+    /** Set when the model was unloaded under a generation (its settings changed): the work stops there. */
+    let preempted = false;
+    const generate = async (messages: ChatMessage[], onChunk: (chunk: GenerationChunk) => void) => {
       const script = scripts?.take();
-      return models.generate(
+      const result = await models.generate(
         {
           messages,
           maxTokens: generation.maxTokens,
@@ -65,15 +68,17 @@ export async function prove(
           ...(script === undefined ? {} : { tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) }),
         },
         onChunk,
-        cancel.signal,
+        cancelled,
       );
+      if (result.stopReason === 'preempted') preempted = true;
+      return result;
     };
     if (params.mode === 'deep') {
       const started = performance.now();
-      const deep = new DeepRun(problem, (messages) => generate(messages, () => {}), settings.deep, (progress) => batcher?.push(progress), () => cancel.signal.aborted);
+      const deep = new DeepRun(problem, (messages) => generate(messages, () => {}), settings.deep, (progress) => batcher?.push(progress), () => cancelled.aborted || preempted);
       const outcome = await deep.run();
       batcher?.flush();
-      if (cancel.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
+      throwIfCancelled(cancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
       const proof = outcome.best?.proof ?? '';
       const ms = Math.round(performance.now() - started);
       const generated = deep.totals.thinkingTokens + deep.totals.answerTokens;
@@ -84,7 +89,7 @@ export async function prove(
         proof,
         thinking: outcome.best?.thinking ?? '',
         thoughtClosed: proof !== '',
-        stopReason: 'endOfText',
+        stopReason: preempted ? 'preempted' : 'endOfText',
         deep: outcome.report,
         stats: { promptTokens: deep.totals.promptTokens, thinkingTokens: deep.totals.thinkingTokens, proofTokens: deep.totals.answerTokens, ms, tokensPerSecond: ms > 0 ? (generated * 1000) / ms : 0 },
       };
@@ -93,7 +98,7 @@ export async function prove(
     if (params.continueFrom) {
       batcher?.push({ kind: 'phase', text: 'Summarising the previous attempt' });
       const summary = await generate([summaryRequest(problem, tail(params.continueFrom.thinking, settings.contextSize))], () => {});
-      if (summary.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
+      throwIfCancelled(cancelled, 'The proof was cancelled.');
       // A summary that never left its thinking is still the best account of the attempt.
       const text = summary.answer || summary.thinking;
       batcher?.push({ kind: 'phase', text: 'Solving again from the summary' });
@@ -102,7 +107,7 @@ export async function prove(
     }
     const result = await generate(messages, (chunk) => batcher?.push(toProgress(chunk)));
     batcher?.flush();
-    if (result.stopReason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof was cancelled.');
+    throwIfCancelled(cancelled, 'The proof was cancelled.');
     const insertion = result.answer ? insertionNow(current, statementText, result.answer) : undefined;
     return {
       ...(insertion ? { insertion } : {}),
@@ -120,9 +125,7 @@ export async function prove(
       },
     };
   } catch (error) {
-    if (error instanceof ResponseError) throw error;
-    if (error instanceof ModelUnavailableError) throw new ResponseError(LSPErrorCodes.RequestFailed, error.message);
-    throw error;
+    throw toResponseError(error);
   }
 }
 

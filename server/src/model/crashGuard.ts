@@ -3,11 +3,18 @@
  * process (no error can be caught); without this, a client that restarts the server would load the same
  * file again and crash again, forever.
  *
- * Before a load, a marker names the file (path, size, modification time); after the load, success or
- * failure, the marker is removed. A marker found at start-up means the last load killed the process: the
- * file is recorded as crashed and is not loaded again until the user asks for it explicitly.
+ * Before a load, a marker for this process (`loads/<pid>.json`) names the file (path, size, modification
+ * time). It is removed when the load ends (success or failure), when the process exits normally during the
+ * load (window reload, Restart Language Server) and by `dispose`. A marker found at start-up whose process
+ * is gone means that process died during the load: by an abort inside llama.cpp, or killed from outside
+ * (kill -9, the out-of-memory killer), which cannot be told apart from here. So the file only becomes a
+ * suspect: before it is loaded again, `confirm` loads it in a child process (the probe). If the probe dies,
+ * the file is recorded as crashed and not loaded again until the user asks for it; if the probe loads it,
+ * the suspicion is dropped. A marker of a process that still runs (another server sharing the storage
+ * folder) is left alone.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 interface FileIdentity {
@@ -16,28 +23,67 @@ interface FileIdentity {
   mtimeMs: number;
 }
 
-export class CrashGuard {
-  private readonly markerFile: string;
-  private readonly crashedFile: string;
-  private crashed: FileIdentity[];
+interface LoadMarker {
+  pid: number;
+  host: string;
+  file: FileIdentity;
+}
 
-  constructor(storagePath: string) {
-    mkdirSync(storagePath, { recursive: true });
-    this.markerFile = path.join(storagePath, 'model-load-in-progress.json');
+/** Loads `file` in a separate process; `crashed` when that process died (a signal or an abort's exit code). */
+export type LoadProbe = (file: string) => Promise<'crashed' | 'survived'>;
+
+export class CrashGuard {
+  private readonly markers: string;
+  private readonly ownMarker: string;
+  private readonly crashedFile: string;
+  private readonly suspectsFile: string;
+  private crashed: FileIdentity[];
+  private suspects: FileIdentity[];
+  private readonly removeOwnMarker = (): void => rmSync(this.ownMarker, { force: true });
+
+  constructor(
+    storagePath: string,
+    private readonly probe: LoadProbe,
+  ) {
+    this.markers = path.join(storagePath, 'loads');
+    mkdirSync(this.markers, { recursive: true });
+    this.ownMarker = path.join(this.markers, `${process.pid}.json`);
     this.crashedFile = path.join(storagePath, 'crashed-models.json');
+    this.suspectsFile = path.join(storagePath, 'interrupted-loads.json');
     this.crashed = readJson<FileIdentity[]>(this.crashedFile) ?? [];
-    const interrupted = readJson<FileIdentity>(this.markerFile);
-    if (interrupted) {
-      this.crashed.push(interrupted);
-      writeFileSync(this.crashedFile, JSON.stringify(this.crashed));
-      rmSync(this.markerFile, { force: true });
+    this.suspects = readJson<FileIdentity[]>(this.suspectsFile) ?? [];
+    for (const name of readdirSync(this.markers)) {
+      const marker = readJson<LoadMarker>(path.join(this.markers, name));
+      if (marker && marker.host === os.hostname() && marker.pid !== process.pid && isAlive(marker.pid)) continue;
+      if (marker?.file && !this.suspects.some((s) => same(s, marker.file))) this.suspects.push(marker.file);
+      rmSync(path.join(this.markers, name), { force: true });
     }
+    writeFileSync(this.suspectsFile, JSON.stringify(this.suspects));
   }
 
   /** Whether loading `file` (as it is now on disk) crashed the server before. */
   crashedBefore(file: string): boolean {
     const identity = identify(file);
     return identity !== undefined && this.crashed.some((c) => same(c, identity));
+  }
+
+  /**
+   * Whether loading `file` crashes the server: recorded as crashed, or, when a process died while loading
+   * it, tried by the probe in a child process first (`beforeProbe` is told); a probe that dies records the
+   * file as crashed.
+   */
+  async confirm(file: string, beforeProbe?: () => void): Promise<boolean> {
+    const identity = identify(file);
+    if (!identity || !this.suspects.some((s) => same(s, identity))) return this.crashedBefore(file);
+    beforeProbe?.();
+    const outcome = await this.probe(file);
+    this.suspects = this.suspects.filter((s) => !same(s, identity));
+    writeFileSync(this.suspectsFile, JSON.stringify(this.suspects));
+    if (outcome === 'crashed') {
+      this.crashed.push(identity);
+      writeFileSync(this.crashedFile, JSON.stringify(this.crashed));
+    }
+    return outcome === 'crashed';
   }
 
   /** Forgets that `file` crashed (the user asked to load it anyway). */
@@ -48,15 +94,34 @@ export class CrashGuard {
     writeFileSync(this.crashedFile, JSON.stringify(this.crashed));
   }
 
-  /** Runs `load` with the marker in place. */
+  /** Runs `load` with this process's marker in place. */
   async guard<T>(file: string, load: () => Promise<T>): Promise<T> {
     const identity = identify(file);
-    if (identity) writeFileSync(this.markerFile, JSON.stringify(identity));
+    if (identity) {
+      const marker: LoadMarker = { pid: process.pid, host: os.hostname(), file: identity };
+      writeFileSync(this.ownMarker, JSON.stringify(marker));
+      process.once('exit', this.removeOwnMarker);
+    }
     try {
       return await load();
     } finally {
-      rmSync(this.markerFile, { force: true });
+      process.removeListener('exit', this.removeOwnMarker);
+      this.removeOwnMarker();
     }
+  }
+
+  /** The server is shutting down cleanly: a load still in flight did not crash it. */
+  dispose(): void {
+    this.removeOwnMarker();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -11,13 +11,14 @@ import { statfs } from 'node:fs/promises';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvalidModelFileError, readGgufHeader } from '../engine/ggufHeader';
+import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
 import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
 import type { GenerationChunk, GenerationRequest, GenerationResult } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
 import { isHuggingFaceUri } from '../modelSource';
-import { CrashGuard } from './crashGuard';
+import { CrashGuard, type LoadProbe } from './crashGuard';
+import { childProcessProbe } from './loadProbe';
 
 /** Progress shown to the user for long work (download, load); `cancel` fires when the user cancels. */
 export interface ProgressReporter {
@@ -39,6 +40,8 @@ export interface ModelManagerOptions {
   downloadStallMs?: number;
   /** Free bytes where models are stored (default: from the file system; tests give a fixed amount). */
   freeBytes?: (folder: string) => Promise<number | undefined>;
+  /** Loads a suspect model file in a separate process (default: dist/probe.js in a child process). */
+  probe?: LoadProbe;
 }
 
 /**
@@ -58,11 +61,24 @@ export class ModelUnavailableError extends Error {
 
 const STATUS_INTERVAL_MS = 500;
 const DEFAULT_DOWNLOAD_STALL_MS = 60_000;
+/** A superseded load is given this long to let go of its native work before the next load starts anyway. */
+const SUPERSEDED_LOAD_GRACE_MS = 10_000;
+
+/** One load (download, checks, native load) in flight; aborting `superseded` ends it without an error. */
+interface LoadAttempt {
+  /** The engine, or undefined when a settings change superseded this load. */
+  promise: Promise<LlamaEngine | undefined>;
+  superseded: AbortController;
+}
 
 export class ModelManager {
   private settings: QedNanoSettings | undefined;
   private engine: LlamaEngine | undefined;
-  private loading: Promise<LlamaEngine> | undefined;
+  private loading: LoadAttempt | undefined;
+  /** Settles when the last load started has ended, superseded or not (the next one waits for it). */
+  private lastLoadSettled: Promise<void> = Promise.resolve();
+  /** Each running generation's way to be stopped when the model is about to be unloaded. */
+  private readonly running = new Set<AbortController>();
   private status: ModelStatus = { state: 'absent', message: 'The model loads on first use.' };
   private lastError: string | undefined;
   private resolvedPath: string | undefined;
@@ -71,7 +87,14 @@ export class ModelManager {
   private readonly modelsFolder: string;
 
   constructor(private readonly options: ModelManagerOptions) {
-    this.crashGuard = new CrashGuard(options.storagePath);
+    this.crashGuard = new CrashGuard(
+      options.storagePath,
+      options.probe ??
+        childProcessProbe(() => {
+          const settings = this.requireSettings();
+          return { gpu: settings.gpu === 'off' ? false : 'auto', threads: threadsFor(settings), contextSize: settings.contextSize };
+        }),
+    );
     this.modelsFolder = path.join(options.storagePath, 'models');
     mkdirSync(this.modelsFolder, { recursive: true });
   }
@@ -80,34 +103,74 @@ export class ModelManager {
     return this.status;
   }
 
-  /** Applies settings; a change to what or how the model loads unloads it (it loads again on next use). */
+  /**
+   * Applies settings. Settings that do not change what or how the model loads (sampling, budgets) never
+   * touch it. Ones that do supersede a load in flight (it ends quietly; the next use loads with the new
+   * settings), and stop running generations first (they end with stop reason `preempted` and what they
+   * wrote) before the model is unloaded; it loads again on next use.
+   */
   async configure(settings: QedNanoSettings): Promise<void> {
     const previous = this.settings;
     this.settings = settings;
     if (!previous || !loadSettingsChanged(previous, settings)) return;
+    const wasLoading = this.loading !== undefined;
+    this.loading?.superseded.abort(new Error('the model settings changed'));
+    this.loading = undefined;
+    for (const stop of this.running) stop.abort();
     const engine = this.engine;
     this.engine = undefined;
     this.resolvedPath = undefined;
     await engine?.dispose();
-    if (engine || this.status.state === 'error') this.setStatus({ state: 'absent', message: 'The model settings changed; the model loads again on next use.' });
+    if (engine || wasLoading || this.status.state === 'error') {
+      this.setStatus({ state: 'absent', message: 'The model settings changed; the model loads again on next use.' });
+    }
   }
 
   /** The loaded engine, loading (and downloading) the model first if needed. */
   async ready(explicit = false): Promise<LlamaEngine> {
-    if (this.engine) return this.engine;
-    this.loading ??= this.load(explicit).finally(() => (this.loading = undefined));
-    return this.loading;
+    for (;;) {
+      if (this.engine) return this.engine;
+      const attempt = this.loading ?? this.startLoad(explicit);
+      const engine = await attempt.promise;
+      if (engine) return engine;
+      // A settings change superseded that load: load again with the settings as they are now.
+    }
   }
 
-  /** Generates through the engine, reporting busy / tokens per second / ready as it goes. */
+  private startLoad(explicit: boolean): LoadAttempt {
+    const superseded = new AbortController();
+    const previous = this.lastLoadSettled;
+    const promise = (async () => {
+      await Promise.race([previous, delay(SUPERSEDED_LOAD_GRACE_MS)]);
+      return this.load(explicit, superseded.signal);
+    })();
+    const attempt: LoadAttempt = { promise, superseded };
+    const settled = (): void => {
+      if (this.loading === attempt) this.loading = undefined;
+    };
+    this.lastLoadSettled = promise.then(settled, settled);
+    this.loading = attempt;
+    return attempt;
+  }
+
+  /**
+   * Generates through the engine, reporting busy / tokens per second / ready as it goes. When the model is
+   * unloaded meanwhile (its settings changed), the generation ends with stop reason `preempted` and what it
+   * had written.
+   */
   async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
-    const engine = await this.ready();
+    let engine = await this.ready();
+    // The settings may have changed while this request waited for the model: use the current one.
+    while (engine !== this.engine) engine = await this.ready();
+    const unloading = new AbortController();
+    this.running.add(unloading);
     this.activeGenerations++;
     const started = performance.now();
     let tokens = 0;
     let lastStatus = 0;
     this.setStatus({ ...this.loadedStatus(), state: 'busy' });
     try {
+      const stopped = signal ? AbortSignal.any([signal, unloading.signal]) : unloading.signal;
       const result = await engine.generate(
         request,
         (chunk) => {
@@ -119,11 +182,13 @@ export class ModelManager {
           }
           onChunk(chunk);
         },
-        signal,
+        stopped,
       );
       this.status = { ...this.loadedStatus(), tokensPerSecond: result.stats.tokensPerSecond };
+      if (result.stopReason === 'cancelled' && unloading.signal.aborted && !signal?.aborted) return { ...result, stopReason: 'preempted' };
       return result;
     } finally {
+      this.running.delete(unloading);
       this.activeGenerations--;
       this.setStatus({ ...this.loadedStatus(), state: this.activeGenerations > 0 ? 'busy' : 'ready', ...(this.status.tokensPerSecond !== undefined ? { tokensPerSecond: this.status.tokensPerSecond } : {}) });
     }
@@ -156,17 +221,27 @@ export class ModelManager {
     };
   }
 
+  /** Stops what runs, unloads the model, and clears the crash guard's marker: this is a clean end. */
   async dispose(): Promise<void> {
+    this.loading?.superseded.abort(new Error('the server is shutting down'));
+    this.loading = undefined;
+    for (const stop of this.running) stop.abort();
     const engine = this.engine;
     this.engine = undefined;
     await engine?.dispose();
+    this.crashGuard.dispose();
   }
 
-  private async load(explicit: boolean): Promise<LlamaEngine> {
+  /** Loads the model with the settings as they are now; undefined when `superseded` fires first. */
+  private async load(explicit: boolean, superseded: AbortSignal): Promise<LlamaEngine | undefined> {
     const settings = this.requireSettings();
     try {
-      const file = await this.localFile(settings.model);
-      if (this.crashGuard.crashedBefore(file)) {
+      const file = await this.localFile(settings.model, superseded);
+      if (superseded.aborted) return undefined;
+      const crashed = await this.crashGuard.confirm(file, () =>
+        this.setStatus({ state: 'loading', progress: 0, message: `Checking ${path.basename(file)} in a separate process: a server stopped while loading it` }),
+      );
+      if (crashed) {
         if (!explicit) {
           throw new ModelUnavailableError(
             `Loading ${file} crashed the QED-Nano server last time, so it is not loaded again automatically. Choose another file (QED-Nano: Choose Model File), download the model again, or load this one anyway (QED-Nano: Load Model).`,
@@ -183,11 +258,12 @@ export class ModelManager {
             {
               modelPath: file,
               gpu: settings.gpu === 'off' ? false : 'auto',
-              threads: settings.threads > 0 ? settings.threads : os.availableParallelism(),
+              threads: threadsFor(settings),
               contextSize: settings.contextSize,
               batchSize: settings.batchSize,
               sequences: settings.parallelSequences,
               log: (line) => this.options.log(`llama.cpp: ${line}`),
+              signal: superseded,
             },
             (fraction) => {
               progress.report(fraction, path.basename(file));
@@ -198,10 +274,10 @@ export class ModelManager {
       } finally {
         progress.done();
       }
-      if (this.settings !== settings) {
+      if (superseded.aborted) {
         // The settings changed while loading: this engine is already out of date.
         await engine.dispose();
-        return this.ready(explicit);
+        return undefined;
       }
       this.engine = engine;
       this.resolvedPath = file;
@@ -209,9 +285,11 @@ export class ModelManager {
       this.options.log(
         `Loaded ${engine.info.modelName} (${file}) on ${engine.info.device} in ${engine.info.loadMs} ms: ${engine.info.threads} threads, ${engine.info.contextSize}-token context x ${engine.info.sequences}.${engine.info.gpuUnusedReason ? ` No GPU: ${engine.info.gpuUnusedReason}.` : ''}`,
       );
+      for (const adjustment of engine.info.adjustments) this.options.log(adjustment);
       this.setStatus(this.loadedStatus());
       return engine;
     } catch (error) {
+      if (superseded.aborted) return undefined;
       const message = describeLoadError(error);
       this.lastError = message;
       this.options.log(message);
@@ -225,15 +303,19 @@ export class ModelManager {
   }
 
   /** The local file for a model setting, downloading an `hf:` model first if it is not there yet. */
-  private async localFile(model: string): Promise<string> {
+  private async localFile(model: string, superseded: AbortSignal): Promise<string> {
     if (!isHuggingFaceUri(model)) {
       const file = expandHome(model);
-      if (!existsSync(file)) {
+      const problem = modelFileProblem(file);
+      if (problem?.missing) {
         throw new ModelUnavailableError(
           `The model file ${file} does not exist. Choose a .gguf file (QED-Nano: Choose Model File) or download QED-Nano (QED-Nano: Download Model).`,
           'absent',
           'modelFile',
         );
+      }
+      if (problem) {
+        throw new ModelUnavailableError(`The model file ${file} cannot be used: ${problem.reason}. Choose a .gguf file (QED-Nano: Choose Model File).`, 'error', 'modelFile');
       }
       return file;
     }
@@ -283,7 +365,7 @@ export class ModelManager {
     const timer = setInterval(report, STATUS_INTERVAL_MS);
     try {
       report();
-      const signal = AbortSignal.any([progress.cancelled, stall.signal]);
+      const signal = AbortSignal.any([progress.cancelled, stall.signal, superseded]);
       await downloader.download({ signal });
       if (signal.aborted) throw signal.reason; // the downloader returns quietly when aborted
     } catch (error) {
@@ -315,6 +397,8 @@ export class ModelManager {
       modelName: info.modelName,
       device: info.device,
       ...(info.gpuUnusedReason ? { gpuUnusedReason: info.gpuUnusedReason } : {}),
+      // What was lowered from the settings to fit this machine stays visible while the model is loaded.
+      ...(info.adjustments.length > 0 ? { message: info.adjustments.join(' ') } : {}),
     };
   }
 
@@ -327,6 +411,15 @@ export class ModelManager {
     if (!this.settings) throw new Error('the model manager has no settings yet');
     return this.settings;
   }
+}
+
+/** Threads for llama.cpp: the setting, or one per core for 0 (the engine holds it to the cores). */
+function threadsFor(settings: QedNanoSettings): number {
+  return settings.threads > 0 ? settings.threads : os.availableParallelism();
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function expandHome(file: string): string {
