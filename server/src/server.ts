@@ -137,7 +137,12 @@ connection.onShutdown(() => models?.dispose());
 
 connection.onDidChangeConfiguration(async (change) => {
   const pushed = (change.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
-  await applySettings(pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed);
+  try {
+    await applySettings(pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed);
+  } catch (error) {
+    // A notification has nobody to answer: a failure is logged, never left to end the process.
+    connection.console.error(`Applying the settings failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 });
 
 async function applySettings(raw: unknown): Promise<void> {
