@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { readGgufHeader, InvalidModelFileError } from '../../server/src/engine/ggufHeader';
 import { GgufType, type Tensor } from '../support/gguf/writer';
-import { brokenTinyModel, scratchFile, scratchFolder, tinyModelPath } from '../support/models';
+import { brokenTinyModel, scratchFile, specialPaths, tinyModelPath } from '../support/models';
 import { tinyModelBytes } from '../support/tinyModel';
 
 test('the tiny model is reproducible, about 0.5 MB, and its header reads back as a qwen3 model', async () => {
@@ -91,12 +89,7 @@ test('a tensor of an unknown type is named, not a NaN', async () => {
 });
 
 test('a FIFO, a folder and a symlink loop are refused before anything opens them, each with its own reason', async () => {
-  const folder = path.join(scratchFolder(), 'special');
-  mkdirSync(folder, { recursive: true });
-  const fifo = path.join(folder, 'model.gguf');
-  execFileSync('mkfifo', [fifo]);
-  const loop = path.join(folder, 'loop.gguf');
-  symlinkSync(loop, loop);
+  const { folder, fifo, loop } = specialPaths('special');
   const started = performance.now();
   await rejects(fifo, /it is a named pipe \(FIFO\), not a regular file/);
   assert.ok(performance.now() - started < 1000, 'the FIFO was refused at once, not opened');

@@ -5,8 +5,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ConfigurationRequest, DocumentSymbolRequest, ResponseError, WorkDoneProgressCreateRequest } from 'vscode-languageserver-protocol';
@@ -15,7 +15,7 @@ import { LoadModelRequest, ProveRequest, SetupInfoRequest, StatusNotification, t
 import { REPO_ROOT } from '../support/fixtures';
 import { FakeHuggingFace } from '../support/fakeHuggingFace';
 import { SERVER_PATH, TestLanguageClient } from '../support/lspClient';
-import { scratchFile, scratchFolder, tinyModelPath } from '../support/models';
+import { scratchFile, specialPaths, tinyModelPath } from '../support/models';
 import { tinyModelBytes } from '../support/tinyModel';
 
 const storage = mkdtempSync(path.join(tmpdir(), 'qed-hardening-'));
@@ -148,12 +148,7 @@ test('changing the context size mid-proof ends it as preempted with what it wrot
 });
 
 test('a FIFO or a symlink loop as the model is refused at once with its reason, and a good file loads after it', async () => {
-  const folder = path.join(scratchFolder(), 'lsp-special');
-  mkdirSync(folder, { recursive: true });
-  const fifo = path.join(folder, 'pipe.gguf');
-  execFileSync('mkfifo', [fifo]);
-  const loop = path.join(folder, 'loop.gguf');
-  symlinkSync(loop, loop);
+  const { fifo, loop } = specialPaths('lsp-special');
   const { client } = await server({ settings: settings({ model: fifo }) });
   await assert.rejects(within(5000, client.connection.sendRequest(LoadModelRequest), 'FIFO load'), /named pipe \(FIFO\), not a regular file/);
   await client.configure(settings({ model: loop }));

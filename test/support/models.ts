@@ -1,5 +1,6 @@
 /** Tiny model files for tests, written once per process into a temporary folder. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeGguf, type MetadataValue, type TensorF32 } from './gguf/writer';
@@ -44,4 +45,16 @@ export function brokenTinyModel(
   const parts = tinyModelParts();
   edit(parts);
   return scratchFile(name, writeGguf(parts.metadata, parts.tensors));
+}
+
+/** Paths that are no regular file, in a new folder `name` of the scratch folder: a FIFO (opening it blocks
+ * until a writer comes) and a symbolic link to itself. */
+export function specialPaths(name: string): { folder: string; fifo: string; loop: string } {
+  const folder = path.join(scratchFolder(), name);
+  mkdirSync(folder, { recursive: true });
+  const fifo = path.join(folder, 'pipe.gguf');
+  execFileSync('mkfifo', [fifo]);
+  const loop = path.join(folder, 'loop.gguf');
+  symlinkSync(loop, loop);
+  return { folder, fifo, loop };
 }
