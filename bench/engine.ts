@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LlamaEngine, type LlamaEngineOptions } from '../server/src/engine/llamaEngine';
-import { proofRequest } from '../server/src/engine/prompt';
+import { proofRequest } from '../server/src/prompts/proofPrompt';
 import type { GenerationRequest } from '../server/src/engine/types';
 import { ProveRequest } from '../server/src/protocol';
 import { TestLanguageClient } from '../test/support/lspClient';

@@ -37,6 +37,9 @@ import {
   type QedNanoInitializationOptions,
 } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
+import { parseScripts, ScriptSequence } from './engine/scriptedOutput';
+import { liveGenerate } from './model/liveGenerate';
+import type { Generate } from './tasks/generate';
 import { documentSyncGuard, watchFraming } from './transport';
 
 /** Diagnostics are published this long after the last edit, so a burst of keystrokes publishes once. */
@@ -59,6 +62,8 @@ let pullsConfiguration = false;
 const store = new AnalysisStore(() => settings.analysis);
 const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
 let models: ModelManager | undefined;
+/** The one generate function of every model task (tasks/generate.ts), made at initialize. */
+let generate: Generate | undefined;
 
 /** Sends without waiting; a failure (the client gone, a message that cannot be written) is logged, never
  * left as an unhandled rejection that would end the process. */
@@ -85,7 +90,10 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     log: (message) => connection.console.log(message),
     // Only from the server's own environment, never from (possibly untrusted) workspace settings.
     ...(process.env.QED_NANO_HF_ENDPOINT ? { huggingFaceEndpoint: process.env.QED_NANO_HF_ENDPOINT } : {}),
+    // Tests only: exact replies (see engine/scriptedOutput.ts).
+    ...(process.env.QED_NANO_TEST_SCRIPT ? { scripts: new ScriptSequence(parseScripts(process.env.QED_NANO_TEST_SCRIPT)) } : {}),
   });
+  generate = liveGenerate(models, () => settings);
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
@@ -115,7 +123,7 @@ connection.onRequest(
     // An explicit load uses the settings as they are now, even if their change notification is still on its way.
     if (pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
     try {
-      await requireModels().ready(true);
+      await requireModels().ensureLoaded(true);
     } catch (error) {
       throw toResponseError(error);
     }
@@ -126,7 +134,7 @@ connection.onRequest(
   ProveRequest,
   afterInitialize(async (params, token) => {
     const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
-    return prove(params, () => currentDocument(params.textDocument.uri), settings, requireModels(), token, stream);
+    return prove(params, () => currentDocument(params.textDocument.uri), settings, generate!, token, stream);
   }),
 );
 connection.onRequest(

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlamaEngine, type LlamaEngineOptions } from '../../server/src/engine/llamaEngine';
 import { InvalidModelFileError } from '../../server/src/engine/ggufHeader';
-import { proofRequest } from '../../server/src/engine/prompt';
+import { proofRequest } from '../../server/src/prompts/proofPrompt';
 import type { GenerationChunk } from '../../server/src/engine/types';
 import { scratchFile, tinyModelPath, brokenTinyModel } from '../support/models';
 import { scriptedBias, scriptTokens } from '../support/script';

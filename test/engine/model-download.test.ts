@@ -73,8 +73,8 @@ const downloaded = (storage: string): string[] => readdirSync(path.join(storage,
 test('an hf: model is resolved, downloaded with progress into the storage folder, checked and loaded', async () => {
   const h = await harness();
   cleanups.push(() => rmSync(h.storage, { recursive: true, force: true }));
-  const engine = await h.manager.ready();
-  assert.equal(engine.info.device, 'cpu');
+  await h.manager.ensureLoaded();
+  assert.equal(h.manager.currentStatus.device, 'cpu');
   assert.ok(h.server.requests.some((r) => r.url === '/v2/lm-test/QED-Nano-GGUF/manifests/Q4_K_M'), 'resolved through the manifest, not a guessed name');
   assert.ok(h.statuses.some((s) => s.state === 'downloading'));
   assert.ok(h.reports.some((r) => /MB of 25\.2 MB at [\d.]+ MB\/s/.test(r.message)), JSON.stringify(h.reports));
@@ -84,14 +84,14 @@ test('an hf: model is resolved, downloaded with progress into the storage folder
 
   // A second manager on the same storage finds the finished download: no second transfer.
   const again = await harness({}, h.storage);
-  await again.manager.ready();
+  await again.manager.ensureLoaded();
   assert.equal(again.server.requests.filter((r) => r.url.includes('/resolve/')).length, 0);
 });
 
 test('a dropped connection is resumed with a Range request and the file is complete', async () => {
   const h = await harness({ cutOnceAfterBytes: 13 * 1024 * 1024, bytesPer10Ms: 512 * 1024 });
   cleanups.push(() => rmSync(h.storage, { recursive: true, force: true }));
-  await h.manager.ready();
+  await h.manager.ensureLoaded();
   assert.deepEqual(readFileSync(path.join(h.storage, 'models', downloaded(h.storage)[0]!)), MODEL);
   assert.ok(h.server.requests.some((r) => r.range && !r.range.startsWith('bytes=0-')), JSON.stringify(h.server.requests));
 });
@@ -101,13 +101,13 @@ test('a cancelled download keeps its partial file and continues from it next tim
   cleanups.push(() => rmSync(storage, { recursive: true, force: true }));
   const slow = await harness({ bytesPer10Ms: 64 * 1024 }, storage);
   slow.cancelAtFraction = 0.5;
-  await assert.rejects(slow.manager.ready(), /was cancelled; it continues where it stopped next time/);
+  await assert.rejects(slow.manager.ensureLoaded(), /was cancelled; it continues where it stopped next time/);
   assert.equal(slow.statuses.at(-1)?.state, 'absent');
   assert.equal(downloaded(storage).length, 0, 'no finished .gguf from a cancelled download');
   assert.ok(readdirSync(path.join(storage, 'models')).length > 0, 'the partial download is kept');
 
   const fast = await harness({}, storage);
-  await fast.manager.ready();
+  await fast.manager.ensureLoaded();
   assert.deepEqual(readFileSync(path.join(storage, 'models', downloaded(storage)[0]!)), MODEL);
   assert.ok(fast.server.requests.some((r) => r.range && !r.range.startsWith('bytes=0-')), `resumed: ${JSON.stringify(fast.server.requests)}`);
 });
@@ -116,13 +116,13 @@ test('a quantization the repository does not have, and a file shorter than annou
   const missing = await harness();
   cleanups.push(() => rmSync(missing.storage, { recursive: true, force: true }));
   await missing.manager.configure(resolveSettings({ model: 'hf:lm-test/QED-Nano-GGUF:Q9_9', threads: 1, contextSize: 1024, gpu: 'off' }));
-  await assert.rejects(missing.manager.ready(), /Could not find hf:lm-test\/QED-Nano-GGUF:Q9_9 on Hugging Face/);
+  await assert.rejects(missing.manager.ensureLoaded(), /Could not find hf:lm-test\/QED-Nano-GGUF:Q9_9 on Hugging Face/);
   assert.equal(missing.statuses.at(-1)?.state, 'error');
 
   // The server announces more bytes than it ever sends: the download must end with an error, not hang.
   const short = await harness({ announcedSize: MODEL.length + 5000 });
   cleanups.push(() => rmSync(short.storage, { recursive: true, force: true }));
-  await assert.rejects(short.manager.ready(), /The download of hf:lm-test\/QED-Nano-GGUF:Q4_K_M failed: no data arrived for 2 s\. Check the network/);
+  await assert.rejects(short.manager.ensureLoaded(), /The download of hf:lm-test\/QED-Nano-GGUF:Q4_K_M failed: no data arrived for 2 s\. Check the network/);
   assert.equal(short.statuses.at(-1)?.state, 'error');
   assert.equal(downloaded(short.storage).length, 0, 'nothing half-written is taken for a model');
 });
@@ -130,6 +130,6 @@ test('a quantization the repository does not have, and a file shorter than annou
 test('a download that does not fit on the disk is refused before it starts, saying how much is needed', async () => {
   const h = await harness({}, undefined, async () => 1_000_000);
   cleanups.push(() => rmSync(h.storage, { recursive: true, force: true }));
-  await assert.rejects(h.manager.ready(), /Downloading hf:lm-test\/QED-Nano-GGUF:Q4_K_M needs 25\.2 MB but only 1\.0 MB are free in .*models\. Free some space or choose a local file/);
+  await assert.rejects(h.manager.ensureLoaded(), /Downloading hf:lm-test\/QED-Nano-GGUF:Q4_K_M needs 25\.2 MB but only 1\.0 MB are free in .*models\. Free some space or choose a local file/);
   assert.equal(h.server.requests.filter((r) => r.url.includes('/resolve/') && r.method === 'GET' && r.range).length, 0, 'no data was fetched');
 });

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import { proofRequest } from '../../server/src/engine/prompt';
-import { proofProblem, statementAt } from '../../server/src/prompts/proofPrompt';
+import { proofProblem, proofRequest, statementAt } from '../../server/src/prompts/proofPrompt';
 import { readDocument } from '../support/fixtures';
 
 test('the problem sent to the model carries the document macros and earlier results, in the trained instruction', () => {

@@ -25,7 +25,7 @@ import { LoopDetector } from './loopDetector';
 import { qedNanoPrompt, type PromptPart, type ThinkingMode } from './prompt';
 import { SequencePool, type PooledSequence } from './sequencePool';
 import { ThinkSplitter } from './thinkSplitter';
-import type { Engine, GenerationChunk, GenerationRequest, GenerationResult, SamplingOptions, StopReason } from './types';
+import { GenerationRefusedError, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type SamplingOptions, type StopReason } from './types';
 
 export interface LlamaEngineOptions {
   modelPath: string;
@@ -73,14 +73,6 @@ export class ModelLoadError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ModelLoadError';
-  }
-}
-
-/** A request the engine cannot run as asked (its prompt does not fit the context), with the reason in words. */
-export class GenerationRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GenerationRefusedError';
   }
 }
 

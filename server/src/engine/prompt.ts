@@ -10,6 +10,7 @@
  * 'closed'` the thinking is prefilled empty (`<think>\n\n</think>\n\n`), which grammar-constrained calls need:
  * a grammar applies from the first generated token and would otherwise land inside the thought.
  * Document text is never parsed for special tokens: a `<|im_end|>` typed in a document stays text.
+ * The tasks' own instructions live in prompts/; this module is only the chat format.
  */
 
 export interface ChatMessage {
@@ -35,31 +36,4 @@ export function qedNanoPrompt(messages: readonly ChatMessage[], thinking: Thinki
   }
   parts.push({ special: true, text: thinking === 'open' ? '<|im_start|>assistant\n<think>\n' : '<|im_start|>assistant\n<think>\n\n</think>\n\n' });
   return parts;
-}
-
-/** The instruction QED-Nano was trained with, then a blank line, then the problem. */
-export function proofRequest(problem: string): ChatMessage {
-  return { role: 'user', content: `Generate a rigorous proof to the following question:\n\n${problem}` };
-}
-
-/**
- * The reasoning-cache step QED-Nano was trained with: a summary of an attempt whose thinking ran out of
- * budget, at most two paragraphs, first person, what was tried and found, no new reasoning.
- */
-export function summaryRequest(problem: string, thinking: string): ChatMessage {
-  return {
-    role: 'user',
-    content:
-      `Below is a problem and the reasoning trace of a previous attempt at it, which ran out of budget before a proof was written.\n\n` +
-      `Problem:\n${problem}\n\nReasoning trace:\n${thinking}\n\n` +
-      'Summarise this attempt in at most two paragraphs, in the first person: what was tried and what was found. Do not add any new reasoning.',
-  };
-}
-
-/** A new attempt that starts from the summary of the previous one (a fresh context, as in training). */
-export function continuedProofRequest(problem: string, summary: string): ChatMessage {
-  return {
-    role: 'user',
-    content: `Generate a rigorous proof to the following question:\n\n${problem}\n\nA summary of my previous attempt at this question:\n${summary}`,
-  };
 }

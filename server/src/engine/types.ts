@@ -75,6 +75,14 @@ export interface GenerationResult {
   stats: GenerationStats;
 }
 
+/** A request an engine cannot run as asked (its prompt does not fit the context), with the reason in words. */
+export class GenerationRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GenerationRefusedError';
+  }
+}
+
 export interface Engine {
   generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult>;
   dispose(): Promise<void>;

@@ -1,28 +1,22 @@
 /**
- * `qed/prove` (see protocol.ts): the statement at a position or in a selection, proved by the model, with
- * thinking and proof streamed as they come.
+ * `qed/prove` (see protocol.ts), the LSP adapter of the proof tasks: finds the statement at a position or
+ * in a selection, hands it to tasks/proof.ts or tasks/deepProof.ts, streams their progress as partial
+ * results, and maps the outcome (with the edit that inserts the proof) and errors onto the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ProofDocumentAnalysis } from '../documents/model';
-import { continuedProofRequest, proofRequest, summaryRequest, type ChatMessage } from '../engine/prompt';
-import { parseScripts, scriptedBias, ScriptSequence } from '../engine/scriptedOutput';
-import type { GenerationChunk } from '../engine/types';
-import type { ModelManager } from '../model/modelManager';
 import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
-import { DeepRun } from './deepProve';
+import { DeepRun } from '../tasks/deepProof';
+import type { Generate } from '../tasks/generate';
+import { writeProof } from '../tasks/proof';
 import { proofInsertion } from './proofInsertion';
-import { cancellationSignal, throwIfCancelled, toResponseError, untilCancelled } from './requests';
+import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
+import { ProgressBatcher } from './streaming';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
 
-/** Scripted replies (tests only: set by QED_NANO_TEST_SCRIPT in the server's environment). */
-const scripts = process.env.QED_NANO_TEST_SCRIPT ? new ScriptSequence(parseScripts(process.env.QED_NANO_TEST_SCRIPT)) : undefined;
-
-/** About 3.5 characters per token: the end of a long thinking trace that fits a summary prompt. */
-function tail(thinking: string, contextSize: number): string {
-  const room = Math.floor(contextSize * 0.6 * 3.5);
-  return thinking.length <= room ? thinking : `…${thinking.slice(thinking.length - room)}`;
-}
+/** The prove stream's text kinds (joined when batched). */
+const PROVE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 /** The document as it is now (it may change while the model writes), with its analysis. */
 export type CurrentDocument = () => { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
@@ -31,7 +25,7 @@ export async function prove(
   params: ProveParams,
   current: CurrentDocument,
   settings: QedNanoSettings,
-  models: ModelManager,
+  generate: Generate,
   token: CancellationToken,
   stream: ResultProgressReporter<ProveProgress> | undefined,
 ): Promise<ProveResult> {
@@ -49,35 +43,14 @@ export async function prove(
 
   const cancelled = cancellationSignal(token);
   throwIfCancelled(cancelled, 'The proof was cancelled.');
-  const batcher = stream && new ProgressBatcher((value) => stream.report(value));
-  batcher?.push({ kind: 'started', statement: statementText, macros: Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
+  const batcher = ProgressBatcher.for(stream, PROVE_TEXT);
+  batcher.push({ kind: 'started', statement: statementText, macros: Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
   try {
-    const engine = await untilCancelled(models.ready(), cancelled, 'The proof was cancelled.');
-    const generation = settings.generation;
-    /** Set when the model was unloaded under a generation (its settings changed): the work stops there. */
-    let preempted = false;
-    const generate = async (messages: ChatMessage[], onChunk: (chunk: GenerationChunk) => void) => {
-      const script = scripts?.take();
-      const result = await models.generate(
-        {
-          messages,
-          maxTokens: generation.maxTokens,
-          thinkingBudget: generation.thinkingBudget,
-          sampling: script === undefined ? { temperature: generation.temperature, topP: generation.topP } : { temperature: 0 },
-          priority: 'interactive',
-          ...(script === undefined ? {} : { tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) }),
-        },
-        onChunk,
-        cancelled,
-      );
-      if (result.stopReason === 'preempted') preempted = true;
-      return result;
-    };
     if (params.mode === 'deep') {
       const started = performance.now();
-      const deep = new DeepRun(problem, (messages) => generate(messages, () => {}), settings.deep, (progress) => batcher?.push(progress), () => cancelled.aborted || preempted);
+      const deep = new DeepRun(problem, generate, settings.deep, settings.generation, (progress) => batcher.push(progress), cancelled);
       const outcome = await deep.run();
-      batcher?.flush();
+      batcher.flush();
       throwIfCancelled(cancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
       const proof = outcome.best?.proof ?? '';
       const ms = Math.round(performance.now() - started);
@@ -89,24 +62,19 @@ export async function prove(
         proof,
         thinking: outcome.best?.thinking ?? '',
         thoughtClosed: proof !== '',
-        stopReason: preempted ? 'preempted' : 'endOfText',
+        stopReason: deep.preempted() ? 'preempted' : 'endOfText',
         deep: outcome.report,
         stats: { promptTokens: deep.totals.promptTokens, thinkingTokens: deep.totals.thinkingTokens, proofTokens: deep.totals.answerTokens, ms, tokensPerSecond: ms > 0 ? (generated * 1000) / ms : 0 },
       };
     }
-    let messages = [proofRequest(problem)];
-    if (params.continueFrom) {
-      batcher?.push({ kind: 'phase', text: 'Summarising the previous attempt' });
-      const summary = await generate([summaryRequest(problem, tail(params.continueFrom.thinking, settings.contextSize))], () => {});
-      throwIfCancelled(cancelled, 'The proof was cancelled.');
-      // A summary that never left its thinking is still the best account of the attempt.
-      const text = summary.answer || summary.thinking;
-      batcher?.push({ kind: 'phase', text: 'Solving again from the summary' });
-      batcher?.push({ kind: 'thinking', text: `Summary of the previous attempt:\n${text}\n\n` });
-      messages = [continuedProofRequest(problem, text)];
-    }
-    const result = await generate(messages, (chunk) => batcher?.push(toProgress(chunk)));
-    batcher?.flush();
+    const result = await writeProof(
+      { problem, ...(params.continueFrom ? { continueFrom: params.continueFrom } : {}) },
+      generate,
+      { ...settings.generation, contextSize: settings.contextSize },
+      (progress) => batcher.push(progress),
+      cancelled,
+    );
+    batcher.flush();
     throwIfCancelled(cancelled, 'The proof was cancelled.');
     const insertion = result.answer ? insertionNow(current, statementText, result.answer) : undefined;
     return {
@@ -137,43 +105,4 @@ export function insertionNow(current: CurrentDocument, statementText: string, pr
   if (!statement) return undefined;
   const edit = proofInsertion(now.document, now.analysis, statement, proof);
   return { version: now.document.version, range: edit.range, newText: edit.newText };
-}
-
-function toProgress(chunk: GenerationChunk): ProveProgress {
-  if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
-  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text };
-}
-
-/**
- * Coalesces streamed chunks into one `$/progress` message per interval (16 ms, a display frame): at
- * hundreds of tokens per second a message per token costs more than the tokens. Chunks go out at once until
- * the first text has, so the time to the first visible token does not change.
- */
-class ProgressBatcher {
-  private pending: ProveProgress[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  /** Whether thinking or proof text went out yet: until then every chunk is sent at once. */
-  private sentText = false;
-
-  constructor(
-    private readonly send: (value: ProveProgress) => void,
-    private readonly intervalMs = 16,
-  ) {}
-
-  push(value: ProveProgress): void {
-    const last = this.pending[this.pending.length - 1];
-    if (last && (last.kind === 'thinking' || last.kind === 'proof') && last.kind === value.kind) last.text += value.text;
-    else this.pending.push({ ...value });
-    if (!this.sentText) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
-  }
-
-  flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    for (const value of this.pending.splice(0)) {
-      this.send(value);
-      if (value.kind === 'thinking' || value.kind === 'proof') this.sentText = true;
-    }
-  }
 }

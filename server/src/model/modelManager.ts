@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
 import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
+import { scriptedBias, type ScriptSequence } from '../engine/scriptedOutput';
 import type { GenerationChunk, GenerationRequest, GenerationResult } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
@@ -42,6 +43,8 @@ export interface ModelManagerOptions {
   freeBytes?: (folder: string) => Promise<number | undefined>;
   /** Loads a suspect model file in a separate process (default: dist/probe.js in a child process). */
   probe?: LoadProbe;
+  /** Test mode: every reply writes the next of these texts exactly (see engine/scriptedOutput.ts). */
+  scripts?: ScriptSequence;
 }
 
 /**
@@ -126,8 +129,31 @@ export class ModelManager {
     }
   }
 
+  /** The engine, or undefined as soon as `signal` fires while waiting for it (the load itself goes on). */
+  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<LlamaEngine | undefined> {
+    if (signal?.aborted) return undefined;
+    const ready = this.ready();
+    if (!signal) return ready;
+    ready.catch(() => undefined); // if the wait is abandoned, a later load failure is reported by status only
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([ready, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  /** Loads (and downloads) the model if it is not loaded yet; `explicit`: the user asked (Load Model). */
+  async ensureLoaded(explicit = false): Promise<void> {
+    await this.ready(explicit);
+  }
+
   /** The loaded engine, loading (and downloading) the model first if needed. */
-  async ready(explicit = false): Promise<LlamaEngine> {
+  private async ready(explicit = false): Promise<LlamaEngine> {
     for (;;) {
       if (this.engine) return this.engine;
       const attempt = this.loading ?? this.startLoad(explicit);
@@ -159,9 +185,14 @@ export class ModelManager {
    * had written.
    */
   async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
-    let engine = await this.ready();
+    let engine = await this.readyUnlessAborted(signal);
     // The settings may have changed while this request waited for the model: use the current one.
-    while (engine !== this.engine) engine = await this.ready();
+    while (engine && engine !== this.engine) engine = await this.readyUnlessAborted(signal);
+    if (!engine) return notStarted('cancelled');
+    const script = this.options.scripts?.take();
+    if (script !== undefined) {
+      request = { ...request, sampling: { temperature: 0 }, tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) };
+    }
     const unloading = new AbortController();
     this.running.add(unloading);
     this.activeGenerations++;
@@ -411,6 +442,17 @@ export class ModelManager {
     if (!this.settings) throw new Error('the model manager has no settings yet');
     return this.settings;
   }
+}
+
+/** The result of a generation that never reached the model. */
+function notStarted(stopReason: GenerationResult['stopReason']): GenerationResult {
+  return {
+    thinking: '',
+    answer: '',
+    thoughtClosed: false,
+    stopReason,
+    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, ms: 0, tokensPerSecond: 0 },
+  };
 }
 
 /** Threads for llama.cpp: the setting, or one per core for 0 (the engine holds it to the cores). */

@@ -1,9 +1,11 @@
 /**
- * The problem text QED-Nano is asked to prove: the statement, preceded by the document's own macros (so the
- * model reads the notation it will meet) and the statements of the results before it (which a proof may
- * use). It goes into the trained instruction (engine/prompt.ts proofRequest).
+ * The proof prompts: the problem text QED-Nano is asked to prove (the statement, preceded by the document's
+ * own macros, so the model reads the notation it will meet, and the statements of the results before it,
+ * which a proof may use), the trained instruction around it, and the reasoning-cache summary and
+ * continuation.
  */
 import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+import type { ChatMessage } from '../engine/prompt';
 import { comparePositions } from '../documents/model';
 
 /** At most this many earlier results are quoted, the nearest first. */
@@ -58,4 +60,31 @@ function trimSpacesAtEnd(line: string): string {
 
 function macroSource(macro: MacroDefinition): string {
   return `\\newcommand{\\${macro.name}}${macro.arity > 0 ? `[${macro.arity}]` : ''}{${macro.body}}`;
+}
+
+/** The instruction QED-Nano was trained with, then a blank line, then the problem. */
+export function proofRequest(problem: string): ChatMessage {
+  return { role: 'user', content: `Generate a rigorous proof to the following question:\n\n${problem}` };
+}
+
+/**
+ * The reasoning-cache step QED-Nano was trained with: a summary of an attempt whose thinking ran out of
+ * budget, at most two paragraphs, first person, what was tried and found, no new reasoning.
+ */
+export function summaryRequest(problem: string, thinking: string): ChatMessage {
+  return {
+    role: 'user',
+    content:
+      `Below is a problem and the reasoning trace of a previous attempt at it, which ran out of budget before a proof was written.\n\n` +
+      `Problem:\n${problem}\n\nReasoning trace:\n${thinking}\n\n` +
+      'Summarise this attempt in at most two paragraphs, in the first person: what was tried and what was found. Do not add any new reasoning.',
+  };
+}
+
+/** A new attempt that starts from the summary of the previous one (a fresh context, as in training). */
+export function continuedProofRequest(problem: string, summary: string): ChatMessage {
+  return {
+    role: 'user',
+    content: `Generate a rigorous proof to the following question:\n\n${problem}\n\nA summary of my previous attempt at this question:\n${summary}`,
+  };
 }

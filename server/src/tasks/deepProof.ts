@@ -10,9 +10,7 @@ import type { ChatMessage } from '../engine/prompt';
 import type { GenerationResult } from '../engine/types';
 import { candidateRequest, refinementRequest, scoreOf, solutionOf, verificationRequest } from '../prompts/deepPrompts';
 import type { CandidateSummary, DeepReport, ProveProgress, QedNanoSettings } from '../protocol';
-
-/** One model call; resolves with its result (a cancelled call resolves with stop reason `cancelled`). */
-export type Generate = (messages: ChatMessage[]) => Promise<GenerationResult>;
+import { IGNORE_CHUNKS, watchingPreemption, type Generate, type ReplyBudgets } from './generate';
 
 interface Candidate {
   id: number;
@@ -33,14 +31,24 @@ export class DeepRun {
   private tokensUsed = 0;
   /** Totals over every call, for the result's statistics. */
   readonly totals = { promptTokens: 0, thinkingTokens: 0, answerTokens: 0 };
+  private readonly generate: Generate;
+  /** Whether the model was unloaded under one of the calls (its settings changed): the run stops there. */
+  readonly preempted: () => boolean;
 
   constructor(
     private readonly problem: string,
-    private readonly generate: Generate,
+    generate: Generate,
     private readonly settings: QedNanoSettings['deep'],
+    private readonly budgets: ReplyBudgets,
     private readonly report: (progress: ProveProgress) => void,
-    private readonly cancelled: () => boolean,
-  ) {}
+    private readonly signal: AbortSignal,
+  ) {
+    ({ generate: this.generate, preempted: this.preempted } = watchingPreemption(generate));
+  }
+
+  private cancelled(): boolean {
+    return this.signal.aborted || this.preempted();
+  }
 
   async run(): Promise<DeepOutcome> {
     const { poolSize, verifications, rounds } = this.settings;
@@ -124,7 +132,7 @@ export class DeepRun {
   }
 
   private async call(messages: ChatMessage[]): Promise<GenerationResult> {
-    const result = await this.generate(messages);
+    const result = await this.generate({ messages, ...this.budgets, priority: 'interactive' }, IGNORE_CHUNKS, this.signal);
     this.tokensUsed += result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
     this.totals.promptTokens += result.stats.promptTokens;
     this.totals.thinkingTokens += result.stats.thinkingTokens;

@@ -1,0 +1,49 @@
+/**
+ * The proof task: one proof of a problem with QED-Nano's trained instruction, or, when an earlier attempt
+ * ran out of budget while thinking, the reasoning-cache cycle it was trained with: that thinking summarised
+ * (first person, no new reasoning), then the problem solved again from the summary in a fresh context.
+ * Thinking and proof stream to `report` as the wire's ProveProgress values.
+ */
+import type { GenerationChunk, GenerationResult } from '../engine/types';
+import { continuedProofRequest, proofRequest, summaryRequest } from '../prompts/proofPrompt';
+import type { ProveProgress } from '../protocol';
+import { IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
+
+export interface ProofTask {
+  problem: string;
+  /** The thinking of an attempt that ran out of budget: continue from its summary. */
+  continueFrom?: { thinking: string };
+}
+
+export async function writeProof(
+  task: ProofTask,
+  generate: Generate,
+  budgets: ReplyBudgets & { contextSize: number },
+  report: (progress: ProveProgress) => void,
+  signal: AbortSignal,
+): Promise<GenerationResult> {
+  const ask = { maxTokens: budgets.maxTokens, thinkingBudget: budgets.thinkingBudget, priority: 'interactive' as const };
+  let messages = [proofRequest(task.problem)];
+  if (task.continueFrom) {
+    report({ kind: 'phase', text: 'Summarising the previous attempt' });
+    const summary = await generate({ ...ask, messages: [summaryRequest(task.problem, tail(task.continueFrom.thinking, budgets.contextSize))] }, IGNORE_CHUNKS, signal);
+    if (summary.stopReason === 'cancelled' || summary.stopReason === 'preempted') return { ...summary, thinking: '', answer: '', thoughtClosed: false };
+    // A summary that never left its thinking is still the best account of the attempt.
+    const text = summary.answer || summary.thinking;
+    report({ kind: 'phase', text: 'Solving again from the summary' });
+    report({ kind: 'thinking', text: `Summary of the previous attempt:\n${text}\n\n` });
+    messages = [continuedProofRequest(task.problem, text)];
+  }
+  return generate({ ...ask, messages }, (chunk) => report(toProgress(chunk)), signal);
+}
+
+/** About 3.5 characters per token: the end of a long thinking trace that fits a summary prompt. */
+function tail(thinking: string, contextSize: number): string {
+  const room = Math.floor(contextSize * 0.6 * 3.5);
+  return thinking.length <= room ? thinking : `…${thinking.slice(thinking.length - room)}`;
+}
+
+function toProgress(chunk: GenerationChunk): ProveProgress {
+  if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
+  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text };
+}
