@@ -48,6 +48,15 @@ export interface QedNanoSettings {
     /** All tokens of all calls together; past it the best proof so far is returned. */
     tokenBudget: number;
   };
+  /** Inline critique of the proofs being written. */
+  critique: {
+    /** When proofs are critiqued: on save (default), after a pause in typing, or only when asked. */
+    trigger: 'onSave' | 'onIdle' | 'manual';
+    /** `full`: a free review, then the findings read out; `quick`: the findings at once (slow CPUs). */
+    depth: 'full' | 'quick';
+    /** Most tokens of the review's thinking. */
+    thinkingBudget: number;
+  };
   analysis: {
     /** Documents with more characters than this are not analysed (one information diagnostic instead). */
     maxDocumentSize: number;
@@ -66,6 +75,11 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartia
 
 /** `source` of diagnostics found by document analysis, without a model. */
 export const STRUCTURE_DIAGNOSTIC_SOURCE = 'QED-Nano structure';
+
+/** `source` of the model's critique findings, one diagnostic on each flagged step: `code` is the finding's
+ * kind (`error` -> Error, `gap` -> Warning, `unclear` -> Information), the message its explanation, the
+ * related information the statement the proof proves. */
+export const CRITIQUE_DIAGNOSTIC_SOURCE = 'QED-Nano';
 
 export type ModelState = 'absent' | 'downloading' | 'loading' | 'ready' | 'busy' | 'error';
 
@@ -194,5 +208,30 @@ export interface ProofInsertionParams {
   statement: string;
   proof: string;
 }
+
+/**
+ * `qed/critique`: critiques the proof at `position` (or, without one, every proof of the document) now,
+ * even if its text did not change since its last critique. Resolves when the findings are published as
+ * diagnostics (source CRITIQUE_DIAGNOSTIC_SOURCE); cancellable (RequestCancelled); rejects with
+ * RequestFailed and a reason a user understands when no model can be used or the model's answer could not
+ * be read (nothing is changed then).
+ */
+export interface CritiqueParams extends WorkDoneProgressParams {
+  textDocument: TextDocumentIdentifier;
+  position?: Position;
+}
+
+export interface CritiqueResult {
+  proofs: {
+    /** The statement's title ("Theorem 2 (AM-GM)") and the proof's range when critiqued. */
+    title: string;
+    range: Range;
+    /** The rubric's score: 1 correct and rigorous, 0.5 minor omissions, 0 a fatal error. */
+    score: 0 | 0.5 | 1;
+    findings: number;
+  }[];
+}
+
+export const CritiqueRequest = new ProtocolRequestType<CritiqueParams, CritiqueResult, never, void, void>('qed/critique');
 
 export const ProofInsertionRequest = new ProtocolRequestType<ProofInsertionParams, ProveResult['insertion'] | null, never, void, void>('qed/proofInsertion');

@@ -3,6 +3,7 @@
  * or `--node-ipc` (the VS Code extension); `createConnection` picks the transport from the arguments.
  */
 import {
+  CodeLensRefreshRequest,
   createConnection,
   DidChangeConfigurationNotification,
   ErrorCodes,
@@ -20,18 +21,22 @@ import * as path from 'node:path';
 import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
-import { structuralDiagnostics } from './features/diagnostics';
+import { Critic } from './features/critique';
+import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols, excerptOf } from './features/symbols';
 import { ModelManager, type ProgressReporter } from './model/modelManager';
 import { insertionNow, prove } from './features/prove';
 import { toResponseError } from './features/requests';
 import {
+  CRITIQUE_DIAGNOSTIC_SOURCE,
+  CritiqueRequest,
   LoadModelRequest,
   ProofInsertionRequest,
   ProveRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
+  STRUCTURE_DIAGNOSTIC_SOURCE,
   StatusNotification,
   type ProveProgress,
   type QedNanoInitializationOptions,
@@ -64,6 +69,10 @@ const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
 let models: ModelManager | undefined;
 /** The one generate function of every model task (tasks/generate.ts), made at initialize. */
 let generate: Generate | undefined;
+let critic: Critic | undefined;
+const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
+  send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
+);
 
 /** Sends without waiting; a failure (the client gone, a message that cannot be written) is logged, never
  * left as an unhandled rejection that would end the process. */
@@ -94,10 +103,23 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     ...(process.env.QED_NANO_TEST_SCRIPT ? { scripts: new ScriptSequence(parseScripts(process.env.QED_NANO_TEST_SCRIPT)) } : {}),
   });
   generate = liveGenerate(models, () => settings);
+  const manager = models;
+  const refreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+  critic = new Critic({
+    current: currentDocument,
+    generate,
+    settings: () => settings,
+    modelLoaded: () => manager.currentStatus.state === 'ready' || manager.currentStatus.state === 'busy',
+    publish: (uri, diagnostics) => publisher.set(uri, { [CRITIQUE_DIAGNOSTIC_SOURCE]: diagnostics }, documents.get(uri)?.version),
+    refreshLenses: () => {
+      if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
+    },
+    log: (message) => connection.console.info(message),
+  });
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       documentSymbolProvider: { label: 'QED-Nano' },
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
@@ -138,6 +160,10 @@ connection.onRequest(
   }),
 );
 connection.onRequest(
+  CritiqueRequest,
+  afterInitialize((params, token) => critic!.request(params.textDocument.uri, params.position, token)),
+);
+connection.onRequest(
   ProofInsertionRequest,
   afterInitialize((params) => insertionNow(() => currentDocument(params.textDocument.uri), params.statement, params.proof) ?? null),
 );
@@ -165,11 +191,13 @@ async function applySettings(raw: unknown): Promise<void> {
 
 documents.onDidOpen((event) => scheduleDiagnostics(event.document.uri, 0));
 documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));
+documents.onDidSave((event) => critic?.saved(event.document.uri));
 documents.onDidClose((event) => {
   clearTimeout(pendingDiagnostics.get(event.document.uri));
   pendingDiagnostics.delete(event.document.uri);
   store.close(event.document.uri);
-  send(connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] }), 'diagnostics');
+  critic?.closed(event.document.uri);
+  publisher.clear(event.document.uri);
 });
 
 connection.onDocumentSymbol(afterInitialize((params) => {
@@ -182,7 +210,7 @@ connection.onDocumentSymbol(afterInitialize((params) => {
 connection.onCodeLens(afterInitialize((params) => {
   const document = documents.get(params.textDocument.uri);
   const analysis = document && store.analysisOf(document);
-  return analysis ? codeLenses(params.textDocument.uri, analysis) : null;
+  return analysis ? [...codeLenses(params.textDocument.uri, analysis), ...(critic?.lenses(params.textDocument.uri) ?? [])] : null;
 }));
 
 connection.onFoldingRanges(afterInitialize((params) => {
@@ -200,7 +228,12 @@ function scheduleDiagnostics(uri: string, delayMs: number): void {
       const document = documents.get(uri);
       const analysis = document && store.analysisOf(document);
       if (!document || !analysis) return;
-      send(connection.sendDiagnostics({ uri, version: document.version, diagnostics: structuralDiagnostics(analysis, uri) }), 'diagnostics');
+      // The critique's findings follow their steps' text: an edited step's findings go at once.
+      publisher.set(
+        uri,
+        { [STRUCTURE_DIAGNOSTIC_SOURCE]: structuralDiagnostics(analysis, uri), [CRITIQUE_DIAGNOSTIC_SOURCE]: critic?.diagnostics(uri) ?? [] },
+        document.version,
+      );
     }, delayMs),
   );
 }
@@ -235,5 +268,11 @@ function defaultStoragePath(): string {
   return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'qed-nano');
 }
 
-documents.listen(documentSyncGuard(connection, (message) => connection.console.warn(message)));
+documents.listen(
+  documentSyncGuard(
+    connection,
+    (message) => connection.console.warn(message),
+    (uri, line) => critic?.changed(uri, line),
+  ),
+);
 connection.listen();

@@ -23,6 +23,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   generation: { maxTokens: 15000, thinkingBudget: 12000, temperature: 0.6, topP: 0.95 },
   // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
+  critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
 };
 
@@ -32,6 +33,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const generation = isObject(given.generation) ? given.generation : {};
   const analysis = isObject(given.analysis) ? given.analysis : {};
   const deep = isObject(given.deep) ? given.deep : {};
+  const critique = isObject(given.critique) ? given.critique : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
@@ -52,6 +54,11 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       verifications: integer(deep.verifications, defaults.deep.verifications, 1, 16),
       rounds: integer(deep.rounds, defaults.deep.rounds, 0, 8),
       tokenBudget: integer(deep.tokenBudget, defaults.deep.tokenBudget, 1, Number.MAX_SAFE_INTEGER),
+    },
+    critique: {
+      trigger: critique.trigger === 'onIdle' || critique.trigger === 'manual' ? critique.trigger : defaults.critique.trigger,
+      depth: critique.depth === 'quick' ? 'quick' : defaults.critique.depth,
+      thinkingBudget: integer(critique.thinkingBudget, defaults.critique.thinkingBudget, 16, contextSize),
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),

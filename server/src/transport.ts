@@ -63,9 +63,10 @@ function contentLength(headers: string): number | string {
 
 /**
  * The document-sync part of `connection`, for TextDocuments.listen, with malformed notifications dropped
- * (and logged) instead of passed on.
+ * (and logged) instead of passed on. `changedAt` hears where each accepted change began (the first
+ * change's line; undefined for a whole-text change).
  */
-export function documentSyncGuard(connection: Connection, log: (message: string) => void): TextDocumentConnection {
+export function documentSyncGuard(connection: Connection, log: (message: string) => void, changedAt: (uri: string, line: number | undefined) => void): TextDocumentConnection {
   const drop = (method: string, problem: string): void => log(`Ignored ${method} from the client: ${problem}.`);
   return {
     onDidOpenTextDocument: (handler) =>
@@ -78,7 +79,11 @@ export function documentSyncGuard(connection: Connection, log: (message: string)
       connection.onDidChangeTextDocument((params: DidChangeTextDocumentParams) => {
         const problem = changeProblem(params);
         if (problem) drop('textDocument/didChange', problem);
-        else handler(params);
+        else {
+          handler(params);
+          const first = params.contentChanges[0];
+          changedAt(params.textDocument.uri, first && 'range' in first ? first.range.start.line : undefined);
+        }
       }),
     onDidCloseTextDocument: (handler) =>
       connection.onDidCloseTextDocument((params) => {

@@ -39,3 +39,27 @@ export function structuralDiagnostics(analysis: ProofDocumentAnalysis, uri: stri
   }
   return shown;
 }
+
+/**
+ * Publishes each document's diagnostics as the union of its sources (structural analysis, QED-Nano's
+ * critique): a source replaces only its own part, so neither overwrites the other.
+ */
+export class DiagnosticsPublisher {
+  private readonly bySource = new Map<string, Map<string, Diagnostic[]>>();
+
+  constructor(private readonly publish: (uri: string, diagnostics: Diagnostic[], version: number | undefined) => void) {}
+
+  /** Replaces the diagnostics of the sources in `parts` for `uri`, and publishes the document's union once. */
+  set(uri: string, parts: Record<string, Diagnostic[]>, version?: number): void {
+    let sources = this.bySource.get(uri);
+    if (!sources) this.bySource.set(uri, (sources = new Map()));
+    for (const [source, diagnostics] of Object.entries(parts)) sources.set(source, diagnostics);
+    this.publish(uri, [...sources.values()].flat(), version);
+  }
+
+  /** Forgets the document (it was closed) and publishes it empty. */
+  clear(uri: string): void {
+    this.bySource.delete(uri);
+    this.publish(uri, [], undefined);
+  }
+}

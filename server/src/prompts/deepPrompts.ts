@@ -5,7 +5,7 @@
  */
 import type { ChatMessage } from '../engine/prompt';
 
-const RUBRIC =
+export const RUBRIC =
   'Grading: 1 means completely correct and rigorous; 0.5 means generally correct with minor omissions; 0 means a fatal error or the problem not addressed.';
 
 export function candidateRequest(problem: string): ChatMessage {

@@ -1,0 +1,331 @@
+/**
+ * Inline critique, the LSP adapter of tasks/critique.ts: which proofs to critique and when, the queue, the
+ * findings as diagnostics on exactly their steps, and the critique CodeLens over each proof.
+ *
+ * Staleness is handled by identity, not by time. A proof is known by its statement's text (so it keeps its
+ * critique when text above it moves) and judged by a hash of its statement and steps:
+ *  - only proofs whose hash changed since their last critique are critiqued again (unless the user asks);
+ *  - after an edit, a finding stays only on a step whose text is unchanged (it follows that step wherever
+ *    it is now); the edited step's findings disappear at once;
+ *  - a critique running for text that has changed since is cancelled; the queue holds at most one job per
+ *    proof, and the newest text wins;
+ *  - "no issues" is never shown while a critique of the current text is queued or running.
+ * Critiques run one at a time at background priority: prove, chat and completions pre-empt them, and a
+ * pre-empted critique goes back into the queue. Background critiques wait for a loaded model (they never
+ * start a 2.5 GB download on save); an explicit `qed/critique` loads it.
+ */
+import { createHash } from 'node:crypto';
+import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type CodeLens, type Diagnostic } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Position, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+import { comparePositions } from '../documents/model';
+import type { FindingKind } from '../prompts/critiquePrompts';
+import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
+import { critiqueProof, type Critique } from '../tasks/critique';
+import type { Generate } from '../tasks/generate';
+import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
+
+export const CRITIQUE_COMMAND = 'qedNano.critique';
+const LOAD_MODEL_COMMAND = 'qedNano.loadModel';
+
+/** After this long without an edit, `onIdle` critiques the proofs that changed. */
+const IDLE_DELAY_MS = 3000;
+
+const SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  gap: DiagnosticSeverity.Warning,
+  unclear: DiagnosticSeverity.Information,
+};
+
+/** What the critic needs from the server. */
+export interface CritiqueHost {
+  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  generate: Generate;
+  settings(): QedNanoSettings;
+  /** Whether a model is loaded: background critiques wait until one is. */
+  modelLoaded(): boolean;
+  /** Replaces the critique's diagnostics of `uri`. */
+  publish(uri: string, diagnostics: Diagnostic[]): void;
+  /** The lenses changed (a critique started, finished or went stale): the client asks for them again. */
+  refreshLenses(): void;
+  log(message: string): void;
+}
+
+/** A proof as it is now in its document. */
+interface ProofNow {
+  /** The statement's identity: its text (and its rank among equal texts). */
+  key: string;
+  statement: Statement;
+  steps: { range: Range; text: string }[];
+  /** The hash of the statement and every step: what a critique is valid for. */
+  hash: string;
+}
+
+/** The last critique of a proof. */
+interface Judgement {
+  hash: string;
+  stepTexts: string[];
+  critique: Critique;
+  at: number;
+}
+
+interface Job {
+  uri: string;
+  key: string;
+  /** Waiting `qed/critique` requests. */
+  waiters: { resolve: (critique: Critique & { title: string; range: Range }) => void; reject: (error: unknown) => void }[];
+}
+
+export class Critic {
+  private readonly judged = new Map<string, Map<string, Judgement>>();
+  /** Queued jobs by `uri \n key`, oldest first. */
+  private readonly queue = new Map<string, Job>();
+  private running: { job: Job; hash: string; abort: AbortController } | undefined;
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Where the last edit of each document was: `onIdle` leaves the proof being typed in alone. */
+  private readonly lastEdit = new Map<string, number>();
+  /** Set when a background critique was skipped for want of a model (the lens says so). */
+  private waitingForModel = false;
+
+  constructor(private readonly host: CritiqueHost) {}
+
+  /** The document was saved: with trigger `onSave`, its changed proofs are critiqued. */
+  saved(uri: string): void {
+    if (this.host.settings().critique.trigger === 'onSave') this.enqueueChanged(uri);
+  }
+
+  /** The document changed (`line`: where): stale work stops; with trigger `onIdle`, a pause critiques. */
+  changed(uri: string, line: number | undefined): void {
+    if (line !== undefined) this.lastEdit.set(uri, line);
+    const running = this.running;
+    if (running && running.job.uri === uri) {
+      const now = this.proofsOf(uri)?.find((p) => p.key === running.job.key);
+      if (!now || now.hash !== running.hash) running.abort.abort();
+    }
+    clearTimeout(this.idleTimers.get(uri));
+    if (this.host.settings().critique.trigger === 'onIdle') {
+      this.idleTimers.set(uri, setTimeout(() => this.enqueueChanged(uri, this.lastEdit.get(uri)), IDLE_DELAY_MS));
+    }
+  }
+
+  closed(uri: string): void {
+    clearTimeout(this.idleTimers.get(uri));
+    this.idleTimers.delete(uri);
+    this.lastEdit.delete(uri);
+    for (const [id, job] of this.queue) {
+      if (job.uri !== uri) continue;
+      this.queue.delete(id);
+      for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The document was closed.'));
+    }
+    if (this.running?.job.uri === uri) this.running.abort.abort();
+  }
+
+  /** `qed/critique`: the proof at `position` (or every proof of the document) critiqued now. */
+  async request(uri: string, position: Position | undefined, token: CancellationToken): Promise<CritiqueResult> {
+    const proofs = this.proofsOf(uri);
+    if (!proofs) throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is not an open LaTeX or Markdown document.`);
+    const current = this.host.current(uri)!;
+    const wanted = position ? proofs.filter((p) => p.statement === statementAt(current.analysis, position)) : proofs;
+    if (wanted.length === 0) {
+      throw new ResponseError(LSPErrorCodes.RequestFailed, position ? 'Put the cursor in a proof (or its statement) to critique it.' : 'This document has no proof to critique.');
+    }
+    const cancelled = cancellationSignal(token);
+    throwIfCancelled(cancelled, 'The critique was cancelled.');
+    const results = wanted.map(
+      (proof) =>
+        new Promise<Critique & { title: string; range: Range }>((resolve, reject) => {
+          const job = this.enqueue(uri, proof.key);
+          job.waiters.push({ resolve, reject });
+          cancelled.addEventListener('abort', () => {
+            reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The critique was cancelled.'));
+            const waiting = job.waiters.filter((w) => w.resolve !== resolve);
+            job.waiters.splice(0, job.waiters.length, ...waiting);
+            if (waiting.length === 0 && this.running?.job === job) this.running.abort.abort();
+          });
+        }),
+    );
+    this.pump(true);
+    try {
+      const done = await Promise.all(results);
+      return { proofs: done.map((c) => ({ title: c.title, range: c.range, score: c.score, findings: c.findings.length })) };
+    } catch (error) {
+      throw toResponseError(error);
+    }
+  }
+
+  /** The critique's diagnostics of a document as it is now (findings follow their steps' text). */
+  diagnostics(uri: string): Diagnostic[] {
+    const proofs = this.proofsOf(uri);
+    const judged = this.judged.get(uri);
+    if (!proofs || !judged) return [];
+    const diagnostics: Diagnostic[] = [];
+    for (const proof of proofs) {
+      const judgement = judged.get(proof.key);
+      if (!judgement) continue;
+      const taken = new Set<number>();
+      for (const finding of judgement.critique.findings) {
+        const at = judgement.hash === proof.hash ? finding.step - 1 : sameTextStep(proof, judgement.stepTexts[finding.step - 1], taken);
+        const step = at === undefined ? undefined : proof.steps[at];
+        if (!step) continue;
+        taken.add(at!);
+        diagnostics.push({
+          range: step.range,
+          severity: SEVERITY[finding.kind],
+          code: finding.kind,
+          source: CRITIQUE_DIAGNOSTIC_SOURCE,
+          message: finding.explanation,
+          relatedInformation: [{ location: { uri, range: proof.statement.headerRange }, message: `the proof of ${proof.statement.title}` }],
+        });
+      }
+    }
+    return diagnostics;
+  }
+
+  /** One lens over each proof: its critique's score and findings, or what is happening to it. */
+  lenses(uri: string): CodeLens[] {
+    const proofs = this.proofsOf(uri) ?? [];
+    return proofs.map((proof) => {
+      const range = proof.statement.proof!.headerRange;
+      const again = (title: string): CodeLens => ({ range, command: { title, command: CRITIQUE_COMMAND, arguments: [uri, range.start] } });
+      const id = jobId(uri, proof.key);
+      if (this.running && jobId(this.running.job.uri, this.running.job.key) === id) return { range, command: { title: 'QED-Nano: critiquing…', command: '' } };
+      if (this.queue.has(id)) return { range, command: { title: 'QED-Nano: critique queued', command: '' } };
+      const judgement = this.judged.get(uri)?.get(proof.key);
+      if (!judgement) {
+        return this.waitingForModel
+          ? { range, command: { title: 'QED-Nano: critique waits for a model · Load Model', command: LOAD_MODEL_COMMAND } }
+          : again('QED-Nano: Critique');
+      }
+      if (judgement.hash !== proof.hash) return again('QED-Nano: outdated · Critique again');
+      const { score, findings } = judgement.critique;
+      if (findings.length === 0 && score === 1) return again(`QED-Nano: no issues · ${ago(judgement.at)}`);
+      const issues = findings.length === 0 ? 'no step flagged' : `${findings.length} ${findings.length === 1 ? 'issue' : 'issues'}`;
+      return again(`QED-Nano: ${score} · ${issues} · Critique again`);
+    });
+  }
+
+  /** Queues the proofs of `uri` whose text changed since their last critique (not the one holding `skipLine`). */
+  private enqueueChanged(uri: string, skipLine?: number): void {
+    const proofs = this.proofsOf(uri);
+    if (!proofs) return;
+    if (!this.host.modelLoaded()) {
+      if (!this.waitingForModel) this.host.log('QED-Nano critiques once a model is loaded (QED-Nano: Load Model); until then, structural checks only.');
+      this.waitingForModel = true;
+      this.host.refreshLenses();
+      return;
+    }
+    this.waitingForModel = false;
+    const judged = this.judged.get(uri);
+    for (const proof of proofs) {
+      const range = proof.statement.proof!.range;
+      if (skipLine !== undefined && range.start.line <= skipLine && skipLine <= range.end.line) continue;
+      if (judged?.get(proof.key)?.hash !== proof.hash) this.enqueue(uri, proof.key);
+    }
+    this.pump(false);
+  }
+
+  private enqueue(uri: string, key: string): Job {
+    const id = jobId(uri, key);
+    let job = this.queue.get(id);
+    if (!job) this.queue.set(id, (job = { uri, key, waiters: [] }));
+    this.host.refreshLenses();
+    return job;
+  }
+
+  /** Starts the next queued critique if none runs. `explicit`: a request asked, so the model may be loaded. */
+  private pump(explicit: boolean): void {
+    if (this.running) return;
+    const next = this.queue.values().next();
+    if (next.done) return;
+    const job = next.value;
+    if (!explicit && job.waiters.length === 0 && !this.host.modelLoaded()) return;
+    this.queue.delete(jobId(job.uri, job.key));
+    const proof = this.proofsOf(job.uri)?.find((p) => p.key === job.key);
+    if (!proof) {
+      for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestFailed, 'That proof is no longer in the document.'));
+      this.pump(explicit);
+      return;
+    }
+    const abort = new AbortController();
+    this.running = { job, hash: proof.hash, abort };
+    this.host.refreshLenses();
+    void this.run(job, proof, abort.signal).finally(() => {
+      this.running = undefined;
+      this.host.refreshLenses();
+      this.pump(false);
+    });
+  }
+
+  private async run(job: Job, proof: ProofNow, signal: AbortSignal): Promise<void> {
+    const { document, analysis } = this.host.current(job.uri)!;
+    const settings = this.host.settings();
+    const statementText = clean(document.getText(proof.statement.bodyRange));
+    const problem = proofProblem(analysis, statementText, proof.statement.range.start, (range) => document.getText(range));
+    try {
+      const outcome = await critiqueProof(
+        { problem, steps: proof.steps.map((s) => s.text) },
+        this.host.generate,
+        { depth: settings.critique.depth, thinkingBudget: settings.critique.thinkingBudget, maxTokens: settings.generation.maxTokens },
+        signal,
+      );
+      if (outcome === 'preempted') {
+        // Interactive work took the model: run again later, after whatever is queued now.
+        const requeued = this.enqueue(job.uri, job.key);
+        requeued.waiters.push(...job.waiters);
+        return;
+      }
+      if (outcome === 'cancelled') {
+        // The text changed (a newer job follows, if the trigger wants one) or the request was cancelled.
+        for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof changed while it was critiqued.'));
+        return;
+      }
+      let judged = this.judged.get(job.uri);
+      if (!judged) this.judged.set(job.uri, (judged = new Map()));
+      judged.set(job.key, { hash: proof.hash, stepTexts: proof.steps.map((s) => s.text), critique: outcome, at: Date.now() });
+      this.host.publish(job.uri, this.diagnostics(job.uri));
+      for (const waiter of job.waiters) waiter.resolve({ ...outcome, title: proof.statement.title, range: proof.statement.proof!.range });
+    } catch (error) {
+      this.host.log(`The critique of ${proof.statement.title} failed: ${error instanceof Error ? error.message : String(error)}`);
+      for (const waiter of job.waiters) waiter.reject(error);
+    }
+  }
+
+  /** The proofs of a document as they are now, with their identities; undefined when it is not open. */
+  private proofsOf(uri: string): ProofNow[] | undefined {
+    const current = this.host.current(uri);
+    if (!current) return undefined;
+    const { document, analysis } = current;
+    const seen = new Map<string, number>();
+    const proofs: ProofNow[] = [];
+    for (const statement of analysis.statements) {
+      if (!statement.proof || statement.proof.steps.length === 0) continue;
+      const statementText = clean(document.getText(statement.bodyRange));
+      const rank = seen.get(statementText) ?? 0;
+      seen.set(statementText, rank + 1);
+      const steps = statement.proof.steps.map((step) => ({ range: step.range, text: document.getText(step.range) }));
+      const hash = createHash('sha256').update(statementText).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
+      proofs.push({ key: `${rank}:${statementText}`, statement, steps, hash });
+    }
+    return proofs.sort((a, b) => comparePositions(a.statement.range.start, b.statement.range.start));
+  }
+}
+
+function jobId(uri: string, key: string): string {
+  return `${uri}\n${key}`;
+}
+
+/** The index of the first step (not yet taken) whose text is `text`. */
+function sameTextStep(proof: ProofNow, text: string | undefined, taken: ReadonlySet<number>): number | undefined {
+  if (text === undefined) return undefined;
+  const at = proof.steps.findIndex((step, i) => !taken.has(i) && step.text === text);
+  return at < 0 ? undefined : at;
+}
+
+function ago(at: number): string {
+  const minutes = Math.round((Date.now() - at) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 24 ? `${hours} h ago` : `${Math.round(hours / 24)} d ago`;
+}

@@ -1,0 +1,174 @@
+/**
+ * `qed/critique` and critique on save, over a real stdio connection with the real engine and the tiny
+ * model. Exact findings come from the server's scripted mode (QED_NANO_TEST_SCRIPT: the review's text, then
+ * the JSON read-out, in turn), which the read-out's grammar accepts as the model would write it.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  CancellationTokenSource,
+  CodeLensRequest,
+  DidSaveTextDocumentNotification,
+  ResponseError,
+  type Diagnostic,
+} from 'vscode-languageserver-protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest } from '../../server/src/protocol';
+import { TestLanguageClient } from '../support/lspClient';
+import { tinyModelPath } from '../support/models';
+
+const storage = mkdtempSync(path.join(tmpdir(), 'qed-critique-'));
+const clients: TestLanguageClient[] = [];
+after(async () => {
+  for (const client of clients) await client.stop();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+const LATEX = String.raw`\begin{theorem}\label{thm:sq}
+For all $n \ge 1$, $n^2 \ge n$.
+\end{theorem}
+\begin{proof}
+Let $n \ge 1$.
+
+Then $n^2 - n = n(n-1)$, see \ref{missing}.
+
+Since $n - 1 \ge 0$, the product is nonnegative, so $n^2 \ge n$.
+\end{proof}
+`;
+
+const MARKDOWN = `## Problem 1
+Show that $n^2 \\ge n$ for every integer $n \\ge 1$.
+
+**Proof.** Let $n \\ge 1$.
+
+Then $n^2 - n = n(n-1)$.
+
+Since $n - 1 \\ge 0$, we get $n^2 \\ge n$. ∎
+`;
+
+const REVIEW = 'Step 3 needs the sign of both factors.\n</think>\n\nStep 3 asserts the product is nonnegative without saying why both factors are. \\boxed{0.5}';
+const FINDINGS = (step: number, text: string): string => `{"score":"0.5","findings":[{"step":${step},"kind":"gap","explanation":"${text}"},{"step":7,"kind":"error","explanation":"There is no step 7."}]}`;
+
+async function server(model: 'natural' | 'endless', scripts?: string[], extra: object = {}): Promise<TestLanguageClient> {
+  const { client } = await TestLanguageClient.start(
+    {
+      storagePath: storage,
+      qedNano: { model: tinyModelPath(model), threads: 1, contextSize: 4096, gpu: 'off', generation: { maxTokens: 1500 }, critique: { trigger: 'onSave', thinkingBudget: 1000 }, ...extra },
+    },
+    { workspace: { codeLens: { refreshSupport: true } } },
+    { ...process.env, ...(scripts ? { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) } : {}) },
+  );
+  client.connection.onRequest('workspace/codeLens/refresh', () => null);
+  clients.push(client);
+  return client;
+}
+
+const critiques = (diagnostics: Diagnostic[]): Diagnostic[] => diagnostics.filter((d) => d.source === 'QED-Nano');
+
+async function lensTitles(client: TestLanguageClient, uri: string): Promise<string[]> {
+  return ((await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? []).map((l) => l.command?.title ?? '');
+}
+
+test('LaTeX: the findings land on exactly their steps, beside the structural ones; a step that does not exist is dropped', async () => {
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?')]);
+  const uri = 'file:///work/critique.tex';
+  await client.open(uri, 'latex', LATEX);
+  const result = await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri }, position: { line: 4, character: 2 } });
+  assert.deepEqual(result.proofs.map((p) => [p.title, p.score, p.findings]), [['Theorem', 0.5, 1]]);
+  const diagnostics = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.source === 'QED-Nano'));
+  assert.deepEqual(critiques(diagnostics).map((d) => ({ range: d.range, severity: d.severity, code: d.code, message: d.message })), [
+    { range: { start: { line: 8, character: 0 }, end: { line: 8, character: LATEX.split('\n')[8]!.length } }, severity: 2, code: 'gap', message: 'Why is n(n-1) nonnegative?' },
+  ]);
+  assert.deepEqual(critiques(diagnostics)[0]!.relatedInformation?.[0]?.location.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 15 } });
+  assert.ok(diagnostics.some((d) => d.source === 'QED-Nano structure' && d.code === 'undefined-reference'), 'the structural finding stays');
+  assert.ok((await lensTitles(client, uri)).includes('QED-Nano: 0.5 · 1 issue · Critique again'));
+});
+
+test('Markdown: the same critique on the steps of a labelled proof', async () => {
+  const client = await server('natural', [REVIEW, FINDINGS(2, 'Factor it fully.')]);
+  const uri = 'file:///work/critique.md';
+  await client.open(uri, 'markdown', MARKDOWN);
+  await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const diagnostics = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.source === 'QED-Nano'));
+  assert.deepEqual(critiques(diagnostics).map((d) => [d.range.start.line, d.range.end.line, d.code, d.message]), [[5, 5, 'gap', 'Factor it fully.']]);
+});
+
+test('edits: findings follow lines inserted above; an edited step loses its finding at once and the lens says outdated', async () => {
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?')]);
+  const uri = 'file:///work/edits.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  await client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '% notes\n% more notes\n' }]);
+  const moved = await client.diagnostics(uri, (p) => p.version === 2);
+  assert.deepEqual(critiques(moved).map((d) => d.range.start.line), [10], 'the finding followed its step two lines down');
+
+  await client.change(uri, 3, [{ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 5 } }, text: 'As' }]);
+  const edited = await client.diagnostics(uri, (p) => p.version === 3);
+  assert.deepEqual(critiques(edited), [], 'the edited step lost its finding');
+  assert.ok((await lensTitles(client, uri)).includes('QED-Nano: outdated · Critique again'));
+});
+
+test('on save, only proofs whose text changed are critiqued again; the others keep their findings', async () => {
+  const two = `${LATEX}\\begin{lemma}\nFor all $x$, $x^2 \\ge 0$.\n\\end{lemma}\n\\begin{proof}\nA square is nonnegative.\n\\end{proof}\n`;
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'First critique of the theorem.'), REVIEW, FINDINGS(1, 'First critique of the lemma.'), REVIEW, FINDINGS(1, 'Second critique of the lemma.')]);
+  const uri = 'file:///work/save.tex';
+  await client.open(uri, 'latex', two);
+  await client.connection.sendRequest(LoadModelRequest);
+  await client.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+  const first = await client.diagnostics(uri, (p) => critiques(p.diagnostics).length === 2, 30_000);
+  assert.deepEqual(critiques(first).map((d) => d.message), ['First critique of the theorem.', 'First critique of the lemma.']);
+
+  await client.change(uri, 2, [{ range: { start: { line: 14, character: 0 }, end: { line: 14, character: 1 } }, text: 'Every' }]);
+  await client.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+  const second = await client.diagnostics(uri, (p) => critiques(p.diagnostics).some((d) => String(d.message).startsWith('Second')), 30_000);
+  assert.deepEqual(critiques(second).map((d) => String(d.message)), ['First critique of the theorem.', 'Second critique of the lemma.']);
+});
+
+test('an edit to the proof while it is critiqued cancels that critique', async () => {
+  const client = await server('endless', undefined, { generation: { maxTokens: 20_000 }, critique: { thinkingBudget: 20_000 } });
+  const uri = 'file:///work/cancel.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendRequest(LoadModelRequest);
+  const running = client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  await new Promise((r) => setTimeout(r, 500));
+  const editedAt = performance.now();
+  await client.change(uri, 2, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 3 } }, text: 'Take' }]);
+  await assert.rejects(running, (error: unknown) => error instanceof ResponseError && error.code === -32800 && /changed while it was critiqued/.test(error.message));
+  assert.ok(performance.now() - editedAt < 2000, 'cancelled promptly');
+});
+
+test('Prove pre-empts a running background critique, which then runs again and finishes', async () => {
+  const client = await server('endless', undefined, { generation: { maxTokens: 2500, thinkingBudget: 2500 }, critique: { thinkingBudget: 2500 } });
+  const uri = 'file:///work/preempt.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendRequest(LoadModelRequest);
+  const order: string[] = [];
+  const critique = client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } }).then(
+    () => order.push('critique'),
+    (error: unknown) => order.push(`critique failed: ${String(error)}`),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const proof = client.connection.sendRequest(ProveRequest, { textDocument: { uri }, position: { line: 1, character: 2 } }).then(() => order.push('prove'));
+  await Promise.all([critique, proof]);
+  assert.equal(order[0], 'prove', order.join(', '));
+  assert.match(order[1] ?? '', /^critique/);
+});
+
+test('the random model\'s JSON read-out always parses, or the critique fails with a reason and changes nothing', async () => {
+  const client = await server('natural', undefined, { critique: { depth: 'quick' }, generation: { maxTokens: 600, temperature: 0.9 } });
+  const uri = 'file:///work/random.tex';
+  await client.open(uri, 'latex', LATEX);
+  for (let i = 0; i < 5; i++) {
+    const source = new CancellationTokenSource();
+    try {
+      const result = await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } }, source.token);
+      assert.ok([0, 0.5, 1].includes(result.proofs[0]!.score));
+    } catch (error) {
+      assert.ok(error instanceof ResponseError && error.code === -32803 && /could not be read.*nothing was changed/.test(error.message), String(error));
+    }
+  }
+  const lenses = await lensTitles(client, uri);
+  assert.ok(lenses.some((t) => t.startsWith('QED-Nano:')), lenses.join(' | '));
+});
