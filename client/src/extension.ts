@@ -5,6 +5,7 @@
  * next turn of the event loop, so activation itself costs a few milliseconds of extension-host time.
  */
 import * as vscode from 'vscode';
+import { registerCritiqueCommands } from './critiqueCommands';
 import type { QedNanoClient } from './languageClient';
 import { MissingModelPrompt, registerModelCommands } from './modelCommands';
 import { PROOF_VIEW_ID } from './proofPanel';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('qedNano.insertProof', () => prover.insert()),
     vscode.commands.registerCommand('qedNano.copyProof', () => prover.copy()),
     ...registerModelCommands(() => ready),
+    ...registerCritiqueCommands(() => ready),
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),
     vscode.commands.registerCommand('qedNano.restartServer', async () => {
       output.info('Restarting the QED-Nano language server on request.');

@@ -9,12 +9,15 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { randomUUID } from 'node:crypto';
 import { ProgressType } from 'vscode-languageclient/node';
 import {
+  CritiqueRequest,
   LoadModelRequest,
   ProofInsertionRequest,
   ProveRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
   StatusNotification,
+  type CritiqueParams,
+  type CritiqueResult,
   type ModelStatus,
   type ProveParams,
   type ProveProgress,
@@ -26,6 +29,8 @@ import {
 /** What the rest of the extension needs from the server, typed by the shared protocol. */
 export interface QedNanoClient extends vscode.Disposable {
   loadModel(): Promise<ModelStatus>;
+  /** `qed/critique`: resolves once the findings are published as diagnostics. */
+  critique(params: CritiqueParams, token: vscode.CancellationToken): Promise<CritiqueResult>;
   /** `qed/proofInsertion`: the edit that puts `proof` after `statement` in the document as it is now. */
   proofInsertion(uri: string, statement: string, proof: string): Promise<ProveResult['insertion'] | null>;
   /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
@@ -76,6 +81,7 @@ export function startLanguageClient(
   });
   return {
     loadModel: () => client.sendRequest(LoadModelRequest),
+    critique: (params, token) => client.sendRequest(CritiqueRequest, params, token),
     proofInsertion: (uri, statement, proof) => client.sendRequest(ProofInsertionRequest, { textDocument: { uri }, statement, proof }),
     prove: async (params, onProgress, token) => {
       const partialResultToken = randomUUID();

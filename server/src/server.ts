@@ -114,6 +114,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
+    startProgress,
     log: (message) => connection.console.info(message),
   });
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));

@@ -24,6 +24,7 @@ import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
+import type { ProgressReporter } from '../model/modelManager';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 
 export const CRITIQUE_COMMAND = 'qedNano.critique';
@@ -49,6 +50,8 @@ export interface CritiqueHost {
   publish(uri: string, diagnostics: Diagnostic[]): void;
   /** The lenses changed (a critique started, finished or went stale): the client asks for them again. */
   refreshLenses(): void;
+  /** Shows a running critique in the client (VS Code: the status bar); the user may cancel it there. */
+  startProgress(title: string): Promise<ProgressReporter>;
   log(message: string): void;
 }
 
@@ -262,6 +265,9 @@ export class Critic {
     const settings = this.host.settings();
     const statementText = clean(document.getText(proof.statement.bodyRange));
     const problem = proofProblem(analysis, statementText, proof.statement.range.start, (range) => document.getText(range));
+    const progress = await this.host.startProgress(`QED-Nano: critiquing ${proof.statement.title}`);
+    const stop = (): void => this.running?.abort.abort();
+    progress.cancelled.addEventListener('abort', stop, { once: true });
     try {
       const outcome = await critiqueProof(
         { problem, steps: proof.steps.map((s) => s.text) },
@@ -288,6 +294,9 @@ export class Critic {
     } catch (error) {
       this.host.log(`The critique of ${proof.statement.title} failed: ${error instanceof Error ? error.message : String(error)}`);
       for (const waiter of job.waiters) waiter.reject(error);
+    } finally {
+      progress.cancelled.removeEventListener('abort', stop);
+      progress.done();
     }
   }
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, openFile, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
@@ -208,5 +209,31 @@ suite('QED-Nano in a real VS Code', () => {
     );
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), text);
+  });
+
+  test('saving a proof shows QED-Nano\'s critique in the Problems view, on the flagged step, with its explanation on hover', async () => {
+    const uri = workspaceFile('critique.tex');
+    writeFileSync(
+      uri.fsPath,
+      '\\begin{theorem}\nFor every real $x$, $x^2 + 1 > 0$.\n\\end{theorem}\n\\begin{proof}\nLet $x$ be real.\n\nThen $x^2 \\ge 0$.\n\nHence $x^2 + 1 \\ge 1 > 0$.\n\\end{proof}\n',
+    );
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await editor.edit((edit) => edit.insert(new vscode.Position(4, 0), 'Fix '));
+    await editor.edit((edit) => edit.delete(new vscode.Range(4, 0, 4, 4)));
+    assert.equal(await editor.document.save(), true);
+    const [finding] = await waitFor('the critique on save', () => {
+      const ours = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'QED-Nano');
+      return ours.length > 0 ? ours : undefined;
+    }, 60_000);
+    assert.equal(finding!.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(finding!.code, 'gap');
+    assert.match(finding!.message, /^Why does the square of a real number not go below zero here\? Say it\.$/);
+    assert.deepEqual([finding!.range.start.line, finding!.range.start.character, finding!.range.end.line, finding!.range.end.character], [6, 0, 6, editor.document.lineAt(6).text.length]);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(6, 7, 6, 7);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await new Promise((r) => setTimeout(r, 1000));
+    await screenshot('critique-squiggle-hover');
   });
 });
