@@ -1,5 +1,6 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
 import { benchAdversarial, benchAnalysis } from './analysis';
+import { benchCritique } from './critique';
 import { benchEngine } from './engine';
 import { benchPanel } from './panel';
 
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   benchAnalysis();
   benchAdversarial();
   await benchEngine();
+  await benchCritique();
   await benchPanel();
 }
 
