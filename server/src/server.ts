@@ -3,6 +3,7 @@
  * or `--node-ipc` (the VS Code extension); `createConnection` picks the transport from the arguments.
  */
 import {
+  CodeActionKind,
   CodeLensRefreshRequest,
   createConnection,
   DidChangeConfigurationNotification,
@@ -21,7 +22,9 @@ import * as path from 'node:path';
 import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
+import { critiqueActions, DISMISS_FINDING_COMMAND, resolveRefinement } from './features/codeActions';
 import { Critic } from './features/critique';
+import { DismissedSteps } from './features/dismissals';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols, excerptOf } from './features/symbols';
@@ -92,8 +95,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const options = params.initializationOptions as QedNanoInitializationOptions | undefined;
   settings = resolveSettings(options?.[SETTINGS_SECTION]);
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
+  const storagePath = options?.storagePath ?? defaultStoragePath();
   models = new ModelManager({
-    storagePath: options?.storagePath ?? defaultStoragePath(),
+    storagePath,
     sendStatus: (status) => send(connection.sendNotification(StatusNotification, status), 'qed/status'),
     startProgress,
     log: (message) => connection.console.log(message),
@@ -115,6 +119,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
     startProgress,
+    dismissed: new DismissedSteps(storagePath, params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined),
     log: (message) => connection.console.info(message),
   });
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
@@ -124,6 +129,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       documentSymbolProvider: { label: 'QED-Nano' },
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
+      executeCommandProvider: { commands: [DISMISS_FINDING_COMMAND] },
     },
     serverInfo: { name: 'qed-nano-language-server', version: BUILD_INFO.serverVersion },
   };
@@ -158,6 +165,21 @@ connection.onRequest(
   afterInitialize(async (params, token) => {
     const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
     return prove(params, () => currentDocument(params.textDocument.uri), settings, generate!, token, stream);
+  }),
+);
+connection.onCodeAction(
+  afterInitialize((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document && critic ? critiqueActions(document, params.context.diagnostics, critic) : null;
+  }),
+);
+connection.onCodeActionResolve(
+  afterInitialize((action, token) => resolveRefinement(action, { critic: critic!, generate: generate!, settings: () => settings, current: currentDocument }, token)),
+);
+connection.onExecuteCommand(
+  afterInitialize((params) => {
+    const [uri, stepText] = params.arguments ?? [];
+    if (params.command === DISMISS_FINDING_COMMAND && typeof uri === 'string' && typeof stepText === 'string') critic?.dismiss(uri, stepText);
   }),
 );
 connection.onRequest(

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   CancellationTokenSource,
+  CodeActionRequest,
+  CodeActionResolveRequest,
   CodeLensRequest,
+  ExecuteCommandRequest,
+  type CodeAction,
   DidSaveTextDocumentNotification,
   ResponseError,
   type Diagnostic,
@@ -171,4 +175,67 @@ test('the random model\'s JSON read-out always parses, or the critique fails wit
   }
   const lenses = await lensTitles(client, uri);
   assert.ok(lenses.some((t) => t.startsWith('QED-Nano:')), lenses.join(' | '));
+});
+
+const REFINED = 'The step needs both factors.\n</think>\n\nSince $n \\ge 1$, both $n$ and $n - 1$ are nonnegative, so their product $n(n-1) \\ge 0$, that is $n^2 \\ge n$.';
+
+test('Refine this step: resolving the quick fix runs the model and replaces exactly that step; a changed step is refused', async () => {
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?'), REFINED]);
+  const uri = 'file:///work/refine.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const [finding] = critiques(await client.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
+  const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: finding!.range, context: { diagnostics: [finding!] } })) as CodeAction[];
+  assert.deepEqual(actions.map((a) => a.title), ['Refine step 3 with QED-Nano', 'Refine the whole proof with QED-Nano', 'Dismiss this finding (until the step changes)']);
+  assert.equal(actions[0]!.edit, undefined, 'the model runs only when the action is chosen');
+  const resolved = await client.connection.sendRequest(CodeActionResolveRequest.type, actions[0]!);
+  assert.deepEqual(resolved.edit?.documentChanges, [
+    {
+      textDocument: { uri, version: 1 },
+      edits: [{ range: finding!.range, newText: 'Since $n \\ge 1$, both $n$ and $n - 1$ are nonnegative, so their product $n(n-1) \\ge 0$, that is $n^2 \\ge n$.' }],
+    },
+  ]);
+
+  await client.change(uri, 2, [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 5 } }, text: 'As' }]);
+  await assert.rejects(client.connection.sendRequest(CodeActionResolveRequest.type, actions[0]!), (error: unknown) => {
+    assert.ok(error instanceof ResponseError && error.code === -32803, String(error));
+    assert.match(error.message, /step 3 changed since QED-Nano critiqued it, so the refinement is not applied/);
+    return true;
+  });
+});
+
+test('Dismiss hides a finding until its step changes, also after the server restarts', async () => {
+  const dismissStorage = mkdtempSync(path.join(tmpdir(), 'qed-dismiss-'));
+  const start = async (): Promise<TestLanguageClient> => {
+    const { client } = await TestLanguageClient.start(
+      { storagePath: dismissStorage, qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 4096, gpu: 'off', critique: { thinkingBudget: 1000 } } },
+      {},
+      { ...process.env, QED_NANO_TEST_SCRIPT: JSON.stringify([REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?')]) },
+    );
+    clients.push(client);
+    return client;
+  };
+  const uri = 'file:///work/dismiss.tex';
+  const first = await start();
+  await first.open(uri, 'latex', LATEX);
+  await first.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const [finding] = critiques(await first.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
+  const actions = (await first.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: finding!.range, context: { diagnostics: [finding!] } })) as CodeAction[];
+  const dismiss = actions.find((a) => a.title.startsWith('Dismiss'))!;
+  await first.connection.sendRequest(ExecuteCommandRequest.type, { command: dismiss.command!.command, arguments: dismiss.command!.arguments! });
+  await first.diagnostics(uri, (p) => p.diagnostics.length > 0 && critiques(p.diagnostics).length === 0);
+
+  const second = await start();
+  await second.open(uri, 'latex', LATEX);
+  await second.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const lenses = await lensTitles(second, uri);
+  assert.ok(lenses.includes('QED-Nano: 0.5 · 1 issue · Critique again'), lenses.join(' | '));
+  assert.deepEqual(critiques(await second.diagnostics(uri, (p) => p.diagnostics.length > 0)), [], 'still dismissed after a restart');
+
+  const edited = LATEX.replace('Since $n - 1 \\ge 0$', 'As $n - 1 \\ge 0$');
+  await second.change(uri, 2, [{ text: edited }]);
+  await second.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const back = critiques(await second.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
+  assert.equal(back[0]!.range.start.line, 8, 'the step changed: its finding shows again');
+  rmSync(dismissStorage, { recursive: true, force: true });
 });

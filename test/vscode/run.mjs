@@ -22,6 +22,7 @@ const PROVE_SCRIPT = 'Try $x = 1$ first.\n</think>\n\n**Proof.** For $a, b \\in 
 // The critique test's replies: its review, then the findings read out as JSON (see test/lsp/critique.test.ts).
 const CRITIQUE_REVIEW = 'Step 2 needs a reason.\n</think>\n\nStep 2 states the bound without a reason. \\boxed{0.5}';
 const CRITIQUE_FINDINGS = '{"score":"0.5","findings":[{"step":2,"kind":"gap","explanation":"Why does the square of a real number not go below zero here? Say it."}]}';
+const REFINED_STEP = 'Say why.\n</think>\n\nThen $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.';
 
 if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npm run build\` first.`);
 
@@ -45,8 +46,8 @@ for (const mode of modes) {
   const tinyModel = path.join(scratch, 'tiny-natural.gguf');
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
   // The language server's replies in turn (scripted mode), so the tests can check exact output: the two
-  // prove tests, then the critique test's review and findings, in the order the suite runs them.
-  const scripts = [PROVE_SCRIPT, PROVE_SCRIPT, CRITIQUE_REVIEW, CRITIQUE_FINDINGS];
+  // prove tests, then the critique test's review, findings and refined step, in the order the suite runs them.
+  const scripts = [PROVE_SCRIPT, PROVE_SCRIPT, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
   const modeEnv = { ...env, QED_TEST_MODE: mode, QED_TINY_MODEL: tinyModel, QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) };
   let developmentPath = root;
   if (mode === 'vsix') {

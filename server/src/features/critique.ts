@@ -25,6 +25,7 @@ import { CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings }
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
 import type { ProgressReporter } from '../model/modelManager';
+import type { DismissedSteps } from './dismissals';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 
 export const CRITIQUE_COMMAND = 'qedNano.critique';
@@ -52,11 +53,13 @@ export interface CritiqueHost {
   refreshLenses(): void;
   /** Shows a running critique in the client (VS Code: the status bar); the user may cancel it there. */
   startProgress(title: string): Promise<ProgressReporter>;
+  /** Steps whose findings the user dismissed. */
+  dismissed: DismissedSteps;
   log(message: string): void;
 }
 
 /** A proof as it is now in its document. */
-interface ProofNow {
+export interface ProofNow {
   /** The statement's identity: its text (and its rank among equal texts). */
   key: string;
   statement: Statement;
@@ -170,7 +173,7 @@ export class Critic {
       for (const finding of judgement.critique.findings) {
         const at = judgement.hash === proof.hash ? finding.step - 1 : sameTextStep(proof, judgement.stepTexts[finding.step - 1], taken);
         const step = at === undefined ? undefined : proof.steps[at];
-        if (!step) continue;
+        if (!step || this.host.dismissed.has(step.text)) continue;
         taken.add(at!);
         diagnostics.push({
           range: step.range,
@@ -183,6 +186,38 @@ export class Critic {
       }
     }
     return diagnostics;
+  }
+
+  /** The proof whose step stands at exactly `range` now, with that step's index; for code actions. */
+  stepAt(uri: string, range: Range): { proof: ProofNow; index: number } | undefined {
+    for (const proof of this.proofsOf(uri) ?? []) {
+      const index = proof.steps.findIndex((s) => comparePositions(s.range.start, range.start) === 0 && comparePositions(s.range.end, range.end) === 0);
+      if (index >= 0) return { proof, index };
+    }
+    return undefined;
+  }
+
+  /** The proof known as `key` in `uri` now. */
+  proof(uri: string, key: string): ProofNow | undefined {
+    return this.proofsOf(uri)?.find((p) => p.key === key);
+  }
+
+  /** The last critique of the proof known as `key`, if its text has not changed since. */
+  critiqueOf(uri: string, proof: ProofNow): Critique | undefined {
+    const judgement = this.judged.get(uri)?.get(proof.key);
+    return judgement?.hash === proof.hash ? judgement.critique : undefined;
+  }
+
+  /** Hides the findings on a step until its text changes; republishes the document's findings. */
+  dismiss(uri: string, stepText: string): void {
+    this.host.dismissed.add(stepText);
+    this.host.publish(uri, this.diagnostics(uri));
+  }
+
+  /** The problem the model sees for a proof's statement (macros and earlier results included). */
+  problemOf(uri: string, proof: ProofNow): string {
+    const { document, analysis } = this.host.current(uri)!;
+    return proofProblem(analysis, clean(document.getText(proof.statement.bodyRange)), proof.statement.range.start, (range) => document.getText(range));
   }
 
   /** One lens over each proof: its critique's score and findings, or what is happening to it. */
@@ -261,10 +296,8 @@ export class Critic {
   }
 
   private async run(job: Job, proof: ProofNow, signal: AbortSignal): Promise<void> {
-    const { document, analysis } = this.host.current(job.uri)!;
     const settings = this.host.settings();
-    const statementText = clean(document.getText(proof.statement.bodyRange));
-    const problem = proofProblem(analysis, statementText, proof.statement.range.start, (range) => document.getText(range));
+    const problem = this.problemOf(job.uri, proof);
     const progress = await this.host.startProgress(`QED-Nano: critiquing ${proof.statement.title}`);
     const stop = (): void => this.running?.abort.abort();
     progress.cancelled.addEventListener('abort', stop, { once: true });

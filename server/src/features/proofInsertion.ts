@@ -14,15 +14,25 @@ export function proofInsertion(document: TextDocument, analysis: ProofDocumentAn
   const existingEmpty = existing !== undefined && document.getText(existing.bodyRange).trim() === '';
   if (analysis.format === 'latex') {
     const environment = existingEmpty ? existing.environment : latexProofEnvironment(analysis);
-    const body = markdownToLatex(stripEndMark(stripProofLabel(proof))); // the proof environment draws its own QED box
+    const body = proofBody('latex', proof);
     const text = `\\begin{${environment}}\n${body}\n\\end{${environment}}`;
     if (existingEmpty) return { range: existing.range, newText: text };
     return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n${text}` };
   }
   const { label, end } = markdownStyle(document, analysis);
-  const text = `${label} ${stripEndMark(stripProofLabel(proof))} ${end}`;
+  const text = `${label} ${proofBody('markdown', proof)} ${end}`;
   if (existingEmpty) return { range: existing.range, newText: text };
   return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n\n${text}` };
+}
+
+/**
+ * A proof from the model as the body of a proof in the document: without the model's own "Proof." label
+ * and end mark (the document's are used), and in LaTeX converted from the model's Markdown (the proof
+ * environment draws its own QED box).
+ */
+export function proofBody(format: 'latex' | 'markdown', proof: string): string {
+  const bare = stripEndMark(stripProofLabel(proof));
+  return format === 'latex' ? markdownToLatex(bare) : bare;
 }
 
 /** The proof environment the document uses most (`proof` when it has none). */

@@ -11,6 +11,7 @@
  */
 import { findingsRequest, findingsSchema, FINDING_KINDS, MAX_EXPLANATION_LENGTH, quickCritiqueRequest, reviewRequest, type FindingKind } from '../prompts/critiquePrompts';
 import type { GenerationResult } from '../engine/types';
+import { TaskError } from './errors';
 import { IGNORE_CHUNKS, type Generate } from './generate';
 
 export interface CritiqueTask {
@@ -46,10 +47,9 @@ export interface Critique {
 }
 
 /** The model's answer could not be read as a critique; the message says so in words. */
-export class CritiqueUnreadableError extends Error {
+export class CritiqueUnreadableError extends TaskError {
   constructor(detail: string) {
     super(`QED-Nano's critique could not be read (${detail}); nothing was changed. Critique again, or use a deeper setting (qedNano.critique.depth).`);
-    this.name = 'CritiqueUnreadableError';
   }
 }
 

@@ -232,8 +232,25 @@ suite('QED-Nano in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.actions.view.problems');
     await vscode.window.showTextDocument(editor.document);
     editor.selection = new vscode.Selection(6, 7, 6, 7);
-    await vscode.commands.executeCommand('editor.action.showHover');
-    await new Promise((r) => setTimeout(r, 1000));
-    await screenshot('critique-squiggle-hover');
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']] as const) {
+      await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await new Promise((r) => setTimeout(r, 700));
+      await vscode.commands.executeCommand('editor.action.showHover');
+      await new Promise((r) => setTimeout(r, 1000));
+      await screenshot(`critique-squiggle-hover-${name}`);
+    }
+    await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+
+    // The quick fix: "Refine step 2" runs the model when chosen and replaces exactly that step.
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding!.range, undefined, 1);
+    const refine = actions.find((a) => a.title === 'Refine step 2 with QED-Nano');
+    assert.ok(refine?.edit, actions.map((a) => a.title).join(', '));
+    assert.equal(await vscode.workspace.applyEdit(refine.edit), true);
+    assert.equal(editor.document.lineAt(6).text, 'Then $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.');
+    assert.equal(editor.document.lineAt(8).text, 'Hence $x^2 + 1 \\ge 1 > 0$.', 'the other steps are untouched');
+    await waitFor('the refined step\'s finding to go', () => (vscode.languages.getDiagnostics(uri).some((d) => d.source === 'QED-Nano') ? undefined : true));
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.lineAt(6).text, 'Then $x^2 \\ge 0$.', 'one undo restores the step');
   });
 });
