@@ -234,4 +234,10 @@ export interface CritiqueResult {
 
 export const CritiqueRequest = new ProtocolRequestType<CritiqueParams, CritiqueResult, never, void, void>('qed/critique');
 
+/**
+ * `workspace/executeCommand` of this server (its "Dismiss" code action): hides the critique findings on a
+ * step until the step's text changes, remembered per workspace. Arguments: `[uri: string, stepText: string]`.
+ */
+export const DISMISS_FINDING_COMMAND = 'qedNano.server.dismissFinding';
+
 export const ProofInsertionRequest = new ProtocolRequestType<ProofInsertionParams, ProveResult['insertion'] | null, never, void, void>('qed/proofInsertion');

@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
-import { critiqueActions, DISMISS_FINDING_COMMAND, resolveRefinement } from './features/codeActions';
+import { critiqueActions, resolveRefinement } from './features/codeActions';
 import { Critic } from './features/critique';
 import { DismissedSteps } from './features/dismissals';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
@@ -34,6 +34,7 @@ import { toResponseError } from './features/requests';
 import {
   CRITIQUE_DIAGNOSTIC_SOURCE,
   CritiqueRequest,
+  DISMISS_FINDING_COMMAND,
   LoadModelRequest,
   ProofInsertionRequest,
   ProveRequest,

@@ -12,15 +12,12 @@
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ProofDocumentAnalysis, Range } from '../documents/model';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, type QedNanoSettings } from '../protocol';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type QedNanoSettings } from '../protocol';
 import type { Generate } from '../tasks/generate';
 import { refineProof, refineStep } from '../tasks/refine';
 import type { Critic } from './critique';
 import { proofBody } from './proofInsertion';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-
-/** The server command that dismisses a finding: arguments `[uri, stepText]`. */
-export const DISMISS_FINDING_COMMAND = 'qedNano.server.dismissFinding';
 
 /** What a refinement action carries from `codeAction` to `codeAction/resolve`. */
 interface RefineData {
