@@ -42,17 +42,17 @@ window.requestAnimationFrame = (callback) => original((t) => { window.__paints++
   await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   const result = await tab.evaluate(
     async ({ rate, seconds }) => {
-      window.postMessage({ type: 'start', statement: 'Show that $\\\\sum_{i=1}^n i = n(n+1)/2$.', macros: {}, deep: false }, '*');
+      window.postMessage({ type: 'progress', value: { kind: 'started', statement: 'Show that $\\\\sum_{i=1}^n i = n(n+1)/2$.', macros: {} } }, '*');
       const total = rate * seconds;
       const started = performance.now();
       for (let i = 0; i < total; i++) {
         const token = i % 12 === 11 ? ` $a_{${i}}^2$` : i % 80 === 79 ? '\n\n' : ' word';
-        window.postMessage({ type: 'proof', text: token }, '*');
+        window.postMessage({ type: 'progress', value: { kind: 'proof', text: token } }, '*');
         const due = started + ((i + 1) * 1000) / rate;
         while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
       }
       // The last token is a marker: the stream is caught up when it and every formula are on screen.
-      window.postMessage({ type: 'proof', text: ' QEDMARK' }, '*');
+      window.postMessage({ type: 'progress', value: { kind: 'proof', text: ' QEDMARK' } }, '*');
       const ended = performance.now();
       const expectedMath = Math.floor(total / 12);
       const proof = document.querySelector('#proof')!;

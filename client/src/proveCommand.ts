@@ -119,17 +119,12 @@ export class ProveController implements vscode.Disposable {
     const started = Date.now();
     try {
       const client = await this.client();
+      this.panel.post({ type: 'run', deep: params.mode === 'deep' });
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
-        if (progress.kind === 'started') {
-          run.statement = progress.statement;
-          this.panel.post({ type: 'start', statement: progress.statement, macros: progress.macros, deep: params.mode === 'deep' });
-        } else if (progress.kind === 'candidates') {
-          if (progress.best) run.bestSoFar = progress.best.proof;
-          this.panel.post({ type: 'candidates', candidates: progress.candidates, best: progress.best });
-        } else if (progress.kind === 'phase') this.panel.post({ type: 'phase', text: progress.text });
-        else if (progress.kind === 'proofRetracted') this.panel.post({ type: 'proofRetracted', movedToThinking: progress.movedToThinking });
-        else this.panel.post({ type: progress.kind, text: progress.text });
+        if (progress.kind === 'started') run.statement = progress.statement;
+        else if (progress.kind === 'candidates' && progress.best) run.bestSoFar = progress.best.proof;
+        this.panel.post({ type: 'progress', value: progress });
       }, run.cancel.token);
       run.result = result;
       const state: PanelRunState = result.thoughtClosed && result.proof ? 'done' : 'noProof';

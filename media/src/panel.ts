@@ -4,6 +4,7 @@
  * painted at most once per animation frame, so hundreds of tokens per second do not back it up.
  */
 import type { FromPanel, PanelState, ToPanel } from './panelProtocol';
+import type { ProveProgress } from '../../server/src/protocol';
 import { createRenderer } from './render';
 
 interface VsCodeApi {
@@ -66,50 +67,56 @@ buttons.copy.addEventListener('click', () => vscode.postMessage({ type: 'copy' }
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const m = event.data;
-  switch (m.type) {
-    case 'start':
-      state = { ...EMPTY, statement: m.statement, macros: m.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: m.deep };
-      render = createRenderer(m.macros);
+  if (m.type === 'run') state.deep = m.deep;
+  else if (m.type === 'progress') take(m.value);
+  else {
+    state = {
+      ...state,
+      state: m.state,
+      message: m.message,
+      thinkingTokens: m.thinkingTokens,
+      tokensPerSecond: m.tokensPerSecond,
+      elapsedMs: m.elapsedMs,
+      canInsert: m.canInsert,
+      canContinue: m.canContinue,
+      objections: m.objections,
+      outdatedProof: '',
+      phase: '',
+    };
+  }
+  schedule();
+});
+
+/** One value of the prove stream into the panel's state. */
+function take(value: ProveProgress): void {
+  switch (value.kind) {
+    case 'started':
+      state = { ...EMPTY, statement: value.statement, macros: value.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: state.deep };
+      render = createRenderer(value.macros);
       // Blocks typeset with the previous macros are not reused.
       proof.replaceChildren();
       statement.replaceChildren();
       break;
     case 'phase':
-      state.phase = m.text;
+      state.phase = value.text;
       break;
     case 'candidates':
-      state.candidates = m.candidates;
-      state.chosen = m.best?.id;
-      if (m.best) state.proof = m.best.proof;
+      state.candidates = value.candidates;
+      state.chosen = value.best?.id;
+      if (value.best) state.proof = value.best.proof;
       break;
     case 'thinking':
-      state.thinking += m.text;
+      state.thinking += value.text;
       break;
     case 'proof':
-      state.proof += m.text;
+      state.proof += value.text;
       break;
     case 'proofRetracted':
-      state.thinking += m.movedToThinking;
+      state.thinking += value.movedToThinking;
       state.proof = '';
       break;
-    case 'finish':
-      state = {
-        ...state,
-        state: m.state,
-        message: m.message,
-        thinkingTokens: m.thinkingTokens,
-        tokensPerSecond: m.tokensPerSecond,
-        elapsedMs: m.elapsedMs,
-        canInsert: m.canInsert,
-        canContinue: m.canContinue,
-        objections: m.objections,
-        outdatedProof: '',
-        phase: '',
-      };
-      break;
   }
-  schedule();
-});
+}
 
 function schedule(): void {
   frame ??= requestAnimationFrame(() => {

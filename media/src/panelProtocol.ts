@@ -3,7 +3,7 @@
  * (the extension imports it; the webview script is bundled with it).
  */
 
-import type { CandidateSummary } from '../../server/src/protocol';
+import type { CandidateSummary, ProveProgress } from '../../server/src/protocol';
 
 export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error';
 
@@ -37,12 +37,10 @@ export interface PanelState {
 }
 
 export type ToPanel =
-  | { type: 'start'; statement: string; macros: Record<string, string>; deep: boolean }
-  | { type: 'phase'; text: string }
-  | { type: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
-  | { type: 'thinking'; text: string }
-  | { type: 'proof'; text: string }
-  | { type: 'proofRetracted'; movedToThinking: string }
+  /** A run begins (`deep`: in deep mode); the last proof stays visible, marked outdated, until text comes. */
+  | { type: 'run'; deep: boolean }
+  /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's ProveProgress). */
+  | { type: 'progress'; value: ProveProgress }
   | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean; objections: string[] };
 
 export type FromPanel =

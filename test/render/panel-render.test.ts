@@ -78,9 +78,10 @@ test('formulas render in every delimiter, with the document macros; a broken one
     'Also \\[ \\abs{a+b} \\le \\abs{a} + \\abs{b} \\] and a broken one $\\frac{1}{$ here. Code `$not math$` stays code. ∎',
   ].join('\n');
   const { page, violations } = await show([
-    { type: 'start', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' }, deep: false },
-    { type: 'thinking', text: 'Squares are non-negative.' },
-    { type: 'proof', text: proof },
+    { type: 'run', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } } },
+    { type: 'progress', value: { kind: 'thinking', text: 'Squares are non-negative.' } },
+    { type: 'progress', value: { kind: 'proof', text: proof } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true, canContinue: false, objections: [] },
   ]);
   const report = await page.evaluate(() => ({
@@ -117,9 +118,10 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
     '$\\htmlClass{x}{y}$ $\\includegraphics{http://evil/x.png}$',
   ].join('\n\n');
   const { page } = await show([
-    { type: 'start', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' }, deep: false },
-    { type: 'thinking', text: '<script>alert(10)</script>' },
-    { type: 'proof', text: `${hostile}\n\n$\\evil$` },
+    { type: 'run', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } } },
+    { type: 'progress', value: { kind: 'thinking', text: '<script>alert(10)</script>' } },
+    { type: 'progress', value: { kind: 'proof', text: `${hostile}\n\n$\\evil$` } },
     { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false, canContinue: false, objections: ['<img src=x onerror=alert(11)> step 2 is wrong'] },
   ]);
   await page.waitForTimeout(300);
@@ -147,8 +149,9 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
 
 test('an attempt that ran out of budget while thinking shows no proof, says why, and offers Continue', async () => {
   const { page } = await show([
-    { type: 'start', statement: 'Show $n^2 \\ge n$.', macros: {}, deep: false },
-    { type: 'thinking', text: 'Let me try induction on n, the base case' },
+    { type: 'run', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'Show $n^2 \\ge n$.', macros: {} } },
+    { type: 'progress', value: { kind: 'thinking', text: 'Let me try induction on n, the base case' } },
     { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true, objections: [] },
   ]);
   const report = await page.evaluate(() => ({
@@ -172,16 +175,18 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
 
 test('while a new proof is written, the last one stays visible, marked outdated, until the new text arrives', async () => {
   const { page } = await show([
-    { type: 'start', statement: 'A.', macros: {}, deep: false },
-    { type: 'proof', text: 'First proof with $x^2$.' },
+    { type: 'run', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
+    { type: 'progress', value: { kind: 'proof', text: 'First proof with $x^2$.' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: true, canContinue: false, objections: [] },
-    { type: 'start', statement: 'A.', macros: {}, deep: false },
-    { type: 'thinking', text: 'Thinking again.' },
+    { type: 'run', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
+    { type: 'progress', value: { kind: 'thinking', text: 'Thinking again.' } },
   ]);
   const during = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent, outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
   assert.match(during.text ?? '', /First proof with/);
   assert.equal(during.outdated, true);
-  await page.evaluate(() => window.postMessage({ type: 'proof', text: 'Second proof.' }, '*'));
+  await page.evaluate(() => window.postMessage({ type: 'progress', value: { kind: 'proof', text: 'Second proof.' } }, '*'));
   await page.waitForTimeout(100);
   const after = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent?.trim(), outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
   assert.deepEqual(after, { text: 'Second proof.', outdated: false });
@@ -190,9 +195,10 @@ test('while a new proof is written, the last one stays visible, marked outdated,
 
 test('hidden and shown again, the panel comes back as it was (its state is saved on every paint)', async () => {
   const { page } = await show([
-    { type: 'start', statement: 'Show $n \\ge 1$.', macros: {}, deep: false },
-    { type: 'thinking', text: 'Easy.' },
-    { type: 'proof', text: 'Since $n$ is a positive integer. ∎' },
+    { type: 'run', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
+    { type: 'progress', value: { kind: 'thinking', text: 'Easy.' } },
+    { type: 'progress', value: { kind: 'proof', text: 'Since $n$ is a positive integer. ∎' } },
     { type: 'finish', state: 'done', message: 'Done: 3 thinking + 9 proof tokens.', thinkingTokens: 3, tokensPerSecond: 9, elapsedMs: 300, canInsert: true, canContinue: false, objections: [] },
   ]);
   await page.reload(); // a webview that was hidden is rebuilt from scratch, with only its saved state
