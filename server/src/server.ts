@@ -115,6 +115,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     generate,
     settings: () => settings,
     modelLoaded: () => manager.currentStatus.state === 'ready' || manager.currentStatus.state === 'busy',
+    waitForModel: () => manager.explainAbsence('Critiques wait for a model: click to load it.'),
     publish: (uri, diagnostics) => publisher.set(uri, { [CRITIQUE_DIAGNOSTIC_SOURCE]: diagnostics }, documents.get(uri)?.version),
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');

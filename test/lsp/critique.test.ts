@@ -19,7 +19,7 @@ import {
   ResponseError,
   type Diagnostic,
 } from 'vscode-languageserver-protocol';
-import { CritiqueRequest, LoadModelRequest, ProveRequest } from '../../server/src/protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -238,4 +238,25 @@ test('Dismiss hides a finding until its step changes, also after the server rest
   const back = critiques(await second.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
   assert.equal(back[0]!.range.start.line, 8, 'the step changed: its finding shows again');
   rmSync(dismissStorage, { recursive: true, force: true });
+});
+
+test('with no model loaded, saving critiques nothing: structural checks only, and the status and lens say critique waits', async () => {
+  const { client } = await TestLanguageClient.start(
+    { storagePath: storage, qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off' } },
+    { workspace: { codeLens: { refreshSupport: true } } },
+  );
+  clients.push(client);
+  const statuses: ModelStatus[] = [];
+  client.connection.onNotification(StatusNotification, (status) => {
+    statuses.push(status);
+  });
+  client.connection.onRequest('workspace/codeLens/refresh', () => null);
+  const uri = 'file:///work/no-model.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+  for (let i = 0; i < 100 && !statuses.some((s) => /Critiques wait for a model/.test(s.message ?? '')); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(statuses.at(-1)?.state, 'absent', 'no model was loaded behind the user\'s back');
+  assert.match(statuses.at(-1)?.message ?? '', /Critiques wait for a model: click to load it\./);
+  assert.ok((await lensTitles(client, uri)).includes('QED-Nano: critique waits for a model · Load Model'));
+  assert.deepEqual(critiques(await client.diagnostics(uri)), []);
 });

@@ -47,6 +47,8 @@ export interface CritiqueHost {
   settings(): QedNanoSettings;
   /** Whether a model is loaded: background critiques wait until one is. */
   modelLoaded(): boolean;
+  /** A background critique waits for a model: the model's status says so. */
+  waitForModel(): void;
   /** Replaces the critique's diagnostics of `uri`. */
   publish(uri: string, diagnostics: Diagnostic[]): void;
   /** The lenses changed (a critique started, finished or went stale): the client asks for them again. */
@@ -250,6 +252,7 @@ export class Critic {
     if (!this.host.modelLoaded()) {
       if (!this.waitingForModel) this.host.log('QED-Nano critiques once a model is loaded (QED-Nano: Load Model); until then, structural checks only.');
       this.waitingForModel = true;
+      this.host.waitForModel();
       this.host.refreshLenses();
       return;
     }

@@ -147,6 +147,12 @@ export class ModelManager {
     }
   }
 
+  /** While no model is loaded, adds what waits for one to the status the user reads (once). */
+  explainAbsence(waiting: string): void {
+    if (this.status.state !== 'absent' || this.status.message?.includes(waiting)) return;
+    this.setStatus({ ...this.status, message: [this.status.message, waiting].filter(Boolean).join(' ') });
+  }
+
   /** Loads (and downloads) the model if it is not loaded yet; `explicit`: the user asked (Load Model). */
   async ensureLoaded(explicit = false): Promise<void> {
     await this.ready(explicit);
