@@ -235,6 +235,31 @@ export interface CritiqueResult {
 export const CritiqueRequest = new ProtocolRequestType<CritiqueParams, CritiqueResult, never, void, void>('qed/critique');
 
 /**
+ * `qed/refine`: the model rewrites a step that a critique flagged (`range`: the step, as the diagnostic
+ * has it), or with `whole` the proof whose body is `range`, answering `objection`. `text` is the step or
+ * body as the client saw it: the request is refused (RequestFailed, with the reason) when the document no
+ * longer reads so. Thinking and the new text stream like `qed/prove`'s (`ProveProgress`: `started` carries
+ * the text as written, `proof` the new text). The result's edit replaces exactly that range, for document
+ * `version`. Cancellable (RequestCancelled).
+ */
+export interface RefineParams extends WorkDoneProgressParams, PartialResultParams {
+  textDocument: TextDocumentIdentifier;
+  range: Range;
+  text: string;
+  objection: string;
+  whole?: boolean;
+}
+
+export interface RefineResult {
+  /** The step (or proof body) as written, and the model's replacement for it. */
+  before: string;
+  after: string;
+  edit: { version: number; range: Range; newText: string };
+}
+
+export const RefineRequest = new ProtocolRequestType<RefineParams, RefineResult, ProveProgress, void, void>('qed/refine');
+
+/**
  * `workspace/executeCommand` of this server (its "Dismiss" code action): hides the critique findings on a
  * step until the step's text changes, remembered per workspace. Arguments: `[uri: string, stepText: string]`.
  */

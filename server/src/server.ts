@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
-import { critiqueActions, resolveRefinement } from './features/codeActions';
+import { critiqueActions, refine, resolveRefinement, type RefineHost } from './features/codeActions';
 import { Critic } from './features/critique';
 import { DismissedSteps } from './features/dismissals';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
@@ -38,6 +38,7 @@ import {
   LoadModelRequest,
   ProofInsertionRequest,
   ProveRequest,
+  RefineRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
   STRUCTURE_DIAGNOSTIC_SOURCE,
@@ -175,8 +176,12 @@ connection.onCodeAction(
     return document && critic ? critiqueActions(document, params.context.diagnostics, critic) : null;
   }),
 );
-connection.onCodeActionResolve(
-  afterInitialize((action, token) => resolveRefinement(action, { critic: critic!, generate: generate!, settings: () => settings, current: currentDocument }, token)),
+connection.onCodeActionResolve(afterInitialize((action, token) => resolveRefinement(action, refineHost(), token)));
+connection.onRequest(
+  RefineRequest,
+  afterInitialize((params, token) =>
+    refine(params, refineHost(), token, connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params)),
+  ),
 );
 connection.onExecuteCommand(
   afterInitialize((params) => {
@@ -268,6 +273,10 @@ function currentDocument(uri: string) {
   const document = documents.get(uri);
   const analysis = document && store.analysisOf(document);
   return document && analysis ? { document, analysis } : undefined;
+}
+
+function refineHost(): RefineHost {
+  return { critic: critic!, generate: generate!, settings: () => settings, current: currentDocument };
 }
 
 function requireModels(): ModelManager {

@@ -19,7 +19,7 @@ import {
   ResponseError,
   type Diagnostic,
 } from 'vscode-languageserver-protocol';
-import { CritiqueRequest, LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus } from '../../server/src/protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest, RefineRequest, StatusNotification, type ModelStatus, type ProveProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -199,7 +199,7 @@ test('Refine this step: resolving the quick fix runs the model and replaces exac
   await client.change(uri, 2, [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 5 } }, text: 'As' }]);
   await assert.rejects(client.connection.sendRequest(CodeActionResolveRequest.type, actions[0]!), (error: unknown) => {
     assert.ok(error instanceof ResponseError && error.code === -32803, String(error));
-    assert.match(error.message, /step 3 changed since QED-Nano critiqued it, so the refinement is not applied/);
+    assert.match(error.message, /The step changed since QED-Nano critiqued it, so the refinement is not applied/);
     return true;
   });
 });
@@ -259,4 +259,28 @@ test('with no model loaded, saving critiques nothing: structural checks only, an
   assert.match(statuses.at(-1)?.message ?? '', /Critiques wait for a model: click to load it\./);
   assert.ok((await lensTitles(client, uri)).includes('QED-Nano: critique waits for a model · Load Model'));
   assert.deepEqual(critiques(await client.diagnostics(uri)), []);
+});
+
+test('qed/refine streams the thinking and the new step, and returns the edit of exactly that step; a whole proof becomes a LaTeX body', async () => {
+  const wholeProof = 'Redo it.\n</think>\n\n## Solution\nLet $n \\ge 1$. Then $n^2 - n = n(n-1) \\ge 0$ since **both** factors are nonnegative. ∎\n\n## Self Evaluation\nFine.';
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?'), REFINED, wholeProof]);
+  const uri = 'file:///work/refine-stream.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const [finding] = critiques(await client.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
+  const streamed: ProveProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+    if (params.token === 'refine-1') streamed.push(params.value);
+  });
+  const stepText = LATEX.split('\n')[8]!;
+  const result = await client.connection.sendRequest(RefineRequest, { textDocument: { uri }, range: finding!.range, text: stepText, objection: String(finding!.message), partialResultToken: 'refine-1' });
+  const after = 'Since $n \\ge 1$, both $n$ and $n - 1$ are nonnegative, so their product $n(n-1) \\ge 0$, that is $n^2 \\ge n$.';
+  assert.deepEqual(result, { before: stepText, after, edit: { version: 1, range: finding!.range, newText: after } });
+  assert.deepEqual(streamed[0], { kind: 'started', statement: stepText, macros: {} });
+  assert.equal(streamed.filter((v) => v.kind === 'proof').map((v) => (v as { text: string }).text).join(''), after);
+  assert.ok(streamed.some((v) => v.kind === 'thinking'));
+
+  const body = { start: { line: 3, character: 13 }, end: { line: 9, character: 0 } };
+  const whole = await client.connection.sendRequest(RefineRequest, { textDocument: { uri }, range: body, whole: true, text: LATEX.split('\n').slice(3, 9).join('\n').slice(13) + '\n', objection: 'Step 3 skips a reason.' });
+  assert.equal(whole.edit.newText, '\nLet $n \\ge 1$. Then $n^2 - n = n(n-1) \\ge 0$ since \\textbf{both} factors are nonnegative.\n');
 });

@@ -1,32 +1,24 @@
 /**
- * Code actions on QED-Nano's critique diagnostics (`textDocument/codeAction`, computed lazily on
- * `codeAction/resolve`), the LSP adapter of tasks/refine.ts:
- *  - "Refine this step": the model rewrites the flagged step in the document's format, answering the
- *    finding; the edit replaces exactly that step.
- *  - "Refine the whole proof": the deep scaffold's refinement with the critique's review; the edit replaces
- *    the proof's body.
- *  - "Dismiss": hides the finding until the step's text changes (a server command).
- * The model runs only when an action is resolved (chosen). Its edit is for the document version it was
- * computed on, and is refused with a reason when the step or proof changed while the model wrote.
+ * Refining what a critique flagged, the LSP adapter of tasks/refine.ts, two ways in:
+ *  - `textDocument/codeAction` on QED-Nano's critique diagnostics: "Refine step n", "Refine the whole
+ *    proof" (the model runs on `codeAction/resolve`, when one is chosen; any LSP editor can use them) and
+ *    "Dismiss" (a server command, until the step's text changes);
+ *  - `qed/refine`: the same refinement with its thinking and new text streamed (the VS Code extension
+ *    shows it in the side panel, before and after, with Apply and Discard).
+ * Both return an edit of exactly the step (or the proof's body) for the document version it was computed
+ * on, and refuse with a reason when that text changed before or while the model wrote.
  */
-import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ProofDocumentAnalysis, Range } from '../documents/model';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type QedNanoSettings } from '../protocol';
+import { comparePositions, type ProofDocumentAnalysis } from '../documents/model';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type ProveProgress, type QedNanoSettings, type RefineParams, type RefineResult } from '../protocol';
 import type { Generate } from '../tasks/generate';
+import { toProgress } from '../tasks/proof';
 import { refineProof, refineStep } from '../tasks/refine';
-import type { Critic } from './critique';
+import type { Critic, ProofNow } from './critique';
 import { proofBody } from './proofInsertion';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-
-/** What a refinement action carries from `codeAction` to `codeAction/resolve`. */
-interface RefineData {
-  uri: string;
-  /** The proof's identity (see Critic). */
-  key: string;
-  /** `step`: the 0-based step; `proof`: the whole proof. */
-  target: { step: number; text: string; objection: string } | { proof: true; text: string };
-}
+import { ProgressBatcher } from './streaming';
 
 export interface RefineHost {
   critic: Critic;
@@ -34,6 +26,13 @@ export interface RefineHost {
   settings(): QedNanoSettings;
   current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
 }
+
+/** Marks a code action's data as a refinement the VS Code client may show in its panel instead. */
+export interface RefineActionData {
+  qedRefine: Omit<RefineParams, 'workDoneToken' | 'partialResultToken'>;
+}
+
+const REFINE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 /** The actions for the critique diagnostics among `diagnostics`. */
 export function critiqueActions(document: TextDocument, diagnostics: readonly Diagnostic[], critic: Critic): CodeAction[] {
@@ -45,11 +44,13 @@ export function critiqueActions(document: TextDocument, diagnostics: readonly Di
     if (!found) continue;
     const { proof, index } = found;
     const step = proof.steps[index]!;
-    const stepData: RefineData = { uri, key: proof.key, target: { step: index, text: step.text, objection: typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value } };
+    const objection = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
     const body = proof.statement.proof!.bodyRange;
+    const refineStepData: RefineActionData = { qedRefine: { textDocument: { uri }, range: step.range, text: step.text, objection } };
+    const refineProofData: RefineActionData = { qedRefine: { textDocument: { uri }, range: body, text: document.getText(body), objection, whole: true } };
     actions.push(
-      { title: `Refine step ${index + 1} with QED-Nano`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, data: stepData },
-      { title: 'Refine the whole proof with QED-Nano', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], data: { uri, key: proof.key, target: { proof: true, text: document.getText(body) } } satisfies RefineData },
+      { title: `Refine step ${index + 1} with QED-Nano`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, data: refineStepData },
+      { title: 'Refine the whole proof with QED-Nano', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], data: refineProofData },
       {
         title: 'Dismiss this finding (until the step changes)',
         kind: CodeActionKind.QuickFix,
@@ -61,48 +62,66 @@ export function critiqueActions(document: TextDocument, diagnostics: readonly Di
   return actions;
 }
 
-/** Computes a refinement action's edit (the model runs now). */
+/** `codeAction/resolve`: the refinement's edit (the model runs now). */
 export async function resolveRefinement(action: CodeAction, host: RefineHost, token: CancellationToken): Promise<CodeAction> {
-  const data = action.data as RefineData | undefined;
+  const data = (action.data as RefineActionData | undefined)?.qedRefine;
   if (!data) return action;
+  const { edit } = await refine(data, host, token, undefined);
+  return { ...action, edit: { documentChanges: [{ textDocument: { uri: data.textDocument.uri, version: edit.version }, edits: [{ range: edit.range, newText: edit.newText }] }] } };
+}
+
+/** `qed/refine`, streamed (see protocol.ts). */
+export async function refine(params: RefineParams, host: RefineHost, token: CancellationToken, stream: ResultProgressReporter<ProveProgress> | undefined): Promise<RefineResult> {
   const cancelled = cancellationSignal(token);
-  const what = 'step' in data.target ? `step ${data.target.step + 1}` : 'proof';
+  const what = params.whole ? 'the proof' : 'the step';
   try {
-    const before = locate(host, data);
-    const format = host.current(data.uri)!.analysis.format;
-    const settings = host.settings();
-    const problem = host.critic.problemOf(data.uri, before.proof);
+    throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
+    const before = locate(host, params);
+    const batcher = ProgressBatcher.for(stream, REFINE_TEXT);
+    batcher.push({ kind: 'started', statement: params.text, macros: Object.fromEntries(before.analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
+    const format = before.analysis.format;
+    const problem = host.critic.problemOf(params.textDocument.uri, before.proof);
+    const budgets = host.settings().generation;
+    const onChunk = (chunk: Parameters<typeof toProgress>[0]): void => batcher.push(toProgress(chunk));
+    let after: string | undefined;
     let newText: string | undefined;
-    if ('step' in data.target) {
+    if (!params.whole) {
       const steps = before.proof.steps.map((s) => s.text);
-      newText = await refineStep({ problem, steps, step: data.target.step + 1, objection: data.target.objection, format }, host.generate, settings.generation, cancelled);
+      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, host.generate, budgets, onChunk, cancelled);
+      newText = after;
     } else {
-      const review = host.critic.critiqueOf(data.uri, before.proof)?.review || 'A critique found steps that do not follow.';
-      const refined = await refineProof(problem, data.target.text, review, host.generate, settings.generation, cancelled);
-      newText = refined === undefined ? undefined : format === 'latex' ? `\n${proofBody('latex', refined)}\n` : ` ${proofBody('markdown', refined)} `;
+      const review = host.critic.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
+      after = await refineProof(problem, params.text, review, host.generate, budgets, onChunk, cancelled);
+      if (after !== undefined) newText = format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} `;
     }
-    throwIfCancelled(cancelled, `Refining the ${what} was cancelled.`);
-    if (newText === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining the ${what} was cancelled.`);
-    const after = locate(host, data); // refused if the text changed while the model wrote
-    return {
-      ...action,
-      edit: { documentChanges: [{ textDocument: { uri: data.uri, version: after.version }, edits: [{ range: after.range, newText }] }] },
-    };
+    batcher.flush();
+    throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
+    if (after === undefined || newText === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
+    const now = locate(host, params); // refused if the text changed while the model wrote
+    return { before: params.text, after, edit: { version: now.document.version, range: params.range, newText } };
   } catch (error) {
     throw toResponseError(error);
   }
 }
 
-/** Where the action's step or proof body is now, checked to read as it did when the action was offered. */
-function locate(host: RefineHost, data: RefineData): { proof: NonNullable<ReturnType<Critic['proof']>>; range: Range; version: number } {
-  const document = host.current(data.uri)?.document;
-  const proof = document && host.critic.proof(data.uri, data.key);
-  const range = proof && ('step' in data.target ? proof.steps[data.target.step]?.range : proof.statement.proof!.bodyRange);
-  if (!document || !proof || !range || document.getText(range) !== data.target.text) {
+/** The step or proof body at `params.range` now, checked to read as `params.text` still. */
+function locate(host: RefineHost, params: RefineParams): { document: TextDocument; analysis: ProofDocumentAnalysis; proof: ProofNow; step: number | undefined } {
+  const uri = params.textDocument.uri;
+  const current = host.current(uri);
+  const found: { proof: ProofNow; index?: number } | undefined = current && (params.whole ? wholeProofAt(host.critic, uri, params) : host.critic.stepAt(uri, params.range));
+  if (!current || !found || current.document.getText(params.range) !== params.text) {
     throw new ResponseError(
       LSPErrorCodes.RequestFailed,
-      `The ${'step' in data.target ? `step ${data.target.step + 1}` : 'proof'} changed since QED-Nano critiqued it, so the refinement is not applied. Critique the proof again, then refine.`,
+      `${params.whole ? 'The proof' : 'The step'} changed since QED-Nano critiqued it, so the refinement is not applied. Critique the proof again, then refine.`,
     );
   }
-  return { proof, range, version: document.version };
+  return { ...current, proof: found.proof, step: found.index };
+}
+
+function wholeProofAt(critic: Critic, uri: string, params: RefineParams): { proof: ProofNow } | undefined {
+  const proof = critic.proofs(uri).find((p) => {
+    const body = p.statement.proof!.bodyRange;
+    return comparePositions(body.start, params.range.start) === 0 && comparePositions(body.end, params.range.end) === 0;
+  });
+  return proof && { proof };
 }

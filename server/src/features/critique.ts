@@ -199,9 +199,9 @@ export class Critic {
     return undefined;
   }
 
-  /** The proof known as `key` in `uri` now. */
-  proof(uri: string, key: string): ProofNow | undefined {
-    return this.proofsOf(uri)?.find((p) => p.key === key);
+  /** The proofs of `uri` as they are now (none when it is not open). */
+  proofs(uri: string): ProofNow[] {
+    return this.proofsOf(uri) ?? [];
   }
 
   /** The last critique of the proof known as `key`, if its text has not changed since. */

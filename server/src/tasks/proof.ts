@@ -43,7 +43,8 @@ function tail(thinking: string, contextSize: number): string {
   return thinking.length <= room ? thinking : `…${thinking.slice(thinking.length - room)}`;
 }
 
-function toProgress(chunk: GenerationChunk): ProveProgress {
+/** A generation's chunk as a value of the prove stream (thinking, proof, or a retraction). */
+export function toProgress(chunk: GenerationChunk): ProveProgress {
   if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
   return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text };
 }

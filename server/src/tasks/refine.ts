@@ -6,7 +6,7 @@
 import { refinementRequest, solutionOf } from '../prompts/deepPrompts';
 import { stepRefinementRequest } from '../prompts/refinePrompts';
 import { TaskError } from './errors';
-import { IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
+import type { ChunkSink, Generate, ReplyBudgets } from './generate';
 
 /** The model gave no usable text (its thinking ran out, or it wrote nothing); the message says so. */
 export class NoRefinementError extends TaskError {
@@ -24,11 +24,11 @@ export interface StepRefinement {
   format: 'latex' | 'markdown';
 }
 
-/** The new text of the step; undefined when cancelled. */
-export async function refineStep(task: StepRefinement, generate: Generate, budgets: ReplyBudgets, signal: AbortSignal): Promise<string | undefined> {
+/** The new text of the step (thinking and answer stream to `onChunk`); undefined when cancelled. */
+export async function refineStep(task: StepRefinement, generate: Generate, budgets: ReplyBudgets, onChunk: ChunkSink, signal: AbortSignal): Promise<string | undefined> {
   const result = await generate(
     { messages: [stepRefinementRequest(task.problem, task.steps, task.step, task.objection, task.format)], ...budgets, priority: 'interactive' },
-    IGNORE_CHUNKS,
+    onChunk,
     signal,
   );
   if (result.stopReason === 'cancelled' || result.stopReason === 'preempted') return undefined;
@@ -39,8 +39,8 @@ export async function refineStep(task: StepRefinement, generate: Generate, budge
 }
 
 /** The refined proof (Markdown with LaTeX math, the scaffold's "Solution" section); undefined when cancelled. */
-export async function refineProof(problem: string, proof: string, review: string, generate: Generate, budgets: ReplyBudgets, signal: AbortSignal): Promise<string | undefined> {
-  const result = await generate({ messages: [refinementRequest(problem, proof, [review])], ...budgets, priority: 'interactive' }, IGNORE_CHUNKS, signal);
+export async function refineProof(problem: string, proof: string, review: string, generate: Generate, budgets: ReplyBudgets, onChunk: ChunkSink, signal: AbortSignal): Promise<string | undefined> {
+  const result = await generate({ messages: [refinementRequest(problem, proof, [review])], ...budgets, priority: 'interactive' }, onChunk, signal);
   if (result.stopReason === 'cancelled' || result.stopReason === 'preempted') return undefined;
   if (!result.thoughtClosed) throw new NoRefinementError('its thinking ran out of budget');
   const text = solutionOf(result.answer);
