@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
+import { PANEL_BODY } from '../media/src/panelMarkup';
 
 const MEDIA = path.resolve(__dirname, '..', 'dist', 'media');
 const RATE = 200;
@@ -16,9 +17,7 @@ const SECONDS = 10;
 
 export async function benchPanel(): Promise<void> {
   const page = `<!DOCTYPE html><html><head><link rel="stylesheet" href="/katex.min.css"></head><body>
-<div class="toolbar"><button id="stop"></button><button id="retry"></button><button id="continue"></button><button id="insert"></button><button id="copy"></button><input type="checkbox" id="deep"></div>
-<div id="statement"></div><details><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
-<div id="proof"></div><ol id="candidates"></ol><div id="objections"></div><div id="message"></div>
+${PANEL_BODY}
 <script>window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });
 window.__paints = 0; const original = window.requestAnimationFrame.bind(window);
 window.requestAnimationFrame = (callback) => original((t) => { window.__paints++; callback(t); });</script>

@@ -22,10 +22,15 @@ export function activate(context: vscode.ExtensionContext): void {
     setImmediate(() => {
       // Loaded here, not imported at the top: see languageClient.ts.
       const { startLanguageClient } = require('./languageClient') as typeof import('./languageClient');
-      const started = startLanguageClient(context, output, (status) => {
-        statusBar.show(status);
-        prompt.onStatus(status);
-      });
+      const started = startLanguageClient(
+        context,
+        output,
+        (status) => {
+          statusBar.show(status);
+          prompt.onStatus(status);
+        },
+        (refinement) => void prover.refine(refinement),
+      );
       context.subscriptions.push(started);
       resolve(started);
     }),
@@ -58,6 +63,24 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('qedNano.continueProof', () => prover.continueLast()),
     vscode.commands.registerCommand('qedNano.insertProof', () => prover.insert()),
     vscode.commands.registerCommand('qedNano.copyProof', () => prover.copy()),
+    vscode.commands.registerCommand('qedNano.refineStep', async () => {
+      const editor = vscode.window.activeTextEditor;
+      const at = editor?.selection.active;
+      const finding = editor && at && vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'QED-Nano' && d.range.contains(at));
+      if (!editor || !finding) {
+        void vscode.window.showInformationMessage('QED-Nano: put the cursor on a step QED-Nano flagged (a QED-Nano diagnostic) to refine it.');
+        return undefined;
+      }
+      const { start, end } = finding.range;
+      return prover.refine({
+        textDocument: { uri: editor.document.uri.toString() },
+        range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } },
+        text: editor.document.getText(finding.range),
+        objection: finding.message,
+      });
+    }),
+    vscode.commands.registerCommand('qedNano.applyRefinement', () => prover.applyRefinement()),
+    vscode.commands.registerCommand('qedNano.discardRefinement', () => prover.discardRefinement()),
     ...registerModelCommands(() => ready),
     ...registerCritiqueCommands(() => ready),
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),

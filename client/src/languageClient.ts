@@ -13,6 +13,7 @@ import {
   LoadModelRequest,
   ProofInsertionRequest,
   ProveRequest,
+  RefineRequest,
   SETTINGS_SECTION,
   SetupInfoRequest,
   StatusNotification,
@@ -23,6 +24,8 @@ import {
   type ProveProgress,
   type ProveResult,
   type QedNanoInitializationOptions,
+  type RefineParams,
+  type RefineResult,
   type SetupInfo,
 } from '../../server/src/protocol';
 
@@ -35,6 +38,8 @@ export interface QedNanoClient extends vscode.Disposable {
   proofInsertion(uri: string, statement: string, proof: string): Promise<ProveResult['insertion'] | null>;
   /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
   prove(params: ProveParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
+  /** `qed/refine`, streamed the same way. */
+  refine(params: RefineParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<RefineResult>;
   setupInfo(): Promise<SetupInfo>;
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +49,9 @@ export function startLanguageClient(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
   onStatus: (status: ModelStatus) => void,
+  /** A refinement quick fix was chosen: VS Code shows it in the side panel (before, after, Apply, Discard)
+   * instead of applying the server's edit unseen. */
+  onRefine: (params: RefineParams) => void,
 ): QedNanoClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -66,8 +74,27 @@ export function startLanguageClient(
     synchronize: { configurationSection: SETTINGS_SECTION },
     outputChannel: output,
     traceOutputChannel: output,
+    middleware: {
+      resolveCodeAction: (item, token, next) => {
+        const refine = (item as vscode.CodeAction & { data?: { qedRefine?: RefineParams } }).data?.qedRefine;
+        if (!refine) return next(item, token);
+        onRefine(refine);
+        return item;
+      },
+    },
   };
   const client = new LanguageClient('qedNano', 'QED-Nano', serverOptions, clientOptions);
+  /** Runs `send` with a new partial-result token whose ProveProgress values go to `onProgress` meanwhile. */
+  const streamed = async <R>(send: (partialResultToken: string) => Promise<R>, onProgress: (progress: ProveProgress) => void): Promise<R> => {
+    const partialResultToken = randomUUID();
+    const listening = client.onProgress(new ProgressType<ProveProgress>(), partialResultToken, onProgress);
+    try {
+      return await send(partialResultToken);
+    } finally {
+      listening.dispose();
+    }
+  };
+
   const statusSubscription = client.onNotification(StatusNotification, onStatus);
   client.start().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -83,15 +110,8 @@ export function startLanguageClient(
     loadModel: () => client.sendRequest(LoadModelRequest),
     critique: (params, token) => client.sendRequest(CritiqueRequest, params, token),
     proofInsertion: (uri, statement, proof) => client.sendRequest(ProofInsertionRequest, { textDocument: { uri }, statement, proof }),
-    prove: async (params, onProgress, token) => {
-      const partialResultToken = randomUUID();
-      const listening = client.onProgress(new ProgressType<ProveProgress>(), partialResultToken, onProgress);
-      try {
-        return await client.sendRequest(ProveRequest, { ...params, partialResultToken }, token);
-      } finally {
-        listening.dispose();
-      }
-    },
+    prove: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(ProveRequest, { ...params, partialResultToken }, token), onProgress),
+    refine: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(RefineRequest, { ...params, partialResultToken }, token), onProgress),
     setupInfo: () => client.sendRequest(SetupInfoRequest),
     restart: () => client.restart(),
     stop: () => client.stop(),

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { PANEL_BODY } from '../../media/src/panelMarkup';
 import type { FromPanel, ToPanel } from '../../media/src/panelProtocol';
 
 export const PROOF_VIEW_ID = 'qedNano.proofView';
@@ -66,22 +67,7 @@ export class ProofPanel implements vscode.WebviewViewProvider {
 <title>QED-Nano proof</title>
 </head>
 <body>
-<div class="toolbar" role="toolbar" aria-label="Proof actions">
-  <button id="stop" title="Stop the model (the text so far stays)">Stop</button>
-  <button id="retry" class="secondary" title="Prove the same statement again">Retry</button>
-  <button id="continue" hidden title="Summarise the unfinished thinking and solve again from the summary">Continue</button>
-  <button id="insert" title="Insert the proof after its statement (one undoable edit)">Insert into document</button>
-  <button id="copy" class="secondary" title="Copy the proof's Markdown source">Copy</button>
-  <label title="Retry with the generate, verify and refine scaffold (slower, often better)"><input type="checkbox" id="deep"> Deep mode</label>
-</div>
-<h2>Statement</h2>
-<div id="statement"></div>
-<details id="thinking"><summary id="thinking-summary">Thinking</summary><pre id="thinking-text"></pre></details>
-<h2>Proof</h2>
-<div id="proof" aria-live="polite"></div>
-<ol id="candidates" class="candidates" aria-label="Deep mode candidates" hidden></ol>
-<div id="objections" hidden></div>
-<div id="message" class="message" role="status"></div>
+${PANEL_BODY}
 <script nonce="${nonce}" src="${uri('panel.js')}"></script>
 </body>
 </html>`;

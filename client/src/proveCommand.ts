@@ -1,11 +1,13 @@
 /**
- * "QED-Nano: Prove Selected Statement": sends `qed/prove` for the selection (or the statement at the cursor),
- * streams thinking and proof into the proof panel, and keeps the last result for Insert, Copy and Retry.
- * Stop cancels the request; the text so far stays in the panel.
+ * The side panel's controller. "QED-Nano: Prove Selected Statement" sends `qed/prove` for the selection (or
+ * the statement at the cursor), streams thinking and proof into the panel, and keeps the last result for
+ * Insert, Copy and Retry. A refinement (the quick fix on a critique finding) sends `qed/refine` and shows
+ * the text as written and the model's replacement, with Apply and Discard. Stop cancels the request; the
+ * text so far stays in the panel.
  */
 import * as vscode from 'vscode';
 import type { FromPanel, PanelRunState } from '../../media/src/panelProtocol';
-import type { ProveParams, ProveResult } from '../../server/src/protocol';
+import type { ProveParams, ProveResult, RefineParams, RefineResult } from '../../server/src/protocol';
 import type { QedNanoClient } from './languageClient';
 import { ProofPanel } from './proofPanel';
 
@@ -19,9 +21,20 @@ interface Run {
   bestSoFar?: string;
 }
 
+interface Refinement {
+  params: RefineParams;
+  cancel: vscode.CancellationTokenSource;
+  result?: RefineResult;
+}
+
 export class ProveController implements vscode.Disposable {
   readonly panel: ProofPanel;
   private run: Run | undefined;
+  /** The refinement being written, and the last one shown (what Apply, Discard and Retry use). */
+  private refining: Refinement | undefined;
+  private refinement: Refinement | undefined;
+  /** What the panel shows now: its buttons act on that. */
+  private showing: 'proof' | 'refinement' = 'proof';
   /** The last finished run with a proof: what Insert and Copy use. */
   private last: Run | undefined;
   /** The last finished run, with or without a proof: what Retry and Continue use. */
@@ -63,6 +76,72 @@ export class ProveController implements vscode.Disposable {
 
   stop(): void {
     this.run?.cancel.cancel();
+    this.refining?.cancel.cancel();
+  }
+
+  /** Refines a flagged step (or proof) with `qed/refine`, streaming into the panel for Apply or Discard. */
+  async refine(params: RefineParams): Promise<RefineResult | undefined> {
+    this.stop();
+    const refinement: Refinement = { params, cancel: new vscode.CancellationTokenSource() };
+    this.refining = refinement;
+    this.refinement = refinement;
+    this.showing = 'refinement';
+    await this.panel.reveal();
+    const started = Date.now();
+    this.panel.post({ type: 'run', kind: 'refinement', deep: false });
+    const finish = (state: PanelRunState, message: string, canInsert: boolean): void =>
+      this.panel.post({ type: 'finish', state, message, thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: Date.now() - started, canInsert, canContinue: false, objections: [] });
+    try {
+      const client = await this.client();
+      const result = await client.refine(params, (progress) => {
+        if (this.refining === refinement) this.panel.post({ type: 'progress', value: progress });
+      }, refinement.cancel.token);
+      refinement.result = result;
+      finish('done', 'Apply replaces exactly the text as written with the refined one (one undoable edit); Discard drops it.', true);
+      return result;
+    } catch (error) {
+      const cancelled = refinement.cancel.token.isCancellationRequested;
+      finish(cancelled ? 'stopped' : 'error', cancelled ? 'Stopped. Nothing was changed.' : error instanceof Error ? error.message : String(error), false);
+      return undefined;
+    } finally {
+      if (this.refining === refinement) this.refining = undefined;
+      refinement.cancel.dispose();
+    }
+  }
+
+  /** Applies the refinement shown: one undoable edit, refused if the text changed since it was written. */
+  async applyRefinement(): Promise<boolean> {
+    const refinement = this.refinement;
+    const result = refinement?.result;
+    if (!refinement || !result) {
+      void vscode.window.showInformationMessage('QED-Nano: there is no refinement to apply.');
+      return false;
+    }
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(refinement.params.textDocument.uri));
+    if (document.version !== result.edit.version) {
+      const choice = await vscode.window.showWarningMessage(
+        'QED-Nano: the document changed after this refinement was written, so it is not applied. Critique the proof again and refine, or copy the refined text.',
+        'Copy Refined Text',
+      );
+      if (choice) await vscode.env.clipboard.writeText(result.after);
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    const { start, end } = result.edit.range;
+    edit.replace(document.uri, new vscode.Range(start.line, start.character, end.line, end.character), result.edit.newText);
+    if (!(await vscode.workspace.applyEdit(edit))) return false;
+    this.refinement = undefined;
+    this.panel.post({ type: 'finish', state: 'done', message: 'Applied. Undo (Ctrl+Z) in the document restores the text as written.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 0, canInsert: false, canContinue: false, objections: [] });
+    await vscode.window.showTextDocument(document, { preserveFocus: false });
+    return true;
+  }
+
+  /** Drops the refinement shown. */
+  discardRefinement(): void {
+    this.refining?.cancel.cancel();
+    if (!this.refinement) return;
+    this.refinement = undefined;
+    this.panel.post({ type: 'finish', state: 'stopped', message: 'Discarded: nothing was changed.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 0, canInsert: false, canContinue: false, objections: [] });
   }
 
   /** Inserts the last proof after its statement, as one undoable edit. */
@@ -90,8 +169,8 @@ export class ProveController implements vscode.Disposable {
   }
 
   async copy(): Promise<void> {
-    const proof = this.last?.result?.proof ?? this.last?.bestSoFar;
-    if (proof) await vscode.env.clipboard.writeText(proof);
+    const text = this.showing === 'refinement' ? this.refinement?.result?.after : (this.last?.result?.proof ?? this.last?.bestSoFar);
+    if (text) await vscode.env.clipboard.writeText(text);
   }
 
   dispose(): void {
@@ -100,7 +179,11 @@ export class ProveController implements vscode.Disposable {
 
   private async onPanel(message: FromPanel): Promise<void> {
     if (message.type === 'stop') this.stop();
-    else if (message.type === 'retry' && this.lastAttempt) {
+    else if (this.showing === 'refinement' && (message.type === 'insert' || message.type === 'discard' || message.type === 'retry')) {
+      if (message.type === 'insert') await this.applyRefinement();
+      else if (message.type === 'discard') this.discardRefinement();
+      else if (this.refinement) await this.refine(this.refinement.params);
+    } else if (message.type === 'retry' && this.lastAttempt) {
       const params = withoutContinuation(this.lastAttempt.params);
       await this.start(message.deep ? { ...params, mode: 'deep' } : { ...params, mode: 'single' });
     }
@@ -111,6 +194,7 @@ export class ProveController implements vscode.Disposable {
 
   private async start(params: ProveParams): Promise<ProveResult | undefined> {
     this.stop();
+    this.showing = 'proof';
     const run: Run = { params, cancel: new vscode.CancellationTokenSource() };
     // Failures are recorded too, so that Retry works after an error (e.g. once a model is chosen).
     this.lastAttempt = run;
@@ -119,7 +203,7 @@ export class ProveController implements vscode.Disposable {
     const started = Date.now();
     try {
       const client = await this.client();
-      this.panel.post({ type: 'run', deep: params.mode === 'deep' });
+      this.panel.post({ type: 'run', kind: 'proof', deep: params.mode === 'deep' });
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
         if (progress.kind === 'started') run.statement = progress.statement;

@@ -16,6 +16,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const EMPTY: PanelState = {
+  kind: 'proof',
   statement: '',
   macros: {},
   thinking: '',
@@ -35,12 +36,14 @@ const EMPTY: PanelState = {
   objections: [],
   deep: false,
 };
-let state: PanelState = vscode.getState() ?? EMPTY;
+let state: PanelState = { ...EMPTY, ...vscode.getState() };
 let render = createRenderer(state.macros);
 let frame: number | undefined;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const statement = $('statement');
+const statementHeading = $('statement-heading');
+const proofHeading = $('proof-heading');
 const thinkingSummary = $('thinking-summary');
 const thinkingText = $('thinking-text');
 const proof = $('proof');
@@ -52,6 +55,7 @@ const buttons = {
   retry: $<HTMLButtonElement>('retry'),
   continue: $<HTMLButtonElement>('continue'),
   insert: $<HTMLButtonElement>('insert'),
+  discard: $<HTMLButtonElement>('discard'),
   copy: $<HTMLButtonElement>('copy'),
 };
 const deepToggle = $<HTMLInputElement>('deep');
@@ -63,11 +67,15 @@ buttons.stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }
 buttons.retry.addEventListener('click', () => vscode.postMessage({ type: 'retry', deep: deepToggle.checked }));
 buttons.continue.addEventListener('click', () => vscode.postMessage({ type: 'continue' }));
 buttons.insert.addEventListener('click', () => vscode.postMessage({ type: 'insert' }));
+buttons.discard.addEventListener('click', () => vscode.postMessage({ type: 'discard' }));
 buttons.copy.addEventListener('click', () => vscode.postMessage({ type: 'copy' }));
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const m = event.data;
-  if (m.type === 'run') state.deep = m.deep;
+  if (m.type === 'run') {
+    state.deep = m.deep;
+    state.kind = m.kind;
+  }
   else if (m.type === 'progress') take(m.value);
   else {
     state = {
@@ -91,7 +99,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
 function take(value: ProveProgress): void {
   switch (value.kind) {
     case 'started':
-      state = { ...EMPTY, statement: value.statement, macros: value.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: state.deep };
+      state = { ...EMPTY, kind: state.kind, statement: value.statement, macros: value.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: state.deep };
       render = createRenderer(value.macros);
       // Blocks typeset with the previous macros are not reused.
       proof.replaceChildren();
@@ -127,6 +135,15 @@ function schedule(): void {
 
 function paint(): void {
   vscode.setState(state);
+  const refinement = state.kind === 'refinement';
+  statementHeading.textContent = refinement ? 'As written' : 'Statement';
+  proofHeading.textContent = refinement ? 'Refined by QED-Nano' : 'Proof';
+  buttons.insert.textContent = refinement ? 'Apply' : 'Insert into document';
+  buttons.insert.title = refinement ? 'Replace exactly what was refined with this text (one undoable edit)' : 'Insert the proof after its statement (one undoable edit)';
+  buttons.retry.title = refinement ? 'Refine the same text again' : 'Prove the same statement again';
+  buttons.discard.hidden = !refinement;
+  buttons.discard.disabled = state.state === 'running' || !state.canInsert;
+  deepToggle.parentElement!.hidden = refinement;
   paintBlocks(statement, state.statement);
   const seconds = (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs) / 1000;
   const approxTokens = state.thinkingTokens || Math.round(state.thinking.length / 3.5);

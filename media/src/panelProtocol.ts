@@ -7,8 +7,13 @@ import type { CandidateSummary, ProveProgress } from '../../server/src/protocol'
 
 export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error';
 
+/** What the panel shows: a proof of a statement, or a refinement of a flagged step (or proof). */
+export type PanelKind = 'proof' | 'refinement';
+
 /** Everything the panel shows; also what it saves to restore itself when hidden and shown again. */
 export interface PanelState {
+  kind: PanelKind;
+  /** The statement (a proof), or the step or proof as written (a refinement). */
   statement: string;
   macros: Record<string, string>;
   thinking: string;
@@ -38,7 +43,7 @@ export interface PanelState {
 
 export type ToPanel =
   /** A run begins (`deep`: in deep mode); the last proof stays visible, marked outdated, until text comes. */
-  | { type: 'run'; deep: boolean }
+  | { type: 'run'; kind: PanelKind; deep: boolean }
   /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's ProveProgress). */
   | { type: 'progress'; value: ProveProgress }
   | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean; objections: string[] };
@@ -48,6 +53,9 @@ export type FromPanel =
   /** Prove the same statement again; `deep` from the panel's Deep mode toggle. */
   | { type: 'retry'; deep: boolean }
   | { type: 'continue' }
+  /** Insert the proof, or apply the refinement. */
   | { type: 'insert' }
+  /** Drop the refinement shown. */
+  | { type: 'discard' }
   | { type: 'copy' }
   | { type: 'ready' };

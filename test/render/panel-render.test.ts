@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PANEL_BODY } from '../../media/src/panelMarkup';
 import type { ToPanel } from '../../media/src/panelProtocol';
 import { REPO_ROOT } from '../support/fixtures';
 
@@ -22,9 +23,7 @@ let origin: string;
 const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${self} 'nonce-${NONCE}'; style-src-attr 'unsafe-inline'; font-src ${self}; img-src ${self} data:; script-src 'nonce-${NONCE}'">
 <link rel="stylesheet" nonce="${NONCE}" href="/katex.min.css"><link rel="stylesheet" nonce="${NONCE}" href="/panel.css"></head><body>
-<div class="toolbar"><button id="stop">Stop</button><button id="retry">Retry</button><button id="continue" hidden>Continue</button><button id="insert">Insert</button><button id="copy">Copy</button><input type="checkbox" id="deep"></div>
-<div id="statement"></div><details id="thinking"><summary id="thinking-summary"></summary><pre id="thinking-text"></pre></details>
-<div id="proof"></div><ol id="candidates" hidden></ol><div id="objections" hidden></div><div id="message"></div>
+${PANEL_BODY}
 <script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
 window.__saved = JSON.parse(sessionStorage.getItem('panel-state') || 'null') || undefined;
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__saved, setState: (s) => sessionStorage.setItem('panel-state', JSON.stringify(s)) });</script>
@@ -78,7 +77,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     'Also \\[ \\abs{a+b} \\le \\abs{a} + \\abs{b} \\] and a broken one $\\frac{1}{$ here. Code `$not math$` stays code. ∎',
   ].join('\n');
   const { page, violations } = await show([
-    { type: 'run', deep: false },
+    { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Squares are non-negative.' } },
     { type: 'progress', value: { kind: 'proof', text: proof } },
@@ -118,7 +117,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
     '$\\htmlClass{x}{y}$ $\\includegraphics{http://evil/x.png}$',
   ].join('\n\n');
   const { page } = await show([
-    { type: 'run', deep: false },
+    { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } } },
     { type: 'progress', value: { kind: 'thinking', text: '<script>alert(10)</script>' } },
     { type: 'progress', value: { kind: 'proof', text: `${hostile}\n\n$\\evil$` } },
@@ -149,7 +148,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
 
 test('an attempt that ran out of budget while thinking shows no proof, says why, and offers Continue', async () => {
   const { page } = await show([
-    { type: 'run', deep: false },
+    { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n^2 \\ge n$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Let me try induction on n, the base case' } },
     { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true, objections: [] },
@@ -175,11 +174,11 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
 
 test('while a new proof is written, the last one stays visible, marked outdated, until the new text arrives', async () => {
   const { page } = await show([
-    { type: 'run', deep: false },
+    { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
     { type: 'progress', value: { kind: 'proof', text: 'First proof with $x^2$.' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: true, canContinue: false, objections: [] },
-    { type: 'run', deep: false },
+    { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Thinking again.' } },
   ]);
@@ -195,7 +194,7 @@ test('while a new proof is written, the last one stays visible, marked outdated,
 
 test('hidden and shown again, the panel comes back as it was (its state is saved on every paint)', async () => {
   const { page } = await show([
-    { type: 'run', deep: false },
+    { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Easy.' } },
     { type: 'progress', value: { kind: 'proof', text: 'Since $n$ is a positive integer. ∎' } },
@@ -215,5 +214,30 @@ test('hidden and shown again, the panel comes back as it was (its state is saved
   assert.match(restored.proofText, /Since .* is a positive integer\. ∎/);
   assert.equal(restored.message, 'Done: 3 thinking + 9 proof tokens.');
   assert.equal(restored.insert, true);
+  await page.close();
+});
+
+test('a refinement shows the text as written and the refined text, with Apply and Discard, and no Deep mode', async () => {
+  const { page } = await show([
+    { type: 'run', kind: 'refinement', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'Then $x^2 \\ge 0$.', macros: {} } },
+    { type: 'progress', value: { kind: 'thinking', text: 'Say why.' } },
+    { type: 'progress', value: { kind: 'proof', text: 'Then $x^2 = x \\cdot x \\ge 0$.' } },
+    { type: 'finish', state: 'done', message: 'Apply replaces exactly the text as written.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 10, canInsert: true, canContinue: false, objections: [] },
+  ]);
+  await page.waitForTimeout(300);
+  const report = await page.evaluate(() => ({
+    headings: [...document.querySelectorAll('h2')].filter((h) => !(h as HTMLElement).hidden).map((h) => h.textContent),
+    insert: document.querySelector('#insert')?.textContent,
+    discardVisible: getComputedStyle(document.querySelector('#discard')!).display !== 'none',
+    deepVisible: getComputedStyle(document.querySelector('#deep')!.parentElement!).display !== 'none',
+    math: document.querySelectorAll('#statement .katex, #proof .katex').length,
+  }));
+  assert.deepEqual(report.headings.slice(0, 2), ['As written', 'Refined by QED-Nano']);
+  assert.equal(report.insert, 'Apply');
+  assert.equal(report.discardVisible, true);
+  assert.equal(report.deepVisible, false);
+  assert.equal(report.math, 2);
+  await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-refinement.png'), fullPage: true });
   await page.close();
 });

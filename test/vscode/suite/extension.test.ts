@@ -242,11 +242,18 @@ suite('QED-Nano in a real VS Code', () => {
     }
     await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
 
-    // The quick fix: "Refine step 2" runs the model when chosen and replaces exactly that step.
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding!.range, undefined, 1);
-    const refine = actions.find((a) => a.title === 'Refine step 2 with QED-Nano');
-    assert.ok(refine?.edit, actions.map((a) => a.title).join(', '));
-    assert.equal(await vscode.workspace.applyEdit(refine.edit), true);
+    // The quick fix: "Refine step 2" is offered on the finding; chosen, it streams into the side panel
+    // (the client takes the resolve over), and Apply replaces exactly that step.
+    const offered = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding!.range);
+    assert.deepEqual(offered.map((a) => a.title), ['Refine step 2 with QED-Nano', 'Refine the whole proof with QED-Nano', 'Dismiss this finding (until the step changes)']);
+    const [chosen] = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding!.range, undefined, 1);
+    assert.equal(chosen?.edit, undefined, 'no unseen edit: the refinement goes to the panel for Apply or Discard');
+    editor.selection = new vscode.Selection(6, 3, 6, 3);
+    const refined = await vscode.commands.executeCommand<{ before: string; after: string }>('qedNano.refineStep');
+    assert.deepEqual(refined && [refined.before, refined.after], ['Then $x^2 \\ge 0$.', 'Then $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.']);
+    await new Promise((r) => setTimeout(r, 800)); // the panel paints on its next animation frames
+    await screenshot('refinement-panel');
+    assert.equal(await vscode.commands.executeCommand('qedNano.applyRefinement'), true);
     assert.equal(editor.document.lineAt(6).text, 'Then $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.');
     assert.equal(editor.document.lineAt(8).text, 'Hence $x^2 + 1 \\ge 1 > 0$.', 'the other steps are untouched');
     await waitFor('the refined step\'s finding to go', () => (vscode.languages.getDiagnostics(uri).some((d) => d.source === 'QED-Nano') ? undefined : true));

@@ -1,0 +1,21 @@
+/**
+ * The proof panel's markup (inside <body>, before its script): one copy, used by the webview the extension
+ * creates (client/src/proofPanel.ts) and by the render tests in Chromium. Static: no model text in it.
+ */
+export const PANEL_BODY = `<div class="toolbar" role="toolbar" aria-label="Proof actions">
+  <button id="stop" title="Stop the model (the text so far stays)">Stop</button>
+  <button id="retry" class="secondary" title="Prove the same statement again">Retry</button>
+  <button id="continue" hidden title="Summarise the unfinished thinking and solve again from the summary">Continue</button>
+  <button id="insert" title="Insert the proof after its statement (one undoable edit)">Insert into document</button>
+  <button id="discard" class="secondary" hidden title="Drop this refinement">Discard</button>
+  <button id="copy" class="secondary" title="Copy the proof's Markdown source">Copy</button>
+  <label title="Retry with the generate, verify and refine scaffold (slower, often better)"><input type="checkbox" id="deep"> Deep mode</label>
+</div>
+<h2 id="statement-heading">Statement</h2>
+<div id="statement"></div>
+<details id="thinking"><summary id="thinking-summary">Thinking</summary><pre id="thinking-text"></pre></details>
+<h2 id="proof-heading">Proof</h2>
+<div id="proof" aria-live="polite"></div>
+<ol id="candidates" class="candidates" aria-label="Deep mode candidates" hidden></ol>
+<div id="objections" hidden></div>
+<div id="message" class="message" role="status"></div>`;
