@@ -57,6 +57,11 @@ export interface QedNanoSettings {
     /** Most tokens of the review's thinking. */
     thinkingBudget: number;
   };
+  /** Proof completions (the next step as ghost text). */
+  completion: {
+    /** `automatic` while typing; `manual`: only when asked (inline-completion trigger kind Invoked); `off`. */
+    mode: 'automatic' | 'manual' | 'off';
+  };
   analysis: {
     /** Documents with more characters than this are not analysed (one information diagnostic instead). */
     maxDocumentSize: number;

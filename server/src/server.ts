@@ -23,6 +23,7 @@ import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
 import { critiqueActions, refine, resolveRefinement, type RefineHost } from './features/codeActions';
+import { Completer } from './features/completion';
 import { Critic } from './features/critique';
 import { DismissedSteps } from './features/dismissals';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
@@ -75,6 +76,7 @@ let models: ModelManager | undefined;
 /** The one generate function of every model task (tasks/generate.ts), made at initialize. */
 let generate: Generate | undefined;
 let critic: Critic | undefined;
+let completer: Completer | undefined;
 const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
   send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
 );
@@ -110,12 +112,14 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   });
   generate = liveGenerate(models, () => settings);
   const manager = models;
+  const modelLoaded = (): boolean => manager.currentStatus.state === 'ready' || manager.currentStatus.state === 'busy';
+  completer = new Completer({ current: currentDocument, generate, settings: () => settings, modelLoaded });
   const refreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   critic = new Critic({
     current: currentDocument,
     generate,
     settings: () => settings,
-    modelLoaded: () => manager.currentStatus.state === 'ready' || manager.currentStatus.state === 'busy',
+    modelLoaded,
     waitForModel: () => manager.explainAbsence('Critiques wait for a model: click to load it.'),
     publish: (uri, diagnostics) => publisher.set(uri, { [CRITIQUE_DIAGNOSTIC_SOURCE]: diagnostics }, documents.get(uri)?.version),
     refreshLenses: () => {
@@ -134,6 +138,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
       executeCommandProvider: { commands: [DISMISS_FINDING_COMMAND] },
+      inlineCompletionProvider: true,
     },
     serverInfo: { name: 'qed-nano-language-server', version: BUILD_INFO.serverVersion },
   };
@@ -189,6 +194,7 @@ connection.onExecuteCommand(
     if (params.command === DISMISS_FINDING_COMMAND && typeof uri === 'string' && typeof stepText === 'string') critic?.dismiss(uri, stepText);
   }),
 );
+connection.languages.inlineCompletion.on(afterInitialize((params, token) => completer!.complete(params, token)));
 connection.onRequest(
   CritiqueRequest,
   afterInitialize((params, token) => critic!.request(params.textDocument.uri, params.position, token)),

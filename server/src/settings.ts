@@ -24,6 +24,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
+  completion: { mode: 'automatic' },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
 };
 
@@ -34,6 +35,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const analysis = isObject(given.analysis) ? given.analysis : {};
   const deep = isObject(given.deep) ? given.deep : {};
   const critique = isObject(given.critique) ? given.critique : {};
+  const completion = isObject(given.completion) ? given.completion : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
@@ -59,6 +61,9 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       trigger: critique.trigger === 'onIdle' || critique.trigger === 'manual' ? critique.trigger : defaults.critique.trigger,
       depth: critique.depth === 'quick' ? 'quick' : defaults.critique.depth,
       thinkingBudget: integer(critique.thinkingBudget, defaults.critique.thinkingBudget, 16, contextSize),
+    },
+    completion: {
+      mode: completion.mode === 'manual' || completion.mode === 'off' ? completion.mode : defaults.completion.mode,
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),

@@ -193,8 +193,8 @@ export class LlamaEngine implements Engine {
   }
 
   /** The tokens a request's prompt becomes (tests and benchmarks use it to build shared prefixes). */
-  promptTokens(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema'>): number[] {
-    return this.tokenize(qedNanoPrompt(request.messages, thinkingMode(request)));
+  promptTokens(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema' | 'answerPrefix'>): number[] {
+    return this.tokenize(promptParts(request));
   }
 
   /** Each sequence's token meter (prompt tokens evaluated, tokens generated), for tests and benchmarks. */
@@ -212,9 +212,8 @@ export class LlamaEngine implements Engine {
    */
   async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
     if (this.disposed) throw new Error('the engine was disposed');
-    const thinking = thinkingMode(request);
-    const live = new LiveGeneration(performance.now(), thinking);
-    const tokens = this.tokenize(qedNanoPrompt(request.messages, thinking));
+    const live = new LiveGeneration(performance.now(), thinkingMode(request), request.answerPrefix !== undefined);
+    const tokens = this.tokenize(promptParts(request));
     live.promptTokens = tokens.length;
     if (this.context.contextSize - tokens.length < 2) {
       throw new GenerationRefusedError(
@@ -358,8 +357,15 @@ export class LlamaEngine implements Engine {
 }
 
 /** A grammar applies from the first token, so JSON output needs the thought closed in the prompt. */
-function thinkingMode(request: Pick<GenerationRequest, 'thinking' | 'jsonSchema'>): ThinkingMode {
-  return request.jsonSchema ? 'closed' : (request.thinking ?? 'open');
+function thinkingMode(request: Pick<GenerationRequest, 'thinking' | 'jsonSchema' | 'answerPrefix'>): ThinkingMode {
+  return request.jsonSchema || request.answerPrefix !== undefined ? 'closed' : (request.thinking ?? 'open');
+}
+
+/** The prompt of a request: the chat format, then the answer so far when it continues one (never parsed
+ * for special tokens: it is document text). */
+function promptParts(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema' | 'answerPrefix'>): PromptPart[] {
+  const parts = qedNanoPrompt(request.messages, thinkingMode(request));
+  return request.answerPrefix ? [...parts, { special: false, text: request.answerPrefix }] : parts;
 }
 
 /**
@@ -390,8 +396,9 @@ class LiveGeneration {
   constructor(
     private readonly requested: number,
     thinking: ThinkingMode,
+    continuing: boolean,
   ) {
-    this.splitter = new ThinkSplitter(thinking);
+    this.splitter = new ThinkSplitter(thinking, continuing);
   }
 
   result(stopReason: StopReason): GenerationResult {

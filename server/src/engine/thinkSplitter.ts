@@ -25,9 +25,17 @@ export class ThinkSplitter {
   /** Leading line breaks of the answer are dropped until its first other character. */
   private answerStarted = false;
 
-  /** `closed`: the prompt already closed the thinking (`<think>\n\n</think>`), so all text is answer. */
-  constructor(thinking: 'open' | 'closed' = 'open') {
+  /**
+   * `closed`: the prompt already closed the thinking (`<think>\n\n</think>`), so all text is answer.
+   * `continuing`: the answer continues text already written (a completion): its white space is kept as
+   * generated, at the start and at the end.
+   */
+  constructor(
+    thinking: 'open' | 'closed' = 'open',
+    private readonly continuing = false,
+  ) {
     this.inAnswer = thinking === 'closed';
+    this.answerStarted = continuing;
   }
 
   /** Whether `</think>` has been seen: new text is answer. */
@@ -37,7 +45,7 @@ export class ThinkSplitter {
 
   /** The split so far, without ending the stream (held-back text is not included). */
   snapshot(): { thinking: string; answer: string; thoughtClosed: boolean } {
-    return { thinking: this.thinking.trimEnd(), answer: this.answer.trim(), thoughtClosed: this.inAnswer };
+    return { thinking: this.thinking.trimEnd(), answer: this.continuing ? this.answer : this.answer.trim(), thoughtClosed: this.inAnswer };
   }
 
   /** Feeds streamed text; returns what can be shown now. */
@@ -89,7 +97,7 @@ export class ThinkSplitter {
     this.tagPrefix = '';
     if (this.inAnswer) this.emitAnswer(rest, events);
     else this.emitThinking(rest, events);
-    return { events, thinking: this.thinking.trimEnd(), answer: this.answer.trim(), thoughtClosed: this.inAnswer };
+    return { events, thinking: this.thinking.trimEnd(), answer: this.continuing ? this.answer : this.answer.trim(), thoughtClosed: this.inAnswer };
   }
 
   private emitThinking(text: string, events: SplitEvent[]): void {

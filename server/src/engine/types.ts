@@ -26,6 +26,12 @@ export interface GenerationRequest {
   sampling?: Partial<SamplingOptions>;
   /** Constrains the answer to JSON matching this schema (forces `thinking: 'closed'`). */
   jsonSchema?: object;
+  /**
+   * The answer so far (forces `thinking: 'closed'`): generation continues this text, which is never parsed
+   * for special tokens. A request whose prompt extends the previous one's (the user accepted a suggestion)
+   * evaluates only the new tokens. The result's answer is the continuation alone, white space as generated.
+   */
+  answerPrefix?: string;
   /** Interactive requests pre-empt background ones when every sequence is busy. */
   priority?: Priority;
   /** Stop a generation that has become a repetition loop (default true). */

@@ -1,0 +1,61 @@
+/**
+ * `textDocument/inlineCompletion` (LSP 3.18), the adapter of tasks/complete.ts: inside a proof, the next
+ * step as ghost text from the cursor; anywhere else nothing, at once. Completions never load a model (a
+ * pause in typing must not start a 2.5 GB download); they run at interactive priority, so they pre-empt
+ * background critiques and never queue behind one; a newer request for a document ends the older one.
+ * `qedNano.completion.mode`: `automatic`, `manual` (only when the user asks: trigger kind Invoked), `off`.
+ */
+import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type CancellationToken, type InlineCompletionList, type InlineCompletionParams } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { comparePositions, type Position, type ProofDocumentAnalysis, type Statement } from '../documents/model';
+import { clean, proofProblem } from '../prompts/proofPrompt';
+import type { QedNanoSettings } from '../protocol';
+import { completeStep } from '../tasks/complete';
+import type { Generate } from '../tasks/generate';
+import { cancellationSignal } from './requests';
+
+export interface CompletionHost {
+  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  generate: Generate;
+  settings(): QedNanoSettings;
+  modelLoaded(): boolean;
+}
+
+export class Completer {
+  /** The request running for each document: a newer one ends it. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly host: CompletionHost) {}
+
+  async complete(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
+    const { mode } = this.host.settings().completion;
+    if (mode === 'off' || (mode === 'manual' && params.context.triggerKind !== InlineCompletionTriggerKind.Invoked)) return null;
+    const uri = params.textDocument.uri;
+    const current = this.host.current(uri);
+    const statement = current && proofAround(current.analysis, params.position);
+    if (!current || !statement || !this.host.modelLoaded()) return null;
+    this.running.get(uri)?.abort();
+    const superseded = new AbortController();
+    this.running.set(uri, superseded);
+    const cancelled = cancellationSignal(token);
+    const { document, analysis } = current;
+    try {
+      const problem = proofProblem(analysis, clean(document.getText(statement.bodyRange)), statement.range.start, (range) => document.getText(range));
+      const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
+      const text = await completeStep({ problem, proofSoFar }, this.host.generate, AbortSignal.any([cancelled, superseded.signal]));
+      if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');
+      if (!text) return null;
+      return { items: [{ insertText: text, range: { start: params.position, end: params.position } }] };
+    } finally {
+      if (this.running.get(uri) === superseded) this.running.delete(uri);
+    }
+  }
+}
+
+/** The statement whose proof's body holds `position` (its end included: the cursor at the proof's end). */
+function proofAround(analysis: ProofDocumentAnalysis, position: Position): Statement | undefined {
+  return analysis.statements.find((s) => {
+    const body = s.proof?.bodyRange;
+    return body !== undefined && comparePositions(body.start, position) <= 0 && comparePositions(position, body.end) <= 0;
+  });
+}
