@@ -79,6 +79,8 @@ export function activate(context: vscode.ExtensionContext): void {
         objection: finding.message,
       });
     }),
+    // An explicit trigger: the completion middleware answers it even in manual mode, without waiting.
+    vscode.commands.registerCommand('qedNano.suggestNextStep', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand('qedNano.applyRefinement', () => prover.applyRefinement()),
     vscode.commands.registerCommand('qedNano.discardRefinement', () => prover.discardRefinement()),
     ...registerModelCommands(() => ready),

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { randomUUID } from 'node:crypto';
 import { ProgressType } from 'vscode-languageclient/node';
+import { completionMiddleware } from './completion';
 import {
   CritiqueRequest,
   LoadModelRequest,
@@ -75,6 +76,7 @@ export function startLanguageClient(
     outputChannel: output,
     traceOutputChannel: output,
     middleware: {
+      ...completionMiddleware(),
       resolveCodeAction: (item, token, next) => {
         const refine = (item as vscode.CodeAction & { data?: { qedRefine?: RefineParams } }).data?.qedRefine;
         if (!refine) return next(item, token);

@@ -19,6 +19,8 @@ const desktop = process.env.QED_VSCODE === 'desktop';
 const testsPath = path.join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
 const modes = process.argv.includes('--development-only') ? ['development'] : ['development', 'vsix'];
 const PROVE_SCRIPT = 'Try $x = 1$ first.\n</think>\n\n**Proof.** For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. ∎';
+// The completion test's reply: the rest of the sentence, then more that the step's end cuts off.
+const COMPLETION = ' $x^2 \\ge 0$ since squares are nonnegative. And then more.';
 // The critique test's replies: its review, then the findings read out as JSON (see test/lsp/critique.test.ts).
 const CRITIQUE_REVIEW = 'Step 2 needs a reason.\n</think>\n\nStep 2 states the bound without a reason. \\boxed{0.5}';
 const CRITIQUE_FINDINGS = '{"score":"0.5","findings":[{"step":2,"kind":"gap","explanation":"Why does the square of a real number not go below zero here? Say it."}]}';
@@ -46,8 +48,9 @@ for (const mode of modes) {
   const tinyModel = path.join(scratch, 'tiny-natural.gguf');
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
   // The language server's replies in turn (scripted mode), so the tests can check exact output: the two
-  // prove tests, then the critique test's review, findings and refined step, in the order the suite runs them.
-  const scripts = [PROVE_SCRIPT, PROVE_SCRIPT, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
+  // prove tests, the completion test, then the critique test's review, findings and refined step, in the order
+  // the suite runs them (completions are manual in the suite, so no automatic one takes a reply).
+  const scripts = [PROVE_SCRIPT, PROVE_SCRIPT, COMPLETION, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
   const modeEnv = { ...env, QED_TEST_MODE: mode, QED_TINY_MODEL: tinyModel, QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) };
   let developmentPath = root;
   if (mode === 'vsix') {

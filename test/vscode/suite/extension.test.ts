@@ -159,7 +159,8 @@ suite('QED-Nano in a real VS Code', () => {
     const model = process.env.QED_TINY_MODEL;
     assert.ok(model, 'QED_TINY_MODEL names the tiny test model');
     const config = vscode.workspace.getConfiguration('qedNano');
-    for (const [key, value] of [['model', model], ['threads', 1], ['contextSize', 1024], ['gpu', 'off']] as const) {
+    // Completions only when asked, so that no automatic suggestion takes a scripted reply meant for a later test.
+    for (const [key, value] of [['model', model], ['threads', 1], ['contextSize', 1024], ['gpu', 'off'], ['completion.mode', 'manual']] as const) {
       await config.update(key, value, vscode.ConfigurationTarget.Global);
     }
     await vscode.commands.executeCommand('qedNano.loadModel');
@@ -209,6 +210,23 @@ suite('QED-Nano in a real VS Code', () => {
     );
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), text);
+  });
+
+  test('in a proof, Suggest Next Step shows the rest of the step as ghost text, and accepting it inserts exactly that', async () => {
+    const uri = workspaceFile('complete.tex');
+    writeFileSync(uri.fsPath, '\\begin{theorem}\nFor every real $x$, $x^2 + 1 > 0$.\n\\end{theorem}\n\\begin{proof}\nLet $x$ be real. Then\n\\end{proof}\n');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const end = editor.document.lineAt(4).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    await vscode.commands.executeCommand('qedNano.suggestNextStep');
+    await new Promise((r) => setTimeout(r, 1500)); // the model writes; VS Code shows the ghost text
+    await screenshot('completion-ghost-text');
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    await waitFor('the accepted suggestion', () => (editor.document.lineAt(4).text !== 'Let $x$ be real. Then' ? true : undefined), 10_000);
+    assert.equal(editor.document.lineAt(4).text, 'Let $x$ be real. Then $x^2 \\ge 0$ since squares are nonnegative.');
+    assert.equal(editor.document.lineAt(5).text, '\\end{proof}', 'the proof is not closed a second time');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.lineAt(4).text, 'Let $x$ be real. Then');
   });
 
   test('saving a proof shows QED-Nano\'s critique in the Problems view, on the flagged step, with its explanation on hover', async () => {
