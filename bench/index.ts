@@ -1,5 +1,6 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
 import { benchAdversarial, benchAnalysis } from './analysis';
+import { benchCompletion } from './completion';
 import { benchCritique } from './critique';
 import { benchEngine } from './engine';
 import { benchPanel } from './panel';
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   benchAdversarial();
   await benchEngine();
   await benchCritique();
+  await benchCompletion();
   await benchPanel();
 }
 
