@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the real-VS-Code tests need on a Debian machine with only the npm registry and Debian's
-# packages reachable (see ../shared/docs/vscode-offline-testing.md in the project's shared notes):
+# packages reachable (why each step is needed: docs/testing.md):
 #   - Debian's chromium (driven headless by playwright-core) and the build tools code-server's addons need;
 #   - code-server 4.100.3 (it bundles VS Code 1.100.3, the last one whose engines accept Node 20),
 #     installed once into a cache folder outside the clone and reused.

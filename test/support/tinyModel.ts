@@ -6,7 +6,8 @@
  *
  * Variants: `endless` never emits an end-of-generation, `</think>` or other special token by itself (they
  * are suppressed in the weights), so generation runs to the token budget; `natural` ends its reply at once
- * unless a script (token bias) holds it back, so a scripted reply is followed by a natural stop. Facts behind the choices: ../shared/docs/tiny-model.md in the project's shared notes.
+ * unless a script (token bias) holds it back, so a scripted reply is followed by a natural stop. The facts
+ * behind these choices: docs/testing.md.
  */
 import { seededRandom } from './random';
 import { GgufType, writeGguf, type MetadataValue, type TensorF32 } from './gguf/writer';
