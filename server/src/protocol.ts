@@ -265,6 +265,53 @@ export interface RefineResult {
 export const RefineRequest = new ProtocolRequestType<RefineParams, RefineResult, ProveProgress, void, void>('qed/refine');
 
 /**
+ * `qed/chat`: one turn of a conversation about the problem at `position` (the theorem, lemma or problem
+ * around it, or the one whose proof it is in). Without `conversation`, a new conversation about that problem
+ * begins (it becomes the problem's current one); with it, that conversation goes on. The model sees the
+ * problem, the proof written so far and the critique's findings as they were when the conversation began.
+ * The reply streams like `qed/prove`'s (`ProveProgress`: `thinking`, then the reply as `proof` text);
+ * cancellable (RequestCancelled); interactive priority. Conversations are kept per workspace by the server
+ * (across restarts), bounded; older turns of a long one are summarised, never cut mid-message.
+ */
+export interface ChatParams extends WorkDoneProgressParams, PartialResultParams {
+  textDocument: TextDocumentIdentifier;
+  position: Position;
+  message: string;
+  conversation?: string;
+}
+
+export interface ChatResult {
+  conversation: string;
+  /** Empty when the model's thinking ran out of budget before it answered. */
+  reply: string;
+  thinking: string;
+  stopReason: ProveStopReason;
+  stats: { promptTokens: number; evaluatedPromptTokens: number; thinkingTokens: number; replyTokens: number; ms: number; tokensPerSecond: number };
+}
+
+export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, ProveProgress, void, void>('qed/chat');
+
+/** `qed/chatHistory`: the current conversation about the problem at `position`, for showing it. */
+export interface ChatHistoryParams {
+  textDocument: TextDocumentIdentifier;
+  position: Position;
+}
+
+export interface ChatHistory {
+  /** The problem at the position ("Theorem 2 (AM-GM)" and its 0-based line), or null when there is none. */
+  problem: { title: string; line: number } | null;
+  /** The problem's current conversation, if it has one. */
+  conversation?: string;
+  turns: { role: 'user' | 'assistant'; text: string; thinking?: string }[];
+  /** Older turns were summarised to keep the conversation inside the context. */
+  summarised: boolean;
+  /** The problem's statement changed since the conversation began. */
+  problemChanged: boolean;
+}
+
+export const ChatHistoryRequest = new ProtocolRequestType<ChatHistoryParams, ChatHistory, never, void, void>('qed/chatHistory');
+
+/**
  * `workspace/executeCommand` of this server (its "Dismiss" code action): hides the critique findings on a
  * step until the step's text changes, remembered per workspace. Arguments: `[uri: string, stepText: string]`.
  */

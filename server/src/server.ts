@@ -23,6 +23,7 @@ import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
 import { critiqueActions, refine, resolveRefinement, type RefineHost } from './features/codeActions';
+import { Chats } from './features/chat';
 import { Completer } from './features/completion';
 import { Critic } from './features/critique';
 import { DismissedSteps } from './features/dismissals';
@@ -33,6 +34,8 @@ import { ModelManager, type ProgressReporter } from './model/modelManager';
 import { insertionNow, prove } from './features/prove';
 import { toResponseError } from './features/requests';
 import {
+  ChatHistoryRequest,
+  ChatRequest,
   CRITIQUE_DIAGNOSTIC_SOURCE,
   CritiqueRequest,
   DISMISS_FINDING_COMMAND,
@@ -77,6 +80,7 @@ let models: ModelManager | undefined;
 let generate: Generate | undefined;
 let critic: Critic | undefined;
 let completer: Completer | undefined;
+let chats: Chats | undefined;
 const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
   send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
 );
@@ -100,6 +104,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   settings = resolveSettings(options?.[SETTINGS_SECTION]);
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   const storagePath = options?.storagePath ?? defaultStoragePath();
+  const workspace = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   models = new ModelManager({
     storagePath,
     sendStatus: (status) => send(connection.sendNotification(StatusNotification, status), 'qed/status'),
@@ -126,9 +131,10 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
     startProgress,
-    dismissed: new DismissedSteps(storagePath, params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined),
+    dismissed: new DismissedSteps(storagePath, workspace),
     log: (message) => connection.console.info(message),
   });
+  chats = new Chats({ current: currentDocument, generate, settings: () => settings, critic }, storagePath, workspace);
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
@@ -195,6 +201,14 @@ connection.onExecuteCommand(
   }),
 );
 connection.languages.inlineCompletion.on(afterInitialize((params, token) => completer!.complete(params, token)));
+connection.onRequest(
+  ChatRequest,
+  afterInitialize((params, token) => chats!.chat(params, token, connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params))),
+);
+connection.onRequest(
+  ChatHistoryRequest,
+  afterInitialize((params) => chats!.history(params.textDocument.uri, params.position)),
+);
 connection.onRequest(
   CritiqueRequest,
   afterInitialize((params, token) => critic!.request(params.textDocument.uri, params.position, token)),

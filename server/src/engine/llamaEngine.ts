@@ -284,6 +284,7 @@ export class LlamaEngine implements Engine {
       previous.push(...pending);
       previous.splice(0, Math.max(0, previous.length - 4));
       pending = [];
+      live.raw += text;
       emit(splitter.push(text));
     };
 
@@ -386,6 +387,7 @@ function isCompleteJson(answer: string): boolean {
 /** What a generation has produced so far: the source of its result, also when it is cancelled midway. */
 class LiveGeneration {
   readonly splitter: ThinkSplitter;
+  raw = '';
   promptTokens = 0;
   evaluatedPromptTokens = 0;
   generated = 0;
@@ -408,6 +410,7 @@ class LiveGeneration {
     return {
       thinking,
       answer: thoughtClosed ? answer : '',
+      raw: this.raw,
       thoughtClosed,
       stopReason,
       ...(this.loopPeriod !== undefined ? { loopPeriod: this.loopPeriod } : {}),

@@ -16,6 +16,9 @@
 export interface ChatMessage {
   role: 'user' | 'assistant';
   content: string;
+  /** An assistant turn exactly as it was generated (GenerationResult.raw): written with its thinking, so
+   * that a conversation's prompt is the previous prompt plus what was generated, and the cache holds it. */
+  raw?: string;
 }
 
 /** A piece of the prompt; `special` pieces are tokenized with special-token parsing, the others never. */
@@ -32,8 +35,23 @@ export function qedNanoPrompt(messages: readonly ChatMessage[], thinking: Thinki
   }
   const parts: PromptPart[] = [];
   for (const message of messages) {
+    if (message.role === 'assistant' && message.raw !== undefined) {
+      parts.push({ special: true, text: '<|im_start|>assistant\n<think>\n' }, ...withThinkTag(message.raw), { special: true, text: '<|im_end|>\n' });
+      continue;
+    }
     parts.push({ special: true, text: `<|im_start|>${message.role}\n` }, { special: false, text: message.content }, { special: true, text: '<|im_end|>\n' });
   }
   parts.push({ special: true, text: thinking === 'open' ? '<|im_start|>assistant\n<think>\n' : '<|im_start|>assistant\n<think>\n\n</think>\n\n' });
   return parts;
+}
+
+/** A generated reply as prompt parts: its last `</think>` is the special token it was generated as. */
+function withThinkTag(raw: string): PromptPart[] {
+  const at = raw.lastIndexOf('</think>');
+  if (at < 0) return [{ special: false, text: raw }];
+  return [
+    { special: false, text: raw.slice(0, at) },
+    { special: true, text: '</think>' },
+    { special: false, text: raw.slice(at + '</think>'.length) },
+  ];
 }

@@ -73,6 +73,9 @@ export interface GenerationStats {
 export interface GenerationResult {
   thinking: string;
   answer: string;
+  /** Everything generated, as generated (thinking, `</think>`, answer, white space untouched): a later turn
+   * that repeats this reply as its history reuses the cached tokens (see ChatMessage.raw). */
+  raw: string;
   /** Whether `</think>` was reached; when false, `answer` is empty: an unfinished thought is no answer. */
   thoughtClosed: boolean;
   stopReason: StopReason;

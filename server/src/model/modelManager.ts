@@ -455,6 +455,7 @@ function notStarted(stopReason: GenerationResult['stopReason']): GenerationResul
   return {
     thinking: '',
     answer: '',
+    raw: '',
     thoughtClosed: false,
     stopReason,
     stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, ms: 0, tokensPerSecond: 0 },

@@ -1,0 +1,181 @@
+/**
+ * `qed/chat` and `qed/chatHistory`, the adapter of tasks/chat.ts, and the conversations it keeps.
+ *
+ * A conversation belongs to a problem, known by its file and its statement's label (or title and rank
+ * among equal titles), so it survives edits that move the statement. Each problem has a current
+ * conversation (the latest begun); all are saved per workspace in the server's storage, so they outlive
+ * window reloads and server restarts, and bounded (the least recently used go first).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Position, ProofDocumentAnalysis, Statement } from '../documents/model';
+import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import type { ChatContext } from '../prompts/chatPrompts';
+import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
+import { chatTurn, type ChatTurnRecord } from '../tasks/chat';
+import type { Generate } from '../tasks/generate';
+import { toProgress } from '../tasks/proof';
+import type { Critic } from './critique';
+import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
+import { ProgressBatcher } from './streaming';
+
+/** Conversations kept per workspace (the least recently used are dropped beyond). */
+const MAX_CONVERSATIONS = 100;
+
+interface Conversation {
+  id: string;
+  problemKey: string;
+  /** A hash of the statement when the conversation began: a change is reported. */
+  statementHash: string;
+  context: Omit<ChatContext, 'summary'>;
+  summary?: string;
+  turns: (ChatTurnRecord & { thinking?: string })[];
+  /** Tokens of the last turn's prompt and reply. */
+  tokens?: number;
+  used: number;
+}
+
+export interface ChatHost {
+  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  generate: Generate;
+  settings(): QedNanoSettings;
+  critic: Critic;
+}
+
+const CHAT_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
+
+export class Chats {
+  private readonly file: string;
+  private readonly conversations: Conversation[];
+
+  /** `workspace`: the workspace's root (a URI), or undefined for files opened without one. */
+  constructor(
+    private readonly host: ChatHost,
+    storagePath: string,
+    workspace: string | undefined,
+  ) {
+    const folder = path.join(storagePath, 'conversations');
+    mkdirSync(folder, { recursive: true });
+    this.file = path.join(folder, `${hash(workspace ?? 'no workspace').slice(0, 16)}.json`);
+    this.conversations = read(this.file);
+  }
+
+  history(uri: string, position: Position): ChatHistory {
+    const found = this.problemAt(uri, position);
+    if (!found) return { problem: null, turns: [], summarised: false, problemChanged: false };
+    const conversation = this.latest(found.key);
+    return {
+      problem: { title: found.statement.title, line: found.statement.range.start.line },
+      ...(conversation ? { conversation: conversation.id } : {}),
+      turns: (conversation?.turns ?? []).map((t) => ({ role: t.role, text: t.text, ...(t.thinking ? { thinking: t.thinking } : {}) })),
+      summarised: conversation?.summary !== undefined,
+      problemChanged: conversation !== undefined && conversation.statementHash !== found.statementHash,
+    };
+  }
+
+  async chat(params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<ProveProgress> | undefined): Promise<ChatResult> {
+    const cancelled = cancellationSignal(token);
+    try {
+      throwIfCancelled(cancelled, 'The chat reply was cancelled.');
+      if (!params.message.trim()) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Write a message first.');
+      const uri = params.textDocument.uri;
+      const found = this.problemAt(uri, params.position);
+      if (!found) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Put the cursor in a problem, theorem or lemma (or its proof) to chat about it.');
+      const conversation = params.conversation ? this.conversations.find((c) => c.id === params.conversation) : this.begin(uri, found);
+      if (!conversation) throw new ResponseError(LSPErrorCodes.RequestFailed, 'That conversation is no longer kept; start a new one.');
+      const batcher = ProgressBatcher.for(stream, CHAT_TEXT);
+      const settings = this.host.settings();
+      const { result, summarised } = await chatTurn(
+        { context: conversation.context, turns: conversation.turns, summary: conversation.summary, tokensSoFar: conversation.tokens, message: params.message },
+        this.host.generate,
+        { ...settings.generation, contextSize: settings.contextSize },
+        (chunk) => batcher.push(toProgress(chunk)),
+        cancelled,
+      );
+      batcher.flush();
+      throwIfCancelled(cancelled, 'The chat reply was cancelled.');
+      if (summarised) {
+        conversation.summary = summarised.summary;
+        conversation.turns = summarised.turns;
+      }
+      conversation.turns.push(
+        { role: 'user', text: params.message },
+        { role: 'assistant', text: result.answer, raw: result.raw, ...(result.thinking ? { thinking: result.thinking } : {}) },
+      );
+      conversation.tokens = result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
+      conversation.used = Date.now();
+      this.save();
+      return {
+        conversation: conversation.id,
+        reply: result.answer,
+        thinking: result.thinking,
+        stopReason: result.stopReason,
+        stats: {
+          promptTokens: result.stats.promptTokens,
+          evaluatedPromptTokens: result.stats.evaluatedPromptTokens,
+          thinkingTokens: result.stats.thinkingTokens,
+          replyTokens: result.stats.answerTokens,
+          ms: result.stats.ms,
+          tokensPerSecond: result.stats.tokensPerSecond,
+        },
+      };
+    } catch (error) {
+      throw toResponseError(error);
+    }
+  }
+
+  /** A new conversation about `found`, now the problem's current one. */
+  private begin(uri: string, found: ProblemAt): Conversation {
+    const { document, analysis } = this.host.current(uri)!;
+    const statement = found.statement;
+    const proof = statement.proof ? document.getText(statement.proof.bodyRange) : '';
+    const proofNow = this.host.critic.proofs(uri).find((p) => p.statement === statement);
+    const critique = proofNow && this.host.critic.critiqueOf(uri, proofNow);
+    const findings = critique?.findings.map((f) => `Step ${f.step} (${f.kind}): ${f.explanation}`) ?? [];
+    const problem = proofProblem(analysis, clean(document.getText(statement.bodyRange)), statement.range.start, (range) => document.getText(range));
+    const conversation: Conversation = { id: randomUUID(), problemKey: found.key, statementHash: found.statementHash, context: { problem, proof, findings }, turns: [], used: Date.now() };
+    this.conversations.push(conversation);
+    return conversation;
+  }
+
+  private latest(key: string): Conversation | undefined {
+    return this.conversations.filter((c) => c.problemKey === key).reduce<Conversation | undefined>((a, b) => (!a || b.used >= a.used ? b : a), undefined);
+  }
+
+  private problemAt(uri: string, position: Position): ProblemAt | undefined {
+    const current = this.host.current(uri);
+    const statement = current && statementAt(current.analysis, position);
+    if (!current || !statement) return undefined;
+    const { document, analysis } = current;
+    const sameTitle = analysis.statements.filter((s) => s.title === statement.title);
+    const name = statement.label ?? `${statement.title}#${sameTitle.indexOf(statement)}`;
+    return { statement, key: `${uri}\n${name}`, statementHash: hash(clean(document.getText(statement.bodyRange))) };
+  }
+
+  private save(): void {
+    this.conversations.sort((a, b) => b.used - a.used).splice(MAX_CONVERSATIONS);
+    writeFileSync(this.file, JSON.stringify(this.conversations));
+  }
+}
+
+interface ProblemAt {
+  statement: Statement;
+  key: string;
+  statementHash: string;
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function read(file: string): Conversation[] {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(value) ? (value as Conversation[]).filter((c) => typeof c?.id === 'string' && Array.isArray(c.turns)) : [];
+  } catch {
+    return [];
+  }
+}
