@@ -38,8 +38,8 @@ await Promise.all([
     minify: production,
     sourcemap: production ? false : 'linked',
     logLevel: 'warning',
-    entryPoints: ['media/src/panel.ts'],
-    outfile: 'dist/media/panel.js',
+    entryPoints: ['media/src/panel.ts', 'media/src/chat.ts'],
+    outdir: 'dist/media',
   }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' }),
   build({

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { registerCritiqueCommands } from './critiqueCommands';
 import type { QedNanoClient } from './languageClient';
 import { MissingModelPrompt, registerModelCommands } from './modelCommands';
+import { CHAT_VIEW_ID, ChatController } from './chatView';
 import { PROOF_VIEW_ID } from './proofPanel';
 import { ProveController } from './proveCommand';
 import { ModelStatusBar } from './statusBar';
@@ -37,11 +38,35 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   client = ready;
   const prover = new ProveController(context.extensionUri, () => ready);
+  const chat = new ChatController(context.extensionUri, () => ready);
   context.subscriptions.push(
     output,
     statusBar,
     prover,
+    chat,
     vscode.window.registerWebviewViewProvider(PROOF_VIEW_ID, prover.panel),
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat.view, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.commands.registerCommand('qedNano.openChat', () => chat.view.reveal(true)),
+    vscode.commands.registerCommand('qedNano.askInChat', async (message?: string) => {
+      const text = message ?? (await vscode.window.showInputBox({ prompt: 'Ask QED-Nano about the problem at the cursor', placeHolder: 'Give me a hint (no full solution)' }));
+      return text ? chat.ask(text) : undefined;
+    }),
+    // "Ask in chat" on a critique finding: the chat opens on that finding.
+    vscode.languages.registerCodeActionsProvider(
+      [{ language: 'latex' }, { language: 'markdown' }],
+      {
+        provideCodeActions: (_document, _range, context) =>
+          context.diagnostics
+            .filter((d) => d.source === 'QED-Nano')
+            .map((d) => {
+              const action = new vscode.CodeAction('Ask QED-Nano about this finding in Chat', vscode.CodeActionKind.QuickFix);
+              action.diagnostics = [d];
+              action.command = { title: 'Ask in Chat', command: 'qedNano.askInChat', arguments: [`Explain this finding about the step on line ${d.range.start.line + 1}: ${d.message}`] };
+              return action;
+            }),
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
     vscode.commands.registerCommand('qedNano.prove', async (uri?: string, position?: { line: number; character: number }) => {
       try {
         return await prover.prove(uri, position && new vscode.Position(position.line, position.character));

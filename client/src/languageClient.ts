@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { ProgressType } from 'vscode-languageclient/node';
 import { completionMiddleware } from './completion';
 import {
+  ChatHistoryRequest,
+  ChatRequest,
   CritiqueRequest,
   LoadModelRequest,
   ProofInsertionRequest,
@@ -18,6 +20,9 @@ import {
   SETTINGS_SECTION,
   SetupInfoRequest,
   StatusNotification,
+  type ChatHistory,
+  type ChatParams,
+  type ChatResult,
   type CritiqueParams,
   type CritiqueResult,
   type ModelStatus,
@@ -39,6 +44,9 @@ export interface QedNanoClient extends vscode.Disposable {
   proofInsertion(uri: string, statement: string, proof: string): Promise<ProveResult['insertion'] | null>;
   /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
   prove(params: ProveParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
+  /** `qed/chat`, streamed the same way; `qed/chatHistory`. */
+  chat(params: ChatParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ChatResult>;
+  chatHistory(uri: string, position: { line: number; character: number }): Promise<ChatHistory>;
   /** `qed/refine`, streamed the same way. */
   refine(params: RefineParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<RefineResult>;
   setupInfo(): Promise<SetupInfo>;
@@ -113,6 +121,8 @@ export function startLanguageClient(
     critique: (params, token) => client.sendRequest(CritiqueRequest, params, token),
     proofInsertion: (uri, statement, proof) => client.sendRequest(ProofInsertionRequest, { textDocument: { uri }, statement, proof }),
     prove: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(ProveRequest, { ...params, partialResultToken }, token), onProgress),
+    chat: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(ChatRequest, { ...params, partialResultToken }, token), onProgress),
+    chatHistory: (uri, position) => client.sendRequest(ChatHistoryRequest, { textDocument: { uri }, position }),
     refine: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(RefineRequest, { ...params, partialResultToken }, token), onProgress),
     setupInfo: () => client.sendRequest(SetupInfoRequest),
     restart: () => client.restart(),

@@ -300,6 +300,8 @@ export interface ChatHistoryParams {
 export interface ChatHistory {
   /** The problem at the position ("Theorem 2 (AM-GM)" and its 0-based line), or null when there is none. */
   problem: { title: string; line: number } | null;
+  /** The document's macros in KaTeX form (`{"\\R": "\\mathbb{R}"}`), for showing math as the user writes it. */
+  macros: Record<string, string>;
   /** The problem's current conversation, if it has one. */
   conversation?: string;
   turns: { role: 'user' | 'assistant'; text: string; thinking?: string }[];

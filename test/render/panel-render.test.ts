@@ -5,67 +5,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PANEL_BODY } from '../../media/src/panelMarkup';
 import type { ToPanel } from '../../media/src/panelProtocol';
 import { REPO_ROOT } from '../support/fixtures';
+import { ViewHarness } from '../support/viewHarness';
 
-const MEDIA = path.join(REPO_ROOT, 'dist', 'media');
-const NONCE = 'dGVzdC1ub25jZQ==';
-let server: Server;
-let browser: Browser;
-let origin: string;
+const harness = new ViewHarness(PANEL_BODY, 'panel.js');
+before(() => harness.start());
+after(() => harness.stop());
 
-const PAGE = (self: string): string => `<!DOCTYPE html><html><head>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${self} 'nonce-${NONCE}'; style-src-attr 'unsafe-inline'; font-src ${self}; img-src ${self} data:; script-src 'nonce-${NONCE}'">
-<link rel="stylesheet" nonce="${NONCE}" href="/katex.min.css"><link rel="stylesheet" nonce="${NONCE}" href="/panel.css"></head><body>
-${PANEL_BODY}
-<script nonce="${NONCE}">window.__posted = []; window.__alerts = 0; window.alert = () => { window.__alerts++; };
-window.__saved = JSON.parse(sessionStorage.getItem('panel-state') || 'null') || undefined;
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__saved, setState: (s) => sessionStorage.setItem('panel-state', JSON.stringify(s)) });</script>
-<script nonce="${NONCE}" src="/panel.js"></script></body></html>`;
-
-before(async () => {
-  server = createServer((request, response) => {
-    const url = request.url ?? '/';
-    if (url === '/') return void response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE(origin));
-    const file = path.join(MEDIA, path.normalize(url).replace(/^(\.\.[/\\])+/, ''));
-    let body: Buffer;
-    try {
-      body = readFileSync(file);
-    } catch {
-      return void response.writeHead(404).end();
-    }
-    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'font/woff2';
-    response.writeHead(200, { 'content-type': type }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.QED_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function show(messages: ToPanel[]): Promise<{ page: Page; violations: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 520, height: 900 } });
-  const violations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content.Security.Policy|Refused/i.test(m.text())) violations.push(m.text());
-  });
-  await page.goto(origin);
-  for (const message of messages) await page.evaluate((m) => window.postMessage(m, '*'), message);
-  await page.waitForTimeout(150); // two animation frames
-  return { page, violations };
+function show(messages: ToPanel[]): Promise<{ page: Page; violations: string[] }> {
+  return harness.show(messages);
 }
 
 test('formulas render in every delimiter, with the document macros; a broken one shows its source and the rest renders', async () => {

@@ -65,10 +65,12 @@ export class Chats {
 
   history(uri: string, position: Position): ChatHistory {
     const found = this.problemAt(uri, position);
-    if (!found) return { problem: null, turns: [], summarised: false, problemChanged: false };
+    const macros = Object.fromEntries((this.host.current(uri)?.analysis.macros ?? []).map((m) => [`\\${m.name}`, m.body]));
+    if (!found) return { problem: null, macros, turns: [], summarised: false, problemChanged: false };
     const conversation = this.latest(found.key);
     return {
       problem: { title: found.statement.title, line: found.statement.range.start.line },
+      macros,
       ...(conversation ? { conversation: conversation.id } : {}),
       turns: (conversation?.turns ?? []).map((t) => ({ role: t.role, text: t.text, ...(t.thinking ? { thinking: t.thinking } : {}) })),
       summarised: conversation?.summary !== undefined,

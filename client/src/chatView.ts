@@ -1,0 +1,177 @@
+/**
+ * The Chat view's controller: the conversation about the problem at the cursor. It follows the cursor from
+ * problem to problem (each has its own history, kept by the server per workspace) unless pinned; it sends
+ * messages with `qed/chat` and streams the replies into the view; Stop, Retry, Copy, Insert at cursor and
+ * New conversation act on the problem's current conversation.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CHAT_BODY } from '../../media/src/chatMarkup';
+import type { FromChat, ToChat } from '../../media/src/chatProtocol';
+import type { ChatResult } from '../../server/src/protocol';
+import type { QedNanoClient } from './languageClient';
+import { WebviewHost } from './webviewHost';
+
+export const CHAT_VIEW_ID = 'qedNano.chatView';
+
+/** How long the cursor rests before the view follows it to another problem. */
+const FOLLOW_DELAY_MS = 250;
+
+interface Place {
+  uri: string;
+  position: { line: number; character: number };
+}
+
+export class ChatController implements vscode.Disposable {
+  readonly view: WebviewHost<ToChat, FromChat>;
+  /** Where the chat points: the problem there is the one talked about. */
+  private place: Place | undefined;
+  /** Its problem ("Theorem 2, notes.md:14") as last shown, and its current conversation. */
+  private shown: string | undefined;
+  private conversation: string | undefined;
+  private pinned = false;
+  private running: vscode.CancellationTokenSource | undefined;
+  private lastMessage: string | undefined;
+  private replies: string[] = [];
+  private followTimer: NodeJS.Timeout | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly client: () => Promise<QedNanoClient>,
+  ) {
+    this.view = new WebviewHost(extensionUri, { id: CHAT_VIEW_ID, title: 'QED-Nano chat', script: 'chat.js', body: CHAT_BODY }, (message) => void this.onView(message));
+    this.subscriptions.push(
+      vscode.window.onDidChangeTextEditorSelection((event) => this.follow(event.textEditor)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
+    );
+  }
+
+  /** Sends `message` about the problem at the cursor (opening the view); resolves with the reply. */
+  async ask(message: string): Promise<ChatResult | undefined> {
+    await this.view.reveal();
+    const editor = vscode.window.activeTextEditor;
+    if (!this.pinned && editor) await this.refresh(editor);
+    if (!this.place) {
+      void vscode.window.showInformationMessage('QED-Nano: put the cursor in a problem, theorem or lemma to chat about it.');
+      return undefined;
+    }
+    this.running?.cancel();
+    const running = new vscode.CancellationTokenSource();
+    this.running = running;
+    this.lastMessage = message;
+    this.view.post({ type: 'asked', message });
+    try {
+      const client = await this.client();
+      const result = await client.chat(
+        { textDocument: { uri: this.place.uri }, position: this.place.position, message, ...(this.conversation ? { conversation: this.conversation } : {}) },
+        (value) => {
+          if (this.running === running) this.view.post({ type: 'progress', value });
+        },
+        running.token,
+      );
+      this.conversation = result.conversation;
+      this.replies.push(result.reply);
+      this.view.post({ type: 'finish', state: 'done', message: describe(result) });
+      return result;
+    } catch (error) {
+      const stopped = running.token.isCancellationRequested;
+      this.view.post({ type: 'finish', state: stopped ? 'stopped' : 'error', message: stopped ? 'Stopped: the reply was not kept.' : error instanceof Error ? error.message : String(error) });
+      if (stopped) await this.show(); // the server kept nothing of a stopped turn
+      return undefined;
+    } finally {
+      if (this.running === running) this.running = undefined;
+      running.dispose();
+    }
+  }
+
+  stop(): void {
+    this.running?.cancel();
+  }
+
+  dispose(): void {
+    this.stop();
+    clearTimeout(this.followTimer);
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private follow(editor: vscode.TextEditor): void {
+    if (this.pinned || !isProofDocument(editor.document)) return;
+    clearTimeout(this.followTimer);
+    this.followTimer = setTimeout(() => void this.refresh(editor), FOLLOW_DELAY_MS);
+  }
+
+  /** Points the chat at the problem under the editor's cursor and shows its conversation. */
+  private async refresh(editor: vscode.TextEditor): Promise<void> {
+    if (!isProofDocument(editor.document) || this.running) return;
+    const { line, character } = editor.selection.active;
+    this.place = { uri: editor.document.uri.toString(), position: { line, character } };
+    await this.show();
+  }
+
+  private async show(): Promise<void> {
+    if (!this.place) return;
+    const history = await (await this.client()).chatHistory(this.place.uri, this.place.position);
+    const problem = history.problem ? `${history.problem.title}, ${path.basename(vscode.Uri.parse(this.place.uri).path)}:${history.problem.line + 1}` : undefined;
+    if (!problem) this.place = undefined;
+    this.shown = problem;
+    this.conversation = history.conversation;
+    this.replies = history.turns.filter((t) => t.role === 'assistant').map((t) => t.text);
+    this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: history.turns, summarised: history.summarised, problemChanged: history.problemChanged });
+  }
+
+  private async onView(message: FromChat): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        if (vscode.window.activeTextEditor) await this.refresh(vscode.window.activeTextEditor);
+        break;
+      case 'send':
+        await this.ask(message.message);
+        break;
+      case 'stop':
+        this.stop();
+        break;
+      case 'retry':
+        if (this.lastMessage) await this.ask(this.lastMessage);
+        break;
+      case 'new':
+        this.conversation = undefined;
+        this.replies = [];
+        this.view.post({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: {}, turns: [], summarised: false, problemChanged: false });
+        break;
+      case 'pin':
+        this.pinned = message.pinned && this.place !== undefined;
+        await this.show();
+        break;
+      case 'copy':
+      case 'insert': {
+        const reply = this.replyOfTurn(message.index);
+        if (!reply) return;
+        if (message.type === 'copy') {
+          await vscode.env.clipboard.writeText(reply);
+          void vscode.window.setStatusBarMessage('QED-Nano: copied', 3000);
+        } else {
+          const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.place?.uri) ?? vscode.window.activeTextEditor;
+          if (editor) await editor.edit((edit) => edit.insert(editor.selection.active, reply));
+        }
+        break;
+      }
+    }
+  }
+
+  /** The reply text of the view's turn `index` (turns alternate: user, assistant). */
+  private replyOfTurn(index: number): string | undefined {
+    return this.replies[Math.floor(index / 2)];
+  }
+}
+
+function isProofDocument(document: vscode.TextDocument): boolean {
+  return document.languageId === 'latex' || document.languageId === 'markdown';
+}
+
+function describe(result: ChatResult): string {
+  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.replyTokens.toLocaleString()} reply tokens in ${(result.stats.ms / 1000).toFixed(1)} s`;
+  if (result.stopReason === 'thinkingBudget' || !result.reply) return `No reply: the model used its whole thinking budget before answering (qedNano.generation.thinkingBudget). ${stats}.`;
+  if (result.stopReason === 'maxTokens') return `The reply was cut at the token limit (qedNano.generation.maxTokens). ${stats}.`;
+  return `${stats}.`;
+}
