@@ -263,7 +263,7 @@ suite('QED-Nano in a real VS Code', () => {
     // The quick fix: "Refine step 2" is offered on the finding; chosen, it streams into the side panel
     // (the client takes the resolve over), and Apply replaces exactly that step.
     const offered = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding!.range);
-    assert.deepEqual(offered.map((a) => a.title), ['Refine step 2 with QED-Nano', 'Refine the whole proof with QED-Nano', 'Dismiss this finding (until the step changes)']);
+    assert.deepEqual(offered.map((a) => a.title), ['Refine step 2 with QED-Nano', 'Refine the whole proof with QED-Nano', 'Dismiss this finding (until the step changes)', 'Ask QED-Nano about this finding in Chat']);
     const [chosen] = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding!.range, undefined, 1);
     assert.equal(chosen?.edit, undefined, 'no unseen edit: the refinement goes to the panel for Apply or Discard');
     editor.selection = new vscode.Selection(6, 3, 6, 3);
@@ -277,5 +277,35 @@ suite('QED-Nano in a real VS Code', () => {
     await waitFor('the refined step\'s finding to go', () => (vscode.languages.getDiagnostics(uri).some((d) => d.source === 'QED-Nano') ? undefined : true));
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.lineAt(6).text, 'Then $x^2 \\ge 0$.', 'one undo restores the step');
+  });
+
+  test('Chat: a question about the problem at the cursor streams its reply into the Chat view; each problem keeps its own conversation, also across a server restart', async () => {
+    const uri = workspaceFile('chat.tex');
+    writeFileSync(uri.fsPath, '\\begin{problem}\nShow that $n^2 \\ge n$ for every integer $n \\ge 1$.\n\\end{problem}\n\n\\begin{problem}\nShow that $2^n > n$.\n\\end{problem}\n');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    editor.selection = new vscode.Selection(1, 5, 1, 5);
+    // Every reply is the last scripted one by now (the scripts run in turn and the last repeats).
+    const first = await vscode.commands.executeCommand<{ conversation: string; reply: string }>('qedNano.askInChat', 'Give me a hint (no full solution)');
+    assert.equal(first?.reply, 'Then $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.');
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark']] as const) {
+      await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await new Promise((r) => setTimeout(r, 1200));
+      await screenshot(`chat-${name}`);
+    }
+    await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(5, 3, 5, 3);
+    await new Promise((r) => setTimeout(r, 1000)); // the view follows the cursor to the second problem
+    await screenshot('chat-second-problem');
+    const second = await vscode.commands.executeCommand<{ conversation: string }>('qedNano.askInChat', 'Is my proof correct?');
+    assert.ok(second?.conversation && second.conversation !== first!.conversation, 'the second problem has its own conversation');
+
+    await vscode.commands.executeCommand('qedNano.restartServer');
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(1, 6, 1, 6);
+    const again = await waitFor('a reply after the restart', async () => vscode.commands.executeCommand<{ conversation: string } | undefined>('qedNano.askInChat', 'Explain this step'), 60_000);
+    assert.equal(again.conversation, first!.conversation, 'the first problem\'s conversation was kept by the server and goes on');
   });
 });

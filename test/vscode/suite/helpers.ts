@@ -1,5 +1,5 @@
 /** Helpers for the tests that run inside VS Code's extension host. */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -49,6 +49,7 @@ export async function screenshot(name: string): Promise<string> {
   const output = process.env.QED_TEST_OUTPUT;
   if (!output) throw new Error('QED_TEST_OUTPUT is not set');
   const file = path.join(output, `${process.env.QED_TEST_MODE ?? 'development'}-${name}.png`);
+  rmSync(file, { force: true }); // a file from an earlier run must not count as this one
   console.log(`[qed-screenshot] ${path.basename(file)}`);
   return waitFor(`the screenshot ${file}`, () => (existsSync(file) ? file : undefined), 15_000);
 }
