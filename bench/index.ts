@@ -1,5 +1,6 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
 import { benchAdversarial, benchAnalysis } from './analysis';
+import { benchChat } from './chat';
 import { benchCompletion } from './completion';
 import { benchCritique } from './critique';
 import { benchEngine } from './engine';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await benchEngine();
   await benchCritique();
   await benchCompletion();
+  await benchChat();
   await benchPanel();
 }
 
