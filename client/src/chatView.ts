@@ -28,6 +28,7 @@ export class ChatController implements vscode.Disposable {
   private place: Place | undefined;
   /** Its problem ("Theorem 2, notes.md:14") as last shown, and its current conversation. */
   private shown: string | undefined;
+  private macros: Record<string, string> = {};
   private conversation: string | undefined;
   private pinned = false;
   private running: vscode.CancellationTokenSource | undefined;
@@ -115,6 +116,7 @@ export class ChatController implements vscode.Disposable {
     const problem = history.problem ? `${history.problem.title}, ${path.basename(vscode.Uri.parse(this.place.uri).path)}:${history.problem.line + 1}` : undefined;
     if (!problem) this.place = undefined;
     this.shown = problem;
+    this.macros = history.macros;
     this.conversation = history.conversation;
     this.replies = history.turns.filter((t) => t.role === 'assistant').map((t) => t.text);
     this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: history.turns, summarised: history.summarised, problemChanged: history.problemChanged });
@@ -137,7 +139,7 @@ export class ChatController implements vscode.Disposable {
       case 'new':
         this.conversation = undefined;
         this.replies = [];
-        this.view.post({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: {}, turns: [], summarised: false, problemChanged: false });
+        this.view.post({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: this.macros, turns: [], summarised: false, problemChanged: false });
         break;
       case 'pin':
         this.pinned = message.pinned && this.place !== undefined;
