@@ -28,6 +28,8 @@ export class ChatController implements vscode.Disposable {
   private place: Place | undefined;
   /** Its problem ("Theorem 2, notes.md:14") as last shown, and its current conversation. */
   private shown: string | undefined;
+  /** Its statement, as qed/proofInsertion names it. */
+  private statement: string | undefined;
   private macros: Record<string, string> = {};
   private conversation: string | undefined;
   private pinned = false;
@@ -116,6 +118,7 @@ export class ChatController implements vscode.Disposable {
     const problem = history.problem ? `${history.problem.title}, ${path.basename(vscode.Uri.parse(this.place.uri).path)}:${history.problem.line + 1}` : undefined;
     if (!problem) this.place = undefined;
     this.shown = problem;
+    this.statement = history.problem?.statement;
     this.macros = history.macros;
     this.conversation = history.conversation;
     this.replies = history.turns.filter((t) => t.role === 'assistant').map((t) => t.text);
@@ -152,13 +155,27 @@ export class ChatController implements vscode.Disposable {
         if (message.type === 'copy') {
           await vscode.env.clipboard.writeText(reply);
           void vscode.window.setStatusBarMessage('QED-Nano: copied', 3000);
-        } else {
+        } else if (message.as === 'cursor') {
           const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.place?.uri) ?? vscode.window.activeTextEditor;
           if (editor) await editor.edit((edit) => edit.insert(editor.selection.active, reply));
-        }
+        } else await this.insertAsProof(reply);
         break;
       }
     }
+  }
+
+  /** Inserts `reply` after the problem as its proof, in the document's format and style (one edit). */
+  private async insertAsProof(reply: string): Promise<void> {
+    const place = this.place;
+    const insertion = place && this.statement ? await (await this.client()).proofInsertion(place.uri, this.statement, reply) : undefined;
+    if (!place || !insertion) {
+      void vscode.window.showInformationMessage('QED-Nano: the problem is no longer in the document; copy the reply instead.');
+      return;
+    }
+    const { start, end } = insertion.range;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(vscode.Uri.parse(place.uri), new vscode.Range(start.line, start.character, end.line, end.character), insertion.newText);
+    await vscode.workspace.applyEdit(edit);
   }
 
   /** The reply text of the view's turn `index` (turns alternate: user, assistant). */

@@ -75,7 +75,8 @@ turns.addEventListener('click', (event) => {
   const target = (event.target as HTMLElement).closest('button[data-action]') as HTMLButtonElement | null;
   if (!target) return;
   const index = Number(target.dataset.index);
-  vscode.postMessage(target.dataset.action === 'insert' ? { type: 'insert', index } : { type: 'copy', index });
+  const action = target.dataset.action;
+  vscode.postMessage(action === 'copy' ? { type: 'copy', index } : { type: 'insert', index, as: action === 'proof' ? 'proof' : 'cursor' });
 });
 
 window.addEventListener('message', (event: MessageEvent<ToChat>) => {
@@ -177,7 +178,7 @@ function paintTurns(): void {
     if (turn.role === 'assistant' && turn.text && finished) {
       const actions = document.createElement('div');
       actions.className = 'turn-actions';
-      for (const [action, label] of [['copy', 'Copy'], ['insert', 'Insert at cursor']] as const) {
+      for (const [action, label] of [['copy', 'Copy'], ['cursor', 'Insert at cursor'], ['proof', 'Insert as proof']] as const) {
         const button = document.createElement('button');
         button.className = 'secondary';
         button.dataset.action = action;

@@ -44,9 +44,9 @@ export type FromChat =
   | { type: 'stop' }
   /** Ask the last message again. */
   | { type: 'retry' }
-  /** Copy, or insert at the editor's cursor, the reply of turn `index`. */
+  /** Copy the reply of turn `index`, or insert it at the editor's cursor or as the problem's proof. */
   | { type: 'copy'; index: number }
-  | { type: 'insert'; index: number }
+  | { type: 'insert'; index: number; as: 'cursor' | 'proof' }
   | { type: 'new' }
   | { type: 'pin'; pinned: boolean };
 

@@ -298,8 +298,9 @@ export interface ChatHistoryParams {
 }
 
 export interface ChatHistory {
-  /** The problem at the position ("Theorem 2 (AM-GM)" and its 0-based line), or null when there is none. */
-  problem: { title: string; line: number } | null;
+  /** The problem at the position ("Theorem 2 (AM-GM)", its 0-based line, and its statement as `qed/prove` and
+   * `qed/proofInsertion` name it), or null when there is none. */
+  problem: { title: string; line: number; statement: string } | null;
   /** The document's macros in KaTeX form (`{"\\R": "\\mathbb{R}"}`), for showing math as the user writes it. */
   macros: Record<string, string>;
   /** The problem's current conversation, if it has one. */

@@ -66,7 +66,7 @@ test('a reply streams exactly (thinking, then the reply), and the conversation i
   assert.equal(streamed.filter((v) => v.kind === 'proof').map((v) => (v as { text: string }).text).join(''), result.reply);
   assert.ok(streamed.some((v) => v.kind === 'thinking'));
   const history = await client.connection.sendRequest(ChatHistoryRequest, { textDocument: { uri: URI }, position: { line: 4, character: 3 } });
-  assert.deepEqual(history.problem, { title: 'Problem', line: 0 });
+  assert.deepEqual(history.problem, { title: 'Problem', line: 0, statement: 'Show that $n^2 \\ge n$ for every integer $n \\ge 1$.' });
   assert.equal(history.conversation, result.conversation);
   assert.deepEqual(history.turns.map((t) => [t.role, t.text]), [['user', 'Give me a hint (no full solution).'], ['assistant', result.reply]]);
   const other = await client.connection.sendRequest(ChatHistoryRequest, { textDocument: { uri: URI }, position: IN_SECOND });

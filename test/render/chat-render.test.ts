@@ -49,7 +49,7 @@ test('a conversation renders: the problem named, math typeset with the document\
   assert.equal(report.macroError, 0, 'the document\'s \\R renders');
   assert.equal(report.thinkingOpen, false);
   assert.equal(report.startersShown, false);
-  assert.deepEqual(report.actions, ['Copy', 'Insert at cursor']);
+  assert.deepEqual(report.actions, ['Copy', 'Insert at cursor', 'Insert as proof']);
   assert.deepEqual(violations, []);
   await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'chat-render.png'), fullPage: true });
   await page.close();

@@ -69,7 +69,7 @@ export class Chats {
     if (!found) return { problem: null, macros, turns: [], summarised: false, problemChanged: false };
     const conversation = this.latest(found.key);
     return {
-      problem: { title: found.statement.title, line: found.statement.range.start.line },
+      problem: { title: found.statement.title, line: found.statement.range.start.line, statement: found.statementText },
       macros,
       ...(conversation ? { conversation: conversation.id } : {}),
       turns: (conversation?.turns ?? []).map((t) => ({ role: t.role, text: t.text, ...(t.thinking ? { thinking: t.thinking } : {}) })),
@@ -154,7 +154,8 @@ export class Chats {
     const { document, analysis } = current;
     const sameTitle = analysis.statements.filter((s) => s.title === statement.title);
     const name = statement.label ?? `${statement.title}#${sameTitle.indexOf(statement)}`;
-    return { statement, key: `${uri}\n${name}`, statementHash: hash(clean(document.getText(statement.bodyRange))) };
+    const statementText = clean(document.getText(statement.bodyRange));
+    return { statement, key: `${uri}\n${name}`, statementText, statementHash: hash(statementText) };
   }
 
   private save(): void {
@@ -166,6 +167,7 @@ export class Chats {
 interface ProblemAt {
   statement: Statement;
   key: string;
+  statementText: string;
   statementHash: string;
 }
 
