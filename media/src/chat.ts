@@ -7,15 +7,9 @@
 import type { ProveProgress } from '../../server/src/protocol';
 import { STARTERS, type ChatViewState, type FromChat, type ToChat } from './chatProtocol';
 import { createRenderer } from './render';
+import { element as $, frameScheduler, viewApi } from './viewScript';
 
-interface VsCodeApi {
-  postMessage(message: FromChat): void;
-  getState(): ChatViewState | undefined;
-  setState(state: ChatViewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = viewApi<ChatViewState, FromChat>();
 const EMPTY: ChatViewState = {
   problem: undefined,
   pinned: false,
@@ -29,9 +23,8 @@ const EMPTY: ChatViewState = {
 };
 let state: ChatViewState = { ...EMPTY, ...vscode.getState() };
 let render = createRenderer(state.macros);
-let frame: number | undefined;
+const schedule = frameScheduler(paint);
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const problem = $('problem');
 const notice = $('notice');
 const turns = $('turns');
@@ -108,13 +101,6 @@ function take(value: ProveProgress): void {
     reply.thinking = (reply.thinking ?? '') + value.movedToThinking;
     reply.text = '';
   }
-}
-
-function schedule(): void {
-  frame ??= requestAnimationFrame(() => {
-    frame = undefined;
-    paint();
-  });
 }
 
 function paint(): void {

@@ -6,15 +6,9 @@
 import type { FromPanel, PanelState, ToPanel } from './panelProtocol';
 import type { ProveProgress } from '../../server/src/protocol';
 import { createRenderer } from './render';
+import { element as $, frameScheduler, viewApi } from './viewScript';
 
-interface VsCodeApi {
-  postMessage(message: FromPanel): void;
-  getState(): PanelState | undefined;
-  setState(state: PanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = viewApi<PanelState, FromPanel>();
 const EMPTY: PanelState = {
   kind: 'proof',
   statement: '',
@@ -38,9 +32,8 @@ const EMPTY: PanelState = {
 };
 let state: PanelState = { ...EMPTY, ...vscode.getState() };
 let render = createRenderer(state.macros);
-let frame: number | undefined;
+const schedule = frameScheduler(paint);
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const statement = $('statement');
 const statementHeading = $('statement-heading');
 const proofHeading = $('proof-heading');
@@ -124,13 +117,6 @@ function take(value: ProveProgress): void {
       state.proof = '';
       break;
   }
-}
-
-function schedule(): void {
-  frame ??= requestAnimationFrame(() => {
-    frame = undefined;
-    paint();
-  });
 }
 
 function paint(): void {
