@@ -301,7 +301,12 @@ export class Critic {
   private async run(job: Job, proof: ProofNow, signal: AbortSignal): Promise<void> {
     const settings = this.host.settings();
     const problem = this.problemOf(job.uri, proof);
-    const progress = await this.host.startProgress(`QED-Nano: critiquing ${proof.statement.title}`);
+    // The status-bar progress is a courtesy: a client that refuses it does not stop the critique.
+    const progress = await this.host.startProgress(`QED-Nano: critiquing ${proof.statement.title}`).catch((): ProgressReporter => ({
+      report: () => {},
+      cancelled: new AbortController().signal,
+      done: () => {},
+    }));
     const stop = (): void => this.running?.abort.abort();
     progress.cancelled.addEventListener('abort', stop, { once: true });
     try {
