@@ -21,7 +21,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Missing Debian packages: ${need_apt[*]}. Install them with: sudo apt-get install ${need_apt[*]}" >&2
     exit 1
   fi
-  echo "Installing Debian packages: ${need_apt[*]}" >&2
+  echo "Installing Debian packages with apt-get (once per machine): ${need_apt[*]}." >&2
+  echo "  Why: code-server 4.100.3, the VS Code the extension runs in here, builds a native addon (libkrb5-dev," >&2
+  echo "  pkg-config) and needs ripgrep; the tests drive it with Debian's chromium." >&2
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
 fi
