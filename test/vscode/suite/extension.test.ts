@@ -288,7 +288,7 @@ suite('QED-Nano in a real VS Code', () => {
     const first = await vscode.commands.executeCommand<{ conversation: string; reply: string }>('qedNano.askInChat', 'Give me a hint (no full solution)');
     assert.equal(first?.reply, 'Then $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.');
     const workbench = vscode.workspace.getConfiguration('workbench');
-    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark']] as const) {
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']] as const) {
       await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
       await new Promise((r) => setTimeout(r, 1200));
       await screenshot(`chat-${name}`);
