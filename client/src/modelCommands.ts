@@ -15,8 +15,11 @@ export function registerModelCommands(client: () => Promise<QedNanoClient>): vsc
     } catch (error) {
       // The server has already put the reason in qed/status (status bar) and its log.
       const message = error instanceof Error ? error.message : String(error);
-      const choice = await vscode.window.showErrorMessage(`QED-Nano: ${message}`, 'Choose Model File', 'Show Setup Information');
-      if (choice === 'Choose Model File') await vscode.commands.executeCommand('qedNano.chooseModelFile');
+      const model = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('model', DEFAULT_MODEL);
+      const actions = isHuggingFaceUri(model) ? ['Choose Model File…', 'Retry Download', 'Show Setup Information'] : ['Choose Model File…', 'Show Setup Information'];
+      const choice = await vscode.window.showErrorMessage(`QED-Nano: ${message}`, ...actions);
+      if (choice === 'Choose Model File…') await vscode.commands.executeCommand('qedNano.chooseModelFile');
+      else if (choice === 'Retry Download') await load();
       else if (choice === 'Show Setup Information') await vscode.commands.executeCommand('qedNano.showSetupInfo');
     }
   };

@@ -116,7 +116,7 @@ test('a quantization the repository does not have, and a file shorter than annou
   const missing = await harness();
   cleanups.push(() => rmSync(missing.storage, { recursive: true, force: true }));
   await missing.manager.configure(resolveSettings({ model: 'hf:lm-test/QED-Nano-GGUF:Q9_9', threads: 1, contextSize: 1024, gpu: 'off' }));
-  await assert.rejects(missing.manager.ensureLoaded(), /Could not find hf:lm-test\/QED-Nano-GGUF:Q9_9 on Hugging Face/);
+  await assert.rejects(missing.manager.ensureLoaded(), /Could not find hf:lm-test\/QED-Nano-GGUF:Q9_9 on Hugging Face: .*Check qedNano\.model\./);
   assert.equal(missing.statuses.at(-1)?.state, 'error');
 
   // The server announces more bytes than it ever sends: the download must end with an error, not hang.
@@ -125,6 +125,19 @@ test('a quantization the repository does not have, and a file shorter than annou
   await assert.rejects(short.manager.ensureLoaded(), /The download of hf:lm-test\/QED-Nano-GGUF:Q4_K_M failed: no data arrived for 2 s\. Check the network/);
   assert.equal(short.statuses.at(-1)?.state, 'error');
   assert.equal(downloaded(short.storage).length, 0, 'nothing half-written is taken for a model');
+});
+
+test('offline: an unreachable Hugging Face is reported as the network, not as a missing model, with both ways on', async () => {
+  const offline = await harness();
+  cleanups.push(() => rmSync(offline.storage, { recursive: true, force: true }));
+  await offline.server.stop(); // nothing listens there any more: the connection is refused
+  await assert.rejects(
+    offline.manager.ensureLoaded(),
+    /Hugging Face cannot be reached to download hf:lm-test\/QED-Nano-GGUF:Q4_K_M: the network is unreachable from here\. Connect and retry \(QED-Nano: Download Model\), or choose a model file you already have/,
+  );
+  const status = offline.statuses.at(-1);
+  assert.deepEqual([status?.state, status?.needs], ['absent', 'modelFile']);
+  assert.doesNotMatch(status?.message ?? '', /Could not find/);
 });
 
 test('a download that does not fit on the disk is refused before it starts, saying how much is needed', async () => {

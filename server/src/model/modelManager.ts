@@ -371,7 +371,16 @@ export class ModelManager {
       skipExisting: true,
       ...(endpoints ? { endpoints } : {}),
     }).catch((error: unknown) => {
-      throw new ModelUnavailableError(`Could not find ${model} on Hugging Face: ${(error as Error).message}. Check qedNano.model and the network.`);
+      const reason = error instanceof Error ? error.message : String(error);
+      // A connection that never happened (no network, DNS, a firewall) is not a missing model.
+      if (/fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH/i.test(reason)) {
+        throw new ModelUnavailableError(
+          `Hugging Face cannot be reached to download ${model}: the network is unreachable from here. Connect and retry (QED-Nano: Download Model), or choose a model file you already have (QED-Nano: Choose Model File).`,
+          'absent',
+          'modelFile',
+        );
+      }
+      throw new ModelUnavailableError(`Could not find ${model} on Hugging Face: ${reason}. Check qedNano.model.`);
     });
     const free = await (this.options.freeBytes ?? freeBytes)(this.modelsFolder);
     const needed = downloader.totalSize - downloader.downloadedSize;
