@@ -192,7 +192,10 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
     while (j < n && isLetter(text.charCodeAt(j))) j++;
     const name = text.slice(at + 1, j);
     if (name === 'qed' || name === 'blacksquare' || name === 'square' || name === 'Box' || name === 'qedsymbol') {
-      tokens.push({ t: 'proofEnd', ch: at, endCh: j });
+      // `$\blacksquare$`: the end mark starts at its `$`, so the proof's last step does not end in one.
+      const opened = tokens[tokens.length - 1];
+      const ch = opened?.t === 'mathOpen' && opened.endCh === at ? opened.ch : at;
+      tokens.push({ t: 'proofEnd', ch, endCh: j });
     } else if (name === 'label' || REFERENCE_COMMANDS.has(name)) {
       const group = readBraceGroup(text, j);
       if (!group) return j;

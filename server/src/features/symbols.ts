@@ -78,7 +78,19 @@ function proofName(proof: Proof): string {
  * `\label{...}`s. */
 function summary(text: string): string {
   const flat = text.replace(/\\label\s*\{[^{}]*\}/g, '').replace(/\s+/g, ' ').trim();
-  return flat.length > DETAIL_LENGTH ? `${flat.slice(0, DETAIL_LENGTH - 1)}…` : flat;
+  return flat.length > DETAIL_LENGTH ? `${flat.slice(0, cutOutsideMath(flat, DETAIL_LENGTH - 1))}…` : flat;
+}
+
+/** The last word boundary at or before `limit` that is outside `$...$` math (a label never ends inside a
+ * formula or on half of one); `limit` itself when there is none. */
+function cutOutsideMath(text: string, limit: number): number {
+  let inMath = false;
+  let cut = -1;
+  for (let i = 0; i < limit; i++) {
+    if (text[i] === '$' && text[i - 1] !== '\\') inMath = !inMath;
+    else if (text[i] === ' ' && !inMath) cut = i;
+  }
+  return cut > 0 ? cut : limit;
 }
 
 function after(a: Range['end'], b: Range['end']): boolean {
