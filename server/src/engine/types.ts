@@ -84,6 +84,18 @@ export interface GenerationResult {
   stats: GenerationStats;
 }
 
+/** The result of a generation that never reached the model (cancelled or pre-empted before it began). */
+export function notStarted(stopReason: StopReason): GenerationResult {
+  return {
+    thinking: '',
+    answer: '',
+    raw: '',
+    thoughtClosed: false,
+    stopReason,
+    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, ms: 0, tokensPerSecond: 0 },
+  };
+}
+
 /** A request an engine cannot run as asked (its prompt does not fit the context), with the reason in words. */
 export class GenerationRefusedError extends Error {
   constructor(message: string) {

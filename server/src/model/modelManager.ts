@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
 import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
 import { scriptedBias, type ScriptSequence } from '../engine/scriptedOutput';
-import type { GenerationChunk, GenerationRequest, GenerationResult } from '../engine/types';
+import { notStarted, type GenerationChunk, type GenerationRequest, type GenerationResult } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
 import { isHuggingFaceUri } from '../modelSource';
@@ -457,18 +457,6 @@ export class ModelManager {
     if (!this.settings) throw new Error('the model manager has no settings yet');
     return this.settings;
   }
-}
-
-/** The result of a generation that never reached the model. */
-function notStarted(stopReason: GenerationResult['stopReason']): GenerationResult {
-  return {
-    thinking: '',
-    answer: '',
-    raw: '',
-    thoughtClosed: false,
-    stopReason,
-    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, ms: 0, tokensPerSecond: 0 },
-  };
 }
 
 /** Threads for llama.cpp: the setting, or one per core for 0 (the engine holds it to the cores). */

@@ -6,7 +6,7 @@
  * turns, never part of one) are summarised first and the conversation continues from the summary.
  */
 import type { ChatMessage } from '../engine/prompt';
-import { GenerationRefusedError, type GenerationChunk, type GenerationResult } from '../engine/types';
+import { GenerationRefusedError, notStarted, type GenerationChunk, type GenerationResult } from '../engine/types';
 import { chatOpening, conversationSummaryRequest, type ChatContext } from '../prompts/chatPrompts';
 import { IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
 
@@ -64,27 +64,16 @@ export async function chatTurn(
   };
   const budget = budgets.contextSize * HISTORY_SHARE;
   const estimate = size(task, turns, summary) / CHARACTERS_PER_TOKEN;
-  if (turns.length >= 2 && Math.max(estimate, task.tokensSoFar ?? 0) > budget && !(await summarise(turns.length >= 4))) return { result: cancelledResult() };
+  if (turns.length >= 2 && Math.max(estimate, task.tokensSoFar ?? 0) > budget && !(await summarise(turns.length >= 4))) return { result: notStarted('cancelled') };
   const ask = (): Promise<GenerationResult> => generate({ messages: messages(task, turns, summary), ...budgets, priority: 'interactive' }, onChunk, signal);
   try {
     return { result: await ask(), ...(summarised ? { summarised } : {}) };
   } catch (error) {
     // The estimate was short for this tokenizer: summarise everything said so far, then ask again.
     if (!(error instanceof GenerationRefusedError) || turns.length === 0) throw error;
-    if (!(await summarise(false))) return { result: cancelledResult() };
+    if (!(await summarise(false))) return { result: notStarted('cancelled') };
     return { result: await ask(), ...(summarised ? { summarised } : {}) };
   }
-}
-
-function cancelledResult(): GenerationResult {
-  return {
-    thinking: '',
-    answer: '',
-    raw: '',
-    thoughtClosed: false,
-    stopReason: 'cancelled',
-    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, ms: 0, tokensPerSecond: 0 },
-  };
 }
 
 function messages(task: ChatTask, turns: readonly ChatTurnRecord[], summary: string | undefined): ChatMessage[] {
