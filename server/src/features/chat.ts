@@ -6,13 +6,12 @@
  * conversation (the latest begun); all are saved per workspace in the server's storage, so they outlive
  * window reloads and server restarts, and bounded (the least recently used go first).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, ProofDocumentAnalysis, Statement } from '../documents/model';
-import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
 import type { ChatContext } from '../prompts/chatPrompts';
 import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
 import { chatTurn, type ChatTurnRecord } from '../tasks/chat';
@@ -21,6 +20,7 @@ import { toProgress } from '../tasks/proof';
 import type { Critic } from './critique';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
+import { readJsonFile, sha256 as hash, workspaceFile } from './workspaceStorage';
 
 /** Conversations kept per workspace (the least recently used are dropped beyond). */
 const MAX_CONVERSATIONS = 100;
@@ -57,10 +57,9 @@ export class Chats {
     storagePath: string,
     workspace: string | undefined,
   ) {
-    const folder = path.join(storagePath, 'conversations');
-    mkdirSync(folder, { recursive: true });
-    this.file = path.join(folder, `${hash(workspace ?? 'no workspace').slice(0, 16)}.json`);
-    this.conversations = read(this.file);
+    this.file = workspaceFile(storagePath, 'conversations', workspace);
+    const saved = readJsonFile(this.file);
+    this.conversations = Array.isArray(saved) ? (saved as Conversation[]).filter((c) => typeof c?.id === 'string' && Array.isArray(c.turns)) : [];
   }
 
   history(uri: string, position: Position): ChatHistory {
@@ -137,7 +136,7 @@ export class Chats {
     const proofNow = this.host.critic.proofs(uri).find((p) => p.statement === statement);
     const critique = proofNow && this.host.critic.critiqueOf(uri, proofNow);
     const findings = critique?.findings.map((f) => `Step ${f.step} (${f.kind}): ${f.explanation}`) ?? [];
-    const problem = proofProblem(analysis, clean(document.getText(statement.bodyRange)), statement.range.start, (range) => document.getText(range));
+    const problem = statementProblem(analysis, statement, (range) => document.getText(range));
     const conversation: Conversation = { id: randomUUID(), problemKey: found.key, statementHash: found.statementHash, context: { problem, proof, findings }, turns: [], used: Date.now() };
     this.conversations.push(conversation);
     return conversation;
@@ -169,17 +168,4 @@ interface ProblemAt {
   key: string;
   statementText: string;
   statementHash: string;
-}
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function read(file: string): Conversation[] {
-  try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(value) ? (value as Conversation[]).filter((c) => typeof c?.id === 'string' && Array.isArray(c.turns)) : [];
-  } catch {
-    return [];
-  }
 }

@@ -8,7 +8,7 @@
 import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type CancellationToken, type InlineCompletionList, type InlineCompletionParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { comparePositions, type Position, type ProofDocumentAnalysis, type Statement } from '../documents/model';
-import { clean, proofProblem } from '../prompts/proofPrompt';
+import { statementProblem } from '../prompts/proofPrompt';
 import type { QedNanoSettings } from '../protocol';
 import { completeStep } from '../tasks/complete';
 import type { Generate } from '../tasks/generate';
@@ -40,7 +40,7 @@ export class Completer {
     const cancelled = cancellationSignal(token);
     const { document, analysis } = current;
     try {
-      const problem = proofProblem(analysis, clean(document.getText(statement.bodyRange)), statement.range.start, (range) => document.getText(range));
+      const problem = statementProblem(analysis, statement, (range) => document.getText(range));
       const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
       const text = await completeStep({ problem, proofSoFar }, this.host.generate, AbortSignal.any([cancelled, superseded.signal]));
       if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');

@@ -20,7 +20,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
 import { comparePositions } from '../documents/model';
 import type { FindingKind } from '../prompts/critiquePrompts';
-import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
@@ -219,7 +219,7 @@ export class Critic {
   /** The problem the model sees for a proof's statement (macros and earlier results included). */
   problemOf(uri: string, proof: ProofNow): string {
     const { document, analysis } = this.host.current(uri)!;
-    return proofProblem(analysis, clean(document.getText(proof.statement.bodyRange)), proof.statement.range.start, (range) => document.getText(range));
+    return statementProblem(analysis, proof.statement, (range) => document.getText(range));
   }
 
   /** One lens over each proof: its critique's score and findings, or what is happening to it. */

@@ -3,9 +3,8 @@
  * stays hidden while the step reads the same (also after the server restarts), and comes back as soon as
  * the step is edited, since its text then hashes differently.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { readJsonFile, sha256 as hash, workspaceFile } from './workspaceStorage';
 
 /** More than any user dismisses; the oldest go first. */
 const MAX_REMEMBERED = 5000;
@@ -16,10 +15,9 @@ export class DismissedSteps {
 
   /** `workspace`: the workspace's root (a URI), or undefined for files opened without one. */
   constructor(storagePath: string, workspace: string | undefined) {
-    const folder = path.join(storagePath, 'dismissed-findings');
-    mkdirSync(folder, { recursive: true });
-    this.file = path.join(folder, `${hash(workspace ?? 'no workspace').slice(0, 16)}.json`);
-    this.hashes = read(this.file);
+    this.file = workspaceFile(storagePath, 'dismissed-findings', workspace);
+    const saved = readJsonFile(this.file);
+    this.hashes = Array.isArray(saved) ? saved.filter((v): v is string => typeof v === 'string') : [];
   }
 
   has(stepText: string): boolean {
@@ -31,18 +29,5 @@ export class DismissedSteps {
     this.hashes.push(hash(stepText));
     this.hashes.splice(0, Math.max(0, this.hashes.length - MAX_REMEMBERED));
     writeFileSync(this.file, JSON.stringify(this.hashes));
-  }
-}
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function read(file: string): string[] {
-  try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
   }
 }

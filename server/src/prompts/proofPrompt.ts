@@ -31,6 +31,11 @@ export function proofProblem(
   return parts.join('\n\n');
 }
 
+/** The problem for a statement of the document: its cleaned text, with the macros and results before it. */
+export function statementProblem(analysis: ProofDocumentAnalysis, statement: Statement, text: (range: Range) => string): string {
+  return proofProblem(analysis, clean(text(statement.bodyRange)), statement.range.start, text);
+}
+
 /** The statement to prove at a position: the one around it, or the one whose proof it is in. */
 export function statementAt(analysis: ProofDocumentAnalysis, position: Range['start']): Statement | undefined {
   const inside = (range: Range): boolean => comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
