@@ -49,6 +49,14 @@ test('Markdown: the document\'s own proof label and end mark', () => {
   assert.match(result, /Hence the claim\. \$\\blacksquare\$\n\nNext paragraph\.\n$/);
 });
 
+test('Markdown: an empty Solution label is filled in place, keeping the user\'s own label and end mark', () => {
+  const open = apply('## Problem 1\n\nShow $x$.\n\n**Solution.**\n\n## Problem 2\n\nShow $y$.\n', 'markdown');
+  assert.match(open, /^## Problem 1\n\nShow \$x\$\.\n\n\*\*Solution\.\*\*\n\nWe use \*induction\* on \$n\$:[\s\S]*Hence the claim\. ∎\n\n## Problem 2\n\nShow \$y\$\.\n$/);
+  assert.equal(open.match(/Solution|Proof/g)?.length, 1, 'no second label');
+  const closed = apply('**Problem 1.** Show $x$.\n\n_Proof._ $\\blacksquare$\n', 'markdown');
+  assert.match(closed, /^\*\*Problem 1\.\*\* Show \$x\$\.\n\n_Proof\._\n\nWe use[\s\S]*Hence the claim\. \$\\blacksquare\$\n$/);
+});
+
 test('Markdown to LaTeX keeps math exactly, including underscores and asterisks inside it', () => {
   assert.equal(markdownToLatex('Let $a_1 * b_2$ and **bold** with `x_1`.'), 'Let $a_1 * b_2$ and \\textbf{bold} with \\texttt{x_1}.');
   assert.equal(markdownToLatex('$$\na_1^2\n$$'), '\\[\na_1^2\n\\]');

@@ -71,6 +71,15 @@ export interface Statement {
   proof?: Proof;
 }
 
+/**
+ * Whether a statement still asks for a proof: it has none, or only an empty one (a `**Solution.**` label or
+ * a `\begin{proof}\end{proof}` written ahead, with nothing in it yet). Prove offers it, "no proof yet" is
+ * said of it, and an insertion fills the empty proof in place.
+ */
+export function stillToProve(statement: Statement): boolean {
+  return statement.proof === undefined || statement.proof.steps.length === 0;
+}
+
 export type Severity = 'error' | 'warning' | 'information';
 
 export type DiagnosticCode =

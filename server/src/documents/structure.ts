@@ -8,6 +8,7 @@ import {
   lineLabel,
   range,
   shortName,
+  stillToProve,
   TASK_KINDS,
   type LabelDefinition,
   type Position,
@@ -130,7 +131,7 @@ export class StructureBuilder {
       });
     }
     for (const statement of this.statements) {
-      if (statement.proof === undefined && TASK_KINDS.has(statement.kind)) {
+      if (stillToProve(statement) && TASK_KINDS.has(statement.kind)) {
         this.diagnostics.push({
           code: 'problem-without-proof',
           severity: 'information',

@@ -3,7 +3,8 @@
  * an empty proof that is already there), in the document's own format and style.
  *  - LaTeX: `\begin{proof} ... \end{proof}` (or the document's own proof environment); the model's Markdown
  *    becomes LaTeX (bold, emphasis, lists, headings, display math); math is kept as its LaTeX source.
- *  - Markdown: the proof label and end mark this document already uses (`**Proof.**` and ∎ by default).
+ *  - Markdown: the proof label and end mark this document already uses (`**Proof.**` and ∎ by default); an
+ *    empty proof's own label ("**Solution.**") is kept and the proof written under it.
  */
 import type { TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -11,7 +12,7 @@ import type { ProofDocumentAnalysis, Statement } from '../documents/model';
 
 export function proofInsertion(document: TextDocument, analysis: ProofDocumentAnalysis, statement: Statement, proof: string): TextEdit {
   const existing = statement.proof;
-  const existingEmpty = existing !== undefined && document.getText(existing.bodyRange).trim() === '';
+  const existingEmpty = existing !== undefined && existing.steps.length === 0;
   if (analysis.format === 'latex') {
     const environment = existingEmpty ? existing.environment : latexProofEnvironment(analysis);
     const body = proofBody('latex', proof);
@@ -20,8 +21,15 @@ export function proofInsertion(document: TextDocument, analysis: ProofDocumentAn
     return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n${text}` };
   }
   const { label, end } = markdownStyle(document, analysis);
-  const text = `${label} ${proofBody('markdown', proof)} ${end}`;
-  if (existingEmpty) return { range: existing.range, newText: text };
+  const body = proofBody('markdown', proof);
+  if (existingEmpty) {
+    // The user's own label ("**Solution.**", "## Proof") stays as written; the proof goes under it, ended by
+    // the mark already there or the document's.
+    const header = document.getText(existing.headerRange);
+    const ownEnd = existing.closed ? document.getText({ start: existing.headerRange.end, end: existing.range.end }).trim() : '';
+    return { range: existing.range, newText: `${header}\n\n${body} ${ownEnd || end}` };
+  }
+  const text = `${label} ${body} ${end}`;
   return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n\n${text}` };
 }
 

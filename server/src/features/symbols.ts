@@ -56,7 +56,7 @@ function statementSymbol(statement: Statement, text: (range: Range) => string): 
 function proofSymbol(proof: Proof, name: string, text: (range: Range) => string): DocumentSymbol {
   return {
     name,
-    detail: `${proof.steps.length} ${proof.steps.length === 1 ? 'step' : 'steps'}${proof.closed ? '' : ', not closed'}`,
+    detail: proofDetail(proof),
     kind: SymbolKind.Method,
     range: proof.range,
     selectionRange: proof.headerRange,
@@ -68,6 +68,14 @@ function proofSymbol(proof: Proof, name: string, text: (range: Range) => string)
       selectionRange: step.range,
     })),
   };
+}
+
+/** "3 steps", "3 steps, not closed", or "empty" for a proof label or environment with nothing in it yet (its
+ * statement is still to prove: not closing it is no fault). */
+function proofDetail(proof: Proof): string {
+  const count = proof.steps.length;
+  if (count === 0) return 'empty';
+  return `${count} ${count === 1 ? 'step' : 'steps'}${proof.closed ? '' : ', not closed'}`;
 }
 
 function proofName(proof: Proof): string {
