@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  CodeLensRequest,
   ConfigurationRequest,
   DiagnosticSeverity,
   RegistrationRequest,
@@ -98,6 +99,57 @@ test('open a Markdown file: statements from headings and labels, structural diag
   const diagnostics = await client.diagnostics(uri);
   assert.equal(diagnostics.length, 6);
   assert.ok(diagnostics.every((d) => d.source === STRUCTURE_DIAGNOSTIC_SOURCE));
+});
+
+test('a Markdown problem whose Solution label is followed by nothing yet is still to prove', async () => {
+  const uri = 'file:///work/todo.md';
+  const text = '## Problem 1\n\nShow that $n^2 \\ge n$.\n\n**Solution.**\n\n## Problem 2\n\nShow that $1 \\ge 0$.\n\n*Proof.* Clear. ∎\n';
+  await client.open(uri, 'markdown', text);
+  const symbols = await client.symbols(uri);
+  assert.deepEqual(
+    symbols.map((s) => [s.name, (s.children ?? []).map((c) => [c.name, c.detail])]),
+    [
+      ['Problem 1', [['Solution', 'empty']]],
+      ['Problem 2', [['Proof', '1 step']]],
+    ],
+  );
+  const diagnostics = await client.diagnostics(uri);
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line, messageOf(d)]), [['problem-without-proof', 0, 'Problem 1 has no proof yet.']]);
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+  assert.deepEqual(
+    lenses?.filter((l) => l.command?.command === 'qedNano.prove').map((l) => l.range.start.line),
+    [0],
+    'Prove above Problem 1 only',
+  );
+});
+
+test('an unclosed proof environment ends where the next statement starts instead of swallowing it', async () => {
+  const uri = 'file:///work/unclosed-proof.tex';
+  const text = [
+    '\\begin{problem}', 'Show $a$.', '\\end{problem}',
+    '\\begin{proof}', 'First step.', '', '\\begin{claim}', 'A claim inside the proof.', '\\end{claim}', '', 'Second step.', '',
+    '\\begin{problem}', 'Show $b$.', '\\end{problem}',
+    '\\begin{solution}', 'Because.', '\\end{solution}',
+    '', '\\begin{problem}', 'Show $c$.', '\\end{problem}', '',
+  ].join('\n');
+  await client.open(uri, 'latex', text);
+  const symbols = await client.symbols(uri);
+  assert.deepEqual(
+    symbols.map((s) => [s.name, s.range.start.line, (s.children ?? []).map((c) => [c.name, c.detail, c.range.end.line])]),
+    [
+      ['Problem', 0, [['Proof', '3 steps, not closed', 10]]],
+      ['Claim', 6, []],
+      ['Problem', 12, [['Solution', '1 step', 17]]],
+      ['Problem', 19, []],
+    ],
+  );
+  const diagnostics = await client.diagnostics(uri);
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['unclosed-environment', 3], ['problem-without-proof', 19]]);
+  assert.equal(
+    messageOf(diagnostics[0]!),
+    '`\\begin{proof}` on line 4 is not closed: it is taken to end where `\\begin{problem}` starts on line 13; add `\\end{proof}` before it.',
+  );
+  assert.equal(diagnostics[0]!.relatedInformation?.[0]?.location.range.start.line, 12);
 });
 
 test('related information points at where an outer environment closed', async () => {

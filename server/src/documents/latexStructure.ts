@@ -11,7 +11,9 @@ import {
   shortName,
   type MacroDefinition,
   type Proof,
+  type Position,
   type ProofDocumentAnalysis,
+  type Range,
   type StatementKind,
 } from './model';
 import { StructureBuilder } from './structure';
@@ -31,6 +33,11 @@ interface OpenEnvironment {
   label: string | undefined;
   /** For a proof environment: the proof, attached to its statement when it opened. */
   proof: Proof | undefined;
+  /**
+   * For a proof environment: the first statement begun directly inside it (claims excepted: they live in
+   * proofs). A proof that is never closed ends there, so the statements after it are not swallowed as steps.
+   */
+  nextStatement: { name: string; line: number; ch: number } | undefined;
 }
 
 const TITLES: Record<StatementKind, string> = {
@@ -51,7 +58,7 @@ export function buildLatexStructure(lines: readonly string[], lexed: readonly Le
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
 
-  const reportUnclosed = (open: OpenEnvironment, message: string, related?: { range: ReturnType<typeof range>; message: string }): void => {
+  const reportUnclosed = (open: OpenEnvironment, message: string, related?: { range: Range; message: string }): void => {
     builder.diagnostics.push({
       code: 'unclosed-environment',
       severity: 'error',
@@ -61,11 +68,35 @@ export function buildLatexStructure(lines: readonly string[], lexed: readonly Le
     });
   };
 
+  /** Where an unclosed proof ends: before the first statement begun inside it, if any. */
+  const unclosedProofEnd = (open: OpenEnvironment): Position | undefined => {
+    const next = open.nextStatement;
+    if (!next) return undefined;
+    const header = { line: open.line, character: open.endCh };
+    return lines[next.line]!.slice(0, next.ch).trim() === ''
+      ? builder.contentEndBefore(next.line, header)
+      : { line: next.line, character: next.ch };
+  };
+
+  /** Reports an environment that is not closed: `otherwise` says where its end was met, unless it is a
+   * proof cut short before the next statement. */
+  const reportUnclosedEnvironment = (open: OpenEnvironment, otherwise: string, related?: { range: Range; message: string }): void => {
+    const next = open.proof ? open.nextStatement : undefined;
+    if (!next) return reportUnclosed(open, otherwise, related);
+    const name = shortName(open.name);
+    reportUnclosed(
+      open,
+      `\`\\begin{${name}}\` on ${lineLabel({ line: open.line, character: 0 })} is not closed: it is taken to end where \`\\begin{${shortName(next.name)}}\` starts on ${lineLabel({ line: next.line, character: 0 })}; add \`\\end{${name}}\` before it.`,
+      { range: range(next.line, next.ch, next.line, next.ch), message: `the unclosed \`${name}\` is taken to end before this statement` },
+    );
+  };
+
   /** Ends an environment at (endLine, endCh); its body stops at closerCh (where `\end` starts). */
   const end = (open: OpenEnvironment, endLine: number, endCh: number, closerCh: number, closed: boolean): void => {
     if (open.proof) {
-      open.proof.range.end = { line: endLine, character: endCh };
-      open.proof.bodyRange.end = { line: endLine, character: closerCh };
+      const cut = closed ? undefined : unclosedProofEnd(open);
+      open.proof.range.end = cut ?? { line: endLine, character: endCh };
+      open.proof.bodyRange.end = cut ?? { line: endLine, character: closerCh };
       open.proof.closed = closed;
     } else if (open.role?.role === 'statement') {
       builder.addStatement({
@@ -97,7 +128,12 @@ export function buildLatexStructure(lines: readonly string[], lexed: readonly Le
           role: roles(token.name),
           label: undefined,
           proof: undefined,
+          nextStatement: undefined,
         };
+        const parent = stack.top();
+        if (parent?.proof && !parent.nextStatement && open.role?.role === 'statement' && open.role.kind !== 'claim') {
+          parent.nextStatement = { name: token.name, line, ch: token.ch };
+        }
         stack.push(open);
         if (open.role?.role === 'proof') {
           open.proof = {
@@ -123,7 +159,7 @@ export function buildLatexStructure(lines: readonly string[], lexed: readonly Le
         }
         let closing = stack.pop()!;
         while (closing.name !== token.name) {
-          reportUnclosed(
+          reportUnclosedEnvironment(
             closing,
             `\`\\begin{${shortName(closing.name)}}\` on ${lineLabel({ line: closing.line, character: 0 })} is not closed before \`\\end{${name}}\` on ${lineLabel({ line, character: 0 })}.`,
             { range: range(line, token.ch, line, token.endCh), message: `\`\\end{${name}}\` closes an outer environment here` },
@@ -138,7 +174,7 @@ export function buildLatexStructure(lines: readonly string[], lexed: readonly Le
 
   const documentEnd = builder.documentEnd();
   for (let unclosed = stack.pop(); unclosed; unclosed = stack.pop()) {
-    reportUnclosed(
+    reportUnclosedEnvironment(
       unclosed,
       `\`\\begin{${shortName(unclosed.name)}}\` on ${lineLabel({ line: unclosed.line, character: 0 })} is never closed: add \`\\end{${shortName(unclosed.name)}}\`.`,
     );
