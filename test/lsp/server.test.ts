@@ -152,6 +152,26 @@ test('an unclosed proof environment ends where the next statement starts instead
   assert.equal(diagnostics[0]!.relatedInformation?.[0]?.location.range.start.line, 12);
 });
 
+test('a stray $$ is reported where it was typed, not at its would-be partner below a blank line or heading', async () => {
+  const uri = 'file:///work/stray-dollars.md';
+  const text = [
+    '## Problem 1', '', 'Show that $$x^2 \\ge 0$ for all real $x$.', '',
+    '**Solution.** We have', '$$', 'x^2 = x \\cdot x \\ge 0.', '$$', '∎', '',
+    '## Problem 2', 'Let $$a', '## Solution', 'Clear: $$b$$. ∎', '',
+  ].join('\n');
+  await client.open(uri, 'markdown', text);
+  const diagnostics = await client.diagnostics(uri);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character, messageOf(d)]),
+    [
+      ['unclosed-math', 2, 10, '`$$` math opened on line 3 is not closed with `$$` before the paragraph ends (line 4).'],
+      ['unclosed-math', 11, 4, '`$$` math opened on line 12 is not closed with `$$` before `## Solution` on line 13.'],
+    ],
+  );
+  const symbols = await client.symbols(uri);
+  assert.deepEqual(symbols.map((s) => [s.name, s.children?.[0]?.detail]), [['Problem 1', '1 step'], ['Problem 2', '1 step']]);
+});
+
 test('related information points at where an outer environment closed', async () => {
   const uri = 'file:///work/broken.tex';
   await client.open(uri, 'latex', readDocument('broken.tex'));

@@ -9,6 +9,7 @@
  * to its left and no digit after it), so prices such as "$5 and $6" are not taken for math.
  */
 import type { LineLexer } from './incremental';
+import { shortName } from './model';
 import {
   classifyStatementWord,
   describeLine,
@@ -74,7 +75,9 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
   }
 
   if (/^\s*$/.test(text)) {
-    if (math === '$' || math === '\\(') {
+    // Math never spans paragraphs (Pandoc's rule, display math included): a stray `$$` is reported where it
+    // was typed, instead of pairing with the next one below and shifting every pair after it.
+    if (math !== null) {
       tokens.push({ t: 'mathUnclosed', ch: 0, endCh: 0 });
       math = null;
       mathDepth = 0;
@@ -86,6 +89,17 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
 
   const quote = BLOCKQUOTE.exec(text);
   let base = quote ? quote[0].length : 0;
+
+  if (math !== null && codeTicks === 0) {
+    // Nor does it run into a heading (`#` cannot stand in TeX math): the heading ends it, unclosed.
+    const heading = HEADING_OPEN.exec(text.slice(base));
+    if (heading) {
+      const title = `${heading[1]} ${headingText(text.slice(base + heading[0].length))}`;
+      tokens.push({ t: 'mathUnclosed', ch: base, endCh: base, before: shortName(title) });
+      math = null;
+      mathDepth = 0;
+    }
+  }
 
   if (math === null && codeTicks === 0) {
     const opened = FENCE.exec(text.slice(base));
