@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PNG } from 'pngjs';
 import { EXTENSION_ID, openFile, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
 
 type Symbol = vscode.DocumentSymbol;
@@ -95,6 +96,30 @@ suite('QED-Nano in a real VS Code', () => {
     const diagnostics = await structureDiagnostics(broken.document.uri, (d) => d.length === 6, 'the diagnostics of broken.md');
     assert.ok(diagnostics.some((d) => d.message.startsWith('`$` math opened on line 5 is not closed')));
     await screenshot('broken-md');
+  });
+
+  test('Markdown math delimiters \\[..\\] and \\(..\\) are a bracket pair, never coloured as unmatched', async () => {
+    // The theme's colour for an unmatched bracket becomes pure magenta, so the screenshot can be searched for it.
+    const settings = vscode.workspace.getConfiguration();
+    await settings.update('workbench.colorCustomizations', { 'editorBracketHighlight.unexpectedBracket.foreground': '#ff00ff' }, vscode.ConfigurationTarget.Global);
+    const file = workspaceFile('delimiters.md');
+    try {
+      // First a genuinely unmatched bracket inside math: the check must see it.
+      writeFileSync(file.fsPath, 'Broken $a ] b$ here.\n');
+      const editor = await openFile('delimiters.md');
+      assert.ok(await unmatchedBracketPixels('markdown-math-brackets-unmatched') > 0, 'an unmatched `]` in math is shown as one');
+      await editor.edit((edit) =>
+        edit.replace(
+          new vscode.Range(0, 0, editor.document.lineCount, 0),
+          ['Inline \\[ a+b \\] same line, \\(x+(y)\\) and \\([0,1)\\) and \\[ [0,1] \\].', '', '\\[', '\\begin{aligned} f(x) &= [x] \\\\ g &= \\{1\\} \\end{aligned}', '\\]', ''].join('\n'),
+        ),
+      );
+      assert.equal(await unmatchedBracketPixels('markdown-math-brackets'), 0, 'no math delimiter is coloured as an unmatched bracket');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      rmSync(file.fsPath, { force: true });
+      await settings.update('workbench.colorCustomizations', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('typing in the editor updates the diagnostics; undo restores them', async () => {
@@ -309,3 +334,15 @@ suite('QED-Nano in a real VS Code', () => {
     assert.equal(again.conversation, first!.conversation, 'the first problem\'s conversation was kept by the server and goes on');
   });
 });
+
+/** How many pixels of a fresh screenshot have the pure magenta that the bracket test gives unmatched brackets
+ * (after a moment for the editor to tokenise and colour the text). */
+async function unmatchedBracketPixels(name: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const image = await waitFor(`a readable ${name}.png`, async () => PNG.sync.read(readFileSync(await screenshot(name))));
+  let count = 0;
+  for (let i = 0; i < image.data.length; i += 4) {
+    if (image.data[i]! > 220 && image.data[i + 1]! < 40 && image.data[i + 2]! > 220) count++;
+  }
+  return count;
+}
