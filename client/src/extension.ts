@@ -10,12 +10,18 @@ import type { QedNanoClient } from './languageClient';
 import { MissingModelPrompt, registerModelCommands } from './modelCommands';
 import { CHAT_VIEW_ID, ChatController } from './chatView';
 import { PROOF_VIEW_ID } from './proofPanel';
-import { ProveController } from './proveCommand';
+import { ProveController, type PanelSnapshot } from './proveCommand';
 import { ModelStatusBar } from './statusBar';
 
 let client: Promise<QedNanoClient> | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activation returns (the extension's `exports`): read-only views for tests and bug reports. */
+export interface QedNanoExports {
+  /** What the Proof view was last told: its finished state, message and the actions it offers. */
+  proofPanel(): PanelSnapshot;
+}
+
+export function activate(context: vscode.ExtensionContext): QedNanoExports {
   const output = vscode.window.createOutputChannel('QED-Nano', { log: true });
   const statusBar = new ModelStatusBar();
   const prompt = new MissingModelPrompt();
@@ -29,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
         (status) => {
           statusBar.show(status);
           prompt.onStatus(status);
+          prover.onModelStatus(status);
         },
         (refinement) => void prover.refine(refinement),
       );
@@ -86,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('qedNano.stopProof', () => prover.stop()),
     vscode.commands.registerCommand('qedNano.continueProof', () => prover.continueLast()),
-    vscode.commands.registerCommand('qedNano.insertProof', () => prover.insert()),
+    vscode.commands.registerCommand('qedNano.insertProof', (options?: { anyway?: boolean }) => prover.insert({ anyway: options?.anyway === true })),
     vscode.commands.registerCommand('qedNano.copyProof', () => prover.copy()),
     vscode.commands.registerCommand('qedNano.refineStep', async () => {
       const editor = vscode.window.activeTextEditor;
@@ -116,6 +123,7 @@ export function activate(context: vscode.ExtensionContext): void {
       await (await ready).restart();
     }),
   );
+  return { proofPanel: () => prover.snapshot() };
 }
 
 export async function deactivate(): Promise<void> {

@@ -26,6 +26,7 @@ import {
   type CritiqueParams,
   type CritiqueResult,
   type ModelStatus,
+  type ProofInsertionParams,
   type ProveParams,
   type ProveProgress,
   type ProveResult,
@@ -40,8 +41,9 @@ export interface QedNanoClient extends vscode.Disposable {
   loadModel(): Promise<ModelStatus>;
   /** `qed/critique`: resolves once the findings are published as diagnostics. */
   critique(params: CritiqueParams, token: vscode.CancellationToken): Promise<CritiqueResult>;
-  /** `qed/proofInsertion`: the edit that puts `proof` after `statement` in the document as it is now. */
-  proofInsertion(uri: string, statement: string, proof: string): Promise<ProveResult['insertion'] | null>;
+  /** `qed/proofInsertion`: the edit that puts `proof` after `statement` in the document as it is now (or,
+   * when that statement was edited, after the one at `position`). */
+  proofInsertion(uri: string, statement: string, proof: string, position?: ProofInsertionParams['position']): Promise<ProveResult['insertion'] | null>;
   /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
   prove(params: ProveParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
   /** `qed/chat`, streamed the same way; `qed/chatHistory`. */
@@ -119,7 +121,8 @@ export function startLanguageClient(
   return {
     loadModel: () => client.sendRequest(LoadModelRequest),
     critique: (params, token) => client.sendRequest(CritiqueRequest, params, token),
-    proofInsertion: (uri, statement, proof) => client.sendRequest(ProofInsertionRequest, { textDocument: { uri }, statement, proof }),
+    proofInsertion: (uri, statement, proof, position) =>
+      client.sendRequest(ProofInsertionRequest, { textDocument: { uri }, statement, proof, ...(position ? { position } : {}) }),
     prove: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(ProveRequest, { ...params, partialResultToken }, token), onProgress),
     chat: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(ChatRequest, { ...params, partialResultToken }, token), onProgress),
     chatHistory: (uri, position) => client.sendRequest(ChatHistoryRequest, { textDocument: { uri }, position }),

@@ -6,8 +6,8 @@
  * text so far stays in the panel.
  */
 import * as vscode from 'vscode';
-import type { FromPanel, PanelRunState } from '../../media/src/panelProtocol';
-import type { ProveParams, ProveResult, RefineParams, RefineResult } from '../../server/src/protocol';
+import type { FromPanel, InsertState, PanelActions, PanelRunState, ToPanel } from '../../media/src/panelProtocol';
+import type { ModelStatus, ModelUnavailableErrorData, ProveParams, ProveResult, RefineParams, RefineResult } from '../../server/src/protocol';
 import type { QedNanoClient } from './languageClient';
 import { ProofPanel } from './proofPanel';
 
@@ -27,6 +27,25 @@ interface Refinement {
   result?: RefineResult;
 }
 
+/** What Insert did. */
+export type InsertOutcome = 'inserted' | 'alreadyInserted' | 'statementChanged' | 'nothing' | 'failed';
+
+/** A proof put into a document by Insert: while its text is there, Insert says "Inserted". */
+interface Placed {
+  run: Run;
+  uri: string;
+  text: string;
+  /** Whether the text is in the document now (Undo takes it out, Redo puts it back). */
+  present: boolean;
+}
+
+/** What the panel was last told: the finished state and message, and the actions (for tests and bug reports). */
+export interface PanelSnapshot {
+  state: PanelRunState | undefined;
+  message: string | undefined;
+  actions: PanelActions;
+}
+
 export class ProveController implements vscode.Disposable {
   readonly panel: ProofPanel;
   private run: Run | undefined;
@@ -35,16 +54,24 @@ export class ProveController implements vscode.Disposable {
   private refinement: Refinement | undefined;
   /** What the panel shows now: its buttons act on that. */
   private showing: 'proof' | 'refinement' = 'proof';
-  /** The last finished run with a proof: what Insert and Copy use. */
+  /** The finished run with a proof that the panel shows: what Insert and Copy use. */
   private last: Run | undefined;
   /** The last finished run, with or without a proof: what Retry and Continue use. */
   private lastAttempt: Run | undefined;
+  private placed: Placed | undefined;
+  /** The run whose statement was edited while its proof was written: Insert offers "Insert anyway". */
+  private statementChanged: Run | undefined;
+  /** The last run failed because no model could be used: once one is ready, the panel says so. */
+  private failedForModel = false;
+  private lastFinish: Extract<ToPanel, { type: 'finish' }> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     extensionUri: vscode.Uri,
     private readonly client: () => Promise<QedNanoClient>,
   ) {
     this.panel = new ProofPanel(extensionUri, (message) => void this.onPanel(message));
+    this.subscriptions.push(vscode.workspace.onDidChangeTextDocument((change) => this.followPlaced(change.document)));
   }
 
   /** Proves the statement at `uri`/`position`, or else the active editor's selection or cursor. */
@@ -79,6 +106,23 @@ export class ProveController implements vscode.Disposable {
     this.refining?.cancel.cancel();
   }
 
+  /** A model status from the server: an error the panel shows because no model could be used goes once
+   * one is ready (a download error must not outlive the download). */
+  onModelStatus(status: ModelStatus): void {
+    if (status.state !== 'ready' || !this.failedForModel || this.run) return;
+    this.failedForModel = false;
+    this.finish({
+      state: 'stopped',
+      message: `The model is ready now${status.modelName ? ` (${status.modelName})` : ''}: Retry proves the statement.`,
+      elapsedMs: this.lastFinish?.elapsedMs ?? 0,
+    });
+  }
+
+  /** What the panel was last told. */
+  snapshot(): PanelSnapshot {
+    return { state: this.lastFinish?.state, message: this.lastFinish?.message, actions: this.actions() };
+  }
+
   /** Refines a flagged step (or proof) with `qed/refine`, streaming into the panel for Apply or Discard. */
   async refine(params: RefineParams): Promise<RefineResult | undefined> {
     this.stop();
@@ -89,19 +133,18 @@ export class ProveController implements vscode.Disposable {
     await this.panel.reveal();
     const started = Date.now();
     this.panel.post({ type: 'run', kind: 'refinement', deep: false });
-    const finish = (state: PanelRunState, message: string, canInsert: boolean): void =>
-      this.panel.post({ type: 'finish', state, message, thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: Date.now() - started, canInsert, canContinue: false, objections: [] });
+    this.postActions();
     try {
       const client = await this.client();
       const result = await client.refine(params, (progress) => {
         if (this.refining === refinement) this.panel.post({ type: 'progress', value: progress });
       }, refinement.cancel.token);
       refinement.result = result;
-      finish('done', 'Apply replaces exactly the text as written with the refined one (one undoable edit); Discard drops it.', true);
+      this.finish({ state: 'done', message: 'Apply replaces exactly the text as written with the refined one (one undoable edit); Discard drops it.', elapsedMs: Date.now() - started });
       return result;
     } catch (error) {
       const cancelled = refinement.cancel.token.isCancellationRequested;
-      finish(cancelled ? 'stopped' : 'error', cancelled ? 'Stopped. Nothing was changed.' : error instanceof Error ? error.message : String(error), false);
+      this.finish({ state: cancelled ? 'stopped' : 'error', message: cancelled ? 'Stopped. Nothing was changed.' : error instanceof Error ? error.message : String(error), elapsedMs: Date.now() - started });
       return undefined;
     } finally {
       if (this.refining === refinement) this.refining = undefined;
@@ -131,7 +174,7 @@ export class ProveController implements vscode.Disposable {
     edit.replace(document.uri, new vscode.Range(start.line, start.character, end.line, end.character), result.edit.newText);
     if (!(await vscode.workspace.applyEdit(edit))) return false;
     this.refinement = undefined;
-    this.panel.post({ type: 'finish', state: 'done', message: 'Applied. Undo (Ctrl+Z) in the document restores the text as written.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 0, canInsert: false, canContinue: false, objections: [] });
+    this.finish({ state: 'done', message: 'Applied. Undo (Ctrl+Z) in the document restores the text as written.', elapsedMs: 0 });
     await vscode.window.showTextDocument(document, { preserveFocus: false });
     return true;
   }
@@ -141,44 +184,142 @@ export class ProveController implements vscode.Disposable {
     this.refining?.cancel.cancel();
     if (!this.refinement) return;
     this.refinement = undefined;
-    this.panel.post({ type: 'finish', state: 'stopped', message: 'Discarded: nothing was changed.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 0, canInsert: false, canContinue: false, objections: [] });
+    this.finish({ state: 'stopped', message: 'Discarded: nothing was changed.', elapsedMs: 0 });
   }
 
-  /** Inserts the last proof after its statement, as one undoable edit. */
-  async insert(): Promise<boolean> {
-    const last = this.last;
-    const uri = last?.params.textDocument.uri;
-    const insertion =
-      last?.result?.insertion ??
-      (uri && last?.statement && last.bestSoFar ? ((await (await this.client()).proofInsertion(uri, last.statement, last.bestSoFar)) ?? undefined) : undefined);
-    if (!insertion || !uri) {
+  /**
+   * Inserts the proof shown after its statement, as one undoable edit. The edit that came with the proof is
+   * used while the document is unchanged; otherwise it is made again for the document as it is now, after
+   * the statement with the same text (a change elsewhere does not matter). When that statement was edited,
+   * nothing is inserted unless `anyway`: then the proof goes after the statement where Prove was asked.
+   */
+  async insert(options: { anyway?: boolean } = {}, attempts = 3): Promise<InsertOutcome> {
+    const run = this.last;
+    const proof = run && proofOf(run);
+    if (!run || !proof || !run.statement) {
       void vscode.window.showInformationMessage('QED-Nano: there is no proof to insert yet.');
-      return false;
+      return 'nothing';
     }
+    if (this.placed?.run === run && this.placed.present) {
+      void vscode.window.showInformationMessage('QED-Nano: this proof is already in the document (Undo there takes it out).');
+      return 'alreadyInserted';
+    }
+    const uri = run.params.textDocument.uri;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
-    if (document.version !== insertion.version) {
-      void vscode.window.showWarningMessage('QED-Nano: the document changed while the proof was written; use Retry to place the proof again.');
-      return false;
+    const own = run.result?.insertion;
+    const position = options.anyway ? (run.params.position ?? run.params.range?.start) : undefined;
+    const insertion =
+      own && own.version === document.version ? own : ((await (await this.client()).proofInsertion(uri, run.statement, proof, position)) ?? undefined);
+    if (!insertion) {
+      if (options.anyway) {
+        const choice = await vscode.window.showWarningMessage('QED-Nano: there is no statement where the proof was asked for any more, so it is not inserted.', 'Copy');
+        if (choice) await this.copy();
+        return 'failed';
+      }
+      this.statementChanged = run;
+      this.postActions();
+      void this.offerInsertAnyway();
+      return 'statementChanged';
     }
+    // Typed into while the edit was made: make it again for the newest text.
+    if (document.version !== insertion.version) return attempts > 1 ? this.insert(options, attempts - 1) : 'failed';
     const edit = new vscode.WorkspaceEdit();
     const { start, end } = insertion.range;
     edit.replace(document.uri, new vscode.Range(start.line, start.character, end.line, end.character), insertion.newText);
-    const applied = await vscode.workspace.applyEdit(edit);
-    if (applied) await vscode.window.showTextDocument(document, { preserveFocus: false });
-    return applied;
+    if (!(await vscode.workspace.applyEdit(edit))) return 'failed';
+    this.placed = { run, uri, text: insertion.newText.trim(), present: true };
+    this.statementChanged = undefined;
+    this.postActions();
+    await vscode.window.showTextDocument(document, { preserveFocus: false });
+    return 'inserted';
   }
 
-  async copy(): Promise<void> {
-    const text = this.showing === 'refinement' ? this.refinement?.result?.after : (this.last?.result?.proof ?? this.last?.bestSoFar);
-    if (text) await vscode.env.clipboard.writeText(text);
+  /**
+   * Copies what the panel shows: a proof as Insert would write it into its document (LaTeX in a .tex file,
+   * the document's own label and end mark in Markdown), or the model's text when its statement is gone; a
+   * refinement's new text. Returns the text copied.
+   */
+  async copy(): Promise<string | undefined> {
+    let text: string | undefined;
+    if (this.showing === 'refinement') text = this.refinement?.result?.after;
+    else {
+      const run = this.last ?? this.lastAttempt;
+      const proof = run && proofOf(run);
+      if (run && proof) {
+        const position = run.params.position ?? run.params.range?.start;
+        const placed = run.statement ? await (await this.client()).proofInsertion(run.params.textDocument.uri, run.statement, proof, position) : null;
+        text = placed ? placed.newText.trim() : proof;
+      }
+    }
+    if (!text) {
+      void vscode.window.showInformationMessage('QED-Nano: there is no proof to copy yet.');
+      return undefined;
+    }
+    await vscode.env.clipboard.writeText(text);
+    this.panel.post({ type: 'copied' });
+    return text;
   }
 
   dispose(): void {
     this.stop();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private async offerInsertAnyway(): Promise<void> {
+    const choice = await vscode.window.showWarningMessage(
+      'QED-Nano: the statement was edited while the proof was written, so the proof was not inserted. Insert it anyway after the statement where you asked, copy it, or prove the statement as it is now.',
+      'Insert Anyway',
+      'Copy',
+      'Retry',
+    );
+    if (choice === 'Insert Anyway') await this.insert({ anyway: true });
+    else if (choice === 'Copy') await this.copy();
+    else if (choice === 'Retry' && this.lastAttempt) await this.start(withoutContinuation(this.lastAttempt.params));
+  }
+
+  /** Keeps "Inserted" true to the document: Undo (or deleting the proof) brings Insert back. */
+  private followPlaced(document: vscode.TextDocument): void {
+    const placed = this.placed;
+    if (!placed || document.uri.toString() !== placed.uri) return;
+    const present = document.getText().includes(placed.text);
+    if (present === placed.present) return;
+    placed.present = present;
+    this.postActions();
+  }
+
+  private actions(): PanelActions {
+    if (this.showing === 'refinement') {
+      return { retry: this.refinement !== undefined, continue: false, insert: this.refinement?.result ? 'ready' : 'none' };
+    }
+    const attempt = this.lastAttempt?.result;
+    return {
+      retry: this.lastAttempt !== undefined,
+      continue: attempt !== undefined && !attempt.deep && !attempt.thoughtClosed && attempt.thinking.length > 0,
+      insert: this.insertState(),
+    };
+  }
+
+  private insertState(): InsertState {
+    if (!this.last) return 'none';
+    if (this.placed?.run === this.last && this.placed.present) return 'inserted';
+    return this.statementChanged === this.last ? 'statementChanged' : 'ready';
+  }
+
+  private postActions(): void {
+    this.panel.post({ type: 'actions', actions: this.actions() });
+  }
+
+  /** Ends what the panel shows with a state and message, and tells it what it can do now. */
+  private finish(end: { state: PanelRunState; message: string; elapsedMs: number; thinkingTokens?: number; tokensPerSecond?: number; objections?: string[] }): void {
+    const message: Extract<ToPanel, { type: 'finish' }> = { type: 'finish', thinkingTokens: 0, tokensPerSecond: 0, objections: [], ...end };
+    this.lastFinish = message;
+    this.panel.post(message);
+    this.postActions();
   }
 
   private async onPanel(message: FromPanel): Promise<void> {
-    if (message.type === 'stop') this.stop();
+    if (message.type === 'ready') this.postActions();
+    else if (message.type === 'stop') this.stop();
     else if (this.showing === 'refinement' && (message.type === 'insert' || message.type === 'discard' || message.type === 'retry')) {
       if (message.type === 'insert') await this.applyRefinement();
       else if (message.type === 'discard') this.discardRefinement();
@@ -188,7 +329,7 @@ export class ProveController implements vscode.Disposable {
       await this.start(message.deep ? { ...params, mode: 'deep' } : { ...params, mode: 'single' });
     }
     else if (message.type === 'continue') await this.continueLast();
-    else if (message.type === 'insert') await this.insert();
+    else if (message.type === 'insert') await this.insert({ anyway: message.anyway === true });
     else if (message.type === 'copy') await this.copy();
   }
 
@@ -198,12 +339,16 @@ export class ProveController implements vscode.Disposable {
     const run: Run = { params, cancel: new vscode.CancellationTokenSource() };
     // Failures are recorded too, so that Retry works after an error (e.g. once a model is chosen).
     this.lastAttempt = run;
+    // Insert and Copy act on what the panel shows: from now on, this run.
+    this.last = undefined;
+    this.failedForModel = false;
     this.run = run;
     await this.panel.reveal();
     const started = Date.now();
     try {
       const client = await this.client();
       this.panel.post({ type: 'run', kind: 'proof', deep: params.mode === 'deep' });
+      this.postActions();
       const result = await client.prove(params, (progress) => {
         if (this.run !== run) return;
         if (progress.kind === 'started') run.statement = progress.statement;
@@ -212,37 +357,29 @@ export class ProveController implements vscode.Disposable {
       }, run.cancel.token);
       run.result = result;
       const state: PanelRunState = result.thoughtClosed && result.proof ? 'done' : 'noProof';
-      this.panel.post({
-        type: 'finish',
+      if (state === 'done') this.last = run;
+      this.finish({
         state,
         message: describe(result),
         thinkingTokens: result.stats.thinkingTokens,
         tokensPerSecond: result.stats.tokensPerSecond,
         elapsedMs: Date.now() - started,
-        canInsert: result.insertion !== undefined,
-        canContinue: !result.deep && !result.thoughtClosed && result.thinking.length > 0,
         objections: result.deep?.objections ?? [],
       });
-      if (state === 'done') this.last = run;
       return result;
     } catch (error) {
       const cancelled = run.cancel.token.isCancellationRequested;
       const keepsBest = cancelled && run.bestSoFar !== undefined;
       if (keepsBest) this.last = run; // deep mode: the best verified proof so far can still be inserted or copied
-      this.panel.post({
-        type: 'finish',
+      this.failedForModel = !cancelled && isModelUnavailable(error);
+      this.finish({
         state: cancelled ? 'stopped' : 'error',
         message: keepsBest
           ? 'Stopped: the best proof so far (by verification scores) stays above; you can insert or copy it.'
           : cancelled
             ? 'Stopped. What the model wrote so far stays above; it is not a finished proof.'
             : `${error instanceof Error ? error.message : String(error)}`,
-        thinkingTokens: 0,
-        tokensPerSecond: 0,
         elapsedMs: Date.now() - started,
-        canInsert: keepsBest,
-        canContinue: false,
-        objections: [],
       });
       if (!cancelled) throw error;
       return undefined;
@@ -251,6 +388,17 @@ export class ProveController implements vscode.Disposable {
       run.cancel.dispose();
     }
   }
+}
+
+/** The proof a run wrote: its result's, or (a stopped deep run) the best so far. */
+function proofOf(run: Run): string | undefined {
+  return run.result?.proof || run.bestSoFar;
+}
+
+/** Whether a request failed because no model could be used (the server's ModelUnavailableErrorData). */
+function isModelUnavailable(error: unknown): boolean {
+  const data = (error as { data?: Partial<ModelUnavailableErrorData> } | undefined)?.data;
+  return data?.modelUnavailable === true;
 }
 
 function withoutContinuation(params: ProveParams): ProveParams {

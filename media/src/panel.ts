@@ -3,7 +3,7 @@
  * (markdown-it without HTML, KaTeX); everything else is set as text. Streamed text is buffered and
  * painted at most once per animation frame, so hundreds of tokens per second do not back it up.
  */
-import type { FromPanel, PanelState, ToPanel } from './panelProtocol';
+import { NO_ACTIONS, type FromPanel, type PanelState, type ToPanel } from './panelProtocol';
 import type { ProveProgress } from '../../server/src/protocol';
 import { createRenderer } from './render';
 import { element as $, frameScheduler, viewApi } from './viewScript';
@@ -22,17 +22,26 @@ const EMPTY: PanelState = {
   startedAt: 0,
   elapsedMs: 0,
   outdatedProof: '',
-  canInsert: false,
-  canContinue: false,
+  actions: NO_ACTIONS,
+  copied: false,
   phase: '',
   candidates: [],
   chosen: undefined,
   objections: [],
   deep: false,
 };
-let state: PanelState = { ...EMPTY, ...vscode.getState() };
+// A restored view offers nothing until the extension says what it still can do (its 'actions' answer 'ready').
+let state: PanelState = { ...EMPTY, ...vscode.getState(), actions: NO_ACTIONS, copied: false };
 let render = createRenderer(state.macros);
 const schedule = frameScheduler(paint);
+/** How long Copy says "Copied". */
+const COPIED_SHOWN_MS = 2000;
+const INSERT_BUTTON: Record<PanelState['actions']['insert'], [label: string, title: string]> = {
+  none: ['Insert into document', 'Nothing to insert yet'],
+  ready: ['Insert into document', 'Insert the proof after its statement (one undoable edit)'],
+  inserted: ['Inserted', 'The proof is in the document (Undo there takes it out, and Insert comes back)'],
+  statementChanged: ['Insert anyway', 'The statement was edited while the proof was written: insert the proof after it all the same'],
+};
 
 const statement = $('statement');
 const statementHeading = $('statement-heading');
@@ -59,7 +68,7 @@ deepToggle.addEventListener('change', () => {
 buttons.stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 buttons.retry.addEventListener('click', () => vscode.postMessage({ type: 'retry', deep: deepToggle.checked }));
 buttons.continue.addEventListener('click', () => vscode.postMessage({ type: 'continue' }));
-buttons.insert.addEventListener('click', () => vscode.postMessage({ type: 'insert' }));
+buttons.insert.addEventListener('click', () => vscode.postMessage(state.actions.insert === 'statementChanged' ? { type: 'insert', anyway: true } : { type: 'insert' }));
 buttons.discard.addEventListener('click', () => vscode.postMessage({ type: 'discard' }));
 buttons.copy.addEventListener('click', () => vscode.postMessage({ type: 'copy' }));
 
@@ -70,7 +79,14 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     state.kind = m.kind;
   }
   else if (m.type === 'progress') take(m.value);
-  else {
+  else if (m.type === 'actions') state.actions = m.actions;
+  else if (m.type === 'copied') {
+    state.copied = true;
+    setTimeout(() => {
+      state.copied = false;
+      schedule();
+    }, COPIED_SHOWN_MS);
+  } else {
     state = {
       ...state,
       state: m.state,
@@ -78,8 +94,6 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
       thinkingTokens: m.thinkingTokens,
       tokensPerSecond: m.tokensPerSecond,
       elapsedMs: m.elapsedMs,
-      canInsert: m.canInsert,
-      canContinue: m.canContinue,
       objections: m.objections,
       outdatedProof: '',
       phase: '',
@@ -92,7 +106,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
 function take(value: ProveProgress): void {
   switch (value.kind) {
     case 'started':
-      state = { ...EMPTY, kind: state.kind, statement: value.statement, macros: value.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: state.deep };
+      state = { ...EMPTY, kind: state.kind, actions: state.actions, statement: value.statement, macros: value.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: state.deep };
       render = createRenderer(value.macros);
       // Blocks typeset with the previous macros are not reused.
       proof.replaceChildren();
@@ -124,11 +138,14 @@ function paint(): void {
   const refinement = state.kind === 'refinement';
   statementHeading.textContent = refinement ? 'As written' : 'Statement';
   proofHeading.textContent = refinement ? 'Refined by QED-Nano' : 'Proof';
-  buttons.insert.textContent = refinement ? 'Apply' : 'Insert into document';
-  buttons.insert.title = refinement ? 'Replace exactly what was refined with this text (one undoable edit)' : 'Insert the proof after its statement (one undoable edit)';
+  const [insertLabel, insertTitle] = refinement
+    ? ['Apply', 'Replace exactly what was refined with this text (one undoable edit)']
+    : INSERT_BUTTON[state.actions.insert];
+  buttons.insert.textContent = insertLabel;
+  buttons.insert.title = insertTitle;
   buttons.retry.title = refinement ? 'Refine the same text again' : 'Prove the same statement again';
   buttons.discard.hidden = !refinement;
-  buttons.discard.disabled = state.state === 'running' || !state.canInsert;
+  buttons.discard.disabled = state.state === 'running' || state.actions.insert === 'none';
   deepToggle.parentElement!.hidden = refinement;
   paintBlocks(statement, state.statement);
   const seconds = (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs) / 1000;
@@ -163,11 +180,12 @@ function paint(): void {
   message.className = `message ${state.state}`;
   deepToggle.checked = state.deep;
   buttons.stop.disabled = state.state !== 'running';
-  buttons.retry.disabled = state.state === 'running' || !state.statement;
-  buttons.insert.disabled = !state.canInsert;
-  buttons.continue.hidden = !state.canContinue;
+  buttons.retry.disabled = state.state === 'running' || !state.actions.retry;
+  buttons.insert.disabled = state.state === 'running' || state.actions.insert === 'none' || state.actions.insert === 'inserted';
+  buttons.continue.hidden = !state.actions.continue;
   buttons.continue.disabled = state.state === 'running';
   buttons.copy.disabled = !state.proof;
+  buttons.copy.textContent = state.copied ? 'Copied' : 'Copy';
   if (state.state === 'running') setTimeout(schedule, 500); // keep the elapsed time moving
 }
 

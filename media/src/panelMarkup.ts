@@ -8,7 +8,7 @@ export const PANEL_BODY = `<div class="toolbar" role="toolbar" aria-label="Proof
   <button id="continue" hidden title="Summarise the unfinished thinking and solve again from the summary">Continue</button>
   <button id="insert" title="Insert the proof after its statement (one undoable edit)">Insert into document</button>
   <button id="discard" class="secondary" hidden title="Drop this refinement">Discard</button>
-  <button id="copy" class="secondary" title="Copy the proof's Markdown source">Copy</button>
+  <button id="copy" class="secondary" title="Copy the proof as Insert would write it (LaTeX in a .tex file)">Copy</button>
   <label title="Retry with the generate, verify and refine scaffold (slower, often better)"><input type="checkbox" id="deep"> Deep mode</label>
 </div>
 <h2 id="statement-heading">Statement</h2>

@@ -10,6 +10,28 @@ export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error'
 /** What the panel shows: a proof of a statement, or a refinement of a flagged step (or proof). */
 export type PanelKind = 'proof' | 'refinement';
 
+/**
+ * Where Insert stands for the proof shown: `none` (nothing to insert), `ready`, `inserted` (it is in the
+ * document; Undo there makes it `ready` again), `statementChanged` (the statement was edited while the proof
+ * was written: the button offers "Insert anyway").
+ */
+export type InsertState = 'none' | 'ready' | 'inserted' | 'statementChanged';
+
+/**
+ * What the extension can do now for what the panel shows. The extension sends it after every change and
+ * whenever the view loads, so a view restored with an earlier session's proof offers only what the
+ * extension still has (nothing, after a window reload).
+ */
+export interface PanelActions {
+  retry: boolean;
+  /** The reply stopped while still thinking: it can be continued from a summary of that thinking. */
+  continue: boolean;
+  /** Insert (a proof) or Apply (a refinement). */
+  insert: InsertState;
+}
+
+export const NO_ACTIONS: PanelActions = { retry: false, continue: false, insert: 'none' };
+
 /** Everything the panel shows; also what it saves to restore itself when hidden and shown again. */
 export interface PanelState {
   kind: PanelKind;
@@ -27,9 +49,9 @@ export interface PanelState {
   elapsedMs: number;
   /** The previous proof, kept visible (marked outdated) until the new one starts arriving. */
   outdatedProof: string;
-  canInsert: boolean;
-  /** The reply stopped while still thinking: it can be continued from a summary of that thinking. */
-  canContinue: boolean;
+  actions: PanelActions;
+  /** Copy was just used: its button says so for a moment. */
+  copied: boolean;
   /** What the work is doing now, when it is not model text (e.g. summarising). */
   phase: string;
   /** Deep mode: every candidate with its scores, the chosen (or best so far) one, and the verifiers'
@@ -46,16 +68,21 @@ export type ToPanel =
   | { type: 'run'; kind: PanelKind; deep: boolean }
   /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's ProveProgress). */
   | { type: 'progress'; value: ProveProgress }
-  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; canInsert: boolean; canContinue: boolean; objections: string[] };
+  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; objections: string[] }
+  | { type: 'actions'; actions: PanelActions }
+  /** The text Copy put on the clipboard is there. */
+  | { type: 'copied' };
 
 export type FromPanel =
   | { type: 'stop' }
   /** Prove the same statement again; `deep` from the panel's Deep mode toggle. */
   | { type: 'retry'; deep: boolean }
   | { type: 'continue' }
-  /** Insert the proof, or apply the refinement. */
-  | { type: 'insert' }
+  /** Insert the proof (`anyway`: after the statement at the same place, though it was edited), or apply the
+   * refinement. */
+  | { type: 'insert'; anyway?: boolean }
   /** Drop the refinement shown. */
   | { type: 'discard' }
   | { type: 'copy' }
+  /** The view's script is loaded (first time, or restored): it wants the actions. */
   | { type: 'ready' };

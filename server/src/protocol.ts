@@ -88,6 +88,15 @@ export const CRITIQUE_DIAGNOSTIC_SOURCE = 'QED-Nano';
 
 export type ModelState = 'absent' | 'downloading' | 'loading' | 'ready' | 'busy' | 'error';
 
+/**
+ * The `data` of a RequestFailed error that came from no model being usable (absent, downloading, failed to
+ * load): a client can offer the model commands, and drop the error it shows once a model is ready.
+ */
+export interface ModelUnavailableErrorData {
+  modelUnavailable: true;
+  state: ModelState;
+}
+
 /** `qed/status`: the model's state, sent by the server whenever it changes. */
 export interface ModelStatus {
   state: ModelState;
@@ -205,13 +214,17 @@ export const ProveRequest = new ProtocolRequestType<ProveParams, ProveResult, Pr
 
 /**
  * `qed/proofInsertion`: the edit that inserts `proof` after the statement `statement` (as `qed/prove`
- * returned it) in the document as it is now; null when that statement is no longer in the document. Used
- * for a proof that did not come with its own insertion (the best so far of a stopped deep run).
+ * returned it) in the document as it is now; null when that statement is no longer in the document (and
+ * none is at `position`). Used for a proof whose own insertion is out of date (the document changed since),
+ * or that came without one (the best so far of a stopped deep run), and for Copy (what Insert would write).
  */
 export interface ProofInsertionParams {
   textDocument: TextDocumentIdentifier;
   statement: string;
   proof: string;
+  /** "Insert anyway": when no statement has the text `statement` any more (it was edited), the statement
+   * at this position is the one the proof goes after. */
+  position?: Position;
 }
 
 /**

@@ -215,7 +215,7 @@ connection.onRequest(
 );
 connection.onRequest(
   ProofInsertionRequest,
-  afterInitialize((params) => insertionNow(() => currentDocument(params.textDocument.uri), params.statement, params.proof) ?? null),
+  afterInitialize((params) => insertionNow(() => currentDocument(params.textDocument.uri), params.statement, params.proof, params.position) ?? null),
 );
 connection.onShutdown(() => models?.dispose());
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { WorkDoneProgressCreateRequest } from 'vscode-languageserver-protocol';
+import { WorkDoneProgressCreateRequest, type ResponseError } from 'vscode-languageserver-protocol';
 import { LoadModelRequest, SetupInfoRequest, StatusNotification, type ModelStatus } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { scratchFile, tinyModelPath } from '../support/models';
@@ -78,7 +78,11 @@ test('a corrupt file, a missing file: clear errors with a next action, and the s
   assert.match(error.message ?? '', /not a usable model file/);
 
   await client.configure(settings({ model: '/nowhere/qed-nano.gguf' }));
-  await assert.rejects(client.connection.sendRequest(LoadModelRequest), /does not exist\. Choose a \.gguf file/);
+  await assert.rejects(client.connection.sendRequest(LoadModelRequest), (error: ResponseError<unknown>) => {
+    assert.match(error.message, /does not exist\. Choose a \.gguf file/);
+    assert.deepEqual(error.data, { modelUnavailable: true, state: 'absent' }, 'a client can tell the model is what is missing');
+    return true;
+  });
   await waitForStatus((s) => s.state === 'absent' && /does not exist/.test(s.message ?? ''));
 
   const uri = 'file:///work/alive.md';

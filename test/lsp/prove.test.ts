@@ -221,4 +221,17 @@ test('qed/proofInsertion places a given proof after a statement of the document 
   });
   assert.deepEqual(edit, { version: 1, range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, newText: '\n\\begin{proof}\nClear.\n\\end{proof}' });
   assert.equal(await client.connection.sendRequest(ProofInsertionRequest, { textDocument: { uri: 'file:///work/main.tex' }, statement: 'Not in the document.', proof: 'x' }), null);
+  // Insert anyway: the statement was edited, so the one at the position where Prove was asked is used.
+  const anyway = await client.connection.sendRequest(ProofInsertionRequest, {
+    textDocument: { uri: 'file:///work/main.tex' },
+    statement: '$1 \\ge 0$ (as it was before an edit).',
+    proof: 'Clear.',
+    position: { line: 2, character: 1 },
+  });
+  assert.deepEqual(anyway?.range, { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } });
+  assert.equal(
+    await client.connection.sendRequest(ProofInsertionRequest, { textDocument: { uri: 'file:///work/main.tex' }, statement: 'Gone.', proof: 'x', position: { line: 0, character: 0 } }),
+    null,
+    'no statement at the position either',
+  );
 });

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { PANEL_BODY } from '../../media/src/panelMarkup';
 import type { ToPanel } from '../../media/src/panelProtocol';
 import { REPO_ROOT } from '../support/fixtures';
@@ -33,7 +34,8 @@ test('formulas render in every delimiter, with the document macros; a broken one
     { type: 'progress', value: { kind: 'started', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Squares are non-negative.' } },
     { type: 'progress', value: { kind: 'proof', text: proof } },
-    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, canInsert: true, canContinue: false, objections: [] },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
   const report = await page.evaluate(() => ({
     katex: document.querySelectorAll('#proof .katex').length,
@@ -73,7 +75,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
     { type: 'progress', value: { kind: 'started', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } } },
     { type: 'progress', value: { kind: 'thinking', text: '<script>alert(10)</script>' } },
     { type: 'progress', value: { kind: 'proof', text: `${hostile}\n\n$\\evil$` } },
-    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: false, canContinue: false, objections: ['<img src=x onerror=alert(11)> step 2 is wrong'] },
+    { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: ['<img src=x onerror=alert(11)> step 2 is wrong'] },
   ]);
   await page.waitForTimeout(300);
   const report = await page.evaluate(() => ({
@@ -103,7 +105,8 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n^2 \\ge n$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Let me try induction on n, the base case' } },
-    { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, canInsert: false, canContinue: true, objections: [] },
+    { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: true, insert: 'none' } },
   ]);
   const report = await page.evaluate(() => ({
     proof: document.querySelector('#proof')?.textContent,
@@ -129,7 +132,8 @@ test('while a new proof is written, the last one stays visible, marked outdated,
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
     { type: 'progress', value: { kind: 'proof', text: 'First proof with $x^2$.' } },
-    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, canInsert: true, canContinue: false, objections: [] },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Thinking again.' } },
@@ -144,13 +148,14 @@ test('while a new proof is written, the last one stays visible, marked outdated,
   await page.close();
 });
 
-test('hidden and shown again, the panel comes back as it was (its state is saved on every paint)', async () => {
+test('hidden and shown again, the panel comes back as it was, but offers only what the extension says it still can do', async () => {
   const { page } = await show([
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Easy.' } },
     { type: 'progress', value: { kind: 'proof', text: 'Since $n$ is a positive integer. ∎' } },
-    { type: 'finish', state: 'done', message: 'Done: 3 thinking + 9 proof tokens.', thinkingTokens: 3, tokensPerSecond: 9, elapsedMs: 300, canInsert: true, canContinue: false, objections: [] },
+    { type: 'finish', state: 'done', message: 'Done: 3 thinking + 9 proof tokens.', thinkingTokens: 3, tokensPerSecond: 9, elapsedMs: 300, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
   await page.reload(); // a webview that was hidden is rebuilt from scratch, with only its saved state
   await page.waitForTimeout(150);
@@ -160,12 +165,18 @@ test('hidden and shown again, the panel comes back as it was (its state is saved
     proofText: document.querySelector('#proof')?.textContent ?? '',
     message: document.querySelector('#message')?.textContent,
     insert: !(document.querySelector('#insert') as HTMLButtonElement).disabled,
+    retry: !(document.querySelector('#retry') as HTMLButtonElement).disabled,
+    posted: (window as unknown as { __posted: object[] }).__posted,
   }));
   assert.equal(restored.statementMath, true);
   assert.equal(restored.proofMath, 1);
   assert.match(restored.proofText, /Since .* is a positive integer\. ∎/);
   assert.equal(restored.message, 'Done: 3 thinking + 9 proof tokens.');
-  assert.equal(restored.insert, true);
+  // A restored view (after a window reload the extension has no run at all) asks before offering anything.
+  assert.deepEqual([restored.insert, restored.retry, restored.posted], [false, false, [{ type: 'ready' }]]);
+  await page.evaluate(() => window.postMessage({ type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } }, '*'));
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => !(document.querySelector('#insert') as HTMLButtonElement).disabled), true, 'the extension still has it');
   await page.close();
 });
 
@@ -175,7 +186,8 @@ test('a refinement shows the text as written and the refined text, with Apply an
     { type: 'progress', value: { kind: 'started', statement: 'Then $x^2 \\ge 0$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Say why.' } },
     { type: 'progress', value: { kind: 'proof', text: 'Then $x^2 = x \\cdot x \\ge 0$.' } },
-    { type: 'finish', state: 'done', message: 'Apply replaces exactly the text as written.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 10, canInsert: true, canContinue: false, objections: [] },
+    { type: 'finish', state: 'done', message: 'Apply replaces exactly the text as written.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 10, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
   await page.waitForTimeout(300);
   const report = await page.evaluate(() => ({
@@ -191,5 +203,76 @@ test('a refinement shows the text as written and the refined text, with Apply an
   assert.equal(report.deepVisible, false);
   assert.equal(report.math, 2);
   await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-refinement.png'), fullPage: true });
+  await page.close();
+});
+
+test('Insert says "Inserted" (disabled) while the proof is in the document, offers "Insert anyway" after a statement edit; Copy says "Copied"', async () => {
+  const { page } = await show([
+    { type: 'run', kind: 'proof', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
+    { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: false, insert: 'inserted' } },
+  ]);
+  const insert = (): Promise<{ text: string | null; disabled: boolean }> =>
+    page.evaluate(() => ({ text: document.querySelector('#insert')!.textContent, disabled: (document.querySelector('#insert') as HTMLButtonElement).disabled }));
+  assert.deepEqual(await insert(), { text: 'Inserted', disabled: true });
+  await page.evaluate(() => window.postMessage({ type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } }, '*'));
+  await page.waitForTimeout(100);
+  assert.deepEqual(await insert(), { text: 'Insert into document', disabled: false }, 'after Undo in the document');
+  await page.evaluate(() => window.postMessage({ type: 'actions', actions: { retry: true, continue: false, insert: 'statementChanged' } }, '*'));
+  await page.waitForTimeout(100);
+  assert.deepEqual(await insert(), { text: 'Insert anyway', disabled: false });
+  await page.click('#insert');
+  await page.click('#copy');
+  await page.evaluate(() => window.postMessage({ type: 'copied' }, '*'));
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => document.querySelector('#copy')!.textContent), 'Copied');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: object[] }).__posted), [{ type: 'ready' }, { type: 'insert', anyway: true }, { type: 'copy' }]);
+  await page.waitForTimeout(2100);
+  assert.equal(await page.evaluate(() => document.querySelector('#copy')!.textContent), 'Copy', 'only for a moment');
+  await page.close();
+});
+
+/** Mean HSV saturation (0..1) of an element's pixels, from a screenshot of it. */
+async function saturationOf(page: Page, selector: string): Promise<number> {
+  const image = PNG.sync.read(await page.locator(selector).screenshot());
+  let total = 0;
+  for (let i = 0; i < image.data.length; i += 4) {
+    const [r, g, b] = [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!];
+    const max = Math.max(r, g, b);
+    total += max === 0 ? 0 : (max - Math.min(r, g, b)) / max;
+  }
+  return total / (image.data.length / 4);
+}
+
+test('in a dark theme a disabled button is grey, not a dimmer blue; a focused button keeps its label and gets a 2px ring', async () => {
+  const { page } = await show([
+    { type: 'run', kind: 'proof', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
+    { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
+    { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
+  ]);
+  // Default Dark Modern's colours, as VS Code sets them on a webview.
+  await page.evaluate(() => {
+    const colours: Record<string, string> = {
+      '--vscode-foreground': '#cccccc', '--vscode-sideBar-background': '#181818', '--vscode-button-background': '#0078d4',
+      '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
+      '--vscode-focusBorder': '#0078d4',
+    };
+    for (const [name, value] of Object.entries(colours)) document.documentElement.style.setProperty(name, value);
+    document.body.style.background = '#181818';
+  });
+  const disabled = await saturationOf(page, '#stop');
+  const enabled = await saturationOf(page, '#insert');
+  assert.ok(enabled > 0.5, `an enabled primary button is blue (saturation ${enabled.toFixed(2)})`);
+  assert.ok(disabled < 0.1, `a disabled primary button is grey (saturation ${disabled.toFixed(2)}, enabled ${enabled.toFixed(2)})`);
+  await page.keyboard.press('Tab'); // Stop is disabled: the focus goes to Retry
+  const focus = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement!);
+    return { id: document.activeElement!.id, width: style.outlineWidth, offset: style.outlineOffset, colour: style.outlineColor, opacity: style.opacity };
+  });
+  assert.deepEqual(focus, { id: 'retry', width: '2px', offset: '2px', colour: 'rgb(0, 120, 212)', opacity: '1' });
   await page.close();
 });

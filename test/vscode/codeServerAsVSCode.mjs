@@ -13,7 +13,9 @@
 // Environment: QED_CODE_SERVER_DIR (required: where scripts/install-code-server.sh put code-server),
 // QED_TEST_OUTPUT (screenshots and logs), QED_VSIX (a .vsix to install first, to test the package),
 // QED_VSCODE_TIMEOUT_MS (default 10 minutes). A test asks for a screenshot by logging
-// "[qed-screenshot] NAME.png"; the file appears in QED_TEST_OUTPUT.
+// "[qed-screenshot] NAME.png"; the file appears in QED_TEST_OUTPUT. A test presses keys as a user would (the
+// real keyboard of the browser, e.g. Tab into a webview) by logging "[qed-keys] ID KEY..."; the file
+// ID.keys-done appears in QED_TEST_OUTPUT once they are pressed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,6 +25,7 @@ import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 
 const SCREENSHOT_MARKER = '[qed-screenshot] ';
+const KEYS_MARKER = '[qed-keys] ';
 const args = parseArguments(process.argv.slice(2));
 const codeServerDir = requiredEnv('QED_CODE_SERVER_DIR');
 const codeServer = path.join(codeServerDir, 'node_modules', '.bin', 'code-server');
@@ -55,6 +58,8 @@ writeFileSync(
     'workbench.enableExperiments': false,
     'workbench.startupEditor': 'none',
     'update.mode': 'none',
+    // As in desktop VS Code (the web build saves after a delay): a test's edit is saved only when it saves.
+    'files.autoSave': 'off',
   }),
 );
 
@@ -99,6 +104,13 @@ try {
     if (marker >= 0) {
       const name = path.basename(text.slice(marker + SCREENSHOT_MARKER.length).trim());
       await page.screenshot({ path: path.join(outputDir, name) });
+      return;
+    }
+    const keysAt = text.indexOf(KEYS_MARKER);
+    if (keysAt >= 0) {
+      const [id, ...keys] = text.slice(keysAt + KEYS_MARKER.length).trim().split(/\s+/);
+      for (const key of keys) await page.keyboard.press(key);
+      writeFileSync(path.join(outputDir, `${path.basename(id)}.keys-done`), keys.join(' '));
       return;
     }
     (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);

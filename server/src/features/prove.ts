@@ -13,6 +13,7 @@ import { writeProof } from '../tasks/proof';
 import { proofInsertion } from './proofInsertion';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
+import type { Position } from 'vscode-languageserver';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
 
 /** The prove stream's text kinds (joined when batched). */
@@ -97,11 +98,14 @@ export async function prove(
   }
 }
 
-/** The insertion edit against the document as it is now, after the statement that was proved. */
-export function insertionNow(current: CurrentDocument, statementText: string, proof: string): ProveResult['insertion'] {
+/** The insertion edit against the document as it is now, after the statement that was proved (found by its
+ * text; else, when a position is given, the statement there). */
+export function insertionNow(current: CurrentDocument, statementText: string, proof: string, position?: Position): ProveResult['insertion'] {
   const now = current();
   if (!now) return undefined;
-  const statement = now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText);
+  const statement =
+    now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText) ??
+    (position ? statementAt(now.analysis, position) : undefined);
   if (!statement) return undefined;
   const edit = proofInsertion(now.document, now.analysis, statement, proof);
   return { version: now.document.version, range: edit.range, newText: edit.newText };

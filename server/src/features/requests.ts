@@ -6,6 +6,7 @@ import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-lan
 import { GenerationRefusedError } from '../engine/types';
 import { ModelUnavailableError } from '../model/modelManager';
 import { TaskError } from '../tasks/errors';
+import type { ModelUnavailableErrorData } from '../protocol';
 
 /**
  * The request's cancellation as a signal. A `$/cancelRequest` that arrived before the request was
@@ -26,6 +27,10 @@ export function throwIfCancelled(signal: AbortSignal, message: string): void {
 /** An error as the client should see it: a reason a user understands becomes RequestFailed. */
 export function toResponseError(error: unknown): unknown {
   if (error instanceof ResponseError) return error;
-  if (error instanceof ModelUnavailableError || error instanceof GenerationRefusedError || error instanceof TaskError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message);
+  if (error instanceof ModelUnavailableError) {
+    const data: ModelUnavailableErrorData = { modelUnavailable: true, state: error.state };
+    return new ResponseError(LSPErrorCodes.RequestFailed, error.message, data);
+  }
+  if (error instanceof GenerationRefusedError || error instanceof TaskError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message);
   return error;
 }

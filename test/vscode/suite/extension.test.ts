@@ -4,7 +4,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PNG } from 'pngjs';
-import { EXTENSION_ID, openFile, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
+import type { QedNanoExports } from '../../../client/src/extension';
+import { EXTENSION_ID, openFile, pressKeys, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
 
 type Symbol = vscode.DocumentSymbol;
 
@@ -180,6 +181,17 @@ suite('QED-Nano in a real VS Code', () => {
     assert.equal(symbols[3]!.name, 'Problem 4');
   });
 
+  test('without a model, Prove fails with the download error in the panel; once the model loads, the panel says it is ready instead', async () => {
+    // Hugging Face cannot be reached from here: the default model's download fails, and the panel shows why.
+    const editor = await openFile('inequalities.tex');
+    editor.selection = new vscode.Selection(editor.document.positionAt(editor.document.getText().indexOf('Prove that $\\abs{a+b}')), editor.document.positionAt(editor.document.getText().indexOf('Prove that $\\abs{a+b}')));
+    void vscode.commands.executeCommand('qedNano.prove'); // its error notification waits for the user
+    const failed = await waitFor('the panel to show the failed download', () => (api().proofPanel().state === 'error' ? api().proofPanel() : undefined), 60_000);
+    assert.match(failed.message ?? '', /Hugging Face|network|model/i);
+    assert.equal(failed.actions.retry, true, 'Retry stays offered');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
   test('the model loads through node-llama-cpp inside the extension, and setup information shows it', async () => {
     const model = process.env.QED_TINY_MODEL;
     assert.ok(model, 'QED_TINY_MODEL names the tiny test model');
@@ -198,6 +210,8 @@ suite('QED-Nano in a real VS Code', () => {
     assert.match(report, /Device: cpu \(no GPU: the GPU is turned off in the settings/);
     assert.match(report, /node-llama-cpp 3\.21\.1/);
     assert.ok(report.includes(model), 'the model file is named');
+    const panel = await waitFor('the panel to drop the download error', () => (api().proofPanel().state === 'stopped' ? api().proofPanel() : undefined));
+    assert.match(panel.message ?? '', /^The model is ready now.*: Retry proves the statement\.$/);
     await screenshot('model-ready-setup-information');
   });
 
@@ -212,14 +226,51 @@ suite('QED-Nano in a real VS Code', () => {
     assert.equal(result?.proof, '**Proof.** For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. ∎');
     await new Promise((r) => setTimeout(r, 800)); // the panel paints on its next animation frames
     await screenshot('proof-panel-latex');
-    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), true);
+    const latexProof = '\\begin{proof}\nFor $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$.\n\\end{proof}';
+    assert.equal(await vscode.commands.executeCommand('qedNano.copyProof'), latexProof, 'Copy in a .tex file copies what Insert writes');
+    assert.equal(await vscode.env.clipboard.readText(), latexProof);
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), 'inserted');
     const inserted = editor.document.getText();
-    assert.ok(
-      inserted.includes('\\end{problem}\n\\begin{proof}\nFor $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$.\n\\end{proof}\n\\end{document}'),
-      inserted.slice(-400),
-    );
+    assert.ok(inserted.includes(`\\end{problem}\n${latexProof}\n\\end{document}`), inserted.slice(-400));
+    assert.equal(api().proofPanel().actions.insert, 'inserted', 'the button says "Inserted"');
+    // The toolbar as a keyboard user sees it: Stop and Inserted disabled, focus on Retry (Tab skips the
+    // disabled Stop), in each theme.
+    await vscode.commands.executeCommand('qedNano.proofView.focus');
+    await new Promise((r) => setTimeout(r, 500));
+    await pressKeys('Tab');
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']] as const) {
+      await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await new Promise((r) => setTimeout(r, 800));
+      await screenshot(`proof-panel-buttons-${name}`);
+    }
+    await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(editor.document);
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), 'alreadyInserted', 'a second Insert neither inserts again nor claims the document changed');
+    assert.equal(editor.document.getText(), inserted);
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), text, 'one undo removes the whole insertion');
+    await waitFor('Insert to come back after Undo', () => (api().proofPanel().actions.insert === 'ready' ? true : undefined));
+
+    // A change elsewhere in the document does not stop Insert: the proof still goes after its statement.
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '% a note written meanwhile\n'));
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), 'inserted');
+    assert.ok(editor.document.getText().includes(`\\end{problem}\n${latexProof}\n\\end{document}`));
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), text);
+
+    // An edit inside the statement: refused, with Insert anyway (and Copy, Retry) offered.
+    const at = editor.document.positionAt(text.indexOf('Prove that $\\abs{a+b}'));
+    await editor.edit((edit) => edit.replace(new vscode.Range(at, at.translate(0, 'Prove'.length)), 'Show'));
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), 'statementChanged');
+    assert.equal(api().proofPanel().actions.insert, 'statementChanged', 'the button says "Insert anyway"');
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof', { anyway: true }), 'inserted');
+    assert.ok(editor.document.getText().includes(`\\end{problem}\n${latexProof}\n\\end{document}`));
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), text);
   });
 
   test('the Prove CodeLens command on a Markdown problem inserts the proof in the document\'s own style', async () => {
@@ -228,7 +279,7 @@ suite('QED-Nano in a real VS Code', () => {
     const line = text.split('\n').findIndex((l) => l === '### Problem 4');
     const result = await vscode.commands.executeCommand<{ proof: string }>('qedNano.prove', editor.document.uri.toString(), { line, character: 0 });
     assert.ok(result?.proof.startsWith('**Proof.**'));
-    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), true);
+    assert.equal(await vscode.commands.executeCommand('qedNano.insertProof'), 'inserted');
     assert.ok(
       editor.document.getText().endsWith('Find all $n$ such that $n^2 \\mid 2^n + 1$.\n\n*Proof.* For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. $\\blacksquare$\n'),
       editor.document.getText().slice(-300),
@@ -345,4 +396,11 @@ async function unmatchedBracketPixels(name: string): Promise<number> {
     if (image.data[i]! > 220 && image.data[i + 1]! < 40 && image.data[i + 2]! > 220) count++;
   }
   return count;
+}
+
+/** The extension's exports (activated by the first test). */
+function api(): QedNanoExports {
+  const exports = vscode.extensions.getExtension<QedNanoExports>(EXTENSION_ID)?.exports;
+  assert.ok(exports, 'the extension is active');
+  return exports;
 }

@@ -44,6 +44,18 @@ export function structureDiagnostics(
   });
 }
 
+/** Asks the test runner to press `keys` (Playwright key names, e.g. `Tab`, `Shift+Tab`) on the real keyboard,
+ * and waits until it has. */
+export async function pressKeys(...keys: string[]): Promise<void> {
+  const output = process.env.QED_TEST_OUTPUT;
+  if (!output) throw new Error('QED_TEST_OUTPUT is not set');
+  const id = `keys-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const done = path.join(output, `${id}.keys-done`);
+  console.log(`[qed-keys] ${id} ${keys.join(' ')}`);
+  await waitFor(`the keys ${keys.join(' ')}`, () => (existsSync(done) ? true : undefined), 15_000);
+  rmSync(done, { force: true });
+}
+
 /** Asks the test runner for a screenshot of the whole workbench and waits until the file exists. */
 export async function screenshot(name: string): Promise<string> {
   const output = process.env.QED_TEST_OUTPUT;
