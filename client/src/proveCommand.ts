@@ -310,7 +310,7 @@ export class ProveController implements vscode.Disposable {
   }
 
   /** Ends what the panel shows with a state and message, and tells it what it can do now. */
-  private finish(end: { state: PanelRunState; message: string; elapsedMs: number; thinkingTokens?: number; tokensPerSecond?: number; objections?: string[] }): void {
+  private finish(end: { state: PanelRunState; message: string; elapsedMs: number; thinkingTokens?: number; thinkingMs?: number; tokensPerSecond?: number; objections?: string[] }): void {
     const message: Extract<ToPanel, { type: 'finish' }> = { type: 'finish', thinkingTokens: 0, tokensPerSecond: 0, objections: [], ...end };
     this.lastFinish = message;
     this.panel.post(message);
@@ -362,6 +362,7 @@ export class ProveController implements vscode.Disposable {
         state,
         message: describe(result),
         thinkingTokens: result.stats.thinkingTokens,
+        ...(result.stats.thinkingMs !== undefined ? { thinkingMs: result.stats.thinkingMs } : {}),
         tokensPerSecond: result.stats.tokensPerSecond,
         elapsedMs: Date.now() - started,
         objections: result.deep?.objections ?? [],

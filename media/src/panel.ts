@@ -18,6 +18,7 @@ const EMPTY: PanelState = {
   state: 'done',
   message: 'Run "QED-Nano: Prove Selected Statement" (or the Prove lens above a statement) to see a proof here.',
   thinkingTokens: 0,
+  thinkingMs: undefined,
   tokensPerSecond: 0,
   startedAt: 0,
   elapsedMs: 0,
@@ -91,7 +92,8 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
       ...state,
       state: m.state,
       message: m.message,
-      thinkingTokens: m.thinkingTokens,
+      thinkingTokens: m.thinkingTokens || state.thinkingTokens,
+      thinkingMs: m.thinkingMs ?? state.thinkingMs,
       tokensPerSecond: m.tokensPerSecond,
       elapsedMs: m.elapsedMs,
       objections: m.objections,
@@ -122,13 +124,17 @@ function take(value: ProveProgress): void {
       break;
     case 'thinking':
       state.thinking += value.text;
+      if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
       break;
     case 'proof':
       state.proof += value.text;
+      if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
+      state.thinkingMs ??= Date.now() - state.startedAt; // the thinking ended when the proof began
       break;
     case 'proofRetracted':
       state.thinking += value.movedToThinking;
       state.proof = '';
+      state.thinkingMs = undefined; // it was thinking after all: still going
       break;
   }
 }
@@ -148,10 +154,10 @@ function paint(): void {
   buttons.discard.disabled = state.state === 'running' || state.actions.insert === 'none';
   deepToggle.parentElement!.hidden = refinement;
   paintBlocks(statement, state.statement);
-  const seconds = (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs) / 1000;
-  const approxTokens = state.thinkingTokens || Math.round(state.thinking.length / 3.5);
+  // The thinking's own time and tokens: the whole reply's are in the message under the proof.
+  const thinkingMs = state.thinkingMs ?? (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs);
   thinkingSummary.textContent = state.thinking
-    ? `Thinking — ${approxTokens.toLocaleString()} tokens, ${seconds.toFixed(1)} s${state.tokensPerSecond ? `, ${state.tokensPerSecond.toFixed(1)} tokens/s` : ''}`
+    ? `Thinking — ${state.thinkingTokens ? `${state.thinkingTokens.toLocaleString()} tokens, ` : ''}${(thinkingMs / 1000).toFixed(1)} s`
     : 'Thinking';
   // The thinking only grows while streaming: append what is new instead of resetting tens of thousands of
   // characters on every frame.

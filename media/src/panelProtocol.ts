@@ -43,7 +43,10 @@ export interface PanelState {
   state: PanelRunState;
   /** Shown under the proof: stop reason, statistics, or the error with its next step. */
   message: string;
+  /** The reply's thinking tokens: streamed with the text, then the final count (the same measure). */
   thinkingTokens: number;
+  /** How long the thinking took: measured here when the proof starts, then the server's figure. */
+  thinkingMs: number | undefined;
   tokensPerSecond: number;
   startedAt: number;
   elapsedMs: number;
@@ -68,7 +71,7 @@ export type ToPanel =
   | { type: 'run'; kind: PanelKind; deep: boolean }
   /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's ProveProgress). */
   | { type: 'progress'; value: ProveProgress }
-  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; tokensPerSecond: number; elapsedMs: number; objections: string[] }
+  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; thinkingMs?: number; tokensPerSecond: number; elapsedMs: number; objections: string[] }
   | { type: 'actions'; actions: PanelActions }
   /** The text Copy put on the clipboard is there. */
   | { type: 'copied' };

@@ -165,7 +165,9 @@ export type ProveProgress =
   /** Deep mode: every candidate so far with its scores, after each verification round; `best` is the one
    * that would be chosen now (kept if the user stops). */
   | { kind: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
-  | { kind: 'thinking' | 'proof'; text: string }
+  /** Streamed text; `thinkingTokens`: the reply's thinking tokens so far, the measure of the final
+   * `ProveResult.stats.thinkingTokens` (absent for text that is not model output, e.g. a summary quoted). */
+  | { kind: 'thinking' | 'proof'; text: string; thinkingTokens?: number }
   /** A later `</think>`: the proof so far was thinking after all. */
   | { kind: 'proofRetracted'; movedToThinking: string };
 
@@ -202,7 +204,9 @@ export interface ProveResult {
   /** Whether the model finished thinking; false means `proof` is empty and a continuation is needed. */
   thoughtClosed: boolean;
   stopReason: ProveStopReason;
-  stats: { promptTokens: number; thinkingTokens: number; proofTokens: number; ms: number; tokensPerSecond: number };
+  /** `thinkingMs`: from the request to the end of the thinking (one reply; absent in deep mode, whose
+   * replies overlap); `tokensPerSecond`: generated tokens per second after the first, as `qed/status` shows. */
+  stats: { promptTokens: number; thinkingTokens: number; proofTokens: number; thinkingMs?: number; ms: number; tokensPerSecond: number };
   /** Deep mode only: the rounds, every candidate's scores, and the objections to the chosen proof. */
   deep?: DeepReport;
   /** The edit that puts the proof into the document after its statement (in the document's format and

@@ -68,6 +68,24 @@ test('streams thinking, then the answer, with the exact scripted text and a natu
   assert.ok(result.stats.tokensPerSecond > 0);
 });
 
+test('each chunk carries the running totals in the final measures: the last ones agree with the stats', async () => {
+  const script = `Think ${'a little more, '.repeat(20)}then stop.\n</think>\n\n**Proof.** ${'Step. '.repeat(30)}∎`;
+  const { chunks, onChunk } = collect();
+  const result = await natural.generate(
+    { messages: [proofRequest('Show that $n^2 \\ge n$.')], maxTokens: 400, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, script)) },
+    onChunk,
+  );
+  const last = chunks[chunks.length - 1]!.tally;
+  assert.equal(last.thinkingTokens, result.stats.thinkingTokens, 'streamed thinking tokens = final');
+  assert.equal(last.generated, result.stats.thinkingTokens + result.stats.answerTokens);
+  const lastThinking = chunks.filter((c) => c.kind === 'thinking').at(-1)!.tally;
+  assert.ok(lastThinking.thinkingTokens <= result.stats.thinkingTokens && lastThinking.thinkingTokens >= result.stats.thinkingTokens - 3, 'counted as the thinking streams');
+  // Speed: generated tokens per second after the first one, live and final alike (not time since the request).
+  assert.ok(Math.abs(last.tokensPerSecond - result.stats.tokensPerSecond) / result.stats.tokensPerSecond < 0.25, `${last.tokensPerSecond} vs ${result.stats.tokensPerSecond}`);
+  // Thinking time: to the end of the thinking, less than the whole reply's.
+  assert.ok(result.stats.thinkingMs > 0 && result.stats.thinkingMs < result.stats.ms, `thinking ${result.stats.thinkingMs} ms of ${result.stats.ms} ms`);
+});
+
 test('a thinking budget reached before </think> stops with no answer: an unfinished thought is never a proof', async () => {
   const result = await endless.generate({ messages: [proofRequest('Hard problem.')], maxTokens: 500, thinkingBudget: 40, sampling: { temperature: 0.8, seed: 1 }, detectLoops: false }, () => {});
   assert.equal(result.stopReason, 'thinkingBudget');

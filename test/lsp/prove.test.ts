@@ -64,6 +64,10 @@ test('proves the theorem at the cursor: thinking then proof stream, and the exac
   assert.equal(text('thinking').trimEnd(), result.thinking);
   assert.equal(text('proof'), result.proof);
   assert.ok(streamed.findIndex((v) => v.kind === 'proof') > streamed.findIndex((v) => v.kind === 'thinking'));
+  // The streamed thinking count and the final one are the same measure, and the thinking has its own time.
+  const counts = streamed.flatMap((v) => (v.kind === 'thinking' || v.kind === 'proof') && v.thinkingTokens !== undefined ? [v.thinkingTokens] : []);
+  assert.equal(counts.at(-1), result.stats.thinkingTokens);
+  assert.ok(result.stats.thinkingMs !== undefined && result.stats.thinkingMs > 0 && result.stats.thinkingMs <= result.stats.ms);
   assert.deepEqual(result.insertion, {
     version: 1,
     range: { start: { line: 6, character: 13 }, end: { line: 6, character: 13 } },

@@ -34,7 +34,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     { type: 'progress', value: { kind: 'started', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Squares are non-negative.' } },
     { type: 'progress', value: { kind: 'proof', text: proof } },
-    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, tokensPerSecond: 12.5, elapsedMs: 800, objections: [] },
+    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, thinkingMs: 800, tokensPerSecond: 12.5, elapsedMs: 1200, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
   const report = await page.evaluate(() => ({
@@ -53,7 +53,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
   assert.ok(report.mathbb, 'the document macro \\R is expanded');
   assert.equal(report.code, '$not math$');
   assert.equal(report.end, true, 'text after the broken formula still renders');
-  assert.match(report.summary ?? '', /Thinking — 5 tokens, 0\.8 s, 12\.5 tokens\/s/);
+  assert.equal(report.summary, 'Thinking — 5 tokens, 0.8 s');
   assert.equal(report.insertEnabled, true);
   assert.deepEqual(violations, []);
   await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-render.png'), fullPage: true });
@@ -274,5 +274,26 @@ test('in a dark theme a disabled button is grey, not a dimmer blue; a focused bu
     return { id: document.activeElement!.id, width: style.outlineWidth, offset: style.outlineOffset, colour: style.outlineColor, opacity: style.opacity };
   });
   assert.deepEqual(focus, { id: 'retry', width: '2px', offset: '2px', colour: 'rgb(0, 120, 212)', opacity: '1' });
+  await page.close();
+});
+
+test('the Thinking header counts the thinking alone: its tokens as streamed (= the final count) and its own time', async () => {
+  const { page } = await show([
+    { type: 'run', kind: 'proof', deep: false },
+    { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
+    { type: 'progress', value: { kind: 'thinking', text: 'A long thought with few tokens.', thinkingTokens: 7 } },
+  ]);
+  const header = (): Promise<string | null | undefined> => page.evaluate(() => document.querySelector('#thinking-summary')?.textContent);
+  assert.match((await header()) ?? '', /^Thinking — 7 tokens, \d+\.\d s$/, 'the streamed count, not a guess from the length');
+  await page.waitForTimeout(400);
+  await page.evaluate(() => window.postMessage({ type: 'progress', value: { kind: 'proof', text: 'Clear. ∎', thinkingTokens: 8 } }, '*'));
+  await page.waitForTimeout(700); // the proof is written while the thinking's time stays where it ended
+  const duringProof = await header();
+  assert.match(duringProof ?? '', /^Thinking — 8 tokens, 0\.[4-6] s$/);
+  await page.evaluate(() =>
+    window.postMessage({ type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 8, thinkingMs: 450, tokensPerSecond: 3, elapsedMs: 9000, objections: [] }, '*'),
+  );
+  await page.waitForTimeout(100);
+  assert.equal(await header(), 'Thinking — 8 tokens, 0.5 s', 'the thinking time, not the whole reply\'s 9 s');
   await page.close();
 });

@@ -24,8 +24,17 @@ import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { qedNanoPrompt, type PromptPart, type ThinkingMode } from './prompt';
 import { SequencePool, type PooledSequence } from './sequencePool';
-import { ThinkSplitter } from './thinkSplitter';
-import { GenerationRefusedError, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type SamplingOptions, type StopReason } from './types';
+import { ThinkSplitter, type SplitEvent } from './thinkSplitter';
+import {
+  GenerationRefusedError,
+  type Engine,
+  type GenerationChunk,
+  type GenerationRequest,
+  type GenerationResult,
+  type GenerationTally,
+  type SamplingOptions,
+  type StopReason,
+} from './types';
 
 export interface LlamaEngineOptions {
   modelPath: string;
@@ -269,8 +278,13 @@ export class LlamaEngine implements Engine {
     const loops = request.detectLoops === false ? undefined : new LoopDetector();
     const { splitter } = live;
     const stopped = (): boolean => signal?.aborted === true;
-    const emit = (events: GenerationChunk[]): void => {
-      if (!stopped()) events.forEach(onChunk);
+    const emit = (events: SplitEvent[]): void => {
+      if (stopped()) return;
+      for (const event of events) {
+        // A later `</think>`: everything up to it was thinking after all.
+        if (event.kind === 'answerRetracted') live.thoughtClosed(true);
+        onChunk({ ...event, tally: live.tally() });
+      }
     };
 
     // The iterator ends by itself when the model emits an end-of-generation token.
@@ -311,6 +325,7 @@ export class LlamaEngine implements Engine {
       if (!splitter.answering) live.thinkingTokens++;
       pending.push(token);
       flush(false);
+      if (splitter.answering) live.thoughtClosed(false);
       const period = loops?.push(token);
       if (period !== undefined) {
         stopReason = 'repetitionLoop';
@@ -393,6 +408,8 @@ class LiveGeneration {
   generated = 0;
   thinkingTokens = 0;
   firstTokenAt: number | undefined;
+  /** When the thinking ended (the last `</think>` so far). */
+  thinkingEndedAt: number | undefined;
   loopPeriod: number | undefined;
 
   constructor(
@@ -403,10 +420,27 @@ class LiveGeneration {
     this.splitter = new ThinkSplitter(thinking, continuing);
   }
 
+  /** The thought closed with the token just generated: the first time, or again (`again`: a later `</think>`
+   * made the answer so far thinking). Thinking tokens and time then count up to here. */
+  thoughtClosed(again: boolean): void {
+    if (this.thinkingEndedAt !== undefined && !again) return;
+    this.thinkingEndedAt = performance.now();
+    this.thinkingTokens = this.generated;
+  }
+
+  tally(now = performance.now()): GenerationTally {
+    return { generated: this.generated, thinkingTokens: this.thinkingTokens, tokensPerSecond: this.tokensPerSecond(now) };
+  }
+
+  /** Generated tokens per second after the first one: the one measure of speed, live and final. */
+  private tokensPerSecond(now: number): number {
+    const decodeSeconds = this.firstTokenAt === undefined ? 0 : (now - this.firstTokenAt) / 1000;
+    return decodeSeconds > 0 && this.generated > 1 ? (this.generated - 1) / decodeSeconds : 0;
+  }
+
   result(stopReason: StopReason): GenerationResult {
     const { thinking, answer, thoughtClosed } = this.splitter.snapshot();
     const now = performance.now();
-    const decodeSeconds = this.firstTokenAt === undefined ? 0 : (now - this.firstTokenAt) / 1000;
     return {
       thinking,
       answer: thoughtClosed ? answer : '',
@@ -420,8 +454,9 @@ class LiveGeneration {
         thinkingTokens: this.thinkingTokens,
         answerTokens: this.generated - this.thinkingTokens,
         timeToFirstTokenMs: this.firstTokenAt === undefined ? 0 : Math.round(this.firstTokenAt - this.requested),
+        thinkingMs: Math.round((thoughtClosed && this.thinkingEndedAt !== undefined ? this.thinkingEndedAt : now) - this.requested),
         ms: Math.round(now - this.requested),
-        tokensPerSecond: decodeSeconds > 0 && this.generated > 1 ? (this.generated - 1) / decodeSeconds : 0,
+        tokensPerSecond: this.tokensPerSecond(now),
       },
     };
   }

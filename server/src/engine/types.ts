@@ -40,7 +40,20 @@ export interface GenerationRequest {
   tokenBias?: () => Map<number, number>;
 }
 
-export type GenerationChunk = { kind: 'thinking' | 'answer'; text: string } | { kind: 'answerRetracted'; movedToThinking: string };
+/**
+ * A reply's running totals as of a chunk, in the same measures as its final GenerationStats: what a client
+ * shows while the reply streams then agrees with what it shows at the end.
+ */
+export interface GenerationTally {
+  /** Tokens generated so far. */
+  generated: number;
+  /** Of them, thinking (up to and including the last `</think>` so far). */
+  thinkingTokens: number;
+  /** Generated tokens per second after the first one (GenerationStats.tokensPerSecond so far). */
+  tokensPerSecond: number;
+}
+
+export type GenerationChunk = ({ kind: 'thinking' | 'answer'; text: string } | { kind: 'answerRetracted'; movedToThinking: string }) & { tally: GenerationTally };
 
 export type StopReason =
   /** The model ended its reply. */
@@ -65,6 +78,8 @@ export interface GenerationStats {
   answerTokens: number;
   /** From the request to the first generated token. */
   timeToFirstTokenMs: number;
+  /** From the request to the end of the thinking (the last `</think>`); the whole `ms` when it never closed. */
+  thinkingMs: number;
   ms: number;
   /** Generated tokens per second after the first one. */
   tokensPerSecond: number;
@@ -92,7 +107,7 @@ export function notStarted(stopReason: StopReason): GenerationResult {
     raw: '',
     thoughtClosed: false,
     stopReason,
-    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, ms: 0, tokensPerSecond: 0 },
+    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, thinkingMs: 0, ms: 0, tokensPerSecond: 0 },
   };
 }
 

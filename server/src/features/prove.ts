@@ -89,6 +89,7 @@ export async function prove(
         promptTokens: result.stats.promptTokens,
         thinkingTokens: result.stats.thinkingTokens,
         proofTokens: result.stats.answerTokens,
+        thinkingMs: result.stats.thinkingMs,
         ms: result.stats.ms,
         tokensPerSecond: result.stats.tokensPerSecond,
       },

@@ -1,7 +1,8 @@
 /**
  * Streams a request's partial results (`$/progress` with its `partialResultToken`), coalesced into one
  * message per interval (16 ms, a display frame): at hundreds of tokens per second a message per token costs
- * more than the tokens. Consecutive values of the same streamed-text kind (thinking, proof...) are joined.
+ * more than the tokens. Consecutive values of the same streamed-text kind (thinking, proof...) are joined
+ * (their text concatenated, their other fields the newest).
  * Values go out at once until the first streamed text has, so the time to the first visible token does
  * not change. Every streamed request (prove, chat, refine) uses this one.
  */
@@ -29,7 +30,8 @@ export class ProgressBatcher<T extends StreamedValue> {
 
   push(value: T): void {
     const last = this.pending[this.pending.length - 1];
-    if (last && this.textKinds.has(value.kind) && last.kind === value.kind) last.text = (last.text ?? '') + (value.text ?? '');
+    // Joined text keeps the newest of the value's other fields (running counts).
+    if (last && this.textKinds.has(value.kind) && last.kind === value.kind) Object.assign(last, value, { text: (last.text ?? '') + (value.text ?? '') });
     else this.pending.push({ ...value });
     if (!this.sentText) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);

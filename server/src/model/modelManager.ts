@@ -202,8 +202,6 @@ export class ModelManager {
     const unloading = new AbortController();
     this.running.add(unloading);
     this.activeGenerations++;
-    const started = performance.now();
-    let tokens = 0;
     let lastStatus = 0;
     this.setStatus({ ...this.loadedStatus(), state: 'busy' });
     try {
@@ -211,11 +209,11 @@ export class ModelManager {
       const result = await engine.generate(
         request,
         (chunk) => {
-          tokens++;
           const now = performance.now();
-          if (now - lastStatus > STATUS_INTERVAL_MS) {
+          // The reply's own speed so far: the same measure as the final figure that replaces it.
+          if (now - lastStatus > STATUS_INTERVAL_MS && chunk.tally.tokensPerSecond > 0) {
             lastStatus = now;
-            this.setStatus({ ...this.loadedStatus(), state: 'busy', tokensPerSecond: (tokens * 1000) / (now - started) });
+            this.setStatus({ ...this.loadedStatus(), state: 'busy', tokensPerSecond: chunk.tally.tokensPerSecond });
           }
           onChunk(chunk);
         },

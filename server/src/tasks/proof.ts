@@ -46,5 +46,5 @@ function tail(thinking: string, contextSize: number): string {
 /** A generation's chunk as a value of the prove stream (thinking, proof, or a retraction). */
 export function toProgress(chunk: GenerationChunk): ProveProgress {
   if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
-  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text };
+  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text, thinkingTokens: chunk.tally.thinkingTokens };
 }
