@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Installs what the real-VS-Code tests need on a Debian machine with only the npm registry and Debian's
-# packages reachable (why each step is needed: docs/testing.md):
-#   - Debian's chromium (driven headless by playwright-core) and the build tools code-server's addons need;
+# Installs the VS Code that `npm start` and the real-VS-Code tests run the extension in, on a Debian machine
+# with only the npm registry and Debian's packages reachable (why each step is needed: docs/testing.md):
+#   - the build tools code-server's native addon needs, and ripgrep (apt-get, as root);
+#   - with --with-chromium (the tests): Debian's chromium, which drives VS Code headless (`npm start` does
+#     not need it: you open its URL in your own browser);
 #   - code-server 4.100.3 (it bundles VS Code 1.100.3, the last one whose engines accept Node 20),
 #     installed once into a cache folder outside the clone and reused.
-# Prints the code-server folder on its last line. Idempotent: a finished install is detected and kept.
+# Says what it installs and why before it does. --dry-run only says it. Prints the code-server folder on its
+# last line. Idempotent: a finished install is detected and kept.
 set -euo pipefail
+
+with_chromium=false
+dry_run=false
+for argument in "$@"; do
+  case "$argument" in
+    --with-chromium) with_chromium=true ;;
+    --dry-run) dry_run=true ;;
+    *) echo "install-code-server.sh: unknown option $argument (known: --with-chromium, --dry-run)" >&2; exit 2 ;;
+  esac
+done
 
 CODE_SERVER_VERSION=4.100.3
 cache_root="${QED_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qed-nano-test}"
@@ -13,22 +26,36 @@ prefix="$cache_root/code-server-$CODE_SERVER_VERSION"
 marker="$prefix/.installed"
 
 need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
-[ -f "$marker" ] || { dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev); dpkg -s pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config); }
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "Missing Debian packages: ${need_apt[*]}. Install them with: sudo apt-get install ${need_apt[*]}" >&2
-    exit 1
+why=()
+if $with_chromium && ! command -v chromium >/dev/null 2>&1; then
+  need_apt+=(chromium); why+=("chromium: the browser the tests drive VS Code with, headless")
+fi
+if [ ! -f "$marker" ]; then
+  if ! command -v rg >/dev/null 2>&1; then
+    need_apt+=(ripgrep); why+=("ripgrep: VS Code's search, which code-server's install would otherwise download from GitHub")
   fi
-  echo "Installing Debian packages with apt-get (once per machine): ${need_apt[*]}." >&2
-  echo "  Why: code-server 4.100.3, the VS Code the extension runs in here, builds a native addon (libkrb5-dev," >&2
-  echo "  pkg-config) and needs ripgrep; the tests drive it with Debian's chromium." >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
+  for package in libkrb5-dev pkg-config; do
+    dpkg -s "$package" >/dev/null 2>&1 || { need_apt+=("$package"); why+=("$package: code-server builds a native addon with it"); }
+  done
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Debian packages needed (once per machine): ${need_apt[*]}" >&2
+  for reason in "${why[@]}"; do echo "  - $reason" >&2; done
+  if $dry_run; then
+    :
+  elif [ "$(id -u)" != 0 ]; then
+    echo "Install them with: sudo apt-get install ${need_apt[*]}   (then run this again)" >&2
+    exit 1
+  else
+    echo "Installing them now with apt-get, as root." >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
+  fi
 fi
 
-if [ ! -f "$marker" ]; then
+if [ ! -f "$marker" ] && $dry_run; then
+  echo "code-server $CODE_SERVER_VERSION would be installed into $prefix (about 70 s, once per machine)" >&2
+elif [ ! -f "$marker" ]; then
   echo "Installing code-server $CODE_SERVER_VERSION into $prefix (about 70 s, once per machine)" >&2
   rm -rf "$prefix"
   mkdir -p "$prefix"

@@ -17,6 +17,8 @@ if (spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0) {
   console.log('Opening desktop VS Code with the extension in development mode on examples/.');
   spawn('code', ['--new-window', `--extensionDevelopmentPath=${root}`, examples], { stdio: 'inherit', detached: true }).unref();
 } else {
+  console.log('No desktop VS Code (`code`) on the PATH: QED-Nano opens in the VS Code of a local code-server instead.');
+  console.log('The first time, that installs code-server (and, as root, the Debian packages it needs, each named with why first).');
   const codeServerDir = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

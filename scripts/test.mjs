@@ -27,7 +27,7 @@ await stage('unit and language-server tests', node, [
   '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'),
 ], { counts: nodeTestCounts });
 
-const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh', '--with-chromium'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
   .trim()
   .split('\n')
   .at(-1);

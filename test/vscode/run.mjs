@@ -87,7 +87,7 @@ for (const { mode, passed, failed } of results) console.log(`vscode-${mode}: ${p
 process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
 
 function installCodeServer() {
-  const output = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh')], {
+  const output = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
