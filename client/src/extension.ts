@@ -118,6 +118,13 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
     ...registerModelCommands(() => ready),
     ...registerCritiqueCommands(() => ready),
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),
+    // The walkthrough's example: a copy in an untitled editor, so trying things never edits the extension.
+    vscode.commands.registerCommand('qedNano.openExample', async () => {
+      const example = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', 'example.md');
+      const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(example));
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content }));
+      return editor.document.uri.toString();
+    }),
     vscode.commands.registerCommand('qedNano.restartServer', async () => {
       output.info('Restarting the QED-Nano language server on request.');
       await (await ready).restart();

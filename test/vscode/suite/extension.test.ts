@@ -123,6 +123,27 @@ suite('QED-Nano in a real VS Code', () => {
     }
   });
 
+  test('the Get Started walkthrough opens, and its example problem is a file QED-Nano reads, with Problem 1 still to prove', async () => {
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#gettingStarted`, false);
+    await new Promise((r) => setTimeout(r, 1500));
+    await screenshot('walkthrough');
+    const uri = await vscode.commands.executeCommand<string>('qedNano.openExample');
+    const document = vscode.window.activeTextEditor?.document;
+    assert.equal(document?.uri.toString(), uri);
+    assert.equal(document?.languageId, 'markdown');
+    assert.equal(document?.uri.scheme, 'untitled', 'a copy: trying things never edits the extension\'s file');
+    const symbols = await qedSymbols(document!.uri, (s) => s.length === 2);
+    assert.deepEqual(symbols.map((s) => [s.name, s.children.map((c) => c.detail)]), [['Problem 1', ['empty']], ['Problem 2', []]]);
+    const lenses = await waitFor('the Prove lenses', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document!.uri);
+      const prove = found.filter((l) => l.command?.command === 'qedNano.prove');
+      return prove.length === 2 ? prove : undefined;
+    });
+    assert.deepEqual(lenses.map((l) => document!.lineAt(l.range.start.line).text), ['## Problem 1', '## Problem 2']);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('typing in the editor updates the diagnostics; undo restores them', async () => {
     const editor = await openFile('inequalities.tex');
     const uri = editor.document.uri;
