@@ -16,14 +16,13 @@ import { TestLanguageClient } from '../test/support/lspClient';
 import { scratchFile, tinyModelPath } from '../test/support/models';
 import { wideModelBytes } from '../test/support/wideModel';
 
+import { roundsNote, sideBySide } from './sideBySide';
+
 const TOKENS = 1500;
 const ROUNDS = 9;
+/** Rounds of a parallel-against-single comparison (each round runs both). */
+const PARALLEL_ROUNDS = 5;
 const SAMPLING = { temperature: 0.8, topP: 0.95, topK: 20, seed: 11 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /**
  * The baseline: node-llama-cpp's own evaluation loop with nothing of ours around it, on a context like
@@ -76,7 +75,7 @@ async function rawParallelRatio(modelPath: string, threads: number, tokens: numb
     );
     return (count * tokens) / ((performance.now() - started) / 1000);
   };
-  const ratio = median([(await rate(4)) / (await rate(1)), (await rate(4)) / (await rate(1)), (await rate(4)) / (await rate(1))]);
+  const { ratio } = await sideBySide(PARALLEL_ROUNDS, () => rate(4), () => rate(1));
   await context.dispose();
   await model.dispose();
   return ratio;
@@ -91,15 +90,15 @@ export async function benchEngine(): Promise<void> {
   // Side by side: rounds alternate between the engine and the raw loop, both with one 4096-token sequence.
   const single = await LlamaEngine.load({ ...options, sequences: 1 });
   const raw = await rawGenerator(options.modelPath, options.contextSize);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    ours.push((await single.generate({ ...request, sampling: { ...SAMPLING, seed: round + 1 } }, () => {})).stats.tokensPerSecond);
-    theirs.push(await raw.rate(prompt, SAMPLING, round + 1));
-  }
+  let seed = 0;
+  const throughput = await sideBySide(
+    ROUNDS,
+    async () => (await single.generate({ ...request, sampling: { ...SAMPLING, seed: ++seed } }, () => {})).stats.tokensPerSecond,
+    () => raw.rate(prompt, SAMPLING, seed),
+  );
   await single.dispose();
-  console.log(`Engine (tiny model, 1 thread, ${TOKENS} tokens, median of ${ROUNDS} alternating rounds)`);
-  console.log(`  throughput: engine ${median(ours).toFixed(0)} tok/s vs raw node-llama-cpp ${median(theirs).toFixed(0)} tok/s = ${(median(ours) / median(theirs)).toFixed(3)} (target >= 0.95)`);
+  console.log(`Engine (tiny model, 1 thread, ${TOKENS} tokens; every ratio: ${roundsNote(throughput)})`);
+  console.log(`  throughput: engine ${throughput.a.toFixed(0)} tok/s vs raw node-llama-cpp ${throughput.b.toFixed(0)} tok/s = ${throughput.ratio.toFixed(3)} (target >= 0.95)`);
 
   const problem = Array.from({ length: 64 }, (_, i) => `Let $a_{${i}}$ be the ${i}-th term.`).join(' ');
   const first = await engine.generate({ ...request, messages: [proofRequest(`${problem} Prove A.`)], maxTokens: 1 }, () => {});
@@ -117,18 +116,20 @@ export async function benchEngine(): Promise<void> {
     const generated = results.reduce((sum, r) => sum + r.stats.thinkingTokens + r.stats.answerTokens, 0);
     return generated / ((performance.now() - started) / 1000);
   };
-  const one = median([await aggregate(engine, 1, 600), await aggregate(engine, 1, 600), await aggregate(engine, 1, 600)]);
-  const four = median([await aggregate(engine, 4, 600), await aggregate(engine, 4, 600), await aggregate(engine, 4, 600)]);
-  console.log(`  parallel, tiny model: 4 candidates ${four.toFixed(0)} tok/s aggregate vs 1 candidate ${one.toFixed(0)} tok/s = ${(four / one).toFixed(2)}x (overhead-bound: it fits in cache)`);
+  const tiny = await sideBySide(PARALLEL_ROUNDS, () => aggregate(engine, 4, 600), () => aggregate(engine, 1, 600));
+  console.log(
+    `  parallel, tiny model: 4 candidates ${tiny.a.toFixed(0)} tok/s aggregate vs 1 candidate ${tiny.b.toFixed(0)} tok/s = ${tiny.ratio.toFixed(2)}x (${tiny.rounds} rounds; overhead-bound: it fits in cache)`,
+  );
+  const rawTiny = await rawParallelRatio(options.modelPath, 1, 600);
+  console.log(`    raw node-llama-cpp on the same model and thread: ${rawTiny.toFixed(2)}x`);
   await engine.dispose();
 
   const widePath = scratchFile('wide-q8.gguf', wideModelBytes());
   // Both cores, as the extension's default (qedNano.threads 0) uses on this machine.
   const wide = await LlamaEngine.load({ ...options, modelPath: widePath, contextSize: 1024, threads: 2 });
-  const wideOne = median([await aggregate(wide, 1, 256), await aggregate(wide, 1, 256), await aggregate(wide, 1, 256)]);
-  const wideFour = median([await aggregate(wide, 4, 256), await aggregate(wide, 4, 256), await aggregate(wide, 4, 256)]);
+  const wideParallel = await sideBySide(PARALLEL_ROUNDS, () => aggregate(wide, 4, 256), () => aggregate(wide, 1, 256));
   console.log(
-    `  parallel, wide model (QED-Nano layer sizes, Q8_0, ${(readFileSync(widePath).length / 1e6).toFixed(0)} MB, 2 threads): 4 candidates ${wideFour.toFixed(1)} tok/s aggregate vs 1 candidate ${wideOne.toFixed(1)} tok/s = ${(wideFour / wideOne).toFixed(2)}x (target >= 2x)`,
+    `  parallel, wide model (QED-Nano layer sizes, Q8_0, ${(readFileSync(widePath).length / 1e6).toFixed(0)} MB, 2 threads): 4 candidates ${wideParallel.a.toFixed(1)} tok/s aggregate vs 1 candidate ${wideParallel.b.toFixed(1)} tok/s = ${wideParallel.ratio.toFixed(2)}x (${wideParallel.rounds} rounds; target >= 2x)`,
   );
   await wide.dispose();
   const rawWide = await rawParallelRatio(widePath, 2, 256);
@@ -142,38 +143,36 @@ export async function benchEngine(): Promise<void> {
   await client.open('file:///bench/primes.md', 'markdown', `## Problem 1\n${statement}\n`);
   const lspEngine = await LlamaEngine.load({ ...options, sequences: 1 });
   const lspPrompt = lspEngine.promptTokens({ messages: [proofRequest(statement)] });
-  // The engine's own time to first token on the same prompt, repeated as the server's requests are (after
-  // the first, the prompt's prefix is cached in both).
-  const engineFirstToken: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    engineFirstToken.push((await lspEngine.generate({ messages: [proofRequest(statement)], maxTokens: 1 }, () => {})).stats.timeToFirstTokenMs);
-  }
-  await lspEngine.dispose();
   const lspSampling = { temperature: 0.6, topP: 0.95, topK: 20 };
-  const lspRates: number[] = [];
-  const serverRates: number[] = [];
-  const rawRates: number[] = [];
   let firstProgress = 0;
   client.connection.onNotification('$/progress', (params: { value: { kind: string } }) => {
     if (params.value.kind !== 'started') firstProgress ||= performance.now();
   });
-  const firstTokenDelays: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  let proveRound = 0;
+  /** One qed/prove over stdio: time to the first streamed text, and tokens/s as the client receives them. */
+  const prove = async (): Promise<{ firstTokenMs: number; tokensPerSecond: number }> => {
     firstProgress = 0;
     const sent = performance.now();
-    const result = await client.connection.sendRequest(ProveRequest, { textDocument: { uri: 'file:///bench/primes.md' }, position: { line: 1, character: 0 }, partialResultToken: `bench-${round}` });
-    firstTokenDelays.push(firstProgress - sent);
+    const result = await client.connection.sendRequest(ProveRequest, { textDocument: { uri: 'file:///bench/primes.md' }, position: { line: 1, character: 0 }, partialResultToken: `bench-${++proveRound}` });
     const generated = result.stats.thinkingTokens + result.stats.proofTokens;
-    lspRates.push((generated - 1) / ((performance.now() - firstProgress) / 1000));
-    serverRates.push(result.stats.tokensPerSecond);
-    rawRates.push(await raw.rate(lspPrompt, lspSampling, round + 1));
-  }
+    return { firstTokenMs: firstProgress - sent, tokensPerSecond: (generated - 1) / ((performance.now() - firstProgress) / 1000) };
+  };
+  // Time to first token against the engine's own on the same prompt (after the first round, the prompt's
+  // prefix is cached on both sides).
+  const firstToken = await sideBySide(
+    ROUNDS,
+    async () => (await prove()).firstTokenMs,
+    async () => (await lspEngine.generate({ messages: [proofRequest(statement)], maxTokens: 1 }, () => {})).stats.timeToFirstTokenMs,
+  );
+  await lspEngine.dispose();
+  let rawSeed = 0;
+  const serverPath = await sideBySide(ROUNDS, async () => (await prove()).tokensPerSecond, () => raw.rate(lspPrompt, lspSampling, ++rawSeed));
   await raw.dispose();
   console.log(
-    `  time to first token: qed/prove request to the first streamed thinking ${median(firstTokenDelays).toFixed(1)} ms vs the engine's own ${median(engineFirstToken).toFixed(1)} ms = +${(median(firstTokenDelays) - median(engineFirstToken)).toFixed(1)} ms (target: within 50 ms)`,
+    `  time to first token: qed/prove request to the first streamed thinking ${firstToken.a.toFixed(1)} ms vs the engine's own ${firstToken.b.toFixed(1)} ms = +${firstToken.difference.toFixed(1)} ms (median of per-round differences; target: within 50 ms)`,
   );
   console.log(
-    `  server path: qed/prove streamed to the client ${median(lspRates).toFixed(0)} tok/s (${median(serverRates).toFixed(0)} measured in the server) vs raw node-llama-cpp ${median(rawRates).toFixed(0)} tok/s, same prompt and sampling = ${(median(lspRates) / median(rawRates)).toFixed(3)} (target >= 0.95)`,
+    `  server path: qed/prove streamed to the client ${serverPath.a.toFixed(0)} tok/s vs raw node-llama-cpp ${serverPath.b.toFixed(0)} tok/s, same prompt and sampling = ${serverPath.ratio.toFixed(3)} (target >= 0.95)`,
   );
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${client.process.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   console.log(`  memory: language server with the tiny model loaded ${rss.toFixed(0)} MB RSS (target < 250 MB)`);

@@ -7,8 +7,8 @@ import { benchEngine } from './engine';
 import { benchPanel } from './panel';
 
 async function main(): Promise<void> {
-  benchAnalysis();
-  benchAdversarial();
+  await benchAnalysis();
+  await benchAdversarial();
   await benchEngine();
   await benchCritique();
   await benchCompletion();
