@@ -22,16 +22,15 @@ import * as os from 'node:os';
 import { readGgufHeader, type GgufSummary } from './ggufHeader';
 import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
-import { qedNanoPrompt, type PromptPart, type ThinkingMode } from './prompt';
+import { LiveGeneration } from './liveGeneration';
+import { requestPrompt, thinkingMode, type PromptPart } from './prompt';
 import { SequencePool, type PooledSequence } from './sequencePool';
-import { ThinkSplitter, type SplitEvent } from './thinkSplitter';
 import {
   GenerationRefusedError,
   type Engine,
   type GenerationChunk,
   type GenerationRequest,
   type GenerationResult,
-  type GenerationTally,
   type SamplingOptions,
   type StopReason,
 } from './types';
@@ -203,7 +202,7 @@ export class LlamaEngine implements Engine {
 
   /** The tokens a request's prompt becomes (tests and benchmarks use it to build shared prefixes). */
   promptTokens(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema' | 'answerPrefix'>): number[] {
-    return this.tokenize(promptParts(request));
+    return this.tokenize(requestPrompt(request));
   }
 
   /** Each sequence's token meter (prompt tokens evaluated, tokens generated), for tests and benchmarks. */
@@ -222,7 +221,7 @@ export class LlamaEngine implements Engine {
   async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
     if (this.disposed) throw new Error('the engine was disposed');
     const live = new LiveGeneration(performance.now(), thinkingMode(request), request.answerPrefix !== undefined);
-    const tokens = this.tokenize(promptParts(request));
+    const tokens = this.tokenize(requestPrompt(request));
     live.promptTokens = tokens.length;
     if (this.context.contextSize - tokens.length < 2) {
       throw new GenerationRefusedError(
@@ -278,13 +277,8 @@ export class LlamaEngine implements Engine {
     const loops = request.detectLoops === false ? undefined : new LoopDetector();
     const { splitter } = live;
     const stopped = (): boolean => signal?.aborted === true;
-    const emit = (events: SplitEvent[]): void => {
-      if (stopped()) return;
-      for (const event of events) {
-        // A later `</think>`: everything up to it was thinking after all.
-        if (event.kind === 'answerRetracted') live.thoughtClosed(true);
-        onChunk({ ...event, tally: live.tally() });
-      }
+    const emit = (chunk: GenerationChunk): void => {
+      if (!stopped()) onChunk(chunk);
     };
 
     // The iterator ends by itself when the model emits an end-of-generation token.
@@ -298,8 +292,7 @@ export class LlamaEngine implements Engine {
       previous.push(...pending);
       previous.splice(0, Math.max(0, previous.length - 4));
       pending = [];
-      live.raw += text;
-      emit(splitter.push(text));
+      live.push(text, emit);
     };
 
     const iterator = sequence.evaluate(tokens.slice(reused) as Token[], {
@@ -321,11 +314,9 @@ export class LlamaEngine implements Engine {
         break;
       }
       if (this.model.isEogToken(token)) break;
-      live.generated++;
-      if (!splitter.answering) live.thinkingTokens++;
+      live.countToken();
       pending.push(token);
       flush(false);
-      if (splitter.answering) live.thoughtClosed(false);
       const period = loops?.push(token);
       if (period !== undefined) {
         stopReason = 'repetitionLoop';
@@ -343,7 +334,7 @@ export class LlamaEngine implements Engine {
       }
     }
     flush(true);
-    emit(splitter.finish().events);
+    live.finish(emit);
     return live.result(stopReason);
   }
 
@@ -372,18 +363,6 @@ export class LlamaEngine implements Engine {
   }
 }
 
-/** A grammar applies from the first token, so JSON output needs the thought closed in the prompt. */
-function thinkingMode(request: Pick<GenerationRequest, 'thinking' | 'jsonSchema' | 'answerPrefix'>): ThinkingMode {
-  return request.jsonSchema || request.answerPrefix !== undefined ? 'closed' : (request.thinking ?? 'open');
-}
-
-/** The prompt of a request: the chat format, then the answer so far when it continues one (never parsed
- * for special tokens: it is document text). */
-function promptParts(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema' | 'answerPrefix'>): PromptPart[] {
-  const parts = qedNanoPrompt(request.messages, thinkingMode(request));
-  return request.answerPrefix ? [...parts, { special: false, text: request.answerPrefix }] : parts;
-}
-
 /**
  * Whether a grammar-constrained answer is a finished JSON object or array. The grammar guarantees the text
  * is valid as far as it goes, but it allows trailing white space forever, so a model that does not end its
@@ -396,68 +375,5 @@ function isCompleteJson(answer: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** What a generation has produced so far: the source of its result, also when it is cancelled midway. */
-class LiveGeneration {
-  readonly splitter: ThinkSplitter;
-  raw = '';
-  promptTokens = 0;
-  evaluatedPromptTokens = 0;
-  generated = 0;
-  thinkingTokens = 0;
-  firstTokenAt: number | undefined;
-  /** When the thinking ended (the last `</think>` so far). */
-  thinkingEndedAt: number | undefined;
-  loopPeriod: number | undefined;
-
-  constructor(
-    private readonly requested: number,
-    thinking: ThinkingMode,
-    continuing: boolean,
-  ) {
-    this.splitter = new ThinkSplitter(thinking, continuing);
-  }
-
-  /** The thought closed with the token just generated: the first time, or again (`again`: a later `</think>`
-   * made the answer so far thinking). Thinking tokens and time then count up to here. */
-  thoughtClosed(again: boolean): void {
-    if (this.thinkingEndedAt !== undefined && !again) return;
-    this.thinkingEndedAt = performance.now();
-    this.thinkingTokens = this.generated;
-  }
-
-  tally(now = performance.now()): GenerationTally {
-    return { generated: this.generated, thinkingTokens: this.thinkingTokens, tokensPerSecond: this.tokensPerSecond(now) };
-  }
-
-  /** Generated tokens per second after the first one: the one measure of speed, live and final. */
-  private tokensPerSecond(now: number): number {
-    const decodeSeconds = this.firstTokenAt === undefined ? 0 : (now - this.firstTokenAt) / 1000;
-    return decodeSeconds > 0 && this.generated > 1 ? (this.generated - 1) / decodeSeconds : 0;
-  }
-
-  result(stopReason: StopReason): GenerationResult {
-    const { thinking, answer, thoughtClosed } = this.splitter.snapshot();
-    const now = performance.now();
-    return {
-      thinking,
-      answer: thoughtClosed ? answer : '',
-      raw: this.raw,
-      thoughtClosed,
-      stopReason,
-      ...(this.loopPeriod !== undefined ? { loopPeriod: this.loopPeriod } : {}),
-      stats: {
-        promptTokens: this.promptTokens,
-        evaluatedPromptTokens: this.evaluatedPromptTokens,
-        thinkingTokens: this.thinkingTokens,
-        answerTokens: this.generated - this.thinkingTokens,
-        timeToFirstTokenMs: this.firstTokenAt === undefined ? 0 : Math.round(this.firstTokenAt - this.requested),
-        thinkingMs: Math.round((thoughtClosed && this.thinkingEndedAt !== undefined ? this.thinkingEndedAt : now) - this.requested),
-        ms: Math.round(now - this.requested),
-        tokensPerSecond: this.tokensPerSecond(now),
-      },
-    };
   }
 }

@@ -12,6 +12,7 @@
  * Document text is never parsed for special tokens: a `<|im_end|>` typed in a document stays text.
  * The tasks' own instructions live in prompts/; this module is only the chat format.
  */
+import type { GenerationRequest } from './types';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -54,4 +55,16 @@ function withThinkTag(raw: string): PromptPart[] {
     { special: true, text: '</think>' },
     { special: false, text: raw.slice(at + '</think>'.length) },
   ];
+}
+
+/** A grammar applies from the first token, so JSON output needs the thought closed in the prompt. */
+export function thinkingMode(request: Pick<GenerationRequest, 'thinking' | 'jsonSchema' | 'answerPrefix'>): ThinkingMode {
+  return request.jsonSchema || request.answerPrefix !== undefined ? 'closed' : (request.thinking ?? 'open');
+}
+
+/** The prompt of a request: the chat format, then the answer so far when it continues one (never parsed
+ * for special tokens: it is document text). */
+export function requestPrompt(request: Pick<GenerationRequest, 'messages' | 'thinking' | 'jsonSchema' | 'answerPrefix'>): PromptPart[] {
+  const parts = qedNanoPrompt(request.messages, thinkingMode(request));
+  return request.answerPrefix ? [...parts, { special: false, text: request.answerPrefix }] : parts;
 }
