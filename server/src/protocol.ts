@@ -19,6 +19,20 @@ import type { SETTINGS_SECTION } from './settingsSection';
 
 /** Settings under `qedNano`, as the server understands them. Each is optional on the wire. */
 export interface QedNanoSettings {
+  /** Where the model runs: `local` (node-llama-cpp on this machine, the default) or `remote` (an
+   * OpenAI-compatible server: vLLM, SGLang, llama.cpp's llama-server). Machine-scoped: never a workspace's. */
+  engine: 'local' | 'remote';
+  remote: {
+    /** Base URLs of the servers (`http://gpu-box:8000/v1`; `/v1` is added to a bare host). Work is spread
+     * over all of them. The API key is never a setting: the server reads `QED_NANO_API_KEY`. */
+    endpoints: string[];
+    /** The name the servers serve QED-Nano under (what `/v1/models` lists). */
+    model: string;
+    /** Requests given to each endpoint at once; its own continuous batching does the rest. */
+    maxConcurrency: number;
+    /** A request that receives nothing for this long is ended, and retried on another endpoint. */
+    timeoutSeconds: number;
+  };
   /** A local `.gguf` path or an `hf:` URI (`hf:owner/repo:QUANT` or `hf:owner/repo/file.gguf`). */
   model: string;
   /** `auto` uses a GPU when llama.cpp finds one (CUDA, Vulkan, Metal); `off` uses the CPU only. */
@@ -114,6 +128,8 @@ export interface ModelStatus {
   tokensPerSecond?: number;
   /** When absent because of a missing step: what the user should do (the client offers it once). */
   needs?: 'download' | 'modelFile';
+  /** The remote engine's endpoints (`gpu-box:8000`, or `gpu-box:8000 +2` for three): device is `remote`. */
+  remote?: string;
 }
 
 export const StatusNotification = new NotificationType<ModelStatus>('qed/status');
@@ -127,6 +143,8 @@ export interface SetupInfo {
   cpuCores: number;
   status: ModelStatus;
   model: { setting: string; path?: string; sizeBytes?: number; architecture?: string } | undefined;
+  /** With `qedNano.engine: remote`: where requests go, and whether a key is set (never the key). */
+  remote?: { endpoints: string[]; model: string; apiKey: string };
   loaded?: { threads: number; contextSize: number; sequences: number; gpuLayers: number; gpuDeviceNames: string[]; loadMs: number };
   settings: QedNanoSettings;
   lastError?: string;

@@ -53,6 +53,7 @@ import {
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { parseScripts, ScriptSequence } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
+import { EndpointConsent } from './features/endpointConsent';
 import type { Generate } from './tasks/generate';
 import { documentSyncGuard, watchFraming } from './transport';
 
@@ -114,7 +115,14 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     ...(process.env.QED_NANO_HF_ENDPOINT ? { huggingFaceEndpoint: process.env.QED_NANO_HF_ENDPOINT } : {}),
     // Tests only: exact replies (see engine/scriptedOutput.ts).
     ...(process.env.QED_NANO_TEST_SCRIPT ? { scripts: new ScriptSequence(parseScripts(process.env.QED_NANO_TEST_SCRIPT)) } : {}),
+    // The remote engine's key: from the environment only (VS Code's client puts it there from its secret
+    // storage), so it never travels in a message that a protocol trace would print.
+    ...(process.env.QED_NANO_API_KEY ? { apiKey: process.env.QED_NANO_API_KEY } : {}),
+    allowEndpoint: (endpoint, askAgain) => consent.allowed(endpoint, askAgain),
   });
+  const consent = new EndpointConsent(storagePath, workspace, async (message, actions) =>
+    (await connection.window.showInformationMessage(message, ...actions.map((title) => ({ title }))))?.title,
+  );
   generate = liveGenerate(models, () => settings);
   const manager = models;
   const modelLoaded = (): boolean => manager.currentStatus.state === 'ready' || manager.currentStatus.state === 'busy';

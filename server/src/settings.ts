@@ -13,6 +13,9 @@ import type { DeepPartial, QedNanoSettings } from './protocol';
 export const MAX_ANALYSED_DOCUMENT_SIZE = 20_000_000;
 
 export const DEFAULT_SETTINGS: QedNanoSettings = {
+  engine: 'local',
+  // The model card's name, as `vllm serve lm-provers/QED-Nano` serves it.
+  remote: { endpoints: [], model: 'lm-provers/QED-Nano', maxConcurrency: 8, timeoutSeconds: 120 },
   model: DEFAULT_MODEL,
   gpu: 'auto',
   threads: 0,
@@ -36,9 +39,17 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const deep = isObject(given.deep) ? given.deep : {};
   const critique = isObject(given.critique) ? given.critique : {};
   const completion = isObject(given.completion) ? given.completion : {};
+  const remote = isObject(given.remote) ? given.remote : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
+    engine: given.engine === 'remote' ? 'remote' : 'local',
+    remote: {
+      endpoints: endpointUrls(remote.endpoints),
+      model: typeof remote.model === 'string' && remote.model.trim() !== '' ? remote.model.trim() : defaults.remote.model,
+      maxConcurrency: integer(remote.maxConcurrency, defaults.remote.maxConcurrency, 1, 256),
+      timeoutSeconds: integer(remote.timeoutSeconds, defaults.remote.timeoutSeconds, 1, 3600),
+    },
     model: typeof given.model === 'string' && given.model.trim() !== '' ? given.model.trim() : defaults.model,
     gpu: given.gpu === 'off' ? 'off' : 'auto',
     threads: integer(given.threads, defaults.threads, 0, 256),
@@ -69,6 +80,29 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
     },
   };
+}
+
+/**
+ * The endpoints that are http(s) URLs, normalised to an OpenAI base URL: no trailing slash, `/v1` added to a
+ * bare host (`http://gpu-box:8000` -> `http://gpu-box:8000/v1`); duplicates and anything else dropped.
+ */
+export function endpointUrls(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  const urls: string[] = [];
+  for (const item of value) {
+    if (typeof item !== 'string') continue;
+    let url: URL;
+    try {
+      url = new URL(item.trim());
+    } catch {
+      continue;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
+    const path = url.pathname.replace(/\/+$/, '');
+    const base = `${url.origin}${path === '' ? '/v1' : path}`;
+    if (!urls.includes(base)) urls.push(base);
+  }
+  return urls;
 }
 
 function number(value: unknown, fallback: number, min: number, max: number): number {

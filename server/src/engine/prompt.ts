@@ -68,3 +68,15 @@ export function requestPrompt(request: Pick<GenerationRequest, 'messages' | 'thi
   const parts = qedNanoPrompt(request.messages, thinkingMode(request));
   return request.answerPrefix ? [...parts, { special: false, text: request.answerPrefix }] : parts;
 }
+
+/**
+ * A prompt as one text, for a server that tokenizes it itself (an OpenAI-compatible `/v1/completions`),
+ * where special tokens written in the text ARE parsed as such. Document text must never become one, so in
+ * the parts that are not special a WORD JOINER (U+2060, invisible) follows the `<` of anything shaped like
+ * a Qwen3 special token (`<|...|>`, `<think>`, `</think>`, `<tool_call>`...): the server reads it as text.
+ */
+export function promptText(parts: readonly PromptPart[]): string {
+  return parts.map((part) => (part.special ? part.text : part.text.replace(SPECIAL_TOKEN_START, '<\u2060'))).join('');
+}
+
+const SPECIAL_TOKEN_START = /<(?=\||\/?(?:think|tool_call|tool_response)>)/g;

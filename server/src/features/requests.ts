@@ -3,6 +3,7 @@
  * errors a client shows (RequestCancelled, or RequestFailed with the sentence a user reads).
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
+import { RemoteEngineError } from '../engine/remoteEngine';
 import { GenerationRefusedError } from '../engine/types';
 import { ModelUnavailableError } from '../model/modelManager';
 import { TaskError } from '../tasks/errors';
@@ -31,6 +32,6 @@ export function toResponseError(error: unknown): unknown {
     const data: ModelUnavailableErrorData = { modelUnavailable: true, state: error.state };
     return new ResponseError(LSPErrorCodes.RequestFailed, error.message, data);
   }
-  if (error instanceof GenerationRefusedError || error instanceof TaskError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message);
+  if (error instanceof GenerationRefusedError || error instanceof TaskError || error instanceof RemoteEngineError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message);
   return error;
 }

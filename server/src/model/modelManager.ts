@@ -1,7 +1,9 @@
 /**
  * The one model of the server: where it comes from (a local file or an `hf:` URI, downloaded once into the
- * storage folder), loading it (lazily, on first use or on request), its state for `qed/status`, and
- * every generation, so that "busy" and tokens per second are reported in one place.
+ * storage folder; or, with `qedNano.engine: remote`, OpenAI-compatible servers), loading it (lazily, on
+ * first use or on request; for a remote engine: asking once per workspace whether document text may go to
+ * each endpoint, then checking them), its state for `qed/status`, and every generation, so that "busy" and
+ * tokens per second are reported in one place.
  *
  * Downloads use node-llama-cpp's own model downloader (resolving `hf:` URIs through Hugging Face,
  * resumable: the partial file is kept when a download is cancelled or cut), after a check of the size
@@ -13,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
 import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
+import { RemoteEngine, RemoteEngineError } from '../engine/remoteEngine';
 import { scriptedBias, type ScriptSequence } from '../engine/scriptedOutput';
 import { notStarted, type GenerationChunk, type GenerationRequest, type GenerationResult } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
@@ -45,7 +48,22 @@ export interface ModelManagerOptions {
   probe?: LoadProbe;
   /** Test mode: every reply writes the next of these texts exactly (see engine/scriptedOutput.ts). */
   scripts?: ScriptSequence;
+  /** The remote engine's API key (from the server's environment, QED_NANO_API_KEY; never a setting). */
+  apiKey?: string;
+  /** Asks (once per workspace and endpoint) whether document text may be sent to `endpoint`; `askAgain`:
+   * the user asked to load (a refusal earlier in this session is asked again). */
+  allowEndpoint?: (endpoint: RemoteEndpointInfo, askAgain: boolean) => Promise<boolean>;
 }
+
+/** An endpoint the remote engine would send document text to. */
+export interface RemoteEndpointInfo {
+  url: string;
+  host: string;
+  /** Plain http to a host that is not this machine: anyone on the way can read the text. */
+  insecure: boolean;
+}
+
+type LoadedEngine = LlamaEngine | RemoteEngine;
 
 /**
  * The model cannot be used now; the message says why and what to do. `absent`: nothing is wrong, a step
@@ -70,13 +88,13 @@ const SUPERSEDED_LOAD_GRACE_MS = 10_000;
 /** One load (download, checks, native load) in flight; aborting `superseded` ends it without an error. */
 interface LoadAttempt {
   /** The engine, or undefined when a settings change superseded this load. */
-  promise: Promise<LlamaEngine | undefined>;
+  promise: Promise<LoadedEngine | undefined>;
   superseded: AbortController;
 }
 
 export class ModelManager {
   private settings: QedNanoSettings | undefined;
-  private engine: LlamaEngine | undefined;
+  private engine: LoadedEngine | undefined;
   private loading: LoadAttempt | undefined;
   /** Settles when the last load started has ended, superseded or not (the next one waits for it). */
   private lastLoadSettled: Promise<void> = Promise.resolve();
@@ -130,7 +148,7 @@ export class ModelManager {
   }
 
   /** The engine, or undefined as soon as `signal` fires while waiting for it (the load itself goes on). */
-  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<LlamaEngine | undefined> {
+  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<LoadedEngine | undefined> {
     if (signal?.aborted) return undefined;
     const ready = this.ready();
     if (!signal) return ready;
@@ -159,7 +177,7 @@ export class ModelManager {
   }
 
   /** The loaded engine, loading (and downloading) the model first if needed. */
-  private async ready(explicit = false): Promise<LlamaEngine> {
+  private async ready(explicit = false): Promise<LoadedEngine> {
     for (;;) {
       if (this.engine) return this.engine;
       const attempt = this.loading ?? this.startLoad(explicit);
@@ -195,8 +213,9 @@ export class ModelManager {
     // The settings may have changed while this request waited for the model: use the current one.
     while (engine && engine !== this.engine) engine = await this.readyUnlessAborted(signal);
     if (!engine) return notStarted('cancelled');
-    const script = this.options.scripts?.take();
-    if (script !== undefined) {
+    // Scripted replies are the local engine's test mode (a remote test server scripts its own).
+    const script = engine instanceof LlamaEngine ? this.options.scripts?.take() : undefined;
+    if (script !== undefined && engine instanceof LlamaEngine) {
       request = { ...request, sampling: { temperature: 0 }, tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) };
     }
     const unloading = new AbortController();
@@ -219,13 +238,24 @@ export class ModelManager {
         },
         stopped,
       );
+      if (engine instanceof RemoteEngine) this.lastError = undefined;
       this.status = { ...this.loadedStatus(), tokensPerSecond: result.stats.tokensPerSecond };
       if (result.stopReason === 'cancelled' && unloading.signal.aborted && !signal?.aborted) return { ...result, stopReason: 'preempted' };
       return result;
+    } catch (error) {
+      // A remote server that turned the request down: the status bar says why until a request succeeds.
+      if (error instanceof RemoteEngineError) this.lastError = error.message;
+      throw error;
     } finally {
       this.running.delete(unloading);
       this.activeGenerations--;
-      this.setStatus({ ...this.loadedStatus(), state: this.activeGenerations > 0 ? 'busy' : 'ready', ...(this.status.tokensPerSecond !== undefined ? { tokensPerSecond: this.status.tokensPerSecond } : {}) });
+      const failed = this.lastError !== undefined && this.engine instanceof RemoteEngine;
+      this.setStatus({
+        ...this.loadedStatus(),
+        state: this.activeGenerations > 0 ? 'busy' : 'ready',
+        ...(this.status.tokensPerSecond !== undefined ? { tokensPerSecond: this.status.tokensPerSecond } : {}),
+        ...(failed ? { message: `Last request failed: ${this.lastError}` } : {}),
+      });
     }
   }
 
@@ -233,7 +263,7 @@ export class ModelManager {
     const settings = this.requireSettings();
     const file = this.resolvedPath ?? (isHuggingFaceUri(settings.model) ? undefined : expandHome(settings.model));
     const size = file && existsSync(file) ? statSync(file).size : undefined;
-    const info = this.engine?.info;
+    const info = this.engine instanceof LlamaEngine ? this.engine.info : undefined;
     return {
       serverVersion: BUILD_INFO.serverVersion,
       nodeVersion: process.version,
@@ -245,8 +275,11 @@ export class ModelManager {
         setting: settings.model,
         ...(file ? { path: file } : {}),
         ...(size !== undefined ? { sizeBytes: size } : {}),
-        ...(this.engine ? { architecture: this.engine.header.architecture } : {}),
+        ...(this.engine instanceof LlamaEngine ? { architecture: this.engine.header.architecture } : {}),
       },
+      ...(settings.engine === 'remote'
+        ? { remote: { endpoints: settings.remote.endpoints, model: settings.remote.model, apiKey: this.options.apiKey ? 'set (QED_NANO_API_KEY)' : 'not set' } }
+        : {}),
       ...(info
         ? { loaded: { threads: info.threads, contextSize: info.contextSize, sequences: info.sequences, gpuLayers: info.gpuLayers, gpuDeviceNames: info.gpuDeviceNames, loadMs: info.loadMs } }
         : {}),
@@ -268,8 +301,9 @@ export class ModelManager {
   }
 
   /** Loads the model with the settings as they are now; undefined when `superseded` fires first. */
-  private async load(explicit: boolean, superseded: AbortSignal): Promise<LlamaEngine | undefined> {
+  private async load(explicit: boolean, superseded: AbortSignal): Promise<LoadedEngine | undefined> {
     const settings = this.requireSettings();
+    if (settings.engine === 'remote') return this.connectRemote(settings, explicit, superseded);
     try {
       const file = await this.localFile(settings.model, superseded);
       if (superseded.aborted) return undefined;
@@ -333,6 +367,56 @@ export class ModelManager {
         message,
         ...(error instanceof ModelUnavailableError && error.needs ? { needs: error.needs } : {}),
       });
+      throw error instanceof ModelUnavailableError ? error : new ModelUnavailableError(message);
+    }
+  }
+
+  /**
+   * The remote engine: asks whether document text may go to each endpoint (once per workspace; the client
+   * remembers nothing, the answer is kept in the server's storage), then checks the allowed ones.
+   */
+  private async connectRemote(settings: QedNanoSettings, explicit: boolean, superseded: AbortSignal): Promise<RemoteEngine | undefined> {
+    try {
+      if (settings.remote.endpoints.length === 0) {
+        throw new ModelUnavailableError('The remote engine has no endpoint: add the URL of your vLLM, SGLang or llama-server to qedNano.remote.endpoints (user settings), or set qedNano.engine to local.', 'absent');
+      }
+      const allowed: string[] = [];
+      for (const url of settings.remote.endpoints) {
+        const host = new URL(url).host;
+        const insecure = new URL(url).protocol === 'http:' && !isLoopback(new URL(url).hostname);
+        if (insecure) this.options.log(`Warning: ${host} is reached over plain http; document text sent there can be read on the way.`);
+        if (!this.options.allowEndpoint || (await this.options.allowEndpoint({ url, host, insecure }, explicit))) allowed.push(url);
+        if (superseded.aborted) return undefined;
+      }
+      if (allowed.length === 0) {
+        throw new ModelUnavailableError(
+          'Document text is not sent to the remote endpoint: that was declined for this workspace. Load the model again (QED-Nano: Load Model) to be asked again, or set qedNano.engine to local.',
+          'absent',
+        );
+      }
+      const engine = new RemoteEngine({
+        endpoints: allowed,
+        model: settings.remote.model,
+        apiKey: this.options.apiKey,
+        maxConcurrency: settings.remote.maxConcurrency,
+        timeoutMs: settings.remote.timeoutSeconds * 1000,
+      });
+      this.setStatus({ state: 'loading', message: `Connecting to ${engine.hosts}`, remote: engine.hosts });
+      await engine.check(superseded).catch((error: unknown) => {
+        throw new ModelUnavailableError(error instanceof Error ? error.message : String(error));
+      });
+      if (superseded.aborted) return undefined;
+      this.engine = engine;
+      this.lastError = undefined;
+      this.options.log(`Using ${settings.remote.model} on ${allowed.join(', ')} (remote engine).`);
+      this.setStatus(this.loadedStatus());
+      return engine;
+    } catch (error) {
+      if (superseded.aborted) return undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      this.lastError = message;
+      this.options.log(message);
+      this.setStatus({ state: error instanceof ModelUnavailableError ? error.state : 'error', message });
       throw error instanceof ModelUnavailableError ? error : new ModelUnavailableError(message);
     }
   }
@@ -434,6 +518,9 @@ export class ModelManager {
   }
 
   private loadedStatus(): ModelStatus {
+    if (this.engine instanceof RemoteEngine) {
+      return { state: 'ready', modelName: this.requireSettings().remote.model, device: 'remote', remote: this.engine.hosts };
+    }
     const info = this.engine?.info;
     if (!info) return this.status;
     return {
@@ -472,6 +559,8 @@ function expandHome(file: string): string {
 
 function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
   return (
+    a.engine !== b.engine ||
+    JSON.stringify(a.remote) !== JSON.stringify(b.remote) ||
     a.model !== b.model ||
     a.gpu !== b.gpu ||
     a.threads !== b.threads ||
@@ -479,6 +568,10 @@ function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
     a.batchSize !== b.batchSize ||
     a.parallelSequences !== b.parallelSequences
   );
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname);
 }
 
 function describeLoadError(error: unknown): string {

@@ -1,0 +1,464 @@
+/**
+ * The remote engine: QED-Nano served by an OpenAI-compatible server (vLLM, SGLang, llama.cpp's
+ * llama-server), one or several, behind the same Engine interface as the local one. Nothing is home-made on
+ * the server side: those servers already batch, cache prefixes and spread a model over GPUs.
+ *
+ *  - The prompt is the exact QED-Nano chat format the local engine builds, sent as text to `/completions`
+ *    with streaming (document text cannot become a special token: see promptText). An endpoint that has no
+ *    `/completions` (404 there) is used through `/chat/completions`, its `reasoning_content` deltas (vLLM's
+ *    and SGLang's reasoning parsers) read as thinking.
+ *  - Server-sent events are parsed by eventsource-parser (a small, well-kept parser; the HTTP client is
+ *    Node's own fetch). Each text delta counts as one token while streaming (vLLM sends one per token); the
+ *    final `usage` gives the exact counts.
+ *  - Cancelling aborts the fetch: the connection closes at once. A request that receives nothing for
+ *    `timeoutMs` (a hung server, a half-open connection, a server that trickles nothing) is ended.
+ *  - 429, 502, 503, 504, refused or reset connections and timeouts are retried with exponential backoff,
+ *    on another endpoint when there is one, as long as nothing of the reply was streamed yet.
+ *  - Every other failure becomes a RemoteEngineError whose message says what happened and what to do. The
+ *    API key is sent in the Authorization header only: it never appears in a message or a log line.
+ */
+import { createParser } from 'eventsource-parser';
+import { EndpointPool, type Endpoint } from './endpointPool';
+import { LiveGeneration } from './liveGeneration';
+import { promptText, requestPrompt, thinkingMode } from './prompt';
+import { GenerationRefusedError, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type StopReason } from './types';
+
+export interface RemoteEngineOptions {
+  /** OpenAI base URLs (settings.ts endpointUrls normalises them). */
+  endpoints: readonly string[];
+  model: string;
+  apiKey: string | undefined;
+  maxConcurrency: number;
+  /** Longest wait for the next bytes of a response. */
+  timeoutMs: number;
+  /** Tries of a request before its failure is reported (default 4). */
+  attempts?: number;
+  /** First backoff (doubled each retry; default 500 ms). */
+  backoffMs?: number;
+}
+
+export type RemoteFailure = 'unreachable' | 'tls' | 'auth' | 'model' | 'protocol' | 'server' | 'timeout' | 'busy';
+
+/** A remote request failed; the message is the sentence the user reads (never the API key). */
+export class RemoteEngineError extends Error {
+  constructor(
+    message: string,
+    readonly failure: RemoteFailure,
+    /** Worth trying again (on another endpoint), if nothing of the reply was streamed yet. */
+    readonly retriable = false,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RemoteEngineError';
+  }
+}
+
+const DEFAULT_SAMPLING = { temperature: 0.6, topP: 0.95, topK: 20 };
+/** The most of an error body that is read (a misbehaving server may send megabytes). */
+const ERROR_BODY_LIMIT = 16_384;
+
+export class RemoteEngine implements Engine {
+  readonly pool: EndpointPool;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+
+  constructor(private readonly options: RemoteEngineOptions) {
+    this.pool = new EndpointPool(options.endpoints, options.maxConcurrency);
+    this.attempts = options.attempts ?? 4;
+    this.backoffMs = options.backoffMs ?? 500;
+  }
+
+  /** `gpu-box:8000`, or `gpu-box:8000 +2` for several endpoints. */
+  get hosts(): string {
+    const [first, ...rest] = this.pool.endpoints;
+    return `${first?.host ?? 'no endpoint'}${rest.length > 0 ? ` +${rest.length}` : ''}`;
+  }
+
+  /**
+   * Checks the endpoints (GET /models): resolves when at least one is reachable and serves the model; the
+   * others are left to rest. Rejects with what is wrong with all of them.
+   */
+  async check(signal?: AbortSignal): Promise<void> {
+    const problems: string[] = [];
+    for (const endpoint of this.pool.endpoints) {
+      try {
+        const models = await this.models(endpoint, signal);
+        if (models.includes(this.options.model)) continue;
+        throw new RemoteEngineError(
+          `${endpoint.host} does not serve ${this.options.model}; it serves ${models.length > 0 ? models.join(', ') : 'no model'}. Set qedNano.remote.model to one of those.`,
+          'model',
+        );
+      } catch (error) {
+        problems.push(describeFailure(error, endpoint, this.options.timeoutMs).message);
+        this.pool.rest(endpoint);
+      }
+    }
+    if (problems.length === this.pool.endpoints.length) {
+      const failure = this.pool.endpoints.length === 0 ? undefined : problems.length === 1 ? problems[0]! : `No endpoint can be used: ${problems.join(' ')}`;
+      throw new RemoteEngineError(failure ?? 'No remote endpoint is set: add one to qedNano.remote.endpoints.', 'unreachable');
+    }
+  }
+
+  async generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult> {
+    const live = new LiveGeneration(performance.now(), thinkingMode(request), request.answerPrefix !== undefined);
+    const tried = new Set<Endpoint>();
+    for (let attempt = 1; ; attempt++) {
+      const endpoint = await this.pool.acquire(signal, tried);
+      if (!endpoint) return live.result('cancelled');
+      try {
+        return await this.stream(endpoint, request, live, onChunk, signal);
+      } catch (error) {
+        if (signal?.aborted) return live.result('cancelled');
+        if (error instanceof GenerationRefusedError) throw error;
+        const failure = describeFailure(error, endpoint, this.options.timeoutMs);
+        if (failure.failure === 'unreachable' || failure.failure === 'timeout') this.pool.rest(endpoint);
+        if (!failure.retriable || live.generated > 0 || attempt >= this.attempts) throw failure;
+        tried.add(endpoint);
+        await sleep(failure.retryAfterMs ?? this.backoffMs * 2 ** (attempt - 1), signal);
+      } finally {
+        this.pool.release(endpoint);
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    // Nothing is held open between requests: a running one ends when its caller aborts it.
+  }
+
+  /** One request to one endpoint, streamed into `live`. */
+  private async stream(endpoint: Endpoint, request: GenerationRequest, live: LiveGeneration, onChunk: (chunk: GenerationChunk) => void, signal: AbortSignal | undefined): Promise<GenerationResult> {
+    const own = new AbortController();
+    const idle = new IdleTimer(this.options.timeoutMs, () => own.abort(new RemoteEngineError('', 'timeout', true)));
+    const stop = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
+    const chat = endpoint.chatOnly;
+    try {
+      const response = await fetch(`${endpoint.url}/${chat ? 'chat/completions' : 'completions'}`, {
+        method: 'POST',
+        headers: this.headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
+        body: JSON.stringify(chat ? this.chatBody(request) : this.completionBody(request)),
+        signal: stop,
+      });
+      idle.touch();
+      if (!response.ok) {
+        if (response.status === 404 && !chat && !(await mentionsModel(response))) {
+          endpoint.chatOnly = true; // no /completions here: the chat route, at once
+          return await this.stream(endpoint, request, live, onChunk, signal);
+        }
+        throw await httpFailure(response, endpoint, this.options.model, () => this.models(endpoint, signal));
+      }
+      const stopReason = await this.read(response, endpoint, request, live, onChunk, idle, own);
+      live.finish(onChunk);
+      return live.result(stopReason);
+    } catch (error) {
+      // An abort by the idle timer or by the thinking budget is ours; the caller's cancel is theirs.
+      if (own.signal.aborted && !signal?.aborted) {
+        const reason: unknown = own.signal.reason;
+        if (reason instanceof BudgetReached) {
+          live.finish(onChunk);
+          return live.result('thinkingBudget');
+        }
+        throw reason;
+      }
+      throw error;
+    } finally {
+      idle.stop();
+    }
+  }
+
+  /** Reads the event stream (or a whole JSON reply from a server that does not stream) into `live`. */
+  private async read(
+    response: Response,
+    endpoint: Endpoint,
+    request: GenerationRequest,
+    live: LiveGeneration,
+    onChunk: (chunk: GenerationChunk) => void,
+    idle: IdleTimer,
+    own: AbortController,
+  ): Promise<StopReason> {
+    const notOpenAi = (what: string): RemoteEngineError =>
+      new RemoteEngineError(`${endpoint.host} is not an OpenAI-compatible server: ${what}. Check qedNano.remote.endpoints (the base URL ends in /v1).`, 'protocol');
+    let stopReason: StopReason | undefined;
+    let done = false;
+    let sawReasoning = false;
+    const take = (data: string): void => {
+      if (data === '[DONE]') {
+        done = true;
+        return;
+      }
+      let event: CompletionEvent;
+      try {
+        event = JSON.parse(data) as CompletionEvent;
+      } catch {
+        throw notOpenAi('an event of its stream is not JSON');
+      }
+      if (event.error) throw new RemoteEngineError(`${endpoint.host} failed while writing the reply: ${errorText(event.error)}`, 'server');
+      if (event.usage) {
+        live.promptTokens = event.usage.prompt_tokens ?? live.promptTokens;
+        live.evaluatedPromptTokens = live.promptTokens - (event.usage.prompt_tokens_details?.cached_tokens ?? 0);
+        if (typeof event.usage.completion_tokens === 'number' && event.usage.completion_tokens >= live.generated) live.generated = event.usage.completion_tokens;
+      }
+      if (!Array.isArray(event.choices)) {
+        if (!event.usage) throw notOpenAi('an event has no `choices`');
+        return;
+      }
+      const choice = event.choices[0];
+      if (!choice) return;
+      const reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? undefined;
+      const text = choice.text ?? choice.delta?.content ?? choice.message?.content ?? undefined;
+      if (typeof reasoning === 'string' && reasoning !== '') {
+        sawReasoning = true;
+        this.deliver(reasoning, live, onChunk);
+      }
+      if (typeof text === 'string' && text !== '') {
+        // A reasoning parser took the think tags out: the thought closes here, as the local format writes it.
+        if (sawReasoning && !live.splitter.answering) live.push('\n</think>\n\n', onChunk);
+        this.deliver(text, live, onChunk);
+      }
+      if (choice.finish_reason) stopReason = choice.finish_reason === 'length' ? 'maxTokens' : 'endOfText';
+      if (request.thinkingBudget !== undefined && !live.splitter.answering && live.thinkingTokens >= request.thinkingBudget) own.abort(new BudgetReached());
+    };
+
+    if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      // A server that answers the whole reply at once.
+      const body = await response.text();
+      take(body);
+      return stopReason ?? 'endOfText';
+    }
+    let failure: unknown;
+    const parser = createParser({
+      onEvent: (event) => {
+        if (failure !== undefined || done) return;
+        try {
+          take(event.data);
+        } catch (error) {
+          failure = error;
+        }
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+      idle.touch();
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      if (failure !== undefined) throw failure;
+      if (done) break;
+    }
+    if (!done && stopReason === undefined) {
+      throw new RemoteEngineError(`${endpoint.host} closed the connection in the middle of the reply${live.generated > 0 ? ` (after ${live.generated} tokens)` : ''}.`, 'unreachable', true);
+    }
+    return stopReason ?? 'endOfText';
+  }
+
+  /** A text delta: one token while streaming (the final usage corrects the count). */
+  private deliver(text: string, live: LiveGeneration, onChunk: (chunk: GenerationChunk) => void): void {
+    live.countToken();
+    live.push(text, onChunk);
+  }
+
+  private completionBody(request: GenerationRequest): object {
+    return {
+      model: this.options.model,
+      prompt: promptText(requestPrompt(request)),
+      max_tokens: request.maxTokens,
+      ...this.sampling(request),
+      ...jsonOutput(request.jsonSchema),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+  }
+
+  private chatBody(request: GenerationRequest): object {
+    if (request.answerPrefix !== undefined) {
+      throw new GenerationRefusedError('Suggestions continue a text, which needs the /completions route; this server offers only /chat/completions.');
+    }
+    return {
+      model: this.options.model,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      max_tokens: request.maxTokens,
+      ...this.sampling(request),
+      ...jsonOutput(request.jsonSchema),
+      ...(thinkingMode(request) === 'closed' ? { chat_template_kwargs: { enable_thinking: false } } : {}),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+  }
+
+  private sampling(request: GenerationRequest): object {
+    const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
+    return { temperature: sampling.temperature, top_p: sampling.topP, top_k: sampling.topK, ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}) };
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return { ...extra, ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) };
+  }
+
+  /** The model ids an endpoint lists at GET /models. */
+  private async models(endpoint: Endpoint, signal?: AbortSignal): Promise<string[]> {
+    const own = new AbortController();
+    const timer = setTimeout(() => own.abort(new RemoteEngineError('', 'timeout', true)), this.options.timeoutMs);
+    try {
+      const response = await fetch(`${endpoint.url}/models`, { headers: this.headers({ accept: 'application/json' }), signal: signal ? AbortSignal.any([signal, own.signal]) : own.signal });
+      if (!response.ok) throw await httpFailure(response, endpoint, this.options.model);
+      const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
+      if (!Array.isArray(body?.data)) {
+        throw new RemoteEngineError(`${endpoint.host} is not an OpenAI-compatible server: /models does not list models. Check qedNano.remote.endpoints (the base URL ends in /v1).`, 'protocol');
+      }
+      return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
+    } catch (error) {
+      throw own.signal.aborted && !signal?.aborted ? own.signal.reason : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+interface CompletionEvent {
+  choices?: {
+    text?: string;
+    delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+    message?: { content?: string | null };
+    finish_reason?: string | null;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null } | null;
+  error?: unknown;
+}
+
+/** The thinking budget ran out: the request is ended on purpose. */
+class BudgetReached extends Error {}
+
+/** Calls `onIdle` when `touch` has not been called for `ms`. */
+class IdleTimer {
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number, onIdle: () => void) {
+    this.timer = setTimeout(onIdle, ms);
+  }
+  touch(): void {
+    this.timer.refresh();
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/**
+ * JSON output through the servers' guided decoding: `response_format` (OpenAI's, which vLLM and
+ * llama-server read), `guided_json` (vLLM's own) and `json_schema` (SGLang's and llama-server's).
+ */
+function jsonOutput(schema: object | undefined): object {
+  if (!schema) return {};
+  return { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema } }, guided_json: schema, json_schema: schema };
+}
+
+/** Whether a 404's body is about the model (rather than a missing route). */
+async function mentionsModel(response: Response): Promise<boolean> {
+  const text = await boundedText(response.clone());
+  return /model/i.test(text);
+}
+
+/** An HTTP error status as the failure the user reads. */
+async function httpFailure(response: Response, endpoint: Endpoint, model: string, listModels?: () => Promise<string[]>): Promise<RemoteEngineError> {
+  const said = errorText(parseJson(await boundedText(response)));
+  const status = response.status;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
+  if (status === 401 || status === 403) {
+    return new RemoteEngineError(
+      `${endpoint.host} rejected the API key (HTTP ${status}${said ? `: ${said}` : ''}). Set the key with QED-Nano: Set API Key for the Remote Engine (other editors and the command line: the QED_NANO_API_KEY environment variable).`,
+      'auth',
+    );
+  }
+  if (status === 404 && listModels) {
+    const models = await listModels().catch(() => undefined);
+    if (models && !models.includes(model)) {
+      return new RemoteEngineError(`${endpoint.host} does not serve ${model}; it serves ${models.length > 0 ? models.join(', ') : 'no model'}. Set qedNano.remote.model to one of those.`, 'model');
+    }
+  }
+  if (status === 400 && /context|too long|maximum.*length|max_tokens|exceed/i.test(said)) {
+    return new RemoteEngineError(`The request does not fit the context of ${endpoint.host}: ${said}. Shorten the document part sent, or lower qedNano.generation.maxTokens.`, 'server');
+  }
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    return new RemoteEngineError(`${endpoint.host} is busy or unavailable (HTTP ${status}${said ? `: ${said}` : ''}); tried again, then gave up. Try again later.`, 'busy', true, retryAfterMs);
+  }
+  return new RemoteEngineError(`${endpoint.host} answered HTTP ${status}${said ? `: ${said}` : ''}.`, status === 404 ? 'protocol' : 'server');
+}
+
+/** Any failure of a request to `endpoint` as a RemoteEngineError with the sentence the user reads. */
+export function describeFailure(error: unknown, endpoint: Endpoint, timeoutMs: number): RemoteEngineError {
+  if (error instanceof RemoteEngineError) {
+    if (error.failure === 'timeout' && error.message === '') {
+      return new RemoteEngineError(`${endpoint.host} sent nothing for ${Math.round(timeoutMs / 1000)} s; the request was ended (qedNano.remote.timeoutSeconds).`, 'timeout', true);
+    }
+    return error;
+  }
+  if (error instanceof GenerationRefusedError) return new RemoteEngineError(error.message, 'server');
+  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  const code = cause?.code ?? (error as { code?: string } | undefined)?.code ?? '';
+  const detail = cause?.message ?? (error instanceof Error ? error.message : String(error));
+  if (/CERT|SSL|TLS|ERR_TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/i.test(`${code} ${detail}`)) {
+    return new RemoteEngineError(`The TLS connection to ${endpoint.host} failed: ${detail}. Check the server's certificate, or the URL's scheme (http or https).`, 'tls');
+  }
+  if (/ECONNRESET|UND_ERR_SOCKET|EPIPE|terminated|other side closed/i.test(`${code} ${detail}`)) {
+    return new RemoteEngineError(`${endpoint.host} reset the connection.`, 'unreachable', true);
+  }
+  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_CONNECT/i.test(`${code} ${detail}`)) {
+    return new RemoteEngineError(`${endpoint.host} cannot be reached (${code || detail}). Check that the server runs and qedNano.remote.endpoints.`, 'unreachable', true);
+  }
+  return new RemoteEngineError(`The request to ${endpoint.host} failed: ${detail}.`, 'server');
+}
+
+async function boundedText(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < ERROR_BODY_LIMIT) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // What arrived is enough to say what went wrong.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return text.slice(0, ERROR_BODY_LIMIT);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.trim();
+  }
+}
+
+/** The message of an OpenAI-style error body (`{error: {message}}`, `{message}`, `{detail}`), one line. */
+function errorText(body: unknown): string {
+  const value = body as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown } | string | undefined;
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value?.error === 'string'
+        ? value.error
+        : typeof value?.error?.message === 'string'
+          ? value.error.message
+          : typeof value?.message === 'string'
+            ? value.message
+            : typeof value?.detail === 'string'
+              ? value.detail
+              : '';
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * The remote engine through the real language server over stdio, against local stand-ins for vLLM
+ * (test/support/openAiServer.ts: the OpenAI wire format, node-llama-cpp and the tiny model behind it):
+ * prove, deep mode spread over two endpoints, cancellation closing the HTTP request, consent, and each kind
+ * of server failure giving its documented error or recovery, never a hang. The API key never appears in
+ * the protocol trace, the server's log or its stderr.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CancellationTokenSource, ShowMessageRequest, Trace } from 'vscode-languageserver-protocol';
+import { LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { TestLanguageClient } from '../support/lspClient';
+import { tinyModelPath } from '../support/models';
+import { OpenAiTestServer } from '../support/openAiServer';
+
+const KEY = 'sk-test-4f1c9e-do-not-print';
+const PROOF = 'Check $n=1$.\n</think>\n\n**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎';
+const DOCUMENT = '## Problem 1\n\nShow that $n^2 \\ge n$ for every positive integer $n$.\n';
+const URI = 'file:///work/remote.md';
+const AT: ProveParams = { textDocument: { uri: URI }, position: { line: 0, character: 3 } };
+
+const cleanup: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+interface Session {
+  client: TestLanguageClient;
+  /** Everything the client saw: the protocol trace (verbose, with every message's params) and stderr. */
+  seen: () => string;
+  questions: string[];
+  statuses: ModelStatus[];
+}
+
+async function testServer(options: Partial<Parameters<typeof OpenAiTestServer.start>[0]> = {}): Promise<OpenAiTestServer> {
+  const server = await OpenAiTestServer.start({ modelPath: tinyModelPath('natural'), apiKey: KEY, scripts: [PROOF], sequences: 2, ...options });
+  cleanup.push(() => server.stop());
+  return server;
+}
+
+async function session(endpoints: string[], remote: object = {}, answer = 'Allow', deep: object = {}): Promise<Session> {
+  const storage = mkdtempSync(path.join(tmpdir(), 'qed-remote-'));
+  const { client } = await TestLanguageClient.start(
+    { storagePath: storage, qedNano: { engine: 'remote', remote: { endpoints, timeoutSeconds: 2, ...remote }, generation: { maxTokens: 400 }, deep } },
+    {},
+    { ...process.env, QED_NANO_API_KEY: KEY },
+  );
+  cleanup.push(async () => {
+    await client.stop();
+    rmSync(storage, { recursive: true, force: true });
+  });
+  const trace: string[] = [];
+  await client.connection.trace(Trace.Verbose, { log: (message: string, data?: string) => trace.push(message, data ?? '') });
+  const questions: string[] = [];
+  client.connection.onRequest(ShowMessageRequest.type, (params) => {
+    questions.push(params.message);
+    return params.actions?.find((a) => a.title === answer) ?? null;
+  });
+  const statuses: ModelStatus[] = [];
+  client.connection.onNotification(StatusNotification, (status) => statuses.push(status));
+  await client.open(URI, 'markdown', DOCUMENT);
+  return { client, seen: () => [...trace, ...client.stderr].join('\n'), questions, statuses };
+}
+
+function streamOf(client: TestLanguageClient, token: string): ProveProgress[] {
+  const values: ProveProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+    if (params.token === token) values.push(params.value);
+  });
+  return values;
+}
+
+test('prove through a remote endpoint: the exact prompt format, streamed, after asking once to send the text there', async () => {
+  const server = await testServer();
+  const { client, seen, questions, statuses } = await session([server.url.replace(/\/v1$/, '')]);
+  const streamed = streamOf(client, 'remote-1');
+  const result = await client.connection.sendRequest(ProveRequest, { ...AT, partialResultToken: 'remote-1' });
+  assert.equal(result.thinking, 'Check $n=1$.');
+  assert.equal(result.proof, '**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎');
+  assert.equal(streamed.map((v) => (v.kind === 'proof' ? v.text : '')).join(''), result.proof);
+  assert.ok(result.stats.promptTokens > 20 && result.stats.thinkingTokens > 0, 'usage feeds the stats');
+  assert.equal(questions.length, 1);
+  assert.match(questions[0]!, /send the text of the documents you work on in this workspace to 127\.0\.0\.1:\d+/);
+  const [generation] = server.generations;
+  assert.equal(generation?.path, '/v1/completions', 'a bare host gets /v1');
+  assert.match(String(generation?.body?.prompt), /^<\|im_start\|>user\n[\s\S]*Show that \$n\^2 \\ge n\$[\s\S]*<\|im_end\|>\n<\|im_start\|>assistant\n<think>\n$/);
+  assert.equal(generation?.body?.stream, true);
+  assert.equal(generation?.authorization, `Bearer ${KEY}`);
+  assert.ok(statuses.some((s) => s.state === 'ready' && s.device === 'remote' && /^127\.0\.0\.1:\d+$/.test(s.remote ?? '')), 'the status names the host');
+  await client.connection.sendRequest(ProveRequest, AT);
+  assert.equal(questions.length, 1, 'asked once');
+  assert.ok(!seen().includes(KEY), 'the key is in no trace, log or error output');
+});
+
+test('deep mode spreads its candidates over two endpoints, up to each one\'s concurrency', async () => {
+  const verify = 'Fine.\n</think>\n\nThe proof is complete. \\boxed{1}';
+  const [a, b] = [await testServer({ scripts: [PROOF, PROOF, verify] }), await testServer({ scripts: [PROOF, PROOF, verify] })];
+  const { client } = await session([a.url, b.url], { maxConcurrency: 1 }, 'Allow', { poolSize: 4, verifications: 1, rounds: 0 });
+  const result = await client.connection.sendRequest(ProveRequest, { ...AT, mode: 'deep' });
+  assert.ok(result.deep && result.deep.candidates.length === 4, JSON.stringify(result.deep));
+  assert.ok(a.generations.length >= 2 && b.generations.length >= 2, `split: ${a.generations.length} and ${b.generations.length} requests`);
+});
+
+test('cancelling a remote proof closes its HTTP request within 200 ms', async () => {
+  const server = await testServer({ modelPath: tinyModelPath('endless'), scripts: undefined });
+  const { client } = await session([server.url], {}, 'Allow');
+  await client.connection.sendRequest(LoadModelRequest);
+  const streamed = streamOf(client, 'cancel-1');
+  const source = new CancellationTokenSource();
+  const running = client.connection.sendRequest(ProveRequest, { ...AT, partialResultToken: 'cancel-1' }, source.token).catch((error: unknown) => error);
+  while (!streamed.some((v) => v.kind === 'thinking')) await new Promise((r) => setTimeout(r, 10));
+  const cancelledAt = performance.now();
+  source.cancel();
+  assert.match(String(await running), /cancel/i);
+  const request = server.generations.at(-1)!;
+  for (let waited = 0; request.closedEarlyAt === undefined && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(request.closedEarlyAt !== undefined, 'the server saw the connection close');
+  assert.ok(request.closedEarlyAt - cancelledAt < 200, `closed ${(request.closedEarlyAt - cancelledAt).toFixed(0)} ms after the cancel`);
+});
+
+test('server failures: each gives its documented error or recovery, and nothing hangs', async () => {
+  const server = await testServer();
+  const { client, seen } = await session([server.url], { timeoutSeconds: 1 });
+  const prove = (): Promise<string> =>
+    client.connection.sendRequest(ProveRequest, AT).then(
+      (result) => `proved: ${result.proof}`,
+      (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  await client.connection.sendRequest(LoadModelRequest);
+
+  server.faults.push({ kind: 'status', status: 401 });
+  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ rejected the API key \(HTTP 401.*Set the key with QED-Nano: Set API Key for the Remote Engine/);
+
+  server.faults.push({ kind: 'status', status: 429, retryAfterSeconds: 1 });
+  const before = server.generations.length;
+  assert.match(await prove(), /^proved: \*\*Proof\.\*\*/, '429, then success after Retry-After');
+  assert.equal(server.generations.length - before, 2);
+
+  server.faults.push({ kind: 'status', status: 500, message: 'CUDA out of memory' });
+  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ answered HTTP 500: CUDA out of memory\.$/);
+
+  server.faults.push({ kind: 'malformed' });
+  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ is not an OpenAI-compatible server: an event of its stream is not JSON/);
+
+  server.faults.push({ kind: 'reset', afterEvents: 3 });
+  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ (reset the connection|closed the connection in the middle of the reply)/, 'text was streamed: not retried');
+
+  for (const kind of ['hang', 'silent'] as const) {
+    server.faults.push({ kind });
+    const started = performance.now();
+    assert.match(await prove(), /^proved: /, `${kind}: ended after the timeout and retried`);
+    assert.ok(performance.now() - started < 6000);
+  }
+  server.faults.push({ kind: 'hang' }, { kind: 'silent' }, { kind: 'hang' }, { kind: 'silent' });
+  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ sent nothing for 1 s; the request was ended \(qedNano\.remote\.timeoutSeconds\)\.$/);
+  assert.ok(!seen().includes(KEY));
+});
+
+test('an unreachable endpoint, a model the server does not serve, and a declined endpoint say what to do', async () => {
+  const server = await testServer({ modelName: 'Qwen/Qwen3-4B' });
+  const wrongModel = await session([server.url]);
+  await assert.rejects(wrongModel.client.connection.sendRequest(LoadModelRequest), /127\.0\.0\.1:\d+ does not serve lm-provers\/QED-Nano; it serves Qwen\/Qwen3-4B\. Set qedNano\.remote\.model/);
+
+  const closedPort = await freePort();
+  const unreachable = await session([`http://127.0.0.1:${closedPort}/v1`]);
+  await assert.rejects(unreachable.client.connection.sendRequest(LoadModelRequest), new RegExp(`127\\.0\\.0\\.1:${closedPort} cannot be reached \\(ECONNREFUSED\\)`));
+
+  const declined = await session([server.url], {}, "Don't Allow");
+  await assert.rejects(declined.client.connection.sendRequest(ProveRequest, AT), /not sent to the remote endpoint: that was declined for this workspace/);
+  assert.equal(server.generations.length, 0, 'no document text left the machine');
+});
+
+/** A port nothing listens on (it was free a moment ago). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+test('an endpoint with only /chat/completions is used through it, its reasoning_content read as thinking', async () => {
+  const server = await testServer({ chatOnly: true });
+  const { client } = await session([server.url]);
+  const result = await client.connection.sendRequest(ProveRequest, AT);
+  assert.equal(result.thinking, 'Check $n=1$.');
+  assert.equal(result.proof, '**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎');
+  assert.deepEqual(server.generations.map((r) => r.path), ['/v1/completions', '/v1/chat/completions']);
+  const messages = server.generations[1]!.body!.messages as { role: string; content: string }[];
+  assert.equal(messages.at(-1)?.role, 'user');
+  await client.connection.sendRequest(ProveRequest, AT);
+  assert.equal(server.generations.at(-1)!.path, '/v1/chat/completions', 'remembered: straight to the chat route');
+});
