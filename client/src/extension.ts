@@ -5,6 +5,7 @@
  * next turn of the event loop, so activation itself costs a few milliseconds of extension-host time.
  */
 import * as vscode from 'vscode';
+import { registerApiKeyCommand, storedApiKey } from './apiKey';
 import { registerCritiqueCommands } from './critiqueCommands';
 import type { QedNanoClient } from './languageClient';
 import { MissingModelPrompt, registerModelCommands } from './modelCommands';
@@ -26,9 +27,10 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
   const statusBar = new ModelStatusBar();
   const prompt = new MissingModelPrompt();
   const ready = new Promise<QedNanoClient>((resolve) =>
-    setImmediate(() => {
+    setImmediate(async () => {
       // Loaded here, not imported at the top: see languageClient.ts.
       const { startLanguageClient } = require('./languageClient') as typeof import('./languageClient');
+      const apiKey = await storedApiKey(context);
       const started = startLanguageClient(
         context,
         output,
@@ -38,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
           prover.onModelStatus(status);
         },
         (refinement) => void prover.refine(refinement),
+        apiKey,
       );
       context.subscriptions.push(started);
       resolve(started);
@@ -116,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
     vscode.commands.registerCommand('qedNano.applyRefinement', () => prover.applyRefinement()),
     vscode.commands.registerCommand('qedNano.discardRefinement', () => prover.discardRefinement()),
     ...registerModelCommands(() => ready),
+    registerApiKeyCommand(context, () => ready),
     ...registerCritiqueCommands(() => ready),
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),
     // The walkthrough's example: a copy in an untitled editor, so trying things never edits the extension.

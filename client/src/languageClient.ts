@@ -52,6 +52,9 @@ export interface QedNanoClient extends vscode.Disposable {
   /** `qed/refine`, streamed the same way. */
   refine(params: RefineParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<RefineResult>;
   setupInfo(): Promise<SetupInfo>;
+  /** Gives the server the remote engine's API key (undefined: none) by restarting it with the key in its
+   * environment: never in a message, which a protocol trace would print. */
+  setApiKey(key: string | undefined): Promise<void>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -63,11 +66,16 @@ export function startLanguageClient(
   /** A refinement quick fix was chosen: VS Code shows it in the side panel (before, after, Apply, Discard)
    * instead of applying the server's edit unseen. */
   onRefine: (params: RefineParams) => void,
+  /** The remote engine's API key from VS Code's secret storage, if one is set. */
+  apiKey: string | undefined,
 ): QedNanoClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  // One environment object for every (re)start of the server, so a new key applies at the next restart.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (apiKey) env.QED_NANO_API_KEY = apiKey;
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   // A plain JSON copy of the settings: the configuration object itself carries methods.
   const initializationOptions: QedNanoInitializationOptions = {
@@ -128,6 +136,11 @@ export function startLanguageClient(
     chatHistory: (uri, position) => client.sendRequest(ChatHistoryRequest, { textDocument: { uri }, position }),
     refine: (params, onProgress, token) => streamed((partialResultToken) => client.sendRequest(RefineRequest, { ...params, partialResultToken }, token), onProgress),
     setupInfo: () => client.sendRequest(SetupInfoRequest),
+    setApiKey: async (key) => {
+      if (key) env.QED_NANO_API_KEY = key;
+      else delete env.QED_NANO_API_KEY;
+      await client.restart();
+    },
     restart: () => client.restart(),
     stop: () => client.stop(),
     dispose: () => statusSubscription.dispose(),

@@ -15,10 +15,18 @@ export function registerModelCommands(client: () => Promise<QedNanoClient>): vsc
     } catch (error) {
       // The server has already put the reason in qed/status (status bar) and its log.
       const message = error instanceof Error ? error.message : String(error);
-      const model = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('model', DEFAULT_MODEL);
-      const actions = isHuggingFaceUri(model) ? ['Choose Model File…', 'Retry Download', 'Show Setup Information'] : ['Choose Model File…', 'Show Setup Information'];
+      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+      const model = config.get<string>('model', DEFAULT_MODEL);
+      const remote = config.get<string>('engine') === 'remote';
+      const actions = remote
+        ? ['Set API Key…', 'Open Remote Settings', 'Show Setup Information']
+        : isHuggingFaceUri(model)
+          ? ['Choose Model File…', 'Retry Download', 'Show Setup Information']
+          : ['Choose Model File…', 'Show Setup Information'];
       const choice = await vscode.window.showErrorMessage(`QED-Nano: ${message}`, ...actions);
-      if (choice === 'Choose Model File…') await vscode.commands.executeCommand('qedNano.chooseModelFile');
+      if (choice === 'Set API Key…') await vscode.commands.executeCommand('qedNano.setApiKey');
+      else if (choice === 'Open Remote Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'qedNano.remote');
+      else if (choice === 'Choose Model File…') await vscode.commands.executeCommand('qedNano.chooseModelFile');
       else if (choice === 'Retry Download') await load();
       else if (choice === 'Show Setup Information') await vscode.commands.executeCommand('qedNano.showSetupInfo');
     }
@@ -89,6 +97,9 @@ export function formatSetupInfo(info: SetupInfo): string {
     `- Model file: ${info.model?.path ? `\`${info.model.path}\`` : 'not resolved yet'} (${size}${info.model?.architecture ? `, ${info.model.architecture}` : ''})`,
     `- Device: ${info.status.device ?? 'not loaded'}${info.status.gpuUnusedReason ? ` (no GPU: ${info.status.gpuUnusedReason})` : ''}`,
   ];
+  if (info.remote) {
+    lines.push(`- Remote engine: ${info.remote.model} at ${info.remote.endpoints.map((e) => `\`${e}\``).join(', ') || 'no endpoint'}; API key ${info.remote.apiKey}`);
+  }
   if (info.loaded) {
     lines.push(
       `- Loaded with ${info.loaded.threads} CPU thread${info.loaded.threads === 1 ? '' : 's'}, ${info.loaded.contextSize}-token context × ${info.loaded.sequences}, ${info.loaded.gpuLayers} GPU layers, in ${info.loaded.loadMs} ms`,

@@ -16,7 +16,8 @@ export class ModelStatusBar implements vscode.Disposable {
 
   show(status: ModelStatus): void {
     const { item } = this;
-    const device = status.device ? status.device.toUpperCase() : undefined;
+    // Where the model runs: the device, or the remote engine's host ("remote gpu-box:8000").
+    const device = status.remote ? `remote ${status.remote}` : status.device ? status.device.toUpperCase() : undefined;
     const speed = status.tokensPerSecond !== undefined ? `${status.tokensPerSecond.toFixed(1)} tok/s` : undefined;
     const percent = status.progress !== undefined ? `${Math.round(status.progress * 100)}%` : '';
     switch (status.state) {
@@ -37,7 +38,7 @@ export class ModelStatusBar implements vscode.Disposable {
         item.command = 'qedNano.showSetupInfo';
         break;
       case 'busy':
-        item.text = `$(sync~spin) QED-Nano ${speed ?? ''}`.trimEnd();
+        item.text = `$(sync~spin) QED-Nano ${[status.remote ? `remote ${status.remote}` : undefined, speed].filter(Boolean).join(' · ')}`.trimEnd();
         item.command = 'qedNano.showSetupInfo';
         break;
       case 'error':
@@ -59,7 +60,8 @@ export class ModelStatusBar implements vscode.Disposable {
 function tooltip(status: ModelStatus): vscode.MarkdownString {
   const lines = [`**QED-Nano** — ${status.state}`];
   if (status.modelName) lines.push(`Model: ${status.modelName}`);
-  if (status.device) lines.push(`Device: ${status.device}${status.gpuUnusedReason ? ` (no GPU: ${status.gpuUnusedReason})` : ''}`);
+  if (status.remote) lines.push(`Remote engine: ${status.remote}`);
+  else if (status.device) lines.push(`Device: ${status.device}${status.gpuUnusedReason ? ` (no GPU: ${status.gpuUnusedReason})` : ''}`);
   if (status.tokensPerSecond !== undefined) lines.push(`Speed: ${status.tokensPerSecond.toFixed(1)} tokens/s`);
   if (status.message) lines.push(status.message);
   lines.push(status.state === 'absent' ? 'Click to load the model.' : 'Click for setup information.');

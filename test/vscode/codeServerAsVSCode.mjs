@@ -15,7 +15,8 @@
 // QED_VSCODE_TIMEOUT_MS (default 10 minutes). A test asks for a screenshot by logging
 // "[qed-screenshot] NAME.png"; the file appears in QED_TEST_OUTPUT. A test presses keys as a user would (the
 // real keyboard of the browser, e.g. Tab into a webview) by logging "[qed-keys] ID KEY..."; the file
-// ID.keys-done appears in QED_TEST_OUTPUT once they are pressed.
+// ID.keys-done appears in QED_TEST_OUTPUT once they are pressed. "[qed-click] ID LABEL" clicks the
+// workbench button with that label (a notification's action) as a user would; then ID.keys-done appears.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,6 +27,7 @@ import { chromium } from 'playwright-core';
 
 const SCREENSHOT_MARKER = '[qed-screenshot] ';
 const KEYS_MARKER = '[qed-keys] ';
+const CLICK_MARKER = '[qed-click] ';
 const args = parseArguments(process.argv.slice(2));
 const codeServerDir = requiredEnv('QED_CODE_SERVER_DIR');
 const codeServer = path.join(codeServerDir, 'node_modules', '.bin', 'code-server');
@@ -104,6 +106,13 @@ try {
     if (marker >= 0) {
       const name = path.basename(text.slice(marker + SCREENSHOT_MARKER.length).trim());
       await page.screenshot({ path: path.join(outputDir, name) });
+      return;
+    }
+    const clickAt = text.indexOf(CLICK_MARKER);
+    if (clickAt >= 0) {
+      const [id, ...label] = text.slice(clickAt + CLICK_MARKER.length).trim().split(' ');
+      await page.getByRole('button', { name: label.join(' '), exact: true }).first().click({ timeout: 20_000 });
+      writeFileSync(path.join(outputDir, `${path.basename(id)}.keys-done`), label.join(' '));
       return;
     }
     const keysAt = text.indexOf(KEYS_MARKER);

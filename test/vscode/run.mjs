@@ -7,7 +7,8 @@
 // VS Code 1.100.3 is downloaded by test-electron instead (run under `xvfb-run -a` on a headless Linux).
 //
 // Usage: node test/vscode/run.mjs [--development-only]. Writes screenshots and results to test-output/.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +25,7 @@ const COMPLETION = ' $x^2 \\ge 0$ since squares are nonnegative. And then more.'
 // The critique test's replies: its review, then the findings read out as JSON (see test/lsp/critique.test.ts).
 const CRITIQUE_REVIEW = 'Step 2 needs a reason.\n</think>\n\nStep 2 states the bound without a reason. \\boxed{0.5}';
 const CRITIQUE_FINDINGS = '{"score":"0.5","findings":[{"step":2,"kind":"gap","explanation":"Why does the square of a real number not go below zero here? Say it."}]}';
+const REMOTE_KEY = 'sk-vscode-test-key';
 const REFINED_STEP = 'Say why.\n</think>\n\nThen $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.';
 
 if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npm run build\` first.`);
@@ -51,7 +53,16 @@ for (const mode of modes) {
   // prove tests, the completion test, then the critique test's review, findings and refined step, in the order
   // the suite runs them (completions are manual in the suite, so no automatic one takes a reply).
   const scripts = [PROVE_SCRIPT, PROVE_SCRIPT, COMPLETION, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
-  const modeEnv = { ...env, QED_TEST_MODE: mode, QED_TINY_MODEL: tinyModel, QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) };
+  // The remote-engine test's stand-in for vLLM (OpenAI API, node-llama-cpp behind it), which wants the key.
+  const remote = await startRemoteServer(tinyModel);
+  const modeEnv = {
+    ...env,
+    QED_TEST_MODE: mode,
+    QED_TINY_MODEL: tinyModel,
+    QED_NANO_TEST_SCRIPT: JSON.stringify(scripts),
+    QED_TEST_REMOTE_URL: remote.url,
+    QED_TEST_REMOTE_KEY: REMOTE_KEY,
+  };
   let developmentPath = root;
   if (mode === 'vsix') {
     const vsix = packageExtension();
@@ -76,6 +87,7 @@ for (const mode of modes) {
   } catch (error) {
     exitCode = typeof error?.code === 'number' ? error.code : 1;
   } finally {
+    remote.process.kill();
     rmSync(scratch, { recursive: true, force: true });
   }
   const counts = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
@@ -85,6 +97,19 @@ for (const mode of modes) {
 
 for (const { mode, passed, failed } of results) console.log(`vscode-${mode}: ${passed} passed, ${failed} failed`);
 process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
+
+/** Starts test/support/openAiServer.ts in its own process; resolves with its base URL. */
+async function startRemoteServer(model) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'support', 'openAiServer.ts'), '--model', model, '--key', REMOTE_KEY, '--scripts', JSON.stringify([PROVE_SCRIPT])], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [url] = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve([line.trim()]));
+    child.once('exit', (code) => reject(new Error(`the remote test server exited (${code})`)));
+  });
+  return { process: child, url };
+}
 
 function installCodeServer() {
   const output = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium'], {

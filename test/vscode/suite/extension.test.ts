@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PNG } from 'pngjs';
 import type { QedNanoExports } from '../../../client/src/extension';
-import { EXTENSION_ID, openFile, pressKeys, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
+import { clickButton, EXTENSION_ID, openFile, pressKeys, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
 
 type Symbol = vscode.DocumentSymbol;
 
@@ -404,6 +404,39 @@ suite('QED-Nano in a real VS Code', () => {
     editor.selection = new vscode.Selection(1, 6, 1, 6);
     const again = await waitFor('a reply after the restart', async () => vscode.commands.executeCommand<{ conversation: string } | undefined>('qedNano.askInChat', 'Explain this step'), 60_000);
     assert.equal(again.conversation, first!.conversation, 'the first problem\'s conversation was kept by the server and goes on');
+  });
+
+  test('the remote engine: a workspace cannot choose it, the key is set through the command, and Prove runs on the server after one consent', async () => {
+    const url = process.env.QED_TEST_REMOTE_URL;
+    assert.ok(url, 'run.mjs starts the remote test server');
+    // A workspace's settings name the endpoint: ignored (machine-scoped), so nothing goes there.
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+    writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'qedNano.engine': 'remote', 'qedNano.remote.endpoints': [url] }));
+    await new Promise((r) => setTimeout(r, 1500));
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('qedNano');
+    assert.equal(config().get('engine'), 'local', 'a workspace cannot switch to the remote engine');
+    assert.deepEqual(config().get('remote.endpoints'), [], 'nor name an endpoint');
+    rmSync(path.join(folder, '.vscode'), { recursive: true, force: true });
+
+    assert.equal(await vscode.commands.executeCommand('qedNano.setApiKey', process.env.QED_TEST_REMOTE_KEY), true);
+    for (const [key, value] of [['engine', 'remote'], ['remote.endpoints', [url]], ['remote.timeoutSeconds', 30]] as const) {
+      await config().update(key, value, vscode.ConfigurationTarget.Global);
+    }
+    try {
+      const editor = await openFile('notes.md');
+      const line = editor.document.getText().split('\n').findIndex((l) => l === '### Problem 4');
+      const proving = vscode.commands.executeCommand<{ proof: string }>('qedNano.prove', editor.document.uri.toString(), { line, character: 0 });
+      await new Promise((r) => setTimeout(r, 1000));
+      await screenshot('remote-consent');
+      await clickButton('Allow');
+      const result = await proving;
+      assert.ok(result?.proof.startsWith('**Proof.** For $a, b \\in \\R$'), JSON.stringify(result));
+      await new Promise((r) => setTimeout(r, 500));
+      await screenshot('remote-proof');
+    } finally {
+      for (const key of ['engine', 'remote.endpoints', 'remote.timeoutSeconds']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
 

@@ -56,6 +56,18 @@ export async function pressKeys(...keys: string[]): Promise<void> {
   rmSync(done, { force: true });
 }
 
+/** Asks the test runner to click the workbench button labelled `label` (e.g. a notification's action), and
+ * waits until it has. */
+export async function clickButton(label: string): Promise<void> {
+  const output = process.env.QED_TEST_OUTPUT;
+  if (!output) throw new Error('QED_TEST_OUTPUT is not set');
+  const id = `click-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const done = path.join(output, `${id}.keys-done`);
+  console.log(`[qed-click] ${id} ${label}`);
+  await waitFor(`a click on ${label}`, () => (existsSync(done) ? true : undefined), 30_000);
+  rmSync(done, { force: true });
+}
+
 /** Asks the test runner for a screenshot of the whole workbench and waits until the file exists. */
 export async function screenshot(name: string): Promise<string> {
   const output = process.env.QED_TEST_OUTPUT;
