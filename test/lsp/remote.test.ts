@@ -61,7 +61,7 @@ async function session(endpoints: string[], remote: object = {}, answer = 'Allow
     return params.actions?.find((a) => a.title === answer) ?? null;
   });
   const statuses: ModelStatus[] = [];
-  client.connection.onNotification(StatusNotification, (status) => statuses.push(status));
+  client.connection.onNotification(StatusNotification.method, (status: ModelStatus) => void statuses.push(status));
   await client.open(URI, 'markdown', DOCUMENT);
   return { client, seen: () => [...trace, ...client.stderr].join('\n'), questions, statuses };
 }
