@@ -5,6 +5,7 @@ import { benchCompletion } from './completion';
 import { benchCritique } from './critique';
 import { benchEngine } from './engine';
 import { benchPanel } from './panel';
+import { benchRemote } from './remote';
 
 async function main(): Promise<void> {
   await benchAnalysis();
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await benchCritique();
   await benchCompletion();
   await benchChat();
+  await benchRemote();
   await benchPanel();
 }
 

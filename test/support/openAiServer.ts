@@ -51,6 +51,9 @@ export interface OpenAiServerOptions {
   chatOnly?: boolean;
   sequences?: number;
   port?: number;
+  /** Streams at most this many tokens per second, as a remote GPU server does whatever the client's machine
+   * (the bench: then the client's CPU is not also the model's). */
+  tokensPerSecond?: number;
 }
 
 export class OpenAiTestServer {
@@ -190,7 +193,13 @@ export class OpenAiTestServer {
           : {}),
         ...(grammar ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model: this.model, grammar }) } : {}),
       });
+      const started = performance.now();
+      const pace = this.options.tokensPerSecond;
       for await (const token of iterator) {
+        if (pace) {
+          const due = started + (generated * 1000) / pace;
+          if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
+        }
         if (response.destroyed) break;
         if (this.model.isEogToken(token)) break;
         generated++;

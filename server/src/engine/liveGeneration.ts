@@ -34,6 +34,16 @@ export class LiveGeneration {
     if (!this.splitter.answering) this.thinkingTokens++;
   }
 
+  /**
+   * The exact number of tokens generated, from a server's usage report (streamed deltas were counted as one
+   * token each, but a delta can carry several). A thought that never closed was all thinking.
+   */
+  correctGenerated(generated: number): void {
+    if (generated < this.generated) return;
+    this.generated = generated;
+    if (!this.splitter.answering) this.thinkingTokens = generated;
+  }
+
   /** Generated text: split into thinking and answer and streamed to `onChunk` with the running totals. */
   push(text: string, onChunk: (chunk: GenerationChunk) => void): void {
     this.raw += text;

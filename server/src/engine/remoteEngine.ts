@@ -195,7 +195,7 @@ export class RemoteEngine implements Engine {
       if (event.usage) {
         live.promptTokens = event.usage.prompt_tokens ?? live.promptTokens;
         live.evaluatedPromptTokens = live.promptTokens - (event.usage.prompt_tokens_details?.cached_tokens ?? 0);
-        if (typeof event.usage.completion_tokens === 'number' && event.usage.completion_tokens >= live.generated) live.generated = event.usage.completion_tokens;
+        if (typeof event.usage.completion_tokens === 'number') live.correctGenerated(event.usage.completion_tokens);
       }
       if (!Array.isArray(event.choices)) {
         if (!event.usage) throw notOpenAi('an event has no `choices`');
