@@ -141,6 +141,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     startProgress,
     dismissed: new DismissedSteps(storagePath, workspace),
     log: (message) => connection.console.info(message),
+    concurrency: () => (settings.engine === 'remote' ? settings.remote.endpoints.length * settings.remote.maxConcurrency : 1),
   });
   chats = new Chats({ current: currentDocument, generate, settings: () => settings, critic }, storagePath, workspace);
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));

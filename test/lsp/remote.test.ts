@@ -12,7 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ShowMessageRequest, Trace } from 'vscode-languageserver-protocol';
-import { LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus, type ProveParams, type ProveProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 import { OpenAiTestServer } from '../support/openAiServer';
@@ -195,4 +195,18 @@ test('an endpoint with only /chat/completions is used through it, its reasoning_
   assert.equal(messages.at(-1)?.role, 'user');
   await client.connection.sendRequest(ProveRequest, AT);
   assert.equal(server.generations.at(-1)!.path, '/v1/chat/completions', 'remembered: straight to the chat route');
+});
+
+test('critiquing every proof of a file fans out over the endpoints, as many at once as they take', async () => {
+  const verdict = '{"score":"1","findings":[]}';
+  const [a, b] = [await testServer({ scripts: [verdict] }), await testServer({ scripts: [verdict] })];
+  const { client } = await session([a.url, b.url], { maxConcurrency: 1 });
+  await client.configure({ qedNano: { engine: 'remote', remote: { endpoints: [a.url, b.url], maxConcurrency: 1, timeoutSeconds: 2 }, critique: { trigger: 'manual', depth: 'quick' }, generation: { maxTokens: 400 } } });
+  const uri = 'file:///work/four.md';
+  const proofs = [1, 2, 3, 4].map((n) => `## Problem ${n}\n\nShow that $${n} \\ge 1$.\n\n**Proof.** Since $${n} - 1 \\ge 0$. ∎\n`).join('\n');
+  await client.open(uri, 'markdown', proofs);
+  const result = await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  assert.deepEqual(result.proofs.map((p) => p.score), [1, 1, 1, 1]);
+  assert.ok(a.generations.length >= 1 && b.generations.length >= 1, `spread: ${a.generations.length} and ${b.generations.length}`);
+  assert.equal(a.generations.length + b.generations.length, 4);
 });

@@ -10,8 +10,8 @@
  *  - a critique running for text that has changed since is cancelled; the queue holds at most one job per
  *    proof, and the newest text wins;
  *  - "no issues" is never shown while a critique of the current text is queued or running.
- * Critiques run one at a time at background priority: prove, chat and completions pre-empt them, and a
- * pre-empted critique goes back into the queue. Background critiques wait for a loaded model (they never
+ * Critiques run one at a time (with the remote engine, as many at once as its endpoints take) at background
+ * priority: prove, chat and completions pre-empt them, and a pre-empted critique goes back into the queue. Background critiques wait for a loaded model (they never
  * start a 2.5 GB download on save); an explicit `qed/critique` loads it.
  */
 import { createHash } from 'node:crypto';
@@ -58,6 +58,9 @@ export interface CritiqueHost {
   /** Steps whose findings the user dismissed. */
   dismissed: DismissedSteps;
   log(message: string): void;
+  /** How many critiques may run at once: one on the local model (they run in the background, beside the
+   * user's own work); with the remote engine, as many as its endpoints take. */
+  concurrency(): number;
 }
 
 /** A proof as it is now in its document. */
@@ -89,7 +92,8 @@ export class Critic {
   private readonly judged = new Map<string, Map<string, Judgement>>();
   /** Queued jobs by `uri \n key`, oldest first. */
   private readonly queue = new Map<string, Job>();
-  private running: { job: Job; hash: string; abort: AbortController } | undefined;
+  /** Running critiques by job id. */
+  private readonly running = new Map<string, { job: Job; hash: string; abort: AbortController }>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   /** Where the last edit of each document was: `onIdle` leaves the proof being typed in alone. */
   private readonly lastEdit = new Map<string, number>();
@@ -106,8 +110,8 @@ export class Critic {
   /** The document changed (`line`: where): stale work stops; with trigger `onIdle`, a pause critiques. */
   changed(uri: string, line: number | undefined): void {
     if (line !== undefined) this.lastEdit.set(uri, line);
-    const running = this.running;
-    if (running && running.job.uri === uri) {
+    for (const running of this.running.values()) {
+      if (running.job.uri !== uri) continue;
       const now = this.proofsOf(uri)?.find((p) => p.key === running.job.key);
       if (!now || now.hash !== running.hash) running.abort.abort();
     }
@@ -126,7 +130,7 @@ export class Critic {
       this.queue.delete(id);
       for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The document was closed.'));
     }
-    if (this.running?.job.uri === uri) this.running.abort.abort();
+    for (const running of this.running.values()) if (running.job.uri === uri) running.abort.abort();
   }
 
   /** `qed/critique`: the proof at `position` (or every proof of the document) critiqued now. */
@@ -149,7 +153,7 @@ export class Critic {
             reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The critique was cancelled.'));
             const waiting = job.waiters.filter((w) => w.resolve !== resolve);
             job.waiters.splice(0, job.waiters.length, ...waiting);
-            if (waiting.length === 0 && this.running?.job === job) this.running.abort.abort();
+            if (waiting.length === 0) this.running.get(jobId(job.uri, job.key))?.abort.abort();
           });
         }),
     );
@@ -229,7 +233,7 @@ export class Critic {
       const range = proof.statement.proof!.headerRange;
       const again = (title: string): CodeLens => ({ range, command: { title, command: CRITIQUE_COMMAND, arguments: [uri, range.start] } });
       const id = jobId(uri, proof.key);
-      if (this.running && jobId(this.running.job.uri, this.running.job.key) === id) return { range, command: { title: 'QED-Nano: critiquing…', command: '' } };
+      if (this.running.has(id)) return { range, command: { title: 'QED-Nano: critiquing…', command: '' } };
       if (this.queue.has(id)) return { range, command: { title: 'QED-Nano: critique queued', command: '' } };
       const judgement = this.judged.get(uri)?.get(proof.key);
       if (!judgement) {
@@ -274,31 +278,34 @@ export class Critic {
     return job;
   }
 
-  /** Starts the next queued critique if none runs. `explicit`: a request asked, so the model may be loaded. */
+  /** Starts queued critiques while fewer than `concurrency` run. `explicit`: a request asked, so the model
+   * may be loaded. */
   private pump(explicit: boolean): void {
-    if (this.running) return;
-    const next = this.queue.values().next();
-    if (next.done) return;
-    const job = next.value;
-    if (!explicit && job.waiters.length === 0 && !this.host.modelLoaded()) return;
-    this.queue.delete(jobId(job.uri, job.key));
-    const proof = this.proofsOf(job.uri)?.find((p) => p.key === job.key);
-    if (!proof) {
-      for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestFailed, 'That proof is no longer in the document.'));
-      this.pump(explicit);
-      return;
-    }
-    const abort = new AbortController();
-    this.running = { job, hash: proof.hash, abort };
-    this.host.refreshLenses();
-    void this.run(job, proof, abort.signal).finally(() => {
-      this.running = undefined;
+    while (this.running.size < Math.max(1, this.host.concurrency())) {
+      const next = this.queue.values().next();
+      if (next.done) return;
+      const job = next.value;
+      if (!explicit && job.waiters.length === 0 && !this.host.modelLoaded()) return;
+      const id = jobId(job.uri, job.key);
+      this.queue.delete(id);
+      const proof = this.proofsOf(job.uri)?.find((p) => p.key === job.key);
+      if (!proof) {
+        for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestFailed, 'That proof is no longer in the document.'));
+        continue;
+      }
+      const abort = new AbortController();
+      this.running.set(id, { job, hash: proof.hash, abort });
       this.host.refreshLenses();
-      this.pump(false);
-    });
+      void this.run(job, proof, abort).finally(() => {
+        this.running.delete(id);
+        this.host.refreshLenses();
+        this.pump(false);
+      });
+    }
   }
 
-  private async run(job: Job, proof: ProofNow, signal: AbortSignal): Promise<void> {
+  private async run(job: Job, proof: ProofNow, abort: AbortController): Promise<void> {
+    const signal = abort.signal;
     const settings = this.host.settings();
     const problem = this.problemOf(job.uri, proof);
     // The status-bar progress is a courtesy: a client that refuses it does not stop the critique.
@@ -307,7 +314,7 @@ export class Critic {
       cancelled: new AbortController().signal,
       done: () => {},
     }));
-    const stop = (): void => this.running?.abort.abort();
+    const stop = (): void => abort.abort();
     progress.cancelled.addEventListener('abort', stop, { once: true });
     try {
       const outcome = await critiqueProof(
