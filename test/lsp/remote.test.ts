@@ -143,6 +143,9 @@ test('server failures: each gives its documented error or recovery, and nothing 
   server.faults.push({ kind: 'status', status: 500, message: 'CUDA out of memory' });
   assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ answered HTTP 500: CUDA out of memory\.$/);
 
+  server.faults.push({ kind: 'status', status: 400, message: "This model's maximum context length is 4096 tokens. However, you requested 9000 tokens." });
+  assert.match(await prove(), /^error: The request does not fit the context of 127\.0\.0\.1:\d+: This model's maximum context length is 4096 tokens/);
+
   server.faults.push({ kind: 'malformed' });
   assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ is not an OpenAI-compatible server: an event of its stream is not JSON/);
 
@@ -168,6 +171,14 @@ test('an unreachable endpoint, a model the server does not serve, and a declined
   const closedPort = await freePort();
   const unreachable = await session([`http://127.0.0.1:${closedPort}/v1`]);
   await assert.rejects(unreachable.client.connection.sendRequest(LoadModelRequest), new RegExp(`127\\.0\\.0\\.1:${closedPort} cannot be reached \\(ECONNREFUSED\\)`));
+
+  const tls = await session([server.url.replace('http:', 'https:')]);
+  await assert.rejects(tls.client.connection.sendRequest(LoadModelRequest), /The TLS connection to 127\.0\.0\.1:\d+ failed: .*Check the server's certificate, or the URL's scheme/);
+
+  // Plain http to another machine is said in the question (declined here: nothing is sent).
+  const elsewhere = await session(['http://gpu-box.invalid:8000'], {}, "Don't Allow");
+  await assert.rejects(elsewhere.client.connection.sendRequest(LoadModelRequest), /declined/);
+  assert.match(elsewhere.questions[0] ?? '', /to gpu-box\.invalid:8000 .*It is plain http to another machine: anyone on the network between can read the text\./);
 
   const declined = await session([server.url], {}, "Don't Allow");
   await assert.rejects(declined.client.connection.sendRequest(ProveRequest, AT), /not sent to the remote endpoint: that was declined for this workspace/);

@@ -390,9 +390,10 @@ export function describeFailure(error: unknown, endpoint: Endpoint, timeoutMs: n
     return error;
   }
   if (error instanceof GenerationRefusedError) return new RemoteEngineError(error.message, 'server');
-  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  const cause = (error as { cause?: { code?: string; message?: string; reason?: string } } | undefined)?.cause;
   const code = cause?.code ?? (error as { code?: string } | undefined)?.code ?? '';
-  const detail = cause?.message ?? (error instanceof Error ? error.message : String(error));
+  // OpenSSL's own reason ("wrong version number") rather than its multi-line dump.
+  const detail = (cause?.reason ?? cause?.message ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!.trim();
   if (/CERT|SSL|TLS|ERR_TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/i.test(`${code} ${detail}`)) {
     return new RemoteEngineError(`The TLS connection to ${endpoint.host} failed: ${detail}. Check the server's certificate, or the URL's scheme (http or https).`, 'tls');
   }
