@@ -221,3 +221,17 @@ test('critiquing every proof of a file fans out over the endpoints, as many at o
   assert.ok(a.generations.length >= 1 && b.generations.length >= 1, `spread: ${a.generations.length} and ${b.generations.length}`);
   assert.equal(a.generations.length + b.generations.length, 4);
 });
+
+test('an endpoint that fails hands its work to the others', async () => {
+  const [a, b] = [await testServer(), await testServer()];
+  const down = await freePort();
+  const { client } = await session([`http://127.0.0.1:${down}/v1`, a.url, b.url], { maxConcurrency: 1 });
+  const first = await client.connection.sendRequest(ProveRequest, AT);
+  assert.match(first.proof, /^\*\*Proof\.\*\*/, 'a dead endpoint does not stop the work');
+  a.faults.push({ kind: 'status', status: 503 });
+  b.faults.push({ kind: 'status', status: 503 });
+  const before = a.generations.length + b.generations.length;
+  const second = await client.connection.sendRequest(ProveRequest, AT);
+  assert.match(second.proof, /^\*\*Proof\.\*\*/, '503 on one endpoint: retried on the other');
+  assert.ok(a.generations.length + b.generations.length - before >= 2);
+});
