@@ -1,5 +1,6 @@
 // Builds the extension with esbuild: dist/client.js (the VS Code extension), dist/server.js (the
-// language server, also usable alone with --stdio) and dist/probe.js (its crash guard's model probe),
+// language server, also usable alone with --stdio), dist/probe.js (its crash guard's model probe),
+// dist/cli.js (the qed-nano command line),
 // plus the VS Code integration-test bundle in out/.
 // `--production` minifies and drops source maps (what `npm run package` ships).
 import { build } from 'esbuild';
@@ -49,6 +50,14 @@ await Promise.all([
     define: { SERVER_VERSION: JSON.stringify(version), NODE_LLAMA_CPP_VERSION: JSON.stringify(dependencies['node-llama-cpp']) },
   }),
   build({ ...common, entryPoints: ['server/src/model/probeMain.ts'], outfile: 'dist/probe.js' }),
+  // The command line (package.json "bin"): the same tasks and engines, no language server.
+  build({
+    ...common,
+    entryPoints: ['server/src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { SERVER_VERSION: JSON.stringify(version), NODE_LLAMA_CPP_VERSION: JSON.stringify(dependencies['node-llama-cpp']) },
+  }),
   build({
     ...common,
     minify: false,

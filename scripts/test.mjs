@@ -1,7 +1,8 @@
 // `npm test`: every test, in order of cost, with one closing line that counts them all.
 //   1. build (esbuild) and typecheck (tsc, strict)
 //   2. unit, incremental and fuzz tests of document analysis; language-server tests over real stdio;
-//      engine tests through the real node-llama-cpp with the tiny generated model
+//      engine tests through the real node-llama-cpp with the tiny generated model; the qed-nano command
+//      line end to end through dist/cli.js
 //   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars; the proof panel's
 //      rendering (markdown-it + KaTeX, hostile output) in headless Chromium
 //   4. the integration suite in a real VS Code: development folder, then the installed .vsix
@@ -23,8 +24,8 @@ const failures = [];
 
 await stage('build', node, ['scripts/build.mjs'], { essential: true });
 await stage('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', '.'], { essential: true });
-await stage('unit and language-server tests', node, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'),
+await stage('unit, language-server, engine and command-line tests', node, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'), ...testFiles('test/cli'),
 ], { counts: nodeTestCounts });
 
 const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh', '--with-chromium'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })

@@ -1,0 +1,139 @@
+/**
+ * `qed-nano`: the extension's analysis and model tasks without an editor (check, prove, critique, batch).
+ * It runs the tasks layer directly (no language server), with the same settings and engines. Arguments
+ * are parsed by commander (well kept, gives every command its --help); exit codes are in exitCodes.ts.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BUILD_INFO } from '../buildInfo';
+import { batch } from './batch';
+import { check } from './check';
+import { critique } from './critique';
+import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
+import { CliError, EXIT } from './exitCodes';
+import { prove } from './prove';
+import type { Format } from './report';
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 done, nothing found; 1 findings (structural errors, critique findings, a problem left
+without a proof); 2 usage (options, unreadable or binary input, a CSV without its columns); 3 the model or
+engine could not be used; 130 interrupted (finished work is kept).`;
+
+const ENGINE_HELP = `
+Model settings: defaults, then --config FILE (the qedNano settings as in VS Code), then the environment
+(QED_NANO_ENGINE, QED_NANO_MODEL, QED_NANO_ENDPOINTS), then these flags. The remote engine's API key comes
+from QED_NANO_API_KEY only, never a flag.`;
+
+function engineOptions(command: Command): Command {
+  return command
+    .option('--model <path|hf:uri>', 'a local .gguf file, or a Hugging Face URI downloaded once')
+    .option('--threads <n>', 'CPU threads for the local model (default: one per core)')
+    .addOption(new Option('--gpu <mode>', 'use a GPU when one is found, or the CPU only').choices(['auto', 'off']))
+    .addOption(new Option('--engine <engine>', 'run the model here, or on OpenAI-compatible servers').choices(['local', 'remote']))
+    .option('--endpoint <url>', 'an OpenAI-compatible base URL (repeat for several; implies --engine remote)', (value: string, list: string[] = []) => [...list, value])
+    .option('--config <file>', 'a JSON file of qedNano settings')
+    .addHelpText('after', ENGINE_HELP + EXIT_CODES_HELP);
+}
+
+const formatOption = (): Option => new Option('--format <format>', 'how findings are written').choices(['text', 'json', 'sarif']).default('text');
+
+/** Runs `work` with a model, stopped cleanly by Ctrl+C. */
+async function withModel(flags: EngineFlags, overrides: Record<string, unknown>, work: (model: OpenModel, signal: AbortSignal) => Promise<number>): Promise<number> {
+  const interrupted = new AbortController();
+  const onInterrupt = (): void => {
+    if (interrupted.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl+C does not wait
+    process.stderr.write('\nqed-nano: stopping (Ctrl+C again to quit at once)…\n');
+    interrupted.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const model = await openModel(cliSettings(flags, overrides));
+  try {
+    return await work(model, interrupted.signal);
+  } finally {
+    await model.close();
+  }
+}
+
+export function program(): Command {
+  const cli = new Command('qed-nano')
+    .description('QED-Nano for proofs in LaTeX and Markdown files: structural checks, and, with the model, proofs and critiques.')
+    .version(BUILD_INFO.serverVersion)
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  cli
+    .command('check')
+    .description('structural diagnostics of .tex and .md files (no model); exit 1 when there are errors')
+    .argument('<paths...>', 'files, or folders searched for .tex and .md files')
+    .addOption(formatOption())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((paths: string[], options: { format: Format }) => {
+      const { output, exitCode } = check(paths, options.format);
+      process.stdout.write(output);
+      process.exitCode = exitCode;
+    });
+
+  engineOptions(
+    cli
+      .command('prove')
+      .description('prove the statement at FILE:LINE (1-based), or every statement of FILE still to prove')
+      .argument('<file[:line]>', 'a .tex or .md file, with the line of a statement')
+      .option('--deep', 'generate, verify and refine (slower, often better)', false)
+      .option('--write', 'insert each proof into the file, as the extension does', false)
+      .option('--quiet', 'hide the thinking', false),
+  ).action(async (target: string, options: EngineFlags & { deep: boolean; write: boolean; quiet: boolean }) => {
+    process.exitCode = await withModel(options, {}, (model, signal) => prove(target, options, model, signal));
+  });
+
+  engineOptions(
+    cli
+      .command('critique')
+      .description("QED-Nano's findings on each step of every proof; exit 1 when there are findings")
+      .argument('<paths...>', 'files, or folders searched for .tex and .md files')
+      .addOption(formatOption()),
+  ).action(async (paths: string[], options: EngineFlags & { format: Format }) => {
+    process.exitCode = await withModel(options, {}, async (model, signal) => {
+      const { output, exitCode } = await critique(paths, options.format, model, signal);
+      process.stdout.write(output);
+      return exitCode;
+    });
+  });
+
+  engineOptions(
+    cli
+      .command('batch')
+      .description('prove every problem of a CSV (IMO-ProofBench columns "Problem ID", "Problem") or JSONL file; resumable')
+      .argument('<problems>', 'a .csv or .jsonl file')
+      .requiredOption('--out <results.jsonl>', 'where results go, one JSON line each (existing ids are skipped)')
+      .option('--deep', 'generate, verify and refine each', false)
+      .option('--concurrency <n>', 'problems proved at once', '1'),
+  ).action(async (problems: string, options: EngineFlags & { out: string; deep: boolean; concurrency: string }) => {
+    const concurrency = positiveInteger(options.concurrency, '--concurrency');
+    // Side by side on a local model needs as many sequences.
+    process.exitCode = await withModel(options, concurrency > 1 ? { parallelSequences: concurrency } : {}, (model, signal) =>
+      batch(problems, options.out, { deep: options.deep, concurrency }, model, signal),
+    );
+  });
+  return cli;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with code 0; every parse error is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`qed-nano: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.engine;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => process.exit(code));

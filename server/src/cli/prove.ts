@@ -1,0 +1,113 @@
+/**
+ * `qed-nano prove FILE[:LINE]`: the proof of the statement at LINE (1-based), or of every statement still
+ * to prove, streamed to the terminal: the thinking dimmed on stderr (hidden with --quiet), the proof on
+ * stdout. `--write` inserts each proof into the file exactly as the extension's Insert does (the same
+ * proofInsertion), one statement after another.
+ */
+import { writeFileSync } from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeDocument } from '../documents/analyzer';
+import { stillToProve, type Statement } from '../documents/model';
+import { proofInsertion } from '../features/proofInsertion';
+import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
+import { DeepRun } from '../tasks/deepProof';
+import { writeProof } from '../tasks/proof';
+import type { OpenModel } from './engine';
+import { CliError, EXIT } from './exitCodes';
+import { readInput, type InputFile } from './inputs';
+import { bold, dim } from './terminal';
+
+export interface ProveOptions {
+  deep: boolean;
+  write: boolean;
+  quiet: boolean;
+}
+
+/** `FILE:LINE` split (a path may itself contain colons: only a trailing `:digits` is a line). */
+export function fileAndLine(target: string): { file: string; line: number | undefined } {
+  const match = /^(.*):(\d+)$/.exec(target);
+  return match ? { file: match[1]!, line: Number(match[2]) } : { file: target, line: undefined };
+}
+
+export async function prove(target: string, options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<number> {
+  const { file, line } = fileAndLine(target);
+  let input = readInput(file);
+  const targets = statementsToProve(input, line, target);
+  let unproved = 0;
+  for (const statementText of targets) {
+    const now = current(input);
+    const statement = now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText)!;
+    process.stderr.write(`${bold(`${statement.title} (${file}:${statement.headerRange.start.line + 1})`)}\n`);
+    const problem = statementProblem(now.analysis, statement, (range) => now.document.getText(range));
+    const proof = options.deep ? await deepProof(problem, model, signal) : await singleProof(problem, options.quiet, model, signal);
+    if (signal.aborted) throw new CliError('qed-nano: interrupted.', EXIT.interrupted);
+    if (!proof) {
+      unproved++;
+      continue;
+    }
+    if (options.write) {
+      const edit = proofInsertion(now.document, now.analysis, statement, proof);
+      const written = TextDocument.applyEdits(now.document, [edit]);
+      writeFileSync(file, written);
+      input = { ...input, text: written };
+      process.stderr.write(dim(`qed-nano: inserted into ${file}\n`));
+    }
+  }
+  return unproved > 0 ? EXIT.findings : EXIT.ok;
+}
+
+function statementsToProve(input: InputFile, line: number | undefined, target: string): string[] {
+  const { document, analysis } = current(input);
+  const text = (s: Statement): string => clean(document.getText(s.bodyRange));
+  if (line !== undefined) {
+    const found = statementAt(analysis, { line: line - 1, character: Number.MAX_SAFE_INTEGER }) ?? statementAt(analysis, { line: line - 1, character: 0 });
+    if (!found) throw new CliError(`qed-nano: there is no theorem, lemma or problem at ${target}.`, EXIT.usage);
+    return [text(found)];
+  }
+  const open = analysis.statements.filter(stillToProve);
+  if (open.length === 0) throw new CliError(`qed-nano: every statement in ${input.path} has a proof; name one with ${input.path}:LINE to prove it again.`, EXIT.usage);
+  return open.map(text);
+}
+
+function current(input: InputFile): { document: TextDocument; analysis: ReturnType<typeof analyzeDocument> } {
+  return { document: TextDocument.create(`file://${input.path}`, input.format, 1, input.text), analysis: analyzeDocument(input.format, input.text) };
+}
+
+async function singleProof(problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
+  let inProof = false;
+  const result = await writeProof(
+    { problem },
+    model.generate,
+    { ...model.settings.generation, contextSize: model.settings.contextSize },
+    (progress) => {
+      if (progress.kind === 'thinking' && !quiet) process.stderr.write(dim(progress.text));
+      else if (progress.kind === 'proof') {
+        if (!inProof && !quiet) process.stderr.write('\n\n');
+        inProof = true;
+        process.stdout.write(progress.text);
+      }
+    },
+    signal,
+  ).catch((error: unknown) => {
+    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
+  });
+  process.stdout.write('\n');
+  const stats = `${result.stats.thinkingTokens} thinking + ${result.stats.answerTokens} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s`;
+  if (!result.answer) process.stderr.write(`qed-nano: no proof (${result.stopReason}); ${stats}\n`);
+  else process.stderr.write(dim(`qed-nano: ${stats}\n`));
+  return result.answer || undefined;
+}
+
+async function deepProof(problem: string, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
+  const run = new DeepRun(problem, model.generate, model.settings.deep, model.settings.generation, (progress) => {
+    if (progress.kind === 'phase') process.stderr.write(dim(`${progress.text}\n`));
+    if (progress.kind === 'candidates') process.stderr.write(dim(`candidates: ${progress.candidates.map((c) => `#${c.id} ${c.mean.toFixed(2)}`).join(', ')}\n`));
+  }, signal);
+  const outcome = await run.run().catch((error: unknown) => {
+    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
+  });
+  const proof = outcome.best?.proof;
+  if (proof) process.stdout.write(`${proof}\n`);
+  else process.stderr.write('qed-nano: deep mode found no proof.\n');
+  return proof || undefined;
+}

@@ -1,0 +1,138 @@
+/**
+ * The qed-nano command line, end to end through the built dist/cli.js (`npm run build` first), with the
+ * tiny model in scripted mode: check's three output formats (SARIF validated against the official 2.1.0
+ * schema), prove --write against the extension's own insertion, a batch interrupted and resumed, and bad
+ * input answered with one line and the documented exit code.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import Ajv from 'ajv-draft-04';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeDocument } from '../../server/src/documents/analyzer';
+import { proofInsertion } from '../../server/src/features/proofInsertion';
+import { REPO_ROOT, readDocument } from '../support/fixtures';
+import { tinyModelPath } from '../support/models';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const scratch = mkdtempSync(path.join(tmpdir(), 'qed-cli-'));
+const env = { ...process.env, QED_NANO_STORAGE: path.join(scratch, 'storage'), NO_COLOR: '1' };
+
+function run(args: string[], extraEnv: Record<string, string> = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 120_000 });
+}
+
+function file(name: string, text: string | Buffer): string {
+  const full = path.join(scratch, name);
+  writeFileSync(full, text);
+  return full;
+}
+
+test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema accepts; exit 1 on errors, 0 without', () => {
+  const broken = file('broken.tex', readDocument('broken.tex'));
+  const clean = file('clean.md', '## Problem 1\n\nShow $x$.\n\n**Proof.** Clear. ∎\n');
+  const text = run(['check', broken, clean]);
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: (error|warning|note): .+ \\[[a-z-]+\\]$`, 'm'));
+  assert.doesNotMatch(text.stdout, /clean\.md/);
+
+  const json = JSON.parse(run(['check', '--format', 'json', broken]).stdout) as { findings: { file: string; rule: string; start: { line: number } }[] };
+  const analysis = analyzeDocument('latex', readDocument('broken.tex'));
+  assert.deepEqual(json.findings.map((f) => [f.rule, f.start.line]), analysis.diagnostics.map((d) => [d.code, d.range.start.line + 1]), 'what the editor shows');
+
+  const sarif = JSON.parse(run(['check', '--format', 'sarif', broken, clean]).stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+  const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+  assert.equal(validate(sarif), true, JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.equal(sarif.runs[0]!.results.length, analysis.diagnostics.length);
+  assert.equal(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.region.startLine, analysis.diagnostics[0]!.range.start.line + 1);
+
+  assert.equal(run(['check', clean]).status, 0);
+});
+
+test('prove --write inserts exactly what the extension\'s Insert inserts, and streams the proof to stdout', () => {
+  const proof = '**Proof.** For $n \\ge 1$ we have $n^2 = n \\cdot n \\ge n$. ∎';
+  const source = '\\begin{theorem}\\label{t}\nFor every integer $n \\ge 1$, $n^2 \\ge n$.\n\\end{theorem}\n\nMore text.\n';
+  const target = file('write.tex', source);
+  const result = run(['prove', `${target}:2`, '--write', '--model', tinyModelPath('natural'), '--threads', '1', '--quiet'], { QED_NANO_TEST_SCRIPT: `Easy.</think>${proof}` });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), proof);
+  const document = TextDocument.create('file:///x.tex', 'latex', 1, source);
+  const analysis = analyzeDocument('latex', source);
+  const expected = TextDocument.applyEdits(document, [proofInsertion(document, analysis, analysis.statements[0]!, proof)]);
+  assert.equal(readFileSync(target, 'utf8'), expected);
+});
+
+test('critique: findings on the flagged step, as SARIF with the step\'s region; exit 1 with findings', () => {
+  const proof = file('critique.md', '## Problem 1\n\nShow that $x^2 \\ge 0$.\n\n**Proof.** Let $x$ be real.\n\nThen $x^2 \\ge 0$.\n\nHence the claim. ∎\n');
+  const config = file('quick.json', JSON.stringify({ threads: 1, critique: { depth: 'quick' } }));
+  const verdict = '{"score":"0.5","findings":[{"step":2,"kind":"gap","explanation":"Why is a square not negative? Say it."}]}';
+  const result = run(['critique', proof, '--format', 'sarif', '--model', tinyModelPath('natural'), '--config', config], { QED_NANO_TEST_SCRIPT: verdict });
+  assert.equal(result.status, 1, result.stderr);
+  const sarif = JSON.parse(result.stdout) as { runs: { results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[] };
+  const [finding] = sarif.runs[0]!.results;
+  assert.deepEqual(
+    [finding?.ruleId, finding?.level, finding?.message.text, finding?.locations[0]?.physicalLocation.region.startLine, finding?.locations[0]?.physicalLocation.region.startColumn],
+    ['critique/gap', 'warning', 'Why is a square not negative? Say it.', 7, 1],
+  );
+});
+
+test('batch: IMO-ProofBench\'s CSV, interrupted with Ctrl+C and resumed, ends with each id exactly once', async () => {
+  const rows = Array.from({ length: 6 }, (_, i) => `PB-${i + 1},"Prove that ${i + 1} + ${i + 1} is even.\nGive all details.",Algebra`);
+  const problems = file('problems.csv', `Problem ID,Problem,Category\n${rows.join('\n')}\n`);
+  const out = path.join(scratch, 'results.jsonl');
+  const config = file('config.json', JSON.stringify({ qedNano: { threads: 1, generation: { maxTokens: 400, thinkingBudget: 400 } } }));
+  const args = ['batch', problems, '--out', out, '--model', tinyModelPath('endless'), '--config', config];
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  for (let waited = 0; !(existsSync(out) && readFileSync(out, 'utf8').includes('\n')) && waited < 60_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted; \d of 6 results are in .*results\.jsonl\. Run the same command again to go on\./);
+  const partial = readFileSync(out, 'utf8').trim().split('\n');
+  assert.ok(partial.length >= 1 && partial.length < 6, `${partial.length} done before the interrupt`);
+
+  const resumed = run(args);
+  assert.ok(resumed.status === 0 || resumed.status === 1, resumed.stderr);
+  assert.match(resumed.stderr, new RegExp(`${partial.length} of 6 already in`));
+  const results = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; thinkingTokens: number; ms: number; stopReason: string });
+  assert.deepEqual(results.map((r) => r.id).sort(), ['PB-1', 'PB-2', 'PB-3', 'PB-4', 'PB-5', 'PB-6']);
+  assert.ok(results.every((r) => r.thinkingTokens > 0 && r.ms >= 0 && typeof r.stopReason === 'string'));
+});
+
+test('bad input: one line and the documented exit code', async () => {
+  const missing = run(['check', path.join(scratch, 'nowhere.tex')]);
+  assert.deepEqual([missing.status, missing.stderr.trim().split('\n').length], [2, 1]);
+  assert.match(missing.stderr, /^qed-nano: cannot read .*nowhere\.tex: no such file or folder\.\n$/);
+
+  const binary = run(['check', file('image.md', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]))]);
+  assert.equal(binary.status, 2);
+  assert.match(binary.stderr, /^qed-nano: .*image\.md is a binary file, not a LaTeX or Markdown document\.\n$/);
+
+  const columns = run(['batch', file('wrong.csv', 'name,text\na,b\n'), '--out', path.join(scratch, 'x.jsonl'), '--model', tinyModelPath('natural'), '--threads', '1']);
+  assert.equal(columns.status, 2);
+  assert.match(columns.stderr, /needs the columns "Problem ID" and "Problem" \(found: name, text\)\.\n$/);
+
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const unreachable = run(['prove', file('p.md', '## Problem 1\n\nShow $x$.\n'), '--endpoint', `http://127.0.0.1:${port}/v1`]);
+  assert.equal(unreachable.status, 3);
+  assert.match(unreachable.stderr, new RegExp(`qed-nano: 127\\.0\\.0\\.1:${port} cannot be reached \\(ECONNREFUSED\\)`));
+
+  assert.equal(run(['check', '--format', 'xml', 'x.tex']).status, 2, 'an unknown format is a usage error');
+  for (const command of ['check', 'prove', 'critique', 'batch']) {
+    const help = run([command, '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Exit codes: 0 done/);
+  }
+});
