@@ -1,6 +1,7 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
 import { benchAdversarial, benchAnalysis } from './analysis';
 import { benchChat } from './chat';
+import { benchCli } from './cli';
 import { benchCompletion } from './completion';
 import { benchCritique } from './critique';
 import { benchEngine } from './engine';
@@ -10,6 +11,7 @@ import { benchRemote } from './remote';
 async function main(): Promise<void> {
   await benchAnalysis();
   await benchAdversarial();
+  await benchCli();
   await benchEngine();
   await benchCritique();
   await benchCompletion();
