@@ -43,7 +43,9 @@ export class ChatController implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly client: () => Promise<QedNanoClient>,
   ) {
-    this.view = new WebviewHost(extensionUri, { id: CHAT_VIEW_ID, title: 'QED-Nano chat', script: 'chat.js', body: CHAT_BODY }, (message) => void this.onView(message));
+    this.view = new WebviewHost(extensionUri, { id: CHAT_VIEW_ID, title: 'QED-Nano chat', script: 'chat.js', body: CHAT_BODY }, (message) =>
+      this.onView(message).catch((error: unknown) => void vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`)),
+    );
     this.subscriptions.push(
       vscode.window.onDidChangeTextEditorSelection((event) => this.follow(event.textEditor)),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
@@ -109,7 +111,12 @@ export class ChatController implements vscode.Disposable {
     if (!isProofDocument(editor.document) || this.running) return;
     const { line, character } = editor.selection.active;
     this.place = { uri: editor.document.uri.toString(), position: { line, character } };
-    await this.show();
+    try {
+      await this.show();
+    } catch {
+      // The server is restarting (or gone): the view keeps what it shows, and the next move of the cursor
+      // asks again. The language client reports the server's state itself.
+    }
   }
 
   private async show(): Promise<void> {

@@ -70,7 +70,9 @@ export class ProveController implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly client: () => Promise<QedNanoClient>,
   ) {
-    this.panel = new ProofPanel(extensionUri, (message) => void this.onPanel(message));
+    this.panel = new ProofPanel(extensionUri, (message) =>
+      this.onPanel(message).catch((error: unknown) => void vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`)),
+    );
     this.subscriptions.push(vscode.workspace.onDidChangeTextDocument((change) => this.followPlaced(change.document)));
   }
 
