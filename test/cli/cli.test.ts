@@ -136,3 +136,13 @@ test('bad input: one line and the documented exit code', async () => {
     assert.match(help.stdout, /Exit codes: 0 done/);
   }
 });
+
+test('colours only on a terminal, and never with NO_COLOR', () => {
+  const broken = file('colours.md', readDocument('broken.md'));
+  // `script` runs the command on a pseudo-terminal, as a user's shell would.
+  const onTerminal = (extra: string): string =>
+    spawnSync('script', ['-qec', `${extra} "${process.execPath}" "${CLI}" check "${broken}"`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } }).stdout;
+  assert.match(onTerminal(''), /\u001b\[1m.*colours\.md:3:1:\u001b\[0m/);
+  assert.doesNotMatch(onTerminal('NO_COLOR=1'), /\u001b\[/);
+  assert.doesNotMatch(run(['check', broken], { NO_COLOR: '' }).stdout, /\u001b\[/, 'piped output has none');
+});
