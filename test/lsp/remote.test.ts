@@ -235,3 +235,14 @@ test('an endpoint that fails hands its work to the others', async () => {
   assert.match(second.proof, /^\*\*Proof\.\*\*/, '503 on one endpoint: retried on the other');
   assert.ok(a.generations.length + b.generations.length - before >= 2);
 });
+
+test('a remote reply that becomes a repetition loop is stopped early, as the local engine stops it', async () => {
+  const phrase = 'Let me check the case n=2 again. ';
+  const server = await testServer({ scripts: [`Start. ${phrase.repeat(300)}`] });
+  const { client } = await session([server.url]);
+  await client.configure({ qedNano: { engine: 'remote', remote: { endpoints: [server.url], timeoutSeconds: 5 }, generation: { maxTokens: 6000, thinkingBudget: 6000 } } });
+  const result = await client.connection.sendRequest(ProveRequest, AT);
+  assert.equal(result.stopReason, 'repetitionLoop');
+  assert.ok(result.stats.thinkingTokens < 1500, `stopped after ${result.stats.thinkingTokens} of about 3,000 tokens`);
+  assert.equal(server.generations.at(-1)?.closedEarlyAt !== undefined, true, 'the request was closed');
+});

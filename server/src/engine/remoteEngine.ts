@@ -14,12 +14,14 @@
  *    `timeoutMs` (a hung server, a half-open connection, a server that trickles nothing) is ended.
  *  - 429, 502, 503, 504, refused or reset connections and timeouts are retried with exponential backoff,
  *    on another endpoint when there is one, as long as nothing of the reply was streamed yet.
+ *  - A reply that becomes a repetition loop is stopped as the local engine stops it (on the deltas).
  *  - Every other failure becomes a RemoteEngineError whose message says what happened and what to do. The
  *    API key is sent in the Authorization header only: it never appears in a message or a log line.
  */
 import { createParser } from 'eventsource-parser';
 import { EndpointPool, type Endpoint } from './endpointPool';
 import { LiveGeneration } from './liveGeneration';
+import { LoopDetector } from './loopDetector';
 import { promptText, requestPrompt, thinkingMode } from './prompt';
 import { GenerationRefusedError, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type StopReason } from './types';
 
@@ -157,6 +159,11 @@ export class RemoteEngine implements Engine {
           live.finish(onChunk);
           return live.result('thinkingBudget');
         }
+        if (reason instanceof LoopFound) {
+          live.loopPeriod = reason.period;
+          live.finish(onChunk);
+          return live.result('repetitionLoop');
+        }
         throw reason;
       }
       throw error;
@@ -180,6 +187,13 @@ export class RemoteEngine implements Engine {
     let stopReason: StopReason | undefined;
     let done = false;
     let sawReasoning = false;
+    // The local engine's loop detection, on the deltas (one token each from vLLM) by their text.
+    const loops = request.detectLoops === false ? undefined : new LoopDetector();
+    const deliver = (text: string): void => {
+      this.deliver(text, live, onChunk);
+      const period = loops?.push(textHash(text));
+      if (period !== undefined) own.abort(new LoopFound(period));
+    };
     const take = (data: string): void => {
       if (data === '[DONE]') {
         done = true;
@@ -207,12 +221,12 @@ export class RemoteEngine implements Engine {
       const text = choice.text ?? choice.delta?.content ?? choice.message?.content ?? undefined;
       if (typeof reasoning === 'string' && reasoning !== '') {
         sawReasoning = true;
-        this.deliver(reasoning, live, onChunk);
+        deliver(reasoning);
       }
       if (typeof text === 'string' && text !== '') {
         // A reasoning parser took the think tags out: the thought closes here, as the local format writes it.
         if (sawReasoning && !live.splitter.answering) live.push('\n</think>\n\n', onChunk);
-        this.deliver(text, live, onChunk);
+        deliver(text);
       }
       if (choice.finish_reason) stopReason = choice.finish_reason === 'length' ? 'maxTokens' : 'endOfText';
       if (request.thinkingBudget !== undefined && !live.splitter.answering && live.thinkingTokens >= request.thinkingBudget) own.abort(new BudgetReached());
@@ -324,6 +338,20 @@ interface CompletionEvent {
 
 /** The thinking budget ran out: the request is ended on purpose. */
 class BudgetReached extends Error {}
+
+/** The reply became a repetition loop: the request is ended on purpose. */
+class LoopFound extends Error {
+  constructor(readonly period: number) {
+    super('repetition loop');
+  }
+}
+
+/** A delta's text as a number for the loop detector (FNV-1a, 32 bits). */
+function textHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
 
 /** Calls `onIdle` when `touch` has not been called for `ms`. */
 class IdleTimer {
