@@ -85,11 +85,7 @@ export class RemoteEngine implements Engine {
     for (const endpoint of this.pool.endpoints) {
       try {
         const models = await this.models(endpoint, signal);
-        if (models.includes(this.options.model)) continue;
-        throw new RemoteEngineError(
-          `${endpoint.host} does not serve ${this.options.model}; it serves ${models.length > 0 ? models.join(', ') : 'no model'}. Set qedNano.remote.model to one of those.`,
-          'model',
-        );
+        if (!models.includes(this.options.model)) throw notServed(endpoint, this.options.model, models);
       } catch (error) {
         problems.push(describeFailure(error, endpoint, this.options.timeoutMs).message);
         this.pool.rest(endpoint);
@@ -396,9 +392,7 @@ async function httpFailure(response: Response, endpoint: Endpoint, model: string
   }
   if (status === 404 && listModels) {
     const models = await listModels().catch(() => undefined);
-    if (models && !models.includes(model)) {
-      return new RemoteEngineError(`${endpoint.host} does not serve ${model}; it serves ${models.length > 0 ? models.join(', ') : 'no model'}. Set qedNano.remote.model to one of those.`, 'model');
-    }
+    if (models && !models.includes(model)) return notServed(endpoint, model, models);
   }
   if (status === 400 && /context|too long|maximum.*length|max_tokens|exceed/i.test(said)) {
     return new RemoteEngineError(`The request does not fit the context of ${endpoint.host}: ${said}. Shorten the document part sent, or lower qedNano.generation.maxTokens.`, 'server');
@@ -407,6 +401,11 @@ async function httpFailure(response: Response, endpoint: Endpoint, model: string
     return new RemoteEngineError(`${endpoint.host} is busy or unavailable (HTTP ${status}${said ? `: ${said}` : ''}); tried again, then gave up. Try again later.`, 'busy', true, retryAfterMs);
   }
   return new RemoteEngineError(`${endpoint.host} answered HTTP ${status}${said ? `: ${said}` : ''}.`, status === 404 ? 'protocol' : 'server');
+}
+
+/** The endpoint answers, but not for `model`: the models it does serve. */
+function notServed(endpoint: Endpoint, model: string, models: readonly string[]): RemoteEngineError {
+  return new RemoteEngineError(`${endpoint.host} does not serve ${model}; it serves ${models.length > 0 ? models.join(', ') : 'no model'}. Set qedNano.remote.model to one of those.`, 'model');
 }
 
 /** Any failure of a request to `endpoint` as a RemoteEngineError with the sentence the user reads. */

@@ -303,8 +303,8 @@ export class ModelManager {
   /** Loads the model with the settings as they are now; undefined when `superseded` fires first. */
   private async load(explicit: boolean, superseded: AbortSignal): Promise<LoadedEngine | undefined> {
     const settings = this.requireSettings();
-    if (settings.engine === 'remote') return this.connectRemote(settings, explicit, superseded);
     try {
+      if (settings.engine === 'remote') return await this.connectRemote(settings, explicit, superseded);
       const file = await this.localFile(settings.model, superseded);
       if (superseded.aborted) return undefined;
       const crashed = await this.crashGuard.confirm(file, () =>
@@ -373,52 +373,42 @@ export class ModelManager {
 
   /**
    * The remote engine: asks whether document text may go to each endpoint (once per workspace; the client
-   * remembers nothing, the answer is kept in the server's storage), then checks the allowed ones.
+   * remembers nothing, the answer is kept in the server's storage), then checks the allowed ones. Its
+   * failures are reported by load(), as a local load's are.
    */
   private async connectRemote(settings: QedNanoSettings, explicit: boolean, superseded: AbortSignal): Promise<RemoteEngine | undefined> {
-    try {
-      if (settings.remote.endpoints.length === 0) {
-        throw new ModelUnavailableError('The remote engine has no endpoint: add the URL of your vLLM, SGLang or llama-server to qedNano.remote.endpoints (user settings), or set qedNano.engine to local.', 'absent');
-      }
-      const allowed: string[] = [];
-      for (const url of settings.remote.endpoints) {
-        const host = new URL(url).host;
-        const insecure = new URL(url).protocol === 'http:' && !isLoopback(new URL(url).hostname);
-        if (insecure) this.options.log(`Warning: ${host} is reached over plain http; document text sent there can be read on the way.`);
-        if (!this.options.allowEndpoint || (await this.options.allowEndpoint({ url, host, insecure }, explicit))) allowed.push(url);
-        if (superseded.aborted) return undefined;
-      }
-      if (allowed.length === 0) {
-        throw new ModelUnavailableError(
-          'Document text is not sent to the remote endpoint: that was declined for this workspace. Load the model again (QED-Nano: Load Model) to be asked again, or set qedNano.engine to local.',
-          'absent',
-        );
-      }
-      const engine = new RemoteEngine({
-        endpoints: allowed,
-        model: settings.remote.model,
-        apiKey: this.options.apiKey,
-        maxConcurrency: settings.remote.maxConcurrency,
-        timeoutMs: settings.remote.timeoutSeconds * 1000,
-      });
-      this.setStatus({ state: 'loading', message: `Connecting to ${engine.hosts}`, remote: engine.hosts });
-      await engine.check(superseded).catch((error: unknown) => {
-        throw new ModelUnavailableError(error instanceof Error ? error.message : String(error));
-      });
-      if (superseded.aborted) return undefined;
-      this.engine = engine;
-      this.lastError = undefined;
-      this.options.log(`Using ${settings.remote.model} on ${allowed.join(', ')} (remote engine).`);
-      this.setStatus(this.loadedStatus());
-      return engine;
-    } catch (error) {
-      if (superseded.aborted) return undefined;
-      const message = error instanceof Error ? error.message : String(error);
-      this.lastError = message;
-      this.options.log(message);
-      this.setStatus({ state: error instanceof ModelUnavailableError ? error.state : 'error', message });
-      throw error instanceof ModelUnavailableError ? error : new ModelUnavailableError(message);
+    if (settings.remote.endpoints.length === 0) {
+      throw new ModelUnavailableError('The remote engine has no endpoint: add the URL of your vLLM, SGLang or llama-server to qedNano.remote.endpoints (user settings), or set qedNano.engine to local.', 'absent');
     }
+    const allowed: string[] = [];
+    for (const url of settings.remote.endpoints) {
+      const { host, hostname, protocol } = new URL(url);
+      const insecure = protocol === 'http:' && !isLoopback(hostname);
+      if (insecure) this.options.log(`Warning: ${host} is reached over plain http; document text sent there can be read on the way.`);
+      if (!this.options.allowEndpoint || (await this.options.allowEndpoint({ url, host, insecure }, explicit))) allowed.push(url);
+      if (superseded.aborted) return undefined;
+    }
+    if (allowed.length === 0) {
+      throw new ModelUnavailableError(
+        'Document text is not sent to the remote endpoint: that was declined for this workspace. Load the model again (QED-Nano: Load Model) to be asked again, or set qedNano.engine to local.',
+        'absent',
+      );
+    }
+    const engine = new RemoteEngine({
+      endpoints: allowed,
+      model: settings.remote.model,
+      apiKey: this.options.apiKey,
+      maxConcurrency: settings.remote.maxConcurrency,
+      timeoutMs: settings.remote.timeoutSeconds * 1000,
+    });
+    this.setStatus({ state: 'loading', message: `Connecting to ${engine.hosts}`, remote: engine.hosts });
+    await engine.check(superseded);
+    if (superseded.aborted) return undefined;
+    this.engine = engine;
+    this.lastError = undefined;
+    this.options.log(`Using ${settings.remote.model} on ${allowed.join(', ')} (remote engine).`);
+    this.setStatus(this.loadedStatus());
+    return engine;
   }
 
   /** The local file for a model setting, downloading an `hf:` model first if it is not there yet. */
@@ -575,7 +565,7 @@ function isLoopback(hostname: string): boolean {
 }
 
 function describeLoadError(error: unknown): string {
-  if (error instanceof InvalidModelFileError || error instanceof ModelLoadError || error instanceof ModelUnavailableError) return error.message;
+  if (error instanceof InvalidModelFileError || error instanceof ModelLoadError || error instanceof ModelUnavailableError || error instanceof RemoteEngineError) return error.message;
   return `The model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
 }
 
