@@ -17,8 +17,6 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { BUILD_INFO } from './buildInfo';
 import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
@@ -53,6 +51,7 @@ import {
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { parseScripts, ScriptSequence } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
+import { defaultStoragePath } from './model/storagePath';
 import { EndpointConsent } from './features/endpointConsent';
 import type { Generate } from './tasks/generate';
 import { documentSyncGuard, watchFraming } from './transport';
@@ -324,11 +323,6 @@ async function startProgress(title: string): Promise<ProgressReporter> {
     cancelled: cancel.signal,
     done: () => reporter.done(),
   };
-}
-
-/** Downloaded models and server state, for clients that do not give a storage path. */
-function defaultStoragePath(): string {
-  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'qed-nano');
 }
 
 documents.listen(

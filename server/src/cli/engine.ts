@@ -7,11 +7,10 @@
  * line was given the endpoint by its user, so it asks no consent but says where text goes.
  */
 import { readFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ScriptSequence, parseScripts } from '../engine/scriptedOutput';
 import { liveGenerate } from '../model/liveGenerate';
 import { ModelManager, type ProgressReporter } from '../model/modelManager';
+import { defaultStoragePath } from '../model/storagePath';
 import type { QedNanoSettings } from '../protocol';
 import { resolveSettings } from '../settings';
 import type { Generate } from '../tasks/generate';
@@ -59,7 +58,7 @@ export async function openModel(settings: QedNanoSettings): Promise<OpenModel> {
   const progress = new ProgressLine();
   let lastState = '';
   const models = new ModelManager({
-    storagePath: process.env.QED_NANO_STORAGE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'qed-nano'),
+    storagePath: process.env.QED_NANO_STORAGE ?? defaultStoragePath(),
     sendStatus: (status) => {
       if (status.state === lastState || status.state === 'busy') return;
       lastState = status.state;
