@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -17,6 +16,7 @@ import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { proofInsertion } from '../../server/src/features/proofInsertion';
 import { REPO_ROOT, readDocument } from '../support/fixtures';
 import { tinyModelPath } from '../support/models';
+import { closedPort } from '../support/ports';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'qed-cli-'));
@@ -119,12 +119,7 @@ test('bad input: one line and the documented exit code', async () => {
   assert.equal(columns.status, 2);
   assert.match(columns.stderr, /needs the columns "Problem ID" and "Problem" \(found: name, text\)\.\n$/);
 
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await closedPort();
   const unreachable = run(['prove', file('p.md', '## Problem 1\n\nShow $x$.\n'), '--endpoint', `http://127.0.0.1:${port}/v1`]);
   assert.equal(unreachable.status, 3);
   assert.match(unreachable.stderr, new RegExp(`qed-nano: 127\\.0\\.0\\.1:${port} cannot be reached \\(ECONNREFUSED\\)`));

@@ -8,7 +8,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ShowMessageRequest, Trace } from 'vscode-languageserver-protocol';
@@ -16,6 +15,7 @@ import { CritiqueRequest, LoadModelRequest, ProveRequest, StatusNotification, ty
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 import { OpenAiTestServer } from '../support/openAiServer';
+import { closedPort } from '../support/ports';
 
 const KEY = 'sk-test-4f1c9e-do-not-print';
 const PROOF = 'Check $n=1$.\n</think>\n\n**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎';
@@ -168,9 +168,9 @@ test('an unreachable endpoint, a model the server does not serve, and a declined
   const wrongModel = await session([server.url]);
   await assert.rejects(wrongModel.client.connection.sendRequest(LoadModelRequest), /127\.0\.0\.1:\d+ does not serve lm-provers\/QED-Nano; it serves Qwen\/Qwen3-4B\. Set qedNano\.remote\.model/);
 
-  const closedPort = await freePort();
-  const unreachable = await session([`http://127.0.0.1:${closedPort}/v1`]);
-  await assert.rejects(unreachable.client.connection.sendRequest(LoadModelRequest), new RegExp(`127\\.0\\.0\\.1:${closedPort} cannot be reached \\(ECONNREFUSED\\)`));
+  const refused = await closedPort();
+  const unreachable = await session([`http://127.0.0.1:${refused}/v1`]);
+  await assert.rejects(unreachable.client.connection.sendRequest(LoadModelRequest), new RegExp(`127\\.0\\.0\\.1:${refused} cannot be reached \\(ECONNREFUSED\\)`));
 
   const tls = await session([server.url.replace('http:', 'https:')]);
   await assert.rejects(tls.client.connection.sendRequest(LoadModelRequest), /The TLS connection to 127\.0\.0\.1:\d+ failed: .*Check the server's certificate, or the URL's scheme/);
@@ -184,16 +184,6 @@ test('an unreachable endpoint, a model the server does not serve, and a declined
   await assert.rejects(declined.client.connection.sendRequest(ProveRequest, AT), /not sent to the remote endpoint: that was declined for this workspace/);
   assert.equal(server.generations.length, 0, 'no document text left the machine');
 });
-
-/** A port nothing listens on (it was free a moment ago). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 test('an endpoint with only /chat/completions is used through it, its reasoning_content read as thinking', async () => {
   const server = await testServer({ chatOnly: true });
@@ -224,7 +214,7 @@ test('critiquing every proof of a file fans out over the endpoints, as many at o
 
 test('an endpoint that fails hands its work to the others', async () => {
   const [a, b] = [await testServer(), await testServer()];
-  const down = await freePort();
+  const down = await closedPort();
   const { client } = await session([`http://127.0.0.1:${down}/v1`, a.url, b.url], { maxConcurrency: 1 });
   const first = await client.connection.sendRequest(ProveRequest, AT);
   assert.match(first.proof, /^\*\*Proof\.\*\*/, 'a dead endpoint does not stop the work');

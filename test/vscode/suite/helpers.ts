@@ -46,25 +46,24 @@ export function structureDiagnostics(
 
 /** Asks the test runner to press `keys` (Playwright key names, e.g. `Tab`, `Shift+Tab`) on the real keyboard,
  * and waits until it has. */
-export async function pressKeys(...keys: string[]): Promise<void> {
-  const output = process.env.QED_TEST_OUTPUT;
-  if (!output) throw new Error('QED_TEST_OUTPUT is not set');
-  const id = `keys-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const done = path.join(output, `${id}.keys-done`);
-  console.log(`[qed-keys] ${id} ${keys.join(' ')}`);
-  await waitFor(`the keys ${keys.join(' ')}`, () => (existsSync(done) ? true : undefined), 15_000);
-  rmSync(done, { force: true });
+export function pressKeys(...keys: string[]): Promise<void> {
+  return askRunner('keys', keys.join(' '), `the keys ${keys.join(' ')}`, 15_000);
 }
 
 /** Asks the test runner to click the workbench button labelled `label` (e.g. a notification's action), and
  * waits until it has. */
-export async function clickButton(label: string): Promise<void> {
+export function clickButton(label: string): Promise<void> {
+  return askRunner('click', label, `a click on ${label}`, 30_000);
+}
+
+/** Logs `[qed-<action>] ID ARGS` for the runner (codeServerAsVSCode.mjs) and waits for its ID.keys-done file. */
+async function askRunner(action: 'keys' | 'click', args: string, what: string, timeoutMs: number): Promise<void> {
   const output = process.env.QED_TEST_OUTPUT;
   if (!output) throw new Error('QED_TEST_OUTPUT is not set');
-  const id = `click-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const id = `${action}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const done = path.join(output, `${id}.keys-done`);
-  console.log(`[qed-click] ${id} ${label}`);
-  await waitFor(`a click on ${label}`, () => (existsSync(done) ? true : undefined), 30_000);
+  console.log(`[qed-${action}] ${id} ${args}`);
+  await waitFor(what, () => (existsSync(done) ? true : undefined), timeoutMs);
   rmSync(done, { force: true });
 }
 
