@@ -209,7 +209,7 @@ export class ProveController implements vscode.Disposable {
     const uri = run.params.textDocument.uri;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
     const own = run.result?.insertion;
-    const position = options.anyway ? (run.params.position ?? run.params.range?.start) : undefined;
+    const position = options.anyway ? askedAt(run) : undefined;
     const insertion =
       own && own.version === document.version ? own : ((await (await this.client()).proofInsertion(uri, run.statement, proof, position)) ?? undefined);
     if (!insertion) {
@@ -248,8 +248,7 @@ export class ProveController implements vscode.Disposable {
       const run = this.last ?? this.lastAttempt;
       const proof = run && proofOf(run);
       if (run && proof) {
-        const position = run.params.position ?? run.params.range?.start;
-        const placed = run.statement ? await (await this.client()).proofInsertion(run.params.textDocument.uri, run.statement, proof, position) : null;
+        const placed = run.statement ? await (await this.client()).proofInsertion(run.params.textDocument.uri, run.statement, proof, askedAt(run)) : null;
         text = placed ? placed.newText.trim() : proof;
       }
     }
@@ -391,6 +390,11 @@ export class ProveController implements vscode.Disposable {
       run.cancel.dispose();
     }
   }
+}
+
+/** Where Prove was asked: the cursor, or the selection's start. */
+function askedAt(run: Run): ProveParams['position'] {
+  return run.params.position ?? run.params.range?.start;
 }
 
 /** The proof a run wrote: its result's, or (a stopped deep run) the best so far. */
