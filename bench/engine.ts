@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { LlamaEngine, type LlamaEngineOptions } from '../server/src/engine/llamaEngine';
 import { proofRequest } from '../server/src/prompts/proofPrompt';
 import type { GenerationRequest } from '../server/src/engine/types';
-import { ProveRequest } from '../server/src/protocol';
 import { TestLanguageClient } from '../test/support/lspClient';
 import { scratchFile, tinyModelPath } from '../test/support/models';
 import { wideModelBytes } from '../test/support/wideModel';
 
 import { roundsNote, sideBySide } from './sideBySide';
+import { streamedProve } from './streamedProve';
 
 const TOKENS = 1500;
 const ROUNDS = 9;
@@ -145,19 +145,7 @@ export async function benchEngine(): Promise<void> {
   const lspEngine = await LlamaEngine.load({ ...options, sequences: 1 });
   const lspPrompt = lspEngine.promptTokens({ messages: [proofRequest(statement)] });
   const lspSampling = { temperature: 0.6, topP: 0.95, topK: 20 };
-  let firstProgress = 0;
-  client.connection.onNotification('$/progress', (params: { value: { kind: string } }) => {
-    if (params.value.kind !== 'started') firstProgress ||= performance.now();
-  });
-  let proveRound = 0;
-  /** One qed/prove over stdio: time to the first streamed text, and tokens/s as the client receives them. */
-  const prove = async (): Promise<{ firstTokenMs: number; tokensPerSecond: number }> => {
-    firstProgress = 0;
-    const sent = performance.now();
-    const result = await client.connection.sendRequest(ProveRequest, { textDocument: { uri: 'file:///bench/primes.md' }, position: { line: 1, character: 0 }, partialResultToken: `bench-${++proveRound}` });
-    const generated = result.stats.thinkingTokens + result.stats.proofTokens;
-    return { firstTokenMs: firstProgress - sent, tokensPerSecond: (generated - 1) / ((performance.now() - firstProgress) / 1000) };
-  };
+  const prove = streamedProve(client, { textDocument: { uri: 'file:///bench/primes.md' }, position: { line: 1, character: 0 } });
   // Time to first token against the engine's own on the same prompt (after the first round, the prompt's
   // prefix is cached on both sides).
   const firstToken = await sideBySide(

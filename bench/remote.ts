@@ -5,13 +5,13 @@
  * format, node-llama-cpp and the tiny model behind it), in this process; the two sides alternate over rounds.
  */
 import { createParser } from 'eventsource-parser';
-import { ProveRequest } from '../server/src/protocol';
 import { promptText, qedNanoPrompt } from '../server/src/engine/prompt';
 import { proofRequest } from '../server/src/prompts/proofPrompt';
 import { TestLanguageClient } from '../test/support/lspClient';
 import { tinyModelPath } from '../test/support/models';
 import { OpenAiTestServer } from '../test/support/openAiServer';
 import { roundsNote, sideBySide } from './sideBySide';
+import { streamedProve } from './streamedProve';
 
 const TOKENS = 1500;
 const ROUNDS = 9;
@@ -33,17 +33,8 @@ async function compare(pace: number | undefined): Promise<void> {
   });
   client.connection.onRequest('window/showMessageRequest', (params: { actions?: { title: string }[] }) => params.actions?.find((a) => a.title === 'Allow') ?? null);
   await client.open('file:///bench/remote.md', 'markdown', `## Problem 1\n${STATEMENT}\n`);
-  let firstProgress = 0;
-  client.connection.onNotification('$/progress', (params: { value: { kind: string } }) => {
-    if (params.value.kind !== 'started') firstProgress ||= performance.now();
-  });
-  let round = 0;
-  const throughServer = async (): Promise<number> => {
-    firstProgress = 0;
-    const result = await client.connection.sendRequest(ProveRequest, { textDocument: { uri: 'file:///bench/remote.md' }, position: { line: 1, character: 0 }, partialResultToken: `remote-${++round}` });
-    const generated = result.stats.thinkingTokens + result.stats.proofTokens;
-    return (generated - 1) / ((performance.now() - firstProgress) / 1000);
-  };
+  const prove = streamedProve(client, { textDocument: { uri: 'file:///bench/remote.md' }, position: { line: 1, character: 0 } });
+  const throughServer = async (): Promise<number> => (await prove()).tokensPerSecond;
   const prompt = promptText(qedNanoPrompt([proofRequest(STATEMENT)]));
   const bare = async (): Promise<number> => {
     const response = await fetch(`${server.url}/completions`, {
