@@ -4,10 +4,13 @@
  * messages with `qed/chat` and streams the replies into the view; Stop, Retry, Copy, Insert at cursor and
  * New conversation act on the problem's current conversation.
  */
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CHAT_BODY } from '../../media/src/chatMarkup';
-import type { FromChat, ToChat } from '../../media/src/chatProtocol';
+import type { ChatViewState, FromChat, ToChat } from '../../media/src/chatProtocol';
+import { CHAT_MODEL } from '../../media/src/chatState';
+import { asParagraphAt } from '../../server/src/documents/textFormat';
 import type { ChatResult } from '../../server/src/protocol';
 import type { QedNanoClient } from './languageClient';
 import { WebviewHost } from './webviewHost';
@@ -23,7 +26,7 @@ interface Place {
 }
 
 export class ChatController implements vscode.Disposable {
-  readonly view: WebviewHost<ToChat, FromChat>;
+  readonly view: WebviewHost<ChatViewState, ToChat, FromChat>;
   /** Where the chat points: the problem there is the one talked about. */
   private place: Place | undefined;
   /** Its problem ("Theorem 2, notes.md:14") as last shown, and its current conversation. */
@@ -32,10 +35,12 @@ export class ChatController implements vscode.Disposable {
   private statement: string | undefined;
   private macros: Record<string, string> = {};
   private conversation: string | undefined;
+  /** The problem ("shown") for which New conversation was pressed: its next message begins a conversation,
+   * whatever the server's history says is current, and its old turns are not shown meanwhile. */
+  private startingNew: string | undefined;
   private pinned = false;
   private running: vscode.CancellationTokenSource | undefined;
   private lastMessage: string | undefined;
-  private replies: string[] = [];
   private followTimer: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -43,7 +48,7 @@ export class ChatController implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly client: () => Promise<QedNanoClient>,
   ) {
-    this.view = new WebviewHost(extensionUri, { id: CHAT_VIEW_ID, title: 'QED-Nano chat', script: 'chat.js', body: CHAT_BODY }, (message) =>
+    this.view = new WebviewHost(extensionUri, { id: CHAT_VIEW_ID, title: 'QED-Nano Chat', script: 'chat.js', body: CHAT_BODY }, CHAT_MODEL, (message) =>
       this.onView(message).catch((error: unknown) => void vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`)),
     );
     this.subscriptions.push(
@@ -65,7 +70,7 @@ export class ChatController implements vscode.Disposable {
     const running = new vscode.CancellationTokenSource();
     this.running = running;
     this.lastMessage = message;
-    this.view.post({ type: 'asked', message });
+    this.view.post({ type: 'asked', message, turn: randomUUID() });
     try {
       const client = await this.client();
       const result = await client.chat(
@@ -76,8 +81,8 @@ export class ChatController implements vscode.Disposable {
         running.token,
       );
       this.conversation = result.conversation;
-      this.replies.push(result.reply);
-      this.view.post({ type: 'finish', state: 'done', message: describe(result) });
+      this.startingNew = undefined; // the conversation it began is now the problem's current one
+      this.view.post({ type: 'finish', state: 'done', message: describe(result), thinkingTokens: result.stats.thinkingTokens });
       return result;
     } catch (error) {
       const stopped = running.token.isCancellationRequested;
@@ -96,6 +101,7 @@ export class ChatController implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
+    this.view.dispose();
     clearTimeout(this.followTimer);
     for (const subscription of this.subscriptions) subscription.dispose();
   }
@@ -127,9 +133,15 @@ export class ChatController implements vscode.Disposable {
     this.shown = problem;
     this.statement = history.problem?.statement;
     this.macros = history.macros;
+    if (problem !== undefined && this.startingNew === problem) {
+      this.conversation = undefined;
+      this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: [], summarised: false, problemChanged: false });
+      return;
+    }
+    this.startingNew = undefined;
     this.conversation = history.conversation;
-    this.replies = history.turns.filter((t) => t.role === 'assistant').map((t) => t.text);
-    this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: history.turns, summarised: history.summarised, problemChanged: history.problemChanged });
+    const turns = history.turns.map((turn, index) => ({ ...turn, id: `${history.conversation ?? 'none'}#${index}` }));
+    this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns, summarised: history.summarised, problemChanged: history.problemChanged });
   }
 
   private async onView(message: FromChat): Promise<void> {
@@ -148,7 +160,7 @@ export class ChatController implements vscode.Disposable {
         break;
       case 'new':
         this.conversation = undefined;
-        this.replies = [];
+        this.startingNew = this.shown;
         this.view.post({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: this.macros, turns: [], summarised: false, problemChanged: false });
         break;
       case 'pin':
@@ -157,15 +169,13 @@ export class ChatController implements vscode.Disposable {
         break;
       case 'copy':
       case 'insert': {
-        const reply = this.replyOfTurn(message.index);
+        const reply = this.view.state?.turns.find((turn) => turn.id === message.turn && turn.role === 'assistant')?.text;
         if (!reply) return;
         if (message.type === 'copy') {
           await vscode.env.clipboard.writeText(reply);
           void vscode.window.setStatusBarMessage('QED-Nano: copied', 3000);
-        } else if (message.as === 'cursor') {
-          const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.place?.uri) ?? vscode.window.activeTextEditor;
-          if (editor) await editor.edit((edit) => edit.insert(editor.selection.active, reply));
-        } else await this.insertAsProof(reply);
+        } else if (message.as === 'cursor') await this.insertAtCursor(reply);
+        else await this.insertAsProof(reply);
         break;
       }
     }
@@ -185,9 +195,22 @@ export class ChatController implements vscode.Disposable {
     await vscode.workspace.applyEdit(edit);
   }
 
-  /** The reply text of the view's turn `index` (turns alternate: user, assistant). */
-  private replyOfTurn(index: number): string | undefined {
-    return this.replies[Math.floor(index / 2)];
+  /**
+   * Inserts `reply` at the cursor of the problem's editor as a paragraph of its own (after the paragraph the
+   * cursor is in, never inside a line or a formula), in the document's format (LaTeX in a .tex file).
+   */
+  private async insertAtCursor(reply: string): Promise<void> {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.place?.uri) ?? vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('QED-Nano: open the problem\'s file to insert the reply; or copy it.');
+      return;
+    }
+    const { document } = editor;
+    const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
+    const format = document.languageId === 'latex' ? 'latex' : 'markdown';
+    const insertion = asParagraphAt(lines, editor.selection.active.line, reply, format);
+    const at = new vscode.Position(insertion.line, insertion.character);
+    if (await editor.edit((edit) => edit.insert(at, insertion.text))) editor.selection = new vscode.Selection(at, at);
   }
 }
 

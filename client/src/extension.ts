@@ -10,9 +10,9 @@ import { registerCritiqueCommands } from './critiqueCommands';
 import type { QedNanoClient } from './languageClient';
 import { MissingModelPrompt, registerModelCommands } from './modelCommands';
 import { CHAT_VIEW_ID, ChatController } from './chatView';
-import { PROOF_VIEW_ID } from './proofPanel';
-import { ProveController, type PanelSnapshot } from './proveCommand';
+import { isModelUnavailable, PROOF_VIEW_ID, ProveController, type PanelSnapshot } from './proveCommand';
 import { ModelStatusBar } from './statusBar';
+import type { ModelStatus } from '../../server/src/protocol';
 
 let client: Promise<QedNanoClient> | undefined;
 
@@ -20,12 +20,15 @@ let client: Promise<QedNanoClient> | undefined;
 export interface QedNanoExports {
   /** What the Proof view was last told: its finished state, message and the actions it offers. */
   proofPanel(): PanelSnapshot;
+  /** The model's status as the server last reported it (undefined before the server's first report). */
+  modelStatus(): ModelStatus | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): QedNanoExports {
   const output = vscode.window.createOutputChannel('QED-Nano', { log: true });
   const statusBar = new ModelStatusBar();
   const prompt = new MissingModelPrompt();
+  let modelStatus: ModelStatus | undefined;
   const ready = new Promise<QedNanoClient>((resolve) =>
     setImmediate(async () => {
       // Loaded here, not imported at the top: see languageClient.ts.
@@ -35,6 +38,9 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
         context,
         output,
         (status) => {
+          modelStatus = status;
+          // The walkthrough's "Get the model" step is done once a model is loaded (not when a download is asked).
+          if (status.state === 'ready') void vscode.commands.executeCommand('setContext', 'qedNano.modelLoaded', true);
           statusBar.show(status);
           prompt.onStatus(status);
           prover.onModelStatus(status);
@@ -77,23 +83,8 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
     ),
-    vscode.commands.registerCommand('qedNano.prove', async (uri?: string, position?: { line: number; character: number }) => {
-      try {
-        return await prover.prove(uri, position && new vscode.Position(position.line, position.character));
-      } catch (error) {
-        const choice = await vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`, 'Show Setup Information');
-        if (choice) await vscode.commands.executeCommand('qedNano.showSetupInfo');
-        return undefined;
-      }
-    }),
-    vscode.commands.registerCommand('qedNano.proveDeep', async (uri?: string, position?: { line: number; character: number }) => {
-      try {
-        return await prover.prove(uri, position && new vscode.Position(position.line, position.character), 'deep');
-      } catch (error) {
-        void vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      }
-    }),
+    vscode.commands.registerCommand('qedNano.prove', proveCommand('single')),
+    vscode.commands.registerCommand('qedNano.proveDeep', proveCommand('deep')),
     vscode.commands.registerCommand('qedNano.stopProof', () => prover.stop()),
     vscode.commands.registerCommand('qedNano.continueProof', () => prover.continueLast()),
     vscode.commands.registerCommand('qedNano.insertProof', (options?: { anyway?: boolean }) => prover.insert({ anyway: options?.anyway === true })),
@@ -114,11 +105,18 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
         objection: finding.message,
       });
     }),
-    // An explicit trigger: the completion middleware answers it even in manual mode, without waiting.
-    vscode.commands.registerCommand('qedNano.suggestNextStep', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+    // An explicit trigger: the completion middleware answers it even in manual mode, without waiting. Without
+    // a loaded model there is nothing to suggest: say so and offer to load it (never silence).
+    vscode.commands.registerCommand('qedNano.suggestNextStep', async () => {
+      if (modelStatus?.state === 'ready' || modelStatus?.state === 'busy') return vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      const why = modelStatus?.state === 'loading' || modelStatus?.state === 'downloading' ? 'the model is still loading' : 'no model is loaded';
+      const choice = await vscode.window.showInformationMessage(`QED-Nano: Suggest Next Step needs the model, and ${why}.${modelStatus?.message ? ` ${modelStatus.message}` : ''}`, 'Load Model');
+      if (choice) await vscode.commands.executeCommand('qedNano.loadModel');
+      return undefined;
+    }),
     vscode.commands.registerCommand('qedNano.applyRefinement', () => prover.applyRefinement()),
     vscode.commands.registerCommand('qedNano.discardRefinement', () => prover.discardRefinement()),
-    ...registerModelCommands(() => ready),
+    ...registerModelCommands(() => ready, prompt),
     registerApiKeyCommand(context, () => ready),
     ...registerCritiqueCommands(() => ready),
     vscode.commands.registerCommand('qedNano.showServerOutput', () => output.show(true)),
@@ -134,7 +132,23 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
       await (await ready).restart();
     }),
   );
-  return { proofPanel: () => prover.snapshot() };
+  return { proofPanel: () => prover.snapshot(), modelStatus: () => modelStatus };
+
+  /** Prove and Prove (Deep): one error path. The panel shows the error too; the notification offers the next
+   * step (a model that cannot be used: choose or download one). */
+  function proveCommand(mode: 'single' | 'deep') {
+    return async (uri?: string, position?: { line: number; character: number }) => {
+      try {
+        return await prompt.whileUserWaits(prover.prove(uri, position && new vscode.Position(position.line, position.character), mode));
+      } catch (error) {
+        const modelActions = isModelUnavailable(error) ? ['Choose Model File…', 'Download Model'] : [];
+        const choice = await vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`, ...modelActions, 'Show Setup Information');
+        const command = { 'Choose Model File…': 'qedNano.chooseModelFile', 'Download Model': 'qedNano.downloadModel', 'Show Setup Information': 'qedNano.showSetupInfo' }[choice ?? ''];
+        if (command) await vscode.commands.executeCommand(command);
+        return undefined;
+      }
+    };
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -8,10 +8,10 @@ import type { ModelStatus, SetupInfo } from '../../server/src/protocol';
 import { SETTINGS_SECTION } from '../../server/src/settingsSection';
 import type { QedNanoClient } from './languageClient';
 
-export function registerModelCommands(client: () => Promise<QedNanoClient>): vscode.Disposable[] {
+export function registerModelCommands(client: () => Promise<QedNanoClient>, prompt: MissingModelPrompt): vscode.Disposable[] {
   const load = async (): Promise<void> => {
     try {
-      await (await client()).loadModel();
+      await prompt.whileUserWaits((async () => (await client()).loadModel())());
     } catch (error) {
       // The server has already put the reason in qed/status (status bar) and its log.
       const message = error instanceof Error ? error.message : String(error);
@@ -67,12 +67,27 @@ export function registerModelCommands(client: () => Promise<QedNanoClient>): vsc
   ];
 }
 
-/** Offers the missing model's next step once per session; later changes only show in the status bar. */
+/**
+ * Offers the missing model's next step once per session; later changes only show in the status bar. While
+ * the user waits on something that reports its own failure (Load Model, Prove), it stays silent: one
+ * notification for one failure.
+ */
 export class MissingModelPrompt {
   private offered = false;
+  private userWaits = 0;
+
+  /** `work` reports its own errors: the prompt says nothing about the model meanwhile. */
+  async whileUserWaits<T>(work: Promise<T>): Promise<T> {
+    this.userWaits++;
+    try {
+      return await work;
+    } finally {
+      this.userWaits--;
+    }
+  }
 
   onStatus(status: ModelStatus): void {
-    if (this.offered || status.state !== 'absent' || !status.needs) return;
+    if (this.offered || this.userWaits > 0 || status.state !== 'absent' || !status.needs) return;
     this.offered = true;
     const primary = status.needs === 'download' ? 'Download Model' : 'Choose Model File';
     const secondary = status.needs === 'download' ? 'Choose Model File' : 'Download Model';

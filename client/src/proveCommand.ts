@@ -6,10 +6,14 @@
  * text so far stays in the panel.
  */
 import * as vscode from 'vscode';
-import type { FromPanel, InsertState, PanelActions, PanelRunState, ToPanel } from '../../media/src/panelProtocol';
+import { PANEL_BODY } from '../../media/src/panelMarkup';
+import type { FromPanel, InsertState, PanelActions, PanelRunState, PanelState, ToPanel } from '../../media/src/panelProtocol';
+import { PANEL_MODEL } from '../../media/src/panelState';
 import type { ModelStatus, ModelUnavailableErrorData, ProveParams, ProveResult, RefineParams, RefineResult } from '../../server/src/protocol';
 import type { QedNanoClient } from './languageClient';
-import { ProofPanel } from './proofPanel';
+import { WebviewHost } from './webviewHost';
+
+export const PROOF_VIEW_ID = 'qedNano.proofView';
 
 interface Run {
   params: ProveParams;
@@ -39,6 +43,12 @@ interface Placed {
   present: boolean;
 }
 
+/** A refinement put into a document by Apply: while its text is there, the panel says "Applied". */
+interface Applied {
+  uri: string;
+  text: string;
+}
+
 /** What the panel was last told: the finished state and message, and the actions (for tests and bug reports). */
 export interface PanelSnapshot {
   state: PanelRunState | undefined;
@@ -47,7 +57,7 @@ export interface PanelSnapshot {
 }
 
 export class ProveController implements vscode.Disposable {
-  readonly panel: ProofPanel;
+  readonly panel: WebviewHost<PanelState, ToPanel, FromPanel>;
   private run: Run | undefined;
   /** The refinement being written, and the last one shown (what Apply, Discard and Retry use). */
   private refining: Refinement | undefined;
@@ -59,21 +69,26 @@ export class ProveController implements vscode.Disposable {
   /** The last finished run, with or without a proof: what Retry and Continue use. */
   private lastAttempt: Run | undefined;
   private placed: Placed | undefined;
+  private applied: Applied | undefined;
   /** The run whose statement was edited while its proof was written: Insert offers "Insert anyway". */
   private statementChanged: Run | undefined;
   /** The last run failed because no model could be used: once one is ready, the panel says so. */
   private failedForModel = false;
-  private lastFinish: Extract<ToPanel, { type: 'finish' }> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     extensionUri: vscode.Uri,
     private readonly client: () => Promise<QedNanoClient>,
   ) {
-    this.panel = new ProofPanel(extensionUri, (message) =>
+    this.panel = new WebviewHost(extensionUri, { id: PROOF_VIEW_ID, title: 'QED-Nano Proof', script: 'panel.js', body: PANEL_BODY }, PANEL_MODEL, (message) =>
       this.onPanel(message).catch((error: unknown) => void vscode.window.showErrorMessage(`QED-Nano: ${error instanceof Error ? error.message : String(error)}`)),
     );
-    this.subscriptions.push(vscode.workspace.onDidChangeTextDocument((change) => this.followPlaced(change.document)));
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument((change) => {
+        this.followPlaced(change.document);
+        this.followApplied(change.document);
+      }),
+    );
   }
 
   /** Proves the statement at `uri`/`position`, or else the active editor's selection or cursor. */
@@ -116,13 +131,14 @@ export class ProveController implements vscode.Disposable {
     this.finish({
       state: 'stopped',
       message: `The model is ready now${status.modelName ? ` (${status.modelName})` : ''}: Retry proves the statement.`,
-      elapsedMs: this.lastFinish?.elapsedMs ?? 0,
+      elapsedMs: this.panel.state?.elapsedMs ?? 0,
     });
   }
 
   /** What the panel was last told. */
   snapshot(): PanelSnapshot {
-    return { state: this.lastFinish?.state, message: this.lastFinish?.message, actions: this.actions() };
+    const shown = this.panel.state;
+    return { state: shown?.state, message: shown?.message, actions: this.actions() };
   }
 
   /** Refines a flagged step (or proof) with `qed/refine`, streaming into the panel for Apply or Discard. */
@@ -131,6 +147,7 @@ export class ProveController implements vscode.Disposable {
     const refinement: Refinement = { params, cancel: new vscode.CancellationTokenSource() };
     this.refining = refinement;
     this.refinement = refinement;
+    this.applied = undefined;
     this.showing = 'refinement';
     await this.panel.reveal();
     const started = Date.now();
@@ -168,7 +185,7 @@ export class ProveController implements vscode.Disposable {
         'QED-Nano: the document changed after this refinement was written, so it is not applied. Critique the proof again and refine, or copy the refined text.',
         'Copy Refined Text',
       );
-      if (choice) await vscode.env.clipboard.writeText(result.after);
+      if (choice) await vscode.env.clipboard.writeText(result.edit.newText.trim());
       return false;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -176,6 +193,7 @@ export class ProveController implements vscode.Disposable {
     edit.replace(document.uri, new vscode.Range(start.line, start.character, end.line, end.character), result.edit.newText);
     if (!(await vscode.workspace.applyEdit(edit))) return false;
     this.refinement = undefined;
+    this.applied = { uri: document.uri.toString(), text: result.edit.newText.trim() };
     this.finish({ state: 'done', message: 'Applied. Undo (Ctrl+Z) in the document restores the text as written.', elapsedMs: 0 });
     await vscode.window.showTextDocument(document, { preserveFocus: false });
     return true;
@@ -239,11 +257,11 @@ export class ProveController implements vscode.Disposable {
   /**
    * Copies what the panel shows: a proof as Insert would write it into its document (LaTeX in a .tex file,
    * the document's own label and end mark in Markdown), or the model's text when its statement is gone; a
-   * refinement's new text. Returns the text copied.
+   * refinement's new text as Apply writes it. Returns the text copied.
    */
   async copy(): Promise<string | undefined> {
     let text: string | undefined;
-    if (this.showing === 'refinement') text = this.refinement?.result?.after;
+    if (this.showing === 'refinement') text = this.refinement?.result?.edit.newText.trim();
     else {
       const run = this.last ?? this.lastAttempt;
       const proof = run && proofOf(run);
@@ -263,6 +281,7 @@ export class ProveController implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
+    this.panel.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
@@ -286,6 +305,14 @@ export class ProveController implements vscode.Disposable {
     if (present === placed.present) return;
     placed.present = present;
     this.postActions();
+  }
+
+  /** Keeps "Applied" true to the document: after Undo the panel says the text as written is back. */
+  private followApplied(document: vscode.TextDocument): void {
+    const applied = this.applied;
+    if (!applied || document.uri.toString() !== applied.uri || document.getText().includes(applied.text)) return;
+    this.applied = undefined;
+    this.finish({ state: 'stopped', message: 'Undone: the text as written is back. Critique the proof again to refine it anew.', elapsedMs: 0 });
   }
 
   private actions(): PanelActions {
@@ -312,15 +339,13 @@ export class ProveController implements vscode.Disposable {
 
   /** Ends what the panel shows with a state and message, and tells it what it can do now. */
   private finish(end: { state: PanelRunState; message: string; elapsedMs: number; thinkingTokens?: number; thinkingMs?: number; tokensPerSecond?: number; objections?: string[] }): void {
-    const message: Extract<ToPanel, { type: 'finish' }> = { type: 'finish', thinkingTokens: 0, tokensPerSecond: 0, objections: [], ...end };
-    this.lastFinish = message;
-    this.panel.post(message);
+    this.panel.post({ type: 'finish', thinkingTokens: 0, tokensPerSecond: 0, objections: [], ...end });
     this.postActions();
   }
 
   private async onPanel(message: FromPanel): Promise<void> {
-    if (message.type === 'ready') this.postActions();
-    else if (message.type === 'stop') this.stop();
+    // 'ready' needs nothing here: the host restores the view with everything it was told.
+    if (message.type === 'stop') this.stop();
     else if (this.showing === 'refinement' && (message.type === 'insert' || message.type === 'discard' || message.type === 'retry')) {
       if (message.type === 'insert') await this.applyRefinement();
       else if (message.type === 'discard') this.discardRefinement();
@@ -337,6 +362,7 @@ export class ProveController implements vscode.Disposable {
   private async start(params: ProveParams): Promise<ProveResult | undefined> {
     this.stop();
     this.showing = 'proof';
+    this.applied = undefined;
     const run: Run = { params, cancel: new vscode.CancellationTokenSource() };
     // Failures are recorded too, so that Retry works after an error (e.g. once a model is chosen).
     this.lastAttempt = run;
@@ -403,7 +429,7 @@ function proofOf(run: Run): string | undefined {
 }
 
 /** Whether a request failed because no model could be used (the server's ModelUnavailableErrorData). */
-function isModelUnavailable(error: unknown): boolean {
+export function isModelUnavailable(error: unknown): boolean {
   const data = (error as { data?: Partial<ModelUnavailableErrorData> } | undefined)?.data;
   return data?.modelUnavailable === true;
 }

@@ -1,11 +1,23 @@
 /**
  * The one host of QED-Nano's side-panel views (Proof, Chat): a webview view that loads its script and the
  * shared styles (panel.css, KaTeX's) from dist/media only, under a strict Content-Security-Policy with a
- * per-load nonce, and passes typed messages both ways. Messages posted before the view's script is ready
- * are queued; the script restores its own state (vscode.setState) when the view is shown again.
+ * per-load nonce, and passes typed messages both ways.
+ *
+ * The host owns the view's handshake, so no controller can get it wrong:
+ * - It keeps what the view shows: every message posted is applied to the host's copy of the view state with
+ *   the view's own reducer (the same function the view's script runs), and on every `ready` (first load,
+ *   shown again after being hidden, reloaded) the whole state is sent as one `restore` message. Messages
+ *   posted while the view is not ready are not queued: the restore carries their effect.
+ * - It watches for `ready`. VS Code's webviews can lose a race with their service worker in a fresh profile
+ *   (microsoft/vscode#125993): the page then comes up without its script and styles, or not at all. When no
+ *   `ready` comes in time, the host tries again, waiting longer each time: it sets the page again, then has
+ *   VS Code reload its webviews (what collapsing and expanding the view does by hand), then sets the page
+ *   once more; only then it tells the user, with Reload Window. Nothing is lost by a reload: the restore
+ *   brings the state back.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { ViewModel } from '../../media/src/viewScript';
 
 export interface ViewPage {
   /** The view's id in package.json. */
@@ -17,31 +29,58 @@ export interface ViewPage {
   body: string;
 }
 
-export class WebviewHost<ToView, FromView extends { type: string }> implements vscode.WebviewViewProvider {
+/** How long the host waits for the view's `ready` before it tries again: one entry per try. */
+export const READY_WAITS_MS = [4_000, 6_000, 10_000];
+
+/** Tests only (test/vscode/firstRun): each view's first page comes up as the service-worker race leaves it,
+ * without its script and styles, so the recovery is exercised in every run, not only when the race is lost. */
+const DEAD_FIRST_PAGE = process.env.QED_TEST_WEBVIEW_FAULT === 'dead-first-page';
+
+export class WebviewHost<State, ToView extends { type: string }, FromView extends { type: string }> implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
-  private readonly queue: ToView[] = [];
   private ready = false;
+  /** What the view shows, as the host told it; undefined until the host tells it anything (a view restored
+   * after a window reload keeps what it saved itself). */
+  private shown: State | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private tries = 0;
+  private pagesSet = 0;
+  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly page: ViewPage,
+    private readonly model: ViewModel<State, ToView>,
+    /** Every message of the view's script, `ready` included (after the host has restored the view). */
     private readonly onMessage: (message: FromView) => void,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    this.ready = false;
     const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
-    view.webview.html = this.html(view.webview, media);
-    view.webview.onDidReceiveMessage((message: FromView) => {
-      if (message.type === 'ready') {
-        this.ready = true;
-        for (const queued of this.queue.splice(0)) void view.webview.postMessage(queued);
-      }
-      this.onMessage(message);
-    });
-    view.onDidDispose(() => (this.view = undefined));
+    this.tries = 0;
+    this.load();
+    this.subscriptions.push(
+      view.webview.onDidReceiveMessage((message: FromView) => {
+        if (message.type === 'ready') this.onReady();
+        this.onMessage(message);
+      }),
+      // A hidden view's page is gone (its context is not retained); showing it loads the page again.
+      view.onDidChangeVisibility(() => {
+        this.ready = false;
+        clearTimeout(this.watchdog);
+        if (view.visible) {
+          this.tries = 0;
+          this.watch();
+        }
+      }),
+      view.onDidDispose(() => {
+        clearTimeout(this.watchdog);
+        this.view = undefined;
+        this.ready = false;
+      }),
+    );
   }
 
   /** Shows the view (creating it if needed); `focus`: move the keyboard focus into it. */
@@ -54,12 +93,67 @@ export class WebviewHost<ToView, FromView extends { type: string }> implements v
     return this.view?.visible === true;
   }
 
-  post(message: ToView): void {
-    if (this.view && this.ready) void this.view.webview.postMessage(message);
-    else this.queue.push(message);
+  /** What the view shows now (as the host told it), or undefined before the host told it anything. */
+  get state(): State | undefined {
+    return this.shown;
   }
 
-  private html(webview: vscode.Webview, media: vscode.Uri): string {
+  /** Tells the view `message` (now, if its page is ready; else through the restore when it is). */
+  post(message: ToView): void {
+    this.shown = this.model.reduce(this.shown ?? this.model.initial, message, Date.now());
+    if (this.view && this.ready) void this.view.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    clearTimeout(this.watchdog);
+    for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
+  }
+
+  private onReady(): void {
+    this.ready = true;
+    this.tries = 0;
+    clearTimeout(this.watchdog);
+    if (this.view && this.shown !== undefined) void this.view.webview.postMessage(this.model.restore(this.shown));
+  }
+
+  /** Sets the page (a new nonce each time) and waits for its `ready`. */
+  private load(): void {
+    if (!this.view) return;
+    this.ready = false;
+    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
+    const dead = DEAD_FIRST_PAGE && this.pagesSet === 0;
+    this.pagesSet += 1;
+    this.view.webview.html = this.html(this.view.webview, media, dead);
+    this.watch();
+  }
+
+  private watch(): void {
+    clearTimeout(this.watchdog);
+    const wait = READY_WAITS_MS[this.tries];
+    if (wait === undefined) {
+      void this.giveUp();
+      return;
+    }
+    this.watchdog = setTimeout(() => {
+      if (this.ready || !this.view?.visible) return;
+      this.tries += 1;
+      if (this.tries === 2) {
+        // The page's frame itself may be stuck waiting for the service worker: new frames for every webview.
+        void vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction').then(undefined, () => undefined);
+        this.watch();
+      } else this.load();
+    }, wait);
+  }
+
+  private async giveUp(): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(
+      `QED-Nano: the ${this.page.title} view did not load (VS Code's webview did not start its page, which happens in some fresh profiles). Reloading the window fixes it; nothing shown there is lost.`,
+      'Reload Window',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.action.reloadWindow');
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri, dead = false): string {
     const nonce = randomBytes(16).toString('base64');
     const uri = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(media, file)).toString();
     const csp = [
@@ -76,13 +170,13 @@ export class WebviewHost<ToView, FromView extends { type: string }> implements v
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${uri('katex.min.css')}">
-<link rel="stylesheet" nonce="${nonce}" href="${uri('panel.css')}">
+${dead ? '' : `<link rel="stylesheet" nonce="${nonce}" href="${uri('katex.min.css')}">
+<link rel="stylesheet" nonce="${nonce}" href="${uri('panel.css')}">`}
 <title>${this.page.title}</title>
 </head>
 <body>
 ${this.page.body}
-<script nonce="${nonce}" src="${uri(this.page.script)}"></script>
+${dead ? '' : `<script nonce="${nonce}" src="${uri(this.page.script)}"></script>`}
 </body>
 </html>`;
   }

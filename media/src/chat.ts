@@ -4,24 +4,13 @@
  * Streamed text is painted at most once per animation frame. Keyboard: Enter sends, Shift+Enter is a new
  * line, Escape stops the reply; every control is a button or a textarea in the tab order.
  */
-import type { ProveProgress } from '../../server/src/protocol';
 import { STARTERS, type ChatViewState, type FromChat, type ToChat } from './chatProtocol';
+import { CHAT_MODEL, EMPTY_CHAT } from './chatState';
 import { createRenderer } from './render';
-import { element as $, frameScheduler, viewApi } from './viewScript';
+import { announceReady, element as $, frameScheduler, tokenCount, viewApi } from './viewScript';
 
 const vscode = viewApi<ChatViewState, FromChat>();
-const EMPTY: ChatViewState = {
-  problem: undefined,
-  pinned: false,
-  macros: {},
-  turns: [],
-  summarised: false,
-  problemChanged: false,
-  state: 'idle',
-  message: '',
-  draft: '',
-};
-let state: ChatViewState = { ...EMPTY, ...vscode.getState() };
+let state: ChatViewState = { ...EMPTY_CHAT, ...vscode.getState() };
 let render = createRenderer(state.macros);
 const schedule = frameScheduler(paint);
 
@@ -40,10 +29,7 @@ const send = (text: string): void => {
   input.value = '';
   state.draft = '';
 };
-$<HTMLFormElement>('composer').addEventListener('submit', (event) => {
-  event.preventDefault();
-  send(input.value);
-});
+buttons.send.addEventListener('click', () => send(input.value));
 input.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
@@ -67,41 +53,30 @@ buttons.retry.addEventListener('click', () => vscode.postMessage({ type: 'retry'
 turns.addEventListener('click', (event) => {
   const target = (event.target as HTMLElement).closest('button[data-action]') as HTMLButtonElement | null;
   if (!target) return;
-  const index = Number(target.dataset.index);
+  const turn = target.dataset.turn!;
   const action = target.dataset.action;
-  vscode.postMessage(action === 'copy' ? { type: 'copy', index } : { type: 'insert', index, as: action === 'proof' ? 'proof' : 'cursor' });
+  vscode.postMessage(action === 'copy' ? { type: 'copy', turn } : { type: 'insert', turn, as: action === 'proof' ? 'proof' : 'cursor' });
 });
 
 window.addEventListener('message', (event: MessageEvent<ToChat>) => {
   const m = event.data;
-  if (m.type === 'problem') {
-    if (JSON.stringify(m.macros) !== JSON.stringify(state.macros)) render = createRenderer(m.macros);
-    state = { ...state, problem: m.problem, pinned: m.pinned, macros: m.macros, turns: m.turns, summarised: m.summarised, problemChanged: m.problemChanged };
-    if (state.state !== 'running') state.message = '';
-    turns.replaceChildren();
-  } else if (m.type === 'asked') {
-    state.turns = [...state.turns, { role: 'user', text: m.message }, { role: 'assistant', text: '', thinking: '' }];
-    state.state = 'running';
-    state.message = '';
-  } else if (m.type === 'progress') take(m.value);
-  else {
-    state.state = m.state;
-    state.message = m.message;
-  }
+  const before = state;
+  state = CHAT_MODEL.reduce(state, m, Date.now());
+  if (m.type === 'restore') state.draft = before.draft; // what the user is typing is the view's own
+  if (JSON.stringify(state.macros) !== JSON.stringify(before.macros)) render = createRenderer(state.macros);
+  if (m.type === 'problem' || m.type === 'restore') turns.replaceChildren();
+  // A conversation shown, a new question, a reply streaming in and its end: the view follows them down
+  // (unless the user scrolled up to read while it streams).
+  if (m.type === 'asked' || m.type === 'problem' || m.type === 'restore') follow = true;
   schedule();
 });
 
-/** A value of the reply's stream into the last (assistant) turn. */
-function take(value: ProveProgress): void {
-  const reply = state.turns[state.turns.length - 1];
-  if (!reply || reply.role !== 'assistant') return;
-  if (value.kind === 'thinking') reply.thinking = (reply.thinking ?? '') + value.text;
-  else if (value.kind === 'proof') reply.text += value.text;
-  else if (value.kind === 'proofRetracted') {
-    reply.thinking = (reply.thinking ?? '') + value.movedToThinking;
-    reply.text = '';
-  }
-}
+/** Whether the view keeps the end of the conversation in sight while a reply streams. */
+let follow = true;
+document.addEventListener('scroll', () => {
+  const bottom = document.scrollingElement!;
+  follow = bottom.scrollHeight - bottom.scrollTop - bottom.clientHeight < 40;
+}, { passive: true });
 
 function paint(): void {
   vscode.setState(state);
@@ -134,13 +109,14 @@ function paint(): void {
   buttons.retry.disabled = running || !state.turns.some((t) => t.role === 'user');
   buttons.send.disabled = running || !state.problem;
   input.disabled = !state.problem;
+  if (follow) (document.scrollingElement ?? document.body).scrollTo({ top: document.body.scrollHeight });
   if (running) setTimeout(schedule, 500);
 }
 
 /** Paints the turns, keeping the DOM of turns whose text did not change (a streamed reply only grows). */
 function paintTurns(): void {
   state.turns.forEach((turn, index) => {
-    const key = `${turn.role}\u0000${turn.thinking ?? ''}\u0000${turn.text}\u0000${state.state === 'running' && index === state.turns.length - 1}`;
+    const key = `${turn.id}\u0000${turn.thinkingTokens ?? ''}\u0000${turn.thinking ?? ''}\u0000${turn.text}\u0000${state.state === 'running' && index === state.turns.length - 1}`;
     const existing = turns.children[index] as HTMLElement | undefined;
     if (existing?.dataset.key === key) return;
     const item = document.createElement('li');
@@ -150,7 +126,7 @@ function paintTurns(): void {
     if (turn.role === 'assistant' && turn.thinking) {
       const details = document.createElement('details');
       const summary = document.createElement('summary');
-      summary.textContent = `Thinking — about ${Math.round(turn.thinking.length / 3.5).toLocaleString()} tokens`;
+      summary.textContent = turn.thinkingTokens === undefined ? 'Thinking' : `Thinking — ${tokenCount(turn.thinkingTokens)}`;
       const pre = document.createElement('pre');
       pre.textContent = turn.thinking;
       details.append(summary, pre);
@@ -168,7 +144,7 @@ function paintTurns(): void {
         const button = document.createElement('button');
         button.className = 'secondary';
         button.dataset.action = action;
-        button.dataset.index = String(index);
+        button.dataset.turn = turn.id;
         button.textContent = label;
         actions.append(button);
       }
@@ -181,4 +157,4 @@ function paintTurns(): void {
 }
 
 paint();
-vscode.postMessage({ type: 'ready' });
+announceReady(vscode, { type: 'ready' });

@@ -2,6 +2,7 @@
  * The Chat view's markup (inside <body>, before its script): used by the webview the extension creates and
  * by the render tests. Static: no model text in it.
  */
+// No <form>: a page whose script did not load would submit it and go blank, taking the typed text along.
 export const CHAT_BODY = `<header class="chat-header">
   <div id="problem" class="problem" role="heading" aria-level="2" aria-live="polite"></div>
   <div class="toolbar" role="toolbar" aria-label="Chat actions">
@@ -16,8 +17,8 @@ export const CHAT_BODY = `<header class="chat-header">
 <ol id="turns" class="turns" aria-label="Conversation"></ol>
 <div id="starters" class="starters" aria-label="Ways to start"></div>
 <div id="message" class="message" role="status"></div>
-<form id="composer" class="composer">
+<div id="composer" class="composer" role="group" aria-label="Message">
   <label for="input" class="visually-hidden">Message to QED-Nano</label>
   <textarea id="input" rows="3" placeholder="Ask about this problem (Enter sends, Shift+Enter is a new line, Escape stops)" aria-describedby="message"></textarea>
-  <button id="send" type="submit">Send</button>
-</form>`;
+  <button id="send" type="button">Send</button>
+</div>`;

@@ -6,9 +6,13 @@
 import type { ProveProgress } from '../../server/src/protocol';
 
 export interface ChatTurnView {
+  /** Unique in the view: Copy and Insert name the turn by it (never by its position). */
+  id: string;
   role: 'user' | 'assistant';
   text: string;
   thinking?: string;
+  /** The reply's thinking tokens (streamed running total, then the final count; one measure). */
+  thinkingTokens?: number;
 }
 
 export type ChatRunState = 'idle' | 'running' | 'done' | 'stopped' | 'error';
@@ -26,17 +30,20 @@ export interface ChatViewState {
   state: ChatRunState;
   /** Under the conversation: how the last reply ended, or what is wrong and what to do. */
   message: string;
-  /** The message being written (kept when the view is hidden). */
+  /** The message being written: the view's own (kept when the view is hidden; the host never sets it). */
   draft: string;
 }
 
 export type ToChat =
   /** The problem the chat is about now, and its current conversation. */
   | { type: 'problem'; problem: string | undefined; pinned: boolean; macros: Record<string, string>; turns: ChatTurnView[]; summarised: boolean; problemChanged: boolean }
-  /** The user's message was sent: it shows, and the reply starts streaming under it. */
-  | { type: 'asked'; message: string }
+  /** The user's message was sent: it shows, and the reply (turn id `turn`) starts streaming under it. */
+  | { type: 'asked'; message: string; turn: string }
   | { type: 'progress'; value: ProveProgress }
-  | { type: 'finish'; state: Exclude<ChatRunState, 'idle' | 'running'>; message: string };
+  /** The reply ended; `thinkingTokens`: its final count (when it was generated). */
+  | { type: 'finish'; state: Exclude<ChatRunState, 'idle' | 'running'>; message: string; thinkingTokens?: number }
+  /** The whole state, sent by the host on every `ready` (the page was loaded or loaded again). */
+  | { type: 'restore'; state: ChatViewState };
 
 export type FromChat =
   | { type: 'ready' }
@@ -44,9 +51,9 @@ export type FromChat =
   | { type: 'stop' }
   /** Ask the last message again. */
   | { type: 'retry' }
-  /** Copy the reply of turn `index`, or insert it at the editor's cursor or as the problem's proof. */
-  | { type: 'copy'; index: number }
-  | { type: 'insert'; index: number; as: 'cursor' | 'proof' }
+  /** Copy the reply of the turn with id `turn`, or insert it at the editor's cursor or as the problem's proof. */
+  | { type: 'copy'; turn: string }
+  | { type: 'insert'; turn: string; as: 'cursor' | 'proof' }
   | { type: 'new' }
   | { type: 'pin'; pinned: boolean };
 

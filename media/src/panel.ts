@@ -4,35 +4,14 @@
  * painted at most once per animation frame, so hundreds of tokens per second do not back it up.
  */
 import { NO_ACTIONS, type FromPanel, type PanelState, type ToPanel } from './panelProtocol';
-import type { ProveProgress } from '../../server/src/protocol';
+import { EMPTY_PANEL, PANEL_MODEL } from './panelState';
 import { createRenderer } from './render';
-import { element as $, frameScheduler, viewApi } from './viewScript';
+import { announceReady, element as $, frameScheduler, tokenCount, viewApi } from './viewScript';
 
 const vscode = viewApi<PanelState, FromPanel>();
-const EMPTY: PanelState = {
-  kind: 'proof',
-  statement: '',
-  macros: {},
-  thinking: '',
-  proof: '',
-  state: 'done',
-  message: 'Run "QED-Nano: Prove Selected Statement" (or the Prove lens above a statement) to see a proof here.',
-  thinkingTokens: 0,
-  thinkingMs: undefined,
-  tokensPerSecond: 0,
-  startedAt: 0,
-  elapsedMs: 0,
-  outdatedProof: '',
-  actions: NO_ACTIONS,
-  copied: false,
-  phase: '',
-  candidates: [],
-  chosen: undefined,
-  objections: [],
-  deep: false,
-};
-// A restored view offers nothing until the extension says what it still can do (its 'actions' answer 'ready').
-let state: PanelState = { ...EMPTY, ...vscode.getState(), actions: NO_ACTIONS, copied: false };
+// A view restored from what it saved itself (after a window reload) offers nothing until the extension says
+// what it still can do: the extension's restore after 'ready' brings its state and actions.
+let state: PanelState = { ...EMPTY_PANEL, ...vscode.getState(), actions: NO_ACTIONS, copied: false };
 let render = createRenderer(state.macros);
 const schedule = frameScheduler(paint);
 /** How long Copy says "Copied". */
@@ -75,69 +54,21 @@ buttons.copy.addEventListener('click', () => vscode.postMessage({ type: 'copy' }
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const m = event.data;
-  if (m.type === 'run') {
-    state.deep = m.deep;
-    state.kind = m.kind;
-  }
-  else if (m.type === 'progress') take(m.value);
-  else if (m.type === 'actions') state.actions = m.actions;
-  else if (m.type === 'copied') {
-    state.copied = true;
-    setTimeout(() => {
-      state.copied = false;
-      schedule();
-    }, COPIED_SHOWN_MS);
-  } else {
-    state = {
-      ...state,
-      state: m.state,
-      message: m.message,
-      thinkingTokens: m.thinkingTokens || state.thinkingTokens,
-      thinkingMs: m.thinkingMs ?? state.thinkingMs,
-      tokensPerSecond: m.tokensPerSecond,
-      elapsedMs: m.elapsedMs,
-      objections: m.objections,
-      outdatedProof: '',
-      phase: '',
-    };
+  const before = state;
+  state = PANEL_MODEL.reduce(state, m, Date.now());
+  if (m.type === 'restore') state.copied = before.copied;
+  if (m.type === 'copied') setTimeout(() => {
+    state = PANEL_MODEL.reduce(state, { type: 'copiedShown' }, Date.now());
+    schedule();
+  }, COPIED_SHOWN_MS);
+  if (state.macros !== before.macros && JSON.stringify(state.macros) !== JSON.stringify(before.macros)) {
+    render = createRenderer(state.macros);
+    // Blocks typeset with the previous macros are not reused.
+    proof.replaceChildren();
+    statement.replaceChildren();
   }
   schedule();
 });
-
-/** One value of the prove stream into the panel's state. */
-function take(value: ProveProgress): void {
-  switch (value.kind) {
-    case 'started':
-      state = { ...EMPTY, kind: state.kind, actions: state.actions, statement: value.statement, macros: value.macros, state: 'running', message: '', startedAt: Date.now(), outdatedProof: state.proof || state.outdatedProof, phase: state.phase, deep: state.deep };
-      render = createRenderer(value.macros);
-      // Blocks typeset with the previous macros are not reused.
-      proof.replaceChildren();
-      statement.replaceChildren();
-      break;
-    case 'phase':
-      state.phase = value.text;
-      break;
-    case 'candidates':
-      state.candidates = value.candidates;
-      state.chosen = value.best?.id;
-      if (value.best) state.proof = value.best.proof;
-      break;
-    case 'thinking':
-      state.thinking += value.text;
-      if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
-      break;
-    case 'proof':
-      state.proof += value.text;
-      if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
-      state.thinkingMs ??= Date.now() - state.startedAt; // the thinking ended when the proof began
-      break;
-    case 'proofRetracted':
-      state.thinking += value.movedToThinking;
-      state.proof = '';
-      state.thinkingMs = undefined; // it was thinking after all: still going
-      break;
-  }
-}
 
 function paint(): void {
   vscode.setState(state);
@@ -157,7 +88,7 @@ function paint(): void {
   // The thinking's own time and tokens: the whole reply's are in the message under the proof.
   const thinkingMs = state.thinkingMs ?? (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs);
   thinkingSummary.textContent = state.thinking
-    ? `Thinking — ${state.thinkingTokens ? `${state.thinkingTokens.toLocaleString()} tokens, ` : ''}${(thinkingMs / 1000).toFixed(1)} s`
+    ? `Thinking — ${state.thinkingTokens ? `${tokenCount(state.thinkingTokens)}, ` : ''}${(thinkingMs / 1000).toFixed(1)} s`
     : 'Thinking';
   // The thinking only grows while streaming: append what is new instead of resetting tens of thousands of
   // characters on every frame.
@@ -234,4 +165,4 @@ function splitBlocks(markdown: string): string[] {
 }
 
 paint();
-vscode.postMessage({ type: 'ready' });
+announceReady(vscode, { type: 'ready' });

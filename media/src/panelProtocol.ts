@@ -74,7 +74,11 @@ export type ToPanel =
   | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; thinkingMs?: number; tokensPerSecond: number; elapsedMs: number; objections: string[] }
   | { type: 'actions'; actions: PanelActions }
   /** The text Copy put on the clipboard is there. */
-  | { type: 'copied' };
+  | { type: 'copied' }
+  /** The view's own: "Copied" has been shown long enough. */
+  | { type: 'copiedShown' }
+  /** The whole state, sent by the host on every `ready` (the page was loaded or loaded again). */
+  | { type: 'restore'; state: PanelState };
 
 export type FromPanel =
   | { type: 'stop' }
@@ -87,5 +91,5 @@ export type FromPanel =
   /** Drop the refinement shown. */
   | { type: 'discard' }
   | { type: 'copy' }
-  /** The view's script is loaded (first time, or restored): it wants the actions. */
+  /** The view's script runs (first load, shown again, or loaded again): the host restores its state. */
   | { type: 'ready' };
