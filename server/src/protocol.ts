@@ -35,6 +35,9 @@ export interface QedNanoSettings {
   };
   /** A local `.gguf` path or an `hf:` URI (`hf:owner/repo:QUANT` or `hf:owner/repo/file.gguf`). */
   model: string;
+  /** Load the model in the background once a proof document is open, when that needs nothing from the
+   * user: a local file, or an `hf:` model already downloaded (never a download, never the remote engine). */
+  loadModelOnOpen: boolean;
   /** `auto` uses a GPU when llama.cpp finds one (CUDA, Vulkan, Metal); `off` uses the CPU only. */
   gpu: 'auto' | 'off';
   /** CPU threads for the model; 0 means one per core. */

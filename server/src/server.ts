@@ -242,12 +242,22 @@ async function applySettings(raw: unknown): Promise<void> {
   const analysisChanged = next.analysis.maxDocumentSize !== settings.analysis.maxDocumentSize;
   settings = next;
   await models?.configure(settings);
+  loadModelInBackground();
   if (!analysisChanged) return;
   store.invalidate();
   for (const document of documents.all()) scheduleDiagnostics(document.uri, 0);
 }
 
-documents.onDidOpen((event) => scheduleDiagnostics(event.document.uri, 0));
+documents.onDidOpen((event) => {
+  scheduleDiagnostics(event.document.uri, 0);
+  loadModelInBackground();
+});
+
+/** With a proof document open, loads the model when that needs nothing from the user (qedNano.loadModelOnOpen). */
+function loadModelInBackground(): void {
+  if (!models || !settings.loadModelOnOpen || !documents.all().some((document) => store.analysisOf(document))) return;
+  models.loadIfAtHand().catch((error: unknown) => connection.console.error(`Loading the model in the background failed: ${String(error)}`));
+}
 documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));
 documents.onDidSave((event) => critic?.saved(event.document.uri));
 documents.onDidClose((event) => {

@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   // The model card's name, as `vllm serve lm-provers/QED-Nano` serves it.
   remote: { endpoints: [], model: 'lm-provers/QED-Nano', maxConcurrency: 8, timeoutSeconds: 120 },
   model: DEFAULT_MODEL,
+  loadModelOnOpen: true,
   gpu: 'auto',
   threads: 0,
   // 16k tokens of KV cache at f16 is about 2.3 GB for QED-Nano; never the 262k it was trained for.
@@ -51,6 +52,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       timeoutSeconds: integer(remote.timeoutSeconds, defaults.remote.timeoutSeconds, 1, 3600),
     },
     model: typeof given.model === 'string' && given.model.trim() !== '' ? given.model.trim() : defaults.model,
+    loadModelOnOpen: typeof given.loadModelOnOpen === 'boolean' ? given.loadModelOnOpen : defaults.loadModelOnOpen,
     gpu: given.gpu === 'off' ? 'off' : 'auto',
     threads: integer(given.threads, defaults.threads, 0, 256),
     contextSize,

@@ -36,7 +36,8 @@ Show that $n^2 \\ge n$ for every integer $n \\ge 1$.
 
 async function server(scripts: string[] | undefined, extra: object = {}, load = true): Promise<TestLanguageClient> {
   const { client } = await TestLanguageClient.start(
-    { storagePath: storage, qedNano: { model: tinyModelPath(scripts ? 'natural' : 'endless'), threads: 1, contextSize: 2048, gpu: 'off', ...extra } },
+    // Without `load`, the model stays unloaded: not even in the background when a document opens.
+    { storagePath: storage, qedNano: { model: tinyModelPath(scripts ? 'natural' : 'endless'), threads: 1, contextSize: 2048, gpu: 'off', loadModelOnOpen: load, ...extra } },
     {},
     { ...process.env, ...(scripts ? { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) } : {}) },
   );

@@ -91,3 +91,37 @@ test('a corrupt file, a missing file: clear errors with a next action, and the s
   const info = await client.connection.sendRequest(SetupInfoRequest);
   assert.match(info.lastError ?? '', /does not exist/);
 });
+
+test('a proof document opened with a local model file set loads the model by itself; an hf: model not yet downloaded is never fetched, and the setting turns it off', async () => {
+  const document = '\\begin{theorem}\nFor all $n$, $n \\ge 0$.\n\\end{theorem}\n';
+  const start = async (extra: object): Promise<{ client: TestLanguageClient; seen: ModelStatus[]; folder: string }> => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'qed-nano-autoload-'));
+    const { client: started } = await TestLanguageClient.start({ ...settings(extra), storagePath: folder });
+    const seen: ModelStatus[] = [];
+    started.connection.onNotification(StatusNotification, (status) => {
+      seen.push(status);
+    });
+    await started.open('file:///work/auto.tex', 'latex', document);
+    return { client: started, seen, folder };
+  };
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1500));
+
+  const local = await start({});
+  for (let i = 0; i < 200 && local.seen.at(-1)?.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(local.seen.at(-1)?.state, 'ready', `nothing asked for it, and it loaded: ${JSON.stringify(local.seen)}`);
+
+  // An hf: model that is not in the storage folder: a download would start with 'downloading'. The
+  // endpoint is one where nothing listens, so a fetch would fail loudly rather than hang.
+  const hub = await start({ model: 'hf:someone/not-downloaded:Q4_K_M' });
+  await settle();
+  assert.ok(!hub.seen.some((s) => s.state === 'downloading' || s.state === 'loading' || s.state === 'error'), JSON.stringify(hub.seen));
+
+  const off = await start({ loadModelOnOpen: false });
+  await settle();
+  assert.ok(!off.seen.some((s) => s.state === 'loading' || s.state === 'ready'), JSON.stringify(off.seen));
+
+  for (const each of [local, hub, off]) {
+    assert.equal(await each.client.stop(), 0);
+    rmSync(each.folder, { recursive: true, force: true });
+  }
+});

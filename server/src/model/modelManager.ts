@@ -104,6 +104,8 @@ export class ModelManager {
   private lastError: string | undefined;
   private resolvedPath: string | undefined;
   private activeGenerations = 0;
+  /** The settings the background load (loadIfAtHand) last tried. */
+  private autoLoadTried: QedNanoSettings | undefined;
   private readonly crashGuard: CrashGuard;
   private readonly modelsFolder: string;
 
@@ -169,6 +171,31 @@ export class ModelManager {
   explainAbsence(waiting: string): void {
     if (this.status.state !== 'absent' || this.status.message?.includes(waiting)) return;
     this.setStatus({ ...this.status, message: [this.status.message, waiting].filter(Boolean).join(' ') });
+  }
+
+  /**
+   * Loads the model in the background when that needs nothing from the user: the local engine with a model
+   * file (a missing one is reported in the status, as a load reports it), or an `hf:` model already in the
+   * storage folder. Never downloads, never asks for the remote engine's consent. Tried once per model
+   * settings: a load that failed is not repeated until they change (its reason stays in the status).
+   */
+  async loadIfAtHand(): Promise<void> {
+    const settings = this.requireSettings();
+    if (this.engine || this.loading || settings.engine === 'remote') return;
+    if (this.autoLoadTried && !loadSettingsChanged(this.autoLoadTried, settings)) return;
+    this.autoLoadTried = settings;
+    if (isHuggingFaceUri(settings.model) && !(await this.downloaded(settings.model))) return;
+    await this.ready(false).catch(() => undefined); // the status and the log say why
+  }
+
+  /** Whether an `hf:` model is already in the storage folder (nothing is fetched). */
+  private async downloaded(model: string): Promise<boolean> {
+    const { resolveModelFile } = await import('node-llama-cpp');
+    const endpoints = this.options.huggingFaceEndpoint ? { huggingFace: this.options.huggingFaceEndpoint } : undefined;
+    return resolveModelFile(model, { directory: this.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) }).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Loads (and downloads) the model if it is not loaded yet; `explicit`: the user asked (Load Model). */
@@ -428,13 +455,14 @@ export class ModelManager {
       }
       return file;
     }
-    const { resolveModelFile, createModelDownloader } = await import('node-llama-cpp');
+    const { resolveModelFile } = await import('node-llama-cpp');
     const endpoints = this.options.huggingFaceEndpoint ? { huggingFace: this.options.huggingFaceEndpoint } : undefined;
     try {
       return await resolveModelFile(model, { directory: this.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) });
     } catch {
       // Not downloaded yet: download it below.
     }
+    const { createModelDownloader } = await import('node-llama-cpp');
     const downloader = await createModelDownloader({
       modelUri: model,
       dirPath: this.modelsFolder,
