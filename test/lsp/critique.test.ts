@@ -229,7 +229,8 @@ test('Dismiss hides a finding until its step changes, also after the server rest
   await second.open(uri, 'latex', LATEX);
   await second.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
   const lenses = await lensTitles(second, uri);
-  assert.ok(lenses.includes('QED-Nano: 0.5 · 1 issue · Critique again'), lenses.join(' | '));
+  // The dismissed finding is no longer counted as an issue (it once still read "0.5 · 1 issue").
+  assert.ok(lenses.includes('QED-Nano: 0.5 · 0 issues (1 dismissed) · Critique again'), lenses.join(' | '));
   assert.deepEqual(critiques(await second.diagnostics(uri, (p) => p.diagnostics.length > 0)), [], 'still dismissed after a restart');
 
   const edited = LATEX.replace('Since $n - 1 \\ge 0$', 'As $n - 1 \\ge 0$');
@@ -242,7 +243,8 @@ test('Dismiss hides a finding until its step changes, also after the server rest
 
 test('with no model loaded, saving critiques nothing: structural checks only, and the status and lens say critique waits', async () => {
   const { client } = await TestLanguageClient.start(
-    { storagePath: storage, qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off' } },
+    // The model is not loaded in the background here (as with an hf: model not downloaded yet).
+    { storagePath: storage, qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', loadModelOnOpen: false } },
     { workspace: { codeLens: { refreshSupport: true } } },
   );
   clients.push(client);
@@ -259,6 +261,19 @@ test('with no model loaded, saving critiques nothing: structural checks only, an
   assert.match(statuses.at(-1)?.message ?? '', /Critiques wait for a model: click to load it\./);
   assert.ok((await lensTitles(client, uri)).includes('QED-Nano: critique waits for a model · Load Model'));
   assert.deepEqual(critiques(await client.diagnostics(uri)), []);
+});
+
+test('a refined step in a LaTeX document is written in LaTeX: the model\'s Markdown emphasis becomes \\textbf, the math stays', async () => {
+  const markdownStep = 'Needs both.\n</think>\n\nSince **both** $n$ and $n - 1$ are nonnegative, $n(n-1) \\ge 0$.';
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?'), markdownStep]);
+  const uri = 'file:///work/refine-format.tex';
+  await client.open(uri, 'latex', LATEX);
+  await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const [finding] = critiques(await client.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
+  const stepText = LATEX.split('\n')[8]!;
+  const result = await client.connection.sendRequest(RefineRequest, { textDocument: { uri }, range: finding!.range, text: stepText, objection: String(finding!.message) });
+  assert.equal(result.after, 'Since **both** $n$ and $n - 1$ are nonnegative, $n(n-1) \\ge 0$.', 'the model\'s text, as the panel shows it');
+  assert.equal(result.edit.newText, 'Since \\textbf{both} $n$ and $n - 1$ are nonnegative, $n(n-1) \\ge 0$.', 'what goes into the .tex file');
 });
 
 test('qed/refine streams the thinking and the new step, and returns the edit of exactly that step; a whole proof becomes a LaTeX body', async () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import { markdownToLatex, proofInsertion } from '../../server/src/features/proofInsertion';
+import { asParagraphAt, markdownToLatex } from '../../server/src/documents/textFormat';
+import { proofInsertion } from '../../server/src/features/proofInsertion';
 
 const PROOF = '**Proof.** We use *induction* on $n$:\n\n- the base case $n=1$ holds;\n- the step uses $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.$$\n\nHence the claim. ∎';
 
@@ -74,4 +75,20 @@ test('only a real "Proof." label is dropped from the model text, not a sentence 
   assert.equal(insert('**Proof**. Clear.'), '\n\\begin{proof}\nClear.\n\\end{proof}');
   assert.equal(insert('## Proof\nClear.'), '\n\\begin{proof}\nClear.\n\\end{proof}');
   assert.equal(insert('Proof: Clear.'), '\n\\begin{proof}\nClear.\n\\end{proof}');
+});
+
+test('Markdown: a file whose proofs read **Solution.** … ∎ gets its new proof under **Solution.**, and a "## Solution" heading file under its heading', () => {
+  const solutions = '**Problem 1.** Show $a \\ge 0$.\n\n**Solution.** Clear. ∎\n\n**Problem 2.** Show $b \\ge 0$.\n';
+  const result = apply(solutions, 'markdown', 1);
+  assert.match(result, /\*\*Problem 2\.\*\* Show \$b \\ge 0\$\.\n\n\*\*Solution\.\*\* We use \*induction\*/);
+  assert.doesNotMatch(result, /\*\*Proof\.\*\*/);
+  const headings = '## Problem 1\n\nShow $a \\ge 0$.\n\n## Solution\n\nClear. ∎\n\n## Problem 2\n\nShow $b \\ge 0$.\n';
+  assert.match(apply(headings, 'markdown', 1), /Show \$b \\ge 0\$\.\n\n## Solution\n\nWe use \*induction\*/);
+});
+
+test('a chat reply inserted at the cursor is a paragraph of its own after the cursor\'s paragraph, in the document\'s format', () => {
+  const lines = ['Some text with $$x', 'y$$ display math.', 'continued here.', '', 'Next.'];
+  assert.deepEqual(asParagraphAt(lines, 0, 'A **bold** reply.', 'latex'), { line: 2, character: 'continued here.'.length, text: '\n\nA \\textbf{bold} reply.' });
+  assert.deepEqual(asParagraphAt(lines, 3, 'Reply.', 'markdown'), { line: 3, character: 0, text: '\nReply.\n' });
+  assert.deepEqual(asParagraphAt(['Only line.'], 0, 'Reply.', 'markdown'), { line: 0, character: 'Only line.'.length, text: '\n\nReply.\n' });
 });

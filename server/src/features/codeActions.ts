@@ -16,7 +16,7 @@ import type { Generate } from '../tasks/generate';
 import { toProgress } from '../tasks/proof';
 import { refineProof, refineStep } from '../tasks/refine';
 import type { Critic, ProofNow } from './critique';
-import { proofBody } from './proofInsertion';
+import { inDocumentFormat, proofBody } from '../documents/textFormat';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 
@@ -88,7 +88,8 @@ export async function refine(params: RefineParams, host: RefineHost, token: Canc
     if (!params.whole) {
       const steps = before.proof.steps.map((s) => s.text);
       after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, host.generate, budgets, onChunk, cancelled);
-      newText = after;
+      // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
+      if (after !== undefined) newText = inDocumentFormat(format, after);
     } else {
       const review = host.critic.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
       after = await refineProof(problem, params.text, review, host.generate, budgets, onChunk, cancelled);

@@ -168,19 +168,12 @@ export class Critic {
 
   /** The critique's diagnostics of a document as it is now (findings follow their steps' text). */
   diagnostics(uri: string): Diagnostic[] {
-    const proofs = this.proofsOf(uri);
     const judged = this.judged.get(uri);
-    if (!proofs || !judged) return [];
     const diagnostics: Diagnostic[] = [];
-    for (const proof of proofs) {
-      const judgement = judged.get(proof.key);
+    for (const proof of this.proofsOf(uri) ?? []) {
+      const judgement = judged?.get(proof.key);
       if (!judgement) continue;
-      const taken = new Set<number>();
-      for (const finding of judgement.critique.findings) {
-        const at = judgement.hash === proof.hash ? finding.step - 1 : sameTextStep(proof, judgement.stepTexts[finding.step - 1], taken);
-        const step = at === undefined ? undefined : proof.steps[at];
-        if (!step || this.host.dismissed.has(step.text)) continue;
-        taken.add(at!);
+      for (const { finding, step } of this.placedFindings(proof, judgement).shown) {
         diagnostics.push({
           range: step.range,
           severity: SEVERITY[finding.kind],
@@ -192,6 +185,26 @@ export class Critic {
       }
     }
     return diagnostics;
+  }
+
+  /** A judgement's findings on the proof's steps as they are now: those shown, and how many were dismissed
+   * (a finding whose step is gone is neither). */
+  private placedFindings(proof: ProofNow, judgement: Judgement): { shown: { finding: Critique['findings'][number]; step: ProofNow['steps'][number] }[]; dismissed: number } {
+    const taken = new Set<number>();
+    const shown: { finding: Critique['findings'][number]; step: ProofNow['steps'][number] }[] = [];
+    let dismissed = 0;
+    for (const finding of judgement.critique.findings) {
+      const at = judgement.hash === proof.hash ? finding.step - 1 : sameTextStep(proof, judgement.stepTexts[finding.step - 1], taken);
+      const step = at === undefined ? undefined : proof.steps[at];
+      if (!step) continue;
+      if (this.host.dismissed.has(step.text)) {
+        dismissed++;
+        continue;
+      }
+      taken.add(at!);
+      shown.push({ finding, step });
+    }
+    return { shown, dismissed };
   }
 
   /** The proof whose step stands at exactly `range` now, with that step's index; for code actions. */
@@ -218,6 +231,7 @@ export class Critic {
   dismiss(uri: string, stepText: string): void {
     this.host.dismissed.add(stepText);
     this.host.publish(uri, this.diagnostics(uri));
+    this.host.refreshLenses();
   }
 
   /** The problem the model sees for a proof's statement (macros and earlier results included). */
@@ -244,8 +258,10 @@ export class Critic {
       if (judgement.hash !== proof.hash) return again('QED-Nano: outdated · Critique again');
       const { score, findings } = judgement.critique;
       if (findings.length === 0 && score === 1) return again(`QED-Nano: no issues · ${ago(judgement.at)}`);
-      const issues = findings.length === 0 ? 'no step flagged' : `${findings.length} ${findings.length === 1 ? 'issue' : 'issues'}`;
-      return again(`QED-Nano: ${score} · ${issues} · Critique again`);
+      // Dismissed findings are not counted as issues (the user set them aside); the lens says how many.
+      const { shown, dismissed } = this.placedFindings(proof, judgement);
+      const issues = findings.length === 0 ? 'no step flagged' : `${shown.length} ${shown.length === 1 ? 'issue' : 'issues'}`;
+      return again(`QED-Nano: ${score} · ${issues}${dismissed > 0 ? ` (${dismissed} dismissed)` : ''} · Critique again`);
     });
   }
 
