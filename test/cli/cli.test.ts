@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -74,11 +74,21 @@ test('critique: findings on the flagged step, as SARIF with the step\'s region; 
   const result = run(['critique', proof, '--format', 'sarif', '--model', tinyModelPath('natural'), '--config', config], { QED_NANO_TEST_SCRIPT: verdict });
   assert.equal(result.status, 1, result.stderr);
   const sarif = JSON.parse(result.stdout) as { runs: { results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[] };
-  const [finding] = sarif.runs[0]!.results;
+  const [score, finding] = sarif.runs[0]!.results;
+  assert.deepEqual([score?.ruleId, score?.level, score?.message.text], ['critique/score', 'warning', 'Problem 1: score 0.5 of 1, 1 step flagged']);
   assert.deepEqual(
     [finding?.ruleId, finding?.level, finding?.message.text, finding?.locations[0]?.physicalLocation.region.startLine, finding?.locations[0]?.physicalLocation.region.startColumn],
     ['critique/gap', 'warning', 'Why is a square not negative? Say it.', 7, 1],
   );
+});
+
+test('critique prints each proof\'s score; a score of 0 whose only finding names a step the proof does not have still exits 1', () => {
+  const proof = file('zero.md', '## Problem 1\n\nShow that $x^2 \\ge 0$.\n\n**Proof.** Let $x$ be real.\n\nThen $x^2 \\ge 0$. ∎\n');
+  const config = file('quick0.json', JSON.stringify({ threads: 1, critique: { depth: 'quick' } }));
+  const verdict = '{"score":"0","findings":[{"step":9,"kind":"error","explanation":"Step 9 is wrong."}]}';
+  const result = run(['critique', proof, '--model', tinyModelPath('natural'), '--config', config], { QED_NANO_TEST_SCRIPT: verdict });
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stdout, /zero\.md:1:1: warning: Problem 1: score 0 of 1, no step flagged \[critique\/score\]/);
 });
 
 test('batch: IMO-ProofBench\'s CSV, interrupted with Ctrl+C and resumed, ends with each id exactly once', async () => {
@@ -115,9 +125,23 @@ test('bad input: one line and the documented exit code', async () => {
   assert.equal(binary.status, 2);
   assert.match(binary.stderr, /^qed-nano: .*image\.md is a binary file, not a LaTeX or Markdown document\.\n$/);
 
-  const columns = run(['batch', file('wrong.csv', 'name,text\na,b\n'), '--out', path.join(scratch, 'x.jsonl'), '--model', tinyModelPath('natural'), '--threads', '1']);
-  assert.equal(columns.status, 2);
+  // The input is checked before any model is loaded: a model that does not exist is never reached.
+  const noModel = path.join(scratch, 'no-such-model.gguf');
+  const columns = run(['batch', file('wrong.csv', 'name,text\na,b\n'), '--out', path.join(scratch, 'x.jsonl'), '--model', noModel, '--threads', '1']);
+  assert.equal(columns.status, 2, columns.stderr);
   assert.match(columns.stderr, /needs the columns "Problem ID" and "Problem" \(found: name, text\)\.\n$/);
+
+  const noStatement = run(['prove', `${file('q.md', '## Problem 1\n\nShow $x$.\n')}:40`, '--model', noModel]);
+  assert.equal(noStatement.status, 2, noStatement.stderr);
+  assert.match(noStatement.stderr, /there is no theorem, lemma or problem at .*q\.md:40/);
+  const noDocuments = path.join(scratch, 'no-documents');
+  mkdirSync(noDocuments, { recursive: true });
+  writeFileSync(path.join(noDocuments, 'notes.txt'), 'not a document');
+  for (const command of ['check', 'critique']) {
+    const empty = run([command, noDocuments, '--model', noModel].slice(0, command === 'check' ? 2 : 4));
+    assert.equal(empty.status, 2, `${command}: ${empty.stderr}`);
+    assert.match(empty.stderr, /^qed-nano: no LaTeX \(\.tex\) or Markdown \(\.md\) file in .*no-documents\.\n$/);
+  }
 
   const port = await closedPort();
   const unreachable = run(['prove', file('p.md', '## Problem 1\n\nShow $x$.\n'), '--endpoint', `http://127.0.0.1:${port}/v1`]);

@@ -95,9 +95,15 @@ export function finishedIds(out: string): Set<string> {
   return ids;
 }
 
-export async function batch(problemsFile: string, out: string, options: { deep: boolean; concurrency: number }, model: OpenModel, signal: AbortSignal): Promise<number> {
+/** Reads the problems and the results so far now (a bad CSV fails before any model is loaded); the returned
+ * function proves the rest with the model. */
+export function prepareBatch(problemsFile: string, out: string, options: { deep: boolean; concurrency: number }): (model: OpenModel, signal: AbortSignal) => Promise<number> {
   const problems = readProblems(problemsFile);
   const done = finishedIds(out);
+  return (model, signal) => batch(problems, done, out, options, model, signal);
+}
+
+async function batch(problems: Problem[], done: Set<string>, out: string, options: { deep: boolean; concurrency: number }, model: OpenModel, signal: AbortSignal): Promise<number> {
   const todo = problems.filter((p) => !done.has(p.id));
   if (done.size > 0) process.stderr.write(dim(`qed-nano: ${done.size} of ${problems.length} already in ${out}; ${todo.length} to go\n`));
   const progress = new ProgressLine();

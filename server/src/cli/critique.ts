@@ -1,7 +1,7 @@
 /** `qed-nano critique`: QED-Nano's findings on each step of every proof of the files. */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../documents/analyzer';
-import type { Range } from '../documents/model';
+import type { Range, Statement } from '../documents/model';
 import { statementProblem } from '../prompts/proofPrompt';
 import { critiqueProof } from '../tasks/critique';
 import type { OpenModel } from './engine';
@@ -10,9 +10,16 @@ import { collectFiles, readInput } from './inputs';
 import { formatFindings, RULES, type Finding, type Format } from './report';
 import { ProgressLine } from './terminal';
 
-export async function critique(targets: readonly string[], format: Format, model: OpenModel, signal: AbortSignal): Promise<{ output: string; exitCode: number }> {
+type Job = { file: string; statement: Statement; problem: string; steps: { range: Range; text: string }[] };
+
+/**
+ * Reads the files now (a missing file or a folder without documents fails before any model is loaded); the
+ * returned function critiques every proof with the model. Each proof gets its score (a `critique/score`
+ * entry on its statement) and its findings; the exit code is 1 when a proof scored below 1.
+ */
+export function prepareCritique(targets: readonly string[], format: Format): (model: OpenModel, signal: AbortSignal) => Promise<{ output: string; exitCode: number }> {
   const files = collectFiles(targets);
-  const jobs = files.flatMap((file) => {
+  const jobs: Job[] = files.flatMap((file) => {
     const input = readInput(file);
     const analysis = analyzeDocument(input.format, input.text);
     const document = TextDocument.create(`file://${file}`, input.format, 1, input.text);
@@ -21,7 +28,12 @@ export async function critique(targets: readonly string[], format: Format, model
       .filter((s) => s.proof && s.proof.steps.length > 0)
       .map((statement) => ({ file, statement, problem: statementProblem(analysis, statement, text), steps: statement.proof!.steps.map((step) => ({ range: step.range, text: text(step.range) })) }));
   });
+  return (model, signal) => critique(files, jobs, format, model, signal);
+}
+
+async function critique(files: string[], jobs: Job[], format: Format, model: OpenModel, signal: AbortSignal): Promise<{ output: string; exitCode: number }> {
   const findings: Finding[] = [];
+  let belowOne = 0;
   const progress = new ProgressLine();
   const started = Date.now();
   const { settings } = model;
@@ -36,11 +48,20 @@ export async function critique(targets: readonly string[], format: Format, model
       throw new CliError(`qed-nano: the critique of ${job.statement.title} in ${job.file} failed: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
     });
     if (outcome === 'cancelled' || outcome === 'preempted') throw new CliError('qed-nano: interrupted.', EXIT.interrupted);
+    if (outcome.score < 1) belowOne++;
+    const flagged = outcome.findings.length;
+    findings.push({
+      file: job.file,
+      rule: 'critique/score',
+      level: outcome.score < 1 ? 'warning' : 'note',
+      message: `${job.statement.title}: score ${outcome.score} of 1, ${flagged === 0 ? 'no step flagged' : `${flagged} step${flagged === 1 ? '' : 's'} flagged`}`,
+      range: job.statement.headerRange,
+    });
     for (const finding of outcome.findings) {
       const rule = `critique/${finding.kind}` as const;
       findings.push({ file: job.file, rule, level: RULES[rule].level, message: finding.explanation, range: job.steps[finding.step - 1]!.range });
     }
   }
   progress.clear();
-  return { output: formatFindings(findings, format, files), exitCode: findings.length > 0 ? EXIT.findings : EXIT.ok };
+  return { output: formatFindings(findings, format, files), exitCode: belowOne > 0 ? EXIT.findings : EXIT.ok };
 }

@@ -2,9 +2,9 @@
 export const EXIT = {
   /** Done; no error found. */
   ok: 0,
-  /** Done, and something was found: structural errors (check), findings (critique), a problem without a proof (prove, batch). */
+  /** Done, and something was found: structural errors (check), a proof scored below 1 (critique), a problem left without a proof (prove, batch). */
   findings: 1,
-  /** The command line or its input is wrong: unknown option, missing or unreadable file, a CSV without its columns. */
+  /** The command line or its input is wrong: unknown option, missing or unreadable file, no LaTeX or Markdown file at all, a CSV without its columns. */
   usage: 2,
   /** The model or engine could not be used: no model file, a download or load failure, an unreachable endpoint. */
   engine: 3,

@@ -30,6 +30,7 @@ export function collectFiles(targets: readonly string[]): string[] {
     else if (formatOf(target)) files.push(target);
     else throw new CliError(`qed-nano: ${target} is not a LaTeX (.tex) or Markdown (.md) file.`, EXIT.usage);
   }
+  if (files.length === 0) throw new CliError(`qed-nano: no LaTeX (.tex) or Markdown (.md) file in ${targets.join(', ')}.`, EXIT.usage);
   return files;
 }
 

@@ -5,18 +5,19 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BUILD_INFO } from '../buildInfo';
-import { batch } from './batch';
+import { prepareBatch } from './batch';
 import { check } from './check';
-import { critique } from './critique';
+import { prepareCritique } from './critique';
 import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
-import { prove } from './prove';
+import { prepareProve } from './prove';
 import type { Format } from './report';
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 done, nothing found; 1 findings (structural errors, critique findings, a problem left
-without a proof); 2 usage (options, unreadable or binary input, a CSV without its columns); 3 the model or
-engine could not be used; 130 interrupted (finished work is kept).`;
+Exit codes: 0 done, nothing found; 1 findings (check: structural errors; critique: a proof scored below 1;
+prove and batch: a problem left without a proof); 2 usage (options, unreadable, binary or no input, a CSV
+without its columns); 3 the model or engine could not be used; 130 interrupted (finished work is kept).
+A problem with no proof yet is a note in check's output, not a finding.`;
 
 const ENGINE_HELP = `
 Model settings: defaults, then --config FILE (the qedNano settings as in VS Code), then the environment
@@ -36,7 +37,11 @@ function engineOptions(command: Command): Command {
 
 const formatOption = (): Option => new Option('--format <format>', 'how findings are written').choices(['text', 'json', 'sarif']).default('text');
 
-/** Runs `work` with a model, stopped cleanly by Ctrl+C. */
+/**
+ * Runs `work` with a model, stopped cleanly by Ctrl+C. `work` is what a command's preparation returned:
+ * each command reads and checks its input first, so a missing statement or a bad CSV is reported before a
+ * model is loaded (or downloaded).
+ */
 async function withModel(flags: EngineFlags, overrides: Record<string, unknown>, work: (model: OpenModel, signal: AbortSignal) => Promise<number>): Promise<number> {
   const interrupted = new AbortController();
   const onInterrupt = (): void => {
@@ -83,7 +88,7 @@ export function program(): Command {
       .option('--write', 'insert each proof into the file, as the extension does', false)
       .option('--quiet', 'hide the thinking', false),
   ).action(async (target: string, options: EngineFlags & { deep: boolean; write: boolean; quiet: boolean }) => {
-    process.exitCode = await withModel(options, {}, (model, signal) => prove(target, options, model, signal));
+    process.exitCode = await withModel(options, {}, prepareProve(target, options));
   });
 
   engineOptions(
@@ -93,8 +98,9 @@ export function program(): Command {
       .argument('<paths...>', 'files, or folders searched for .tex and .md files')
       .addOption(formatOption()),
   ).action(async (paths: string[], options: EngineFlags & { format: Format }) => {
+    const run = prepareCritique(paths, options.format);
     process.exitCode = await withModel(options, {}, async (model, signal) => {
-      const { output, exitCode } = await critique(paths, options.format, model, signal);
+      const { output, exitCode } = await run(model, signal);
       process.stdout.write(output);
       return exitCode;
     });
@@ -111,9 +117,7 @@ export function program(): Command {
   ).action(async (problems: string, options: EngineFlags & { out: string; deep: boolean; concurrency: string }) => {
     const concurrency = positiveInteger(options.concurrency, '--concurrency');
     // Side by side on a local model needs as many sequences.
-    process.exitCode = await withModel(options, concurrency > 1 ? { parallelSequences: concurrency } : {}, (model, signal) =>
-      batch(problems, options.out, { deep: options.deep, concurrency }, model, signal),
-    );
+    process.exitCode = await withModel(options, concurrency > 1 ? { parallelSequences: concurrency } : {}, prepareBatch(problems, options.out, { deep: options.deep, concurrency }));
   });
   return cli;
 }

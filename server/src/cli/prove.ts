@@ -29,10 +29,17 @@ export function fileAndLine(target: string): { file: string; line: number | unde
   return match ? { file: match[1]!, line: Number(match[2]) } : { file: target, line: undefined };
 }
 
-export async function prove(target: string, options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<number> {
-  const { file, line } = fileAndLine(target);
-  let input = readInput(file);
-  const targets = statementsToProve(input, line, target);
+/** Reads and checks the input now (a missing file or statement fails before any model is loaded); the
+ * returned function proves with the model. */
+export function prepareProve(target: string, options: ProveOptions): (model: OpenModel, signal: AbortSignal) => Promise<number> {
+  const { file } = fileAndLine(target);
+  const input = readInput(file);
+  const targets = statementsToProve(input, fileAndLine(target).line, target);
+  return (model, signal) => prove(file, input, targets, options, model, signal);
+}
+
+async function prove(file: string, read: InputFile, targets: string[], options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<number> {
+  let input = read;
   let unproved = 0;
   for (const statementText of targets) {
     const now = current(input);

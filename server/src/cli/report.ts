@@ -25,7 +25,7 @@ export interface Finding {
 export type Format = 'text' | 'json' | 'sarif';
 
 /** Every rule a finding can have, with what it means (SARIF's rule metadata). */
-export const RULES: Record<DiagnosticCode | `critique/${'error' | 'gap' | 'unclear'}`, { level: Level; description: string }> = {
+export const RULES: Record<DiagnosticCode | `critique/${'error' | 'gap' | 'unclear' | 'score'}`, { level: Level; description: string }> = {
   'unclosed-environment': { level: 'error', description: 'An environment (\\begin{...}) is never closed.' },
   'unclosed-definition': { level: 'error', description: 'A \\newcommand or similar definition never closes its braces.' },
   'math-mode-conflict': { level: 'error', description: 'Math opened inside math, or an environment that cannot stand in math.' },
@@ -41,6 +41,7 @@ export const RULES: Record<DiagnosticCode | `critique/${'error' | 'gap' | 'uncle
   'critique/error': { level: 'error', description: 'QED-Nano: the step is wrong.' },
   'critique/gap': { level: 'warning', description: 'QED-Nano: the step does not follow without more argument.' },
   'critique/unclear': { level: 'note', description: 'QED-Nano: the step is unclear.' },
+  'critique/score': { level: 'warning', description: 'QED-Nano\'s score of a whole proof (0, 0.5 or 1; below 1 is a warning, 1 a note).' },
 };
 
 export function levelOf(severity: 'error' | 'warning' | 'information'): Level {
