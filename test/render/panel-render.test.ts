@@ -12,6 +12,7 @@ import { PANEL_BODY } from '../../media/src/panelMarkup';
 import type { ToPanel } from '../../media/src/panelProtocol';
 import { REPO_ROOT } from '../support/fixtures';
 import { ViewHarness } from '../support/viewHarness';
+import { contrast, grey, over } from '../support/contrast';
 
 const harness = new ViewHarness(PANEL_BODY, 'panel.js');
 before(() => harness.start());
@@ -297,4 +298,72 @@ test('the Thinking header counts the thinking alone: its tokens as streamed (= t
   await page.waitForTimeout(100);
   assert.equal(await header(), 'Thinking — 8 tokens, 0.5 s', 'the thinking time, not the whole reply\'s 9 s');
   await page.close();
+});
+
+/** The button colours of VS Code 1.100's default themes (Dark Modern, Light Modern, Dark High Contrast). */
+const THEMES: Record<string, Record<string, string>> = {
+  'dark modern': {
+    '--vscode-foreground': '#cccccc', '--vscode-sideBar-background': '#181818', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff',
+    '--vscode-button-hoverBackground': '#026ec1', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
+    '--vscode-button-secondaryHoverBackground': '#3c3c3c', '--vscode-focusBorder': '#0078d4', '--vscode-button-border': '#ffffff12',
+  },
+  'light modern': {
+    '--vscode-foreground': '#3b3b3b', '--vscode-sideBar-background': '#f8f8f8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff',
+    '--vscode-button-hoverBackground': '#0258a8', '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryForeground': '#3b3b3b',
+    '--vscode-button-secondaryHoverBackground': '#cccccc', '--vscode-focusBorder': '#005fb8', '--vscode-button-border': '#0000001a',
+  },
+  'high contrast': {
+    '--vscode-foreground': '#ffffff', '--vscode-sideBar-background': '#000000', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff',
+    '--vscode-button-secondaryBackground': '#000000', '--vscode-button-secondaryForeground': '#ffffff', '--vscode-focusBorder': '#f38518',
+    '--vscode-button-border': '#6fc3df', '--vscode-contrastBorder': '#6fc3df',
+  },
+};
+
+test('every button state reads at WCAG AA (4.5:1) in the dark, light and high-contrast themes: enabled, hovered, focused; disabled stays legible (3:1)', async () => {
+  const failures: string[] = [];
+  const measured: string[] = [];
+  for (const [theme, colours] of Object.entries(THEMES)) {
+    const { page } = await show([
+      { type: 'run', kind: 'proof', deep: false },
+      { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
+      { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+      { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
+      { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
+    ]);
+    await page.evaluate((vars) => {
+      for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
+      document.body.style.background = vars['--vscode-sideBar-background']!;
+    }, colours);
+    const panel = colours['--vscode-sideBar-background']!;
+    const measure = async (id: string, state: string): Promise<void> => {
+      const style = await page.evaluate((selector) => {
+        const s = getComputedStyle(document.querySelector(selector)!);
+        return { color: s.color, background: s.backgroundColor, opacity: Number(s.opacity), grey: s.filter.includes('grayscale(1)') };
+      }, `#${id}`);
+      const panelRgb = `rgb(${parseInt(panel.slice(1, 3), 16)}, ${parseInt(panel.slice(3, 5), 16)}, ${parseInt(panel.slice(5, 7), 16)})`;
+      // The button as painted (its background over the panel, its label over that), greyed by its filter,
+      // then faded as a whole by its opacity over the panel.
+      const paint = (colour: string): string => (style.grey ? grey(colour) : colour);
+      const face = paint(over(style.background, panelRgb));
+      const label = paint(over(style.color, over(style.background, panelRgb)));
+      const ratio = contrast(over(label, panelRgb, style.opacity), over(face, panelRgb, style.opacity));
+      const needed = state === 'disabled' ? 3 : 4.5;
+      measured.push(`${theme}: ${id} ${state} ${ratio.toFixed(2)}:1`);
+      if (ratio < needed) failures.push(`${theme}: ${id} ${state} ${ratio.toFixed(2)}:1 (${style.color} on ${style.background}, opacity ${style.opacity})`);
+    };
+    for (const id of ['insert', 'retry', 'copy']) await measure(id, 'enabled');
+    await measure('stop', 'disabled');
+    await page.hover('#insert');
+    await measure('insert', 'hovered');
+    await page.hover('#retry');
+    await measure('retry', 'hovered');
+    await page.mouse.move(0, 0);
+    await page.keyboard.press('Tab'); // Stop is disabled: Retry takes the focus
+    await measure('retry', 'focused');
+    await page.keyboard.press('Tab');
+    await measure(await page.evaluate(() => document.activeElement!.id), 'focused');
+    await page.close();
+  }
+  console.log(`contrast: ${measured.join('; ')}`);
+  assert.deepEqual(failures, []);
 });
