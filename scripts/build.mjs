@@ -66,4 +66,13 @@ await Promise.all([
     outdir: 'out/test/vscode/suite',
     external: ['vscode', 'mocha'],
   }),
+  // The first-run suite, started in several fresh profiles by test/vscode/run.mjs (the same Mocha entry).
+  build({
+    ...common,
+    minify: false,
+    sourcemap: 'inline',
+    entryPoints: { index: 'test/vscode/suite/index.ts', 'firstRun.test': 'test/vscode/firstRun/firstRun.test.ts' },
+    outdir: 'out/test/vscode/firstRun',
+    external: ['vscode', 'mocha'],
+  }),
 ]);

@@ -12,11 +12,14 @@
 //
 // Environment: QED_CODE_SERVER_DIR (required: where scripts/install-code-server.sh put code-server),
 // QED_TEST_OUTPUT (screenshots and logs), QED_VSIX (a .vsix to install first, to test the package),
-// QED_VSCODE_TIMEOUT_MS (default 10 minutes). A test asks for a screenshot by logging
+// QED_VSCODE_TIMEOUT_MS (default 10 minutes), QED_USER_SETTINGS (JSON: user settings a user set beforehand). A test asks for a screenshot by logging
 // "[qed-screenshot] NAME.png"; the file appears in QED_TEST_OUTPUT. A test presses keys as a user would (the
 // real keyboard of the browser, e.g. Tab into a webview) by logging "[qed-keys] ID KEY..."; the file
 // ID.keys-done appears in QED_TEST_OUTPUT once they are pressed. "[qed-click] ID LABEL" clicks the
 // workbench button with that label (a notification's action) as a user would; then ID.keys-done appears.
+// "[qed-view] ID JSON" acts inside a side-panel view's webview as a user would: JSON is { view: a selector
+// only that view's page has, do: 'probe' | 'click' | 'type', selector?, text? }; ID.keys-done then holds
+// what was found (probe: whether the view's script runs, whether its styles apply, its buttons' colours).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +31,7 @@ import { chromium } from 'playwright-core';
 const SCREENSHOT_MARKER = '[qed-screenshot] ';
 const KEYS_MARKER = '[qed-keys] ';
 const CLICK_MARKER = '[qed-click] ';
+const VIEW_MARKER = '[qed-view] ';
 const args = parseArguments(process.argv.slice(2));
 const codeServerDir = requiredEnv('QED_CODE_SERVER_DIR');
 const codeServer = path.join(codeServerDir, 'node_modules', '.bin', 'code-server');
@@ -62,6 +66,8 @@ writeFileSync(
     'update.mode': 'none',
     // As in desktop VS Code (the web build saves after a delay): a test's edit is saved only when it saves.
     'files.autoSave': 'off',
+    // What a user set before the first start (the first-run suite: the model file).
+    ...JSON.parse(process.env.QED_USER_SETTINGS ?? '{}'),
   }),
 );
 
@@ -95,6 +101,10 @@ try {
     ],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // What the webviews' service worker says (the race that can leave a view dead) goes into the test log.
+  page.on('console', (message) => {
+    if (/service worker/i.test(message.text())) process.stdout.write(`[browser] ${message.text()}\n`);
+  });
   let reportExit;
   const finished = new Promise((resolve) => {
     reportExit = resolve;
@@ -113,6 +123,15 @@ try {
       const [id, ...label] = text.slice(clickAt + CLICK_MARKER.length).trim().split(' ');
       await page.getByRole('button', { name: label.join(' '), exact: true }).first().click({ timeout: 20_000 });
       writeFileSync(path.join(outputDir, `${path.basename(id)}.keys-done`), label.join(' '));
+      return;
+    }
+    const viewAt = text.indexOf(VIEW_MARKER);
+    if (viewAt >= 0) {
+      const rest = text.slice(viewAt + VIEW_MARKER.length).trim();
+      const space = rest.indexOf(' ');
+      const id = rest.slice(0, space);
+      const answer = await actInView(page, JSON.parse(rest.slice(space + 1))).catch((error) => ({ error: String(error) }));
+      writeFileSync(path.join(outputDir, `${path.basename(id)}.keys-done`), JSON.stringify(answer));
       return;
     }
     const keysAt = text.indexOf(KEYS_MARKER);
@@ -155,6 +174,41 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+/**
+ * Finds the webview frame whose page has `request.view` (VS Code nests each view's page in two iframes) and
+ * acts there. A frame that is missing or whose script never ran is reported, not waited for.
+ */
+async function actInView(page, request) {
+  let frame;
+  for (const candidate of page.frames()) {
+    if (await candidate.$(request.view).catch(() => null)) {
+      frame = candidate;
+      break;
+    }
+  }
+  if (!frame) return { found: false, text: `frames: ${page.frames().map((f) => f.url().slice(0, 120)).join(' | ')}` };
+  if (request.do === 'click') await frame.click(request.selector, { timeout: 10_000 });
+  else if (request.do === 'type') {
+    await frame.click(request.selector, { timeout: 10_000 });
+    await page.keyboard.type(request.text);
+  }
+  return frame.evaluate(() => {
+    const buttons = [...document.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => {
+      const style = getComputedStyle(b);
+      return { id: b.id, text: b.textContent, disabled: b.disabled, color: style.color, background: style.backgroundColor };
+    });
+    return {
+      found: true,
+      // the view scripts mark their page when they run (media/src/viewScript.ts)
+      scriptRan: document.documentElement.dataset.qedView === 'running',
+      // panel.css marks the page it styles (an unstyled page shows the browser's default buttons)
+      styled: getComputedStyle(document.documentElement).getPropertyValue('--qed-styles').trim() === 'loaded',
+      buttons,
+      text: document.body.innerText.slice(0, 2000),
+    };
+  });
+}
 
 function parseArguments(argv) {
   const parsed = { developmentPaths: [], testsPath: undefined, userDataDir: undefined, extensionsDir: undefined, folder: undefined };

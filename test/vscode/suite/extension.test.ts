@@ -372,8 +372,12 @@ suite('QED-Nano in a real VS Code', () => {
     assert.equal(editor.document.lineAt(6).text, 'Then $x^2 = x \\cdot x \\ge 0$, since a product of two reals of the same sign is nonnegative.');
     assert.equal(editor.document.lineAt(8).text, 'Hence $x^2 + 1 \\ge 1 > 0$.', 'the other steps are untouched');
     await waitFor('the refined step\'s finding to go', () => (vscode.languages.getDiagnostics(uri).some((d) => d.source === 'QED-Nano') ? undefined : true));
+    assert.match(api().proofPanel().message ?? '', /^Applied\./);
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.lineAt(6).text, 'Then $x^2 \\ge 0$.', 'one undo restores the step');
+    // The panel follows the document: after Undo it no longer says "Applied".
+    const undone = await waitFor('the panel to say the refinement was undone', () => (api().proofPanel().message?.startsWith('Undone') ? api().proofPanel() : undefined));
+    assert.equal(undone.state, 'stopped');
   });
 
   test('Chat: a question about the problem at the cursor streams its reply into the Chat view; each problem keeps its own conversation, also across a server restart', async () => {

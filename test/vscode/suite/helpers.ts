@@ -1,5 +1,5 @@
 /** Helpers for the tests that run inside VS Code's extension host. */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -46,25 +46,50 @@ export function structureDiagnostics(
 
 /** Asks the test runner to press `keys` (Playwright key names, e.g. `Tab`, `Shift+Tab`) on the real keyboard,
  * and waits until it has. */
-export function pressKeys(...keys: string[]): Promise<void> {
-  return askRunner('keys', keys.join(' '), `the keys ${keys.join(' ')}`, 15_000);
+export async function pressKeys(...keys: string[]): Promise<void> {
+  await askRunner('keys', keys.join(' '), `the keys ${keys.join(' ')}`, 15_000);
 }
 
 /** Asks the test runner to click the workbench button labelled `label` (e.g. a notification's action), and
  * waits until it has. */
-export function clickButton(label: string): Promise<void> {
-  return askRunner('click', label, `a click on ${label}`, 30_000);
+export async function clickButton(label: string): Promise<void> {
+  await askRunner('click', label, `a click on ${label}`, 30_000);
 }
 
-/** Logs `[qed-<action>] ID ARGS` for the runner (codeServerAsVSCode.mjs) and waits for its ID.keys-done file. */
-async function askRunner(action: 'keys' | 'click', args: string, what: string, timeoutMs: number): Promise<void> {
+/** What the runner found in a side-panel view's page (see actInView in codeServerAsVSCode.mjs). */
+export interface ViewProbe {
+  found: boolean;
+  /** The view's script runs (it marks its page). */
+  scriptRan: boolean;
+  /** panel.css applies (it marks the page). */
+  styled: boolean;
+  buttons: { id: string; text: string; disabled: boolean; color: string; background: string }[];
+  /** The page's visible text (its first 2,000 characters). */
+  text: string;
+}
+
+/**
+ * Asks the runner to act inside the side-panel view whose page has the element `request.view`, as a user
+ * would (a click, typing), and then to report what the view shows.
+ */
+export async function actInView(request: { view: string; do: 'probe' | 'click' | 'type'; selector?: string; text?: string }): Promise<ViewProbe> {
+  const answer = JSON.parse(await askRunner('view', JSON.stringify(request), `the view ${request.view}`, 20_000)) as Partial<ViewProbe> & { error?: string };
+  if (answer.error) throw new Error(`acting in the view ${request.view}: ${answer.error}`);
+  return { found: false, scriptRan: false, styled: false, buttons: [], text: '', ...answer };
+}
+
+/** Logs `[qed-<action>] ID ARGS` for the runner (codeServerAsVSCode.mjs), waits for its ID.keys-done file
+ * and returns what the runner wrote there. */
+async function askRunner(action: 'keys' | 'click' | 'view', args: string, what: string, timeoutMs: number): Promise<string> {
   const output = process.env.QED_TEST_OUTPUT;
   if (!output) throw new Error('QED_TEST_OUTPUT is not set');
   const id = `${action}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const done = path.join(output, `${id}.keys-done`);
   console.log(`[qed-${action}] ${id} ${args}`);
   await waitFor(what, () => (existsSync(done) ? true : undefined), timeoutMs);
+  const answer = readFileSync(done, 'utf8');
   rmSync(done, { force: true });
+  return answer;
 }
 
 /** Asks the test runner for a screenshot of the whole workbench and waits until the file exists. */
