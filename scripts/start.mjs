@@ -5,7 +5,7 @@
 // Environment: QED_START_PORT (default 8080, or a free port when that one is taken), QED_START_HOST
 // (default 127.0.0.1; the server has no password, so keep it on loopback or behind an SSH tunnel).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
@@ -30,6 +30,13 @@ if (spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0) {
   const port = await availablePort(host, Number(process.env.QED_START_PORT ?? 8080));
   const state = path.join(root, '.vscode-test', 'code-server');
   mkdirSync(state, { recursive: true });
+  // code-server's web build saves every file a moment after each edit, which would start a critique on every
+  // pause while typing (qedNano.critique.trigger is onSave): off, as desktop VS Code has it. A setting the
+  // user changed in this profile is kept.
+  const userSettings = path.join(state, 'user-data', 'User', 'settings.json');
+  mkdirSync(path.dirname(userSettings), { recursive: true });
+  const current = existsSync(userSettings) ? jsonOrUndefined(userSettings) : {};
+  if (current && !('files.autoSave' in current)) writeFileSync(userSettings, `${JSON.stringify({ ...current, 'files.autoSave': 'off' }, null, 2)}\n`);
   const server = spawn(
     path.join(codeServerDir, 'node_modules', '.bin', 'code-server'),
     [
@@ -46,6 +53,16 @@ if (spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0) {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   server.on('exit', (code) => process.exit(code ?? 0));
+}
+
+/** A settings file as an object, or undefined when it is not plain JSON (VS Code allows comments): then it
+ * is left as the user wrote it. */
+function jsonOrUndefined(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function availablePort(host, preferred) {
