@@ -343,7 +343,8 @@ export interface ChatHistory {
   macros: Record<string, string>;
   /** The problem's current conversation, if it has one. */
   conversation?: string;
-  turns: { role: 'user' | 'assistant'; text: string; thinking?: string }[];
+  /** Its turns, oldest first; an assistant turn's `thinkingTokens` is its reply's thinking count. */
+  turns: { role: 'user' | 'assistant'; text: string; thinking?: string; thinkingTokens?: number }[];
   /** Older turns were summarised to keep the conversation inside the context. */
   summarised: boolean;
   /** The problem's statement changed since the conversation began. */

@@ -8,9 +8,11 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   ErrorCodes,
+  MessageType,
   ProgressType,
   ProposedFeatures,
   ResponseError,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
@@ -22,9 +24,12 @@ import { AnalysisStore } from './documentStore';
 import { codeLenses } from './features/codeLens';
 import { critiqueActions, refine, resolveRefinement, type RefineHost } from './features/codeActions';
 import { Chats } from './features/chat';
+import { EndpointConsent } from './storage/consent';
+import { StorageProblem } from './storage/jsonFile';
+import { ConversationStore } from './storage/conversations';
+import { DismissedSteps } from './storage/dismissals';
 import { Completer } from './features/completion';
 import { Critic } from './features/critique';
-import { DismissedSteps } from './features/dismissals';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { documentSymbols, excerptOf } from './features/symbols';
@@ -52,7 +57,6 @@ import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { parseScripts, ScriptSequence } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
 import { defaultStoragePath } from './model/storagePath';
-import { EndpointConsent } from './features/endpointConsent';
 import type { Generate } from './tasks/generate';
 import { documentSyncGuard, watchFraming } from './transport';
 
@@ -91,6 +95,30 @@ function send(sending: Promise<void>, what: string): void {
   sending.catch((error: unknown) => process.stderr.write(`QED-Nano language server: could not send ${what}: ${error instanceof Error ? error.message : String(error)}\n`));
 }
 
+function log(message: string): void {
+  connection.console.log(message);
+}
+
+/** Storage files whose problem was shown: each is said once (every occurrence stays in the log). */
+const storageProblemsShown = new Set<string>();
+
+/** A store of the storage folder cannot keep what it holds: the feature goes on in memory; the user reads
+ * why (the path and the reason) once per file, and what follows from it. A notification, not a request:
+ * nothing waits on it, and a client that does not show messages cannot make it fail. */
+function reportStorageProblem(problem: Error): void {
+  log(problem.message);
+  const key = problem instanceof StorageProblem ? problem.file : problem.message;
+  if (storageProblemsShown.has(key)) return;
+  storageProblemsShown.add(key);
+  send(
+    connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message: `${problem.message} Until that is fixed, what it would keep (conversations, dismissed findings, allowed endpoints, crash records) lasts only until the server stops.`,
+    }),
+    'a storage warning',
+  );
+}
+
 /** A request handler that answers ServerNotInitialized (-32002) until `initialize` has been received. */
 function afterInitialize<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
   return (...args) => {
@@ -107,6 +135,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const workspace = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   models = new ModelManager({
     storagePath,
+    onStorageProblem: reportStorageProblem,
     sendStatus: (status) => send(connection.sendNotification(StatusNotification, status), 'qed/status'),
     startProgress,
     log: (message) => connection.console.log(message),
@@ -119,8 +148,12 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     ...(process.env.QED_NANO_API_KEY ? { apiKey: process.env.QED_NANO_API_KEY } : {}),
     allowEndpoint: (endpoint, askAgain) => consent.allowed(endpoint, askAgain),
   });
-  const consent = new EndpointConsent(storagePath, workspace, async (message, actions) =>
-    (await connection.window.showInformationMessage(message, ...actions.map((title) => ({ title }))))?.title,
+  const consent = new EndpointConsent(
+    storagePath,
+    workspace,
+    async (message, actions) => (await connection.window.showInformationMessage(message, ...actions.map((title) => ({ title }))))?.title,
+    log,
+    reportStorageProblem,
   );
   generate = liveGenerate(models, () => settings);
   const manager = models;
@@ -138,11 +171,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
     startProgress,
-    dismissed: new DismissedSteps(storagePath, workspace),
+    dismissed: new DismissedSteps(storagePath, workspace, log, reportStorageProblem),
     log: (message) => connection.console.info(message),
     concurrency: () => (settings.engine === 'remote' ? settings.remote.endpoints.length * settings.remote.maxConcurrency : 1),
   });
-  chats = new Chats({ current: currentDocument, generate, settings: () => settings, critic }, storagePath, workspace);
+  chats = new Chats({ current: currentDocument, generate, settings: () => settings, critic }, new ConversationStore(storagePath, workspace, log, reportStorageProblem));
   models.configure(settings).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {

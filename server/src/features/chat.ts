@@ -1,42 +1,25 @@
 /**
- * `qed/chat` and `qed/chatHistory`, the adapter of tasks/chat.ts, and the conversations it keeps.
+ * `qed/chat` and `qed/chatHistory`, the adapter of tasks/chat.ts.
  *
  * A conversation belongs to a problem, known by its file and its statement's label (or title and rank
  * among equal titles), so it survives edits that move the statement. Each problem has a current
- * conversation (the latest begun); all are saved per workspace in the server's storage, so they outlive
- * window reloads and server restarts, and bounded (the least recently used go first).
+ * conversation (the latest used); they are kept per workspace by storage/conversations.ts, so they outlive
+ * window reloads and server restarts.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, ProofDocumentAnalysis, Statement } from '../documents/model';
 import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
-import type { ChatContext } from '../prompts/chatPrompts';
 import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
-import { chatTurn, type ChatTurnRecord } from '../tasks/chat';
+import { chatTurn } from '../tasks/chat';
 import type { Generate } from '../tasks/generate';
 import { toProgress } from '../tasks/proof';
 import type { Critic } from './critique';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
-import { readJsonFile, sha256 as hash, workspaceFile } from './workspaceStorage';
-
-/** Conversations kept per workspace (the least recently used are dropped beyond). */
-const MAX_CONVERSATIONS = 100;
-
-interface Conversation {
-  id: string;
-  problemKey: string;
-  /** A hash of the statement when the conversation began: a change is reported. */
-  statementHash: string;
-  context: Omit<ChatContext, 'summary'>;
-  summary?: string;
-  turns: (ChatTurnRecord & { thinking?: string })[];
-  /** Tokens of the last turn's prompt and reply. */
-  tokens?: number;
-  used: number;
-}
+import type { Conversation, ConversationStore } from '../storage/conversations';
+import { sha256 as hash } from '../storage/workspaceFiles';
 
 export interface ChatHost {
   current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
@@ -48,30 +31,26 @@ export interface ChatHost {
 const CHAT_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 export class Chats {
-  private readonly file: string;
-  private readonly conversations: Conversation[];
-
-  /** `workspace`: the workspace's root (a URI), or undefined for files opened without one. */
   constructor(
     private readonly host: ChatHost,
-    storagePath: string,
-    workspace: string | undefined,
-  ) {
-    this.file = workspaceFile(storagePath, 'conversations', workspace);
-    const saved = readJsonFile(this.file);
-    this.conversations = Array.isArray(saved) ? (saved as Conversation[]).filter((c) => typeof c?.id === 'string' && Array.isArray(c.turns)) : [];
-  }
+    private readonly conversations: ConversationStore,
+  ) {}
 
   history(uri: string, position: Position): ChatHistory {
     const found = this.problemAt(uri, position);
     const macros = Object.fromEntries((this.host.current(uri)?.analysis.macros ?? []).map((m) => [`\\${m.name}`, m.body]));
     if (!found) return { problem: null, macros, turns: [], summarised: false, problemChanged: false };
-    const conversation = this.latest(found.key);
+    const conversation = this.conversations.latest(found.key);
     return {
       problem: { title: found.statement.title, line: found.statement.range.start.line, statement: found.statementText },
       macros,
       ...(conversation ? { conversation: conversation.id } : {}),
-      turns: (conversation?.turns ?? []).map((t) => ({ role: t.role, text: t.text, ...(t.thinking ? { thinking: t.thinking } : {}) })),
+      turns: (conversation?.turns ?? []).map((t) => ({
+        role: t.role,
+        text: t.text,
+        ...(t.thinking ? { thinking: t.thinking } : {}),
+        ...(t.thinkingTokens !== undefined ? { thinkingTokens: t.thinkingTokens } : {}),
+      })),
       summarised: conversation?.summary !== undefined,
       problemChanged: conversation !== undefined && conversation.statementHash !== found.statementHash,
     };
@@ -85,7 +64,7 @@ export class Chats {
       const uri = params.textDocument.uri;
       const found = this.problemAt(uri, params.position);
       if (!found) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Put the cursor in a problem, theorem or lemma (or its proof) to chat about it.');
-      const conversation = params.conversation ? this.conversations.find((c) => c.id === params.conversation) : this.begin(uri, found);
+      const conversation = params.conversation ? this.conversations.find(params.conversation) : this.begin(uri, found);
       if (!conversation) throw new ResponseError(LSPErrorCodes.RequestFailed, 'That conversation is no longer kept; start a new one.');
       const batcher = ProgressBatcher.for(stream, CHAT_TEXT);
       const settings = this.host.settings();
@@ -104,11 +83,11 @@ export class Chats {
       }
       conversation.turns.push(
         { role: 'user', text: params.message },
-        { role: 'assistant', text: result.answer, raw: result.raw, ...(result.thinking ? { thinking: result.thinking } : {}) },
+        { role: 'assistant', text: result.answer, raw: result.raw, ...(result.thinking ? { thinking: result.thinking } : {}), thinkingTokens: result.stats.thinkingTokens },
       );
       conversation.tokens = result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
       conversation.used = Date.now();
-      this.save();
+      this.conversations.save(conversation); // a storage problem is reported there: the reply still counts
       return {
         conversation: conversation.id,
         reply: result.answer,
@@ -137,13 +116,8 @@ export class Chats {
     const critique = proofNow && this.host.critic.critiqueOf(uri, proofNow);
     const findings = critique?.findings.map((f) => `Step ${f.step} (${f.kind}): ${f.explanation}`) ?? [];
     const problem = statementProblem(analysis, statement, (range) => document.getText(range));
-    const conversation: Conversation = { id: randomUUID(), problemKey: found.key, statementHash: found.statementHash, context: { problem, proof, findings }, turns: [], used: Date.now() };
-    this.conversations.push(conversation);
-    return conversation;
-  }
-
-  private latest(key: string): Conversation | undefined {
-    return this.conversations.filter((c) => c.problemKey === key).reduce<Conversation | undefined>((a, b) => (!a || b.used >= a.used ? b : a), undefined);
+    // Kept once its first turn is answered (a cancelled or failed first turn leaves nothing behind).
+    return { id: randomUUID(), problemKey: found.key, statementHash: found.statementHash, context: { problem, proof, findings }, turns: [], used: Date.now() };
   }
 
   private problemAt(uri: string, position: Position): ProblemAt | undefined {
@@ -155,11 +129,6 @@ export class Chats {
     const name = statement.label ?? `${statement.title}#${sameTitle.indexOf(statement)}`;
     const statementText = clean(document.getText(statement.bodyRange));
     return { statement, key: `${uri}\n${name}`, statementText, statementHash: hash(statementText) };
-  }
-
-  private save(): void {
-    this.conversations.sort((a, b) => b.used - a.used).splice(MAX_CONVERSATIONS);
-    writeFileSync(this.file, JSON.stringify(this.conversations));
   }
 }
 

@@ -25,7 +25,7 @@ import { CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings }
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
 import type { ProgressReporter } from '../model/modelManager';
-import type { DismissedSteps } from './dismissals';
+import type { DismissedSteps } from '../storage/dismissals';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 
 export const CRITIQUE_COMMAND = 'qedNano.critique';

@@ -12,10 +12,15 @@
  * the file is recorded as crashed and not loaded again until the user asks for it; if the probe loads it,
  * the suspicion is dropped. A marker of a process that still runs (another server sharing the storage
  * folder) is left alone.
+ *
+ * The records (crashed files, suspects) are kept by storage/jsonFile.ts: validated when read, written
+ * atomically, merged with another server's. When the storage folder cannot be used, the guard reports that
+ * once and guards this process's loads from memory; loading itself never depends on it.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { JsonFile, StorageProblem } from '../storage/jsonFile';
 
 interface FileIdentity {
   path: string;
@@ -35,30 +40,33 @@ export type LoadProbe = (file: string) => Promise<'crashed' | 'survived'>;
 export class CrashGuard {
   private readonly markers: string;
   private readonly ownMarker: string;
-  private readonly crashedFile: string;
-  private readonly suspectsFile: string;
-  private crashed: FileIdentity[];
-  private suspects: FileIdentity[];
+  private readonly crashedFile: JsonFile<FileIdentity>;
+  private readonly suspectsFile: JsonFile<FileIdentity>;
+  private crashed: FileIdentity[] = [];
+  private suspects: FileIdentity[] = [];
   private readonly removeOwnMarker = (): void => rmSync(this.ownMarker, { force: true });
 
   constructor(
     storagePath: string,
     private readonly probe: LoadProbe,
+    private readonly onProblem: (problem: Error) => void = () => undefined,
+    log: (message: string) => void = () => undefined,
   ) {
     this.markers = path.join(storagePath, 'loads');
-    mkdirSync(this.markers, { recursive: true });
     this.ownMarker = path.join(this.markers, `${process.pid}.json`);
-    this.crashedFile = path.join(storagePath, 'crashed-models.json');
-    this.suspectsFile = path.join(storagePath, 'interrupted-loads.json');
-    this.crashed = readJson<FileIdentity[]>(this.crashedFile) ?? [];
-    this.suspects = readJson<FileIdentity[]>(this.suspectsFile) ?? [];
-    for (const name of readdirSync(this.markers)) {
+    this.crashedFile = new JsonFile(path.join(storagePath, 'crashed-models.json'), fileIdentity, log);
+    this.suspectsFile = new JsonFile(path.join(storagePath, 'interrupted-loads.json'), fileIdentity, log);
+    this.crashed = this.guarded(() => this.crashedFile.read()) ?? [];
+    this.suspects = this.guarded(() => this.suspectsFile.read()) ?? [];
+    const found: FileIdentity[] = [];
+    for (const name of this.guarded(() => readdirSync(this.markers)) ?? []) {
       const marker = readJson<LoadMarker>(path.join(this.markers, name));
       if (marker && marker.host === os.hostname() && marker.pid !== process.pid && isAlive(marker.pid)) continue;
-      if (marker?.file && !this.suspects.some((s) => same(s, marker.file))) this.suspects.push(marker.file);
+      const identity = fileIdentity(marker?.file);
+      if (identity) found.push(identity);
       rmSync(path.join(this.markers, name), { force: true });
     }
-    writeFileSync(this.suspectsFile, JSON.stringify(this.suspects));
+    if (found.length > 0) this.suspects = this.save(this.suspectsFile, (onDisk) => union(onDisk, found), union(this.suspects, found));
   }
 
   /** Whether loading `file` (as it is now on disk) crashed the server before. */
@@ -77,12 +85,9 @@ export class CrashGuard {
     if (!identity || !this.suspects.some((s) => same(s, identity))) return this.crashedBefore(file);
     beforeProbe?.();
     const outcome = await this.probe(file);
-    this.suspects = this.suspects.filter((s) => !same(s, identity));
-    writeFileSync(this.suspectsFile, JSON.stringify(this.suspects));
-    if (outcome === 'crashed') {
-      this.crashed.push(identity);
-      writeFileSync(this.crashedFile, JSON.stringify(this.crashed));
-    }
+    const cleared = (list: FileIdentity[]): FileIdentity[] => list.filter((s) => !same(s, identity));
+    this.suspects = this.save(this.suspectsFile, cleared, cleared(this.suspects));
+    if (outcome === 'crashed') this.crashed = this.save(this.crashedFile, (onDisk) => union(onDisk, [identity]), union(this.crashed, [identity]));
     return outcome === 'crashed';
   }
 
@@ -90,16 +95,19 @@ export class CrashGuard {
   forgive(file: string): void {
     const identity = identify(file);
     if (!identity) return;
-    this.crashed = this.crashed.filter((c) => !same(c, identity));
-    writeFileSync(this.crashedFile, JSON.stringify(this.crashed));
+    const forgiven = (list: FileIdentity[]): FileIdentity[] => list.filter((c) => !same(c, identity));
+    this.crashed = this.save(this.crashedFile, forgiven, forgiven(this.crashed));
   }
 
-  /** Runs `load` with this process's marker in place. */
+  /** Runs `load` with this process's marker in place (without one when the storage cannot take it). */
   async guard<T>(file: string, load: () => Promise<T>): Promise<T> {
     const identity = identify(file);
     if (identity) {
       const marker: LoadMarker = { pid: process.pid, host: os.hostname(), file: identity };
-      writeFileSync(this.ownMarker, JSON.stringify(marker));
+      this.guarded(() => {
+        mkdirSync(this.markers, { recursive: true });
+        writeFileSync(this.ownMarker, JSON.stringify(marker));
+      });
       process.once('exit', this.removeOwnMarker);
     }
     try {
@@ -114,6 +122,32 @@ export class CrashGuard {
   dispose(): void {
     this.removeOwnMarker();
   }
+
+  /** `change` applied to the records on disk; `inMemory` when the storage cannot take it. */
+  private save(file: JsonFile<FileIdentity>, change: (onDisk: FileIdentity[]) => FileIdentity[], inMemory: FileIdentity[]): FileIdentity[] {
+    return this.guarded(() => file.update(change)) ?? inMemory;
+  }
+
+  private guarded<T>(action: () => T): T | undefined {
+    try {
+      return action();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined; // nothing recorded yet
+      this.onProblem(error instanceof StorageProblem ? error : new StorageProblem(this.markers, 'write', error));
+      return undefined;
+    }
+  }
+}
+
+function union(a: readonly FileIdentity[], b: readonly FileIdentity[]): FileIdentity[] {
+  return [...a, ...b.filter((x) => !a.some((y) => same(x, y)))];
+}
+
+/** A file identity read from disk, checked. */
+function fileIdentity(value: unknown): FileIdentity | undefined {
+  const v = value as Partial<FileIdentity> | undefined;
+  return typeof v?.path === 'string' && Number.isFinite(v.size) && Number.isFinite(v.mtimeMs) ? { path: v.path, size: v.size!, mtimeMs: v.mtimeMs! } : undefined;
 }
 
 function isAlive(pid: number): boolean {

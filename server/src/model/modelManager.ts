@@ -11,6 +11,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { StorageProblem } from '../storage/jsonFile';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
@@ -32,6 +33,8 @@ export interface ProgressReporter {
 }
 
 export interface ModelManagerOptions {
+  /** The storage folder's crash records cannot be kept (the guard goes on in memory): say so once. */
+  onStorageProblem?: (problem: Error) => void;
   storagePath: string;
   /** Sends `qed/status`. */
   sendStatus(status: ModelStatus): void;
@@ -117,9 +120,11 @@ export class ModelManager {
           const settings = this.requireSettings();
           return { gpu: settings.gpu === 'off' ? false : 'auto', threads: threadsFor(settings), contextSize: settings.contextSize };
         }),
+      options.onStorageProblem,
+      options.log,
     );
+    // Made when a download needs it: a storage folder that cannot be written must not stop the server.
     this.modelsFolder = path.join(options.storagePath, 'models');
-    mkdirSync(this.modelsFolder, { recursive: true });
   }
 
   get currentStatus(): ModelStatus {
@@ -461,6 +466,11 @@ export class ModelManager {
       return await resolveModelFile(model, { directory: this.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) });
     } catch {
       // Not downloaded yet: download it below.
+    }
+    try {
+      mkdirSync(this.modelsFolder, { recursive: true });
+    } catch (error) {
+      throw new ModelUnavailableError(`${new StorageProblem(this.modelsFolder, 'write', error).message} Choose a model file you already have (QED-Nano: Choose Model File).`);
     }
     const { createModelDownloader } = await import('node-llama-cpp');
     const downloader = await createModelDownloader({

@@ -1,31 +1,36 @@
 /**
  * Consent before document text leaves the machine: the first time the remote engine would send a
  * workspace's text to an endpoint, the user is asked (`window/showMessageRequest`, which every LSP client
- * shows); an Allow is remembered for that workspace in the server's storage, a refusal for this session
- * (asking again on the next explicit load). Plain http to another machine is said in the question.
+ * shows); an Allow is remembered for that workspace in the server's storage (jsonFile.ts), a refusal for
+ * this session (asking again on the next explicit load). Plain http to another machine is said in the
+ * question. When the storage cannot be used, an Allow lasts for this session and the problem is reported.
  */
-import { writeFileSync } from 'node:fs';
 import type { RemoteEndpointInfo } from '../model/modelManager';
-import { readJsonFile, workspaceFile } from './workspaceStorage';
+import { JsonFile, StorageProblem } from './jsonFile';
+import { workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 export const ALLOW = 'Allow';
 export const DO_NOT_ALLOW = "Don't Allow";
 
 export class EndpointConsent {
-  private readonly file: string;
+  private readonly file: JsonFile<string>;
   private readonly declined = new Set<string>();
+  /** Allowed in this session (whether or not the storage took it). */
+  private readonly allowedNow = new Set<string>();
 
   /** `ask` shows the question with the actions and resolves with the one chosen (undefined: dismissed). */
   constructor(
     storagePath: string,
     workspace: string | undefined,
     private readonly ask: (message: string, actions: string[]) => Promise<string | undefined>,
+    log: (message: string) => void,
+    private readonly onProblem: OnStorageProblem,
   ) {
-    this.file = workspaceFile(storagePath, 'remote-endpoints-allowed', workspace);
+    this.file = new JsonFile(workspaceFile(storagePath, 'remote-endpoints-allowed', workspace), (v) => (typeof v === 'string' ? v : undefined), log);
   }
 
   async allowed(endpoint: RemoteEndpointInfo, askAgain: boolean): Promise<boolean> {
-    if (this.saved().includes(endpoint.url)) return true;
+    if (this.allowedNow.has(endpoint.url) || this.saved().includes(endpoint.url)) return true;
     if (this.declined.has(endpoint.url) && !askAgain) return false;
     const plain = endpoint.insecure ? ' It is plain http to another machine: anyone on the network between can read the text.' : '';
     const choice = await this.ask(
@@ -37,12 +42,22 @@ export class EndpointConsent {
       return false;
     }
     this.declined.delete(endpoint.url);
-    writeFileSync(this.file, JSON.stringify([...this.saved(), endpoint.url]));
+    this.allowedNow.add(endpoint.url);
+    this.guarded(() => this.file.update((allowed) => [...new Set([...allowed, endpoint.url])]));
     return true;
   }
 
   private saved(): string[] {
-    const value = readJsonFile(this.file);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    return this.guarded(() => this.file.read()) ?? [];
+  }
+
+  private guarded<T>(action: () => T): T | undefined {
+    try {
+      return action();
+    } catch (error) {
+      if (!(error instanceof StorageProblem)) throw error;
+      this.onProblem(error);
+      return undefined;
+    }
   }
 }

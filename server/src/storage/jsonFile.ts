@@ -1,0 +1,179 @@
+/**
+ * One JSON file of the server's storage (conversations, dismissed findings, consents), kept so that nothing
+ * stored is lost and nothing stored can stop the server:
+ *  - Read: a missing file is empty; every entry is validated (`parse` returns undefined for a bad one, which
+ *    is dropped and logged); a file that cannot be read at all (a folder in its place, no permission) is a
+ *    problem reported in words, with its path, and the feature goes on in memory.
+ *  - Write: atomic. The new content goes to a temporary file beside it, is flushed to disk, and replaces the
+ *    file by a rename, so a full disk or a crash mid-write leaves the previous file whole.
+ *  - Shared: two servers on one storage folder (two windows without a workspace) never overwrite each
+ *    other. Every update takes a lock file (created exclusively; one older than LOCK_STALE_MS is taken over),
+ *    reads what is on disk now, applies the change to that, and writes it.
+ * No folder is created until the first write, so a read-only or broken storage folder costs nothing until a
+ * feature wants to keep something.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** A lock older than this belongs to a server that died while holding it. */
+const LOCK_STALE_MS = 10_000;
+/** How long an update waits for another server's lock before it gives up (and says so). */
+const LOCK_WAIT_MS = 2_000;
+
+/** What a feature is told when its storage cannot be used: the sentence the user reads. */
+export class StorageProblem extends Error {
+  constructor(
+    readonly file: string,
+    what: 'read' | 'write',
+    cause: unknown,
+  ) {
+    super(`QED-Nano cannot ${what} ${file}: ${reason(cause)}.`);
+    this.name = 'StorageProblem';
+  }
+}
+
+/** The file system calls a JsonFile makes (the tests put a full disk in between). */
+export interface StorageIo {
+  writeFile(file: string, data: string): void;
+}
+
+const NODE_IO: StorageIo = {
+  writeFile(file, data) {
+    const fd = openSync(file, 'w', 0o600);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+};
+
+export class JsonFile<Entry> {
+  constructor(
+    readonly file: string,
+    /** An entry as read from disk, checked: the entry, or undefined when it is not one. */
+    private readonly parse: (value: unknown) => Entry | undefined,
+    /** Where dropped entries and problems are logged. */
+    private readonly log: (message: string) => void,
+    private readonly io: StorageIo = NODE_IO,
+  ) {}
+
+  /** The valid entries on disk now; [] when there is no file. Throws a StorageProblem when the file cannot
+   * be read; a file that is not JSON (a crash of a version before writes were atomic) counts as empty. */
+  read(): Entry[] {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StorageProblem(this.file, 'read', error);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.log(`${this.file} is not JSON; it is started afresh.`);
+      return [];
+    }
+    if (!Array.isArray(value)) {
+      this.log(`${this.file} holds no list; it is started afresh.`);
+      return [];
+    }
+    const entries: Entry[] = [];
+    let dropped = 0;
+    for (const item of value) {
+      const entry = this.parse(item);
+      if (entry === undefined) dropped++;
+      else entries.push(entry);
+    }
+    if (dropped > 0) this.log(`${this.file}: ${dropped} malformed ${dropped === 1 ? 'entry was' : 'entries were'} dropped.`);
+    return entries;
+  }
+
+  /** When the file last changed (0 when there is none), to notice another server's writes cheaply. */
+  changedAt(): number {
+    try {
+      return statSync(this.file).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Applies `change` to what is on disk now, under the lock, and writes the result atomically; returns it.
+   * Throws a StorageProblem (nothing on disk changed) when the folder, the lock or the write fails.
+   */
+  update(change: (current: Entry[]) => Entry[]): Entry[] {
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+    } catch (error) {
+      throw new StorageProblem(this.file, 'write', error);
+    }
+    const unlock = this.lock();
+    try {
+      const next = change(this.read());
+      const temporary = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      try {
+        this.io.writeFile(temporary, JSON.stringify(next));
+        renameSync(temporary, this.file);
+      } catch (error) {
+        rmSync(temporary, { force: true });
+        throw new StorageProblem(this.file, 'write', error);
+      }
+      return next;
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Takes the file's lock (waiting a little for another server's); returns its release. */
+  private lock(): () => void {
+    const lockFile = `${this.file}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        closeSync(openSync(lockFile, 'wx'));
+        return () => rmSync(lockFile, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StorageProblem(this.file, 'write', error);
+      }
+      const age = Date.now() - (statSafe(lockFile) ?? Date.now());
+      if (age > LOCK_STALE_MS) {
+        rmSync(lockFile, { force: true }); // its server died holding it
+        continue;
+      }
+      if (Date.now() > deadline) throw new StorageProblem(this.file, 'write', new Error(`another QED-Nano server holds ${lockFile}`));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a short synchronous pause
+    }
+  }
+}
+
+function statSafe(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An error in words a user can act on. */
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOSPC':
+      return 'the disk is full (free some space; what was stored before is kept)';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'a folder stands where the file should be (remove or rename it)';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'a file stands where a folder should be (remove or rename it)';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
