@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -22,8 +22,9 @@ const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'qed-cli-'));
 const env = { ...process.env, QED_NANO_STORAGE: path.join(scratch, 'storage'), NO_COLOR: '1' };
 
-function run(args: string[], extraEnv: Record<string, string> = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 120_000 });
+/** Runs the built command line; `timeoutMs` is a hang guard (a run killed by it has status null). */
+function run(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 120_000): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: timeoutMs });
 }
 
 function file(name: string, text: string | Buffer): string {
@@ -116,6 +117,25 @@ test('batch: IMO-ProofBench\'s CSV, interrupted with Ctrl+C and resumed, ends wi
   assert.ok(results.every((r) => r.thinkingTokens > 0 && r.ms >= 0 && typeof r.stopReason === 'string'));
 });
 
+test('resuming a batch keeps a finished result whose line lost its final newline, and drops a line cut short', () => {
+  const problems = file('resume.csv', 'Problem ID,Problem\nR-1,Show that 1 + 1 = 2.\nR-2,Show that 2 + 2 = 4.\n');
+  const out = path.join(scratch, 'resume.jsonl');
+  const finished = JSON.stringify({ id: 'R-1', proof: 'Kept.', thinkingLength: 1, promptTokens: 1, thinkingTokens: 1, proofTokens: 1, ms: 1, stopReason: 'endOfText' });
+  writeFileSync(out, finished); // a complete result, no newline after it
+  const config = file('resume-config.json', JSON.stringify({ qedNano: { threads: 1, generation: { maxTokens: 60, thinkingBudget: 40 } } }));
+  const resumed = run(['batch', problems, '--out', out, '--model', tinyModelPath('natural'), '--config', config]);
+  assert.ok(resumed.status === 0 || resumed.status === 1, resumed.stderr);
+  assert.match(resumed.stderr, /1 of 2 already in/);
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], finished, 'the finished result is kept as it was');
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string }).id), ['R-1', 'R-2']);
+
+  writeFileSync(out, `${finished}\n{"id":"R-2","proof":"cut sh`);
+  const again = run(['batch', problems, '--out', out, '--model', tinyModelPath('natural'), '--config', config]);
+  assert.match(again.stderr, /1 of 2 already in/, 'the cut line is not a result');
+  assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), ['R-1', 'R-2']);
+});
+
 test('bad input: one line and the documented exit code', async () => {
   const missing = run(['check', path.join(scratch, 'nowhere.tex')]);
   assert.deepEqual([missing.status, missing.stderr.trim().split('\n').length], [2, 1]);
@@ -141,6 +161,20 @@ test('bad input: one line and the documented exit code', async () => {
     const empty = run([command, noDocuments, '--model', noModel].slice(0, command === 'check' ? 2 : 4));
     assert.equal(empty.status, 2, `${command}: ${empty.stderr}`);
     assert.match(empty.stderr, /^qed-nano: no LaTeX \(\.tex\) or Markdown \(\.md\) file in .*no-documents\.\n$/);
+  }
+
+  // Not regular files: refused before anything is read (a symlink to /dev/zero once grew to 11 GB, a FIFO
+  // blocked forever).
+  const zero = path.join(scratch, 'zero.tex');
+  symlinkSync('/dev/zero', zero);
+  const fifo = path.join(scratch, 'pipe.md');
+  execFileSync('mkfifo', [fifo]);
+  for (const [target, kind] of [[zero, 'a device'], [fifo, 'a named pipe']] as const) {
+    for (const command of ['check', 'critique']) {
+      const refused = run(command === 'check' ? [command, target] : [command, target, '--model', noModel], {}, 20_000);
+      assert.equal(refused.status, 2, `${command} ${target}: ${refused.stderr}`);
+      assert.match(refused.stderr, new RegExp(`is not a regular file \\(${kind}\\); name a LaTeX or Markdown file\\.`));
+    }
   }
 
   const port = await closedPort();

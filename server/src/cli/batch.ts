@@ -77,11 +77,25 @@ export function readProblems(file: string): Problem[] {
 }
 
 /** The ids already written to `out` (a half-written last line is cut off first). */
+function isResult(line: string): boolean {
+  try {
+    return typeof (JSON.parse(line) as { id?: unknown } | null)?.id === 'string';
+  } catch {
+    return false;
+  }
+}
+
 export function finishedIds(out: string): Set<string> {
   if (!existsSync(out)) return new Set();
   const text = readFileSync(out, 'utf8');
-  const complete = text.endsWith('\n') || text === '' ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-  if (complete !== text) writeFileSync(out, complete);
+  let complete = text;
+  if (text !== '' && !text.endsWith('\n')) {
+    // The last line has no newline: a result whose newline was lost (a complete JSON line is a result) gets
+    // it back; a line cut short by an interrupt is dropped, and that problem is proved again.
+    const lastLine = text.slice(text.lastIndexOf('\n') + 1);
+    complete = isResult(lastLine) ? `${text}\n` : text.slice(0, text.lastIndexOf('\n') + 1);
+    writeFileSync(out, complete);
+  }
   const ids = new Set<string>();
   for (const line of complete.split('\n')) {
     if (!line.trim()) continue;

@@ -1,11 +1,13 @@
 /**
  * The command line's inputs: LaTeX and Markdown files named directly or found in folders (recursively,
- * skipping hidden folders and node_modules), read as text. A missing, unreadable or binary file is a usage
- * error with one line that names it.
+ * skipping hidden folders and node_modules), read as text. A missing, unreadable or binary file, or one that
+ * is not a regular file (a device such as /dev/zero, a pipe, a socket), is a usage error with one line that
+ * names it, given before anything is read from it; a file is read up to the analysis limit and no further.
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { DocumentFormat } from '../documents/model';
+import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
 import { CliError, EXIT } from './exitCodes';
 
 export interface InputFile {
@@ -37,15 +39,49 @@ export function collectFiles(targets: readonly string[]): string[] {
 export function readInput(file: string): InputFile {
   const format = formatOf(file);
   if (!format) throw new CliError(`qed-nano: ${file} is not a LaTeX (.tex) or Markdown (.md) file.`, EXIT.usage);
+  const stats = statOrFail(file);
+  if (!stats.isFile()) throw new CliError(`qed-nano: ${file} is not a regular file (${kindOf(stats)}); name a LaTeX or Markdown file.`, EXIT.usage);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readBounded(file, MAX_ANALYSED_DOCUMENT_SIZE + 1);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`qed-nano: cannot read ${file}: ${reason(error)}.`, EXIT.usage);
   }
   // A NUL byte in the first 8 KB: a binary file, not a document (what git and grep take as binary).
   if (bytes.subarray(0, 8192).includes(0)) throw new CliError(`qed-nano: ${file} is a binary file, not a LaTeX or Markdown document.`, EXIT.usage);
   return { path: file, format, text: bytes.toString('utf8') };
+}
+
+/**
+ * At most `limit` bytes of `file`: opened without blocking (a pipe swapped in after the check cannot hang
+ * the read) and checked again as opened. What is beyond the limit is never read: the analysis then reports
+ * the document as larger than it reads.
+ */
+function readBounded(file: string, limit: number): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new CliError(`qed-nano: ${file} is not a regular file (${kindOf(stats)}); name a LaTeX or Markdown file.`, EXIT.usage);
+    const buffer = Buffer.alloc(Math.min(stats.size, limit));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isDirectory()) return 'a folder';
+  return 'not a file';
 }
 
 function walk(folder: string): string[] {
