@@ -159,7 +159,7 @@ test('server failures: each gives its documented error or recovery, and nothing 
     assert.ok(performance.now() - started < 6000);
   }
   server.faults.push({ kind: 'hang' }, { kind: 'silent' }, { kind: 'hang' }, { kind: 'silent' });
-  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ sent nothing for 1 s; the request was ended \(qedNano\.remote\.timeoutSeconds\)\.$/);
+  assert.match(await prove(), /^error: 127\.0\.0\.1:\d+ sent no new token for 1 s; the request was ended \(qedNano\.remote\.timeoutSeconds\)\.$/);
   assert.ok(!seen().includes(KEY));
 });
 

@@ -27,7 +27,15 @@ export type Fault =
   /** Headers, then nothing, for ever (slowloris). */
   | { kind: 'silent' }
   /** Not even headers. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** One event `chars` long with no line break, written `chunk` characters at a time (gzip: compressed,
+   * sent with Content-Encoding: gzip, so it inflates on the client: a bomb). Then the connection stays open. */
+  | { kind: 'longLine'; chars: number; chunk?: number; gzip?: boolean }
+  /** Events that carry no token, for ever: empty `choices`, or SSE comments; `afterText`: one text delta
+   * first (keep-alive pings after some text). */
+  | { kind: 'noProgress'; events: 'emptyChoices' | 'comments'; afterText?: boolean }
+  /** A redirect to `location` (the request is not served). */
+  | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location: string };
 
 export interface RecordedRequest {
   method: string;
@@ -133,14 +141,47 @@ export class OpenAiTestServer {
       return error(response, fault.status, fault.message ?? `Injected HTTP ${fault.status}.`);
     }
     if (fault?.kind === 'hang') return; // the client's own timeout must end it
+    if (fault?.kind === 'redirect') return void response.writeHead(fault.status, { location: fault.location }).end();
     response.on('close', () => {
       if (!response.writableFinished) recorded.closedEarlyAt = performance.now();
     });
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const gzip = fault?.kind === 'longLine' && fault.gzip === true;
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
     response.flushHeaders();
     if (fault?.kind === 'silent') return;
+    if (fault?.kind === 'longLine') return this.longLine(response, fault.chars, fault.chunk ?? 65_536, fault.gzip === true);
+    if (fault?.kind === 'noProgress') return this.noProgress(response, fault.events, fault.afterText === true);
     if (fault?.kind === 'malformed') return void response.end('data: {"choices": [ this is not json\n\n');
     await this.generate(body, chat, response, fault?.kind === 'reset' ? fault.afterEvents : undefined);
+  }
+
+  /** `data: aaaa…` with no end of line, as a broken or hostile server might send it. */
+  private async longLine(response: ServerResponse, chars: number, chunk: number, gzip: boolean): Promise<void> {
+    if (gzip) {
+      // Compressed in pieces, so the test never holds the inflated line in memory.
+      const { createGzip } = await import('node:zlib');
+      const zip = createGzip({ level: 9 });
+      zip.pipe(response);
+      const piece = 'a'.repeat(1 << 20);
+      for (let sent = 0; sent < chars && !response.destroyed; sent += piece.length) {
+        if (!zip.write(piece)) await new Promise((resolve) => zip.once('drain', resolve));
+      }
+      return;
+    }
+    response.write('data: ');
+    const piece = 'a'.repeat(chunk);
+    for (let sent = 0; sent < chars && !response.destroyed; sent += chunk) {
+      if (!response.write(piece)) await new Promise((resolve) => response.once('drain', resolve));
+    }
+  }
+
+  /** Events without a token, every 20 ms, until the client goes. */
+  private async noProgress(response: ServerResponse, events: 'emptyChoices' | 'comments', afterText: boolean): Promise<void> {
+    if (afterText) response.write(`data: ${JSON.stringify({ id: 'cmpl-x', object: 'text_completion', choices: [{ index: 0, text: 'Some text', finish_reason: null }] })}\n\n`);
+    while (!response.destroyed) {
+      response.write(events === 'comments' ? ': ping\n\n' : `data: ${JSON.stringify({ id: 'cmpl-x', object: 'text_completion', choices: [] })}\n\n`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Streams a generation for the request body as vLLM would. */

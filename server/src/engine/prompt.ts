@@ -76,7 +76,12 @@ export function requestPrompt(request: Pick<GenerationRequest, 'messages' | 'thi
  * a Qwen3 special token (`<|...|>`, `<think>`, `</think>`, `<tool_call>`...): the server reads it as text.
  */
 export function promptText(parts: readonly PromptPart[]): string {
-  return parts.map((part) => (part.special ? part.text : part.text.replace(SPECIAL_TOKEN_START, '<\u2060'))).join('');
+  return parts.map((part) => (part.special ? part.text : asPlainText(part.text))).join('');
+}
+
+/** Text that a server's tokenizer reads as text: a WORD JOINER after the `<` of a special-token look-alike. */
+export function asPlainText(text: string): string {
+  return text.replace(SPECIAL_TOKEN_START, '<\u2060');
 }
 
 const SPECIAL_TOKEN_START = /<(?=\||\/?(?:think|tool_call|tool_response)>)/g;

@@ -9,9 +9,15 @@
  *    and SGLang's reasoning parsers) read as thinking.
  *  - Server-sent events are parsed by eventsource-parser (a small, well-kept parser; the HTTP client is
  *    Node's own fetch). Each text delta counts as one token while streaming (vLLM sends one per token); the
- *    final `usage` gives the exact counts.
- *  - Cancelling aborts the fetch: the connection closes at once. A request that receives nothing for
- *    `timeoutMs` (a hung server, a half-open connection, a server that trickles nothing) is ended.
+ *    final `usage` gives the exact counts. The parser is fed whole lines only (it would scan an unfinished
+ *    line again with every chunk: quadratic in a long line), and what a server may send is bounded: one
+ *    event at most MAX_EVENT_CHARS, a whole reply at most what its token budget can take (replyCharLimit),
+ *    counted after decompression, so a gzip bomb stops as soon as it has inflated that far.
+ *  - Cancelling aborts the fetch: the connection closes at once. A request that makes no progress (no new
+ *    token) for `timeoutMs` is ended, whatever else the server sends (pings, comments, empty choices), and
+ *    every request has a deadline from its budget (requestDeadlineMs), so none holds its slot for ever.
+ *  - Redirects are not followed: the prompt holds the user's document, and a redirect would take it to a
+ *    host the user never allowed. The request fails with the target named.
  *  - 429, 502, 503, 504, refused or reset connections and timeouts are retried with exponential backoff,
  *    on another endpoint when there is one, as long as nothing of the reply was streamed yet.
  *  - A reply that becomes a repetition loop is stopped as the local engine stops it (on the deltas).
@@ -22,7 +28,7 @@ import { createParser } from 'eventsource-parser';
 import { EndpointPool, type Endpoint } from './endpointPool';
 import { LiveGeneration } from './liveGeneration';
 import { LoopDetector } from './loopDetector';
-import { promptText, requestPrompt, thinkingMode } from './prompt';
+import { asPlainText, promptText, requestPrompt, thinkingMode } from './prompt';
 import { GenerationRefusedError, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type StopReason } from './types';
 
 export interface RemoteEngineOptions {
@@ -56,6 +62,16 @@ export class RemoteEngineError extends Error {
 }
 
 const DEFAULT_SAMPLING = { temperature: 0.6, topP: 0.95, topK: 20 };
+/** The longest one server-sent event may be (a token's event is a few hundred characters). */
+export const MAX_EVENT_CHARS = 1_000_000;
+/** Characters a reply of `maxTokens` may take on the wire: generous per token (vLLM's events are ~300). */
+export function replyCharLimit(maxTokens: number): number {
+  return MAX_EVENT_CHARS + 4096 * (maxTokens + 64);
+}
+/** How long a request may take in all: its no-progress timeout plus a second per token of its budget. */
+export function requestDeadlineMs(timeoutMs: number, maxTokens: number): number {
+  return timeoutMs + 1000 * maxTokens;
+}
 /** The most of an error body that is read (a misbehaving server may send megabytes). */
 const ERROR_BODY_LIMIT = 16_384;
 
@@ -126,7 +142,13 @@ export class RemoteEngine implements Engine {
   /** One request to one endpoint, streamed into `live`. */
   private async stream(endpoint: Endpoint, request: GenerationRequest, live: LiveGeneration, onChunk: (chunk: GenerationChunk) => void, signal: AbortSignal | undefined): Promise<GenerationResult> {
     const own = new AbortController();
+    // Progress is a new token: only that (and the response's headers) puts the no-progress timer back.
     const idle = new IdleTimer(this.options.timeoutMs, () => own.abort(new RemoteEngineError('', 'timeout', true)));
+    const deadlineMs = requestDeadlineMs(this.options.timeoutMs, request.maxTokens);
+    const deadline = setTimeout(
+      () => own.abort(new RemoteEngineError(`${endpoint.host} did not finish the reply within ${Math.round(deadlineMs / 1000)} s, the most its budget of ${request.maxTokens} tokens allows; it was stopped.`, 'timeout')),
+      deadlineMs,
+    );
     const stop = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
     const chat = endpoint.chatOnly;
     try {
@@ -135,8 +157,10 @@ export class RemoteEngine implements Engine {
         headers: this.headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
         body: JSON.stringify(chat ? this.chatBody(request) : this.completionBody(request)),
         signal: stop,
+        redirect: 'manual',
       });
       idle.touch();
+      refuseRedirect(response, endpoint);
       if (!response.ok) {
         if (response.status === 404 && !chat && !(await mentionsModel(response))) {
           endpoint.chatOnly = true; // no /completions here: the chat route, at once
@@ -165,6 +189,7 @@ export class RemoteEngine implements Engine {
       throw error;
     } finally {
       idle.stop();
+      clearTimeout(deadline);
     }
   }
 
@@ -186,6 +211,7 @@ export class RemoteEngine implements Engine {
     // The local engine's loop detection, on the deltas (one token each from vLLM) by their text.
     const loops = request.detectLoops === false ? undefined : new LoopDetector();
     const deliver = (text: string): void => {
+      idle.touch();
       this.deliver(text, live, onChunk);
       const period = loops?.push(textHash(text));
       if (period !== undefined) own.abort(new LoopFound(period));
@@ -228,9 +254,16 @@ export class RemoteEngine implements Engine {
       if (request.thinkingBudget !== undefined && !live.splitter.answering && live.thinkingTokens >= request.thinkingBudget) own.abort(new BudgetReached());
     };
 
+    const limit = replyCharLimit(request.maxTokens);
+    const tooLong = (what: string): RemoteEngineError =>
+      new RemoteEngineError(`${endpoint.host} sent ${what}, more than a reply of ${request.maxTokens} tokens can be; the request was stopped. Check what serves ${endpoint.url}.`, 'protocol');
     if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-      // A server that answers the whole reply at once.
-      const body = await response.text();
+      // A server that answers the whole reply at once: read up to what the reply can be, no further.
+      let body = '';
+      for await (const text of decoded(response)) {
+        body += text;
+        if (body.length > limit) throw tooLong(`a reply of over ${limit.toLocaleString('en')} characters`);
+      }
       take(body);
       return stopReason ?? 'endOfText';
     }
@@ -245,13 +278,19 @@ export class RemoteEngine implements Engine {
         }
       },
     });
-    const decoder = new TextDecoder();
-    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-      idle.touch();
-      parser.feed(decoder.decode(bytes, { stream: true }));
+    const lines = new LineBuffer(MAX_EVENT_CHARS);
+    let received = 0;
+    for await (const text of decoded(response)) {
+      received += text.length;
+      if (received > limit) throw tooLong(`over ${limit.toLocaleString('en')} characters`);
+      const complete = lines.push(text);
+      if (complete === undefined) throw tooLong(`an event of over ${MAX_EVENT_CHARS.toLocaleString('en')} characters`);
+      if (complete) parser.feed(complete);
       if (failure !== undefined) throw failure;
       if (done) break;
     }
+    parser.feed(lines.rest());
+    if (failure !== undefined) throw failure;
     if (!done && stopReason === undefined) {
       throw new RemoteEngineError(`${endpoint.host} closed the connection in the middle of the reply${live.generated > 0 ? ` (after ${live.generated} tokens)` : ''}.`, 'unreachable', true);
     }
@@ -282,7 +321,9 @@ export class RemoteEngine implements Engine {
     }
     return {
       model: this.options.model,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      // Document text that looks like a special token stays text here too (the server's chat template would
+      // otherwise read it as one), as on the /completions route.
+      messages: request.messages.map((m) => ({ role: m.role, content: asPlainText(m.content) })),
       max_tokens: request.maxTokens,
       ...this.sampling(request),
       ...jsonOutput(request.jsonSchema),
@@ -306,7 +347,8 @@ export class RemoteEngine implements Engine {
     const own = new AbortController();
     const timer = setTimeout(() => own.abort(new RemoteEngineError('', 'timeout', true)), this.options.timeoutMs);
     try {
-      const response = await fetch(`${endpoint.url}/models`, { headers: this.headers({ accept: 'application/json' }), signal: signal ? AbortSignal.any([signal, own.signal]) : own.signal });
+      const response = await fetch(`${endpoint.url}/models`, { headers: this.headers({ accept: 'application/json' }), signal: signal ? AbortSignal.any([signal, own.signal]) : own.signal, redirect: 'manual' });
+      refuseRedirect(response, endpoint);
       if (!response.ok) throw await httpFailure(response, endpoint, this.options.model);
       const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
       if (!Array.isArray(body?.data)) {
@@ -350,6 +392,59 @@ function textHash(text: string): number {
 }
 
 /** Calls `onIdle` when `touch` has not been called for `ms`. */
+/** A redirect is refused, naming where it pointed (document text goes only to the endpoints allowed). */
+function refuseRedirect(response: Response, endpoint: Endpoint): void {
+  if (response.status < 300 || response.status > 399) return;
+  const target = response.headers.get('location') ?? 'an address it did not give';
+  void response.body?.cancel().catch(() => undefined);
+  throw new RemoteEngineError(
+    `${endpoint.host} redirected the request to ${target}; QED-Nano does not follow redirects, so your document text goes only to the endpoints you allowed. If that is where the server is now, put it in qedNano.remote.endpoints (you will be asked to allow it).`,
+    'protocol',
+  );
+}
+
+/** The response body as text, decoded (and, by fetch, decompressed) chunk by chunk. */
+async function* decoded(response: Response): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) yield decoder.decode(bytes, { stream: true });
+  yield decoder.decode();
+}
+
+/**
+ * Splits a stream into whole lines without scanning anything twice: each chunk is searched once for its
+ * last line break; what follows it waits (as pieces, joined once) for the next break. An unfinished line
+ * longer than `maxLine` is refused.
+ */
+class LineBuffer {
+  private pieces: string[] = [];
+  private pending = 0;
+
+  constructor(private readonly maxLine: number) {}
+
+  /** The text up to and including the last line break so far ('' when none yet); undefined when the
+   * unfinished line has grown past the limit. */
+  push(text: string): string | undefined {
+    const end = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+    if (end < 0) {
+      this.pieces.push(text);
+      this.pending += text.length;
+      return this.pending > this.maxLine ? undefined : '';
+    }
+    const complete = this.pieces.join('') + text.slice(0, end + 1);
+    this.pieces = [text.slice(end + 1)];
+    this.pending = text.length - end - 1;
+    return complete;
+  }
+
+  /** What is left after the last line break (the stream ended). */
+  rest(): string {
+    const rest = this.pieces.join('');
+    this.pieces = [];
+    this.pending = 0;
+    return rest;
+  }
+}
+
 class IdleTimer {
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number, onIdle: () => void) {
@@ -412,7 +507,7 @@ function notServed(endpoint: Endpoint, model: string, models: readonly string[])
 export function describeFailure(error: unknown, endpoint: Endpoint, timeoutMs: number): RemoteEngineError {
   if (error instanceof RemoteEngineError) {
     if (error.failure === 'timeout' && error.message === '') {
-      return new RemoteEngineError(`${endpoint.host} sent nothing for ${Math.round(timeoutMs / 1000)} s; the request was ended (qedNano.remote.timeoutSeconds).`, 'timeout', true);
+      return new RemoteEngineError(`${endpoint.host} sent no new token for ${Math.round(timeoutMs / 1000)} s; the request was ended (qedNano.remote.timeoutSeconds).`, 'timeout', true);
     }
     return error;
   }
