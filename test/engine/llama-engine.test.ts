@@ -203,3 +203,27 @@ test('corrupt, truncated and non-GGUF files give a clear error before llama.cpp 
   const fine = await load(tinyModelPath('natural'));
   await fine.dispose();
 });
+
+test('a cancel during a long prompt stops its evaluation within a batch, and the sequence serves the next request', { timeout: 120_000 }, async () => {
+  const engine = await LlamaEngine.load({ gpu: false, threads: 1, contextSize: 32_768, batchSize: 256, sequences: 1, modelPath: tinyModelPath('natural') });
+  try {
+    const long = { messages: [{ role: 'user' as const, content: 'Step. '.repeat(4_000) }], maxTokens: 10, sampling: GREEDY };
+    const promptLength = engine.promptTokens(long).length;
+    assert.ok(promptLength > 20_000, `${promptLength} prompt tokens`);
+    const evaluated = (): number => engine.sequenceMeters()[0]!.usedInputTokens;
+    const cancel = new AbortController();
+    const running = engine.generate(long, () => undefined, cancel.signal);
+    // Cancelled as soon as the first batches are in (counted, not timed).
+    while (evaluated() === 0) await new Promise((r) => setTimeout(r, 1));
+    const atCancel = evaluated();
+    cancel.abort();
+    assert.equal((await running).stopReason, 'cancelled');
+    // The next request waits for the sequence, so once it has its answer the cancelled evaluation has ended.
+    const next = await engine.generate({ messages: [{ role: 'user', content: 'Short.' }], maxTokens: 3, sampling: GREEDY }, () => undefined);
+    assert.ok(['maxTokens', 'endOfText', 'repetitionLoop'].includes(next.stopReason), next.stopReason);
+    const cancelledWork = evaluated() - engine.promptTokens({ messages: [{ role: 'user', content: 'Short.' }] }).length;
+    assert.ok(cancelledWork <= atCancel + 2 * 256, `the cancelled prompt evaluated ${cancelledWork} of ${promptLength} tokens (${atCancel} when cancelled)`);
+  } finally {
+    await engine.dispose();
+  }
+});

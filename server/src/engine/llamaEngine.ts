@@ -295,7 +295,21 @@ export class LlamaEngine implements Engine {
       live.push(text, emit);
     };
 
-    const iterator = sequence.evaluate(tokens.slice(reused) as Token[], {
+    // The prompt is evaluated a batch at a time, checking for a cancel (or a pre-emption) between batches:
+    // a 100k-token prompt handed to evaluate() whole keeps the model busy until its end, long after the
+    // request was cancelled. The last batch goes with the generation, which samples after it: the batches
+    // are the ones evaluate() would make itself, so the text generated is the same.
+    const prompt = tokens.slice(reused) as Token[];
+    const batch = Math.max(1, this.context.batchSize);
+    const lastBatchStart = Math.floor((prompt.length - 1) / batch) * batch;
+    for (let start = 0; start < lastBatchStart; start += batch) {
+      if (stopped() || preempted.aborted) {
+        live.finish(emit);
+        return live.result(stopped() ? 'cancelled' : 'preempted');
+      }
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, start + batch));
+    }
+    const iterator = sequence.evaluate(prompt.slice(lastBatchStart), {
       temperature: sampling.temperature,
       topP: sampling.topP,
       topK: sampling.topK,
