@@ -5,6 +5,7 @@ import { benchCli } from './cli';
 import { benchCompletion } from './completion';
 import { benchCritique } from './critique';
 import { benchEngine } from './engine';
+import { benchMemory } from './memory';
 import { benchPanel } from './panel';
 import { benchRemote } from './remote';
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   await benchCompletion();
   await benchChat();
   await benchRemote();
+  await benchMemory();
   await benchPanel();
 }
 

@@ -122,6 +122,7 @@ export function formatSetupInfo(info: SetupInfo): string {
     );
   }
   if (info.status.tokensPerSecond !== undefined) lines.push(`- Last speed: ${info.status.tokensPerSecond.toFixed(1)} tokens/s`);
+  lines.push(`- Server memory: ${(info.memory.heapUsedBytes / 1e6).toFixed(1)} MB JavaScript heap, ${(info.memory.rssBytes / 1e6).toFixed(0)} MB resident`);
   lines.push(`- Storage: \`${info.storagePath}\``, `- Last error: ${info.lastError ?? 'none'}`, '', '## Settings', '', '```json', JSON.stringify(info.settings, null, 2), '```', '');
   return lines.join('\n');
 }

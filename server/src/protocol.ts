@@ -152,6 +152,9 @@ export interface SetupInfo {
   settings: QedNanoSettings;
   lastError?: string;
   storagePath: string;
+  /** The server process's memory: JavaScript heap in use (after a garbage collection when the server runs
+   * with --expose-gc, as the tests and the bench start it) and resident set size, in bytes. */
+  memory: { heapUsedBytes: number; rssBytes: number; afterGc: boolean };
 }
 
 export const SetupInfoRequest = new RequestType0<SetupInfo, void>('qed/setupInfo');

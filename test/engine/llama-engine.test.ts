@@ -227,3 +227,10 @@ test('a cancel during a long prompt stops its evaluation within a batch, and the
     await engine.dispose();
   }
 });
+
+test('loading and disposing the model again and again leaves no llama.cpp instance (and its process listeners) behind', { timeout: 120_000 }, async () => {
+  const listeners = (): number => process.listenerCount('beforeExit') + process.listenerCount('exit');
+  const before = listeners();
+  for (let i = 0; i < 6; i++) await (await LlamaEngine.load({ ...OPTIONS, sequences: 1, contextSize: 1024, modelPath: tinyModelPath('natural') })).dispose();
+  assert.equal(listeners(), before);
+});

@@ -54,8 +54,10 @@ export class TestLanguageClient {
     initializationOptions: unknown = {},
     capabilities: ClientCapabilities = {},
     env: NodeJS.ProcessEnv = process.env,
+    /** Node options for the server process (e.g. --expose-gc, for heap figures after a collection). */
+    nodeOptions: string[] = [],
   ): Promise<{ client: TestLanguageClient; initializeResult: InitializeResult }> {
-    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe', env });
+    const child = spawn(process.execPath, [...nodeOptions, SERVER_PATH, '--stdio'], { stdio: 'pipe', env });
     const client = new TestLanguageClient(child);
     const initializeResult = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

@@ -151,6 +151,7 @@ export class LlamaEngine implements Engine {
         ...(options.signal ? { loadSignal: options.signal } : {}),
       });
     } catch (error) {
+      await llama.dispose();
       options.signal?.throwIfAborted();
       throw new ModelLoadError(`llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`);
     }
@@ -165,6 +166,7 @@ export class LlamaEngine implements Engine {
       });
     } catch (error) {
       await model.dispose();
+      await llama.dispose();
       options.signal?.throwIfAborted();
       throw new ModelLoadError(
         `There is not enough memory for ${fitted.sequences} sequence(s) of ${fitted.contextSize} tokens: ${(error as Error).message}. Lower qedNano.contextSize or qedNano.parallelSequences.`,
@@ -367,13 +369,15 @@ export class LlamaEngine implements Engine {
   }
 
   /** Frees the model once every native evaluation still running has ended (they stop within a token once
-   * their generation is aborted). */
+   * their generation is aborted), and its llama.cpp instance: each load gets its own (getLlama), which
+   * otherwise stays behind with its process listeners, one more per reload. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await Promise.allSettled([...this.inFlight]);
     await this.context.dispose();
     await this.model.dispose();
+    await this.llama.dispose();
   }
 }
 

@@ -25,6 +25,7 @@
  *    API key is sent in the Authorization header only: it never appears in a message or a log line.
  */
 import { createParser } from 'eventsource-parser';
+import { eitherSignal } from './eitherSignal';
 import { EndpointPool, type Endpoint } from './endpointPool';
 import { LiveGeneration } from './liveGeneration';
 import { LoopDetector } from './loopDetector';
@@ -149,7 +150,8 @@ export class RemoteEngine implements Engine {
       () => own.abort(new RemoteEngineError(`${endpoint.host} did not finish the reply within ${Math.round(deadlineMs / 1000)} s, the most its budget of ${request.maxTokens} tokens allows; it was stopped.`, 'timeout')),
       deadlineMs,
     );
-    const stop = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
+    const stopping = eitherSignal(signal, own.signal);
+    const stop = stopping.signal;
     const chat = endpoint.chatOnly;
     try {
       const response = await fetch(`${endpoint.url}/${chat ? 'chat/completions' : 'completions'}`, {
@@ -190,6 +192,7 @@ export class RemoteEngine implements Engine {
     } finally {
       idle.stop();
       clearTimeout(deadline);
+      stopping.done();
     }
   }
 
@@ -346,8 +349,9 @@ export class RemoteEngine implements Engine {
   private async models(endpoint: Endpoint, signal?: AbortSignal): Promise<string[]> {
     const own = new AbortController();
     const timer = setTimeout(() => own.abort(new RemoteEngineError('', 'timeout', true)), this.options.timeoutMs);
+    const stopping = eitherSignal(signal, own.signal);
     try {
-      const response = await fetch(`${endpoint.url}/models`, { headers: this.headers({ accept: 'application/json' }), signal: signal ? AbortSignal.any([signal, own.signal]) : own.signal, redirect: 'manual' });
+      const response = await fetch(`${endpoint.url}/models`, { headers: this.headers({ accept: 'application/json' }), signal: stopping.signal, redirect: 'manual' });
       refuseRedirect(response, endpoint);
       if (!response.ok) throw await httpFailure(response, endpoint, this.options.model);
       const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
@@ -359,6 +363,7 @@ export class RemoteEngine implements Engine {
       throw own.signal.aborted && !signal?.aborted ? own.signal.reason : error;
     } finally {
       clearTimeout(timer);
+      stopping.done();
     }
   }
 }

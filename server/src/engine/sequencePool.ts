@@ -50,15 +50,24 @@ export class SequencePool<S extends PooledSequence> {
         reject(signal.reason);
         return;
       }
-      const waiter: Waiter<S> = { priority, tokens, grant: resolve };
-      this.waiting.push(waiter);
-      signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         const at = this.waiting.indexOf(waiter);
         if (at >= 0) {
           this.waiting.splice(at, 1);
-          reject(signal.reason);
+          reject(signal!.reason);
         }
-      });
+      };
+      // Granted, the waiter lets go of the signal (a listener left on it would keep the waiter's prompt).
+      const waiter: Waiter<S> = {
+        priority,
+        tokens,
+        grant: (lease) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(lease);
+        },
+      };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.dispatch();
       if (this.waiting.includes(waiter) && priority === 'interactive') this.preemptOneBackground();
     });

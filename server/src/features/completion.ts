@@ -13,6 +13,7 @@ import type { QedNanoSettings } from '../protocol';
 import { completeStep } from '../tasks/complete';
 import type { Generate } from '../tasks/generate';
 import { cancellationSignal } from './requests';
+import { eitherSignal } from '../engine/eitherSignal';
 
 export interface CompletionHost {
   current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
@@ -42,7 +43,8 @@ export class Completer {
     try {
       const problem = statementProblem(analysis, statement, (range) => document.getText(range));
       const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
-      const text = await completeStep({ problem, proofSoFar }, this.host.generate, AbortSignal.any([cancelled, superseded.signal]));
+      const stop = eitherSignal(cancelled, superseded.signal);
+      const text = await completeStep({ problem, proofSoFar }, this.host.generate, stop.signal).finally(stop.done);
       if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');
       if (!text) return null;
       return { items: [{ insertText: text, range: { start: params.position, end: params.position } }] };

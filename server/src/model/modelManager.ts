@@ -12,6 +12,7 @@
 import { statfs } from 'node:fs/promises';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { StorageProblem } from '../storage/jsonFile';
+import { eitherSignal } from '../engine/eitherSignal';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
@@ -255,8 +256,8 @@ export class ModelManager {
     this.activeGenerations++;
     let lastStatus = 0;
     this.setStatus({ ...this.loadedStatus(), state: 'busy' });
+    const stopped = eitherSignal(signal, unloading.signal);
     try {
-      const stopped = signal ? AbortSignal.any([signal, unloading.signal]) : unloading.signal;
       const result = await engine.generate(
         request,
         (chunk) => {
@@ -268,7 +269,7 @@ export class ModelManager {
           }
           onChunk(chunk);
         },
-        stopped,
+        stopped.signal,
       );
       if (engine instanceof RemoteEngine) this.lastError = undefined;
       this.status = { ...this.loadedStatus(), tokensPerSecond: result.stats.tokensPerSecond };
@@ -279,6 +280,7 @@ export class ModelManager {
       if (error instanceof RemoteEngineError) this.lastError = error.message;
       throw error;
     } finally {
+      stopped.done();
       this.running.delete(unloading);
       this.activeGenerations--;
       const failed = this.lastError !== undefined && this.engine instanceof RemoteEngine;
@@ -318,6 +320,7 @@ export class ModelManager {
       settings,
       ...(this.lastError ? { lastError: this.lastError } : {}),
       storagePath: this.options.storagePath,
+      memory: memoryNow(),
     };
   }
 
@@ -519,9 +522,10 @@ export class ModelManager {
       this.setStatus({ state: 'downloading', progress: fraction, message: `Downloading ${model}` });
     };
     const timer = setInterval(report, STATUS_INTERVAL_MS);
+    const stopping = eitherSignal(progress.cancelled, stall.signal, superseded);
     try {
       report();
-      const signal = AbortSignal.any([progress.cancelled, stall.signal, superseded]);
+      const { signal } = stopping;
       await downloader.download({ signal });
       if (signal.aborted) throw signal.reason; // the downloader returns quietly when aborted
     } catch (error) {
@@ -534,6 +538,7 @@ export class ModelManager {
       );
     } finally {
       clearInterval(timer);
+      stopping.done();
       progress.done();
     }
     const file = downloader.entrypointFilePath;
@@ -605,6 +610,14 @@ function isLoopback(hostname: string): boolean {
 function describeLoadError(error: unknown): string {
   if (error instanceof InvalidModelFileError || error instanceof ModelLoadError || error instanceof ModelUnavailableError || error instanceof RemoteEngineError) return error.message;
   return `The model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The process's memory; the heap after a full collection when `gc` is exposed (tests and the bench). */
+function memoryNow(): SetupInfo['memory'] {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsedBytes: heapUsed, rssBytes: rss, afterGc: gc !== undefined };
 }
 
 async function freeBytes(folder: string): Promise<number | undefined> {

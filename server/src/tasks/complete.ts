@@ -7,6 +7,7 @@
  */
 import { completionRequest } from '../prompts/completionPrompt';
 import type { Generate } from './generate';
+import { eitherSignal } from '../engine/eitherSignal';
 
 export interface CompletionTask {
   /** The statement, as the proof task gets it. */
@@ -21,6 +22,7 @@ export const MAX_SUGGESTION_TOKENS = 120;
 /** The suggested text (possibly empty); undefined when cancelled (a newer request, the user typed). */
 export async function completeStep(task: CompletionTask, generate: Generate, signal: AbortSignal): Promise<string | undefined> {
   const stepDone = new AbortController();
+  const stop = eitherSignal(signal, stepDone.signal);
   let written = '';
   const result = await generate(
     { ...completionRequest(task.problem), answerPrefix: task.proofSoFar, maxTokens: MAX_SUGGESTION_TOKENS, priority: 'interactive' },
@@ -29,8 +31,8 @@ export async function completeStep(task: CompletionTask, generate: Generate, sig
       written += chunk.text;
       if (stepEnd(written) !== undefined) stepDone.abort();
     },
-    AbortSignal.any([signal, stepDone.signal]),
-  );
+    stop.signal,
+  ).finally(stop.done);
   if (signal.aborted || result.stopReason === 'preempted') return undefined;
   const text = stepDone.signal.aborted ? written : result.answer;
   // At the end of the reply, a final full stop ends the step too.
