@@ -144,6 +144,7 @@ async function firstRun(start) {
   console.log(`\n=== First run in a fresh profile, start ${start} of ${FIRST_RUN_STARTS} ===`);
   let exitCode = 0;
   try {
+    delete process.env.QED_VSIX; // left by the .vsix run: the first run is the development folder alone
     Object.assign(process.env, runEnv);
     await runTests({
       vscodeExecutablePath,
