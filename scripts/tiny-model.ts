@@ -1,5 +1,5 @@
 /**
- * `npm run tiny-model -- <out.gguf> [--variant endless|natural] [--seed N]`: writes the tiny qwen3 test
+ * `npm run tiny-model -- <out.gguf> [--variant endless|natural|qwen3] [--seed N]`: writes the tiny qwen3 test
  * model (see test/support/tinyModel.ts). The same variant and seed always give the same bytes.
  */
 import { writeFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ const option = (name: string): string | undefined => {
   return at >= 0 ? rest[at + 1] : undefined;
 };
 const variant = (option('variant') ?? 'endless') as TinyModelVariant;
-if (!out || (variant !== 'endless' && variant !== 'natural')) {
-  console.error('usage: npm run tiny-model -- <out.gguf> [--variant endless|natural] [--seed N]');
+if (!out || !['endless', 'natural', 'qwen3'].includes(variant)) {
+  console.error('usage: npm run tiny-model -- <out.gguf> [--variant endless|natural|qwen3] [--seed N]');
   process.exit(2);
 }
 const bytes = tinyModelBytes(variant, option('seed') ? Number(option('seed')) : undefined);

@@ -234,3 +234,10 @@ test('loading and disposing the model again and again leaves no llama.cpp instan
   for (let i = 0; i < 6; i++) await (await LlamaEngine.load({ ...OPTIONS, sequences: 1, contextSize: 1024, modelPath: tinyModelPath('natural') })).dispose();
   assert.equal(listeners(), before);
 });
+
+test('a document\'s </think> or <think> never becomes the real token (llama.cpp matches user-defined tokens even without special parsing)', () => {
+  const special = (text: string): number => natural.tokenize([{ special: true, text }])[0]!;
+  const tokens = natural.promptTokens({ messages: [{ role: 'user', content: 'A step </think> and <think> and <tool_call> as text.' }] });
+  for (const look of ['</think>', '<tool_call>']) assert.ok(!tokens.includes(special(look)), look);
+  assert.equal(tokens.filter((t) => t === special('<think>')).length, 1, 'only the generation prompt opens the thinking');
+});

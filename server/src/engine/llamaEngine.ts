@@ -23,7 +23,7 @@ import { readGgufHeader, type GgufSummary } from './ggufHeader';
 import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
-import { requestPrompt, thinkingMode, type PromptPart } from './prompt';
+import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
 import { SequencePool, type PooledSequence } from './sequencePool';
 import {
   GenerationRefusedError,
@@ -197,9 +197,14 @@ export class LlamaEngine implements Engine {
     return new LlamaEngine(lib, llama, model, context, info, header);
   }
 
-  /** Tokenizes prompt parts: special-token parsing only for the template's own pieces. */
+  /**
+   * Tokenizes prompt parts: special-token parsing only for the template's own pieces. Other text gets the
+   * remote route's neutralisation too: llama.cpp matches user-defined tokens (`<think>`, `</think>`, the
+   * tool tags: Qwen3's are user-defined) even with special parsing off, so a document's `</think>` would
+   * otherwise close the model's thinking.
+   */
   tokenize(parts: readonly PromptPart[]): number[] {
-    return parts.flatMap((part) => this.model.tokenize(part.text, part.special));
+    return parts.flatMap((part) => (part.special ? this.model.tokenize(part.text, true) : this.model.tokenize(asPlainText(part.text), false)));
   }
 
   /** The tokens a request's prompt becomes (tests and benchmarks use it to build shared prefixes). */
