@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
-import { SETTINGS_SECTION } from '../../server/src/settingsSection';
+import { SETTINGS_SECTION } from '../../server/src/wireNames';
 
 /** Characters before the cursor that identify a suggestion's context in the cache. */
 const CACHE_KEY_CONTEXT = 4000;

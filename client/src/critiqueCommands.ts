@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CritiqueParams, CritiqueResult } from '../../server/src/protocol';
+import { CLIENT_COMMANDS } from '../../server/src/wireNames';
 import type { QedNanoClient } from './languageClient';
 
 export function registerCritiqueCommands(client: () => Promise<QedNanoClient>): vscode.Disposable[] {
@@ -28,7 +29,7 @@ export function registerCritiqueCommands(client: () => Promise<QedNanoClient>): 
     return editor;
   };
   return [
-    vscode.commands.registerCommand('qedNano.critique', async (uri?: string, position?: { line: number; character: number }) => {
+    vscode.commands.registerCommand(CLIENT_COMMANDS.critique, async (uri?: string, position?: { line: number; character: number }) => {
       if (uri && position) return critique({ textDocument: { uri }, position });
       const editor = activeDocument();
       const active = editor?.selection.active;

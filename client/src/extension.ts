@@ -13,6 +13,7 @@ import { CHAT_VIEW_ID, ChatController } from './chatView';
 import { isModelUnavailable, PROOF_VIEW_ID, ProveController, type PanelSnapshot } from './proveCommand';
 import { ModelStatusBar } from './statusBar';
 import type { ModelStatus } from '../../server/src/protocol';
+import { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE } from '../../server/src/wireNames';
 
 let client: Promise<QedNanoClient> | undefined;
 
@@ -73,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
       {
         provideCodeActions: (_document, _range, context) =>
           context.diagnostics
-            .filter((d) => d.source === 'QED-Nano')
+            .filter((d) => d.source === CRITIQUE_DIAGNOSTIC_SOURCE)
             .map((d) => {
               const action = new vscode.CodeAction('Ask QED-Nano about this finding in Chat', vscode.CodeActionKind.QuickFix);
               action.diagnostics = [d];
@@ -83,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
     ),
-    vscode.commands.registerCommand('qedNano.prove', proveCommand('single')),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.prove, proveCommand('single')),
     vscode.commands.registerCommand('qedNano.proveDeep', proveCommand('deep')),
     vscode.commands.registerCommand('qedNano.stopProof', () => prover.stop()),
     vscode.commands.registerCommand('qedNano.continueProof', () => prover.continueLast()),
@@ -92,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
     vscode.commands.registerCommand('qedNano.refineStep', async () => {
       const editor = vscode.window.activeTextEditor;
       const at = editor?.selection.active;
-      const finding = editor && at && vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'QED-Nano' && d.range.contains(at));
+      const finding = editor && at && vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === CRITIQUE_DIAGNOSTIC_SOURCE && d.range.contains(at));
       if (!editor || !finding) {
         void vscode.window.showInformationMessage('QED-Nano: put the cursor on a step QED-Nano flagged (a QED-Nano diagnostic) to refine it.');
         return undefined;

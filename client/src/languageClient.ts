@@ -31,6 +31,7 @@ import {
   type ProveProgress,
   type ProveResult,
   type QedNanoInitializationOptions,
+  type RefineActionData,
   type RefineParams,
   type RefineResult,
   type SetupInfo,
@@ -96,7 +97,7 @@ export function startLanguageClient(
     middleware: {
       ...completionMiddleware(),
       resolveCodeAction: (item, token, next) => {
-        const refine = (item as vscode.CodeAction & { data?: { qedRefine?: RefineParams } }).data?.qedRefine;
+        const refine = (item as vscode.CodeAction & { data?: Partial<RefineActionData> }).data?.qedRefine;
         if (!refine) return next(item, token);
         onRefine(refine);
         return item;

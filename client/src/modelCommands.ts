@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_MODEL, isHuggingFaceUri } from '../../server/src/modelSource';
 import type { ModelStatus, SetupInfo } from '../../server/src/protocol';
-import { SETTINGS_SECTION } from '../../server/src/settingsSection';
+import { CLIENT_COMMANDS, SETTINGS_SECTION } from '../../server/src/wireNames';
 import type { QedNanoClient } from './languageClient';
 
 export function registerModelCommands(client: () => Promise<QedNanoClient>, prompt: MissingModelPrompt): vscode.Disposable[] {
@@ -32,7 +32,7 @@ export function registerModelCommands(client: () => Promise<QedNanoClient>, prom
     }
   };
   return [
-    vscode.commands.registerCommand('qedNano.loadModel', load),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.loadModel, load),
     vscode.commands.registerCommand('qedNano.downloadModel', async () => {
       const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
       const current = config.get<string>('model', DEFAULT_MODEL);

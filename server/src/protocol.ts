@@ -14,8 +14,8 @@ import {
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
 
-export { SETTINGS_SECTION } from './settingsSection';
-import type { SETTINGS_SECTION } from './settingsSection';
+export { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE } from './wireNames';
+import type { SETTINGS_SECTION } from './wireNames';
 
 /** Settings under `qedNano`, as the server understands them. Each is optional on the wire. */
 export interface QedNanoSettings {
@@ -95,13 +95,6 @@ export interface QedNanoInitializationOptions {
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-/** `source` of diagnostics found by document analysis, without a model. */
-export const STRUCTURE_DIAGNOSTIC_SOURCE = 'QED-Nano structure';
-
-/** `source` of the model's critique findings, one diagnostic on each flagged step: `code` is the finding's
- * kind (`error` -> Error, `gap` -> Warning, `unclear` -> Information), the message its explanation, the
- * related information the statement the proof proves. */
-export const CRITIQUE_DIAGNOSTIC_SOURCE = 'QED-Nano';
 
 export type ModelState = 'absent' | 'downloading' | 'loading' | 'ready' | 'busy' | 'error';
 
@@ -360,6 +353,11 @@ export const ChatHistoryRequest = new ProtocolRequestType<ChatHistoryParams, Cha
  * `workspace/executeCommand` of this server (its "Dismiss" code action): hides the critique findings on a
  * step until the step's text changes, remembered per workspace. Arguments: `[uri: string, stepText: string]`.
  */
-export const DISMISS_FINDING_COMMAND = 'qedNano.server.dismissFinding';
+
+/** The `data` of a refine quick fix: the model runs on `codeAction/resolve`; VS Code's client takes it over
+ * and streams `qed/refine` into its panel instead. */
+export interface RefineActionData {
+  qedRefine: Omit<RefineParams, 'workDoneToken' | 'partialResultToken'>;
+}
 
 export const ProofInsertionRequest = new ProtocolRequestType<ProofInsertionParams, ProveResult['insertion'] | null, never, void, void>('qed/proofInsertion');

@@ -11,7 +11,7 @@
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { comparePositions, type ProofDocumentAnalysis } from '../documents/model';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type ProveProgress, type QedNanoSettings, type RefineParams, type RefineResult } from '../protocol';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type ProveProgress, type QedNanoSettings, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
 import type { Generate } from '../tasks/generate';
 import { toProgress } from '../tasks/proof';
 import { refineProof, refineStep } from '../tasks/refine';
@@ -25,11 +25,6 @@ export interface RefineHost {
   generate: Generate;
   settings(): QedNanoSettings;
   current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
-}
-
-/** Marks a code action's data as a refinement the VS Code client may show in its panel instead. */
-export interface RefineActionData {
-  qedRefine: Omit<RefineParams, 'workDoneToken' | 'partialResultToken'>;
 }
 
 const REFINE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);

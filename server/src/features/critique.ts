@@ -21,15 +21,12 @@ import type { Position, ProofDocumentAnalysis, Range, Statement } from '../docum
 import { comparePositions } from '../documents/model';
 import type { FindingKind } from '../prompts/critiquePrompts';
 import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
+import { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
 import type { ProgressReporter } from '../model/modelManager';
 import type { DismissedSteps } from '../storage/dismissals';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-
-export const CRITIQUE_COMMAND = 'qedNano.critique';
-const LOAD_MODEL_COMMAND = 'qedNano.loadModel';
 
 /** After this long without an edit, `onIdle` critiques the proofs that changed. */
 const IDLE_DELAY_MS = 3000;
@@ -245,14 +242,14 @@ export class Critic {
     const proofs = this.proofsOf(uri) ?? [];
     return proofs.map((proof) => {
       const range = proof.statement.proof!.headerRange;
-      const again = (title: string): CodeLens => ({ range, command: { title, command: CRITIQUE_COMMAND, arguments: [uri, range.start] } });
+      const again = (title: string): CodeLens => ({ range, command: { title, command: CLIENT_COMMANDS.critique, arguments: [uri, range.start] } });
       const id = jobId(uri, proof.key);
       if (this.running.has(id)) return { range, command: { title: 'QED-Nano: critiquing…', command: '' } };
       if (this.queue.has(id)) return { range, command: { title: 'QED-Nano: critique queued', command: '' } };
       const judgement = this.judged.get(uri)?.get(proof.key);
       if (!judgement) {
         return this.waitingForModel
-          ? { range, command: { title: 'QED-Nano: critique waits for a model · Load Model', command: LOAD_MODEL_COMMAND } }
+          ? { range, command: { title: 'QED-Nano: critique waits for a model · Load Model', command: CLIENT_COMMANDS.loadModel } }
           : again('QED-Nano: Critique');
       }
       if (judgement.hash !== proof.hash) return again('QED-Nano: outdated · Critique again');
