@@ -14,7 +14,7 @@ import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
 import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
 import { chatTurn } from '../tasks/chat';
 import type { Generate } from '../tasks/generate';
-import { toProgress } from '../tasks/proof';
+import { toProgress } from '../tasks/generate';
 import type { Critic } from './critique';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';

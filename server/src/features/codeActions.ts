@@ -13,7 +13,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { comparePositions, type ProofDocumentAnalysis } from '../documents/model';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type ProveProgress, type QedNanoSettings, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
 import type { Generate } from '../tasks/generate';
-import { toProgress } from '../tasks/proof';
+import { toProgress } from '../tasks/generate';
 import { refineProof, refineStep } from '../tasks/refine';
 import type { Critic, ProofNow } from './critique';
 import { inDocumentFormat, proofBody } from '../documents/textFormat';

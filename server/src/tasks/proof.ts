@@ -4,10 +4,10 @@
  * (first person, no new reasoning), then the problem solved again from the summary in a fresh context.
  * Thinking and proof stream to `report` as the wire's ProveProgress values.
  */
-import type { GenerationChunk, GenerationResult } from '../engine/types';
+import type { GenerationResult } from '../engine/types';
 import { continuedProofRequest, proofRequest, summaryRequest } from '../prompts/proofPrompt';
 import type { ProveProgress } from '../protocol';
-import { IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
+import { IGNORE_CHUNKS, toProgress, type Generate, type ReplyBudgets } from './generate';
 
 export interface ProofTask {
   problem: string;
@@ -41,10 +41,4 @@ export async function writeProof(
 function tail(thinking: string, contextSize: number): string {
   const room = Math.floor(contextSize * 0.6 * 3.5);
   return thinking.length <= room ? thinking : `…${thinking.slice(thinking.length - room)}`;
-}
-
-/** A generation's chunk as a value of the prove stream (thinking, proof, or a retraction). */
-export function toProgress(chunk: GenerationChunk): ProveProgress {
-  if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
-  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text, thinkingTokens: chunk.tally.thinkingTokens };
 }
