@@ -7,6 +7,15 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ProofDocumentAnalyzer, type AnalyzerOptions } from './documents/analyzer';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/model';
 
+/** An open document as it is now, with its analysis: what every feature works on. */
+export interface OpenDocument {
+  document: TextDocument;
+  analysis: ProofDocumentAnalysis;
+}
+
+/** The open document `uri` as it is now, or undefined when it is not open or not LaTeX/Markdown. */
+export type CurrentDocument = (uri: string) => OpenDocument | undefined;
+
 interface Entry {
   analyzer: ProofDocumentAnalyzer;
   version: number;

@@ -16,6 +16,7 @@ import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
 import { bold, dim } from './terminal';
+import type { OpenDocument } from '../documentStore';
 
 export interface ProveOptions {
   deep: boolean;
@@ -76,7 +77,7 @@ function statementsToProve(input: InputFile, line: number | undefined, target: s
   return open.map(text);
 }
 
-function current(input: InputFile): { document: TextDocument; analysis: ReturnType<typeof analyzeDocument> } {
+function current(input: InputFile): OpenDocument {
   return { document: TextDocument.create(`file://${input.path}`, input.format, 1, input.text), analysis: analyzeDocument(input.format, input.text) };
 }
 

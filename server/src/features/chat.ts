@@ -8,8 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Position, ProofDocumentAnalysis, Statement } from '../documents/model';
+import type { Position, Statement } from '../documents/model';
 import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
 import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
 import { chatTurn } from '../tasks/chat';
@@ -20,9 +19,11 @@ import { cancellationSignal, throwIfCancelled, toResponseError } from './request
 import { ProgressBatcher } from './streaming';
 import type { Conversation, ConversationStore } from '../storage/conversations';
 import { sha256 as hash } from '../storage/workspaceFiles';
+import type { CurrentDocument } from '../documentStore';
+import { katexMacros } from '../documents/model';
 
 export interface ChatHost {
-  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  current: CurrentDocument;
   generate: Generate;
   settings(): QedNanoSettings;
   critic: Critic;
@@ -38,7 +39,7 @@ export class Chats {
 
   history(uri: string, position: Position): ChatHistory {
     const found = this.problemAt(uri, position);
-    const macros = Object.fromEntries((this.host.current(uri)?.analysis.macros ?? []).map((m) => [`\\${m.name}`, m.body]));
+    const macros = katexMacros(this.host.current(uri)?.analysis ?? { macros: [] });
     if (!found) return { problem: null, macros, turns: [], summarised: false, problemChanged: false };
     const conversation = this.conversations.latest(found.key);
     return {

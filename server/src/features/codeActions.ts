@@ -19,12 +19,14 @@ import type { Critic, ProofNow } from './critique';
 import { inDocumentFormat, proofBody } from '../documents/textFormat';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
+import type { CurrentDocument } from '../documentStore';
+import { katexMacros } from '../documents/model';
 
 export interface RefineHost {
   critic: Critic;
   generate: Generate;
   settings(): QedNanoSettings;
-  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  current: CurrentDocument;
 }
 
 const REFINE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
@@ -73,7 +75,7 @@ export async function refine(params: RefineParams, host: RefineHost, token: Canc
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
     const before = locate(host, params);
     const batcher = ProgressBatcher.for(stream, REFINE_TEXT);
-    batcher.push({ kind: 'started', statement: params.text, macros: Object.fromEntries(before.analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
+    batcher.push({ kind: 'started', statement: params.text, macros: katexMacros(before.analysis) });
     const format = before.analysis.format;
     const problem = host.critic.problemOf(params.textDocument.uri, before.proof);
     const budgets = host.settings().generation;

@@ -6,7 +6,6 @@
  * `qedNano.completion.mode`: `automatic`, `manual` (only when the user asks: trigger kind Invoked), `off`.
  */
 import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type CancellationToken, type InlineCompletionList, type InlineCompletionParams } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { comparePositions, type Position, type ProofDocumentAnalysis, type Statement } from '../documents/model';
 import { statementProblem } from '../prompts/proofPrompt';
 import type { QedNanoSettings } from '../protocol';
@@ -14,9 +13,10 @@ import { completeStep } from '../tasks/complete';
 import type { Generate } from '../tasks/generate';
 import { cancellationSignal } from './requests';
 import { eitherSignal } from '../engine/eitherSignal';
+import type { CurrentDocument } from '../documentStore';
 
 export interface CompletionHost {
-  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  current: CurrentDocument;
   generate: Generate;
   settings(): QedNanoSettings;
   modelLoaded(): boolean;

@@ -16,8 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type CodeLens, type Diagnostic } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Position, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+import type { Position, Range, Statement } from '../documents/model';
 import { comparePositions } from '../documents/model';
 import type { FindingKind } from '../prompts/critiquePrompts';
 import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
@@ -27,6 +26,7 @@ import type { Generate } from '../tasks/generate';
 import type { ProgressReporter } from '../model/modelManager';
 import type { DismissedSteps } from '../storage/dismissals';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
+import type { CurrentDocument } from '../documentStore';
 
 /** After this long without an edit, `onIdle` critiques the proofs that changed. */
 const IDLE_DELAY_MS = 3000;
@@ -39,7 +39,7 @@ const SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
 
 /** What the critic needs from the server. */
 export interface CritiqueHost {
-  current(uri: string): { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+  current: CurrentDocument;
   generate: Generate;
   settings(): QedNanoSettings;
   /** Whether a model is loaded: background critiques wait until one is. */

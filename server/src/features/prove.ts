@@ -4,8 +4,6 @@
  * results, and maps the outcome (with the edit that inserts the proof) and errors onto the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ProofDocumentAnalysis } from '../documents/model';
 import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
 import { DeepRun } from '../tasks/deepProof';
 import type { Generate } from '../tasks/generate';
@@ -15,12 +13,15 @@ import { cancellationSignal, throwIfCancelled, toResponseError } from './request
 import { ProgressBatcher } from './streaming';
 import type { Position } from 'vscode-languageserver';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
+import type { OpenDocument } from '../documentStore';
+import { katexMacros } from '../documents/model';
 
 /** The prove stream's text kinds (joined when batched). */
 const PROVE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 /** The document as it is now (it may change while the model writes), with its analysis. */
-export type CurrentDocument = () => { document: TextDocument; analysis: ProofDocumentAnalysis } | undefined;
+/** The document being proved in, as it is now (the request's own document). */
+export type CurrentDocument = () => OpenDocument | undefined;
 
 export async function prove(
   params: ProveParams,
@@ -45,7 +46,7 @@ export async function prove(
   const cancelled = cancellationSignal(token);
   throwIfCancelled(cancelled, 'The proof was cancelled.');
   const batcher = ProgressBatcher.for(stream, PROVE_TEXT);
-  batcher.push({ kind: 'started', statement: statementText, macros: Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body])) });
+  batcher.push({ kind: 'started', statement: statementText, macros: katexMacros(analysis) });
   try {
     if (params.mode === 'deep') {
       const started = performance.now();
