@@ -22,6 +22,16 @@ function show(messages: ToPanel[]): Promise<{ page: Page; violations: string[] }
   return harness.show(messages);
 }
 
+
+/** A finished proof with Insert and Retry on offer: the state the button tests start from. */
+const FINISHED_PROOF: ToPanel[] = [
+  { type: 'run', kind: 'proof', deep: false },
+  { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
+  { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+  { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
+  { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
+];
+
 test('formulas render in every delimiter, with the document macros; a broken one shows its source and the rest renders', async () => {
   const proof = [
     '**Proof.** For $x \\in \\R$ we have \\(x^2 \\ge 0\\), and',
@@ -248,13 +258,7 @@ async function saturationOf(page: Page, selector: string): Promise<number> {
 }
 
 test('in a dark theme a disabled button is grey, not a dimmer blue; a focused button keeps its label and gets a 2px ring', async () => {
-  const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
-    { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
-    { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
-    { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
-    { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
-  ]);
+  const { page } = await show(FINISHED_PROOF);
   // Default Dark Modern's colours, as VS Code sets them on a webview.
   await page.evaluate(() => {
     const colours: Record<string, string> = {
@@ -323,13 +327,7 @@ test('every button state reads at WCAG AA (4.5:1) in the dark, light and high-co
   const failures: string[] = [];
   const measured: string[] = [];
   for (const [theme, colours] of Object.entries(THEMES)) {
-    const { page } = await show([
-      { type: 'run', kind: 'proof', deep: false },
-      { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
-      { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
-      { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
-      { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
-    ]);
+    const { page } = await show(FINISHED_PROOF);
     await page.evaluate((vars) => {
       for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
       document.body.style.background = vars['--vscode-sideBar-background']!;

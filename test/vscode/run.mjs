@@ -83,29 +83,17 @@ for (const mode of modes) {
     if (desktop) installIntoDesktop(vsix, extensionsDir, userDataDir);
     else modeEnv.QED_VSIX = vsix;
   }
-  const resultFile = path.join(outputDir, `vscode-results-${mode}.json`);
-  rmSync(resultFile, { force: true });
-  console.log(`\n=== VS Code integration tests (${mode}${desktop ? ', desktop VS Code' : ', VS Code in code-server'}) ===`);
-  let exitCode = 0;
   try {
-    // runTests passes the environment to VS Code itself, from which the extension host inherits it.
-    Object.assign(process.env, modeEnv);
-    await runTests({
-      vscodeExecutablePath,
+    const counts = await runSuite(`VS Code integration tests (${mode}${desktop ? ', desktop VS Code' : ', VS Code in code-server'})`, modeEnv, {
       extensionDevelopmentPath: developmentPath,
       extensionTestsPath: testsPath,
-      extensionTestsEnv: modeEnv,
       launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
     });
-  } catch (error) {
-    exitCode = typeof error?.code === 'number' ? error.code : 1;
+    results.push({ mode, ...counts });
   } finally {
     remote.process.kill();
     rmSync(scratch, { recursive: true, force: true });
   }
-  const counts = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
-  if (exitCode !== 0 && counts.failed === 0) counts.failed = 1; // the run itself failed (no browser, no workbench...)
-  results.push({ mode, ...counts });
 }
 
 if (!process.argv.includes('--development-only') && !process.env.QED_VSCODE_GREP && FIRST_RUN_STARTS > 0) {
@@ -139,26 +127,36 @@ async function firstRun(start) {
     QED_TEST_WEBVIEW_FAULT: start % 2 === 1 ? 'dead-first-page' : '',
     QED_USER_SETTINGS: JSON.stringify({ 'qedNano.model': tinyModel, 'qedNano.threads': 1, 'qedNano.contextSize': 2048, 'qedNano.gpu': 'off' }),
   };
-  const resultFile = path.join(outputDir, `vscode-results-${mode}.json`);
-  rmSync(resultFile, { force: true });
-  console.log(`\n=== First run in a fresh profile, start ${start} of ${FIRST_RUN_STARTS} ===`);
-  let exitCode = 0;
+  delete process.env.QED_VSIX; // left by the .vsix run: the first run is the development folder alone
   try {
-    delete process.env.QED_VSIX; // left by the .vsix run: the first run is the development folder alone
-    Object.assign(process.env, runEnv);
-    await runTests({
-      vscodeExecutablePath,
+    return await runSuite(`First run in a fresh profile, start ${start} of ${FIRST_RUN_STARTS}`, runEnv, {
       extensionDevelopmentPath: root,
       extensionTestsPath: firstRunTestsPath,
-      extensionTestsEnv: runEnv,
       launchArgs: [workspace, `--user-data-dir=${path.join(scratch, 'user-data')}`, `--extensions-dir=${path.join(scratch, 'extensions')}`],
     });
-  } catch (error) {
-    exitCode = typeof error?.code === 'number' ? error.code : 1;
   } finally {
     delete process.env.QED_USER_SETTINGS;
     delete process.env.QED_TEST_WEBVIEW_FAULT;
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs one suite in VS Code with `suiteEnv` (runTests passes the environment to VS Code itself, from which
+ * the extension host inherits it); resolves with its counts from the results file its Mocha entry writes
+ * (named by QED_TEST_MODE). A run that failed without reporting (no browser, no workbench) counts as one
+ * failure.
+ */
+async function runSuite(title, suiteEnv, options) {
+  const resultFile = path.join(outputDir, `vscode-results-${suiteEnv.QED_TEST_MODE}.json`);
+  rmSync(resultFile, { force: true });
+  console.log(`\n=== ${title} ===`);
+  let exitCode = 0;
+  try {
+    Object.assign(process.env, suiteEnv);
+    await runTests({ vscodeExecutablePath, extensionTestsEnv: suiteEnv, ...options });
+  } catch (error) {
+    exitCode = typeof error?.code === 'number' ? error.code : 1;
   }
   const counts = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
   if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
