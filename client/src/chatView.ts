@@ -17,6 +17,9 @@ import { WebviewHost } from './webviewHost';
 
 export const CHAT_VIEW_ID = 'qedNano.chatView';
 
+/** Replies remembered for Copy and Insert (a view shows far fewer). */
+const MAX_SHOWN_REPLIES = 200;
+
 /** How long the cursor rests before the view follows it to another problem. */
 const FOLLOW_DELAY_MS = 250;
 
@@ -39,6 +42,10 @@ export class ChatController implements vscode.Disposable {
    * whatever the server's history says is current, and its old turns are not shown meanwhile. */
   private startingNew: string | undefined;
   private pinned = false;
+  /** Replies the view has shown, by turn id (the last MAX_SHOWN_REPLIES): a history refresh renames the
+   * turns in the host's state while the view may still show the old ones, and Copy or Insert on them must
+   * still find their text. */
+  private readonly shownReplies = new Map<string, string>();
   private running: vscode.CancellationTokenSource | undefined;
   private lastMessage: string | undefined;
   private followTimer: NodeJS.Timeout | undefined;
@@ -70,23 +77,23 @@ export class ChatController implements vscode.Disposable {
     const running = new vscode.CancellationTokenSource();
     this.running = running;
     this.lastMessage = message;
-    this.view.post({ type: 'asked', message, turn: randomUUID() });
+    this.tell({ type: 'asked', message, turn: randomUUID() });
     try {
       const client = await this.client();
       const result = await client.chat(
         { textDocument: { uri: this.place.uri }, position: this.place.position, message, ...(this.conversation ? { conversation: this.conversation } : {}) },
         (value) => {
-          if (this.running === running) this.view.post({ type: 'progress', value });
+          if (this.running === running) this.tell({ type: 'progress', value });
         },
         running.token,
       );
       this.conversation = result.conversation;
       this.startingNew = undefined; // the conversation it began is now the problem's current one
-      this.view.post({ type: 'finish', state: 'done', message: describe(result), thinkingTokens: result.stats.thinkingTokens });
+      this.tell({ type: 'finish', state: 'done', message: describe(result), thinkingTokens: result.stats.thinkingTokens });
       return result;
     } catch (error) {
       const stopped = running.token.isCancellationRequested;
-      this.view.post({ type: 'finish', state: stopped ? 'stopped' : 'error', message: stopped ? 'Stopped: the reply was not kept.' : error instanceof Error ? error.message : String(error) });
+      this.tell({ type: 'finish', state: stopped ? 'stopped' : 'error', message: stopped ? 'Stopped: the reply was not kept.' : error instanceof Error ? error.message : String(error) });
       if (stopped) await this.show(); // the server kept nothing of a stopped turn
       return undefined;
     } finally {
@@ -104,6 +111,20 @@ export class ChatController implements vscode.Disposable {
     this.view.dispose();
     clearTimeout(this.followTimer);
     for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  /** Tells the view `message`, and remembers the replies it now shows. */
+  private tell(message: ToChat): void {
+    this.view.post(message);
+    for (const turn of this.view.state?.turns ?? []) {
+      if (turn.role !== 'assistant' || !turn.text) continue;
+      this.shownReplies.delete(turn.id);
+      this.shownReplies.set(turn.id, turn.text);
+    }
+    for (const id of this.shownReplies.keys()) {
+      if (this.shownReplies.size <= MAX_SHOWN_REPLIES) break;
+      this.shownReplies.delete(id);
+    }
   }
 
   private follow(editor: vscode.TextEditor): void {
@@ -135,13 +156,13 @@ export class ChatController implements vscode.Disposable {
     this.macros = history.macros;
     if (problem !== undefined && this.startingNew === problem) {
       this.conversation = undefined;
-      this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: [], summarised: false, problemChanged: false });
+      this.tell({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: [], summarised: false, problemChanged: false });
       return;
     }
     this.startingNew = undefined;
     this.conversation = history.conversation;
     const turns = history.turns.map((turn, index) => ({ ...turn, id: `${history.conversation ?? 'none'}#${index}` }));
-    this.view.post({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns, summarised: history.summarised, problemChanged: history.problemChanged });
+    this.tell({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns, summarised: history.summarised, problemChanged: history.problemChanged });
   }
 
   private async onView(message: FromChat): Promise<void> {
@@ -161,7 +182,7 @@ export class ChatController implements vscode.Disposable {
       case 'new':
         this.conversation = undefined;
         this.startingNew = this.shown;
-        this.view.post({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: this.macros, turns: [], summarised: false, problemChanged: false });
+        this.tell({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: this.macros, turns: [], summarised: false, problemChanged: false });
         break;
       case 'pin':
         this.pinned = message.pinned && this.place !== undefined;
@@ -169,8 +190,11 @@ export class ChatController implements vscode.Disposable {
         break;
       case 'copy':
       case 'insert': {
-        const reply = this.view.state?.turns.find((turn) => turn.id === message.turn && turn.role === 'assistant')?.text;
-        if (!reply) return;
+        const reply = this.shownReplies.get(message.turn);
+        if (!reply) {
+          void vscode.window.showInformationMessage('QED-Nano: that reply is no longer in the conversation shown; ask again or pick another.');
+          return;
+        }
         if (message.type === 'copy') {
           await vscode.env.clipboard.writeText(reply);
           void vscode.window.setStatusBarMessage('QED-Nano: copied', 3000);
