@@ -1,7 +1,7 @@
 /**
  * The wire contract between the QED-Nano language server and its clients (the VS Code extension, other
  * editors, tests): every setting and custom message is declared here once, typed, and imported by both
- * sides. Standard LSP messages are used wherever LSP has the concept (see the design document).
+ * sides. Standard LSP messages are used wherever LSP has the concept (docs/architecture.md lists which).
  */
 import {
   NotificationType,

@@ -15,7 +15,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import { promptText, qedNanoPrompt, type ChatMessage } from '../../server/src/engine/prompt';
+import { promptText, qedNanoPrompt } from '../../server/src/engine/prompt';
+import type { ChatMessage } from '../../server/src/engine/types';
 import { SCRIPT_BIAS } from '../../server/src/engine/scriptedOutput';
 
 export type Fault =

@@ -4,7 +4,7 @@
  * the same measures.
  */
 import { ThinkSplitter, type SplitEvent } from './thinkSplitter';
-import type { ThinkingMode } from './prompt';
+import type { ThinkingMode } from './types';
 import type { GenerationChunk, GenerationResult, GenerationTally, StopReason } from './types';
 
 export class LiveGeneration {

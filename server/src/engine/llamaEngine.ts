@@ -24,10 +24,12 @@ import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
+import { scriptedBias } from './scriptedOutput';
 import { SequencePool, type PooledSequence } from './sequencePool';
 import {
   GenerationRefusedError,
   type Engine,
+  type EngineDescription,
   type GenerationChunk,
   type GenerationRequest,
   type GenerationResult,
@@ -195,6 +197,30 @@ export class LlamaEngine implements Engine {
         : {}),
     };
     return new LlamaEngine(lib, llama, model, context, info, header);
+  }
+
+  describe(): EngineDescription {
+    const { info } = this;
+    return {
+      modelName: info.modelName,
+      device: info.device,
+      ...(info.gpuUnusedReason ? { gpuUnusedReason: info.gpuUnusedReason } : {}),
+      adjustments: info.adjustments,
+      local: {
+        architecture: this.header.architecture,
+        threads: info.threads,
+        contextSize: info.contextSize,
+        sequences: info.sequences,
+        gpuLayers: info.gpuLayers,
+        gpuDeviceNames: info.gpuDeviceNames,
+        loadMs: info.loadMs,
+      },
+    };
+  }
+
+  /** The scripted test mode: a large bias on the script's next token at temperature 0 (scriptedOutput.ts). */
+  scripted(request: GenerationRequest, script: string): GenerationRequest {
+    return { ...request, sampling: { temperature: 0 }, tokenBias: scriptedBias(this.tokenize([{ special: true, text: script }])) };
   }
 
   /**

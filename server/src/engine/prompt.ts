@@ -12,15 +12,7 @@
  * Document text is never parsed for special tokens: a `<|im_end|>` typed in a document stays text.
  * The tasks' own instructions live in prompts/; this module is only the chat format.
  */
-import type { GenerationRequest } from './types';
-
-export interface ChatMessage {
-  role: 'user' | 'assistant';
-  content: string;
-  /** An assistant turn exactly as it was generated (GenerationResult.raw): written with its thinking, so
-   * that a conversation's prompt is the previous prompt plus what was generated, and the cache holds it. */
-  raw?: string;
-}
+import type { ChatMessage, GenerationRequest, ThinkingMode } from './types';
 
 /** A piece of the prompt; `special` pieces are tokenized with special-token parsing, the others never. */
 export interface PromptPart {
@@ -28,7 +20,6 @@ export interface PromptPart {
   text: string;
 }
 
-export type ThinkingMode = 'open' | 'closed';
 
 export function qedNanoPrompt(messages: readonly ChatMessage[], thinking: ThinkingMode = 'open'): PromptPart[] {
   if (messages.length === 0 || messages[messages.length - 1]!.role !== 'user') {

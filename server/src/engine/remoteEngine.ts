@@ -30,7 +30,7 @@ import { EndpointPool, type Endpoint } from './endpointPool';
 import { LiveGeneration } from './liveGeneration';
 import { LoopDetector } from './loopDetector';
 import { asPlainText, promptText, requestPrompt, thinkingMode } from './prompt';
-import { GenerationRefusedError, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type StopReason } from './types';
+import { GenerationRefusedError, type Engine, type EngineDescription, type GenerationChunk, type GenerationRequest, type GenerationResult, type StopReason } from './types';
 
 export interface RemoteEngineOptions {
   /** OpenAI base URLs (settings.ts endpointUrls normalises them). */
@@ -85,6 +85,10 @@ export class RemoteEngine implements Engine {
     this.pool = new EndpointPool(options.endpoints, options.maxConcurrency);
     this.attempts = options.attempts ?? 4;
     this.backoffMs = options.backoffMs ?? 500;
+  }
+
+  describe(): EngineDescription {
+    return { modelName: this.options.model, device: 'remote', remote: this.hosts, adjustments: [] };
   }
 
   /** `gpu-box:8000`, or `gpu-box:8000 +2` for several endpoints. */

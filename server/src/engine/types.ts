@@ -1,9 +1,20 @@
 /**
  * The one engine interface every feature uses (prove, critique, refine, complete, chat): a prompt goes
  * in; thinking and answer stream out; a result with the stop reason and token statistics comes back.
- * Implementations: the local node-llama-cpp engine (llamaEngine.ts); later an OpenAI-compatible one.
+ * Implementations: the local node-llama-cpp engine (llamaEngine.ts) and OpenAI-compatible servers
+ * (remoteEngine.ts). What differs between them for the model manager is behind describe() and scripted().
  */
-import type { ChatMessage, ThinkingMode } from './prompt';
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  /** An assistant turn exactly as it was generated (GenerationResult.raw): written with its thinking, so
+   * that a conversation's prompt is the previous prompt plus what was generated, and the cache holds it. */
+  raw?: string;
+}
+
+/** Open: generation starts inside `<think>`; closed: an empty thought is prefilled. */
+export type ThinkingMode = 'open' | 'closed';
 
 export type Priority = 'interactive' | 'background';
 
@@ -119,7 +130,28 @@ export class GenerationRefusedError extends Error {
   }
 }
 
+/** What an engine says about itself: the model status's fields and Setup Information's. */
+export interface EngineDescription {
+  modelName: string;
+  /** `cpu`, the GPU backend in use (`cuda`, `vulkan`, `metal`), or `remote`. */
+  device: string;
+  /** The remote engine's endpoints (`gpu-box:8000`, or `gpu-box:8000 +2`). */
+  remote?: string;
+  /** Why no GPU is used, when none is. */
+  gpuUnusedReason?: string;
+  /** What was lowered from the settings to fit this machine, in words (empty when nothing was). */
+  adjustments: string[];
+  /** A model loaded here: its architecture and how it was loaded. */
+  local?: { architecture: string; threads: number; contextSize: number; sequences: number; gpuLayers: number; gpuDeviceNames: string[]; loadMs: number };
+}
+
 export interface Engine {
   generate(request: GenerationRequest, onChunk: (chunk: GenerationChunk) => void, signal?: AbortSignal): Promise<GenerationResult>;
+  describe(): EngineDescription;
+  /**
+   * Test mode (QED_NANO_TEST_SCRIPT): `request` made to write `script` exactly. Absent where the engine
+   * cannot be scripted (a remote test server scripts its own replies).
+   */
+  scripted?(request: GenerationRequest, script: string): GenerationRequest;
   dispose(): Promise<void>;
 }

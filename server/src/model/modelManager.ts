@@ -9,21 +9,22 @@
  * resumable: the partial file is kept when a download is cancelled or cut), after a check of the size
  * against the free disk space; a downloaded file is checked like any other (GGUF header and data size).
  */
-import { statfs } from 'node:fs/promises';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { StorageProblem } from '../storage/jsonFile';
+import { existsSync, statSync } from 'node:fs';
 import { eitherSignal } from '../engine/eitherSignal';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvalidModelFileError, modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
+import { InvalidModelFileError } from '../engine/ggufHeader';
 import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
 import { RemoteEngine, RemoteEngineError } from '../engine/remoteEngine';
-import { scriptedBias, type ScriptSequence } from '../engine/scriptedOutput';
-import { notStarted, type GenerationChunk, type GenerationRequest, type GenerationResult } from '../engine/types';
+import type { ScriptSequence } from '../engine/scriptedOutput';
+import { notStarted, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
 import { isHuggingFaceUri } from '../modelSource';
 import { CrashGuard, type LoadProbe } from './crashGuard';
+import { expandHome, ModelFiles, ModelUnavailableError } from './modelFile';
+
+export { ModelUnavailableError } from './modelFile';
 import { childProcessProbe } from './loadProbe';
 
 /** Progress shown to the user for long work (download, load); `cancel` fires when the user cancels. */
@@ -67,25 +68,10 @@ export interface RemoteEndpointInfo {
   insecure: boolean;
 }
 
-type LoadedEngine = LlamaEngine | RemoteEngine;
-
-/**
- * The model cannot be used now; the message says why and what to do. `absent`: nothing is wrong, a step
- * is missing (download, choose a file); `error`: something failed.
- */
-export class ModelUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly state: 'absent' | 'error' = 'error',
-    readonly needs?: ModelStatus['needs'],
-  ) {
-    super(message);
-    this.name = 'ModelUnavailableError';
-  }
-}
+/** The engine in use: local (node-llama-cpp) or remote; what differs between them is behind Engine. */
+type LoadedEngine = Engine;
 
 const STATUS_INTERVAL_MS = 500;
-const DEFAULT_DOWNLOAD_STALL_MS = 60_000;
 /** A superseded load is given this long to let go of its native work before the next load starts anyway. */
 const SUPERSEDED_LOAD_GRACE_MS = 10_000;
 
@@ -111,7 +97,7 @@ export class ModelManager {
   /** The settings the background load (loadIfAtHand) last tried. */
   private autoLoadTried: QedNanoSettings | undefined;
   private readonly crashGuard: CrashGuard;
-  private readonly modelsFolder: string;
+  private readonly files: ModelFiles;
 
   constructor(private readonly options: ModelManagerOptions) {
     this.crashGuard = new CrashGuard(
@@ -124,8 +110,15 @@ export class ModelManager {
       options.onStorageProblem,
       options.log,
     );
-    // Made when a download needs it: a storage folder that cannot be written must not stop the server.
-    this.modelsFolder = path.join(options.storagePath, 'models');
+    this.files = new ModelFiles({
+      // Made when a download needs it: a storage folder that cannot be written must not stop the server.
+      modelsFolder: path.join(options.storagePath, 'models'),
+      startProgress: options.startProgress,
+      onDownloadProgress: (fraction, model) => this.setStatus({ state: 'downloading', progress: fraction, message: `Downloading ${model}` }),
+      ...(options.huggingFaceEndpoint ? { huggingFaceEndpoint: options.huggingFaceEndpoint } : {}),
+      ...(options.downloadStallMs !== undefined ? { downloadStallMs: options.downloadStallMs } : {}),
+      ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}),
+    });
   }
 
   get currentStatus(): ModelStatus {
@@ -190,18 +183,8 @@ export class ModelManager {
     if (this.engine || this.loading || settings.engine === 'remote') return;
     if (this.autoLoadTried && !loadSettingsChanged(this.autoLoadTried, settings)) return;
     this.autoLoadTried = settings;
-    if (isHuggingFaceUri(settings.model) && !(await this.downloaded(settings.model))) return;
+    if (isHuggingFaceUri(settings.model) && !(await this.files.downloaded(settings.model))) return;
     await this.ready(false).catch(() => undefined); // the status and the log say why
-  }
-
-  /** Whether an `hf:` model is already in the storage folder (nothing is fetched). */
-  private async downloaded(model: string): Promise<boolean> {
-    const { resolveModelFile } = await import('node-llama-cpp');
-    const endpoints = this.options.huggingFaceEndpoint ? { huggingFace: this.options.huggingFaceEndpoint } : undefined;
-    return resolveModelFile(model, { directory: this.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) }).then(
-      () => true,
-      () => false,
-    );
   }
 
   /** Loads (and downloads) the model if it is not loaded yet; `explicit`: the user asked (Load Model). */
@@ -246,11 +229,9 @@ export class ModelManager {
     // The settings may have changed while this request waited for the model: use the current one.
     while (engine && engine !== this.engine) engine = await this.readyUnlessAborted(signal);
     if (!engine) return notStarted('cancelled');
-    // Scripted replies are the local engine's test mode (a remote test server scripts its own).
-    const script = engine instanceof LlamaEngine ? this.options.scripts?.take() : undefined;
-    if (script !== undefined && engine instanceof LlamaEngine) {
-      request = { ...request, sampling: { temperature: 0 }, tokenBias: scriptedBias(engine.tokenize([{ special: true, text: script }])) };
-    }
+    // Scripted replies (the test mode) where the engine can be scripted: a remote test server scripts its own.
+    const script = engine.scripted ? this.options.scripts?.take() : undefined;
+    if (script !== undefined) request = engine.scripted!(request, script);
     const unloading = new AbortController();
     this.running.add(unloading);
     this.activeGenerations++;
@@ -271,7 +252,7 @@ export class ModelManager {
         },
         stopped.signal,
       );
-      if (engine instanceof RemoteEngine) this.lastError = undefined;
+      this.lastError = undefined; // a request went through: an earlier failure is no longer the news
       this.status = { ...this.loadedStatus(), tokensPerSecond: result.stats.tokensPerSecond };
       if (result.stopReason === 'cancelled' && unloading.signal.aborted && !signal?.aborted) return { ...result, stopReason: 'preempted' };
       return result;
@@ -283,7 +264,7 @@ export class ModelManager {
       stopped.done();
       this.running.delete(unloading);
       this.activeGenerations--;
-      const failed = this.lastError !== undefined && this.engine instanceof RemoteEngine;
+      const failed = this.lastError !== undefined;
       this.setStatus({
         ...this.loadedStatus(),
         state: this.activeGenerations > 0 ? 'busy' : 'ready',
@@ -297,7 +278,8 @@ export class ModelManager {
     const settings = this.requireSettings();
     const file = this.resolvedPath ?? (isHuggingFaceUri(settings.model) ? undefined : expandHome(settings.model));
     const size = file && existsSync(file) ? statSync(file).size : undefined;
-    const info = this.engine instanceof LlamaEngine ? this.engine.info : undefined;
+    const described = this.engine?.describe();
+    const loaded = described?.local;
     return {
       serverVersion: BUILD_INFO.serverVersion,
       nodeVersion: process.version,
@@ -309,13 +291,13 @@ export class ModelManager {
         setting: settings.model,
         ...(file ? { path: file } : {}),
         ...(size !== undefined ? { sizeBytes: size } : {}),
-        ...(this.engine instanceof LlamaEngine ? { architecture: this.engine.header.architecture } : {}),
+        ...(loaded ? { architecture: loaded.architecture } : {}),
       },
       ...(settings.engine === 'remote'
         ? { remote: { endpoints: settings.remote.endpoints, model: settings.remote.model, apiKey: this.options.apiKey ? 'set (QED_NANO_API_KEY)' : 'not set' } }
         : {}),
-      ...(info
-        ? { loaded: { threads: info.threads, contextSize: info.contextSize, sequences: info.sequences, gpuLayers: info.gpuLayers, gpuDeviceNames: info.gpuDeviceNames, loadMs: info.loadMs } }
+      ...(loaded
+        ? { loaded: { threads: loaded.threads, contextSize: loaded.contextSize, sequences: loaded.sequences, gpuLayers: loaded.gpuLayers, gpuDeviceNames: loaded.gpuDeviceNames, loadMs: loaded.loadMs } }
         : {}),
       settings,
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -340,7 +322,7 @@ export class ModelManager {
     const settings = this.requireSettings();
     try {
       if (settings.engine === 'remote') return await this.connectRemote(settings, explicit, superseded);
-      const file = await this.localFile(settings.model, superseded);
+      const file = await this.files.resolve(settings.model, superseded);
       if (superseded.aborted) return undefined;
       const crashed = await this.crashGuard.confirm(file, () =>
         this.setStatus({ state: 'loading', progress: 0, message: `Checking ${path.basename(file)} in a separate process: a server stopped while loading it` }),
@@ -446,123 +428,17 @@ export class ModelManager {
     return engine;
   }
 
-  /** The local file for a model setting, downloading an `hf:` model first if it is not there yet. */
-  private async localFile(model: string, superseded: AbortSignal): Promise<string> {
-    if (!isHuggingFaceUri(model)) {
-      const file = expandHome(model);
-      const problem = modelFileProblem(file);
-      if (problem?.missing) {
-        throw new ModelUnavailableError(
-          `The model file ${file} does not exist. Choose a .gguf file (QED-Nano: Choose Model File) or download QED-Nano (QED-Nano: Download Model).`,
-          'absent',
-          'modelFile',
-        );
-      }
-      if (problem) {
-        throw new ModelUnavailableError(`The model file ${file} cannot be used: ${problem.reason}. Choose a .gguf file (QED-Nano: Choose Model File).`, 'error', 'modelFile');
-      }
-      return file;
-    }
-    const { resolveModelFile } = await import('node-llama-cpp');
-    const endpoints = this.options.huggingFaceEndpoint ? { huggingFace: this.options.huggingFaceEndpoint } : undefined;
-    try {
-      return await resolveModelFile(model, { directory: this.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) });
-    } catch {
-      // Not downloaded yet: download it below.
-    }
-    try {
-      mkdirSync(this.modelsFolder, { recursive: true });
-    } catch (error) {
-      throw new ModelUnavailableError(`${new StorageProblem(this.modelsFolder, 'write', error).message} Choose a model file you already have (QED-Nano: Choose Model File).`);
-    }
-    const { createModelDownloader } = await import('node-llama-cpp');
-    const downloader = await createModelDownloader({
-      modelUri: model,
-      dirPath: this.modelsFolder,
-      showCliProgress: false,
-      deleteTempFileOnCancel: false,
-      skipExisting: true,
-      ...(endpoints ? { endpoints } : {}),
-    }).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      // A connection that never happened (no network, DNS, a firewall) is not a missing model.
-      if (/fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH/i.test(reason)) {
-        throw new ModelUnavailableError(
-          `Hugging Face cannot be reached to download ${model}: the network is unreachable from here. Connect and retry (QED-Nano: Download Model), or choose a model file you already have (QED-Nano: Choose Model File).`,
-          'absent',
-          'modelFile',
-        );
-      }
-      throw new ModelUnavailableError(`Could not find ${model} on Hugging Face: ${reason}. Check qedNano.model.`);
-    });
-    const free = await (this.options.freeBytes ?? freeBytes)(this.modelsFolder);
-    const needed = downloader.totalSize - downloader.downloadedSize;
-    if (free !== undefined && needed > free) {
-      throw new ModelUnavailableError(`Downloading ${model} needs ${gigabytes(needed)} but only ${gigabytes(free)} are free in ${this.modelsFolder}. Free some space or choose a local file (QED-Nano: Choose Model File).`);
-    }
-    const progress = await this.options.startProgress(`QED-Nano: downloading ${model}`);
-    const started = performance.now();
-    // The downloader retries a failing connection forever; a download that stops gaining bytes is ended
-    // with an error instead of sitting at the same percentage with no word.
-    const stall = new AbortController();
-    const stallMs = this.options.downloadStallMs ?? DEFAULT_DOWNLOAD_STALL_MS;
-    let mostBytes = -1;
-    let lastGain = performance.now();
-    const report = (): void => {
-      if (downloader.downloadedSize > mostBytes) {
-        mostBytes = downloader.downloadedSize;
-        lastGain = performance.now();
-      } else if (performance.now() - lastGain > stallMs) {
-        stall.abort(new Error(`no data arrived for ${Math.round(stallMs / 1000)} s`));
-      }
-      const fraction = downloader.totalSize > 0 ? downloader.downloadedSize / downloader.totalSize : 0;
-      const seconds = (performance.now() - started) / 1000;
-      const speed = seconds > 0 ? downloader.downloadedSize / seconds : 0;
-      progress.report(fraction, `${gigabytes(downloader.downloadedSize)} of ${gigabytes(downloader.totalSize)} at ${megabytesPerSecond(speed)}`);
-      this.setStatus({ state: 'downloading', progress: fraction, message: `Downloading ${model}` });
-    };
-    const timer = setInterval(report, STATUS_INTERVAL_MS);
-    const stopping = eitherSignal(progress.cancelled, stall.signal, superseded);
-    try {
-      report();
-      const { signal } = stopping;
-      await downloader.download({ signal });
-      if (signal.aborted) throw signal.reason; // the downloader returns quietly when aborted
-    } catch (error) {
-      if (progress.cancelled.aborted) {
-        throw new ModelUnavailableError(`The download of ${model} was cancelled; it continues where it stopped next time (QED-Nano: Download Model).`, 'absent', 'download');
-      }
-      await downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
-      throw new ModelUnavailableError(
-        `The download of ${model} failed: ${(error as Error).message}. Check the network; it continues where it stopped next time (QED-Nano: Download Model).`,
-      );
-    } finally {
-      clearInterval(timer);
-      stopping.done();
-      progress.done();
-    }
-    const file = downloader.entrypointFilePath;
-    const size = statSync(file).size;
-    if (size !== downloader.totalSize) {
-      throw new ModelUnavailableError(`The downloaded ${path.basename(file)} has ${size} bytes, not the ${downloader.totalSize} announced; download it again.`);
-    }
-    await readGgufHeader(file); // a complete but corrupt download is caught here, not by the native loader
-    return file;
-  }
-
   private loadedStatus(): ModelStatus {
-    if (this.engine instanceof RemoteEngine) {
-      return { state: 'ready', modelName: this.requireSettings().remote.model, device: 'remote', remote: this.engine.hosts };
-    }
-    const info = this.engine?.info;
-    if (!info) return this.status;
+    const described = this.engine?.describe();
+    if (!described) return this.status;
     return {
       state: 'ready',
-      modelName: info.modelName,
-      device: info.device,
-      ...(info.gpuUnusedReason ? { gpuUnusedReason: info.gpuUnusedReason } : {}),
+      modelName: described.modelName,
+      device: described.device,
+      ...(described.remote ? { remote: described.remote } : {}),
+      ...(described.gpuUnusedReason ? { gpuUnusedReason: described.gpuUnusedReason } : {}),
       // What was lowered from the settings to fit this machine stays visible while the model is loaded.
-      ...(info.adjustments.length > 0 ? { message: info.adjustments.join(' ') } : {}),
+      ...(described.adjustments.length > 0 ? { message: described.adjustments.join(' ') } : {}),
     };
   }
 
@@ -586,9 +462,6 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function expandHome(file: string): string {
-  return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : path.resolve(file);
-}
 
 function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
   return (
@@ -618,21 +491,4 @@ function memoryNow(): SetupInfo['memory'] {
   gc?.();
   const { heapUsed, rss } = process.memoryUsage();
   return { heapUsedBytes: heapUsed, rssBytes: rss, afterGc: gc !== undefined };
-}
-
-async function freeBytes(folder: string): Promise<number | undefined> {
-  try {
-    const stats = await statfs(folder);
-    return stats.bavail * stats.bsize;
-  } catch {
-    return undefined;
-  }
-}
-
-function gigabytes(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-function megabytesPerSecond(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
 }

@@ -7,7 +7,7 @@
  * When a conversation grows past its budget, its older turns are summarised (first person, what was asked
  * and found, no new reasoning, as the reasoning-cache summary is) and the conversation goes on from that.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 
 export interface ChatContext {
   problem: string;

@@ -4,7 +4,7 @@
  * writing the user's proof, in its notation and format, from the cursor. Everything before the cursor
  * stays the same while the user pauses, accepts a suggestion or types on, so the model's cache keeps it.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 import { proofRequest } from './proofPrompt';
 
 export function completionRequest(problem: string): { messages: ChatMessage[] } {

@@ -5,7 +5,7 @@
  * order, so after an edit in step k the model's cache still holds the prompt up to step k.
  * The findings are then read out in the same conversation, thinking closed, as JSON under a schema.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 import { RUBRIC } from './deepPrompts';
 
 export type FindingKind = 'error' | 'gap' | 'unclear';

@@ -3,7 +3,7 @@
  * grading rubric the model was trained against: 1 = completely correct and rigorous; 0.5 = generally
  * correct with minor omissions; 0 = a fatal error or the problem not addressed.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 
 export const RUBRIC =
   'Grading: 1 means completely correct and rigorous; 0.5 means generally correct with minor omissions; 0 means a fatal error or the problem not addressed.';

@@ -5,7 +5,7 @@
  * continuation.
  */
 import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 import { comparePositions } from '../documents/model';
 
 /** At most this many earlier results are quoted, the nearest first. */

@@ -5,7 +5,7 @@
  *  - The whole proof: the deep scaffold's refinement prompt (deepPrompts.ts) with the critique's review as
  *    the review it answers.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 
 export function stepRefinementRequest(problem: string, steps: readonly string[], step: number, objection: string, format: 'latex' | 'markdown'): ChatMessage {
   const numbered = steps.map((text, i) => `[${i + 1}] ${text}`).join('\n\n');

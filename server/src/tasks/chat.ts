@@ -5,7 +5,7 @@
  * evaluated. When the conversation would take more than its share of the context, its older turns (whole
  * turns, never part of one) are summarised first and the conversation continues from the summary.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 import { GenerationRefusedError, notStarted, type GenerationChunk, type GenerationResult } from '../engine/types';
 import { chatOpening, conversationSummaryRequest, type ChatContext } from '../prompts/chatPrompts';
 import { IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';

@@ -6,7 +6,7 @@
  *     by mean score, each from its two lowest-scoring verifications, and verify the refinements;
  *  4. the proof with the highest mean wins. Past the token budget, the best so far is returned.
  */
-import type { ChatMessage } from '../engine/prompt';
+import type { ChatMessage } from '../engine/types';
 import type { GenerationResult } from '../engine/types';
 import { candidateRequest, refinementRequest, scoreOf, solutionOf, verificationRequest } from '../prompts/deepPrompts';
 import type { CandidateSummary, DeepReport, ProveProgress, QedNanoSettings } from '../protocol';
