@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import { proofInsertion } from '../../server/src/features/proofInsertion';
+import { proofInsertion } from '../../server/src/documents/insertion';
 import { REPO_ROOT, readDocument } from '../support/fixtures';
 import { tinyModelPath } from '../support/models';
 import { closedPort } from '../support/ports';

@@ -15,7 +15,7 @@ import { markdownToLatex } from '../../server/src/documents/textFormat';
 import { documentSymbols, excerptOf } from '../../server/src/features/symbols';
 import { ThinkSplitter } from '../../server/src/engine/thinkSplitter';
 import { scoreOf, solutionOf } from '../../server/src/prompts/deepPrompts';
-import { clean } from '../../server/src/prompts/proofPrompt';
+import { clean } from '../../server/src/documents/queries';
 import { ADVERSARIAL_DOCUMENTS, ADVERSARIAL_REPLIES, kilobytes } from '../support/adversarial';
 
 /** A hang guard per test, not a speed target. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { asParagraphAt, markdownToLatex } from '../../server/src/documents/textFormat';
-import { proofInsertion } from '../../server/src/features/proofInsertion';
+import { proofInsertion } from '../../server/src/documents/insertion';
 
 const PROOF = '**Proof.** We use *induction* on $n$:\n\n- the base case $n=1$ holds;\n- the step uses $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.$$\n\nHence the claim. ∎';
 

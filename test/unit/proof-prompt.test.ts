@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import { proofProblem, proofRequest, statementAt } from '../../server/src/prompts/proofPrompt';
+import { proofProblem, proofRequest } from '../../server/src/prompts/proofPrompt';
+import { statementAt } from '../../server/src/documents/queries';
 import { readDocument } from '../support/fixtures';
 
 test('the problem sent to the model carries the document macros and earlier results, in the trained instruction', () => {

@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../documents/analyzer';
 import { stillToProve, type Statement } from '../documents/model';
-import { proofInsertion } from '../features/proofInsertion';
-import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
+import { proofInsertion } from '../documents/insertion';
+import { statementProblem } from '../prompts/proofPrompt';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
 import type { OpenModel } from './engine';
@@ -17,6 +17,7 @@ import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
 import { bold, dim } from './terminal';
 import type { OpenDocument } from '../documentStore';
+import { clean, statementAt } from '../documents/queries';
 
 export interface ProveOptions {
   deep: boolean;

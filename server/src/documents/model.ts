@@ -158,8 +158,3 @@ const QUOTED_NAME_LENGTH = 40;
 export function shortName(name: string): string {
   return name.length <= QUOTED_NAME_LENGTH ? name : `${name.slice(0, QUOTED_NAME_LENGTH - 1)}…`;
 }
-
-/** The document's macros as KaTeX takes them (`{"\\R": "\\mathbb{R}"}`): what the views typeset with. */
-export function katexMacros(analysis: Pick<ProofDocumentAnalysis, 'macros'>): Record<string, string> {
-  return Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body]));
-}

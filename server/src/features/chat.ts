@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { Position, Statement } from '../documents/model';
-import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
+import { statementProblem } from '../prompts/proofPrompt';
 import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
 import { chatTurn } from '../tasks/chat';
 import type { Generate } from '../tasks/generate';
@@ -20,7 +20,7 @@ import { ProgressBatcher } from './streaming';
 import type { Conversation, ConversationStore } from '../storage/conversations';
 import { sha256 as hash } from '../storage/workspaceFiles';
 import type { CurrentDocument } from '../documentStore';
-import { katexMacros } from '../documents/model';
+import { clean, katexMacros, statementAt } from '../documents/queries';
 
 export interface ChatHost {
   current: CurrentDocument;

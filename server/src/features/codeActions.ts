@@ -20,7 +20,7 @@ import { inDocumentFormat, proofBody } from '../documents/textFormat';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 import type { CurrentDocument } from '../documentStore';
-import { katexMacros } from '../documents/model';
+import { katexMacros } from '../documents/queries';
 
 export interface RefineHost {
   critic: Critic;

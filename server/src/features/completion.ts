@@ -6,7 +6,6 @@
  * `qedNano.completion.mode`: `automatic`, `manual` (only when the user asks: trigger kind Invoked), `off`.
  */
 import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type CancellationToken, type InlineCompletionList, type InlineCompletionParams } from 'vscode-languageserver';
-import { comparePositions, type Position, type ProofDocumentAnalysis, type Statement } from '../documents/model';
 import { statementProblem } from '../prompts/proofPrompt';
 import type { QedNanoSettings } from '../protocol';
 import { completeStep } from '../tasks/complete';
@@ -14,6 +13,7 @@ import type { Generate } from '../tasks/generate';
 import { cancellationSignal } from './requests';
 import { eitherSignal } from '../engine/eitherSignal';
 import type { CurrentDocument } from '../documentStore';
+import { proofAround } from '../documents/queries';
 
 export interface CompletionHost {
   current: CurrentDocument;
@@ -54,10 +54,3 @@ export class Completer {
   }
 }
 
-/** The statement whose proof's body holds `position` (its end included: the cursor at the proof's end). */
-function proofAround(analysis: ProofDocumentAnalysis, position: Position): Statement | undefined {
-  return analysis.statements.find((s) => {
-    const body = s.proof?.bodyRange;
-    return body !== undefined && comparePositions(body.start, position) <= 0 && comparePositions(position, body.end) <= 0;
-  });
-}

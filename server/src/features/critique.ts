@@ -19,7 +19,7 @@ import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToke
 import type { Position, Range, Statement } from '../documents/model';
 import { comparePositions } from '../documents/model';
 import type { FindingKind } from '../prompts/critiquePrompts';
-import { clean, statementAt, statementProblem } from '../prompts/proofPrompt';
+import { statementProblem } from '../prompts/proofPrompt';
 import { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
@@ -27,6 +27,7 @@ import type { ProgressReporter } from '../model/modelManager';
 import type { DismissedSteps } from '../storage/dismissals';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import type { CurrentDocument } from '../documentStore';
+import { clean, statementAt } from '../documents/queries';
 
 /** After this long without an edit, `onIdle` critiques the proofs that changed. */
 const IDLE_DELAY_MS = 3000;

@@ -4,17 +4,17 @@
  * results, and maps the outcome (with the edit that inserts the proof) and errors onto the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import { clean, proofProblem, statementAt } from '../prompts/proofPrompt';
+import { proofProblem } from '../prompts/proofPrompt';
 import { DeepRun } from '../tasks/deepProof';
 import type { Generate } from '../tasks/generate';
 import { writeProof } from '../tasks/proof';
-import { proofInsertion } from './proofInsertion';
+import { proofInsertion } from '../documents/insertion';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 import type { Position } from 'vscode-languageserver';
 import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
 import type { OpenDocument } from '../documentStore';
-import { katexMacros } from '../documents/model';
+import { clean, katexMacros, statementAt } from '../documents/queries';
 
 /** The prove stream's text kinds (joined when batched). */
 const PROVE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);

@@ -7,6 +7,7 @@
 import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
 import type { ChatMessage } from '../engine/types';
 import { comparePositions } from '../documents/model';
+import { clean } from '../documents/queries';
 
 /** At most this many earlier results are quoted, the nearest first. */
 const EARLIER_RESULTS = 6;
@@ -34,33 +35,6 @@ export function proofProblem(
 /** The problem for a statement of the document: its cleaned text, with the macros and results before it. */
 export function statementProblem(analysis: ProofDocumentAnalysis, statement: Statement, text: (range: Range) => string): string {
   return proofProblem(analysis, clean(text(statement.bodyRange)), statement.range.start, text);
-}
-
-/** The statement to prove at a position: the one around it, or the one whose proof it is in. */
-export function statementAt(analysis: ProofDocumentAnalysis, position: Range['start']): Statement | undefined {
-  const inside = (range: Range): boolean => comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
-  return analysis.statements.findLast((s) => inside(s.range) || (s.proof !== undefined && inside(s.proof.range)));
-}
-
-/**
- * A statement's text as the model should read it: no labels, no white space at line ends, no surrounding
- * blank lines. Linear in the text: a label's name stops at the next brace (so 100,000 unclosed `\label{`
- * are not each scanned to the end), and line ends are trimmed by a loop, not by `/[ \t]+\n/`, which
- * backtracks quadratically over a long run of spaces.
- */
-export function clean(text: string): string {
-  return text
-    .replace(/\\label\s*\{[^{}]*\}/g, '')
-    .split('\n')
-    .map(trimSpacesAtEnd)
-    .join('\n')
-    .trim();
-}
-
-function trimSpacesAtEnd(line: string): string {
-  let end = line.length;
-  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
-  return end === line.length ? line : line.slice(0, end);
 }
 
 function macroSource(macro: MacroDefinition): string {

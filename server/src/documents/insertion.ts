@@ -6,12 +6,21 @@
  *  - Markdown: the proof label and end mark this document already uses (`**Proof.**` and ∎ by default); an
  *    empty proof's own label ("**Solution.**") is kept and the proof written under it.
  */
-import type { TextEdit } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ProofDocumentAnalysis, Statement } from '../documents/model';
-import { proofBody } from '../documents/textFormat';
+import type { ProofDocumentAnalysis, Range, Statement } from './model';
+import { proofBody } from './textFormat';
 
-export function proofInsertion(document: TextDocument, analysis: ProofDocumentAnalysis, statement: Statement, proof: string): TextEdit {
+/** The document's text by range (a TextDocument is one). */
+export interface DocumentText {
+  getText(range: Range): string;
+}
+
+/** One text edit (an LSP TextEdit is one). */
+export interface TextReplacement {
+  range: Range;
+  newText: string;
+}
+
+export function proofInsertion(document: DocumentText, analysis: ProofDocumentAnalysis, statement: Statement, proof: string): TextReplacement {
   const existing = statement.proof;
   const existingEmpty = existing !== undefined && existing.steps.length === 0;
   if (analysis.format === 'latex') {
@@ -47,7 +56,7 @@ function latexProofEnvironment(analysis: ProofDocumentAnalysis): string {
  * it writes only solutions, as the user wrote them (`*Proof.*`, `**Solution.**`, `## Solution`; defaults:
  * **Proof.** and ∎).
  */
-function markdownStyle(document: TextDocument, analysis: ProofDocumentAnalysis): { label: string; end: string } {
+function markdownStyle(document: DocumentText, analysis: ProofDocumentAnalysis): { label: string; end: string } {
   const closed = (environment: string): Statement['proof'] => analysis.statements.find((s) => s.proof?.closed && s.proof.environment === environment)?.proof;
   const sample = closed('proof') ?? closed('solution');
   if (!sample) return { label: '**Proof.**', end: '∎' };

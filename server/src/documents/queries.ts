@@ -1,0 +1,47 @@
+/**
+ * Questions every feature asks of an analysed document: which statement is at a position, which proof
+ * holds it, a statement's text as the model reads it, the macros as KaTeX takes them, and the one key
+ * that names a statement across edits (critique, chat and the command line agree on it). Pure: analysis
+ * in, answers out.
+ */
+import { comparePositions, type Position, type ProofDocumentAnalysis, type Range, type Statement } from './model';
+
+/** The statement to prove at a position: the one around it, or the one whose proof it is in. */
+export function statementAt(analysis: ProofDocumentAnalysis, position: Range['start']): Statement | undefined {
+  const inside = (range: Range): boolean => comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
+  return analysis.statements.findLast((s) => inside(s.range) || (s.proof !== undefined && inside(s.proof.range)));
+}
+
+/** The statement whose proof's body holds `position` (its end included: the cursor at the proof's end). */
+export function proofAround(analysis: ProofDocumentAnalysis, position: Position): Statement | undefined {
+  return analysis.statements.find((s) => {
+    const body = s.proof?.bodyRange;
+    return body !== undefined && comparePositions(body.start, position) <= 0 && comparePositions(position, body.end) <= 0;
+  });
+}
+
+/**
+ * A statement's text as the model should read it: no labels, no white space at line ends, no surrounding
+ * blank lines. Linear in the text: a label's name stops at the next brace (so 100,000 unclosed `\label{`
+ * are not each scanned to the end), and line ends are trimmed by a loop, not by `/[ \t]+\n/`, which
+ * backtracks quadratically over a long run of spaces.
+ */
+export function clean(text: string): string {
+  return text
+    .replace(/\\label\s*\{[^{}]*\}/g, '')
+    .split('\n')
+    .map(trimSpacesAtEnd)
+    .join('\n')
+    .trim();
+}
+
+function trimSpacesAtEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
+/** The document's macros as KaTeX takes them (`{"\\R": "\\mathbb{R}"}`): what the views typeset with. */
+export function katexMacros(analysis: Pick<ProofDocumentAnalysis, 'macros'>): Record<string, string> {
+  return Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body]));
+}
