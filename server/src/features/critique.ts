@@ -1,12 +1,12 @@
 /**
- * Inline critique, the LSP adapter of tasks/critique.ts: which proofs to critique and when, the queue, the
- * findings as diagnostics on exactly their steps, and the critique CodeLens over each proof.
+ * Inline critique, the LSP adapter of tasks/critique.ts: which proofs to critique and when (triggers, idle
+ * timers), the queue, and the critique CodeLens over each proof. The findings themselves (judgements, their
+ * diagnostics on exactly their steps, what chat and refine read) are critiqueFindings.ts's.
  *
  * Staleness is handled by identity, not by time. A proof is known by its statement's text (so it keeps its
  * critique when text above it moves) and judged by a hash of its statement and steps:
  *  - only proofs whose hash changed since their last critique are critiqued again (unless the user asks);
- *  - after an edit, a finding stays only on a step whose text is unchanged (it follows that step wherever
- *    it is now); the edited step's findings disappear at once;
+ *  - after an edit, a finding stays only on a step whose text is unchanged (critiqueFindings.ts);
  *  - a critique running for text that has changed since is cancelled; the queue holds at most one job per
  *    proof, and the newest text wins;
  *  - "no issues" is never shown while a critique of the current text is queued or running.
@@ -14,31 +14,25 @@
  * priority: prove, chat and completions pre-empt them, and a pre-empted critique goes back into the queue. Background critiques wait for a loaded model (they never
  * start a 2.5 GB download on save); an explicit `qed/critique` loads it.
  */
-import { createHash } from 'node:crypto';
-import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type CodeLens, type Diagnostic } from 'vscode-languageserver';
-import type { Position, Range, Statement } from '../documents/model';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type CodeLens, type Diagnostic } from 'vscode-languageserver';
+import type { Position, Range } from '../documents/model';
 import { comparePositions } from '../documents/model';
-import type { FindingKind } from '../prompts/critiquePrompts';
 import { statementProblem } from '../prompts/proofPrompt';
-import { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, type CritiqueResult, type QedNanoSettings } from '../protocol';
+import { CLIENT_COMMANDS, type CritiqueResult, type QedNanoSettings } from '../protocol';
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { Generate } from '../tasks/generate';
 import type { ProgressReporter } from '../model/modelManager';
 import type { DismissedSteps } from '../storage/dismissals';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import type { CurrentDocument } from '../documentStore';
-import { clean, statementAt } from '../documents/queries';
+import { statementAt } from '../documents/queries';
+import { CritiqueFindings, proofsNow, type ProofNow } from './critiqueFindings';
+
+export type { ProofNow } from './critiqueFindings';
 
 /** After this long without an edit, `onIdle` critiques the proofs that changed. */
 const IDLE_DELAY_MS = 3000;
 
-const SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  gap: DiagnosticSeverity.Warning,
-  unclear: DiagnosticSeverity.Information,
-};
-
-/** What the critic needs from the server. */
 export interface CritiqueHost {
   current: CurrentDocument;
   generate: Generate;
@@ -61,24 +55,6 @@ export interface CritiqueHost {
   concurrency(): number;
 }
 
-/** A proof as it is now in its document. */
-export interface ProofNow {
-  /** The statement's identity: its text (and its rank among equal texts). */
-  key: string;
-  statement: Statement;
-  steps: { range: Range; text: string }[];
-  /** The hash of the statement and every step: what a critique is valid for. */
-  hash: string;
-}
-
-/** The last critique of a proof. */
-interface Judgement {
-  hash: string;
-  stepTexts: string[];
-  critique: Critique;
-  at: number;
-}
-
 interface Job {
   uri: string;
   key: string;
@@ -87,7 +63,8 @@ interface Job {
 }
 
 export class Critic {
-  private readonly judged = new Map<string, Map<string, Judgement>>();
+  /** The critiques' findings, per document and proof. */
+  readonly findings: CritiqueFindings;
   /** Queued jobs by `uri \n key`, oldest first. */
   private readonly queue = new Map<string, Job>();
   /** Running critiques by job id. */
@@ -98,7 +75,19 @@ export class Critic {
   /** Set when a background critique was skipped for want of a model (the lens says so). */
   private waitingForModel = false;
 
-  constructor(private readonly host: CritiqueHost) {}
+  constructor(private readonly host: CritiqueHost) {
+    this.findings = new CritiqueFindings(host.dismissed);
+  }
+
+  /** The critique's diagnostics of a document as it is now (findings follow their steps' text). */
+  diagnostics(uri: string): Diagnostic[] {
+    return this.findings.diagnostics(uri, this.proofs(uri));
+  }
+
+  /** The last critique of the proof, if its text has not changed since. */
+  critiqueOf(uri: string, proof: ProofNow): Critique | undefined {
+    return this.findings.critiqueOf(uri, proof);
+  }
 
   /** The document was saved: with trigger `onSave`, its changed proofs are critiqued. */
   saved(uri: string): void {
@@ -164,47 +153,6 @@ export class Critic {
     }
   }
 
-  /** The critique's diagnostics of a document as it is now (findings follow their steps' text). */
-  diagnostics(uri: string): Diagnostic[] {
-    const judged = this.judged.get(uri);
-    const diagnostics: Diagnostic[] = [];
-    for (const proof of this.proofsOf(uri) ?? []) {
-      const judgement = judged?.get(proof.key);
-      if (!judgement) continue;
-      for (const { finding, step } of this.placedFindings(proof, judgement).shown) {
-        diagnostics.push({
-          range: step.range,
-          severity: SEVERITY[finding.kind],
-          code: finding.kind,
-          source: CRITIQUE_DIAGNOSTIC_SOURCE,
-          message: finding.explanation,
-          relatedInformation: [{ location: { uri, range: proof.statement.headerRange }, message: `the proof of ${proof.statement.title}` }],
-        });
-      }
-    }
-    return diagnostics;
-  }
-
-  /** A judgement's findings on the proof's steps as they are now: those shown, and how many were dismissed
-   * (a finding whose step is gone is neither). */
-  private placedFindings(proof: ProofNow, judgement: Judgement): { shown: { finding: Critique['findings'][number]; step: ProofNow['steps'][number] }[]; dismissed: number } {
-    const taken = new Set<number>();
-    const shown: { finding: Critique['findings'][number]; step: ProofNow['steps'][number] }[] = [];
-    let dismissed = 0;
-    for (const finding of judgement.critique.findings) {
-      const at = judgement.hash === proof.hash ? finding.step - 1 : sameTextStep(proof, judgement.stepTexts[finding.step - 1], taken);
-      const step = at === undefined ? undefined : proof.steps[at];
-      if (!step) continue;
-      if (this.host.dismissed.has(step.text)) {
-        dismissed++;
-        continue;
-      }
-      taken.add(at!);
-      shown.push({ finding, step });
-    }
-    return { shown, dismissed };
-  }
-
   /** The proof whose step stands at exactly `range` now, with that step's index; for code actions. */
   stepAt(uri: string, range: Range): { proof: ProofNow; index: number } | undefined {
     for (const proof of this.proofsOf(uri) ?? []) {
@@ -219,10 +167,10 @@ export class Critic {
     return this.proofsOf(uri) ?? [];
   }
 
-  /** The last critique of the proof known as `key`, if its text has not changed since. */
-  critiqueOf(uri: string, proof: ProofNow): Critique | undefined {
-    const judgement = this.judged.get(uri)?.get(proof.key);
-    return judgement?.hash === proof.hash ? judgement.critique : undefined;
+  /** The proofs of a document as they are now, with their identities; undefined when it is not open. */
+  private proofsOf(uri: string): ProofNow[] | undefined {
+    const current = this.host.current(uri);
+    return current && proofsNow(current);
   }
 
   /** Hides the findings on a step until its text changes; republishes the document's findings. */
@@ -247,7 +195,7 @@ export class Critic {
       const id = jobId(uri, proof.key);
       if (this.running.has(id)) return { range, command: { title: 'QED-Nano: critiquing…', command: '' } };
       if (this.queue.has(id)) return { range, command: { title: 'QED-Nano: critique queued', command: '' } };
-      const judgement = this.judged.get(uri)?.get(proof.key);
+      const judgement = this.findings.judgementOf(uri, proof.key);
       if (!judgement) {
         return this.waitingForModel
           ? { range, command: { title: 'QED-Nano: critique waits for a model · Load Model', command: CLIENT_COMMANDS.loadModel } }
@@ -257,7 +205,7 @@ export class Critic {
       const { score, findings } = judgement.critique;
       if (findings.length === 0 && score === 1) return again(`QED-Nano: no issues · ${ago(judgement.at)}`);
       // Dismissed findings are not counted as issues (the user set them aside); the lens says how many.
-      const { shown, dismissed } = this.placedFindings(proof, judgement);
+      const { shown, dismissed } = this.findings.placed(proof, judgement);
       const issues = findings.length === 0 ? 'no step flagged' : `${shown.length} ${shown.length === 1 ? 'issue' : 'issues'}`;
       return again(`QED-Nano: ${score} · ${issues}${dismissed > 0 ? ` (${dismissed} dismissed)` : ''} · Critique again`);
     });
@@ -275,11 +223,10 @@ export class Critic {
       return;
     }
     this.waitingForModel = false;
-    const judged = this.judged.get(uri);
     for (const proof of proofs) {
       const range = proof.statement.proof!.range;
       if (skipLine !== undefined && range.start.line <= skipLine && skipLine <= range.end.line) continue;
-      if (judged?.get(proof.key)?.hash !== proof.hash) this.enqueue(uri, proof.key);
+      if (this.findings.judgementOf(uri, proof.key)?.hash !== proof.hash) this.enqueue(uri, proof.key);
     }
     this.pump(false);
   }
@@ -348,9 +295,7 @@ export class Critic {
         for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof changed while it was critiqued.'));
         return;
       }
-      let judged = this.judged.get(job.uri);
-      if (!judged) this.judged.set(job.uri, (judged = new Map()));
-      judged.set(job.key, { hash: proof.hash, stepTexts: proof.steps.map((s) => s.text), critique: outcome, at: Date.now() });
+      this.findings.record(job.uri, proof, outcome);
       this.host.publish(job.uri, this.diagnostics(job.uri));
       for (const waiter of job.waiters) waiter.resolve({ ...outcome, title: proof.statement.title, range: proof.statement.proof!.range });
     } catch (error) {
@@ -362,35 +307,11 @@ export class Critic {
     }
   }
 
-  /** The proofs of a document as they are now, with their identities; undefined when it is not open. */
-  private proofsOf(uri: string): ProofNow[] | undefined {
-    const current = this.host.current(uri);
-    if (!current) return undefined;
-    const { document, analysis } = current;
-    const seen = new Map<string, number>();
-    const proofs: ProofNow[] = [];
-    for (const statement of analysis.statements) {
-      if (!statement.proof || statement.proof.steps.length === 0) continue;
-      const statementText = clean(document.getText(statement.bodyRange));
-      const rank = seen.get(statementText) ?? 0;
-      seen.set(statementText, rank + 1);
-      const steps = statement.proof.steps.map((step) => ({ range: step.range, text: document.getText(step.range) }));
-      const hash = createHash('sha256').update(statementText).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
-      proofs.push({ key: `${rank}:${statementText}`, statement, steps, hash });
-    }
-    return proofs.sort((a, b) => comparePositions(a.statement.range.start, b.statement.range.start));
-  }
+
 }
 
 function jobId(uri: string, key: string): string {
   return `${uri}\n${key}`;
-}
-
-/** The index of the first step (not yet taken) whose text is `text`. */
-function sameTextStep(proof: ProofNow, text: string | undefined, taken: ReadonlySet<number>): number | undefined {
-  if (text === undefined) return undefined;
-  const at = proof.steps.findIndex((step, i) => !taken.has(i) && step.text === text);
-  return at < 0 ? undefined : at;
 }
 
 function ago(at: number): string {
