@@ -113,9 +113,11 @@ export class ChatController implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  /** Tells the view `message`, and remembers the replies it now shows. */
+  /** Tells the view `message`, and remembers the finished replies it now shows (a reply still streaming has
+   * no Copy or Insert yet: nothing is done per streamed value). */
   private tell(message: ToChat): void {
     this.view.post(message);
+    if (message.type !== 'problem' && message.type !== 'finish') return;
     for (const turn of this.view.state?.turns ?? []) {
       if (turn.role !== 'assistant' || !turn.text) continue;
       this.shownReplies.delete(turn.id);

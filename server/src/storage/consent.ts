@@ -6,7 +6,7 @@
  * question. When the storage cannot be used, an Allow lasts for this session and the problem is reported.
  */
 import type { RemoteEndpointInfo } from '../model/modelManager';
-import { JsonFile, StorageProblem } from './jsonFile';
+import { JsonFile, withStorage } from './jsonFile';
 import { workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 export const ALLOW = 'Allow';
@@ -43,21 +43,11 @@ export class EndpointConsent {
     }
     this.declined.delete(endpoint.url);
     this.allowedNow.add(endpoint.url);
-    this.guarded(() => this.file.update((allowed) => [...new Set([...allowed, endpoint.url])]));
+    withStorage(() => this.file.update((allowed) => [...new Set([...allowed, endpoint.url])]), this.onProblem);
     return true;
   }
 
   private saved(): string[] {
-    return this.guarded(() => this.file.read()) ?? [];
-  }
-
-  private guarded<T>(action: () => T): T | undefined {
-    try {
-      return action();
-    } catch (error) {
-      if (!(error instanceof StorageProblem)) throw error;
-      this.onProblem(error);
-      return undefined;
-    }
+    return withStorage(() => this.file.read(), this.onProblem) ?? [];
   }
 }

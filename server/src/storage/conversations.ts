@@ -6,7 +6,7 @@
  */
 import type { ChatContext } from '../prompts/chatPrompts';
 import type { ChatTurnRecord } from '../tasks/chat';
-import { JsonFile, StorageProblem } from './jsonFile';
+import { JsonFile, withStorage } from './jsonFile';
 import { workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 /** Conversations kept per workspace (the least recently used are dropped beyond). */
@@ -54,11 +54,8 @@ export class ConversationStore {
   all(): Conversation[] {
     const changedAt = this.file.changedAt();
     if (changedAt !== this.cachedAt) {
-      try {
-        this.cached = merge(this.file.read(), this.cached.filter((c) => this.unsaved.has(c.id)));
-      } catch (error) {
-        this.report(error);
-      }
+      const onDisk = withStorage(() => this.file.read(), this.onProblem);
+      if (onDisk) this.cached = merge(onDisk, this.cached.filter((c) => this.unsaved.has(c.id)));
       this.cachedAt = changedAt;
     }
     return this.cached;
@@ -79,20 +76,15 @@ export class ConversationStore {
   save(conversation: Conversation): void {
     const others = this.all().filter((c) => c.id !== conversation.id);
     const mine = [...others.filter((c) => this.unsaved.has(c.id)), conversation];
-    try {
-      this.cached = this.file.update((onDisk) => merge(onDisk, mine));
+    const saved = withStorage(() => this.file.update((onDisk) => merge(onDisk, mine)), this.onProblem);
+    if (saved) {
+      this.cached = saved;
       this.cachedAt = this.file.changedAt();
       this.unsaved.clear();
-    } catch (error) {
+    } else {
       this.cached = merge(others, [conversation]);
       this.unsaved.add(conversation.id);
-      this.report(error);
     }
-  }
-
-  private report(error: unknown): void {
-    if (error instanceof StorageProblem) this.onProblem(error);
-    else throw error;
   }
 }
 

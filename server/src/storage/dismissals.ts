@@ -4,7 +4,7 @@
  * same storage folder), and comes back as soon as the step is edited, since its text then hashes
  * differently. Kept by jsonFile.ts; when the file cannot be used, dismissals last for this session.
  */
-import { JsonFile, StorageProblem } from './jsonFile';
+import { JsonFile, withStorage } from './jsonFile';
 import { sha256 as hash, workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 /** More than any user dismisses; the oldest go first. */
@@ -28,14 +28,10 @@ export class DismissedSteps {
   add(stepText: string): void {
     const added = hash(stepText);
     this.hashes.add(added);
-    try {
-      const saved = this.file.update((onDisk) => [...new Set([...onDisk, ...this.hashes])].slice(-MAX_REMEMBERED));
-      this.hashes = new Set(saved);
-      this.readAt = this.file.changedAt();
-    } catch (error) {
-      if (!(error instanceof StorageProblem)) throw error;
-      this.onProblem(error);
-    }
+    const saved = withStorage(() => this.file.update((onDisk) => [...new Set([...onDisk, ...this.hashes])].slice(-MAX_REMEMBERED)), this.onProblem);
+    if (!saved) return;
+    this.hashes = new Set(saved);
+    this.readAt = this.file.changedAt();
   }
 
   /** Takes in what another server on the same folder dismissed (the file changed since it was read). */
@@ -43,11 +39,6 @@ export class DismissedSteps {
     const changedAt = this.file.changedAt();
     if (changedAt === this.readAt) return;
     this.readAt = changedAt;
-    try {
-      for (const saved of this.file.read()) this.hashes.add(saved);
-    } catch (error) {
-      if (!(error instanceof StorageProblem)) throw error;
-      this.onProblem(error);
-    }
+    for (const saved of withStorage(() => this.file.read(), this.onProblem) ?? []) this.hashes.add(saved);
   }
 }

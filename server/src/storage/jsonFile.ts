@@ -149,6 +149,20 @@ export class JsonFile<Entry> {
   }
 }
 
+/**
+ * Runs `action` on the storage; a StorageProblem it throws goes to `onProblem` (the feature then goes on
+ * in memory) and the result is undefined. Any other error is a bug and is thrown.
+ */
+export function withStorage<T>(action: () => T, onProblem: (problem: StorageProblem) => void): T | undefined {
+  try {
+    return action();
+  } catch (error) {
+    if (!(error instanceof StorageProblem)) throw error;
+    onProblem(error);
+    return undefined;
+  }
+}
+
 function statSafe(file: string): number | undefined {
   try {
     return statSync(file).mtimeMs;
