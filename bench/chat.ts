@@ -28,7 +28,7 @@ export async function benchChat(): Promise<void> {
   const engine = await LlamaEngine.load({ modelPath: tinyModelPath('natural'), gpu: false, threads: 1, contextSize: 1024, batchSize: 512, sequences: 1 });
   const message = engine.tokenize([{ special: false, text: SECOND }]).length;
   await engine.dispose();
-  const conversation = first.stats.promptTokens + first.stats.thinkingTokens + first.stats.replyTokens;
+  const conversation = first.stats.promptTokens + first.stats.thinkingTokens + first.stats.answerTokens;
   const beyond = (second.stats.evaluatedPromptTokens - message) / conversation;
   console.log(
     `  second turn: evaluated ${second.stats.evaluatedPromptTokens} of ${second.stats.promptTokens} prompt tokens; the new message is ${message} tokens, ` +

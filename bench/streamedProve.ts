@@ -21,7 +21,7 @@ export function streamedProve(client: TestLanguageClient, at: Pick<ProveParams, 
     firstProgress = 0;
     const sent = performance.now();
     const result = await client.connection.sendRequest(ProveRequest, { ...at, partialResultToken: `bench-${++round}` });
-    const generated = result.stats.thinkingTokens + result.stats.proofTokens;
+    const generated = result.stats.thinkingTokens + result.stats.answerTokens;
     return { firstTokenMs: firstProgress - sent, tokensPerSecond: (generated - 1) / ((performance.now() - firstProgress) / 1000) };
   };
 }

@@ -245,7 +245,7 @@ function isProofDocument(document: vscode.TextDocument): boolean {
 }
 
 function describe(result: ChatResult): string {
-  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.replyTokens.toLocaleString()} reply tokens in ${(result.stats.ms / 1000).toFixed(1)} s`;
+  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.answerTokens.toLocaleString()} reply tokens in ${(result.stats.ms / 1000).toFixed(1)} s`;
   if (result.stopReason === 'thinkingBudget' || !result.reply) return `No reply: the model used its whole thinking budget before answering (qedNano.generation.thinkingBudget). ${stats}.`;
   if (result.stopReason === 'maxTokens') return `The reply was cut at the token limit (qedNano.generation.maxTokens). ${stats}.`;
   return `${stats}.`;

@@ -28,7 +28,7 @@ import {
   type ModelStatus,
   type ProofInsertionParams,
   type ProveParams,
-  type ProveProgress,
+  type GenerationProgress,
   type ProveResult,
   type QedNanoInitializationOptions,
   type RefineActionData,
@@ -46,12 +46,12 @@ export interface QedNanoClient extends vscode.Disposable {
    * when that statement was edited, after the one at `position`). */
   proofInsertion(uri: string, statement: string, proof: string, position?: ProofInsertionParams['position']): Promise<ProveResult['insertion'] | null>;
   /** `qed/prove`, with its streamed progress delivered to `onProgress`. */
-  prove(params: ProveParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
+  prove(params: ProveParams, onProgress: (progress: GenerationProgress) => void, token: vscode.CancellationToken): Promise<ProveResult>;
   /** `qed/chat`, streamed the same way; `qed/chatHistory`. */
-  chat(params: ChatParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<ChatResult>;
+  chat(params: ChatParams, onProgress: (progress: GenerationProgress) => void, token: vscode.CancellationToken): Promise<ChatResult>;
   chatHistory(uri: string, position: { line: number; character: number }): Promise<ChatHistory>;
   /** `qed/refine`, streamed the same way. */
-  refine(params: RefineParams, onProgress: (progress: ProveProgress) => void, token: vscode.CancellationToken): Promise<RefineResult>;
+  refine(params: RefineParams, onProgress: (progress: GenerationProgress) => void, token: vscode.CancellationToken): Promise<RefineResult>;
   setupInfo(): Promise<SetupInfo>;
   /** Gives the server the remote engine's API key (undefined: none) by restarting it with the key in its
    * environment: never in a message, which a protocol trace would print. */
@@ -105,10 +105,10 @@ export function startLanguageClient(
     },
   };
   const client = new LanguageClient('qedNano', 'QED-Nano', serverOptions, clientOptions);
-  /** Runs `send` with a new partial-result token whose ProveProgress values go to `onProgress` meanwhile. */
-  const streamed = async <R>(send: (partialResultToken: string) => Promise<R>, onProgress: (progress: ProveProgress) => void): Promise<R> => {
+  /** Runs `send` with a new partial-result token whose GenerationProgress values go to `onProgress` meanwhile. */
+  const streamed = async <R>(send: (partialResultToken: string) => Promise<R>, onProgress: (progress: GenerationProgress) => void): Promise<R> => {
     const partialResultToken = randomUUID();
-    const listening = client.onProgress(new ProgressType<ProveProgress>(), partialResultToken, onProgress);
+    const listening = client.onProgress(new ProgressType<GenerationProgress>(), partialResultToken, onProgress);
     try {
       return await send(partialResultToken);
     } finally {

@@ -449,7 +449,7 @@ function describe(result: ProveResult): string {
       ? `Deep mode: ${deep.candidates.length} candidates over ${deep.rounds} round${deep.rounds === 1 ? '' : 's'}; chosen #${chosen.id} with mean score ${chosen.mean.toFixed(2)}; stopped because ${why}. ${deep.tokensUsed.toLocaleString()} tokens in ${(result.stats.ms / 1000).toFixed(1)} s.`
       : `Deep mode: no candidate finished a proof; stopped because ${why}.`;
   }
-  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.proofTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
+  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.answerTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
   switch (result.stopReason) {
     case 'endOfText':
       return result.proof ? `Done: ${stats}` : `The model ended without writing a proof. ${stats}`;

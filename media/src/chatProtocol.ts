@@ -1,9 +1,9 @@
 /**
  * The messages between the extension and the Chat view's webview: one typed definition for both sides.
- * The streamed reply arrives as the wire's ProveProgress values as they are (`thinking`, then the reply
+ * The streamed reply arrives as the wire's GenerationProgress values as they are (`thinking`, then the reply
  * as `proof` text).
  */
-import type { ProveProgress } from '../../server/src/protocol';
+import type { GenerationProgress } from '../../server/src/protocol';
 
 export interface ChatTurnView {
   /** Unique in the view: Copy and Insert name the turn by it (never by its position). */
@@ -39,7 +39,7 @@ export type ToChat =
   | { type: 'problem'; problem: string | undefined; pinned: boolean; macros: Record<string, string>; turns: ChatTurnView[]; summarised: boolean; problemChanged: boolean }
   /** The user's message was sent: it shows, and the reply (turn id `turn`) starts streaming under it. */
   | { type: 'asked'; message: string; turn: string }
-  | { type: 'progress'; value: ProveProgress }
+  | { type: 'progress'; value: GenerationProgress }
   /** The reply ended; `thinkingTokens`: its final count (when it was generated). */
   | { type: 'finish'; state: Exclude<ChatRunState, 'idle' | 'running'>; message: string; thinkingTokens?: number }
   /** The whole state, sent by the host on every `ready` (the page was loaded or loaded again). */

@@ -2,7 +2,7 @@
  * The Chat view's state and what each message of the extension does to it: run by the view's script
  * (media/src/chat.ts) and by its host in the extension, which restores the view with it.
  */
-import type { ProveProgress } from '../../server/src/protocol';
+import type { GenerationProgress } from '../../server/src/protocol';
 import type { ChatTurnView, ChatViewState, ToChat } from './chatProtocol';
 import type { ViewModel } from './viewScript';
 
@@ -64,10 +64,10 @@ function withReply(turns: ChatTurnView[], change: (reply: ChatTurnView) => ChatT
 }
 
 /** A value of the reply's stream into the reply. */
-function take(reply: ChatTurnView, value: ProveProgress): ChatTurnView {
+function take(reply: ChatTurnView, value: GenerationProgress): ChatTurnView {
   const tokens = 'thinkingTokens' in value && value.thinkingTokens !== undefined ? { thinkingTokens: value.thinkingTokens } : {};
   if (value.kind === 'thinking') return { ...reply, thinking: (reply.thinking ?? '') + value.text, ...tokens };
-  if (value.kind === 'proof') return { ...reply, text: reply.text + value.text, ...tokens };
-  if (value.kind === 'proofRetracted') return { ...reply, thinking: (reply.thinking ?? '') + value.movedToThinking, text: '' };
+  if (value.kind === 'answer') return { ...reply, text: reply.text + value.text, ...tokens };
+  if (value.kind === 'answerRetracted') return { ...reply, thinking: (reply.thinking ?? '') + value.movedToThinking, text: '' };
   return reply;
 }

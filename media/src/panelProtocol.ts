@@ -3,7 +3,7 @@
  * (the extension imports it; the webview script is bundled with it).
  */
 
-import type { CandidateSummary, ProveProgress } from '../../server/src/protocol';
+import type { CandidateSummary, GenerationProgress } from '../../server/src/protocol';
 
 export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error';
 
@@ -69,8 +69,8 @@ export interface PanelState {
 export type ToPanel =
   /** A run begins (`deep`: in deep mode); the last proof stays visible, marked outdated, until text comes. */
   | { type: 'run'; kind: PanelKind; deep: boolean }
-  /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's ProveProgress). */
-  | { type: 'progress'; value: ProveProgress }
+  /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's GenerationProgress). */
+  | { type: 'progress'; value: GenerationProgress }
   | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; thinkingMs?: number; tokensPerSecond: number; elapsedMs: number; objections: string[] }
   | { type: 'actions'; actions: PanelActions }
   /** The text Copy put on the clipboard is there. */

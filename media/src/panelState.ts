@@ -2,7 +2,7 @@
  * The proof panel's state and what each message of the extension does to it: run by the view's script
  * (media/src/panel.ts) and by its host in the extension, which restores the view with it.
  */
-import type { ProveProgress } from '../../server/src/protocol';
+import type { GenerationProgress } from '../../server/src/protocol';
 import { NO_ACTIONS, type PanelState, type ToPanel } from './panelProtocol';
 import type { ViewModel } from './viewScript';
 
@@ -64,7 +64,7 @@ export const PANEL_MODEL: ViewModel<PanelState, ToPanel> = {
 };
 
 /** One value of the prove stream into `state` (a copy the caller owns). */
-function take(state: PanelState, value: ProveProgress, now: number): PanelState {
+function take(state: PanelState, value: GenerationProgress, now: number): PanelState {
   switch (value.kind) {
     case 'started':
       return {
@@ -92,12 +92,12 @@ function take(state: PanelState, value: ProveProgress, now: number): PanelState 
       state.thinking += value.text;
       if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
       break;
-    case 'proof':
+    case 'answer':
       state.proof += value.text;
       if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
       state.thinkingMs ??= now - state.startedAt; // the thinking ended when the proof began
       break;
-    case 'proofRetracted':
+    case 'answerRetracted':
       state.thinking += value.movedToThinking;
       state.proof = '';
       state.thinkingMs = undefined; // it was thinking after all: still going

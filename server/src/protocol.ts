@@ -14,6 +14,9 @@ import {
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
 
+import type { StopReason } from './engine/types';
+
+export type { StopReason } from './engine/types';
 export { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE } from './wireNames';
 import type { SETTINGS_SECTION } from './wireNames';
 
@@ -159,7 +162,7 @@ export const LoadModelRequest = new RequestType0<ModelStatus, void>('qed/loadMod
 /**
  * `qed/prove`: proves the statement at `position` (the theorem, lemma or problem around it, or the one whose
  * proof it is in) or the text selected in `range`. While it runs, thinking and proof stream as
- * `ProveProgress` values through `$/progress` with the request's `partialResultToken`. Cancelled with
+ * `GenerationProgress` values through `$/progress` with the request's `partialResultToken`. Cancelled with
  * `$/cancelRequest`, it rejects with RequestCancelled (-32800); when no model can be used, with
  * RequestFailed (-32803) and a message that says why and what to do.
  */
@@ -174,7 +177,12 @@ export interface ProveParams extends WorkDoneProgressParams, PartialResultParams
   continueFrom?: { thinking: string };
 }
 
-export type ProveProgress =
+/**
+ * A streamed value of every generating request (`qed/prove`, `qed/refine`, `qed/chat`), sent through
+ * `$/progress` with the request's `partialResultToken`. The model's text comes as `thinking` and `answer`
+ * (the proof, the refined text, the chat reply).
+ */
+export type GenerationProgress =
   /** First: what is being proved, and the document's macros (KaTeX form: `{"\\R": "\\mathbb{R}"}`). */
   | { kind: 'started'; statement: string; macros: Record<string, string> }
   /** A step of the work that is not model text (e.g. "Summarising the previous attempt"). */
@@ -184,9 +192,24 @@ export type ProveProgress =
   | { kind: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
   /** Streamed text; `thinkingTokens`: the reply's thinking tokens so far, the measure of the final
    * `ProveResult.stats.thinkingTokens` (absent for text that is not model output, e.g. a summary quoted). */
-  | { kind: 'thinking' | 'proof'; text: string; thinkingTokens?: number }
-  /** A later `</think>`: the proof so far was thinking after all. */
-  | { kind: 'proofRetracted'; movedToThinking: string };
+  | { kind: 'thinking' | 'answer'; text: string; thinkingTokens?: number }
+  /** A later `</think>`: the answer so far was thinking after all. */
+  | { kind: 'answerRetracted'; movedToThinking: string };
+
+/** What a finished generation cost, in the engine's measures (`thinkingTokens + answerTokens` were
+ * generated; deep mode: the sums over its replies). `evaluatedPromptTokens`: the prompt tokens not reused
+ * from the cache; `thinkingMs`: from the request to the end of the thinking (absent in deep mode, whose
+ * replies overlap);
+ * `tokensPerSecond`: generated tokens per second after the first, as `qed/status` shows. */
+export interface GenerationCost {
+  promptTokens: number;
+  evaluatedPromptTokens: number;
+  thinkingTokens: number;
+  answerTokens: number;
+  thinkingMs?: number;
+  ms: number;
+  tokensPerSecond: number;
+}
 
 export interface CandidateSummary {
   id: number;
@@ -210,8 +233,6 @@ export interface DeepReport {
   stoppedBecause: 'perfectScore' | 'roundsDone' | 'tokenBudget';
 }
 
-export type ProveStopReason = 'endOfText' | 'maxTokens' | 'thinkingBudget' | 'repetitionLoop' | 'cancelled' | 'preempted';
-
 export interface ProveResult {
   /** The statement that was proved, as sent to the model. */
   statement: string;
@@ -220,10 +241,8 @@ export interface ProveResult {
   thinking: string;
   /** Whether the model finished thinking; false means `proof` is empty and a continuation is needed. */
   thoughtClosed: boolean;
-  stopReason: ProveStopReason;
-  /** `thinkingMs`: from the request to the end of the thinking (one reply; absent in deep mode, whose
-   * replies overlap); `tokensPerSecond`: generated tokens per second after the first, as `qed/status` shows. */
-  stats: { promptTokens: number; thinkingTokens: number; proofTokens: number; thinkingMs?: number; ms: number; tokensPerSecond: number };
+  stopReason: StopReason;
+  stats: GenerationCost;
   /** Deep mode only: the rounds, every candidate's scores, and the objections to the chosen proof. */
   deep?: DeepReport;
   /** The edit that puts the proof into the document after its statement (in the document's format and
@@ -231,7 +250,7 @@ export interface ProveResult {
   insertion?: { version: number; range: Range; newText: string };
 }
 
-export const ProveRequest = new ProtocolRequestType<ProveParams, ProveResult, ProveProgress, void, void>('qed/prove');
+export const ProveRequest = new ProtocolRequestType<ProveParams, ProveResult, GenerationProgress, void, void>('qed/prove');
 
 /**
  * `qed/proofInsertion`: the edit that inserts `proof` after the statement `statement` (as `qed/prove`
@@ -277,8 +296,8 @@ export const CritiqueRequest = new ProtocolRequestType<CritiqueParams, CritiqueR
  * `qed/refine`: the model rewrites a step that a critique flagged (`range`: the step, as the diagnostic
  * has it), or with `whole` the proof whose body is `range`, answering `objection`. `text` is the step or
  * body as the client saw it: the request is refused (RequestFailed, with the reason) when the document no
- * longer reads so. Thinking and the new text stream like `qed/prove`'s (`ProveProgress`: `started` carries
- * the text as written, `proof` the new text). The result's edit replaces exactly that range, for document
+ * longer reads so. Thinking and the new text stream like `qed/prove`'s (`GenerationProgress`: `started` carries
+ * the text as written, `answer` the new text). The result's edit replaces exactly that range, for document
  * `version`. Cancellable (RequestCancelled).
  */
 export interface RefineParams extends WorkDoneProgressParams, PartialResultParams {
@@ -296,14 +315,14 @@ export interface RefineResult {
   edit: { version: number; range: Range; newText: string };
 }
 
-export const RefineRequest = new ProtocolRequestType<RefineParams, RefineResult, ProveProgress, void, void>('qed/refine');
+export const RefineRequest = new ProtocolRequestType<RefineParams, RefineResult, GenerationProgress, void, void>('qed/refine');
 
 /**
  * `qed/chat`: one turn of a conversation about the problem at `position` (the theorem, lemma or problem
  * around it, or the one whose proof it is in). Without `conversation`, a new conversation about that problem
  * begins (it becomes the problem's current one); with it, that conversation goes on. The model sees the
  * problem, the proof written so far and the critique's findings as they were when the conversation began.
- * The reply streams like `qed/prove`'s (`ProveProgress`: `thinking`, then the reply as `proof` text);
+ * The reply streams like `qed/prove`'s (`GenerationProgress`: `thinking`, then the reply as `answer` text);
  * cancellable (RequestCancelled); interactive priority. Conversations are kept per workspace by the server
  * (across restarts), bounded; older turns of a long one are summarised, never cut mid-message.
  */
@@ -319,11 +338,11 @@ export interface ChatResult {
   /** Empty when the model's thinking ran out of budget before it answered. */
   reply: string;
   thinking: string;
-  stopReason: ProveStopReason;
-  stats: { promptTokens: number; evaluatedPromptTokens: number; thinkingTokens: number; replyTokens: number; ms: number; tokensPerSecond: number };
+  stopReason: StopReason;
+  stats: GenerationCost;
 }
 
-export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, ProveProgress, void, void>('qed/chat');
+export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, GenerationProgress, void, void>('qed/chat');
 
 /** `qed/chatHistory`: the current conversation about the problem at `position`, for showing it. */
 export interface ChatHistoryParams {

@@ -50,7 +50,7 @@ import {
   SetupInfoRequest,
   STRUCTURE_DIAGNOSTIC_SOURCE,
   StatusNotification,
-  type ProveProgress,
+  type GenerationProgress,
   type QedNanoInitializationOptions,
 } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
@@ -218,7 +218,7 @@ connection.onRequest(
 connection.onRequest(
   ProveRequest,
   afterInitialize(async (params, token) => {
-    const stream = connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params);
+    const stream = connection.languages.attachPartialResultProgress(new ProgressType<GenerationProgress>(), params);
     return prove(params, () => currentDocument(params.textDocument.uri), settings, generate!, token, stream);
   }),
 );
@@ -232,7 +232,7 @@ connection.onCodeActionResolve(afterInitialize((action, token) => resolveRefinem
 connection.onRequest(
   RefineRequest,
   afterInitialize((params, token) =>
-    refine(params, refineHost(), token, connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params)),
+    refine(params, refineHost(), token, connection.languages.attachPartialResultProgress(new ProgressType<GenerationProgress>(), params)),
   ),
 );
 connection.onExecuteCommand(
@@ -244,7 +244,7 @@ connection.onExecuteCommand(
 connection.languages.inlineCompletion.on(afterInitialize((params, token) => completer!.complete(params, token)));
 connection.onRequest(
   ChatRequest,
-  afterInitialize((params, token) => chats!.chat(params, token, connection.languages.attachPartialResultProgress(new ProgressType<ProveProgress>(), params))),
+  afterInitialize((params, token) => chats!.chat(params, token, connection.languages.attachPartialResultProgress(new ProgressType<GenerationProgress>(), params))),
 );
 connection.onRequest(
   ChatHistoryRequest,

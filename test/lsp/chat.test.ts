@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ResponseError } from 'vscode-languageserver-protocol';
-import { ChatHistoryRequest, ChatRequest, LoadModelRequest, type ChatParams, type ProveProgress } from '../../server/src/protocol';
+import { ChatHistoryRequest, ChatRequest, LoadModelRequest, type ChatParams, type GenerationProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -56,14 +56,14 @@ function ask(client: TestLanguageClient, message: string, extra: Partial<ChatPar
 
 test('a reply streams exactly (thinking, then the reply), and the conversation is the problem\'s history', async () => {
   const client = await server(newStorage(), ['Look at the factors.\n</think>\n\nHint: both $n$ and $n-1$ are nonnegative.']);
-  const streamed: ProveProgress[] = [];
-  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+  const streamed: GenerationProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: GenerationProgress }) => {
     if (params.token === 'chat-1') streamed.push(params.value);
   });
   const result = await ask(client, 'Give me a hint (no full solution).', { partialResultToken: 'chat-1' });
   assert.equal(result.reply, 'Hint: both $n$ and $n-1$ are nonnegative.');
   assert.equal(result.thinking, 'Look at the factors.');
-  assert.equal(streamed.filter((v) => v.kind === 'proof').map((v) => (v as { text: string }).text).join(''), result.reply);
+  assert.equal(streamed.filter((v) => v.kind === 'answer').map((v) => (v as { text: string }).text).join(''), result.reply);
   assert.ok(streamed.some((v) => v.kind === 'thinking'));
   const history = await client.connection.sendRequest(ChatHistoryRequest, { textDocument: { uri: URI }, position: { line: 4, character: 3 } });
   assert.deepEqual(history.problem, { title: 'Problem', line: 0, statement: 'Show that $n^2 \\ge n$ for every integer $n \\ge 1$.' });
@@ -80,7 +80,7 @@ test('the second turn evaluates only the new message: the conversation is a grow
   const second = await ask(client, 'Why?', { conversation: first.conversation });
   assert.equal(second.reply, 'Second answer.');
   assert.ok(second.stats.promptTokens > first.stats.promptTokens);
-  const conversationSoFar = first.stats.promptTokens + first.stats.thinkingTokens + first.stats.replyTokens;
+  const conversationSoFar = first.stats.promptTokens + first.stats.thinkingTokens + first.stats.answerTokens;
   assert.ok(
     second.stats.evaluatedPromptTokens <= 'Why?'.length + 12 + 0.05 * conversationSoFar,
     `second turn evaluated ${second.stats.evaluatedPromptTokens} of ${second.stats.promptTokens} prompt tokens`,

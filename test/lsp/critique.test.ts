@@ -19,7 +19,7 @@ import {
   ResponseError,
   type Diagnostic,
 } from 'vscode-languageserver-protocol';
-import { CritiqueRequest, LoadModelRequest, ProveRequest, RefineRequest, StatusNotification, type ModelStatus, type ProveProgress } from '../../server/src/protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest, RefineRequest, StatusNotification, type ModelStatus, type GenerationProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -283,8 +283,8 @@ test('qed/refine streams the thinking and the new step, and returns the edit of 
   await client.open(uri, 'latex', LATEX);
   await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
   const [finding] = critiques(await client.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
-  const streamed: ProveProgress[] = [];
-  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+  const streamed: GenerationProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: GenerationProgress }) => {
     if (params.token === 'refine-1') streamed.push(params.value);
   });
   const stepText = LATEX.split('\n')[8]!;
@@ -292,7 +292,7 @@ test('qed/refine streams the thinking and the new step, and returns the edit of 
   const after = 'Since $n \\ge 1$, both $n$ and $n - 1$ are nonnegative, so their product $n(n-1) \\ge 0$, that is $n^2 \\ge n$.';
   assert.deepEqual(result, { before: stepText, after, edit: { version: 1, range: finding!.range, newText: after } });
   assert.deepEqual(streamed[0], { kind: 'started', statement: stepText, macros: {} });
-  assert.equal(streamed.filter((v) => v.kind === 'proof').map((v) => (v as { text: string }).text).join(''), after);
+  assert.equal(streamed.filter((v) => v.kind === 'answer').map((v) => (v as { text: string }).text).join(''), after);
   assert.ok(streamed.some((v) => v.kind === 'thinking'));
 
   const body = { start: { line: 3, character: 13 }, end: { line: 9, character: 0 } };

@@ -11,7 +11,7 @@ import { availableParallelism, hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ConfigurationRequest, DocumentSymbolRequest, ResponseError, WorkDoneProgressCreateRequest } from 'vscode-languageserver-protocol';
 import { childProcessProbe } from '../../server/src/model/loadProbe';
-import { LoadModelRequest, ProveRequest, SetupInfoRequest, StatusNotification, type ModelStatus, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { LoadModelRequest, ProveRequest, SetupInfoRequest, StatusNotification, type ModelStatus, type ProveParams, type GenerationProgress } from '../../server/src/protocol';
 import { REPO_ROOT } from '../support/fixtures';
 import { FakeHuggingFace } from '../support/fakeHuggingFace';
 import { SERVER_PATH, TestLanguageClient } from '../support/lspClient';
@@ -131,8 +131,8 @@ test('100 proofs each cancelled as soon as sent (often before dispatch) all answ
 
 test('changing the context size mid-proof ends it as preempted with what it wrote, then the model reloads', async () => {
   const { client } = await server({ settings: settings({ generation: { maxTokens: 20_000, thinkingBudget: 20_000 }, contextSize: 4096 }) });
-  const streamed: ProveProgress[] = [];
-  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+  const streamed: GenerationProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: GenerationProgress }) => {
     if (params.token === 'preempt') streamed.push(params.value);
   });
   const running = client.connection.sendRequest(ProveRequest, { ...at, partialResultToken: 'preempt' });

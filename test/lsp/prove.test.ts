@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, CodeLensRequest, ResponseError } from 'vscode-languageserver-protocol';
-import { LoadModelRequest, ProofInsertionRequest, ProveRequest, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { LoadModelRequest, ProofInsertionRequest, ProveRequest, type ProveParams, type GenerationProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -39,9 +39,9 @@ async function server(model: 'natural' | 'endless', env: Record<string, string> 
   return client;
 }
 
-function streamOf(client: TestLanguageClient, token: string): ProveProgress[] {
-  const values: ProveProgress[] = [];
-  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+function streamOf(client: TestLanguageClient, token: string): GenerationProgress[] {
+  const values: GenerationProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: GenerationProgress }) => {
     if (params.token === token) values.push(params.value);
   });
   return values;
@@ -59,13 +59,13 @@ test('proves the theorem at the cursor: thinking then proof stream, and the exac
   assert.equal(result.proof, '**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎');
   assert.equal(result.thoughtClosed, true);
   assert.equal(result.stopReason, 'endOfText');
-  assert.ok(result.stats.promptTokens > 50 && result.stats.thinkingTokens > 0 && result.stats.proofTokens > 0);
-  const text = (kind: 'thinking' | 'proof'): string => streamed.map((v) => (v.kind === kind ? v.text : '')).join('');
+  assert.ok(result.stats.promptTokens > 50 && result.stats.thinkingTokens > 0 && result.stats.answerTokens > 0);
+  const text = (kind: 'thinking' | 'answer'): string => streamed.map((v) => (v.kind === kind ? v.text : '')).join('');
   assert.equal(text('thinking').trimEnd(), result.thinking);
-  assert.equal(text('proof'), result.proof);
-  assert.ok(streamed.findIndex((v) => v.kind === 'proof') > streamed.findIndex((v) => v.kind === 'thinking'));
+  assert.equal(text('answer'), result.proof);
+  assert.ok(streamed.findIndex((v) => v.kind === 'answer') > streamed.findIndex((v) => v.kind === 'thinking'));
   // The streamed thinking count and the final one are the same measure, and the thinking has its own time.
-  const counts = streamed.flatMap((v) => (v.kind === 'thinking' || v.kind === 'proof') && v.thinkingTokens !== undefined ? [v.thinkingTokens] : []);
+  const counts = streamed.flatMap((v) => (v.kind === 'thinking' || v.kind === 'answer') && v.thinkingTokens !== undefined ? [v.thinkingTokens] : []);
   assert.equal(counts.at(-1), result.stats.thinkingTokens);
   assert.ok(result.stats.thinkingMs !== undefined && result.stats.thinkingMs > 0 && result.stats.thinkingMs <= result.stats.ms);
   assert.deepEqual(result.insertion, {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, ShowMessageRequest, Trace } from 'vscode-languageserver-protocol';
-import { CritiqueRequest, LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus, type ProveParams, type ProveProgress } from '../../server/src/protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest, StatusNotification, type ModelStatus, type ProveParams, type GenerationProgress } from '../../server/src/protocol';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 import { OpenAiTestServer } from '../support/openAiServer';
@@ -66,9 +66,9 @@ async function session(endpoints: string[], remote: object = {}, answer = 'Allow
   return { client, seen: () => [...trace, ...client.stderr].join('\n'), questions, statuses };
 }
 
-function streamOf(client: TestLanguageClient, token: string): ProveProgress[] {
-  const values: ProveProgress[] = [];
-  client.connection.onNotification('$/progress', (params: { token: string; value: ProveProgress }) => {
+function streamOf(client: TestLanguageClient, token: string): GenerationProgress[] {
+  const values: GenerationProgress[] = [];
+  client.connection.onNotification('$/progress', (params: { token: string; value: GenerationProgress }) => {
     if (params.token === token) values.push(params.value);
   });
   return values;
@@ -81,7 +81,7 @@ test('prove through a remote endpoint: the exact prompt format, streamed, after 
   const result = await client.connection.sendRequest(ProveRequest, { ...AT, partialResultToken: 'remote-1' });
   assert.equal(result.thinking, 'Check $n=1$.');
   assert.equal(result.proof, '**Proof.** Since $n \\ge 1$, $n^2 = n \\cdot n \\ge n$. ∎');
-  assert.equal(streamed.map((v) => (v.kind === 'proof' ? v.text : '')).join(''), result.proof);
+  assert.equal(streamed.map((v) => (v.kind === 'answer' ? v.text : '')).join(''), result.proof);
   assert.ok(result.stats.promptTokens > 20 && result.stats.thinkingTokens > 0, 'usage feeds the stats');
   assert.equal(questions.length, 1);
   assert.match(questions[0]!, /send the text of the documents you work on in this workspace to 127\.0\.0\.1:\d+/);

@@ -30,7 +30,7 @@ test('a conversation renders: the problem named, math typeset with the document\
     problem(),
     { type: 'asked', message: 'Is $x^2 \\ge 0$ for $x \\in \\R$?', turn: 'reply-1' },
     { type: 'progress', value: { kind: 'thinking', text: 'Squares.', thinkingTokens: 1 } },
-    { type: 'progress', value: { kind: 'proof', text: 'Yes: $x^2 = x \\cdot x \\ge 0$ for every $x \\in \\R$.', thinkingTokens: 1 } },
+    { type: 'progress', value: { kind: 'answer', text: 'Yes: $x^2 = x \\cdot x \\ge 0$ for every $x \\in \\R$.', thinkingTokens: 1 } },
     { type: 'finish', state: 'done', message: '1 thinking + 20 reply tokens in 0.1 s.', thinkingTokens: 1 },
   ]);
   await page.waitForTimeout(200);
@@ -109,7 +109,7 @@ test('Copy and Insert name the reply by its id, also after a failed turn; a rest
     { type: 'asked', message: 'second', turn: 'failed' },
     { type: 'finish', state: 'error', message: 'The model is not loaded.' },
     { type: 'asked', message: 'third', turn: 'third' },
-    { type: 'progress', value: { kind: 'proof', text: 'third reply' } },
+    { type: 'progress', value: { kind: 'answer', text: 'third reply' } },
     { type: 'finish', state: 'done', message: 'done' },
   ]);
   await page.click('#turns li:last-child button[data-action="copy"]');
@@ -144,13 +144,13 @@ test('a streaming reply stays in sight: the view follows it down, unless the use
       const root = document.scrollingElement!;
       return root.scrollHeight - root.scrollTop - root.clientHeight;
     });
-  for (let i = 0; i < 30; i++) await page.evaluate((text) => window.postMessage({ type: 'progress', value: { kind: 'proof', text } }, '*'), paragraph(i));
+  for (let i = 0; i < 30; i++) await page.evaluate((text) => window.postMessage({ type: 'progress', value: { kind: 'answer', text } }, '*'), paragraph(i));
   await page.waitForTimeout(700);
   assert.ok((await page.evaluate(() => document.scrollingElement!.scrollHeight)) > 2000, 'the reply is taller than the view');
   assert.ok((await distanceFromEnd()) < 40, `the end of the reply is in sight (${await distanceFromEnd()} px below)`);
   await page.evaluate(() => document.scrollingElement!.scrollTo({ top: 0 }));
   await page.waitForTimeout(100);
-  for (let i = 30; i < 35; i++) await page.evaluate((text) => window.postMessage({ type: 'progress', value: { kind: 'proof', text } }, '*'), paragraph(i));
+  for (let i = 30; i < 35; i++) await page.evaluate((text) => window.postMessage({ type: 'progress', value: { kind: 'answer', text } }, '*'), paragraph(i));
   await page.waitForTimeout(700);
   assert.equal(await page.evaluate(() => document.scrollingElement!.scrollTop), 0, 'scrolled up to read: the view stays there');
   await page.close();

@@ -27,7 +27,7 @@ function show(messages: ToPanel[]): Promise<{ page: Page; violations: string[] }
 const FINISHED_PROOF: ToPanel[] = [
   { type: 'run', kind: 'proof', deep: false },
   { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
-  { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+  { type: 'progress', value: { kind: 'answer', text: 'Clear. ∎' } },
   { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
   { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
 ];
@@ -44,7 +44,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Squares are non-negative.' } },
-    { type: 'progress', value: { kind: 'proof', text: proof } },
+    { type: 'progress', value: { kind: 'answer', text: proof } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 5, thinkingMs: 800, tokensPerSecond: 12.5, elapsedMs: 1200, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
@@ -85,7 +85,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } } },
     { type: 'progress', value: { kind: 'thinking', text: '<script>alert(10)</script>' } },
-    { type: 'progress', value: { kind: 'proof', text: `${hostile}\n\n$\\evil$` } },
+    { type: 'progress', value: { kind: 'answer', text: `${hostile}\n\n$\\evil$` } },
     { type: 'finish', state: 'done', message: '<b>bold?</b>', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: ['<img src=x onerror=alert(11)> step 2 is wrong'] },
   ]);
   await page.waitForTimeout(300);
@@ -142,7 +142,7 @@ test('while a new proof is written, the last one stays visible, marked outdated,
   const { page } = await show([
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
-    { type: 'progress', value: { kind: 'proof', text: 'First proof with $x^2$.' } },
+    { type: 'progress', value: { kind: 'answer', text: 'First proof with $x^2$.' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
     { type: 'run', kind: 'proof', deep: false },
@@ -152,7 +152,7 @@ test('while a new proof is written, the last one stays visible, marked outdated,
   const during = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent, outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
   assert.match(during.text ?? '', /First proof with/);
   assert.equal(during.outdated, true);
-  await page.evaluate(() => window.postMessage({ type: 'progress', value: { kind: 'proof', text: 'Second proof.' } }, '*'));
+  await page.evaluate(() => window.postMessage({ type: 'progress', value: { kind: 'answer', text: 'Second proof.' } }, '*'));
   await page.waitForTimeout(100);
   const after = await page.evaluate(() => ({ text: document.querySelector('#proof')?.textContent?.trim(), outdated: document.querySelector('#proof')?.classList.contains('outdated') }));
   assert.deepEqual(after, { text: 'Second proof.', outdated: false });
@@ -164,7 +164,7 @@ test('hidden and shown again, the panel comes back as it was, but offers only wh
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Easy.' } },
-    { type: 'progress', value: { kind: 'proof', text: 'Since $n$ is a positive integer. ∎' } },
+    { type: 'progress', value: { kind: 'answer', text: 'Since $n$ is a positive integer. ∎' } },
     { type: 'finish', state: 'done', message: 'Done: 3 thinking + 9 proof tokens.', thinkingTokens: 3, tokensPerSecond: 9, elapsedMs: 300, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
@@ -196,7 +196,7 @@ test('a refinement shows the text as written and the refined text, with Apply an
     { type: 'run', kind: 'refinement', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Then $x^2 \\ge 0$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Say why.' } },
-    { type: 'progress', value: { kind: 'proof', text: 'Then $x^2 = x \\cdot x \\ge 0$.' } },
+    { type: 'progress', value: { kind: 'answer', text: 'Then $x^2 = x \\cdot x \\ge 0$.' } },
     { type: 'finish', state: 'done', message: 'Apply replaces exactly the text as written.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 10, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ]);
@@ -221,7 +221,7 @@ test('Insert says "Inserted" (disabled) while the proof is in the document, offe
   const { page } = await show([
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
-    { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+    { type: 'progress', value: { kind: 'answer', text: 'Clear. ∎' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'inserted' } },
   ]);
@@ -290,7 +290,7 @@ test('the Thinking header counts the thinking alone: its tokens as streamed (= t
   ]);
   const header = (): Promise<string | null | undefined> => page.evaluate(() => document.querySelector('#thinking-summary')?.textContent);
   assert.match((await header()) ?? '', /^Thinking — 7 tokens, \d+\.\d s$/, 'the streamed count, not a guess from the length');
-  await page.evaluate(() => window.postMessage({ type: 'progress', value: { kind: 'proof', text: 'Clear. ∎', thinkingTokens: 8 } }, '*'));
+  await page.evaluate(() => window.postMessage({ type: 'progress', value: { kind: 'answer', text: 'Clear. ∎', thinkingTokens: 8 } }, '*'));
   await page.waitForTimeout(100);
   const whenTheProofBegan = await header();
   assert.match(whenTheProofBegan ?? '', /^Thinking — 8 tokens, \d+\.\d s$/);

@@ -15,8 +15,8 @@ test('the proof panel: the host\'s state after a run is the proof, its thinking 
     { type: 'run', kind: 'proof', deep: false },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: { '\\R': '\\mathbb{R}' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Think.', thinkingTokens: 2 } },
-    { type: 'progress', value: { kind: 'proof', text: '**Proof.** ', thinkingTokens: 3 } },
-    { type: 'progress', value: { kind: 'proof', text: 'Clear. ∎' } },
+    { type: 'progress', value: { kind: 'answer', text: '**Proof.** ', thinkingTokens: 3 } },
+    { type: 'progress', value: { kind: 'answer', text: 'Clear. ∎' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 3, thinkingMs: 40, tokensPerSecond: 9, elapsedMs: 100, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
   ];
@@ -38,7 +38,7 @@ test('the chat: turns carry ids (a failed turn does not shift them), the reply\'
     { type: 'finish', state: 'error', message: 'No model.' },
     { type: 'asked', message: 'works', turn: 'w' },
     { type: 'progress', value: { kind: 'thinking', text: 'hm', thinkingTokens: 1 } },
-    { type: 'progress', value: { kind: 'proof', text: 'reply', thinkingTokens: 1 } },
+    { type: 'progress', value: { kind: 'answer', text: 'reply', thinkingTokens: 1 } },
     { type: 'finish', state: 'done', message: 'ok', thinkingTokens: 1 },
   ];
   const state = messages.reduce((s, m) => CHAT_MODEL.reduce(s, m, 0), CHAT_MODEL.initial);

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
+import { IGNORE_CHUNKS } from '../tasks/generate';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { dim, ProgressLine } from './terminal';
@@ -164,7 +165,7 @@ async function proveOne(problem: Problem, deep: boolean, model: OpenModel, signa
         stopReason: outcome.report.stoppedBecause,
       };
     }
-    const result = await writeProof({ problem: problem.problem }, model.generate, { ...model.settings.generation, contextSize: model.settings.contextSize }, () => {}, signal);
+    const result = await writeProof({ problem: problem.problem }, model.generate, { ...model.settings.generation, contextSize: model.settings.contextSize }, () => {}, IGNORE_CHUNKS, signal);
     return {
       id: problem.id,
       proof: result.answer,

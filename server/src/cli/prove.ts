@@ -90,10 +90,13 @@ async function singleProof(problem: string, quiet: boolean, model: OpenModel, si
     { ...model.settings.generation, contextSize: model.settings.contextSize },
     (progress) => {
       if (progress.kind === 'thinking' && !quiet) process.stderr.write(dim(progress.text));
-      else if (progress.kind === 'proof') {
+    },
+    (chunk) => {
+      if (chunk.kind === 'thinking' && !quiet) process.stderr.write(dim(chunk.text));
+      else if (chunk.kind === 'answer') {
         if (!inProof && !quiet) process.stderr.write('\n\n');
         inProof = true;
-        process.stdout.write(progress.text);
+        process.stdout.write(chunk.text);
       }
     },
     signal,

@@ -10,13 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { Position, Statement } from '../documents/model';
 import { statementProblem } from '../prompts/proofPrompt';
-import type { ChatHistory, ChatParams, ChatResult, ProveProgress, QedNanoSettings } from '../protocol';
+import type { ChatHistory, ChatParams, ChatResult, GenerationProgress, QedNanoSettings } from '../protocol';
 import { chatTurn } from '../tasks/chat';
 import type { Generate } from '../tasks/generate';
-import { toProgress } from '../tasks/generate';
 import type { Critic } from './critique';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-import { ProgressBatcher } from './streaming';
+import { ProgressBatcher, toCost } from './streaming';
 import type { Conversation, ConversationStore } from '../storage/conversations';
 import { sha256 as hash } from '../storage/workspaceFiles';
 import type { CurrentDocument } from '../documentStore';
@@ -28,8 +27,6 @@ export interface ChatHost {
   settings(): QedNanoSettings;
   critic: Critic;
 }
-
-const CHAT_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 export class Chats {
   constructor(
@@ -57,7 +54,7 @@ export class Chats {
     };
   }
 
-  async chat(params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<ProveProgress> | undefined): Promise<ChatResult> {
+  async chat(params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ChatResult> {
     const cancelled = cancellationSignal(token);
     try {
       throwIfCancelled(cancelled, 'The chat reply was cancelled.');
@@ -67,13 +64,13 @@ export class Chats {
       if (!found) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Put the cursor in a problem, theorem or lemma (or its proof) to chat about it.');
       const conversation = params.conversation ? this.conversations.find(params.conversation) : this.begin(uri, found);
       if (!conversation) throw new ResponseError(LSPErrorCodes.RequestFailed, 'That conversation is no longer kept; start a new one.');
-      const batcher = ProgressBatcher.for(stream, CHAT_TEXT);
+      const batcher = new ProgressBatcher(stream);
       const settings = this.host.settings();
       const { result, summarised } = await chatTurn(
         { context: conversation.context, turns: conversation.turns, summary: conversation.summary, tokensSoFar: conversation.tokens, message: params.message },
         this.host.generate,
         { ...settings.generation, contextSize: settings.contextSize },
-        (chunk) => batcher.push(toProgress(chunk)),
+        batcher.pushChunk,
         cancelled,
       );
       batcher.flush();
@@ -94,14 +91,7 @@ export class Chats {
         reply: result.answer,
         thinking: result.thinking,
         stopReason: result.stopReason,
-        stats: {
-          promptTokens: result.stats.promptTokens,
-          evaluatedPromptTokens: result.stats.evaluatedPromptTokens,
-          thinkingTokens: result.stats.thinkingTokens,
-          replyTokens: result.stats.answerTokens,
-          ms: result.stats.ms,
-          tokensPerSecond: result.stats.tokensPerSecond,
-        },
+        stats: toCost(result.stats),
       };
     } catch (error) {
       throw toResponseError(error);

@@ -11,9 +11,8 @@
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic, type ResultProgressReporter } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { comparePositions, type ProofDocumentAnalysis } from '../documents/model';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type ProveProgress, type QedNanoSettings, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type QedNanoSettings, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
 import type { Generate } from '../tasks/generate';
-import { toProgress } from '../tasks/generate';
 import { refineProof, refineStep } from '../tasks/refine';
 import type { Critic, ProofNow } from './critique';
 import { inDocumentFormat, proofBody } from '../documents/textFormat';
@@ -28,8 +27,6 @@ export interface RefineHost {
   settings(): QedNanoSettings;
   current: CurrentDocument;
 }
-
-const REFINE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 /** The actions for the critique diagnostics among `diagnostics`. */
 export function critiqueActions(document: TextDocument, diagnostics: readonly Diagnostic[], critic: Critic): CodeAction[] {
@@ -68,28 +65,27 @@ export async function resolveRefinement(action: CodeAction, host: RefineHost, to
 }
 
 /** `qed/refine`, streamed (see protocol.ts). */
-export async function refine(params: RefineParams, host: RefineHost, token: CancellationToken, stream: ResultProgressReporter<ProveProgress> | undefined): Promise<RefineResult> {
+export async function refine(params: RefineParams, host: RefineHost, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
   const cancelled = cancellationSignal(token);
   const what = params.whole ? 'the proof' : 'the step';
   try {
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
     const before = locate(host, params);
-    const batcher = ProgressBatcher.for(stream, REFINE_TEXT);
+    const batcher = new ProgressBatcher(stream);
     batcher.push({ kind: 'started', statement: params.text, macros: katexMacros(before.analysis) });
     const format = before.analysis.format;
     const problem = host.critic.problemOf(params.textDocument.uri, before.proof);
     const budgets = host.settings().generation;
-    const onChunk = (chunk: Parameters<typeof toProgress>[0]): void => batcher.push(toProgress(chunk));
     let after: string | undefined;
     let newText: string | undefined;
     if (!params.whole) {
       const steps = before.proof.steps.map((s) => s.text);
-      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, host.generate, budgets, onChunk, cancelled);
+      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, host.generate, budgets, batcher.pushChunk, cancelled);
       // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
       if (after !== undefined) newText = inDocumentFormat(format, after);
     } else {
       const review = host.critic.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
-      after = await refineProof(problem, params.text, review, host.generate, budgets, onChunk, cancelled);
+      after = await refineProof(problem, params.text, review, host.generate, budgets, batcher.pushChunk, cancelled);
       if (after !== undefined) newText = format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} `;
     }
     batcher.flush();

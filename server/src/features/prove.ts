@@ -10,14 +10,11 @@ import type { Generate } from '../tasks/generate';
 import { writeProof } from '../tasks/proof';
 import { proofInsertion } from '../documents/insertion';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-import { ProgressBatcher } from './streaming';
+import { ProgressBatcher, toCost } from './streaming';
 import type { Position } from 'vscode-languageserver';
-import type { ProveParams, ProveProgress, ProveResult, QedNanoSettings } from '../protocol';
+import type { GenerationProgress, ProveParams, ProveResult, QedNanoSettings } from '../protocol';
 import type { OpenDocument } from '../documentStore';
 import { clean, katexMacros, statementAt } from '../documents/queries';
-
-/** The prove stream's text kinds (joined when batched). */
-const PROVE_TEXT: ReadonlySet<ProveProgress['kind']> = new Set(['thinking', 'proof']);
 
 /** The document as it is now (it may change while the model writes), with its analysis. */
 /** The document being proved in, as it is now (the request's own document). */
@@ -29,7 +26,7 @@ export async function prove(
   settings: QedNanoSettings,
   generate: Generate,
   token: CancellationToken,
-  stream: ResultProgressReporter<ProveProgress> | undefined,
+  stream: ResultProgressReporter<GenerationProgress> | undefined,
 ): Promise<ProveResult> {
   const now = current();
   if (!now) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
@@ -45,7 +42,7 @@ export async function prove(
 
   const cancelled = cancellationSignal(token);
   throwIfCancelled(cancelled, 'The proof was cancelled.');
-  const batcher = ProgressBatcher.for(stream, PROVE_TEXT);
+  const batcher = new ProgressBatcher(stream);
   batcher.push({ kind: 'started', statement: statementText, macros: katexMacros(analysis) });
   try {
     if (params.mode === 'deep') {
@@ -66,7 +63,7 @@ export async function prove(
         thoughtClosed: proof !== '',
         stopReason: deep.preempted() ? 'preempted' : 'endOfText',
         deep: outcome.report,
-        stats: { promptTokens: deep.totals.promptTokens, thinkingTokens: deep.totals.thinkingTokens, proofTokens: deep.totals.answerTokens, ms, tokensPerSecond: ms > 0 ? (generated * 1000) / ms : 0 },
+        stats: { ...deep.totals, ms, tokensPerSecond: ms > 0 ? (generated * 1000) / ms : 0 },
       };
     }
     const result = await writeProof(
@@ -74,6 +71,7 @@ export async function prove(
       generate,
       { ...settings.generation, contextSize: settings.contextSize },
       (progress) => batcher.push(progress),
+      batcher.pushChunk,
       cancelled,
     );
     batcher.flush();
@@ -86,14 +84,7 @@ export async function prove(
       thinking: result.thinking,
       thoughtClosed: result.thoughtClosed,
       stopReason: result.stopReason,
-      stats: {
-        promptTokens: result.stats.promptTokens,
-        thinkingTokens: result.stats.thinkingTokens,
-        proofTokens: result.stats.answerTokens,
-        thinkingMs: result.stats.thinkingMs,
-        ms: result.stats.ms,
-        tokensPerSecond: result.stats.tokensPerSecond,
-      },
+      stats: toCost(result.stats),
     };
   } catch (error) {
     throw toResponseError(error);

@@ -9,7 +9,7 @@
 import type { ChatMessage } from '../engine/types';
 import type { GenerationResult } from '../engine/types';
 import { candidateRequest, refinementRequest, scoreOf, solutionOf, verificationRequest } from '../prompts/deepPrompts';
-import type { CandidateSummary, DeepReport, ProveProgress, QedNanoSettings } from '../protocol';
+import type { CandidateSummary, DeepReport, GenerationProgress, QedNanoSettings } from '../protocol';
 import { IGNORE_CHUNKS, watchingPreemption, type Generate, type ReplyBudgets } from './generate';
 
 interface Candidate {
@@ -30,7 +30,7 @@ export class DeepRun {
   private readonly candidates: Candidate[] = [];
   private tokensUsed = 0;
   /** Totals over every call, for the result's statistics. */
-  readonly totals = { promptTokens: 0, thinkingTokens: 0, answerTokens: 0 };
+  readonly totals = { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0 };
   private readonly generate: Generate;
   /** Whether the model was unloaded under one of the calls (its settings changed): the run stops there. */
   readonly preempted: () => boolean;
@@ -40,7 +40,7 @@ export class DeepRun {
     generate: Generate,
     private readonly settings: QedNanoSettings['deep'],
     private readonly budgets: ReplyBudgets,
-    private readonly report: (progress: ProveProgress) => void,
+    private readonly report: (progress: GenerationProgress) => void,
     private readonly signal: AbortSignal,
   ) {
     ({ generate: this.generate, preempted: this.preempted } = watchingPreemption(generate));
@@ -135,6 +135,7 @@ export class DeepRun {
     const result = await this.generate({ messages, ...this.budgets, priority: 'interactive' }, IGNORE_CHUNKS, this.signal);
     this.tokensUsed += result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
     this.totals.promptTokens += result.stats.promptTokens;
+    this.totals.evaluatedPromptTokens += result.stats.evaluatedPromptTokens;
     this.totals.thinkingTokens += result.stats.thinkingTokens;
     this.totals.answerTokens += result.stats.answerTokens;
     return result;

@@ -5,7 +5,6 @@
  * and priority.
  */
 import type { Engine, GenerationChunk, GenerationResult } from '../engine/types';
-import type { ProveProgress } from '../protocol';
 
 export type Generate = Engine['generate'];
 
@@ -13,13 +12,6 @@ export type Generate = Engine['generate'];
 export type ChunkSink = (chunk: GenerationChunk) => void;
 
 export const IGNORE_CHUNKS: ChunkSink = () => {};
-
-/** A generation's chunk as a value of the wire's stream (thinking, proof or reply text, or a retraction):
- * what every streamed task (prove, chat, refine) reports. */
-export function toProgress(chunk: GenerationChunk): ProveProgress {
-  if (chunk.kind === 'answerRetracted') return { kind: 'proofRetracted', movedToThinking: chunk.movedToThinking };
-  return { kind: chunk.kind === 'answer' ? 'proof' : 'thinking', text: chunk.text, thinkingTokens: chunk.tally.thinkingTokens };
-}
 
 /** Budgets every generation of a task gets from the settings (`qedNano.generation`). */
 export interface ReplyBudgets {

@@ -2,12 +2,12 @@
  * The proof task: one proof of a problem with QED-Nano's trained instruction, or, when an earlier attempt
  * ran out of budget while thinking, the reasoning-cache cycle it was trained with: that thinking summarised
  * (first person, no new reasoning), then the problem solved again from the summary in a fresh context.
- * Thinking and proof stream to `report` as the wire's ProveProgress values.
+ * The model's text streams to `onChunk`; what is not model text (phases, the quoted summary) to `report`.
  */
 import type { GenerationResult } from '../engine/types';
 import { continuedProofRequest, proofRequest, summaryRequest } from '../prompts/proofPrompt';
-import type { ProveProgress } from '../protocol';
-import { IGNORE_CHUNKS, toProgress, type Generate, type ReplyBudgets } from './generate';
+import type { GenerationProgress } from '../protocol';
+import { IGNORE_CHUNKS, type ChunkSink, type Generate, type ReplyBudgets } from './generate';
 
 export interface ProofTask {
   problem: string;
@@ -19,7 +19,8 @@ export async function writeProof(
   task: ProofTask,
   generate: Generate,
   budgets: ReplyBudgets & { contextSize: number },
-  report: (progress: ProveProgress) => void,
+  report: (progress: GenerationProgress) => void,
+  onChunk: ChunkSink,
   signal: AbortSignal,
 ): Promise<GenerationResult> {
   const ask = { maxTokens: budgets.maxTokens, thinkingBudget: budgets.thinkingBudget, priority: 'interactive' as const };
@@ -34,7 +35,7 @@ export async function writeProof(
     report({ kind: 'thinking', text: `Summary of the previous attempt:\n${text}\n\n` });
     messages = [continuedProofRequest(task.problem, text)];
   }
-  return generate({ ...ask, messages }, (chunk) => report(toProgress(chunk)), signal);
+  return generate({ ...ask, messages }, onChunk, signal);
 }
 
 /** About 3.5 characters per token: the end of a long thinking trace that fits a summary prompt. */
