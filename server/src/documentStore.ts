@@ -1,11 +1,14 @@
 /**
- * Open documents and their analysis. Each document keeps its own analyzer (and so its line cache); the
+ * The open documents and their analysis. Each document keeps its own analyzer (and so its line cache); the
  * analysis of a version is computed at most once, on first need, whoever asks (symbols, folding,
- * diagnostics).
+ * diagnostics, the model features). The store also says where each document changed, for the features that
+ * care which part of a document was edited (the critique's triggers).
  */
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocuments, type Connection } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ProofDocumentAnalyzer, type AnalyzerOptions } from './documents/analyzer';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/model';
+import { documentSyncGuard } from './transport';
 
 /** An open document as it is now, with its analysis: what every feature works on. */
 export interface OpenDocument {
@@ -16,16 +19,41 @@ export interface OpenDocument {
 /** The open document `uri` as it is now, or undefined when it is not open or not LaTeX/Markdown. */
 export type CurrentDocument = (uri: string) => OpenDocument | undefined;
 
+/** A document's text changed; `line`: where its first change began (undefined for a whole-text change). */
+export type ChangeListener = (uri: string, line: number | undefined) => void;
+
 interface Entry {
   analyzer: ProofDocumentAnalyzer;
   version: number;
   analysis: ProofDocumentAnalysis | undefined;
 }
 
-export class AnalysisStore {
+export class DocumentStore {
+  /** The documents as the client has them (vscode-languageserver's incremental text sync). */
+  readonly documents = new TextDocuments(TextDocument);
   private readonly entries = new Map<string, Entry>();
+  private readonly changeListeners: ChangeListener[] = [];
 
-  constructor(private limits: () => AnalyzerOptions) {}
+  constructor(private readonly limits: () => AnalyzerOptions) {
+    this.documents.onDidClose((event) => this.entries.delete(event.document.uri));
+  }
+
+  /** Starts following the client's document notifications (malformed ones are dropped and logged). */
+  listen(connection: Connection, log: (message: string) => void): void {
+    this.documents.listen(documentSyncGuard(connection, log, (uri, line) => this.changeListeners.forEach((listener) => listener(uri, line))));
+  }
+
+  /** Calls `listener` after every accepted change of a document's text. */
+  onDidChange(listener: ChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** The open document `uri` as it is now, with its analysis; undefined when not open or not LaTeX/Markdown. */
+  readonly current: CurrentDocument = (uri) => {
+    const document = this.documents.get(uri);
+    const analysis = document && this.analysisOf(document);
+    return document && analysis ? { document, analysis } : undefined;
+  };
 
   /** The analysis of the document's current version, or undefined for a format the server does not handle. */
   analysisOf(document: TextDocument): ProofDocumentAnalysis | undefined {
@@ -43,13 +71,14 @@ export class AnalysisStore {
     return entry.analysis;
   }
 
+  /** Whether some open document is a proof document (LaTeX or Markdown). */
+  hasProofDocument(): boolean {
+    return this.documents.all().some((document) => this.analysisOf(document) !== undefined);
+  }
+
   /** Forgets every cached analysis (the settings that shape analysis changed). */
   invalidate(): void {
     for (const entry of this.entries.values()) entry.analysis = undefined;
-  }
-
-  close(uri: string): void {
-    this.entries.delete(uri);
   }
 }
 

@@ -81,6 +81,8 @@ export interface QedNanoSettings {
   completion: {
     /** `automatic` while typing; `manual`: only when asked (inline-completion trigger kind Invoked); `off`. */
     mode: 'automatic' | 'manual' | 'off';
+    /** The client's own: how long a pause in typing (ms) before an automatic suggestion is asked for. */
+    debounceMs: number;
   };
   analysis: {
     /** Documents with more characters than this are not analysed (one information diagnostic instead). */
@@ -94,6 +96,9 @@ export interface QedNanoInitializationOptions {
   /** Where downloaded models and the server's own state live (VS Code: the extension's global storage).
    * Other editors may omit it: the server then uses `$XDG_CACHE_HOME/qed-nano` (or `~/.cache/qed-nano`). */
   storagePath?: string;
+  /** The lens commands (`CLIENT_COMMANDS`' ids) this client runs. Absent: all of them (as the VS Code
+   * extension does). A lens whose command the client does not run is sent with its title only. */
+  clientCommands?: string[];
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -1,10 +1,12 @@
 /**
- * The server's view of the `qedNano` settings: defaults, plus whatever the client sent, validated.
+ * The `qedNano` settings, typed: defaults, plus whatever the client sent, validated. The server reads all of
+ * them; the VS Code client reads the few that are its own (`completion.debounceMs`) through the same
+ * `resolveSettings`, so every setting has one definition and one default.
  * A wrong value (a string where a number belongs, a negative size) falls back to the default rather than
  * breaking anything; numbers are clamped to what can work. What the machine cannot hold (threads beyond its
  * cores, a context beyond its memory) is lowered where the model loads, with a message.
  */
-import { DEFAULT_MAX_DOCUMENT_SIZE } from './documents/analyzer';
+import { DEFAULT_MAX_DOCUMENT_SIZE } from './documents/limits';
 import { DEFAULT_MODEL } from './modelSource';
 import type { DeepPartial, QedNanoSettings } from './protocol';
 
@@ -28,7 +30,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
-  completion: { mode: 'automatic' },
+  completion: { mode: 'automatic', debounceMs: 400 },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
 };
 
@@ -77,6 +79,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     completion: {
       mode: completion.mode === 'manual' || completion.mode === 'off' ? completion.mode : defaults.completion.mode,
+      debounceMs: integer(completion.debounceMs, defaults.completion.debounceMs, 0, 5000),
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),

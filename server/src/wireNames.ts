@@ -20,8 +20,9 @@ export const DISMISS_FINDING_COMMAND = 'qedNano.server.dismissFinding';
 
 /**
  * Commands the server puts in code lenses. They are VS Code command ids (the extension registers them);
- * another editor that wants the lenses to act registers handlers under the same ids, and one that does not
- * shows the lens titles only.
+ * another editor that wants the lenses to act registers handlers under the same ids and names the ones it
+ * runs in `initializationOptions.clientCommands`; a lens whose command a client does not run comes with its
+ * title only.
  */
 export const CLIENT_COMMANDS = {
   /** `[uri, position]`: prove the statement there. */

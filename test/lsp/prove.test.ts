@@ -28,9 +28,9 @@ For all $n \in \N$, $n^2 \ge n$.
 \end{theorem}
 `;
 
-async function server(model: 'natural' | 'endless', env: Record<string, string> = {}, generation: object = {}): Promise<TestLanguageClient> {
+async function server(model: 'natural' | 'endless', env: Record<string, string> = {}, generation: object = {}, options: object = {}): Promise<TestLanguageClient> {
   const { client } = await TestLanguageClient.start(
-    { storagePath: storage, qedNano: { model: tinyModelPath(model), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500, ...generation } } },
+    { ...options, storagePath: storage, qedNano: { model: tinyModelPath(model), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500, ...generation } } },
     {},
     { ...process.env, ...env },
   );
@@ -83,6 +83,18 @@ test('a "Prove" CodeLens stands above each statement without a proof', async () 
     [
       [1, 'qedNano.prove', ['file:///work/main.tex', { line: 1, character: 0 }]],
       [4, 'qedNano.prove', ['file:///work/main.tex', { line: 4, character: 0 }]],
+    ],
+  );
+});
+
+test('a client that does not run the lens commands gets the lenses with their titles only', async () => {
+  const client = await server('natural', {}, {}, { clientCommands: [] });
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///work/main.tex' } });
+  assert.deepEqual(
+    lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+    [
+      [1, '$(sparkle) Prove', ''],
+      [4, '$(sparkle) Prove', ''],
     ],
   );
 });

@@ -6,12 +6,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DocumentSymbolRequest, ShowMessageNotification, type ShowMessageParams } from 'vscode-languageserver-protocol';
 import { ChatHistoryRequest, ChatRequest } from '../../server/src/protocol';
-import { workspaceFile } from '../../server/src/storage/workspaceFiles';
+import { sha256, workspaceFile } from '../../server/src/storage/workspaceFiles';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -95,11 +95,38 @@ test('two servers on one storage folder (no workspace): neither loses the other\
   assert.equal(seenByOne.turns.length, 2);
 });
 
+test('a conversation kept by an earlier version (its title-and-rank key) is taken over when it is about the same problem, and only then', async () => {
+  const folder = storage();
+  const file = workspaceFile(folder, 'conversations', undefined);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const turns = (text: string) => [{ role: 'user', text }, { role: 'assistant', text: 'reply' }];
+  const context = { problem: 'P', proof: '', findings: [] };
+  writeFileSync(
+    file,
+    JSON.stringify([
+      // Problem#0 as it still reads: taken over.
+      { id: 'same', problemKey: `${URI}\nProblem#0`, statementHash: sha256('Show that $n^2 \\ge n$.'), context, turns: turns('about the first'), used: 2 },
+      // Problem#1 was another statement then (its text differs): not shown as this problem's.
+      { id: 'other', problemKey: `${URI}\nProblem#1`, statementHash: sha256('Show that $3^n > n$.'), context, turns: turns('about another'), used: 1 },
+    ]),
+  );
+  const { client } = await server(folder, []);
+  const first = await client.connection.sendRequest(ChatHistoryRequest, { textDocument: { uri: URI }, position: FIRST });
+  assert.equal(first.conversation, 'same');
+  assert.equal(first.problemChanged, false);
+  const second = await client.connection.sendRequest(ChatHistoryRequest, { textDocument: { uri: URI }, position: SECOND });
+  assert.equal(second.conversation, undefined);
+  assert.deepEqual(second.turns, []);
+  // Taken over for good: stored under the statement's key now.
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as { id: string; problemKey: string }[];
+  assert.equal(stored.find((c) => c.id === 'same')?.problemKey, `${URI}\ntext:0:Show that $n^2 \\ge n$.`);
+});
+
 test('a malformed conversation entry is dropped, not taken as the problem\'s latest', async () => {
   const folder = storage();
   const file = workspaceFile(folder, 'conversations', undefined);
   mkdirSync(path.dirname(file), { recursive: true });
-  const key = `${URI}\nProblem#0`;
+  const key = `${URI}\ntext:0:Show that $n^2 \\ge n$.`;
   const good = { id: 'good', problemKey: key, statementHash: 'x', context: { problem: 'P', proof: '', findings: [] }, turns: [{ role: 'user', text: 'kept question' }, { role: 'assistant', text: 'kept reply' }], used: 1 };
   writeFileSync(file, JSON.stringify([{ ...good, id: 'broken', turns: [null], used: 999 }, { ...good, id: 'worse', used: 'x' }, good]));
   const { client } = await server(folder, []);

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS, resolveSettings } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/fixtures';
 
 /** Settings of the client alone (the language client reads them; the server never sees them). */
-const CLIENT_ONLY = new Set(['qedNano.trace.server', 'qedNano.completion.debounceMs']);
+const CLIENT_ONLY = new Set(['qedNano.trace.server']);
 
 function flatten(value: object, prefix: string): Map<string, unknown> {
   const flat = new Map<string, unknown>();

@@ -17,7 +17,7 @@ import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
 import { bold, dim } from './terminal';
 import type { OpenDocument } from '../documentStore';
-import { clean, statementAt } from '../documents/queries';
+import { statementAt, statementKeys, statementWithKey } from '../documents/queries';
 
 export interface ProveOptions {
   deep: boolean;
@@ -43,9 +43,11 @@ export function prepareProve(target: string, options: ProveOptions): (model: Ope
 async function prove(file: string, read: InputFile, targets: string[], options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<number> {
   let input = read;
   let unproved = 0;
-  for (const statementText of targets) {
+  // Known by key, not by text: two statements of the same text are two targets (and a proof written after
+  // the first does not change which is which).
+  for (const key of targets) {
     const now = current(input);
-    const statement = now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText)!;
+    const statement = statementWithKey(now.analysis, (range) => now.document.getText(range), key)!;
     process.stderr.write(`${bold(`${statement.title} (${file}:${statement.headerRange.start.line + 1})`)}\n`);
     const problem = statementProblem(now.analysis, statement, (range) => now.document.getText(range));
     const proof = options.deep ? await deepProof(problem, model, signal) : await singleProof(problem, options.quiet, model, signal);
@@ -67,15 +69,16 @@ async function prove(file: string, read: InputFile, targets: string[], options: 
 
 function statementsToProve(input: InputFile, line: number | undefined, target: string): string[] {
   const { document, analysis } = current(input);
-  const text = (s: Statement): string => clean(document.getText(s.bodyRange));
+  const keys = statementKeys(analysis, (range) => document.getText(range));
+  const keyOf = (s: Statement): string => keys.get(s)!;
   if (line !== undefined) {
     const found = statementAt(analysis, { line: line - 1, character: Number.MAX_SAFE_INTEGER }) ?? statementAt(analysis, { line: line - 1, character: 0 });
     if (!found) throw new CliError(`qed-nano: there is no theorem, lemma or problem at ${target}.`, EXIT.usage);
-    return [text(found)];
+    return [keyOf(found)];
   }
   const open = analysis.statements.filter(stillToProve);
   if (open.length === 0) throw new CliError(`qed-nano: every statement in ${input.path} has a proof; name one with ${input.path}:LINE to prove it again.`, EXIT.usage);
-  return open.map(text);
+  return open.map(keyOf);
 }
 
 function current(input: InputFile): OpenDocument {

@@ -7,10 +7,9 @@ import { latexLineLexer } from './latexLexer';
 import { buildLatexStructure } from './latexStructure';
 import { markdownLineLexer } from './markdownLexer';
 import { buildMarkdownStructure } from './markdownStructure';
+import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
 import { range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './model';
 
-/** Documents above this many characters are not analysed unless the user raises the limit. */
-export const DEFAULT_MAX_DOCUMENT_SIZE = 2_000_000;
 
 export interface AnalyzerOptions {
   maxDocumentSize: number;

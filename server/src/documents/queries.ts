@@ -1,8 +1,7 @@
 /**
  * Questions every feature asks of an analysed document: which statement is at a position, which proof
  * holds it, a statement's text as the model reads it, the macros as KaTeX takes them, and the one key
- * that names a statement across edits (critique, chat and the command line agree on it). Pure: analysis
- * in, answers out.
+ * that names a statement across edits (critique and chat agree on it). Pure: analysis in, answers out.
  */
 import { comparePositions, type Position, type ProofDocumentAnalysis, type Range, type Statement } from './model';
 
@@ -39,6 +38,47 @@ function trimSpacesAtEnd(line: string): string {
   let end = line.length;
   while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
   return end === line.length ? line : line.slice(0, end);
+}
+
+/** A range's text in the analysed document. */
+export type TextOf = (range: Range) => string;
+
+/**
+ * The names of a document's statements that outlive edits elsewhere in the document: a labelled
+ * statement is its label (so it stays itself while its text is edited), any other its text as the model
+ * reads it with its rank among statements of the same text (so it stays itself while text around it moves).
+ * Critique (which proof a judgement belongs to) and chat (which problem a conversation is about) know
+ * statements by it.
+ */
+export function statementKeys(analysis: ProofDocumentAnalysis, text: TextOf): Map<Statement, string> {
+  const seen = new Map<string, number>();
+  const keys = new Map<Statement, string>();
+  const labels = new Set<string>();
+  for (const statement of analysis.statements) {
+    // A label used twice (a mistake the structure check reports) names only its first statement.
+    if (statement.label && !labels.has(statement.label)) {
+      labels.add(statement.label);
+      keys.set(statement, `label:${statement.label}`);
+      continue;
+    }
+    const cleanText = clean(text(statement.bodyRange));
+    const rank = seen.get(cleanText) ?? 0;
+    seen.set(cleanText, rank + 1);
+    keys.set(statement, `text:${rank}:${cleanText}`);
+  }
+  return keys;
+}
+
+/** The statement whose key (statementKeys) is `key` now. */
+export function statementWithKey(analysis: ProofDocumentAnalysis, text: TextOf, key: string): Statement | undefined {
+  for (const [statement, k] of statementKeys(analysis, text)) if (k === key) return statement;
+  return undefined;
+}
+
+/** The first statement whose text, as the model reads it, is `cleanText`: where a proof of that text goes
+ * (the request named it by its text, which may also be a selection that is no statement of its own). */
+export function statementWithText(analysis: ProofDocumentAnalysis, text: TextOf, cleanText: string): Statement | undefined {
+  return analysis.statements.find((s) => clean(text(s.bodyRange)) === cleanText);
 }
 
 /** The document's macros as KaTeX takes them (`{"\\R": "\\mathbb{R}"}`): what the views typeset with. */

@@ -8,33 +8,28 @@
  * Both return an edit of exactly the step (or the proof's body) for the document version it was computed
  * on, and refuse with a reason when that text changed before or while the model wrote.
  */
-import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic, type ResultProgressReporter } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { comparePositions, type ProofDocumentAnalysis } from '../documents/model';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type QedNanoSettings, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
-import type { Generate } from '../tasks/generate';
-import { refineProof, refineStep } from '../tasks/refine';
-import type { Critic, ProofNow } from './critique';
+import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type ResultProgressReporter } from 'vscode-languageserver';
+import type { ServerContext } from '../context';
+import type { OpenDocument } from '../documentStore';
+import { katexMacros } from '../documents/queries';
 import { inDocumentFormat, proofBody } from '../documents/textFormat';
+import { statementProblem } from '../prompts/proofPrompt';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
+import { refineProof, refineStep } from '../tasks/refine';
+import { proofWithBody, stepAt, type ProofNow } from './critiqueFindings';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
-import type { CurrentDocument } from '../documentStore';
-import { katexMacros } from '../documents/queries';
 
-export interface RefineHost {
-  critic: Critic;
-  generate: Generate;
-  settings(): QedNanoSettings;
-  current: CurrentDocument;
-}
-
-/** The actions for the critique diagnostics among `diagnostics`. */
-export function critiqueActions(document: TextDocument, diagnostics: readonly Diagnostic[], critic: Critic): CodeAction[] {
-  const uri = document.uri;
+/** `textDocument/codeAction`: the actions for the critique diagnostics among the request's. */
+export function critiqueActions(context: ServerContext, params: CodeActionParams): CodeAction[] | null {
+  const uri = params.textDocument.uri;
+  const document = context.documents.documents.get(uri);
+  if (!document) return null;
+  const proofs = context.proofs(uri);
   const actions: CodeAction[] = [];
-  for (const diagnostic of diagnostics) {
+  for (const diagnostic of params.context.diagnostics) {
     if (diagnostic.source !== CRITIQUE_DIAGNOSTIC_SOURCE) continue;
-    const found = critic.stepAt(uri, diagnostic.range);
+    const found = stepAt(proofs, diagnostic.range);
     if (!found) continue;
     const { proof, index } = found;
     const step = proof.steps[index]!;
@@ -57,41 +52,41 @@ export function critiqueActions(document: TextDocument, diagnostics: readonly Di
 }
 
 /** `codeAction/resolve`: the refinement's edit (the model runs now). */
-export async function resolveRefinement(action: CodeAction, host: RefineHost, token: CancellationToken): Promise<CodeAction> {
+export async function resolveRefinement(context: ServerContext, action: CodeAction, token: CancellationToken): Promise<CodeAction> {
   const data = (action.data as RefineActionData | undefined)?.qedRefine;
   if (!data) return action;
-  const { edit } = await refine(data, host, token, undefined);
+  const { edit } = await refine(context, data, token, undefined);
   return { ...action, edit: { documentChanges: [{ textDocument: { uri: data.textDocument.uri, version: edit.version }, edits: [{ range: edit.range, newText: edit.newText }] }] } };
 }
 
 /** `qed/refine`, streamed (see protocol.ts). */
-export async function refine(params: RefineParams, host: RefineHost, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
+export async function refine(context: ServerContext, params: RefineParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
   const cancelled = cancellationSignal(token);
   const what = params.whole ? 'the proof' : 'the step';
   try {
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
-    const before = locate(host, params);
+    const before = locate(context, params);
     const batcher = new ProgressBatcher(stream);
     batcher.push({ kind: 'started', statement: params.text, macros: katexMacros(before.analysis) });
     const format = before.analysis.format;
-    const problem = host.critic.problemOf(params.textDocument.uri, before.proof);
-    const budgets = host.settings().generation;
+    const problem = statementProblem(before.analysis, before.proof.statement, (range) => before.document.getText(range));
+    const budgets = context.settings().generation;
     let after: string | undefined;
     let newText: string | undefined;
     if (!params.whole) {
       const steps = before.proof.steps.map((s) => s.text);
-      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, host.generate, budgets, batcher.pushChunk, cancelled);
+      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, context.generate, budgets, batcher.pushChunk, cancelled);
       // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
       if (after !== undefined) newText = inDocumentFormat(format, after);
     } else {
-      const review = host.critic.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
-      after = await refineProof(problem, params.text, review, host.generate, budgets, batcher.pushChunk, cancelled);
+      const review = context.findings.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
+      after = await refineProof(problem, params.text, review, context.generate, budgets, batcher.pushChunk, cancelled);
       if (after !== undefined) newText = format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} `;
     }
     batcher.flush();
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
     if (after === undefined || newText === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
-    const now = locate(host, params); // refused if the text changed while the model wrote
+    const now = locate(context, params); // refused if the text changed while the model wrote
     return { before: params.text, after, edit: { version: now.document.version, range: params.range, newText } };
   } catch (error) {
     throw toResponseError(error);
@@ -99,10 +94,12 @@ export async function refine(params: RefineParams, host: RefineHost, token: Canc
 }
 
 /** The step or proof body at `params.range` now, checked to read as `params.text` still. */
-function locate(host: RefineHost, params: RefineParams): { document: TextDocument; analysis: ProofDocumentAnalysis; proof: ProofNow; step: number | undefined } {
+function locate(context: ServerContext, params: RefineParams): OpenDocument & { proof: ProofNow; step: number | undefined } {
   const uri = params.textDocument.uri;
-  const current = host.current(uri);
-  const found: { proof: ProofNow; index?: number } | undefined = current && (params.whole ? wholeProofAt(host.critic, uri, params) : host.critic.stepAt(uri, params.range));
+  const current = context.current(uri);
+  const proofs = context.proofs(uri);
+  const whole = params.whole ? proofWithBody(proofs, params.range) : undefined;
+  const found: { proof: ProofNow; index?: number } | undefined = params.whole ? whole && { proof: whole } : stepAt(proofs, params.range);
   if (!current || !found || current.document.getText(params.range) !== params.text) {
     throw new ResponseError(
       LSPErrorCodes.RequestFailed,
@@ -110,12 +107,4 @@ function locate(host: RefineHost, params: RefineParams): { document: TextDocumen
     );
   }
   return { ...current, proof: found.proof, step: found.index };
-}
-
-function wholeProofAt(critic: Critic, uri: string, params: RefineParams): { proof: ProofNow } | undefined {
-  const proof = critic.proofs(uri).find((p) => {
-    const body = p.statement.proof!.bodyRange;
-    return comparePositions(body.start, params.range.start) === 0 && comparePositions(body.end, params.range.end) === 0;
-  });
-  return proof && { proof };
 }

@@ -3,11 +3,12 @@ import type { CodeLens } from 'vscode-languageserver';
 import { stillToProve, type ProofDocumentAnalysis } from '../documents/model';
 import { CLIENT_COMMANDS } from '../protocol';
 
-export function codeLenses(uri: string, analysis: ProofDocumentAnalysis): CodeLens[] {
+/** `lensCommand`: the command id as the client runs it ('' when it does not). */
+export function codeLenses(uri: string, analysis: ProofDocumentAnalysis, lensCommand: (command: string) => string): CodeLens[] {
   return analysis.statements
     .filter(stillToProve)
     .map((statement) => ({
       range: statement.headerRange,
-      command: { title: '$(sparkle) Prove', command: CLIENT_COMMANDS.prove, arguments: [uri, statement.headerRange.start] },
+      command: { title: '$(sparkle) Prove', command: lensCommand(CLIENT_COMMANDS.prove), arguments: [uri, statement.headerRange.start] },
     }));
 }

@@ -6,51 +6,35 @@
  * `qedNano.completion.mode`: `automatic`, `manual` (only when the user asks: trigger kind Invoked), `off`.
  */
 import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type CancellationToken, type InlineCompletionList, type InlineCompletionParams } from 'vscode-languageserver';
-import { statementProblem } from '../prompts/proofPrompt';
-import type { QedNanoSettings } from '../protocol';
-import { completeStep } from '../tasks/complete';
-import type { Generate } from '../tasks/generate';
-import { cancellationSignal } from './requests';
-import { eitherSignal } from '../engine/eitherSignal';
-import type { CurrentDocument } from '../documentStore';
+import type { ServerContext } from '../context';
 import { proofAround } from '../documents/queries';
+import { eitherSignal } from '../engine/eitherSignal';
+import { statementProblem } from '../prompts/proofPrompt';
+import { completeStep } from '../tasks/complete';
+import { cancellationSignal } from './requests';
 
-export interface CompletionHost {
-  current: CurrentDocument;
-  generate: Generate;
-  settings(): QedNanoSettings;
-  modelLoaded(): boolean;
-}
-
-export class Completer {
-  /** The request running for each document: a newer one ends it. */
-  private readonly running = new Map<string, AbortController>();
-
-  constructor(private readonly host: CompletionHost) {}
-
-  async complete(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
-    const { mode } = this.host.settings().completion;
-    if (mode === 'off' || (mode === 'manual' && params.context.triggerKind !== InlineCompletionTriggerKind.Invoked)) return null;
-    const uri = params.textDocument.uri;
-    const current = this.host.current(uri);
-    const statement = current && proofAround(current.analysis, params.position);
-    if (!current || !statement || !this.host.modelLoaded()) return null;
-    this.running.get(uri)?.abort();
-    const superseded = new AbortController();
-    this.running.set(uri, superseded);
-    const cancelled = cancellationSignal(token);
-    const { document, analysis } = current;
-    try {
-      const problem = statementProblem(analysis, statement, (range) => document.getText(range));
-      const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
-      const stop = eitherSignal(cancelled, superseded.signal);
-      const text = await completeStep({ problem, proofSoFar }, this.host.generate, stop.signal).finally(stop.done);
-      if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');
-      if (!text) return null;
-      return { items: [{ insertText: text, range: { start: params.position, end: params.position } }] };
-    } finally {
-      if (this.running.get(uri) === superseded) this.running.delete(uri);
-    }
+export async function inlineCompletion(context: ServerContext, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
+  const { mode } = context.settings().completion;
+  if (mode === 'off' || (mode === 'manual' && params.context.triggerKind !== InlineCompletionTriggerKind.Invoked)) return null;
+  const uri = params.textDocument.uri;
+  const current = context.current(uri);
+  const statement = current && proofAround(current.analysis, params.position);
+  if (!current || !statement || !context.modelLoaded()) return null;
+  const running = context.runningCompletions;
+  running.get(uri)?.abort();
+  const superseded = new AbortController();
+  running.set(uri, superseded);
+  const cancelled = cancellationSignal(token);
+  const { document, analysis } = current;
+  try {
+    const problem = statementProblem(analysis, statement, (range) => document.getText(range));
+    const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
+    const stop = eitherSignal(cancelled, superseded.signal);
+    const text = await completeStep({ problem, proofSoFar }, context.generate, stop.signal).finally(stop.done);
+    if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');
+    if (!text) return null;
+    return { items: [{ insertText: text, range: { start: params.position, end: params.position } }] };
+  } finally {
+    if (running.get(uri) === superseded) running.delete(uri);
   }
 }
-

@@ -1,7 +1,7 @@
 /**
  * The critiques' findings: the last judgement of each proof of each document, and what they mean for the
- * document as it is now. A proof is known by its statement's text (and its rank among equal texts) and
- * judged by a hash of its statement and steps; after an edit, a finding stays only on a step whose text is
+ * document as it is now. A proof is known by its statement's key (its label, else its text and rank among
+ * equal texts: documents/queries.ts) and judged by a hash of its statement and steps; after an edit, a finding stays only on a step whose text is
  * unchanged (it follows that step wherever it is now), and a dismissed step's findings are hidden (and
  * counted). What chat and refine read (critiqueOf) and what the diagnostics and lenses show come from here.
  * No LSP requests, no model: judgements in, placed findings and diagnostics out.
@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { OpenDocument } from '../documentStore';
 import { comparePositions, type Range, type Statement } from '../documents/model';
-import { clean } from '../documents/queries';
+import { clean, statementKeys } from '../documents/queries';
 import type { FindingKind } from '../prompts/critiquePrompts';
 import { CRITIQUE_DIAGNOSTIC_SOURCE } from '../protocol';
 import type { Critique } from '../tasks/critique';
@@ -21,10 +21,9 @@ const SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
   unclear: DiagnosticSeverity.Information,
 };
 
-/** What the critic needs from the server. */
 /** A proof as it is now in its document. */
 export interface ProofNow {
-  /** The statement's identity: its text (and its rank among equal texts). */
+  /** The statement's identity (documents/queries.ts statementKeys): its label, else its text and rank. */
   key: string;
   statement: Statement;
   steps: { range: Range; text: string }[];
@@ -117,18 +116,34 @@ export class CritiqueFindings {
 
 /** The proofs of a document as they are now (with steps), with their identities, in document order. */
 export function proofsNow({ document, analysis }: OpenDocument): ProofNow[] {
-  const seen = new Map<string, number>();
+  const text = (range: Range): string => document.getText(range);
+  const keys = statementKeys(analysis, text);
   const proofs: ProofNow[] = [];
   for (const statement of analysis.statements) {
     if (!statement.proof || statement.proof.steps.length === 0) continue;
-    const statementText = clean(document.getText(statement.bodyRange));
-    const rank = seen.get(statementText) ?? 0;
-    seen.set(statementText, rank + 1);
-    const steps = statement.proof.steps.map((step) => ({ range: step.range, text: document.getText(step.range) }));
-    const hash = createHash('sha256').update(statementText).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
-    proofs.push({ key: `${rank}:${statementText}`, statement, steps, hash });
+    const steps = statement.proof.steps.map((step) => ({ range: step.range, text: text(step.range) }));
+    const hash = createHash('sha256').update(clean(text(statement.bodyRange))).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
+    proofs.push({ key: keys.get(statement)!, statement, steps, hash });
   }
   return proofs.sort((a, b) => comparePositions(a.statement.range.start, b.statement.range.start));
+}
+
+/** The proof whose step stands at exactly `range`, with that step's index (a finding's diagnostic range). */
+export function stepAt(proofs: readonly ProofNow[], range: Range): { proof: ProofNow; index: number } | undefined {
+  for (const proof of proofs) {
+    const index = proof.steps.findIndex((s) => sameRange(s.range, range));
+    if (index >= 0) return { proof, index };
+  }
+  return undefined;
+}
+
+/** The proof whose body stands at exactly `range`. */
+export function proofWithBody(proofs: readonly ProofNow[], range: Range): ProofNow | undefined {
+  return proofs.find((p) => sameRange(p.statement.proof!.bodyRange, range));
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.start) === 0 && comparePositions(a.end, b.end) === 0;
 }
 
 /** The index of the first step (not yet taken) whose text is `text`. */

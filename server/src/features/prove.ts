@@ -4,31 +4,22 @@
  * results, and maps the outcome (with the edit that inserts the proof) and errors onto the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import { proofProblem } from '../prompts/proofPrompt';
-import { DeepRun } from '../tasks/deepProof';
-import type { Generate } from '../tasks/generate';
-import { writeProof } from '../tasks/proof';
+import type { ServerContext } from '../context';
+import type { OpenDocument } from '../documentStore';
 import { proofInsertion } from '../documents/insertion';
+import { clean, katexMacros, statementAt, statementWithText } from '../documents/queries';
+import { proofProblem } from '../prompts/proofPrompt';
+import type { GenerationProgress, ProofInsertionParams, ProveParams, ProveResult } from '../protocol';
+import { DeepRun } from '../tasks/deepProof';
+import { writeProof } from '../tasks/proof';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher, toCost } from './streaming';
-import type { Position } from 'vscode-languageserver';
-import type { GenerationProgress, ProveParams, ProveResult, QedNanoSettings } from '../protocol';
-import type { OpenDocument } from '../documentStore';
-import { clean, katexMacros, statementAt } from '../documents/queries';
 
-/** The document as it is now (it may change while the model writes), with its analysis. */
-/** The document being proved in, as it is now (the request's own document). */
-export type CurrentDocument = () => OpenDocument | undefined;
-
-export async function prove(
-  params: ProveParams,
-  current: CurrentDocument,
-  settings: QedNanoSettings,
-  generate: Generate,
-  token: CancellationToken,
-  stream: ResultProgressReporter<GenerationProgress> | undefined,
-): Promise<ProveResult> {
-  const now = current();
+export async function prove(context: ServerContext, params: ProveParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ProveResult> {
+  const uri = params.textDocument.uri;
+  const settings = context.settings();
+  const generate = context.generate;
+  const now = context.current(uri);
   if (!now) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
   const { document, analysis } = now;
   const selection = params.range && document.offsetAt(params.range.start) < document.offsetAt(params.range.end) ? params.range : undefined;
@@ -54,7 +45,7 @@ export async function prove(
       const proof = outcome.best?.proof ?? '';
       const ms = Math.round(performance.now() - started);
       const generated = deep.totals.thinkingTokens + deep.totals.answerTokens;
-      const insertion = proof ? insertionNow(current, statementText, proof) : undefined;
+      const insertion = proof ? insertionNow(context.current(uri), statementText, proof) : undefined;
       return {
         ...(insertion ? { insertion } : {}),
         statement: statementText,
@@ -76,7 +67,7 @@ export async function prove(
     );
     batcher.flush();
     throwIfCancelled(cancelled, 'The proof was cancelled.');
-    const insertion = result.answer ? insertionNow(current, statementText, result.answer) : undefined;
+    const insertion = result.answer ? insertionNow(context.current(uri), statementText, result.answer) : undefined;
     return {
       ...(insertion ? { insertion } : {}),
       statement: statementText,
@@ -91,14 +82,16 @@ export async function prove(
   }
 }
 
+/** `qed/proofInsertion`. */
+export function proofInsertionNow(context: ServerContext, params: ProofInsertionParams): ProveResult['insertion'] | null {
+  return insertionNow(context.current(params.textDocument.uri), params.statement, params.proof, params.position) ?? null;
+}
+
 /** The insertion edit against the document as it is now, after the statement that was proved (found by its
  * text; else, when a position is given, the statement there). */
-export function insertionNow(current: CurrentDocument, statementText: string, proof: string, position?: Position): ProveResult['insertion'] {
-  const now = current();
+function insertionNow(now: OpenDocument | undefined, statementText: string, proof: string, position?: ProofInsertionParams['position']): ProveResult['insertion'] {
   if (!now) return undefined;
-  const statement =
-    now.analysis.statements.find((s) => clean(now.document.getText(s.bodyRange)) === statementText) ??
-    (position ? statementAt(now.analysis, position) : undefined);
+  const statement = statementWithText(now.analysis, (range) => now.document.getText(range), statementText) ?? (position ? statementAt(now.analysis, position) : undefined);
   if (!statement) return undefined;
   const edit = proofInsertion(now.document, now.analysis, statement, proof);
   return { version: now.document.version, range: edit.range, newText: edit.newText };

@@ -1,0 +1,120 @@
+/**
+ * Every request the server answers, in one table (as rust-analyzer's main_loop.rs registers its handlers):
+ * the message type and the feature function that answers it, given the server's one context. Registering
+ * the table answers ServerNotInitialized (-32002) for every entry until `initialize` has made the context,
+ * and gives a streamed request its partial-result reporter.
+ */
+import {
+  CodeActionRequest,
+  CodeActionResolveRequest,
+  CodeLensRequest,
+  DocumentSymbolRequest,
+  ErrorCodes,
+  ExecuteCommandRequest,
+  FoldingRangeRequest,
+  InlineCompletionRequest,
+  ProgressType,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+  type ProtocolRequestType,
+  type RequestType0,
+  type ResultProgressReporter,
+} from 'vscode-languageserver';
+import type { ServerContext } from './context';
+import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
+import { codeLenses } from './features/codeLens';
+import { chat, chatHistory } from './features/chat';
+import { critique, critiqueLenses, dismissFinding } from './features/critique';
+import { foldingRanges } from './features/folding';
+import { inlineCompletion } from './features/completion';
+import { proofInsertionNow, prove } from './features/prove';
+import { toResponseError } from './features/requests';
+import { documentSymbols, excerptOf } from './features/symbols';
+import {
+  ChatHistoryRequest,
+  ChatRequest,
+  CritiqueRequest,
+  DISMISS_FINDING_COMMAND,
+  LoadModelRequest,
+  ProofInsertionRequest,
+  ProveRequest,
+  RefineRequest,
+  SetupInfoRequest,
+} from './protocol';
+
+/** A request's handler: the context, the params, cancellation, and (for a streamed request) its stream. */
+type Handler<P, R, PR> = (context: ServerContext, params: P, token: CancellationToken, stream: ResultProgressReporter<PR> | undefined) => R | Promise<R>;
+
+interface Entry {
+  register(connection: Connection, context: () => ServerContext | undefined): void;
+}
+
+/** One row of the table. `streamed`: the request's partial results carry a stream (`partialResultToken`). */
+function on<P, R, PR, E, RO>(type: ProtocolRequestType<P, R, PR, E, RO>, handle: Handler<P, R, PR>, options?: { streamed: true }): Entry;
+function on<R, E>(type: RequestType0<R, E>, handle: Handler<void, R, never>): Entry;
+// `any` only here: the overloads above type each row.
+function on(type: { method: string }, handle: Handler<any, unknown, any>, options: { streamed?: true } = {}): Entry {
+  return {
+    register(connection, context) {
+      connection.onRequest(type.method, (params: unknown, token: CancellationToken) => {
+        const now = context();
+        if (!now) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The QED-Nano server is not initialized yet: send `initialize` first.');
+        const stream = options.streamed ? connection.languages.attachPartialResultProgress(new ProgressType<unknown>(), params as { partialResultToken?: string }) : undefined;
+        return handle(now, params, token, stream);
+      });
+    },
+  };
+}
+
+const HANDLERS: readonly Entry[] = [
+  // Model and setup.
+  on(SetupInfoRequest, (context) => context.models.setupInfo()),
+  on(LoadModelRequest, loadModel),
+  // The model features.
+  on(ProveRequest, prove, { streamed: true }),
+  on(ProofInsertionRequest, proofInsertionNow),
+  on(CritiqueRequest, critique),
+  on(RefineRequest, refine, { streamed: true }),
+  on(ChatRequest, chat, { streamed: true }),
+  on(ChatHistoryRequest, chatHistory),
+  on(InlineCompletionRequest.type, inlineCompletion),
+  on(CodeActionRequest.type, critiqueActions),
+  on(CodeActionResolveRequest.type, (context, action, token) => resolveRefinement(context, action, token)),
+  on(ExecuteCommandRequest.type, (context, params) => {
+    const [uri, stepText] = params.arguments ?? [];
+    if (params.command === DISMISS_FINDING_COMMAND && typeof uri === 'string' && typeof stepText === 'string') dismissFinding(context, uri, stepText);
+    return null;
+  }),
+  // Document structure.
+  on(DocumentSymbolRequest.type, (context, params) => {
+    const document = context.documents.documents.get(params.textDocument.uri);
+    const analysis = document && context.documents.analysisOf(document);
+    return document && analysis ? documentSymbols(analysis, excerptOf(document)) : null;
+  }),
+  on(CodeLensRequest.type, (context, params) => {
+    const current = context.current(params.textDocument.uri);
+    return current ? [...codeLenses(params.textDocument.uri, current.analysis, context.lensCommand), ...critiqueLenses(context, params.textDocument.uri)] : null;
+  }),
+  on(FoldingRangeRequest.type, (context, params) => {
+    const current = context.current(params.textDocument.uri);
+    return current ? foldingRanges(current.analysis) : null;
+  }),
+];
+
+/** Registers every request of the table on `connection`; `context` is undefined until `initialize`. */
+export function registerHandlers(connection: Connection, context: () => ServerContext | undefined): void {
+  for (const entry of HANDLERS) entry.register(connection, context);
+}
+
+/** `qed/loadModel`: an explicit load uses the settings as they are now, even if their change notification
+ * is still on its way. */
+async function loadModel(context: ServerContext) {
+  await context.pullSettings();
+  try {
+    await context.models.ensureLoaded(true);
+  } catch (error) {
+    throw toResponseError(error);
+  }
+  return context.models.currentStatus;
+}
