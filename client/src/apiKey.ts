@@ -4,7 +4,7 @@
  * environment (QED_NANO_API_KEY, as other editors and the command line give it) and restarts to use it.
  */
 import * as vscode from 'vscode';
-import type { QedNanoClient } from './languageClient';
+import type { CommandContext } from './commands';
 
 const SECRET = 'qedNano.remote.apiKey';
 
@@ -12,24 +12,23 @@ export function storedApiKey(context: vscode.ExtensionContext): Thenable<string 
   return context.secrets.get(SECRET);
 }
 
-/** `key`: given by a caller (a script, a test); otherwise the user types it (hidden). Empty removes it. */
-export function registerApiKeyCommand(context: vscode.ExtensionContext, client: () => Promise<QedNanoClient>): vscode.Disposable {
-  return vscode.commands.registerCommand('qedNano.setApiKey', async (key?: string) => {
-    const value =
-      typeof key === 'string'
-        ? key
-        : await vscode.window.showInputBox({
-            title: 'QED-Nano: API key for the remote engine',
-            prompt: 'The key of the servers in qedNano.remote.endpoints. Kept in VS Code\'s secret storage; leave empty to remove it.',
-            password: true,
-            ignoreFocusOut: true,
-          });
-    if (value === undefined) return false;
-    const trimmed = value.trim();
-    if (trimmed) await context.secrets.store(SECRET, trimmed);
-    else await context.secrets.delete(SECRET);
-    await (await client()).setApiKey(trimmed || undefined);
-    void vscode.window.setStatusBarMessage(trimmed ? 'QED-Nano: API key saved; the language server restarted to use it.' : 'QED-Nano: API key removed.', 5000);
-    return true;
-  });
+/** Set API Key. `key`: given by a caller (a script, a test); otherwise the user types it (hidden). Empty
+ * removes it. */
+export async function setApiKey(ctx: CommandContext, key?: string): Promise<boolean> {
+  const value =
+    typeof key === 'string'
+      ? key
+      : await vscode.window.showInputBox({
+          title: 'QED-Nano: API key for the remote engine',
+          prompt: 'The key of the servers in qedNano.remote.endpoints. Kept in VS Code\'s secret storage; leave empty to remove it.',
+          password: true,
+          ignoreFocusOut: true,
+        });
+  if (value === undefined) return false;
+  const trimmed = value.trim();
+  if (trimmed) await ctx.extension.secrets.store(SECRET, trimmed);
+  else await ctx.extension.secrets.delete(SECRET);
+  await (await ctx.client()).setApiKey(trimmed || undefined);
+  void vscode.window.setStatusBarMessage(trimmed ? 'QED-Nano: API key saved; the language server restarted to use it.' : 'QED-Nano: API key removed.', 5000);
+  return true;
 }

@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
+import { resolveSettings } from '../../server/src/settings';
 import { SETTINGS_SECTION } from '../../server/src/wireNames';
 
 /** Characters before the cursor that identify a suggestion's context in the cache. */
@@ -20,8 +21,9 @@ type Items = Awaited<ReturnType<Provide>>;
 export function completionMiddleware(): Pick<Middleware, 'provideInlineCompletionItems'> {
   const cache = new Map<string, Items>();
   const provideInlineCompletionItems: Provide = async (document, position, context, token, next) => {
-    const settings = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
-    const mode = settings.get<string>('completion.mode', 'automatic');
+    // A WorkspaceConfiguration's own values, as a plain object (what the server is sent too).
+    const configured: unknown = JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri)));
+    const { mode, debounceMs } = resolveSettings(configured).completion;
     const asked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     if (mode === 'off' || (mode === 'manual' && !asked)) return null;
     const start = document.positionAt(Math.max(0, document.offsetAt(position) - CACHE_KEY_CONTEXT));
@@ -29,7 +31,7 @@ export function completionMiddleware(): Pick<Middleware, 'provideInlineCompletio
     const cached = cache.get(key);
     if (cached) return cached;
     if (!asked) {
-      await new Promise((resolve) => setTimeout(resolve, settings.get<number>('completion.debounceMs', 400)));
+      await new Promise((resolve) => setTimeout(resolve, debounceMs));
       if (token.isCancellationRequested) return null;
     }
     const items = await next(document, position, context, token);

@@ -5,41 +5,41 @@
  */
 import * as vscode from 'vscode';
 import type { CritiqueParams, CritiqueResult } from '../../server/src/protocol';
-import { CLIENT_COMMANDS } from '../../server/src/wireNames';
-import type { QedNanoClient } from './languageClient';
+import type { CommandContext } from './commands';
 
-export function registerCritiqueCommands(client: () => Promise<QedNanoClient>): vscode.Disposable[] {
-  const critique = async (params: CritiqueParams): Promise<CritiqueResult | undefined> => {
-    try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'QED-Nano: critiquing', cancellable: true },
-        async (_progress, token) => (await client()).critique(params, token),
-      );
-      void vscode.window.setStatusBarMessage(`QED-Nano: ${summary(result)}`, 8000);
-      return result;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!/cancel/i.test(message)) void vscode.window.showErrorMessage(`QED-Nano: ${message}`);
-      return undefined;
-    }
-  };
-  const activeDocument = (): vscode.TextEditor | undefined => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) void vscode.window.showInformationMessage('QED-Nano: open a LaTeX or Markdown file with a proof to critique.');
-    return editor;
-  };
-  return [
-    vscode.commands.registerCommand(CLIENT_COMMANDS.critique, async (uri?: string, position?: { line: number; character: number }) => {
-      if (uri && position) return critique({ textDocument: { uri }, position });
-      const editor = activeDocument();
-      const active = editor?.selection.active;
-      return editor && active ? critique({ textDocument: { uri: editor.document.uri.toString() }, position: { line: active.line, character: active.character } }) : undefined;
-    }),
-    vscode.commands.registerCommand('qedNano.critiqueAll', async () => {
-      const editor = activeDocument();
-      return editor ? critique({ textDocument: { uri: editor.document.uri.toString() } }) : undefined;
-    }),
-  ];
+/** Critique Proof: the proof at `uri`/`position` (a lens's arguments), else the one at the cursor. */
+export async function critiqueProof(ctx: CommandContext, uri?: string, position?: { line: number; character: number }): Promise<CritiqueResult | undefined> {
+  if (uri && position) return critique(ctx, { textDocument: { uri }, position });
+  const editor = activeDocument();
+  const active = editor?.selection.active;
+  return editor && active ? critique(ctx, { textDocument: { uri: editor.document.uri.toString() }, position: { line: active.line, character: active.character } }) : undefined;
+}
+
+/** Critique All Proofs in File. */
+export async function critiqueAll(ctx: CommandContext): Promise<CritiqueResult | undefined> {
+  const editor = activeDocument();
+  return editor ? critique(ctx, { textDocument: { uri: editor.document.uri.toString() } }) : undefined;
+}
+
+async function critique(ctx: CommandContext, params: CritiqueParams): Promise<CritiqueResult | undefined> {
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'QED-Nano: critiquing', cancellable: true },
+      async (_progress, token) => (await ctx.client()).critique(params, token),
+    );
+    void vscode.window.setStatusBarMessage(`QED-Nano: ${summary(result)}`, 8000);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/cancel/i.test(message)) void vscode.window.showErrorMessage(`QED-Nano: ${message}`);
+    return undefined;
+  }
+}
+
+function activeDocument(): vscode.TextEditor | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) void vscode.window.showInformationMessage('QED-Nano: open a LaTeX or Markdown file with a proof to critique.');
+  return editor;
 }
 
 function summary(result: CritiqueResult): string {

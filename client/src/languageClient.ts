@@ -12,6 +12,7 @@ import { completionMiddleware } from './completion';
 import {
   ChatHistoryRequest,
   ChatRequest,
+  CLIENT_COMMANDS,
   CritiqueRequest,
   LoadModelRequest,
   ProofInsertionRequest,
@@ -82,6 +83,7 @@ export function startLanguageClient(
   const initializationOptions: QedNanoInitializationOptions = {
     [SETTINGS_SECTION]: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SETTINGS_SECTION))) as QedNanoInitializationOptions['qedNano'],
     storagePath: context.globalStorageUri.fsPath,
+    clientCommands: Object.values(CLIENT_COMMANDS),
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

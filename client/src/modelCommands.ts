@@ -5,66 +5,68 @@
 import * as vscode from 'vscode';
 import { DEFAULT_MODEL, isHuggingFaceUri } from '../../server/src/modelSource';
 import type { ModelStatus, SetupInfo } from '../../server/src/protocol';
-import { CLIENT_COMMANDS, SETTINGS_SECTION } from '../../server/src/wireNames';
-import type { QedNanoClient } from './languageClient';
+import { SETTINGS_SECTION } from '../../server/src/wireNames';
+import type { CommandContext } from './commands';
 
-export function registerModelCommands(client: () => Promise<QedNanoClient>, prompt: MissingModelPrompt): vscode.Disposable[] {
-  const load = async (): Promise<void> => {
-    try {
-      await prompt.whileUserWaits((async () => (await client()).loadModel())());
-    } catch (error) {
-      // The server has already put the reason in qed/status (status bar) and its log.
-      const message = error instanceof Error ? error.message : String(error);
-      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-      const model = config.get<string>('model', DEFAULT_MODEL);
-      const remote = config.get<string>('engine') === 'remote';
-      const actions = remote
-        ? ['Set API Key…', 'Open Remote Settings', 'Show Setup Information']
-        : isHuggingFaceUri(model)
-          ? ['Choose Model File…', 'Retry Download', 'Show Setup Information']
-          : ['Choose Model File…', 'Show Setup Information'];
-      const choice = await vscode.window.showErrorMessage(`QED-Nano: ${message}`, ...actions);
-      if (choice === 'Set API Key…') await vscode.commands.executeCommand('qedNano.setApiKey');
-      else if (choice === 'Open Remote Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'qedNano.remote');
-      else if (choice === 'Choose Model File…') await vscode.commands.executeCommand('qedNano.chooseModelFile');
-      else if (choice === 'Retry Download') await load();
-      else if (choice === 'Show Setup Information') await vscode.commands.executeCommand('qedNano.showSetupInfo');
-    }
-  };
-  return [
-    vscode.commands.registerCommand(CLIENT_COMMANDS.loadModel, load),
-    vscode.commands.registerCommand('qedNano.downloadModel', async () => {
-      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-      const current = config.get<string>('model', DEFAULT_MODEL);
-      if (!isHuggingFaceUri(current)) {
-        const choice = await vscode.window.showInformationMessage(
-          `QED-Nano uses the file ${current}. Download QED-Nano (${DEFAULT_MODEL}, about 2.5 GB) and use it instead?`,
-          { modal: true },
-          'Download',
-        );
-        if (choice !== 'Download') return;
-        await config.update('model', DEFAULT_MODEL, vscode.ConfigurationTarget.Global);
-      }
-      await load();
-    }),
-    vscode.commands.registerCommand('qedNano.chooseModelFile', async () => {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectMany: false,
-        openLabel: 'Use this model',
-        title: 'Choose a QED-Nano GGUF model file',
-        filters: { 'GGUF models': ['gguf'] },
-      });
-      const file = picked?.[0];
-      if (!file) return;
-      await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('model', file.fsPath, vscode.ConfigurationTarget.Global);
-      await load();
-    }),
-    vscode.commands.registerCommand('qedNano.showSetupInfo', async () => {
-      const info = await (await client()).setupInfo();
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatSetupInfo(info) });
-      await vscode.window.showTextDocument(document, { preview: true });
-    }),
-  ];
+/** Load Model: loads (downloading first if needed); a failure says why and offers the next step. */
+export async function loadModel(ctx: CommandContext): Promise<void> {
+  try {
+    await ctx.prompt.whileUserWaits((async () => (await ctx.client()).loadModel())());
+  } catch (error) {
+    // The server has already put the reason in qed/status (status bar) and its log.
+    const message = error instanceof Error ? error.message : String(error);
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const model = config.get<string>('model', DEFAULT_MODEL);
+    const remote = config.get<string>('engine') === 'remote';
+    const actions = remote
+      ? ['Set API Key…', 'Open Remote Settings', 'Show Setup Information']
+      : isHuggingFaceUri(model)
+        ? ['Choose Model File…', 'Retry Download', 'Show Setup Information']
+        : ['Choose Model File…', 'Show Setup Information'];
+    const choice = await vscode.window.showErrorMessage(`QED-Nano: ${message}`, ...actions);
+    if (choice === 'Set API Key…') await vscode.commands.executeCommand('qedNano.setApiKey');
+    else if (choice === 'Open Remote Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'qedNano.remote');
+    else if (choice === 'Choose Model File…') await vscode.commands.executeCommand('qedNano.chooseModelFile');
+    else if (choice === 'Retry Download') await loadModel(ctx);
+    else if (choice === 'Show Setup Information') await vscode.commands.executeCommand('qedNano.showSetupInfo');
+  }
+}
+
+/** Download Model: QED-Nano from Hugging Face (asking first when a local file is configured), then loads it. */
+export async function downloadModel(ctx: CommandContext): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const current = config.get<string>('model', DEFAULT_MODEL);
+  if (!isHuggingFaceUri(current)) {
+    const choice = await vscode.window.showInformationMessage(
+      `QED-Nano uses the file ${current}. Download QED-Nano (${DEFAULT_MODEL}, about 2.5 GB) and use it instead?`,
+      { modal: true },
+      'Download',
+    );
+    if (choice !== 'Download') return;
+    await config.update('model', DEFAULT_MODEL, vscode.ConfigurationTarget.Global);
+  }
+  await loadModel(ctx);
+}
+
+/** Choose Model File: a GGUF file from disk becomes `qedNano.model`, then loads. */
+export async function chooseModelFile(ctx: CommandContext): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Use this model',
+    title: 'Choose a QED-Nano GGUF model file',
+    filters: { 'GGUF models': ['gguf'] },
+  });
+  const file = picked?.[0];
+  if (!file) return;
+  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('model', file.fsPath, vscode.ConfigurationTarget.Global);
+  await loadModel(ctx);
+}
+
+/** Show Setup Information: `qed/setupInfo` as a Markdown document. */
+export async function showSetupInfo(ctx: CommandContext): Promise<void> {
+  const info = await (await ctx.client()).setupInfo();
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatSetupInfo(info) });
+  await vscode.window.showTextDocument(document, { preview: true });
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * The Get Started walkthrough (package.json `contributes.walkthroughs`) only points at what exists: each
  * step's media file, every `command:` link and `onCommand:`/`onView:` completion event names a contributed
- * command or view, and every contributed command is registered by the extension (so no link does nothing).
+ * command or view, and every contributed command is in the extension's command table (so no link does nothing).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/fixtures';
 import { CLIENT_COMMANDS } from '../../server/src/wireNames';
@@ -45,12 +45,14 @@ test('the walkthrough takes a new user from the model to an inserted proof, in f
   }
 });
 
-test('every contributed command is registered by the extension', () => {
-  const sources = readdirSync(path.join(REPO_ROOT, 'client', 'src')).map((f) => readFileSync(path.join(REPO_ROOT, 'client', 'src', f), 'utf8')).join('\n');
-  // By its id, or by the wire's name for it (the commands the server puts in lenses).
+test('every contributed command is in the extension\'s command table', () => {
+  const table = readFileSync(path.join(REPO_ROOT, 'client', 'src', 'commands.ts'), 'utf8');
+  // By its id, or by the wire's name for it (the commands the server puts in lenses). The real VS Code
+  // suite checks the same against the commands VS Code has registered.
   const registered = new Set([
-    ...[...sources.matchAll(/registerCommand\(\s*'([\w.]+)'/g)].map((m) => m[1]!),
-    ...[...sources.matchAll(/registerCommand\(\s*CLIENT_COMMANDS\.(\w+)/g)].map((m) => CLIENT_COMMANDS[m[1] as keyof typeof CLIENT_COMMANDS]),
+    ...[...table.matchAll(/^\s*'(qedNano\.[\w.]+)':/gm)].map((m) => m[1]!),
+    ...[...table.matchAll(/^\s*\[CLIENT_COMMANDS\.(\w+)\]:/gm)].map((m) => CLIENT_COMMANDS[m[1] as keyof typeof CLIENT_COMMANDS]),
   ]);
   assert.deepEqual([...commands].filter((c) => !registered.has(c)), []);
+  assert.deepEqual([...registered].filter((c) => !commands.has(c)), [], 'a command in the table that the manifest does not declare');
 });

@@ -1,0 +1,49 @@
+/**
+ * What a proof run's result means for the user, with no VS Code in it (so it is unit-tested): the line the
+ * Proof view shows under a finished proof, whether an error means "no model could be used", and which
+ * actions a run's outcome allows.
+ */
+import type { ModelUnavailableErrorData, ProveParams, ProveResult } from '../../server/src/protocol';
+
+/** Whether a request failed because no model could be used (the server's ModelUnavailableErrorData). */
+export function isModelUnavailable(error: unknown): boolean {
+  const data = (error as { data?: Partial<ModelUnavailableErrorData> } | undefined)?.data;
+  return data?.modelUnavailable === true;
+}
+
+/** A prove request's parameters without the continuation of an earlier attempt (Retry proves afresh). */
+export function withoutContinuation(params: ProveParams): ProveParams {
+  const { continueFrom: _previous, ...rest } = params;
+  return rest;
+}
+
+/** The line under the proof: how it ended, in words, and the statistics. */
+export function resultLine(result: ProveResult): string {
+  if (result.deep) {
+    const { deep } = result;
+    const why = { perfectScore: 'a proof scored 1 in every verification', roundsDone: 'all rounds done', tokenBudget: 'the token budget (qedNano.deep.tokenBudget) was reached' }[deep.stoppedBecause];
+    const chosen = deep.candidates.find((c) => c.id === deep.chosen);
+    return chosen
+      ? `Deep mode: ${deep.candidates.length} candidates over ${deep.rounds} round${deep.rounds === 1 ? '' : 's'}; chosen #${chosen.id} with mean score ${chosen.mean.toFixed(2)}; stopped because ${why}. ${deep.tokensUsed.toLocaleString()} tokens in ${(result.stats.ms / 1000).toFixed(1)} s.`
+      : `Deep mode: no candidate finished a proof; stopped because ${why}.`;
+  }
+  const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.answerTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
+  switch (result.stopReason) {
+    case 'endOfText':
+      return result.proof ? `Done: ${stats}` : `The model ended without writing a proof. ${stats}`;
+    case 'thinkingBudget':
+      return `No proof: the model used its whole thinking budget (qedNano.generation.thinkingBudget) before writing one. Continue summarises that thinking and solves again from the summary. ${stats}`;
+    case 'maxTokens':
+      return result.thoughtClosed ? `The proof was cut at the token limit (qedNano.generation.maxTokens); it may be unfinished. ${stats}` : `No proof: the token limit was reached while the model was still thinking. ${stats}`;
+    case 'repetitionLoop':
+      return `Stopped: the model was repeating itself. ${result.proof ? 'The proof may be unfinished. ' : 'No proof was written. '}${stats}`;
+    default:
+      return stats;
+  }
+}
+
+/** Whether an attempt can be continued from a summary of its thinking: it stopped while still thinking
+ * (single mode only). */
+export function canContinue(result: ProveResult | undefined): boolean {
+  return result !== undefined && !result.deep && !result.thoughtClosed && result.thinking.length > 0;
+}
