@@ -5,7 +5,7 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, ProofDocumentAnalyzer } from '../server/src/documents/analyzer';
-import type { DocumentFormat } from '../server/src/documents/model';
+import type { DocumentFormat } from '../server/src/documents/proofDocument';
 import { structuralDiagnostics } from '../server/src/features/diagnostics';
 import { documentSymbols, excerptOf } from '../server/src/features/symbols';
 import { ADVERSARIAL_DOCUMENTS, kilobytes } from '../test/support/adversarial';

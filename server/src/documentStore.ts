@@ -7,7 +7,7 @@
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ProofDocumentAnalyzer, type AnalyzerOptions } from './documents/analyzer';
-import type { DocumentFormat, ProofDocumentAnalysis } from './documents/model';
+import type { DocumentFormat, ProofDocumentAnalysis } from './documents/proofDocument';
 import { documentSyncGuard } from './transport';
 
 /** An open document as it is now, with its analysis: what every feature works on. */

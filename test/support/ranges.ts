@@ -1,5 +1,5 @@
 /** Every range an analysis reports, with a name saying where it came from (for assertion messages). */
-import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/model';
+import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/proofDocument';
 
 export function allRanges(a: ProofDocumentAnalysis): [string, Range][] {
   const out: [string, Range][] = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import type { DocumentFormat } from '../../server/src/documents/model';
+import type { DocumentFormat } from '../../server/src/documents/proofDocument';
 import { readDocument } from '../support/fixtures';
 import { pick, seededRandom } from '../support/random';
 import { rangeProblem } from '../support/ranges';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/model';
+import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/proofDocument';
 import { lineOf, readDocument } from '../support/fixtures';
 
 const lines = (r: Range): [number, number] => [r.start.line + 1, r.end.line + 1];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { documentSymbols, excerptOf } from '../../server/src/features/symbols';
-import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/model';
+import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/proofDocument';
 import { lineOf, readDocument } from '../support/fixtures';
 
 const lines = (r: Range): [number, number] => [r.start.line + 1, r.end.line + 1];

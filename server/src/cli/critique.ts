@@ -1,7 +1,7 @@
 /** `qed-nano critique`: QED-Nano's findings on each step of every proof of the files. */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../documents/analyzer';
-import type { Range, Statement } from '../documents/model';
+import type { Range, Statement } from '../documents/proofDocument';
 import { statementProblem } from '../prompts/proofPrompt';
 import { critiqueProof } from '../tasks/critique';
 import type { OpenModel } from './engine';

@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { DocumentFormat } from '../documents/model';
+import type { DocumentFormat } from '../documents/proofDocument';
 import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
 import { CliError, EXIT } from './exitCodes';
 

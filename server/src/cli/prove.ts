@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../documents/analyzer';
-import { stillToProve, type Statement } from '../documents/model';
+import { stillToProve, type Statement } from '../documents/proofDocument';
 import { proofInsertion } from '../documents/insertion';
 import { statementProblem } from '../prompts/proofPrompt';
 import { DeepRun } from '../tasks/deepProof';

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { DiagnosticCode, Range } from '../documents/model';
+import type { DiagnosticCode, Range } from '../documents/proofDocument';
 import { BUILD_INFO } from '../buildInfo';
 import { bold, dim, red, yellow } from './terminal';
 

@@ -8,7 +8,7 @@ import { buildLatexStructure } from './latexStructure';
 import { markdownLineLexer } from './markdownLexer';
 import { buildMarkdownStructure } from './markdownStructure';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
-import { range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './model';
+import { range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './proofDocument';
 
 
 export interface AnalyzerOptions {

@@ -6,7 +6,7 @@
  *  - Markdown: the proof label and end mark this document already uses (`**Proof.**` and ∎ by default); an
  *    empty proof's own label ("**Solution.**") is kept and the proof written under it.
  */
-import type { ProofDocumentAnalysis, Range, Statement } from './model';
+import type { ProofDocumentAnalysis, Range, Statement } from './proofDocument';
 import { proofBody } from './textFormat';
 
 /** The document's text by range (a TextDocument is one). */

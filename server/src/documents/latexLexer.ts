@@ -7,7 +7,7 @@
  * Why not a LaTeX parser library: the unified-latex PEG parser took 1.6-4 s on a 1,700-line file on these
  * machines, and analysis runs on every keystroke with a budget of a few milliseconds.
  */
-import { shortName, type StatementKind } from './model';
+import { shortName, type StatementKind } from './proofDocument';
 import type { LineLexer } from './incremental';
 import {
   classifyStatementWord,

@@ -15,7 +15,7 @@ import {
   type ProofDocumentAnalysis,
   type Range,
   type StatementKind,
-} from './model';
+} from './proofDocument';
 import { StructureBuilder } from './structure';
 import type { LatexState } from './latexLexer';
 

@@ -9,7 +9,7 @@
  * to its left and no digit after it), so prices such as "$5 and $6" are not taken for math.
  */
 import type { LineLexer } from './incremental';
-import { shortName } from './model';
+import { shortName } from './proofDocument';
 import {
   classifyStatementWord,
   describeLine,

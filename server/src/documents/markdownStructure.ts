@@ -7,7 +7,7 @@
  * or a higher level).
  */
 import { classifyStatementWord, type LexedLine } from './tokens';
-import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './model';
+import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './proofDocument';
 import { StructureBuilder } from './structure';
 import type { MarkdownState } from './markdownLexer';
 

@@ -3,7 +3,7 @@
  * holds it, a statement's text as the model reads it, the macros as KaTeX takes them, and the one key
  * that names a statement across edits (critique and chat agree on it). Pure: analysis in, answers out.
  */
-import { comparePositions, type Position, type ProofDocumentAnalysis, type Range, type Statement } from './model';
+import { comparePositions, type Position, type ProofDocumentAnalysis, type Range, type Statement } from './proofDocument';
 
 /** The statement to prove at a position: the one around it, or the one whose proof it is in. */
 export function statementAt(analysis: ProofDocumentAnalysis, position: Range['start']): Statement | undefined {

@@ -21,7 +21,7 @@ import {
   type StructuralDiagnostic,
   type DocumentFormat,
   type MacroDefinition,
-} from './model';
+} from './proofDocument';
 import { describeMath } from './latexLexer';
 import type { LexedLine, LineToken, MathDelimiter } from './tokens';
 

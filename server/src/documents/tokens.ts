@@ -2,7 +2,7 @@
  * Tokens that the per-line lexers of both formats emit, and the scanning helpers they share.
  * A token holds columns on its own line only (see incremental.ts for why).
  */
-import type { DiagnosticCode, Severity, StatementKind } from './model';
+import type { DiagnosticCode, Severity, StatementKind } from './proofDocument';
 
 export type MathDelimiter = '$' | '$$' | '\\(' | '\\[' | `env:${string}`;
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
 import type { OpenDocument } from '../documentStore';
-import type { Position, Statement } from '../documents/model';
+import type { Position, Statement } from '../documents/proofDocument';
 import { clean, katexMacros, statementAt, statementKeys } from '../documents/queries';
 import { statementProblem } from '../prompts/proofPrompt';
 import type { ChatHistory, ChatHistoryParams, ChatParams, ChatResult, GenerationProgress } from '../protocol';

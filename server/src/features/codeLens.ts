@@ -1,6 +1,6 @@
 /** `textDocument/codeLens`: "Prove" above every statement that has no proof yet (or only an empty one) (client command `qedNano.prove`). */
 import type { CodeLens } from 'vscode-languageserver';
-import { stillToProve, type ProofDocumentAnalysis } from '../documents/model';
+import { stillToProve, type ProofDocumentAnalysis } from '../documents/proofDocument';
 import { CLIENT_COMMANDS } from '../protocol';
 
 /** `lensCommand`: the command id as the client runs it ('' when it does not). */

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { OpenDocument } from '../documentStore';
-import { comparePositions, type Range, type Statement } from '../documents/model';
+import { comparePositions, type Range, type Statement } from '../documents/proofDocument';
 import { clean, statementKeys } from '../documents/queries';
 import type { FindingKind } from '../prompts/critiquePrompts';
 import { CRITIQUE_DIAGNOSTIC_SOURCE } from '../protocol';

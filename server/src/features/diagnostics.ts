@@ -1,6 +1,6 @@
 /** Structural findings as LSP diagnostics (`textDocument/publishDiagnostics`). */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { ProofDocumentAnalysis, Severity } from '../documents/model';
+import type { ProofDocumentAnalysis, Severity } from '../documents/proofDocument';
 import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../protocol';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -1,6 +1,6 @@
 /** Folding ranges for statements and proofs (`textDocument/foldingRange`). */
 import type { FoldingRange } from 'vscode-languageserver';
-import type { ProofDocumentAnalysis, Range } from '../documents/model';
+import type { ProofDocumentAnalysis, Range } from '../documents/proofDocument';
 
 export function foldingRanges(analysis: ProofDocumentAnalysis): FoldingRange[] {
   // In LaTeX the last line holds `\end{...}`, which stays visible (as a closing bracket does in code).

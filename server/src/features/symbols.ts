@@ -4,7 +4,7 @@
  */
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Proof, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+import type { Proof, ProofDocumentAnalysis, Range, Statement } from '../documents/proofDocument';
 
 const DETAIL_LENGTH = 60;
 /** A summary reads at most this much of a body: a statement whose body runs to the end of a large document

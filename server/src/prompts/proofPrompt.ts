@@ -4,9 +4,9 @@
  * which a proof may use), the trained instruction around it, and the reasoning-cache summary and
  * continuation.
  */
-import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/model';
+import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/proofDocument';
 import type { ChatMessage } from '../engine/types';
-import { comparePositions } from '../documents/model';
+import { comparePositions } from '../documents/proofDocument';
 import { clean } from '../documents/queries';
 
 /** At most this many earlier results are quoted, the nearest first. */
