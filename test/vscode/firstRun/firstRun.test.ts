@@ -35,7 +35,8 @@ suite('First run in a fresh profile', () => {
     const proofView = await viewShowing('the Proof view', PROOF_VIEW, (probe) => probe.text.includes('odd numbers'), 45_000);
     assert.equal(proofView.styled, true, 'the Proof view is styled');
     await actInView({ view: PROOF_VIEW, do: 'click', selector: '#copy' });
-    assert.match(await vscode.env.clipboard.readText(), /odd numbers/, 'the Copy button put the proof on the clipboard');
+    // Copy asks the server how Insert would write the proof, then writes the clipboard: it lands soon after the click.
+    await waitFor('the Copy button to put the proof on the clipboard', async () => (/odd numbers/.test(await vscode.env.clipboard.readText()) ? true : undefined), 10_000);
 
     await vscode.commands.executeCommand('qedNano.openChat');
     const chatView = await viewShowing('the Chat view on the problem', CHAT_VIEW, (probe) => probe.text.includes('Problem 1, my-problems.md:3'), 45_000);
