@@ -101,6 +101,12 @@ export class MissingModelPrompt {
 }
 
 /** The setup information as a Markdown report, ready to paste into a bug report. */
+/** "412 confirmed, 37 not (92%)", or that none were made yet. */
+function predictionsLine({ validated, refuted }: { validated: number; refuted: number }): string {
+  const made = validated + refuted;
+  return made === 0 ? 'none yet' : `${validated.toLocaleString('en')} confirmed by the model, ${refuted.toLocaleString('en')} not (${Math.round((100 * validated) / made)}%)`;
+}
+
 export function formatSetupInfo(info: SetupInfo): string {
   const bytes = info.model?.sizeBytes;
   const size = bytes === undefined ? 'size unknown' : bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
@@ -121,6 +127,7 @@ export function formatSetupInfo(info: SetupInfo): string {
     lines.push(
       `- Loaded with ${info.loaded.threads} CPU thread${info.loaded.threads === 1 ? '' : 's'}, ${info.loaded.contextSize}-token context × ${info.loaded.sequences}, ${info.loaded.gpuLayers} GPU layers, in ${info.loaded.loadMs} ms`,
       `- GPU devices: ${info.loaded.gpuDeviceNames.join(', ') || 'none'}`,
+      `- Predicted tokens (refinements and Continue predict from the text they rewrite): ${predictionsLine(info.loaded.tokenPredictions)}`,
     );
   }
   if (info.status.tokensPerSecond !== undefined) lines.push(`- Last speed: ${info.status.tokensPerSecond.toFixed(1)} tokens/s`);

@@ -149,7 +149,17 @@ export interface SetupInfo {
   model: { setting: string; path?: string; sizeBytes?: number; architecture?: string } | undefined;
   /** With `qedNano.engine: remote`: where requests go, and whether a key is set (never the key). */
   remote?: { endpoints: string[]; model: string; apiKey: string };
-  loaded?: { threads: number; contextSize: number; sequences: number; gpuLayers: number; gpuDeviceNames: string[]; loadMs: number };
+  loaded?: {
+    threads: number;
+    contextSize: number;
+    sequences: number;
+    gpuLayers: number;
+    gpuDeviceNames: string[];
+    loadMs: number;
+    /** Prompt-lookup predictions since the model loaded (refinements and Continue predict from the text
+     * they rewrite): validated ones cost no forward pass of their own. */
+    tokenPredictions: { validated: number; refuted: number };
+  };
   settings: QedNanoSettings;
   lastError?: string;
   storagePath: string;
@@ -214,6 +224,9 @@ export interface GenerationCost {
   thinkingMs?: number;
   ms: number;
   tokensPerSecond: number;
+  /** Prompt-lookup predictions (refinements and Continue, on the local engine): `validated` tokens cost no
+   * forward pass of their own; `refuted` ones were evaluated in vain. */
+  predictedTokens: { validated: number; refuted: number };
 }
 
 export interface CandidateSummary {

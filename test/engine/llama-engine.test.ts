@@ -241,3 +241,63 @@ test('a document\'s </think> or <think> never becomes the real token (llama.cpp 
   for (const look of ['</think>', '<tool_call>']) assert.ok(!tokens.includes(special(look)), look);
   assert.equal(tokens.filter((t) => t === special('<think>')).length, 1, 'only the generation prompt opens the thinking');
 });
+
+const ORIGINAL_PROOF =
+  'Suppose only finitely many primes exist and list them as $p_1, \\dots, p_k$. The number $N = p_1 \\cdots p_k + 1$ exceeds each of them. ' +
+  'Some prime $q$ divides $N$. If $q$ were some $p_i$ it would divide $1$, which is impossible. So the list misses $q$, a contradiction.';
+
+test('prompt-lookup prediction: a refinement that repeats its input writes the same text as without prediction, with most of its tokens confirmed predictions', async () => {
+  // The refined proof: the input with one sentence rewritten (about 90% repeated).
+  const refined = ORIGINAL_PROOF.replace('Some prime $q$ divides $N$.', 'Since $N > 1$, some prime $q$ divides it.');
+  const script = `Keep the argument, fix the step.\n</think>\n\n${refined}`;
+  const request = { messages: [proofRequest(`Rewrite this proof:\n${ORIGINAL_PROOF}`)], maxTokens: 600, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, script)) };
+  const plain = await natural.generate(request, () => undefined);
+  const predicted = await natural.generate({ ...request, repeats: ORIGINAL_PROOF }, () => undefined);
+  assert.equal(plain.answer, refined, 'the scripted text, without prediction');
+  assert.equal(predicted.raw, plain.raw, 'the same text with prediction, byte for byte');
+  assert.deepEqual(plain.stats.predictedTokens, { validated: 0, refuted: 0 }, 'no `repeats`: nothing is predicted');
+  const generated = predicted.stats.thinkingTokens + predicted.stats.answerTokens;
+  const { validated, refuted } = predicted.stats.predictedTokens;
+  assert.ok(validated > generated / 3, `${validated} of ${generated} tokens were confirmed predictions (${refuted} refuted)`);
+  assert.ok(natural.describe().local!.tokenPredictions.validated >= validated, 'the setup information counts them');
+});
+
+test('prompt-lookup prediction never changes what the model writes by itself (greedy), whatever text it predicts from', async () => {
+  // The endless model writes 300 tokens of its own at temperature 0 (the natural one ends at once).
+  const request = { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: 300, sampling: GREEDY, detectLoops: false };
+  const plain = await endless.generate(request, () => undefined);
+  // Its own output as the text to repeat, and an unrelated text.
+  const fromItself = await endless.generate({ ...request, repeats: plain.raw }, () => undefined);
+  const fromOther = await endless.generate({ ...request, repeats: ORIGINAL_PROOF }, () => undefined);
+  assert.equal(plain.stats.thinkingTokens + plain.stats.answerTokens, 300);
+  assert.equal(fromItself.raw, plain.raw);
+  assert.equal(fromOther.raw, plain.raw);
+  // Its text is byte soup whose re-tokenization differs from what it sampled: every prediction it makes
+  // is wrong, and each is refuted by the model's own sample.
+  const { validated, refuted } = fromItself.stats.predictedTokens;
+  assert.ok(validated + refuted > 0, 'predictions were made (and checked)');
+});
+
+test('interactive first: a background reply takes no token while an interactive one runs on another sequence, then goes on', { timeout: 120_000 }, async () => {
+  const meters = (): number => endless.sequenceMeters().reduce((sum, m) => sum + m.usedOutputTokens, 0);
+  const background = endless.generate({ messages: [proofRequest('Background critique.')], maxTokens: 400, sampling: GREEDY, detectLoops: false, priority: 'background' }, () => undefined);
+  // Let the background reply start generating (counted, not timed).
+  const started = meters();
+  while (meters() < started + 5) await new Promise((r) => setTimeout(r, 1));
+  let backgroundTokensDuring = 0;
+  let interactiveTokens = 0;
+  const before = meters();
+  const interactive = await endless.generate(
+    { messages: [proofRequest('Interactive completion.')], maxTokens: 60, sampling: GREEDY, detectLoops: false, priority: 'interactive' },
+    (chunk) => {
+      interactiveTokens = chunk.tally.generated;
+    },
+  );
+  // Every output token counted while the interactive reply ran was the interactive reply's own, but the
+  // one token the background evaluation already had in flight when it began.
+  backgroundTokensDuring = meters() - before - interactive.stats.thinkingTokens - interactive.stats.answerTokens;
+  assert.equal(interactiveTokens, 60);
+  assert.ok(backgroundTokensDuring <= 1, `${backgroundTokensDuring} background tokens while the interactive reply ran`);
+  const finished = await background;
+  assert.equal(finished.stopReason, 'maxTokens', 'the background reply went on afterwards');
+});

@@ -13,7 +13,7 @@ function recorder(): { generate: Generate; requests: GenerationRequest[] } {
   const requests: GenerationRequest[] = [];
   const generate: Generate = async (request) => {
     requests.push(request);
-    const stats = { promptTokens: 10, evaluatedPromptTokens: 10, thinkingTokens: 1, answerTokens: 1, timeToFirstTokenMs: 1, thinkingMs: 1, ms: 1, tokensPerSecond: 1 };
+    const stats = { promptTokens: 10, evaluatedPromptTokens: 10, thinkingTokens: 1, answerTokens: 1, timeToFirstTokenMs: 1, thinkingMs: 1, ms: 1, tokensPerSecond: 1, predictedTokens: { validated: 0, refuted: 0 } };
     return { thinking: 't', answer: 'a', raw: 't\n</think>\n\na', thoughtClosed: true, stopReason: 'endOfText', stats } satisfies GenerationResult;
   };
   return { generate, requests };

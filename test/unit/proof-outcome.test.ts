@@ -9,7 +9,7 @@ import { ResponseError } from 'vscode-languageserver-protocol';
 import { canContinue, isModelUnavailable, resultLine, withoutContinuation } from '../../client/src/proofOutcome';
 import type { ProveResult } from '../../server/src/protocol';
 
-const stats = { promptTokens: 50, evaluatedPromptTokens: 50, thinkingTokens: 1200, answerTokens: 80, ms: 2500, tokensPerSecond: 512.4 };
+const stats = { promptTokens: 50, evaluatedPromptTokens: 50, thinkingTokens: 1200, answerTokens: 80, ms: 2500, tokensPerSecond: 512.4, predictedTokens: { validated: 0, refuted: 0 } };
 const finished: ProveResult = { statement: 'S', proof: 'P', thinking: 'T', thoughtClosed: true, stopReason: 'endOfText', stats };
 
 test('the line under a proof says how the run ended, with the same figures as the server', () => {

@@ -5,7 +5,7 @@
  */
 import { ThinkSplitter, type SplitEvent } from './thinkSplitter';
 import type { ThinkingMode } from './types';
-import type { GenerationChunk, GenerationResult, GenerationTally, StopReason } from './types';
+import type { GenerationChunk, GenerationResult, GenerationTally, StopReason, TokenPredictions } from './types';
 
 export class LiveGeneration {
   readonly splitter: ThinkSplitter;
@@ -18,6 +18,7 @@ export class LiveGeneration {
   /** When the thinking ended (the last `</think>` so far). */
   thinkingEndedAt: number | undefined;
   loopPeriod: number | undefined;
+  predictedTokens: TokenPredictions = { validated: 0, refuted: 0 };
 
   constructor(
     private readonly requested: number,
@@ -101,6 +102,7 @@ export class LiveGeneration {
         thinkingMs: Math.round((thoughtClosed && this.thinkingEndedAt !== undefined ? this.thinkingEndedAt : now) - this.requested),
         ms: Math.round(now - this.requested),
         tokensPerSecond: this.tokensPerSecond(now),
+        predictedTokens: this.predictedTokens,
       },
     };
   }

@@ -6,6 +6,12 @@
  * token (measured: 1000-1250 tok/s against 1600-1900 raw on the tiny model) is not paid.
  * node-llama-cpp is ESM-only and native: it is loaded with a dynamic import the first time a model loads,
  * never at server start.
+ *
+ * Prompt-lookup decoding: every sequence has node-llama-cpp's InputLookupTokenPredictor. A request with
+ * `repeats` (a refinement rewrites a step or a proof and mostly repeats it) hands it that text's tokens;
+ * each evaluation then also evaluates the token that follows the reply's last tokens in that text, and the
+ * model's own sample at that position confirms it or not, so the text generated is the one generated
+ * without prediction. Requests without `repeats` hand it nothing, and it predicts nothing.
  */
 import type {
   Llama,
@@ -35,6 +41,7 @@ import {
   type GenerationResult,
   type SamplingOptions,
   type StopReason,
+  type TokenPredictions,
 } from './types';
 
 export interface LlamaEngineOptions {
@@ -86,6 +93,18 @@ export class ModelLoadError extends Error {
   }
 }
 
+/**
+ * The predictor's shape. One token per evaluation is what pays: node-llama-cpp 3.21.1 validates only the
+ * first predicted token of a batch (LlamaContext's speculative loop compares the later ones with a list it
+ * never fills, so they are evaluated and thrown away), and raises `predictionLength.max` to
+ * `patternLength.min`. A one-token pattern is enough: once a prediction holds, the predictor follows the
+ * text along (it keeps its match) instead of searching again.
+ */
+const PREDICTOR_OPTIONS = { patternLength: { min: 1 }, predictionLength: { min: 1, max: 1 } };
+
+/** node-llama-cpp's evaluation priorities (1-5): interactive work's tokens go into a full batch first. */
+const EVALUATION_PRIORITY = { interactive: 5, background: 1 } as const;
+
 class Sequence implements PooledSequence {
   constructor(readonly native: LlamaContextSequence) {}
   sharedPrefixLength(tokens: readonly number[]): number {
@@ -110,7 +129,9 @@ export class LlamaEngine implements Engine {
     readonly info: LoadedModelInfo,
     readonly header: GgufSummary,
   ) {
-    for (let i = 0; i < info.sequences; i++) this.sequences.push(new Sequence(context.getSequence()));
+    for (let i = 0; i < info.sequences; i++) {
+      this.sequences.push(new Sequence(context.getSequence({ tokenPredictor: new lib.InputLookupTokenPredictor(PREDICTOR_OPTIONS) })));
+    }
     this.pool = new SequencePool(this.sequences);
   }
 
@@ -214,6 +235,10 @@ export class LlamaEngine implements Engine {
         gpuLayers: info.gpuLayers,
         gpuDeviceNames: info.gpuDeviceNames,
         loadMs: info.loadMs,
+        tokenPredictions: this.sequences.reduce<TokenPredictions>(
+          (sum, { native }) => ({ validated: sum.validated + native.tokenPredictions.validated, refuted: sum.refuted + native.tokenPredictions.refuted }),
+          { validated: 0, refuted: 0 },
+        ),
       },
     };
   }
@@ -304,6 +329,11 @@ export class LlamaEngine implements Engine {
     }
     const reused = sequence.nextTokenIndex;
     live.evaluatedPromptTokens = tokens.length - reused;
+    const priority = request.priority ?? 'interactive';
+    const evaluationPriority = EVALUATION_PRIORITY[priority];
+    // The predictor looks for the reply's last tokens in this text (none: it predicts nothing).
+    sequence.tokenPredictor?.updateInputTokens(request.repeats ? (this.tokenize([{ special: false, text: request.repeats }]) as Token[]) : []);
+    const predictionsBefore = { ...sequence.tokenPredictions };
     const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
     const grammarEvaluationState = request.jsonSchema ? await this.grammarState(request.jsonSchema) : undefined;
     const maxTokens = Math.min(request.maxTokens, this.context.contextSize - tokens.length);
@@ -316,6 +346,8 @@ export class LlamaEngine implements Engine {
 
     // The iterator ends by itself when the model emits an end-of-generation token.
     let stopReason: StopReason = 'endOfText';
+    /** Tokens the loop below has taken from the iterator (the scripted bias counts positions from it). */
+    let received = 0;
     let pending: Token[] = [];
     const previous: Token[] = [];
     const flush = (force: boolean): void => {
@@ -336,21 +368,24 @@ export class LlamaEngine implements Engine {
     const batch = Math.max(1, this.context.batchSize);
     const lastBatchStart = Math.floor((prompt.length - 1) / batch) * batch;
     for (let start = 0; start < lastBatchStart; start += batch) {
+      if (priority === 'background' && this.pool.interactiveBusy) await this.pool.interactiveDone(signal, preempted);
       if (stopped() || preempted.aborted) {
         live.finish(emit);
         return live.result(stopped() ? 'cancelled' : 'preempted');
       }
-      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, start + batch));
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, start + batch), { evaluationPriority });
     }
     const iterator = sequence.evaluate(prompt.slice(lastBatchStart), {
       temperature: sampling.temperature,
       topP: sampling.topP,
       topK: sampling.topK,
       ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
-      ...(request.tokenBias ? { tokenBias: this.scriptedBias(request.tokenBias) } : {}),
+      ...(request.tokenBias ? { tokenBias: this.scriptedBias(request.tokenBias, () => received) } : {}),
       ...(grammarEvaluationState ? { grammarEvaluationState } : {}),
+      evaluationPriority,
     });
     for await (const token of iterator) {
+      received++;
       live.firstTokenAt ??= performance.now();
       if (stopped()) {
         stopReason = 'cancelled';
@@ -379,9 +414,20 @@ export class LlamaEngine implements Engine {
         stopReason = 'maxTokens';
         break;
       }
+      // Interactive work first: a background reply takes its next token only when no interactive one runs
+      // (they would otherwise share every batch, and the user's reply would wait for this one's tokens).
+      if (priority === 'background' && this.pool.interactiveBusy) {
+        await this.pool.interactiveDone(signal, preempted);
+        if (stopped() || preempted.aborted) {
+          stopReason = stopped() ? 'cancelled' : 'preempted';
+          break;
+        }
+      }
     }
     flush(true);
     live.finish(emit);
+    const predictions = sequence.tokenPredictions;
+    live.predictedTokens = { validated: predictions.validated - predictionsBefore.validated, refuted: predictions.refuted - predictionsBefore.refuted };
     return live.result(stopReason);
   }
 
@@ -390,11 +436,23 @@ export class LlamaEngine implements Engine {
     return new this.lib.LlamaGrammarEvaluationState({ model: this.model, grammar });
   }
 
-  /** Adapts the test hook's token -> bias map to node-llama-cpp's TokenBias, asked once per token. */
-  private scriptedBias(next: () => Map<number, number>): () => TokenBias {
+  /**
+   * Adapts the test hook's position -> bias map to node-llama-cpp's TokenBias, which it asks for before each
+   * token it samples. With a prediction, one evaluation samples several positions in a row (the token after
+   * the reply's last one, then the one after each predicted token), before any of them reaches the loop; a
+   * sample after a refuted prediction is thrown away, so its bias does not matter. The position of a sample
+   * is therefore the tokens the loop has received, plus how many samples this evaluation took before it.
+   */
+  private scriptedBias(biasAt: (position: number) => Map<number, number>, received: () => number): () => TokenBias {
+    let evaluationAt = -1;
+    let sampled = 0;
     return () => {
+      if (received() !== evaluationAt) {
+        evaluationAt = received();
+        sampled = 0;
+      }
       const bias = new this.lib.TokenBias(this.model.tokenizer);
-      for (const [token, value] of next()) bias.set(token as Token, value);
+      for (const [token, value] of biasAt(evaluationAt + sampled++)) bias.set(token as Token, value);
       return bias;
     };
   }

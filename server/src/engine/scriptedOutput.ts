@@ -1,7 +1,8 @@
 /**
  * Scripted output: makes the real model, through node-llama-cpp, write an exact text, by putting a large
- * bias on the script's next token before each sampled token (use temperature 0). The step counter lives in
- * the bias function, because streamed chunks lag behind sampling. It cannot force the end of the reply.
+ * bias on the script's token at each position before it is sampled (use temperature 0). The engine says
+ * which position a sample is for (with prompt-lookup prediction, one evaluation samples several). It cannot
+ * force the end of the reply.
  *
  * Used by tests, and by the server only when its environment sets QED_NANO_TEST_SCRIPT: the text every
  * reply is to have, or a JSON array of texts that successive replies take in turn (the last one repeats).
@@ -9,10 +10,9 @@
  */
 export const SCRIPT_BIAS = 1000;
 
-export function scriptedBias(tokens: readonly number[]): () => Map<number, number> {
-  let step = 0;
-  return () => {
-    const next = tokens[step++];
+export function scriptedBias(tokens: readonly number[]): (position: number) => Map<number, number> {
+  return (position) => {
+    const next = tokens[position];
     return next === undefined ? new Map() : new Map([[next, SCRIPT_BIAS]]);
   };
 }

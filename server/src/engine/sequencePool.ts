@@ -5,6 +5,8 @@
  *    request's prompt (so its KV cache is reused).
  *  - When every sequence is busy, an interactive request pre-empts a background one: that request is
  *    told (its `preempted` signal fires) and the sequence passes on as soon as it lets go.
+ *  - While an interactive request holds a sequence, background ones wait between their tokens
+ *    (`interactiveDone`): with several sequences they would otherwise share every batch with it.
  */
 import type { Priority } from './types';
 
@@ -34,6 +36,10 @@ interface Waiter<S extends PooledSequence> {
 export class SequencePool<S extends PooledSequence> {
   private readonly slots: Slot<S>[];
   private readonly waiting: Waiter<S>[] = [];
+  /** Leases held by interactive requests now. */
+  private interactiveHeld = 0;
+  /** Background requests waiting for the interactive ones to end. */
+  private readonly pausedBackground = new Set<() => void>();
 
   constructor(sequences: readonly S[]) {
     this.slots = sequences.map((sequence) => ({ sequence, holder: undefined }));
@@ -41,6 +47,25 @@ export class SequencePool<S extends PooledSequence> {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Whether an interactive request holds a sequence now. */
+  get interactiveBusy(): boolean {
+    return this.interactiveHeld > 0;
+  }
+
+  /** Resolves when no interactive request holds a sequence any more, or when one of `stops` aborts. */
+  interactiveDone(...stops: (AbortSignal | undefined)[]): Promise<void> {
+    if (this.interactiveHeld === 0 || stops.some((s) => s?.aborted)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.pausedBackground.delete(done);
+        for (const stop of stops) stop?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.pausedBackground.add(done);
+      for (const stop of stops) stop?.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Resolves with a lease on a sequence; rejects with the signal's reason if `signal` aborts first. */
@@ -90,6 +115,7 @@ export class SequencePool<S extends PooledSequence> {
       }
       const preempt = new AbortController();
       best.holder = { priority: next.priority, preempt };
+      if (next.priority === 'interactive') this.interactiveHeld++;
       let released = false;
       next.grant({
         sequence: best.sequence,
@@ -98,6 +124,7 @@ export class SequencePool<S extends PooledSequence> {
           if (released) return;
           released = true;
           best.holder = undefined;
+          if (next.priority === 'interactive' && --this.interactiveHeld === 0) for (const resume of [...this.pausedBackground]) resume();
           this.dispatch();
         },
       });

@@ -47,8 +47,16 @@ export interface GenerationRequest {
   priority?: Priority;
   /** Stop a generation that has become a repetition loop (default true). */
   detectLoops?: boolean;
-  /** Test hook: a bias applied before each sampled token (see the scripted test mode). */
-  tokenBias?: () => Map<number, number>;
+  /**
+   * Text the answer is expected to repeat much of (the step or proof being rewritten, a summary whose
+   * notation the new attempt reuses). The local engine predicts the reply's next token from it
+   * (prompt-lookup decoding): a prediction the model confirms costs no forward pass of its own, and the
+   * text generated is the one generated without it. Leave it out where the reply repeats nothing.
+   */
+  repeats?: string;
+  /** Test hook: the bias on the reply's token at `position` (0-based), applied before it is sampled (see
+   * the scripted test mode). */
+  tokenBias?: (position: number) => Map<number, number>;
 }
 
 /**
@@ -94,6 +102,14 @@ export interface GenerationStats {
   ms: number;
   /** Generated tokens per second after the first one. */
   tokensPerSecond: number;
+  /** Prompt-lookup predictions (requests with `repeats`, local engine): `validated` ones were confirmed by
+   * the model and cost no forward pass of their own; `refuted` ones were evaluated in vain. */
+  predictedTokens: TokenPredictions;
+}
+
+export interface TokenPredictions {
+  validated: number;
+  refuted: number;
 }
 
 export interface GenerationResult {
@@ -118,7 +134,7 @@ export function notStarted(stopReason: StopReason): GenerationResult {
     raw: '',
     thoughtClosed: false,
     stopReason,
-    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, thinkingMs: 0, ms: 0, tokensPerSecond: 0 },
+    stats: { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, timeToFirstTokenMs: 0, thinkingMs: 0, ms: 0, tokensPerSecond: 0, predictedTokens: { validated: 0, refuted: 0 } },
   };
 }
 
@@ -142,7 +158,17 @@ export interface EngineDescription {
   /** What was lowered from the settings to fit this machine, in words (empty when nothing was). */
   adjustments: string[];
   /** A model loaded here: its architecture and how it was loaded. */
-  local?: { architecture: string; threads: number; contextSize: number; sequences: number; gpuLayers: number; gpuDeviceNames: string[]; loadMs: number };
+  local?: {
+    architecture: string;
+    threads: number;
+    contextSize: number;
+    sequences: number;
+    gpuLayers: number;
+    gpuDeviceNames: string[];
+    loadMs: number;
+    /** Prompt-lookup predictions since the model loaded, over every sequence. */
+    tokenPredictions: TokenPredictions;
+  };
 }
 
 export interface Engine {

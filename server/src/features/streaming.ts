@@ -22,8 +22,8 @@ export function toProgress(chunk: GenerationChunk): GenerationProgress {
 
 /** A generation's stats as the wire reports them. */
 export function toCost(stats: GenerationStats): GenerationCost {
-  const { promptTokens, evaluatedPromptTokens, thinkingTokens, answerTokens, thinkingMs, ms, tokensPerSecond } = stats;
-  return { promptTokens, evaluatedPromptTokens, thinkingTokens, answerTokens, thinkingMs, ms, tokensPerSecond };
+  const { promptTokens, evaluatedPromptTokens, thinkingTokens, answerTokens, thinkingMs, ms, tokensPerSecond, predictedTokens } = stats;
+  return { promptTokens, evaluatedPromptTokens, thinkingTokens, answerTokens, thinkingMs, ms, tokensPerSecond, predictedTokens: { ...predictedTokens } };
 }
 
 export class ProgressBatcher {

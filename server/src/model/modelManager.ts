@@ -297,7 +297,17 @@ export class ModelManager {
         ? { remote: { endpoints: settings.remote.endpoints, model: settings.remote.model, apiKey: this.options.apiKey ? 'set (QED_NANO_API_KEY)' : 'not set' } }
         : {}),
       ...(loaded
-        ? { loaded: { threads: loaded.threads, contextSize: loaded.contextSize, sequences: loaded.sequences, gpuLayers: loaded.gpuLayers, gpuDeviceNames: loaded.gpuDeviceNames, loadMs: loaded.loadMs } }
+        ? {
+            loaded: {
+              threads: loaded.threads,
+              contextSize: loaded.contextSize,
+              sequences: loaded.sequences,
+              gpuLayers: loaded.gpuLayers,
+              gpuDeviceNames: loaded.gpuDeviceNames,
+              loadMs: loaded.loadMs,
+              tokenPredictions: loaded.tokenPredictions,
+            },
+          }
         : {}),
       settings,
       ...(this.lastError ? { lastError: this.lastError } : {}),

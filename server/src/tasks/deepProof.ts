@@ -30,7 +30,7 @@ export class DeepRun {
   private readonly candidates: Candidate[] = [];
   private tokensUsed = 0;
   /** Totals over every call, for the result's statistics. */
-  readonly totals = { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0 };
+  readonly totals = { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, predictedTokens: { validated: 0, refuted: 0 } };
   private readonly generate: Generate;
   /** Whether the model was unloaded under one of the calls (its settings changed): the run stops there. */
   readonly preempted: () => boolean;
@@ -79,6 +79,8 @@ export class DeepRun {
       fresh = await this.write(
         top.map((candidate) => ({
           messages: [refinementRequest(this.problem, candidate.proof, weakest(candidate, 2))],
+          // A refinement rewrites the proof and mostly repeats it: the engine predicts from it.
+          repeats: candidate.proof,
           round,
           refines: candidate.id,
         })),
@@ -103,8 +105,8 @@ export class DeepRun {
     return this.cancelled() || this.tokensUsed >= this.settings.tokenBudget;
   }
 
-  private async write(jobs: { messages: ChatMessage[]; round: number; refines?: number }[]): Promise<Candidate[]> {
-    const results = await Promise.all(jobs.map((job) => this.call(job.messages)));
+  private async write(jobs: { messages: ChatMessage[]; repeats?: string; round: number; refines?: number }[]): Promise<Candidate[]> {
+    const results = await Promise.all(jobs.map((job) => this.call(job.messages, job.repeats)));
     return results.map((result, i) => {
       const candidate: Candidate = {
         id: this.candidates.length + 1,
@@ -131,11 +133,13 @@ export class DeepRun {
     });
   }
 
-  private async call(messages: ChatMessage[]): Promise<GenerationResult> {
-    const result = await this.generate({ messages, ...this.budgets, priority: 'interactive' }, IGNORE_CHUNKS, this.signal);
+  private async call(messages: ChatMessage[], repeats?: string): Promise<GenerationResult> {
+    const result = await this.generate({ messages, ...this.budgets, priority: 'interactive', ...(repeats ? { repeats } : {}) }, IGNORE_CHUNKS, this.signal);
     this.tokensUsed += result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
     this.totals.promptTokens += result.stats.promptTokens;
     this.totals.evaluatedPromptTokens += result.stats.evaluatedPromptTokens;
+    this.totals.predictedTokens.validated += result.stats.predictedTokens.validated;
+    this.totals.predictedTokens.refuted += result.stats.predictedTokens.refuted;
     this.totals.thinkingTokens += result.stats.thinkingTokens;
     this.totals.answerTokens += result.stats.answerTokens;
     return result;

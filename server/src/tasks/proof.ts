@@ -34,6 +34,8 @@ export async function writeProof(
     report({ kind: 'phase', text: 'Solving again from the summary' });
     report({ kind: 'thinking', text: `Summary of the previous attempt:\n${text}\n\n` });
     messages = [continuedProofRequest(task.problem, text)];
+    // The new attempt reuses the summary's notation and steps: the engine predicts from it.
+    return generate({ ...ask, messages, repeats: text }, onChunk, signal);
   }
   return generate({ ...ask, messages }, onChunk, signal);
 }

@@ -27,7 +27,8 @@ export interface StepRefinement {
 /** The new text of the step (thinking and answer stream to `onChunk`); undefined when cancelled. */
 export async function refineStep(task: StepRefinement, generate: Generate, budgets: ReplyBudgets, onChunk: ChunkSink, signal: AbortSignal): Promise<string | undefined> {
   const result = await generate(
-    { messages: [stepRefinementRequest(task.problem, task.steps, task.step, task.objection, task.format)], ...budgets, priority: 'interactive' },
+    // The new step mostly repeats the old one: the engine predicts from it (prompt-lookup decoding).
+    { messages: [stepRefinementRequest(task.problem, task.steps, task.step, task.objection, task.format)], ...budgets, priority: 'interactive', repeats: task.steps[task.step - 1] },
     onChunk,
     signal,
   );
@@ -40,7 +41,7 @@ export async function refineStep(task: StepRefinement, generate: Generate, budge
 
 /** The refined proof (Markdown with LaTeX math, the scaffold's "Solution" section); undefined when cancelled. */
 export async function refineProof(problem: string, proof: string, review: string, generate: Generate, budgets: ReplyBudgets, onChunk: ChunkSink, signal: AbortSignal): Promise<string | undefined> {
-  const result = await generate({ messages: [refinementRequest(problem, proof, [review])], ...budgets, priority: 'interactive' }, onChunk, signal);
+  const result = await generate({ messages: [refinementRequest(problem, proof, [review])], ...budgets, priority: 'interactive', repeats: proof }, onChunk, signal);
   if (result.stopReason === 'cancelled' || result.stopReason === 'preempted') return undefined;
   if (!result.thoughtClosed) throw new NoRefinementError('its thinking ran out of budget');
   const text = solutionOf(result.answer);
