@@ -7,6 +7,7 @@ import { benchCritique } from './critique';
 import { benchEngine } from './engine';
 import { benchMemory } from './memory';
 import { benchPanel } from './panel';
+import { benchPrediction } from './prediction';
 import { benchRemote } from './remote';
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   await benchAdversarial();
   await benchCli();
   await benchEngine();
+  await benchPrediction();
   await benchCritique();
   await benchCompletion();
   await benchChat();

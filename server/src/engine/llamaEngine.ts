@@ -7,7 +7,7 @@
  * node-llama-cpp is ESM-only and native: it is loaded with a dynamic import the first time a model loads,
  * never at server start.
  *
- * Prompt-lookup decoding: every sequence has node-llama-cpp's InputLookupTokenPredictor. A request with
+ * Prompt-lookup decoding: every sequence has a RepeatPredictor (repeatPredictor.ts). A request with
  * `repeats` (a refinement rewrites a step or a proof and mostly repeats it) hands it that text's tokens;
  * each evaluation then also evaluates the token that follows the reply's last tokens in that text, and the
  * model's own sample at that position confirms it or not, so the text generated is the one generated
@@ -30,6 +30,7 @@ import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
+import { RepeatPredictor } from './repeatPredictor';
 import { scriptedBias } from './scriptedOutput';
 import { SequencePool, type PooledSequence } from './sequencePool';
 import {
@@ -61,6 +62,9 @@ export interface LlamaEngineOptions {
   signal?: AbortSignal;
   /** Memory the context may take, in bytes (default: what fitToMemory allows on this machine). */
   totalMemoryBytes?: number;
+  /** `false`: sequences without a token predictor, so `repeats` is ignored (the benchmark's baseline for
+   * what having one costs a reply that repeats nothing). Default true. */
+  tokenPrediction?: boolean;
 }
 
 /** What was loaded and where, for the status bar and "Show Setup Information". */
@@ -93,15 +97,6 @@ export class ModelLoadError extends Error {
   }
 }
 
-/**
- * The predictor's shape. One token per evaluation is what pays: node-llama-cpp 3.21.1 validates only the
- * first predicted token of a batch (LlamaContext's speculative loop compares the later ones with a list it
- * never fills, so they are evaluated and thrown away), and raises `predictionLength.max` to
- * `patternLength.min`. A one-token pattern is enough: once a prediction holds, the predictor follows the
- * text along (it keeps its match) instead of searching again.
- */
-const PREDICTOR_OPTIONS = { patternLength: { min: 1 }, predictionLength: { min: 1, max: 1 } };
-
 /** node-llama-cpp's evaluation priorities (1-5): interactive work's tokens go into a full batch first. */
 const EVALUATION_PRIORITY = { interactive: 5, background: 1 } as const;
 
@@ -128,9 +123,11 @@ export class LlamaEngine implements Engine {
     private readonly context: LlamaContext,
     readonly info: LoadedModelInfo,
     readonly header: GgufSummary,
+    tokenPrediction: boolean,
   ) {
     for (let i = 0; i < info.sequences; i++) {
-      this.sequences.push(new Sequence(context.getSequence({ tokenPredictor: new lib.InputLookupTokenPredictor(PREDICTOR_OPTIONS) })));
+      const options = tokenPrediction ? { tokenPredictor: new RepeatPredictor() } : {};
+      this.sequences.push(new Sequence(context.getSequence(options)));
     }
     this.pool = new SequencePool(this.sequences);
   }
@@ -217,7 +214,7 @@ export class LlamaEngine implements Engine {
           }
         : {}),
     };
-    return new LlamaEngine(lib, llama, model, context, info, header);
+    return new LlamaEngine(lib, llama, model, context, info, header, options.tokenPrediction !== false);
   }
 
   describe(): EngineDescription {
