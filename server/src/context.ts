@@ -10,6 +10,7 @@ import { CodeLensRefreshRequest, MessageType, ShowMessageNotification, type Init
 import type { DocumentStore, CurrentDocument } from './documentStore';
 import { CritiqueFindings, proofsNow, type ProofNow } from './features/critiqueFindings';
 import { CritiqueQueue } from './features/critiqueQueue';
+import { CritiqueTriggers } from './features/critiqueTriggers';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { ScriptSequence, parseScripts } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
@@ -57,6 +58,8 @@ export interface ServerContext {
   /** The critiques' judgements, and the queue that makes them. */
   readonly findings: CritiqueFindings;
   readonly critiques: CritiqueQueue;
+  /** When proofs are critiqued without being asked (save, a pause in typing). */
+  readonly critiqueTriggers: CritiqueTriggers;
   /** The proofs of a document as they are now (none when it is not open). */
   proofs(uri: string): ProofNow[];
   /** Publishes a document's critique findings as they stand on its text now. */
@@ -138,7 +141,8 @@ export function createServerContext(
     dismissed,
     runningCompletions: new Map<string, AbortController>(),
   };
-  return { ...base, critiques: new CritiqueQueue(base) };
+  const critiques = new CritiqueQueue(base);
+  return { ...base, critiques, critiqueTriggers: new CritiqueTriggers(base, critiques) };
 }
 
 /** A store of the storage folder cannot keep what it holds: the feature goes on in memory; the user reads

@@ -121,12 +121,12 @@ store.documents.onDidOpen((event) => {
   loadModelInBackground();
 });
 store.documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));
-store.onDidChange((uri, line) => context?.critiques.changed(uri, line));
-store.documents.onDidSave((event) => context?.critiques.saved(event.document.uri));
+store.onDidChange((uri, line) => context?.critiqueTriggers.changed(uri, line));
+store.documents.onDidSave((event) => context?.critiqueTriggers.saved(event.document.uri));
 store.documents.onDidClose((event) => {
   clearTimeout(pendingDiagnostics.get(event.document.uri));
   pendingDiagnostics.delete(event.document.uri);
-  context?.critiques.closed(event.document.uri);
+  context?.critiqueTriggers.closed(event.document.uri);
   publisher.clear(event.document.uri);
 });
 

@@ -1,5 +1,5 @@
 /**
- * The critique queue (features/critiqueQueue.ts) on real analysed documents, with a `generate` the test
+ * The critique queue and its triggers (features/critiqueQueue.ts, critiqueTriggers.ts) on real analysed documents, with a `generate` the test
  * answers by hand (as DeepRun takes one): which proofs a save critiques, one critique at a time on the local
  * model, a running critique cancelled when its proof's text changes, a pre-empted one run again, an explicit
  * request cancelled, nothing started without a model (and the lens told so), waiters told when the
@@ -13,6 +13,7 @@ import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { notStarted, type GenerationResult } from '../../server/src/engine/types';
 import { CritiqueFindings, proofsNow } from '../../server/src/features/critiqueFindings';
 import { CritiqueQueue, type CritiqueQueueContext } from '../../server/src/features/critiqueQueue';
+import { CritiqueTriggers } from '../../server/src/features/critiqueTriggers';
 import type { QedNanoSettings } from '../../server/src/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import type { Generate } from '../../server/src/tasks/generate';
@@ -78,8 +79,10 @@ function harness(options: { trigger?: QedNanoSettings['critique']['trigger']; mo
     proofs: (uri) => (uri === URI ? proofsNow(document) : []),
     publishFindings: (uri) => published.push(uri),
   };
+  const queue = new CritiqueQueue(context);
   return {
-    queue: new CritiqueQueue(context),
+    queue,
+    triggers: new CritiqueTriggers(context, queue),
     calls,
     published,
     findings,
@@ -98,8 +101,8 @@ function open(text: string, version: number): OpenDocument {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 test('a save critiques the changed proofs one at a time, at background priority; a judged proof is not critiqued again', async () => {
-  const { queue, calls, published, findings } = harness();
-  queue.saved(URI);
+  const { queue, triggers, calls, published, findings } = harness();
+  triggers.saved(URI);
   await settle();
   assert.equal(calls.length, 1, 'one critique runs on the local model; the other waits');
   assert.equal(calls[0]!.priority, 'background');
@@ -115,17 +118,17 @@ test('a save critiques the changed proofs one at a time, at background priority;
   await settle();
   assert.deepEqual(published, [URI, URI]);
   assert.equal(findings.judgementOf(URI, second!.key)?.critique.score, 1);
-  queue.saved(URI);
+  triggers.saved(URI);
   await settle();
   assert.equal(calls.length, 2, 'nothing changed since: nothing to critique');
 });
 
 test('an edit of the proof being critiqued cancels its critique; the other proof goes on', async () => {
-  const { queue, calls, edit } = harness();
-  queue.saved(URI);
+  const { triggers, calls, edit } = harness();
+  triggers.saved(URI);
   await settle();
   edit(TWO_PROOFS.replace('Indeed so.', 'Indeed so, since 1 is positive.'));
-  queue.changed(URI, 5);
+  triggers.changed(URI, 5);
   assert.equal(calls[0]!.signal.aborted, true);
   await settle();
   assert.equal(calls.length, 2);
@@ -134,8 +137,8 @@ test('an edit of the proof being critiqued cancels its critique; the other proof
 });
 
 test('a critique pre-empted by interactive work runs again, after what was queued', async () => {
-  const { queue, calls } = harness();
-  queue.saved(URI);
+  const { triggers, calls } = harness();
+  triggers.saved(URI);
   await settle();
   calls[0]!.stop('preempted');
   await settle();
@@ -165,10 +168,10 @@ test('an explicit critique resolves with its outcome; cancelled, it rejects and 
 
 test('without a loaded model a save starts nothing and says the critique waits; closing the document tells waiters', async () => {
   const waiting = harness({ modelLoaded: false });
-  waiting.queue.saved(URI);
+  waiting.triggers.saved(URI);
   await settle();
   assert.equal(waiting.calls.length, 0);
-  assert.equal(waiting.queue.waitingForModel, true);
+  assert.equal(waiting.triggers.waitingForModel, true);
   assert.equal(waiting.waitedForModel(), 1);
 
   const { queue, calls } = harness({ trigger: 'manual' });

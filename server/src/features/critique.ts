@@ -46,7 +46,7 @@ export function critiqueLenses(context: ServerContext, uri: string): CodeLens[] 
     if (state === 'queued') return { range, command: { title: 'QED-Nano: critique queued', command: '' } };
     const judgement = context.findings.judgementOf(uri, proof.key);
     if (!judgement) {
-      return context.critiques.waitingForModel
+      return context.critiqueTriggers.waitingForModel
         ? { range, command: { title: 'QED-Nano: critique waits for a model · Load Model', command: context.lensCommand(CLIENT_COMMANDS.loadModel) } }
         : again('QED-Nano: Critique');
     }

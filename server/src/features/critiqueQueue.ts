@@ -1,13 +1,11 @@
 /**
- * Which proofs are critiqued, and when: the triggers (`qedNano.critique.trigger`: on save, or after a pause
- * in typing that leaves the proof being typed in alone), the queue and its pump. What the critiques found
- * is critiqueFindings.ts's; `qed/critique` and the lenses are critique.ts's.
+ * The critiques to run and their pump: at most one job per proof (the newest text wins), run in order.
+ * When proofs are queued without being asked is critiqueTriggers.ts's; what the critiques found is
+ * critiqueFindings.ts's; `qed/critique` and the lenses are critique.ts's.
  *
  * Staleness is handled by identity, not by time. A proof is known by its statement's key and judged by a
- * hash of its statement and steps (critiqueFindings.ts):
- *  - only proofs whose hash changed since their last critique are queued again (unless the user asks);
- *  - a critique running for text that has changed since is cancelled; the queue holds at most one job per
- *    proof, and the newest text wins.
+ * hash of its statement and steps (critiqueFindings.ts): a critique running for text that has changed
+ * since is cancelled (`stopStale`).
  * Critiques run one at a time (with the remote engine, as many at once as its endpoints take) at background
  * priority: prove, chat and completions pre-empt them, and a pre-empted critique goes back into the queue.
  * Background critiques wait for a loaded model (they never start a 2.5 GB download on save); an explicit
@@ -19,9 +17,6 @@ import type { ProgressReporter } from '../model/modelManager';
 import { statementProblem } from '../prompts/proofPrompt';
 import { critiqueProof, type Critique } from '../tasks/critique';
 import type { ProofNow } from './critiqueFindings';
-
-/** After this long without an edit, the `onIdle` trigger critiques the proofs that changed. */
-const IDLE_DELAY_MS = 3000;
 
 /** What the queue needs of the server's context. */
 export type CritiqueQueueContext = Pick<ServerContext, 'current' | 'generate' | 'settings' | 'modelLoaded' | 'waitForModel' | 'client' | 'findings' | 'proofs' | 'publishFindings'>;
@@ -41,17 +36,7 @@ export class CritiqueQueue {
   private readonly queued = new Map<string, Job>();
   /** Running critiques by job id. */
   private readonly running = new Map<string, { job: Job; hash: string; abort: AbortController }>();
-  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
-  /** Where the last edit of each document was: the idle trigger leaves the proof being typed in alone. */
-  private readonly lastEdit = new Map<string, number>();
-  private waiting = false;
-
   constructor(private readonly context: CritiqueQueueContext) {}
-
-  /** Whether a background critique was skipped for want of a model (the lens says so). */
-  get waitingForModel(): boolean {
-    return this.waiting;
-  }
 
   /** Where the critique of a proof stands in the queue. */
   stateOf(uri: string, key: string): 'running' | 'queued' | undefined {
@@ -59,31 +44,24 @@ export class CritiqueQueue {
     return this.running.has(id) ? 'running' : this.queued.has(id) ? 'queued' : undefined;
   }
 
-  /** The document was saved: with trigger `onSave`, its changed proofs are critiqued. */
-  saved(uri: string): void {
-    if (this.context.settings().critique.trigger === 'onSave') this.enqueueChanged(uri);
+  /** Queues `proofs` of `uri` for the background (a model must be loaded for them to start). */
+  critiqueLater(uri: string, proofs: readonly ProofNow[]): void {
+    for (const proof of proofs) this.enqueue(uri, proof.key);
+    this.pump(false);
   }
 
-  /** The document changed (`line`: where): stale work stops; with trigger `onIdle`, a pause critiques. */
-  changed(uri: string, line: number | undefined): void {
-    if (line !== undefined) this.lastEdit.set(uri, line);
+  /** Stops the running critiques of `uri` whose proof's text is not what they critique any more. */
+  stopStale(uri: string): void {
     const proofs = this.context.proofs(uri);
     for (const running of this.running.values()) {
       if (running.job.uri !== uri) continue;
       const now = proofs.find((p) => p.key === running.job.key);
       if (!now || now.hash !== running.hash) running.abort.abort();
     }
-    clearTimeout(this.idleTimers.get(uri));
-    if (this.context.settings().critique.trigger === 'onIdle') {
-      this.idleTimers.set(uri, setTimeout(() => this.enqueueChanged(uri, this.lastEdit.get(uri)), IDLE_DELAY_MS));
-    }
   }
 
-  /** The document was closed: its timers, queued jobs (their waiters are told) and running critiques end. */
+  /** The document was closed: its queued jobs go (their waiters are told) and its running critiques stop. */
   closed(uri: string): void {
-    clearTimeout(this.idleTimers.get(uri));
-    this.idleTimers.delete(uri);
-    this.lastEdit.delete(uri);
     for (const [id, job] of this.queued) {
       if (job.uri !== uri) continue;
       this.queued.delete(id);
@@ -112,26 +90,6 @@ export class CritiqueQueue {
     );
     this.pump(true);
     return Promise.all(results);
-  }
-
-  /** Queues the proofs of `uri` whose text changed since their last critique (not the one holding `skipLine`). */
-  private enqueueChanged(uri: string, skipLine?: number): void {
-    const proofs = this.context.proofs(uri);
-    if (proofs.length === 0) return;
-    if (!this.context.modelLoaded()) {
-      if (!this.waiting) this.context.client.log('QED-Nano critiques once a model is loaded (QED-Nano: Load Model); until then, structural checks only.');
-      this.waiting = true;
-      this.context.waitForModel('Critiques wait for a model: click to load it.');
-      this.context.client.refreshLenses();
-      return;
-    }
-    this.waiting = false;
-    for (const proof of proofs) {
-      const range = proof.statement.proof!.range;
-      if (skipLine !== undefined && range.start.line <= skipLine && skipLine <= range.end.line) continue;
-      if (this.context.findings.judgementOf(uri, proof.key)?.hash !== proof.hash) this.enqueue(uri, proof.key);
-    }
-    this.pump(false);
   }
 
   private enqueue(uri: string, key: string): Job {
