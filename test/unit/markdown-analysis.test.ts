@@ -110,3 +110,52 @@ test('a proof ending in $\\blacksquare$: its last step has no stray `$`, and Out
   const shown = detail.slice(0, -1);
   assert.ok(stepText.startsWith(shown) && stepText[shown.length] === ' ', `cut between words: ${detail}`);
 });
+
+test('a claim stated inside a solution, with its own proof, is a nested statement: no "proof without a statement", and the solution goes on around it', () => {
+  // As published olympiad reference solutions write them: plain "Claim 1.", "Claim - ...", and bold "**Claim.**".
+  const text = [
+    '## Problem 1',
+    'Prove that $n^2 + n$ is even for every integer $n$.',
+    '',
+    '**Solution.** We use two claims.',
+    '',
+    'Claim 1. The product of two consecutive integers is even.',
+    '',
+    'Proof. One of them is even. ∎',
+    '',
+    'Claim - the sum of two even numbers is even.',
+    '',
+    '*Proof.* Write them as $2a$ and $2b$. ∎',
+    '',
+    '**Claim.** Nothing else is needed.',
+    '',
+    'Proof. Clear. ∎',
+    '',
+    'Now $n^2 + n = n(n+1)$, so Claim 1 finishes the solution. ∎',
+    '',
+  ].join('\n');
+  const a = analyzeDocument('markdown', text);
+  assert.deepEqual(codes(a).filter((c) => c.startsWith('proof-without-statement')), []);
+  assert.deepEqual(
+    a.statements.map((s) => [s.kind, s.title, s.proof ? lines(s.proof.range) : null, s.proof?.closed]),
+    [
+      ['claim', 'Claim 1', [8, 8], true],
+      ['claim', 'Claim', [12, 12], true],
+      ['claim', 'Claim', [16, 16], true],
+      ['problem', 'Problem 1', [4, 18], true],
+    ].sort((x, y) => (x[2] as number[])[0]! - (y[2] as number[])[0]!),
+  );
+  const solution = a.statements.find((s) => s.kind === 'problem')!.proof!;
+  assert.deepEqual(
+    solution.steps.map((s) => lines(s.range)[0]),
+    [4, 6, 10, 14, 18],
+    'the solution\'s steps: its own paragraphs and the claims as stated, not the claims\' proofs',
+  );
+});
+
+test('a plain "Claim." outside any proof is a statement; "Proof." after a proof\'s end is no claim\'s proof', () => {
+  const text = ['Claim 2. Every prime above 2 is odd.', '', 'Proof. Otherwise 2 divides it. ∎', '', 'Proof. Another proof. ∎', ''].join('\n');
+  const a = analyzeDocument('markdown', text);
+  assert.deepEqual(a.statements.map((s) => [s.kind, s.title, lines(s.proof!.range)]), [['claim', 'Claim 2', [3, 3]]]);
+  assert.deepEqual(a.additionalProofs.length + a.orphanProofs.length, 1, 'the second proof is reported as it was before');
+});

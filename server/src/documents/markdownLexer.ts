@@ -46,6 +46,9 @@ const BLOCKQUOTE = /^(?: {0,3}>[ \t]?)+/;
 const STATEMENT_WORDS = ['Theorem', 'Lemma', 'Proposition', 'Corollary', 'Claim', 'Problem', 'Exercise', 'Conjecture', 'Question'];
 /** `**Proof.**`, `*Proof of Lemma 2.*`, `**Solution:**` and, at a paragraph start, plain `Proof.` */
 const PROOF_LABEL = /^(\*\*|__|\*|_)?\s*(Proof|Solution)\b([^*_.:\n]{0,80})[.:]\s*\1/i;
+/** A claim in plain text at a paragraph's start, as solutions state them: "Claim 1.", "Claim:", "Claim (key).",
+ * "Claim - ...". Every run is bounded: no backtracking on long runs of spaces. */
+const PLAIN_CLAIM = /^Claim(?:[ \t]{1,4}(\d{1,4}[a-z]?|[IVX]{1,6}))?[ \t]{0,4}(?:\(([^()\n]{0,80})\)[ \t]{0,4})?(?:[.:]|[-\u2013\u2014][ \t])/i;
 
 export const markdownLineLexer: LineLexer<MarkdownState, LexedLine<MarkdownState>> = {
   initialState: INITIAL,
@@ -172,7 +175,11 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       return;
     }
     const statement = statementLabel(rest);
-    if (!statement) return;
+    if (!statement) {
+      const claim = atParagraphStart ? PLAIN_CLAIM.exec(rest) : null;
+      if (claim) tokens.push({ t: 'statementLabel', kind: 'claim', title: ['Claim', claim[1], claim[2] && `(${claim[2]})`].filter(Boolean).join(' '), ch: offset, endCh: offset + claim[0].length });
+      return;
+    }
     const kind = classifyStatementWord(statement.word);
     if (!kind) return;
     const title = [statement.word, statement.number, statement.note].filter(Boolean).join(' ');

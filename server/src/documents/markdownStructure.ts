@@ -5,6 +5,10 @@
  * "**Proof.**" / "**Solution.**" or a "Proof"/"Solution" heading, and ends at ∎, □, $\blacksquare$,
  * \qed, "QED", or the next statement or heading (for a proof under a heading: the next heading of the same
  * or a higher level).
+ *
+ * A claim stated inside a proof ("**Claim.**", "Claim 1.", "Claim - ...", as olympiad solutions write them)
+ * is a statement of its own, and a "Proof." right after it is the claim's proof, nested in the outer one:
+ * the outer proof goes on around them, and an end mark closes the innermost proof.
  */
 import { classifyStatementWord, type LexedLine } from './tokens';
 import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './proofDocument';
@@ -23,6 +27,8 @@ interface OpenStatement {
   /** Heading level, or 0 for a label. */
   level: number;
   label: string | undefined;
+  /** Stated inside a proof (a claim): a proof right after it nests in that proof. */
+  nested: boolean;
 }
 
 interface OpenProof {
@@ -36,13 +42,17 @@ export function buildMarkdownStructure(
 ): ProofDocumentAnalysis {
   const builder = new StructureBuilder('markdown', lines, lexed);
   let statement: OpenStatement | undefined;
-  let proof: OpenProof | undefined;
+  /** The open proofs, innermost last (an outer proof and the proof of a claim stated in it). */
+  const proofs: OpenProof[] = [];
+  /** The last statement closed was a claim stated inside a proof, still waiting for its own proof. */
+  let nestedClaimWaits = false;
 
   const closeStatement = (end: Position): void => {
     if (!statement) return;
     const s = statement;
     statement = undefined;
     const stop = later(end, s.header.end);
+    nestedClaimWaits = s.nested;
     builder.addStatement({
       kind: s.kind,
       environment: s.environment,
@@ -53,20 +63,23 @@ export function buildMarkdownStructure(
       bodyRange: { start: s.header.end, end: stop },
     });
   };
+  /** Closes the innermost open proof. */
   const closeProof = (end: Position, bodyEnd: Position, closed: boolean): void => {
+    const proof = proofs.pop();
     if (!proof) return;
     proof.proof.range.end = later(end, proof.proof.headerRange.end);
     proof.proof.bodyRange.end = later(bodyEnd, proof.proof.headerRange.end);
     proof.proof.closed = closed;
-    proof = undefined;
+    nestedClaimWaits = false; // a claim whose proof did not start inside this one has none
   };
   /** Closes whatever is open because something new starts on `line`. */
   const closeBefore = (line: number): void => {
-    if (proof) {
-      const end = builder.contentEndBefore(line, proof.proof.headerRange.end);
+    if (statement) closeStatement(builder.contentEndBefore(line, statement.header.end));
+    while (proofs.length > 0) {
+      const end = builder.contentEndBefore(line, proofs[proofs.length - 1]!.proof.headerRange.end);
       closeProof(end, end, false);
     }
-    if (statement) closeStatement(builder.contentEndBefore(line, statement.header.end));
+    nestedClaimWaits = false;
   };
   const openProof = (header: Range, environment: string, level: number): void => {
     const opened: Proof = {
@@ -77,7 +90,7 @@ export function buildMarkdownStructure(
       closed: false,
       steps: [],
     };
-    proof = { proof: opened, level };
+    proofs.push({ proof: opened, level });
     builder.attachProof(opened);
   };
 
@@ -89,6 +102,7 @@ export function buildMarkdownStructure(
         if (token.t === 'label' && statement && statement.label === undefined) statement.label = token.name;
         continue;
       }
+      const proof = proofs[proofs.length - 1];
       switch (token.t) {
         case 'heading': {
           const statementWord = STATEMENT_HEADING.exec(token.text);
@@ -96,7 +110,7 @@ export function buildMarkdownStructure(
           const starts = statementWord !== null || proofWord !== null;
           // A deeper, ordinary heading ("#### Case 1") stays inside a proof or statement opened by a heading.
           if (proof && (starts || proof.level === 0 || token.level <= proof.level)) closeBefore(line);
-          if (!proof && statement && (starts || statement.level === 0 || token.level <= statement.level)) closeBefore(line);
+          if (proofs.length === 0 && statement && (starts || statement.level === 0 || token.level <= statement.level)) closeBefore(line);
           const header = range(line, token.ch, line, token.endCh);
           if (statementWord) {
             closeBefore(line);
@@ -107,6 +121,7 @@ export function buildMarkdownStructure(
               header,
               level: token.level,
               label: undefined,
+              nested: false,
             };
           } else if (proofWord) {
             closeBefore(line);
@@ -114,8 +129,12 @@ export function buildMarkdownStructure(
           }
           break;
         }
-        case 'statementLabel':
-          closeBefore(line);
+        case 'statementLabel': {
+          // A claim inside a proof leaves that proof open: it is part of the argument.
+          const nested = token.kind === 'claim' && proof !== undefined;
+          if (nested) {
+            if (statement) closeStatement(builder.contentEndBefore(line, statement.header.end));
+          } else closeBefore(line);
           statement = {
             kind: token.kind,
             environment: token.title.split(' ')[0]!,
@@ -123,12 +142,23 @@ export function buildMarkdownStructure(
             header: range(line, token.ch, line, token.endCh),
             level: 0,
             label: undefined,
+            nested,
           };
           break;
-        case 'proofLabel':
-          closeBefore(line);
-          openProof(range(line, token.ch, line, token.endCh), token.word.toLowerCase(), 0);
+        }
+        case 'proofLabel': {
+          const header = range(line, token.ch, line, token.endCh);
+          if (statement?.nested || (nestedClaimWaits && !statement)) {
+            // The proof of a claim stated inside a proof: it nests there.
+            if (statement) closeStatement(builder.contentEndBefore(line, statement.header.end));
+            nestedClaimWaits = false;
+            openProof(header, token.word.toLowerCase(), 0);
+          } else {
+            closeBefore(line);
+            openProof(header, token.word.toLowerCase(), 0);
+          }
           break;
+        }
         case 'proofEnd':
           if (proof) closeProof({ line, character: token.endCh }, { line, character: token.ch }, true);
           break;
