@@ -46,12 +46,12 @@ window.requestAnimationFrame = (callback) => original((t) => { window.__paints++
       const started = performance.now();
       for (let i = 0; i < total; i++) {
         const token = i % 12 === 11 ? ` $a_{${i}}^2$` : i % 80 === 79 ? '\n\n' : ' word';
-        window.postMessage({ type: 'progress', value: { kind: 'proof', text: token } }, '*');
+        window.postMessage({ type: 'progress', value: { kind: 'answer', text: token } }, '*');
         const due = started + ((i + 1) * 1000) / rate;
         while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
       }
       // The last token is a marker: the stream is caught up when it and every formula are on screen.
-      window.postMessage({ type: 'progress', value: { kind: 'proof', text: ' QEDMARK' } }, '*');
+      window.postMessage({ type: 'progress', value: { kind: 'answer', text: ' QEDMARK' } }, '*');
       const ended = performance.now();
       const expectedMath = Math.floor(total / 12);
       const proof = document.querySelector('#proof')!;
