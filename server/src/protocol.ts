@@ -14,7 +14,7 @@ import {
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
 
-import type { StopReason } from './engine/types';
+import type { LocalModelDescription, StopReason, TokenPredictions } from './engine/types';
 
 export type { StopReason } from './engine/types';
 export { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE } from './wireNames';
@@ -149,17 +149,8 @@ export interface SetupInfo {
   model: { setting: string; path?: string; sizeBytes?: number; architecture?: string } | undefined;
   /** With `qedNano.engine: remote`: where requests go, and whether a key is set (never the key). */
   remote?: { endpoints: string[]; model: string; apiKey: string };
-  loaded?: {
-    threads: number;
-    contextSize: number;
-    sequences: number;
-    gpuLayers: number;
-    gpuDeviceNames: string[];
-    loadMs: number;
-    /** Prompt-lookup predictions since the model loaded (refinements and Continue predict from the text
-     * they rewrite): validated ones cost no forward pass of their own. */
-    tokenPredictions: { validated: number; refuted: number };
-  };
+  /** The model loaded on this machine (its architecture is under `model`). */
+  loaded?: Omit<LocalModelDescription, 'architecture'>;
   settings: QedNanoSettings;
   lastError?: string;
   storagePath: string;
@@ -226,7 +217,7 @@ export interface GenerationCost {
   tokensPerSecond: number;
   /** Prompt-lookup predictions (refinements and Continue, on the local engine): `validated` tokens cost no
    * forward pass of their own; `refuted` ones were evaluated in vain. */
-  predictedTokens: { validated: number; refuted: number };
+  predictedTokens: TokenPredictions;
 }
 
 export interface CandidateSummary {

@@ -158,17 +158,21 @@ export interface EngineDescription {
   /** What was lowered from the settings to fit this machine, in words (empty when nothing was). */
   adjustments: string[];
   /** A model loaded here: its architecture and how it was loaded. */
-  local?: {
-    architecture: string;
-    threads: number;
-    contextSize: number;
-    sequences: number;
-    gpuLayers: number;
-    gpuDeviceNames: string[];
-    loadMs: number;
-    /** Prompt-lookup predictions since the model loaded, over every sequence. */
-    tokenPredictions: TokenPredictions;
-  };
+  local?: LocalModelDescription;
+}
+
+/** How a model was loaded on this machine, and what it has done since. */
+export interface LocalModelDescription {
+  architecture: string;
+  threads: number;
+  contextSize: number;
+  sequences: number;
+  gpuLayers: number;
+  gpuDeviceNames: string[];
+  loadMs: number;
+  /** Prompt-lookup predictions since the model loaded, over every sequence (refinements and Continue
+   * predict from the text they rewrite): validated ones cost no forward pass of their own. */
+  tokenPredictions: TokenPredictions;
 }
 
 export interface Engine {

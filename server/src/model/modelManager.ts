@@ -17,7 +17,7 @@ import { InvalidModelFileError } from '../engine/ggufHeader';
 import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
 import { RemoteEngine, RemoteEngineError } from '../engine/remoteEngine';
 import type { ScriptSequence } from '../engine/scriptedOutput';
-import { notStarted, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult } from '../engine/types';
+import { notStarted, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type LocalModelDescription } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
 import { isHuggingFaceUri } from '../modelSource';
@@ -297,17 +297,7 @@ export class ModelManager {
         ? { remote: { endpoints: settings.remote.endpoints, model: settings.remote.model, apiKey: this.options.apiKey ? 'set (QED_NANO_API_KEY)' : 'not set' } }
         : {}),
       ...(loaded
-        ? {
-            loaded: {
-              threads: loaded.threads,
-              contextSize: loaded.contextSize,
-              sequences: loaded.sequences,
-              gpuLayers: loaded.gpuLayers,
-              gpuDeviceNames: loaded.gpuDeviceNames,
-              loadMs: loaded.loadMs,
-              tokenPredictions: loaded.tokenPredictions,
-            },
-          }
+        ? { loaded: withoutArchitecture(loaded) }
         : {}),
       settings,
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -501,4 +491,9 @@ function memoryNow(): SetupInfo['memory'] {
   gc?.();
   const { heapUsed, rss } = process.memoryUsage();
   return { heapUsedBytes: heapUsed, rssBytes: rss, afterGc: gc !== undefined };
+}
+
+/** What Setup Information says of the loaded model beside its file (whose architecture it gives). */
+function withoutArchitecture({ architecture: _shownWithTheFile, ...loaded }: LocalModelDescription): Omit<LocalModelDescription, 'architecture'> {
+  return loaded;
 }
