@@ -44,6 +44,8 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
     text: `\\newenvironment{x}{${'\\begin{'.repeat(50_000)}}{}\n`,
   },
   { name: '50,000 nested proofs in Markdown', format: 'markdown', text: '**Proof.**\n\n'.repeat(50_000) },
+  // Each line opens a definition that never ends: the macro scan once walked back over every open line.
+  { name: '20,000 unclosed \\newcommand in Markdown math', format: 'markdown', text: '$\\newcommand{\\x}{\n'.repeat(20_000) },
   { name: 'random brackets and delimiters', format: 'latex', text: randomNoise(300_000, seededRandom(7)) },
 ];
 

@@ -159,3 +159,40 @@ test('a plain "Claim." outside any proof is a statement; "Proof." after a proof\
   assert.deepEqual(a.statements.map((s) => [s.kind, s.title, lines(s.proof!.range)]), [['claim', 'Claim 2', [3, 3]]]);
   assert.deepEqual(a.additionalProofs.length + a.orphanProofs.length, 1, 'the second proof is reported as it was before');
 });
+
+test('a Markdown file\'s own macros count: definitions in its math (also over several lines) and a front-matter `macros:` block', () => {
+  const text = [
+    '---',
+    'title: Notes',
+    'macros:',
+    '  \\Z: \\mathbb{Z}',
+    '  "\\\\abs": "\\\\left|#1\\\\right|"',
+    "  'Q': '\\mathbb{Q}'",
+    'tags: [nt]',
+    '---',
+    'Notation: $$\\newcommand{\\R}{\\mathbb{R}}$$ and $\\DeclareMathOperator{\\lcm}{lcm}$.',
+    '',
+    '$$',
+    '\\newcommand{\\pair}[2]{',
+    '  \\left(#1, #2\\right)}',
+    '$$',
+    '',
+    '## Problem 1',
+    'Show that $\\abs{x} \\in \\R$ for $x \\in \\Z$; prices like $5 and `\\def` in code define nothing.',
+    '',
+  ].join('\n');
+  const a = analyzeDocument('markdown', text);
+  assert.deepEqual(
+    a.macros.map((m) => [m.name, m.arity, m.body.replace(/\s+/g, ' ').trim()]),
+    [
+      ['Z', 0, '\\mathbb{Z}'],
+      ['abs', 1, '\\left|#1\\right|'],
+      ['Q', 0, '\\mathbb{Q}'],
+      ['R', 0, '\\mathbb{R}'],
+      ['lcm', 0, '\\operatorname{lcm}'],
+      ['pair', 2, '\\left(#1, #2\\right)'],
+    ],
+  );
+  assert.equal(a.statements[0]!.title, 'Problem 1');
+  assert.deepEqual(analyzeDocument('markdown', '## Problem 1\nShow $x \\le y$.\n').macros, []);
+});

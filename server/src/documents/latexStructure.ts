@@ -214,7 +214,8 @@ function collectDeclarations(lexed: readonly LexedLine<LatexState>[]): (name: st
   return (name) => resolve(name, 0);
 }
 
-function collectMacros(lexed: readonly LexedLine<LatexState>[]): MacroDefinition[] {
+/** The macros (`\newcommand`, `\def`, `\DeclareMathOperator`...) that lexed LaTeX lines define, in order. */
+export function collectMacros(lexed: readonly LexedLine<LatexState>[]): MacroDefinition[] {
   const macros: MacroDefinition[] = [];
   for (const line of lexed) {
     for (const token of line.tokens) {

@@ -12,6 +12,7 @@
  */
 import { classifyStatementWord, type LexedLine } from './tokens';
 import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './proofDocument';
+import { markdownMacros } from './markdownMacros';
 import { StructureBuilder } from './structure';
 import type { MarkdownState } from './markdownLexer';
 
@@ -169,7 +170,7 @@ export function buildMarkdownStructure(
   }
   const end = builder.documentEnd();
   closeBefore(end.line + 1);
-  return builder.finish([]);
+  return builder.finish(markdownMacros(lines));
 }
 
 function later(a: Position, b: Position): Position {
