@@ -17,7 +17,7 @@ import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
 import { bold, dim } from './terminal';
 import type { OpenDocument } from '../documentStore';
-import { statementAt, statementKeys, statementWithKey } from '../documents/queries';
+import { statementAt, statementIdentities, statementWithKey } from '../documents/queries';
 
 export interface ProveOptions {
   deep: boolean;
@@ -69,8 +69,8 @@ async function prove(file: string, read: InputFile, targets: string[], options: 
 
 function statementsToProve(input: InputFile, line: number | undefined, target: string): string[] {
   const { document, analysis } = current(input);
-  const keys = statementKeys(analysis, (range) => document.getText(range));
-  const keyOf = (s: Statement): string => keys.get(s)!;
+  const identities = statementIdentities(analysis, (range) => document.getText(range));
+  const keyOf = (s: Statement): string => identities.get(s)!.key;
   if (line !== undefined) {
     const found = statementAt(analysis, { line: line - 1, character: Number.MAX_SAFE_INTEGER }) ?? statementAt(analysis, { line: line - 1, character: 0 });
     if (!found) throw new CliError(`qed-nano: there is no theorem, lemma or problem at ${target}.`, EXIT.usage);

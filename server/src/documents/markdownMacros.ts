@@ -29,10 +29,13 @@ export function markdownMacros(lines: readonly string[]): MacroDefinition[] {
     // From the command on (Markdown text before it is no LaTeX), and the lines a definition runs on.
     const result = latexLineLexer.lexLine(command ? text.slice(command.index) : text, { ...latexLineLexer.initialState, definition });
     lexed.push(result);
-    continued = result.endState.definition === null ? 0 : continued + 1;
+    definition = result.endState.definition;
+    continued = definition === null ? 0 : continued + 1;
     // A definition that does not end within a few lines is no definition (as the LaTeX lexer's length cap).
-    definition = continued > MAX_CONTINUATION_LINES ? null : result.endState.definition;
-    if (definition === null) continued = 0;
+    if (continued > MAX_CONTINUATION_LINES) {
+      definition = null;
+      continued = 0;
+    }
   }
   return [...macros, ...collectMacros(lexed)];
 }

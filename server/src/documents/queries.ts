@@ -43,35 +43,41 @@ function trimSpacesAtEnd(line: string): string {
 /** A range's text in the analysed document. */
 export type TextOf = (range: Range) => string;
 
+/** A statement's key, and its text as the model reads it (`clean`), computed once for both. */
+export interface StatementIdentity {
+  key: string;
+  text: string;
+}
+
 /**
  * The names of a document's statements that outlive edits elsewhere in the document: a labelled
  * statement is its label (so it stays itself while its text is edited), any other its text as the model
  * reads it with its rank among statements of the same text (so it stays itself while text around it moves).
  * Critique (which proof a judgement belongs to) and chat (which problem a conversation is about) know
- * statements by it.
+ * statements by it. Each comes with its cleaned text, which those callers need too.
  */
-export function statementKeys(analysis: ProofDocumentAnalysis, text: TextOf): Map<Statement, string> {
+export function statementIdentities(analysis: ProofDocumentAnalysis, text: TextOf): Map<Statement, StatementIdentity> {
   const seen = new Map<string, number>();
-  const keys = new Map<Statement, string>();
+  const identities = new Map<Statement, StatementIdentity>();
   const labels = new Set<string>();
   for (const statement of analysis.statements) {
+    const cleanText = clean(text(statement.bodyRange));
     // A label used twice (a mistake the structure check reports) names only its first statement.
     if (statement.label && !labels.has(statement.label)) {
       labels.add(statement.label);
-      keys.set(statement, `label:${statement.label}`);
+      identities.set(statement, { key: `label:${statement.label}`, text: cleanText });
       continue;
     }
-    const cleanText = clean(text(statement.bodyRange));
     const rank = seen.get(cleanText) ?? 0;
     seen.set(cleanText, rank + 1);
-    keys.set(statement, `text:${rank}:${cleanText}`);
+    identities.set(statement, { key: `text:${rank}:${cleanText}`, text: cleanText });
   }
-  return keys;
+  return identities;
 }
 
-/** The statement whose key (statementKeys) is `key` now. */
+/** The statement whose key (statementIdentities) is `key` now. */
 export function statementWithKey(analysis: ProofDocumentAnalysis, text: TextOf, key: string): Statement | undefined {
-  for (const [statement, k] of statementKeys(analysis, text)) if (k === key) return statement;
+  for (const [statement, identity] of statementIdentities(analysis, text)) if (identity.key === key) return statement;
   return undefined;
 }
 

@@ -12,7 +12,7 @@ import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgre
 import type { ServerContext } from '../context';
 import type { OpenDocument } from '../documentStore';
 import type { Position, Statement } from '../documents/proofDocument';
-import { clean, katexMacros, statementAt, statementKeys } from '../documents/queries';
+import { katexMacros, statementAt, statementIdentities } from '../documents/queries';
 import { statementProblem } from '../prompts/proofPrompt';
 import type { ChatHistory, ChatHistoryParams, ChatParams, ChatResult, GenerationProgress } from '../protocol';
 import type { Conversation } from '../storage/conversations';
@@ -121,10 +121,10 @@ function problemAt({ document, analysis }: OpenDocument, position: Position): Pr
   if (!statement) return undefined;
   const text = (range: Parameters<typeof document.getText>[0]): string => document.getText(range);
   const sameTitle = analysis.statements.filter((s) => s.title === statement.title);
-  const statementText = clean(text(statement.bodyRange));
+  const { key, text: statementText } = statementIdentities(analysis, text).get(statement)!;
   return {
     statement,
-    key: `${document.uri}\n${statementKeys(analysis, text).get(statement)!}`,
+    key: `${document.uri}\n${key}`,
     legacyKey: `${document.uri}\n${statement.label ?? `${statement.title}#${sameTitle.indexOf(statement)}`}`,
     statementText,
     statementHash: hash(statementText),

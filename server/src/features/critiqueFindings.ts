@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { OpenDocument } from '../documentStore';
 import { comparePositions, type Range, type Statement } from '../documents/proofDocument';
-import { clean, statementKeys } from '../documents/queries';
+import { statementIdentities } from '../documents/queries';
 import type { FindingKind } from '../prompts/critiquePrompts';
 import { CRITIQUE_DIAGNOSTIC_SOURCE } from '../protocol';
 import type { Critique } from '../tasks/critique';
@@ -23,7 +23,7 @@ const SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
 
 /** A proof as it is now in its document. */
 export interface ProofNow {
-  /** The statement's identity (documents/queries.ts statementKeys): its label, else its text and rank. */
+  /** The statement's identity (documents/queries.ts statementIdentities): its label, else its text and rank. */
   key: string;
   statement: Statement;
   steps: { range: Range; text: string }[];
@@ -117,13 +117,14 @@ export class CritiqueFindings {
 /** The proofs of a document as they are now (with steps), with their identities, in document order. */
 export function proofsNow({ document, analysis }: OpenDocument): ProofNow[] {
   const text = (range: Range): string => document.getText(range);
-  const keys = statementKeys(analysis, text);
+  const identities = statementIdentities(analysis, text);
   const proofs: ProofNow[] = [];
   for (const statement of analysis.statements) {
     if (!statement.proof || statement.proof.steps.length === 0) continue;
+    const { key, text: statementText } = identities.get(statement)!;
     const steps = statement.proof.steps.map((step) => ({ range: step.range, text: text(step.range) }));
-    const hash = createHash('sha256').update(clean(text(statement.bodyRange))).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
-    proofs.push({ key: keys.get(statement)!, statement, steps, hash });
+    const hash = createHash('sha256').update(statementText).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
+    proofs.push({ key, statement, steps, hash });
   }
   return proofs.sort((a, b) => comparePositions(a.statement.range.start, b.statement.range.start));
 }

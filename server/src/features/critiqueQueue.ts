@@ -52,9 +52,11 @@ export class CritiqueQueue {
 
   /** Stops the running critiques of `uri` whose proof's text is not what they critique any more. */
   stopStale(uri: string): void {
-    const proofs = this.context.proofs(uri);
+    // Called on every keystroke: the proofs are worked out only when a critique of this document runs.
+    let proofs: ProofNow[] | undefined;
     for (const running of this.running.values()) {
       if (running.job.uri !== uri) continue;
+      proofs ??= this.context.proofs(uri);
       const now = proofs.find((p) => p.key === running.job.key);
       if (!now || now.hash !== running.hash) running.abort.abort();
     }
