@@ -1,6 +1,9 @@
 /**
- * The entry point of document analysis: one analyzer per open document keeps that document's line cache,
- * so re-analysis after an edit lexes only the changed lines (see incremental.ts).
+ * The entry point of document analysis: one analyzer per document keeps that document's line cache, so
+ * re-analysis after an edit lexes only the changed lines (see incremental.ts). The structure is built
+ * again only when the text or the environments its project declares changed, and references are checked
+ * against the project's labels last (references.ts), so a label added in another chapter costs one pass
+ * over this file's references, not an analysis.
  */
 import { IncrementalLexer } from './incremental';
 import { latexLineLexer } from './latexLexer';
@@ -8,7 +11,8 @@ import { buildLatexStructure } from './latexStructure';
 import { markdownLineLexer } from './markdownLexer';
 import { buildMarkdownStructure } from './markdownStructure';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
-import { range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './proofDocument';
+import { comparePositions, NO_LINKS, range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './proofDocument';
+import { labelDiagnostics, type ProjectScope } from './references';
 
 
 export interface AnalyzerOptions {
@@ -19,6 +23,11 @@ export class ProofDocumentAnalyzer {
   private readonly latex = new IncrementalLexer(latexLineLexer);
   private readonly markdown = new IncrementalLexer(markdownLineLexer);
 
+  /** The last structure, for its text and inherited environments. */
+  private structure: { text: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis } | undefined;
+  /** The last full analysis, for its structure and scope. */
+  private last: { structure: ProofDocumentAnalysis; scope: ProjectScope | undefined; analysis: ProofDocumentAnalysis } | undefined;
+
   constructor(readonly format: DocumentFormat) {}
 
   /** How many lines the last analysis lexed (the others were reused from the cache). */
@@ -26,22 +35,44 @@ export class ProofDocumentAnalyzer {
     return this.format === 'latex' ? this.latex.lastLexedLineCount : this.markdown.lastLexedLineCount;
   }
 
-  /** Analyses `text`, reusing what did not change since the previous call. Never throws on any input. */
-  analyze(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }): ProofDocumentAnalysis {
+  /**
+   * Analyses `text` as a file of the project `scope` describes (undefined: a file alone), reusing what did
+   * not change since the previous call. Never throws on any input.
+   */
+  analyze(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }, scope?: ProjectScope): ProofDocumentAnalysis {
     const refusal = refuse(text, options);
-    if (refusal) return { format: this.format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], diagnostics: [refusal] };
+    if (refusal) {
+      return { format: this.format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], links: NO_LINKS, diagnostics: [refusal] };
+    }
+    const structure = this.structureOf(text, scope?.environments);
+    if (this.last?.structure === structure && this.last.scope === scope) return this.last.analysis;
+    const labels = labelDiagnostics(structure, scope);
+    const analysis = labels.length === 0
+      ? structure
+      : { ...structure, diagnostics: [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start)) };
+    this.last = { structure, scope, analysis };
+    return analysis;
+  }
+
+  private structureOf(text: string, environments: ProjectScope['environments'] | undefined): ProofDocumentAnalysis {
+    const cached = this.structure;
+    if (cached && cached.text === text && cached.environments === environments) return cached.analysis;
+    let analysis: ProofDocumentAnalysis;
     if (this.format === 'latex') {
       const { lines, results } = this.latex.update(text);
-      return buildLatexStructure(lines, results);
+      analysis = buildLatexStructure(lines, results, environments);
+    } else {
+      const { lines, results } = this.markdown.update(text);
+      analysis = buildMarkdownStructure(lines, results);
     }
-    const { lines, results } = this.markdown.update(text);
-    return buildMarkdownStructure(lines, results);
+    this.structure = { text, environments, analysis };
+    return analysis;
   }
 }
 
 /** One-shot analysis (tests, benchmarks, tools). */
-export function analyzeDocument(format: DocumentFormat, text: string, options?: AnalyzerOptions): ProofDocumentAnalysis {
-  return new ProofDocumentAnalyzer(format).analyze(text, options);
+export function analyzeDocument(format: DocumentFormat, text: string, options?: AnalyzerOptions, scope?: ProjectScope): ProofDocumentAnalysis {
+  return new ProofDocumentAnalyzer(format).analyze(text, options, scope);
 }
 
 /** A document that is too large, or is not text at all, gets one clear message instead of analysis. */

@@ -14,6 +14,7 @@ import {
   describeLine,
   isLetter,
   isProofWord,
+  MAX_GROUP_LENGTH,
   readBraceGroup,
   readBracketGroup,
   REFERENCE_COMMANDS,
@@ -69,9 +70,20 @@ const DEFINITION_COMMANDS: ReadonlySet<string> = new Set([
   'newcommand', 'renewcommand', 'providecommand', 'DeclareRobustCommand', 'DeclareMathOperator', 'def',
 ]);
 
+/** Commands that bring in another file of the project (`\import` and `\subimport` name a folder, then a
+ * file); xr's `\externaldocument` names another document whose labels may be referenced. */
 const INCLUDE_COMMANDS: ReadonlySet<string> = new Set([
-  'input', 'include', 'subfile', 'import', 'subimport', 'externaldocument', 'externalcitedocument',
+  'input', 'include', 'subfile', 'import', 'subimport', 'inputfrom', 'includefrom', 'subinputfrom', 'subincludefrom',
+  'externaldocument', 'externalcitedocument',
 ]);
+
+/** Commands that name a package or class: a local `.sty`/`.cls` of that name is part of the project. */
+const PACKAGE_COMMANDS: ReadonlyMap<string, 'class' | 'package'> = new Map([
+  ['documentclass', 'class'], ['LoadClass', 'class'], ['usepackage', 'package'], ['RequirePackage', 'package'],
+]);
+
+/** `% !TEX root = file` (also `%!TeX root=`), as LaTeX Workshop and TeXLab read it. */
+const ROOT_COMMENT = /^%\s*!\s*tex\s+root\s*=(.*)$/i;
 
 const INLINE_VERBATIM_COMMANDS: ReadonlySet<string> = new Set(['verb', 'lstinline', 'mintinline']);
 
@@ -160,6 +172,10 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     const c = text.charCodeAt(i);
     if (c === 37 /* % */) {
       stop = i;
+      if (text.includes('!', i)) {
+        const root = ROOT_COMMENT.exec(text.slice(i))?.[1]?.trim();
+        if (root) tokens.push({ t: 'rootComment', path: root, ch: i, endCh: n });
+      }
       break;
     }
     if (c === 92 /* \ */) {
@@ -302,9 +318,21 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       tokens.push({ t: 'item', ch: at, endCh: afterName });
       return afterName;
     }
-    if (INCLUDE_COMMANDS.has(name)) {
-      tokens.push({ t: 'include', ch: at, endCh: afterName });
-      return afterName;
+    if (INCLUDE_COMMANDS.has(name)) return lexInclude(name, at, afterName);
+    const packageKind = PACKAGE_COMMANDS.get(name);
+    if (packageKind) {
+      const option = readBracketGroup(text, afterName);
+      const names = readBraceGroup(text, option?.end ?? afterName);
+      if (!names) return afterName;
+      tokens.push({
+        t: 'package',
+        kind: packageKind,
+        names: names.inner.split(',').map((n) => n.trim()).filter((n) => n !== ''),
+        option: option?.inner.trim(),
+        ch: at,
+        endCh: names.end,
+      });
+      return names.end;
     }
     if (INLINE_VERBATIM_COMMANDS.has(name)) return skipInlineVerbatim(text, afterName);
     if (DEFINITION_COMMANDS.has(name)) {
@@ -312,6 +340,39 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       definition = { command: starred ? `${name}*` : name, raw: '', depth: 0, groups: 0 };
       return starred ? afterName + 1 : afterName;
     }
+    return afterName;
+  }
+
+  /** `\input{file}`, `\input file`, `\include{file}`, `\import{folder}{file}`, `\subimport*{folder}{file}`. */
+  function lexInclude(name: string, at: number, afterName: number): number {
+    let from = text[afterName] === '*' ? afterName + 1 : afterName;
+    const twoArguments = name.includes('import') || name.endsWith('from');
+    let folder: string | undefined;
+    if (twoArguments) {
+      const first = readBraceGroup(text, from);
+      if (!first) {
+        tokens.push({ t: 'include', command: name, target: undefined, ch: at, endCh: afterName });
+        return afterName;
+      }
+      folder = first.inner.trim();
+      from = first.end;
+    }
+    const group = readBraceGroup(text, from);
+    if (group) {
+      tokens.push({ t: 'include', command: name, target: group.inner.trim() || undefined, ...(folder !== undefined ? { folder } : {}), ch: at, endCh: group.end });
+      return group.end;
+    }
+    if (name === 'input' && text[from] === ' ') {
+      // TeX's own form, `\input chapters/one`: the name runs to the next space or brace.
+      const start = skipWhitespace(text, from);
+      let end = start;
+      while (end < n && end - start < MAX_GROUP_LENGTH && !/[\s{}%\\]/.test(text[end]!)) end++;
+      if (end > start) {
+        tokens.push({ t: 'include', command: name, target: text.slice(start, end), ch: at, endCh: end });
+        return end;
+      }
+    }
+    tokens.push({ t: 'include', command: name, target: undefined, ch: at, endCh: afterName });
     return afterName;
   }
 

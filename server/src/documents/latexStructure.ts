@@ -2,7 +2,8 @@
  * LaTeX structure: theorem-like environments and the proofs after them, from the lexed lines.
  * Environments count as statements or proofs when they are built in (theorem, lemma, ..., proof, solution,
  * and starred forms) or declared in the document (\newtheorem, \declaretheorem, or \newenvironment wrapping
- * one of those), wherever in the document the declaration stands.
+ * one of those), wherever in the document the declaration stands, or elsewhere in its project (`inherited`:
+ * the root's preamble, local packages, other chapters; the file's own declarations win).
  */
 import { classifyStatementWord, isProofWord, type LexedLine } from './tokens';
 import {
@@ -15,6 +16,7 @@ import {
   type ProofDocumentAnalysis,
   type Range,
   type StatementKind,
+  type EnvironmentDeclaration,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
 import type { LatexState } from './latexLexer';
@@ -53,8 +55,13 @@ const TITLES: Record<StatementKind, string> = {
 
 const REFERENCE_IN_OPTION = /\\(?:ref|cref|Cref|autoref)\s*\{([^}]+)\}/;
 
-export function buildLatexStructure(lines: readonly string[], lexed: readonly LexedLine<LatexState>[]): ProofDocumentAnalysis {
-  const roles = collectDeclarations(lexed);
+export function buildLatexStructure(
+  lines: readonly string[],
+  lexed: readonly LexedLine<LatexState>[],
+  inherited: readonly EnvironmentDeclaration[] = [],
+): ProofDocumentAnalysis {
+  const { macros, environments } = collectDefinitions(lexed);
+  const roles = environmentRoles([...inherited, ...environments]);
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
 
@@ -180,26 +187,22 @@ export function buildLatexStructure(lines: readonly string[], lexed: readonly Le
     );
     end(unclosed, documentEnd.line, documentEnd.character, documentEnd.character, false);
   }
-  return builder.finish(collectMacros(lexed));
+  return builder.finish(macros, environments);
 }
 
-/** Resolves an environment name to its role, from built-in names and the document's declarations. */
-function collectDeclarations(lexed: readonly LexedLine<LatexState>[]): (name: string) => EnvironmentRole | undefined {
+/** Resolves an environment name to its role, from built-in names and the declarations (later ones win). */
+function environmentRoles(declarations: readonly EnvironmentDeclaration[]): (name: string) => EnvironmentRole | undefined {
   const declared = new Map<string, EnvironmentRole>();
   const aliases = new Map<string, string>();
-  for (const line of lexed) {
-    for (const token of line.tokens) {
-      if (token.t !== 'definition') continue;
-      const d = token.definition;
-      if (d.kind === 'statementEnvironment') {
-        const role: EnvironmentRole = { role: 'statement', kind: d.statementKind, title: d.title };
-        declared.set(d.name, role);
-        declared.set(`${d.name}*`, role);
-      } else if (d.kind === 'proofEnvironment') {
-        declared.set(d.name, { role: 'proof' });
-      } else if (d.kind === 'environmentAlias') {
-        aliases.set(d.name, d.wraps);
-      }
+  for (const d of declarations) {
+    if (d.kind === 'statementEnvironment') {
+      const role: EnvironmentRole = { role: 'statement', kind: d.statementKind, title: d.title };
+      declared.set(d.name, role);
+      declared.set(`${d.name}*`, role);
+    } else if (d.kind === 'proofEnvironment') {
+      declared.set(d.name, { role: 'proof' });
+    } else {
+      aliases.set(d.name, d.wraps);
     }
   }
   const resolve = (name: string, depth: number): EnvironmentRole | undefined => {
@@ -214,18 +217,20 @@ function collectDeclarations(lexed: readonly LexedLine<LatexState>[]): (name: st
   return (name) => resolve(name, 0);
 }
 
-/** The macros (`\newcommand`, `\def`, `\DeclareMathOperator`...) that lexed LaTeX lines define, in order. */
-export function collectMacros(lexed: readonly LexedLine<LatexState>[]): MacroDefinition[] {
+/** The macros (`\newcommand`, `\def`, `\DeclareMathOperator`...) and environments that lexed LaTeX lines
+ * declare, in order. */
+export function collectDefinitions(lexed: readonly LexedLine<unknown>[]): { macros: MacroDefinition[]; environments: EnvironmentDeclaration[] } {
   const macros: MacroDefinition[] = [];
+  const environments: EnvironmentDeclaration[] = [];
   for (const line of lexed) {
     for (const token of line.tokens) {
-      if (token.t === 'definition' && token.definition.kind === 'macro') {
-        const { name, arity, body } = token.definition;
-        macros.push({ name, arity, body });
-      }
+      if (token.t !== 'definition') continue;
+      const d = token.definition;
+      if (d.kind === 'macro') macros.push({ name: d.name, arity: d.arity, body: d.body });
+      else environments.push(d);
     }
   }
-  return macros;
+  return { macros, environments };
 }
 
 /**

@@ -6,7 +6,7 @@
  * over several lines): a file without definitions costs one scan for a backslash command.
  */
 import { latexLineLexer, type LatexState } from './latexLexer';
-import { collectMacros } from './latexStructure';
+import { collectDefinitions } from './latexStructure';
 import type { MacroDefinition } from './proofDocument';
 import type { LexedLine } from './tokens';
 
@@ -37,7 +37,7 @@ export function markdownMacros(lines: readonly string[]): MacroDefinition[] {
       continued = 0;
     }
   }
-  return [...macros, ...collectMacros(lexed)];
+  return [...macros, ...collectDefinitions(lexed).macros];
 }
 
 /** `macros:` in a front matter (`---` on the first line, up to the next `---`): one `name: body` per line. */

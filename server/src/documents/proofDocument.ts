@@ -91,6 +91,7 @@ export type DiagnosticCode =
   | 'unmatched-math-close'
   | 'unbalanced-braces-in-math'
   | 'undefined-reference'
+  | 'duplicate-label'
   | 'proof-without-statement'
   | 'problem-without-proof'
   | 'document-too-large'
@@ -101,8 +102,8 @@ export interface StructuralDiagnostic {
   severity: Severity;
   range: Range;
   message: string;
-  /** Where the offending construct was opened, when that is elsewhere. */
-  related?: { range: Range; message: string }[];
+  /** Where the offending construct was opened, when that is elsewhere (`uri`: in another file of the project). */
+  related?: { range: Range; message: string; uri?: string }[];
 }
 
 /** A macro the document defines (`\newcommand`, `\DeclareMathOperator`...): the panel typesets with them. */
@@ -124,6 +125,36 @@ export interface Reference {
   range: Range;
 }
 
+/** A theorem-like or proof environment a file declares (`\newtheorem`, `\declaretheorem`, or
+ * `\newenvironment` wrapping one): what a project's other files may use. */
+export type EnvironmentDeclaration =
+  | { kind: 'statementEnvironment'; name: string; statementKind: StatementKind; title: string }
+  | { kind: 'proofEnvironment'; name: string }
+  | { kind: 'environmentAlias'; name: string; wraps: string };
+
+/** `\input{chapters/one}`, `\include`, `\subfile`, `\import{folder}{file}`...: a file of the project, as written. */
+export interface IncludeLink {
+  command: string;
+  target: string;
+  /** The folder `\import`/`\subimport` name. */
+  folder?: string;
+  range: Range;
+}
+
+/** How a LaTeX file takes part in a project of several files, as it writes it (nothing is resolved here). */
+export interface ProjectLinks {
+  /** `% !TEX root = ../main.tex`: the root, relative to this file. */
+  rootComment?: string;
+  /** `\documentclass[option]{name}`: the file is a root (a subfiles chapter names its root in `option`). */
+  documentClass?: { name: string; option?: string };
+  /** `\usepackage`/`\RequirePackage` and `\LoadClass` names: a local `.sty`/`.cls` of that name belongs to the project. */
+  packages: string[];
+  classes: string[];
+  includes: IncludeLink[];
+}
+
+export const NO_LINKS: ProjectLinks = { packages: [], classes: [], includes: [] };
+
 export interface ProofDocumentAnalysis {
   format: DocumentFormat;
   statements: Statement[];
@@ -134,6 +165,9 @@ export interface ProofDocumentAnalysis {
   labels: LabelDefinition[];
   references: Reference[];
   macros: MacroDefinition[];
+  /** The environments this file declares (its own statements use them; so do the project's other files). */
+  environments: EnvironmentDeclaration[];
+  links: ProjectLinks;
   diagnostics: StructuralDiagnostic[];
 }
 

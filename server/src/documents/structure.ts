@@ -7,7 +7,6 @@ import {
   comparePositions,
   lineLabel,
   range,
-  shortName,
   stillToProve,
   TASK_KINDS,
   type LabelDefinition,
@@ -20,7 +19,9 @@ import {
   type Statement,
   type StructuralDiagnostic,
   type DocumentFormat,
+  type EnvironmentDeclaration,
   type MacroDefinition,
+  type ProjectLinks,
 } from './proofDocument';
 import { describeMath } from './latexLexer';
 import type { LexedLine, LineToken, MathDelimiter } from './tokens';
@@ -43,7 +44,7 @@ export class StructureBuilder {
   private openMath: { delimiter: MathDelimiter; range: Range } | undefined;
   private proofCandidate: Statement | undefined;
   private readonly proofs: Proof[] = [];
-  private hasIncludes = false;
+  private readonly links: ProjectLinks = { packages: [], classes: [], includes: [] };
 
   constructor(
     private readonly format: DocumentFormat,
@@ -82,7 +83,26 @@ export class StructureBuilder {
         this.references.push({ command: token.command, name: token.name, range: range(line, token.ch, line, token.endCh) });
         return true;
       case 'include':
-        this.hasIncludes = true;
+        if (token.target !== undefined) {
+          this.links.includes.push({
+            command: token.command,
+            target: token.target,
+            ...(token.folder !== undefined ? { folder: token.folder } : {}),
+            range: range(line, token.ch, line, token.endCh),
+          });
+        }
+        return true;
+      case 'package':
+        if (token.kind === 'package') this.links.packages.push(...token.names);
+        else {
+          this.links.classes.push(...token.names);
+          if (!this.links.documentClass && token.names[0] !== undefined) {
+            this.links.documentClass = { name: token.names[0], ...(token.option !== undefined ? { option: token.option } : {}) };
+          }
+        }
+        return true;
+      case 'rootComment':
+        this.links.rootComment ??= token.path;
         return true;
       default:
         return false;
@@ -114,8 +134,11 @@ export class StructureBuilder {
     else this.orphanProofs.push(proof);
   }
 
-  /** Ends the document: reports what is still open and derives the document-wide diagnostics. */
-  finish(macros: MacroDefinition[]): ProofDocumentAnalysis {
+  /**
+   * Ends the document: reports what is still open and derives the document-wide diagnostics. References are
+   * checked against labels later (references.ts), when it is known which files the labels may be in.
+   */
+  finish(macros: MacroDefinition[], environments: EnvironmentDeclaration[] = []): ProofDocumentAnalysis {
     this.macros.push(...macros);
     if (this.openMath) this.reportUnclosedMath('before the end of the document');
     const nested = nestedProofs(this.proofs);
@@ -140,18 +163,6 @@ export class StructureBuilder {
         });
       }
     }
-    const defined = new Set(this.labels.map((label) => label.name));
-    for (const reference of this.references) {
-      if (defined.has(reference.name)) continue;
-      this.diagnostics.push({
-        code: 'undefined-reference',
-        severity: this.hasIncludes ? 'information' : 'warning',
-        range: reference.range,
-        message: this.hasIncludes
-          ? `\`\\${reference.command}{${shortName(reference.name)}}\`: no \`\\label{${shortName(reference.name)}}\` in this file (it may be in an included file).`
-          : `\`\\${reference.command}{${shortName(reference.name)}}\`: no \`\\label{${shortName(reference.name)}}\` in this document.`,
-      });
-    }
     this.diagnostics.sort((a, b) => comparePositions(a.range.start, b.range.start));
     return {
       format: this.format,
@@ -161,6 +172,8 @@ export class StructureBuilder {
       labels: this.labels,
       references: this.references,
       macros: this.macros,
+      environments,
+      links: this.links,
       diagnostics: this.diagnostics,
     };
   }

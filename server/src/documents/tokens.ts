@@ -2,7 +2,7 @@
  * Tokens that the per-line lexers of both formats emit, and the scanning helpers they share.
  * A token holds columns on its own line only (see incremental.ts for why).
  */
-import type { DiagnosticCode, Severity, StatementKind } from './proofDocument';
+import type { DiagnosticCode, EnvironmentDeclaration, Severity, StatementKind } from './proofDocument';
 
 export type MathDelimiter = '$' | '$$' | '\\(' | '\\[' | `env:${string}`;
 
@@ -23,15 +23,17 @@ export type LineToken =
   | { t: 'statementLabel'; kind: StatementKind; title: string; ch: number; endCh: number }
   | { t: 'proofLabel'; word: string; ch: number; endCh: number }
   | { t: 'proofEnd'; ch: number; endCh: number }
-  /** `\input`, `\include`...: labels may live in another file. */
-  | { t: 'include'; ch: number; endCh: number };
+  /** `\input`, `\include`, `\subfile`, `\import`...: another file of the project. `target` is the file as
+   * written (undefined when its argument is not on this line); `folder` the folder `\import`/`\subimport` name. */
+  | { t: 'include'; command: string; target: string | undefined; folder?: string; ch: number; endCh: number }
+  /** `\documentclass`, `\LoadClass` (`class`), `\usepackage`, `\RequirePackage` (`package`): the names as
+   * written, and the options (a subfiles chapter names its main file there). */
+  | { t: 'package'; kind: 'class' | 'package'; names: string[]; option: string | undefined; ch: number; endCh: number }
+  /** A `% !TEX root = ../main.tex` magic comment: the project's root file, relative to this file. */
+  | { t: 'rootComment'; path: string; ch: number; endCh: number };
 
 /** What a LaTeX definition command declares. */
-export type Definition =
-  | { kind: 'statementEnvironment'; name: string; statementKind: StatementKind; title: string }
-  | { kind: 'proofEnvironment'; name: string }
-  | { kind: 'environmentAlias'; name: string; wraps: string }
-  | { kind: 'macro'; name: string; arity: number; body: string };
+export type Definition = EnvironmentDeclaration | { kind: 'macro'; name: string; arity: number; body: string };
 
 /** Whether a line has text that counts (comments do not). */
 export type LineKind = 'blank' | 'comment' | 'content';

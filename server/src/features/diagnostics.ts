@@ -22,7 +22,7 @@ export function structuralDiagnostics(analysis: ProofDocumentAnalysis, uri: stri
       source: STRUCTURE_DIAGNOSTIC_SOURCE,
       message: d.message,
       ...(d.related
-        ? { relatedInformation: d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })) }
+        ? { relatedInformation: d.related.map((r) => ({ location: { uri: r.uri ?? uri, range: r.range }, message: r.message })) }
         : {}),
     }),
   );

@@ -1,0 +1,75 @@
+/**
+ * References checked against labels: a file alone against its own labels, a file of a project against the
+ * labels of every file of the project (`ProjectScope`, made by the project index). Also what else a file
+ * takes from its project: the theorem-like environments declared elsewhere (the root's preamble, local
+ * packages, other chapters). Pure: analysis and scope in, findings out; linear in references and labels.
+ */
+import { shortName, type EnvironmentDeclaration, type ProofDocumentAnalysis, type Range, type StructuralDiagnostic } from './proofDocument';
+
+/** Where a label is defined in another file of the project. */
+export interface LabelPlace {
+  uri: string;
+  /** The file as a message names it (relative to the project's root folder). */
+  file: string;
+  range: Range;
+}
+
+/** What the rest of a file's project gives its analysis. One object per state of the project: analyses are
+ * cached by its identity, so a new one is made only when what it holds changed. */
+export interface ProjectScope {
+  /** Environments declared elsewhere in the project (the file's own declarations win over them). */
+  environments: readonly EnvironmentDeclaration[];
+  /** Labels defined in the project's other files. */
+  labels: ReadonlyMap<string, readonly LabelPlace[]>;
+  /** Some file of the project could not be read, or labels may come from another document (xr's
+   * `\externaldocument`): a reference to a label found nowhere is then only information. */
+  incomplete: boolean;
+}
+
+/** At most this many other places are listed with a duplicate label. */
+const MAX_RELATED = 5;
+
+/** `undefined-reference` for each reference to a label defined nowhere in reach, `duplicate-label` for each
+ * definition of a label that is defined more than once (in this file or across the project). */
+export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' | 'references' | 'links'>, scope: ProjectScope | undefined): StructuralDiagnostic[] {
+  const diagnostics: StructuralDiagnostic[] = [];
+  const own = new Map<string, Range>();
+  for (const label of analysis.labels) {
+    const first = own.get(label.name);
+    const elsewhere = scope?.labels.get(label.name) ?? [];
+    const quoted = `\`\\label{${shortName(label.name)}}\``;
+    if (first) {
+      diagnostics.push({
+        code: 'duplicate-label',
+        severity: 'warning',
+        range: label.range,
+        message: `${quoted} is defined twice in this file: references go to one of them only. Rename one.`,
+        related: [{ range: first, message: 'first defined here' }],
+      });
+    } else if (elsewhere.length > 0) {
+      diagnostics.push({
+        code: 'duplicate-label',
+        severity: 'warning',
+        range: label.range,
+        message: `${quoted} is also defined in ${elsewhere[0]!.file}${elsewhere.length > 1 ? ` and ${elsewhere.length - 1} more file${elsewhere.length > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
+        related: elsewhere.slice(0, MAX_RELATED).map((place) => ({ uri: place.uri, range: place.range, message: `also defined in ${place.file}` })),
+      });
+    }
+    if (!first) own.set(label.name, label.range);
+  }
+  const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0;
+  for (const reference of analysis.references) {
+    if (own.has(reference.name) || scope?.labels.has(reference.name)) continue;
+    const command = `\`\\${reference.command}{${shortName(reference.name)}}\``;
+    const label = `\`\\label{${shortName(reference.name)}}\``;
+    diagnostics.push({
+      code: 'undefined-reference',
+      severity: mayBeElsewhere ? 'information' : 'warning',
+      range: reference.range,
+      message: mayBeElsewhere
+        ? `${command}: no ${label} in ${scope ? 'the files of this project that could be read' : 'this file'} (it may be in ${scope ? 'another document' : 'an included file'}).`
+        : `${command}: no ${label} in this ${scope ? 'project' : 'document'}.`,
+    });
+  }
+  return diagnostics;
+}

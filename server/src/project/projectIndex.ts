@@ -1,0 +1,438 @@
+/**
+ * The project index: every file the server knows (open documents as the editor has them, LaTeX files of the
+ * workspace as the disk has them), each analysed once per text, and the LaTeX projects they form.
+ *
+ * A project is a root (a file with `\documentclass`) and the files it brings in (`\input`, `\include`,
+ * `\subfile`, `\import`, `\subimport`), in reading order, with the local packages and classes (`.sty`,
+ * `.cls` found by the names `\usepackage`/`\documentclass` give). A file's root is its `% !TEX root`
+ * magic comment, else the subfiles main file its `\documentclass[main]{subfiles}` names, else itself when
+ * it has `\documentclass`, else the one root that brings it in; a file with several roots or none is
+ * analysed alone (with several, references are checked against all of them, so none is a false alarm).
+ *
+ * What a file takes from its project is a `ProjectScope` (documents/references.ts): the environments
+ * declared elsewhere and the labels of the other files. Scopes are cached until some file's links,
+ * declarations or labels change, and their environments keep their identity while those stay the same, so
+ * an edit re-analyses its own file, and the project's other files only when their structure depends on it.
+ *
+ * No file system here: the loader (projectLoader.ts) reads files and hands them in; this module only says
+ * which paths it would like to read (`wanted`). Paths are resolved with node:path, URIs keyed canonically
+ * (VS Code and Node spell some characters of a file URI differently).
+ */
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ProofDocumentAnalyzer, type AnalyzerOptions } from '../documents/analyzer';
+import type { DocumentFormat, EnvironmentDeclaration, IncludeLink, MacroDefinition, ProofDocumentAnalysis } from '../documents/proofDocument';
+import type { LabelPlace, ProjectScope } from '../documents/references';
+
+/** A file the index holds, with its analysis as part of its project. */
+export interface IndexedFile {
+  /** The URI as the client (or the loader) names it. */
+  readonly uri: string;
+  /** Its path on disk; undefined for a document that is no file (untitled). */
+  readonly path: string | undefined;
+  readonly format: DocumentFormat;
+  /** Its text: the editor's document while open, else as read from disk. */
+  document: TextDocument;
+  /** Whether the editor has it open (its text is then the editor's, whatever the disk says). */
+  open: boolean;
+}
+
+interface Entry extends IndexedFile {
+  readonly analyzer: ProofDocumentAnalyzer;
+  /** The last analysis and the scope it was made with (its links, labels, declarations and macros never
+   * depend on the scope: they are what the file itself writes). */
+  analysis: ProofDocumentAnalysis;
+  scope: ProjectScope | undefined;
+  analysedText: string;
+  /** What other files depend on, as strings: when one changes, projects or scopes are made again. */
+  linksKey: string;
+  environmentsKey: string;
+  labelsKey: string;
+}
+
+export interface Project {
+  root: IndexedFile;
+  /** The root and the files it brings in, in reading order, each once (an `\input` cycle is cut). */
+  files: IndexedFile[];
+  /** Local packages and classes the project's files name (and the ones those name). */
+  packages: IndexedFile[];
+  /** Includes whose file the index does not hold (missing, unreadable, or not yet read). */
+  missing: { from: IndexedFile; link: IncludeLink }[];
+  /** Labels may come from another document (xr's `\externaldocument`). */
+  external: boolean;
+}
+
+/** What a file's prompts and views take from its project: macros in reading order, and the files before it. */
+export interface Surroundings {
+  /** Every macro of the project (packages, then files in reading order, this one included). */
+  macros: MacroDefinition[];
+  /** The files read before this one, in reading order. */
+  before: IndexedFile[];
+}
+
+/** Extensions of the LaTeX files a project is made of. */
+export const LATEX_EXTENSIONS: readonly string[] = ['.tex', '.ltx', '.sty', '.cls'];
+
+/** The key two spellings of one file URI share. */
+export function canonicalUri(uri: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  try {
+    return pathToFileURL(fileURLToPath(uri)).href;
+  } catch {
+    return uri;
+  }
+}
+
+export class ProjectIndex {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byPath = new Map<string, Entry>();
+  /** The projects, made again when some file's links changed (undefined: to be made). */
+  private graph: { projects: Map<Entry, Project>; rootsOf: Map<Entry, Entry[]> } | undefined;
+  /** The scopes handed out since the last change of declarations or labels. */
+  private scopes = new Map<Entry, ProjectScope | undefined>();
+  /** Environments lists by what they hold: a scope keeps the same one while the declarations stay. */
+  private environmentLists = new Map<string, readonly EnvironmentDeclaration[]>();
+  /** Counts changes that other files can see (links, declarations, labels): for listeners and tests. */
+  generation = 0;
+
+  constructor(private readonly limits: () => AnalyzerOptions) {}
+
+  /** The file `uri`, if the index holds it. */
+  get(uri: string): IndexedFile | undefined {
+    return this.entries.get(canonicalUri(uri));
+  }
+
+  /** The file at `filePath`, if the index holds it. */
+  atPath(filePath: string): IndexedFile | undefined {
+    return this.byPath.get(filePath);
+  }
+
+  /** Every file the index holds. */
+  all(): IndexedFile[] {
+    return [...this.entries.values()];
+  }
+
+  /**
+   * Takes in a file's text: the editor's document (`open`), or its text on disk. A file the editor has
+   * open is not replaced by its disk text. Returns whether anything other files see changed.
+   */
+  set(document: TextDocument, format: DocumentFormat, open: boolean): boolean {
+    const key = canonicalUri(document.uri);
+    const existing = this.entries.get(key);
+    if (existing && existing.open && !open) return false;
+    if (existing && existing.format === format) {
+      existing.open = open;
+      existing.document = document;
+      // The client's documents are updated in place: the text, not the object, says whether it changed.
+      return document.getText() === existing.analysedText ? false : this.refresh(existing);
+    }
+    const filePath = document.uri.startsWith('file:') ? safePath(document.uri) : undefined;
+    const entry: Entry = {
+      uri: document.uri,
+      path: filePath,
+      format,
+      document,
+      open,
+      analyzer: new ProofDocumentAnalyzer(format),
+      analysis: undefined as unknown as ProofDocumentAnalysis,
+      scope: undefined,
+      analysedText: '',
+      linksKey: '',
+      environmentsKey: '',
+      labelsKey: '',
+    };
+    if (existing) this.forget(existing);
+    this.entries.set(key, entry);
+    if (filePath) this.byPath.set(filePath, entry);
+    this.refresh(entry);
+    this.changed(true);
+    return true;
+  }
+
+  /** The editor closed `uri`: its text is now the disk's (the loader reads it again). */
+  release(uri: string): void {
+    const entry = this.entries.get(canonicalUri(uri));
+    if (!entry) return;
+    if (entry.path === undefined || entry.format === 'markdown') this.delete(uri);
+    else entry.open = false;
+  }
+
+  /** Forgets `uri` (deleted from disk, or closed and no file). */
+  delete(uri: string): void {
+    const entry = this.entries.get(canonicalUri(uri));
+    if (!entry) return;
+    this.forget(entry);
+    this.changed(true);
+  }
+
+  /** The analysis of `uri` as a file of its project. */
+  analysis(uri: string): ProofDocumentAnalysis | undefined {
+    const entry = this.entries.get(canonicalUri(uri));
+    return entry && this.analysisOf(entry);
+  }
+
+  /** The project `uri` belongs to: its own root's, else undefined (alone, or several roots). */
+  projectOf(uri: string): Project | undefined {
+    const entry = this.entries.get(canonicalUri(uri));
+    if (!entry) return undefined;
+    const roots = this.rootsOf(entry);
+    return roots.length === 1 ? this.graphNow().projects.get(roots[0]!) : undefined;
+  }
+
+  /** The projects of every root the index holds. */
+  projects(): Project[] {
+    return [...this.graphNow().projects.values()];
+  }
+
+  /** What `uri` takes from its project for prompts and views (a file alone: its own macros, nothing before). */
+  surroundings(uri: string): Surroundings {
+    const entry = this.entries.get(canonicalUri(uri));
+    if (!entry) return { macros: [], before: [] };
+    const project = this.projectOf(uri);
+    if (!project) return { macros: this.analysisOf(entry).macros, before: [] };
+    const at = project.files.indexOf(entry);
+    const others = [...project.packages, ...project.files];
+    if (at < 0) others.push(entry);
+    return {
+      macros: others.flatMap((file) => this.analysisOf(file as Entry).macros),
+      before: at < 0 ? project.files : project.files.slice(0, at),
+    };
+  }
+
+  /** Paths the index would like to read: included files, packages and roots that its files name and it
+   * does not hold yet (they may not exist; the loader tries). */
+  wanted(): string[] {
+    const paths = new Set<string>();
+    for (const entry of this.entries.values()) {
+      if (entry.path === undefined || entry.format !== 'latex') continue;
+      const links = this.analysisOf(entry).links;
+      const dir = path.dirname(entry.path);
+      if (links.rootComment) paths.add(withTexExtension(path.resolve(dir, links.rootComment)));
+      const main = subfilesMain(links.documentClass);
+      if (main) paths.add(withTexExtension(path.resolve(dir, main)));
+      const roots = this.rootsOf(entry);
+      for (const link of links.includes) {
+        for (const root of roots.length > 0 ? roots : [entry]) for (const candidate of includeCandidates(link, entry.path, root.path!)) paths.add(candidate);
+      }
+      for (const root of roots.length > 0 ? roots : [entry]) {
+        for (const name of links.packages) for (const candidate of packageCandidates(name, '.sty', entry.path, root.path!)) paths.add(candidate);
+        for (const name of links.classes) for (const candidate of packageCandidates(name, '.cls', entry.path, root.path!)) paths.add(candidate);
+      }
+    }
+    return [...paths].filter((p) => !this.byPath.has(p));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  private forget(entry: Entry): void {
+    this.entries.delete(canonicalUri(entry.uri));
+    if (entry.path !== undefined && this.byPath.get(entry.path) === entry) this.byPath.delete(entry.path);
+  }
+
+  /** Analyses the entry's new text with the scope it had; says whether what others see changed. */
+  private refresh(entry: Entry): boolean {
+    const text = entry.document.getText();
+    entry.analysis = entry.analyzer.analyze(text, this.limits(), entry.scope);
+    entry.analysedText = text;
+    const { links, environments, labels } = entry.analysis;
+    const linksKey = JSON.stringify([links.rootComment, links.documentClass, links.packages, links.classes, links.includes.map((l) => [l.command, l.folder, l.target])]);
+    const environmentsKey = environments.length === 0 ? '' : JSON.stringify(environments);
+    const labelsKey = labels.map((l) => l.name).join('\n');
+    const linksChanged = linksKey !== entry.linksKey;
+    const changed = linksChanged || environmentsKey !== entry.environmentsKey || labelsKey !== entry.labelsKey;
+    entry.linksKey = linksKey;
+    entry.environmentsKey = environmentsKey;
+    entry.labelsKey = labelsKey;
+    if (changed) this.changed(linksChanged);
+    return changed;
+  }
+
+  private changed(links: boolean): void {
+    this.generation++;
+    if (links) this.graph = undefined;
+    this.scopes = new Map();
+  }
+
+  private analysisOf(entry: Entry): ProofDocumentAnalysis {
+    const text = entry.document.getText();
+    if (text !== entry.analysedText) this.refresh(entry);
+    const scope = this.scopeOf(entry);
+    if (scope !== entry.scope) {
+      entry.scope = scope;
+      entry.analysis = entry.analyzer.analyze(text, this.limits(), scope);
+    }
+    return entry.analysis;
+  }
+
+  /** The roots `entry` belongs to (see the module comment). */
+  private rootsOf(entry: Entry): Entry[] {
+    return this.graphNow().rootsOf.get(entry) ?? [];
+  }
+
+  private scopeOf(entry: Entry): ProjectScope | undefined {
+    if (this.scopes.has(entry)) return this.scopes.get(entry);
+    const projects = this.rootsOf(entry).map((root) => this.graphNow().projects.get(root)!);
+    let scope: ProjectScope | undefined;
+    if (projects.length > 0) {
+      const others = new Set<Entry>();
+      for (const project of projects) for (const file of [...project.packages, ...project.files]) if (file !== entry) others.add(file as Entry);
+      scope = {
+        environments: this.environmentsOf(others),
+        labels: this.labelsOf(projects.flatMap((p) => p.files as Entry[]).filter((file) => file !== entry), projects[0]!.root.path!),
+        incomplete: projects.length > 1 || projects.some((p) => p.missing.length > 0 || p.external),
+      };
+    }
+    this.scopes.set(entry, scope);
+    return scope;
+  }
+
+  /** The declarations of `files`, as one list that stays the same object while they stay the same. */
+  private environmentsOf(files: Iterable<Entry>): readonly EnvironmentDeclaration[] {
+    const declaring = [...files].filter((file) => file.environmentsKey !== '');
+    const key = declaring.map((file) => `${file.uri}\n${file.environmentsKey}`).join('\n');
+    let list = this.environmentLists.get(key);
+    if (!list) {
+      list = declaring.flatMap((file) => file.analysis.environments);
+      if (this.environmentLists.size > 100) this.environmentLists.clear();
+      this.environmentLists.set(key, list);
+    }
+    return list;
+  }
+
+  private labelsOf(files: readonly Entry[], rootPath: string): Map<string, LabelPlace[]> {
+    const labels = new Map<string, LabelPlace[]>();
+    const seen = new Set<Entry>();
+    for (const file of files) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const name = file.path ? path.relative(path.dirname(rootPath), file.path) || path.basename(file.path) : file.uri;
+      for (const label of file.analysis.labels) {
+        const place = { uri: file.uri, file: name, range: label.range };
+        const list = labels.get(label.name);
+        if (list) list.push(place);
+        else labels.set(label.name, [place]);
+      }
+    }
+    return labels;
+  }
+
+  private graphNow(): NonNullable<ProjectIndex['graph']> {
+    if (this.graph) return this.graph;
+    const projects = new Map<Entry, Project>();
+    const rootsOf = new Map<Entry, Entry[]>();
+    const latex = [...this.entries.values()].filter((e) => e.format === 'latex' && e.path !== undefined);
+    for (const entry of latex) {
+      const links = entry.analysis.links;
+      if (links.documentClass && !subfilesMain(links.documentClass)) projects.set(entry, this.projectFrom(entry));
+    }
+    const membership = new Map<Entry, Entry[]>();
+    for (const [root, project] of projects) {
+      for (const file of project.files) {
+        const list = membership.get(file as Entry);
+        if (list) list.push(root);
+        else membership.set(file as Entry, [root]);
+      }
+    }
+    for (const entry of latex) {
+      const named = this.namedRoot(entry);
+      if (named && projects.has(named)) rootsOf.set(entry, [named]);
+      else if (projects.has(entry)) rootsOf.set(entry, [entry]);
+      else rootsOf.set(entry, membership.get(entry) ?? []);
+    }
+    this.graph = { projects, rootsOf };
+    return this.graph;
+  }
+
+  /** The root a file names itself: its magic comment's, or its subfiles main file. */
+  private namedRoot(entry: Entry): Entry | undefined {
+    const links = entry.analysis.links;
+    const dir = path.dirname(entry.path!);
+    const named = links.rootComment ?? subfilesMain(links.documentClass);
+    if (named === undefined) return undefined;
+    const target = path.resolve(dir, named);
+    return this.byPath.get(withTexExtension(target)) ?? this.byPath.get(target);
+  }
+
+  /** The root's files in reading order (depth first, each once), its packages and what is missing. */
+  private projectFrom(root: Entry): Project {
+    const project: Project = { root, files: [], packages: [], missing: [], external: false };
+    const visited = new Set<Entry>();
+    const visit = (file: Entry): void => {
+      visited.add(file);
+      project.files.push(file);
+      for (const link of file.analysis.links.includes) {
+        if (link.command.startsWith('external')) {
+          project.external = true;
+          continue;
+        }
+        const target = includeCandidates(link, file.path!, root.path!).map((p) => this.byPath.get(p)).find((e) => e !== undefined && e.format === 'latex');
+        if (!target) project.missing.push({ from: file, link });
+        else if (!visited.has(target)) visit(target);
+      }
+    };
+    visit(root);
+    const packages = new Set<Entry>();
+    const addPackages = (file: Entry): void => {
+      const { packages: names, classes } = file.analysis.links;
+      const found = [
+        ...names.flatMap((name) => packageCandidates(name, '.sty', file.path!, root.path!)),
+        ...classes.flatMap((name) => packageCandidates(name, '.cls', file.path!, root.path!)),
+      ].map((p) => this.byPath.get(p));
+      for (const sty of found) {
+        if (sty && !packages.has(sty) && !visited.has(sty)) {
+          packages.add(sty);
+          addPackages(sty);
+        }
+      }
+    };
+    for (const file of project.files) addPackages(file as Entry);
+    project.packages = [...packages];
+    return project;
+  }
+}
+
+function safePath(uri: string): string | undefined {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `chapters/one` names `chapters/one.tex` (as TeX reads `\input`); a name with `.tex` is kept. */
+function withTexExtension(file: string): string {
+  return /\.(tex|ltx)$/i.test(file) ? file : `${file}.tex`;
+}
+
+/** The main file a subfiles chapter names: `\documentclass[../main]{subfiles}`. */
+function subfilesMain(documentClass: { name: string; option?: string } | undefined): string | undefined {
+  return documentClass?.name === 'subfiles' && documentClass.option ? documentClass.option : undefined;
+}
+
+/**
+ * Where an include may point, most likely first: `\input`/`\include` relative to the root's folder (TeX's
+ * working folder), then to the including file's; `\subimport`/`\subfile` relative to the including file;
+ * `\import` to its folder (relative to the root's). Each with `.tex` added, then as written.
+ */
+function includeCandidates(link: IncludeLink, from: string, root: string): string[] {
+  const rootDir = path.dirname(root);
+  const fileDir = path.dirname(from);
+  const relativeToFile = link.command.startsWith('sub') || link.command === 'subfile';
+  const bases = link.folder !== undefined
+    ? [path.resolve(relativeToFile ? fileDir : rootDir, link.folder), path.resolve(fileDir, link.folder)]
+    : relativeToFile ? [fileDir, rootDir] : [rootDir, fileDir];
+  const out: string[] = [];
+  for (const base of bases) {
+    const target = path.resolve(base, link.target);
+    out.push(withTexExtension(target));
+    if (withTexExtension(target) !== target) out.push(target);
+  }
+  return [...new Set(out)];
+}
+
+/** A local package or class: `name.sty` (or `.cls`) beside the root, or beside the file that names it. */
+function packageCandidates(name: string, extension: '.sty' | '.cls', from: string, root: string): string[] {
+  if (name.includes('/') && !name.startsWith('.')) return [path.resolve(path.dirname(root), `${name}${extension}`)];
+  return [...new Set([path.resolve(path.dirname(root), `${name}${extension}`), path.resolve(path.dirname(from), `${name}${extension}`)])];
+}

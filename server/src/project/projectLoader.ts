@@ -1,0 +1,158 @@
+/**
+ * Reads the LaTeX files of projects from disk into the project index: every `.tex`/`.sty`/`.cls` under the
+ * workspace folders (in the background, with progress), the folders around a file opened from elsewhere
+ * (where its root may be), and whatever the indexed files name that is not indexed yet (an `\input` outside
+ * the folders, a magic comment's root). Bounded: a walk stops after `MAX_WALKED_ENTRIES` folder entries and
+ * the index after `MAX_INDEXED_FILES` files read from disk (a home folder opened as a workspace must not
+ * take the machine); hidden folders, `node_modules` and symbolic links are not followed. A file that cannot
+ * be read, is not a regular file or is larger than the analysis limit is left out (logged, not an error).
+ */
+import { promises as fs, constants } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LATEX_EXTENSIONS, type ProjectIndex } from './projectIndex';
+
+export const MAX_WALKED_ENTRIES = 50_000;
+export const MAX_INDEXED_FILES = 5_000;
+/** Rounds of following what indexed files name (an include chain longer than this is read on later events). */
+const MAX_FOLLOW_ROUNDS = 16;
+/** How many folders above a file opened from outside the workspace are looked at for its root. */
+const PARENT_FOLDERS = 2;
+
+export interface LoaderOptions {
+  /** Larger files are not read (the analysis limit, qedNano.analysis.maxDocumentSize). */
+  maxFileSize(): number;
+  log(message: string): void;
+}
+
+export class ProjectLoader {
+  private read = 0;
+
+  constructor(
+    private readonly index: ProjectIndex,
+    private readonly options: LoaderOptions,
+  ) {}
+
+  /** Every LaTeX file under `folders`, then what they name. `progress` hears (files read, files found). */
+  async indexFolders(folders: readonly string[], progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+    const found: string[] = [];
+    for (const folder of folders) found.push(...(await walk(folder, this.options.log)));
+    let done = 0;
+    for (const file of found) {
+      if (signal?.aborted) return;
+      await this.readInto(file);
+      progress?.(++done, found.length);
+    }
+    await this.follow(signal);
+  }
+
+  /** The LaTeX files beside `file` and in the folders above it (not below them), then what they name: a
+   * chapter opened from outside the workspace finds its root. */
+  async indexAround(file: string, signal?: AbortSignal): Promise<void> {
+    let dir = path.dirname(file);
+    for (let level = 0; level <= PARENT_FOLDERS; level++) {
+      for (const sibling of await latexFilesIn(dir)) await this.readInto(sibling);
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    await this.follow(signal);
+  }
+
+  /** Reads what indexed files name and the index lacks, until nothing new is found. */
+  async follow(signal?: AbortSignal): Promise<void> {
+    const tried = new Set<string>();
+    for (let round = 0; round < MAX_FOLLOW_ROUNDS && !signal?.aborted; round++) {
+      const wanted = this.index.wanted().filter((p) => !tried.has(p));
+      if (wanted.length === 0) return;
+      for (const file of wanted) {
+        tried.add(file);
+        await this.readInto(file, true);
+      }
+    }
+  }
+
+  /** A file changed on disk (or the editor let it go): reads it again, or forgets it when it is gone. */
+  async reread(file: string): Promise<void> {
+    const uri = pathToFileURL(file).href;
+    if (this.index.get(uri)?.open) return;
+    if (!(await this.readInto(file, true))) this.index.delete(uri);
+  }
+
+  /** Reads `file` into the index; false when it is not there or cannot be used. */
+  private async readInto(file: string, quiet = false): Promise<boolean> {
+    if (this.read >= MAX_INDEXED_FILES && !this.index.atPath(file)) {
+      if (this.read++ === MAX_INDEXED_FILES) this.options.log(`QED-Nano reads at most ${MAX_INDEXED_FILES} LaTeX files from disk; ${file} and later ones are left out.`);
+      return false;
+    }
+    const text = await readText(file, this.options.maxFileSize(), quiet ? undefined : this.options.log);
+    if (text === undefined) return false;
+    if (!this.index.atPath(file)) this.read++;
+    this.index.set(TextDocument.create(pathToFileURL(file).href, 'latex', 0, text), 'latex', false);
+    return true;
+  }
+}
+
+/** A file's text, or undefined (logged unless `log` is undefined) when it is no regular file, too large or
+ * unreadable. Opened without blocking: a named pipe cannot hang the server. */
+export async function readText(file: string, maxSize: number, log?: (message: string) => void): Promise<string | undefined> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = await handle.stat();
+    if (!stats.isFile()) return undefined;
+    if (stats.size > maxSize) {
+      log?.(`QED-Nano leaves ${file} out of its project: ${stats.size.toLocaleString('en')} bytes, more than qedNano.analysis.maxDocumentSize.`);
+      return undefined;
+    }
+    return (await handle.readFile()).toString('utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') log?.(`QED-Nano could not read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+function isLatexFile(name: string): boolean {
+  return LATEX_EXTENSIONS.includes(path.extname(name).toLowerCase());
+}
+
+async function latexFilesIn(dir: string): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && isLatexFile(e.name)).map((e) => path.join(dir, e.name)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The LaTeX files under `root`, breadth first, in a stable order, within the walk's bound. */
+async function walk(root: string, log: (message: string) => void): Promise<string[]> {
+  const files: string[] = [];
+  const queue = [root];
+  let entriesSeen = 0;
+  while (queue.length > 0) {
+    const dir = queue.shift()!;
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (++entriesSeen > MAX_WALKED_ENTRIES) {
+        log(`QED-Nano looked at ${MAX_WALKED_ENTRIES.toLocaleString('en')} entries under ${root} and stopped there; LaTeX files beyond them are read when a file names them.`);
+        return files;
+      }
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) queue.push(full);
+      else if (entry.isFile() && isLatexFile(entry.name)) files.push(full);
+    }
+  }
+  return files;
+}

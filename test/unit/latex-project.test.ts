@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { analyzeDocument } from '../../server/src/documents/analyzer';
+import { DEFAULT_MAX_DOCUMENT_SIZE } from '../../server/src/documents/limits';
+import type { ProofDocumentAnalysis } from '../../server/src/documents/proofDocument';
+import { ProjectIndex } from '../../server/src/project/projectIndex';
+import { ProjectLoader } from '../../server/src/project/projectLoader';
+import { readFileSync } from 'node:fs';
+
+/** A thesis of several folders: main.tex with a local mymacros.sty, chapters with magic comments, an
+ * `\input` cycle, an `\import`ed appendix, a file two roots bring in, and a second root (other.tex). */
+const ROOT = path.resolve('test/fixtures/latex-project');
+const uri = (file: string): string => pathToFileURL(path.join(ROOT, file)).href;
+const codes = (a: ProofDocumentAnalysis | undefined): string[] => (a?.diagnostics ?? []).map((d) => `${d.code}@${d.range.start.line + 1}`);
+
+async function indexed(how: 'workspace' | 'around', file = 'chapters/two.tex'): Promise<ProjectIndex> {
+  const index = new ProjectIndex(() => ({ maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }));
+  const loader = new ProjectLoader(index, { maxFileSize: () => DEFAULT_MAX_DOCUMENT_SIZE, log: () => undefined });
+  if (how === 'workspace') await loader.indexFolders([ROOT]);
+  else await loader.indexAround(path.join(ROOT, file));
+  return index;
+}
+
+test('alone, a chapter has the false alarms the project removes', () => {
+  const alone = analyzeDocument('latex', readFileSync(path.join(ROOT, 'chapters/two.tex'), 'utf8'));
+  assert.deepEqual(codes(alone), ['proof-without-statement@7', 'undefined-reference@8', 'undefined-reference@10']);
+});
+
+for (const how of ['workspace', 'around'] as const) {
+  test(`a project (${how === 'workspace' ? 'the workspace indexed' : 'found from a chapter opened alone'}): declarations from the root and its .sty, labels across files, only real findings`, async () => {
+    const index = await indexed(how);
+    const project = index.projectOf(uri('chapters/two.tex'));
+    assert.ok(project, 'the magic comment names the root');
+    assert.equal(project.root.uri, uri('main.tex'));
+    assert.deepEqual(
+      project.files.map((f) => path.relative(ROOT, f.path!)),
+      ['main.tex', 'chapters/one.tex', 'chapters/loop.tex', 'chapters/two.tex', 'appendix/extra.tex', 'shared/common.tex'],
+      'reading order, depth first; the \\input cycle (one -> loop -> one) is read once',
+    );
+    assert.deepEqual(project.packages.map((f) => path.basename(f.path!)), ['mymacros.sty']);
+
+    const two = index.analysis(uri('chapters/two.tex'))!;
+    assert.deepEqual(two.statements.map((s) => [s.environment, s.title, s.label, s.proof !== undefined]), [['claimx', 'Claim', 'clm:sum', true]],
+      'claimx is declared in mymacros.sty: a statement with its proof, no orphan proof');
+    assert.deepEqual(codes(two), ['duplicate-label@3', 'undefined-reference@10'], '\\ref{prop:pos} (chapters/one.tex) is no finding; a label found nowhere and a duplicate are');
+    assert.equal(two.diagnostics.find((d) => d.code === 'undefined-reference')!.severity, 'warning', 'every file of the project was read: a missing label is a warning');
+    const duplicate = two.diagnostics.find((d) => d.code === 'duplicate-label')!;
+    assert.match(duplicate.message, /also defined in chapters\/one\.tex/);
+    assert.equal(duplicate.related?.[0]?.uri, uri('chapters/one.tex'));
+    assert.deepEqual(codes(index.analysis(uri('chapters/one.tex'))), ['duplicate-label@9']);
+
+    const extra = index.analysis(uri('appendix/extra.tex'))!;
+    assert.deepEqual(extra.statements.map((s) => [s.environment, s.kind, s.proof !== undefined]), [['lemmax', 'lemma', true]],
+      'the appendix has no magic comment: main.tex \\imports it; \\declaretheorem in the .sty names lemmax');
+    assert.deepEqual(codes(extra), [], '\\ref{clm:sum} is in chapters/two.tex');
+
+    assert.equal(index.projectOf(uri('shared/common.tex')), undefined, 'two roots bring it in: it has no one project...');
+    assert.deepEqual(codes(index.analysis(uri('shared/common.tex'))), [], '...but its references are checked against both');
+    assert.deepEqual(codes(index.analysis(uri('main.tex'))), []);
+    assert.deepEqual(codes(index.analysis(uri('other.tex'))), [], 'the same label in another project is no duplicate');
+
+    const around = index.surroundings(uri('chapters/two.tex'));
+    assert.deepEqual(around.macros.map((m) => m.name), ['R', 'N', 'rk', 'eps'], 'the package macros, then the root\'s');
+    assert.deepEqual(around.before.map((f) => path.relative(ROOT, f.path!)), ['main.tex', 'chapters/one.tex', 'chapters/loop.tex']);
+  });
+}
+
+test('an edit re-analyses its own file; the project\'s other files only when the declarations they use change', async () => {
+  const index = await indexed('workspace');
+  const before = index.analysis(uri('chapters/two.tex'))!;
+  const textOf = (file: string): string => index.get(uri(file))!.document.getText();
+  const edit = (file: string, text: string): void => {
+    const entry = index.get(uri(file))!;
+    index.set({ ...entry.document, uri: entry.uri, getText: () => text } as typeof entry.document, 'latex', true);
+  };
+  // A word typed in chapter one: chapter two's analysis is the same object.
+  edit('chapters/one.tex', `${textOf('chapters/one.tex')}\nMore words.`);
+  assert.equal(index.analysis(uri('chapters/two.tex')), before);
+  // The label chapter two refers to goes away: its reference is reported.
+  edit('chapters/one.tex', textOf('chapters/one.tex').replace('\\label{prop:pos}', ''));
+  assert.deepEqual(codes(index.analysis(uri('chapters/two.tex'))), ['duplicate-label@3', 'undefined-reference@8', 'undefined-reference@10']);
+  // The package stops declaring claimx: chapter two's proof is an orphan again.
+  edit('mymacros.sty', textOf('mymacros.sty').replace('\\newtheorem{claimx}{Claim}', ''));
+  assert.ok(codes(index.analysis(uri('chapters/two.tex'))).includes('proof-without-statement@7'));
+});
