@@ -33,6 +33,22 @@ function file(name: string, text: string | Buffer): string {
   return full;
 }
 
+test('check on a LaTeX project: the root checks every file it brings in, a chapter alone finds its root; only real findings', () => {
+  const project = path.join(REPO_ROOT, 'test/fixtures/latex-project');
+  type Report = { files: number; findings: { file: string; rule: string; start: { line: number } }[] };
+  const whole = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', 'main.tex'], { cwd: project, env, encoding: 'utf8' });
+  assert.equal(whole.status, 0, whole.stderr);
+  const report = JSON.parse(whole.stdout) as Report;
+  assert.equal(report.files, 6, 'main.tex, its three chapters (one with an \\input cycle), the \\imported appendix, the shared file');
+  assert.deepEqual(
+    report.findings.map((f) => `${f.file}:${f.start.line} ${f.rule}`),
+    ['chapters/one.tex:9 duplicate-label', 'chapters/two.tex:3 duplicate-label', 'chapters/two.tex:10 undefined-reference'],
+    'no claimx orphan proof, no \\ref{prop:pos} alarm: the label that exists nowhere and the duplicate across files remain',
+  );
+  const chapter = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', 'two.tex'], { cwd: path.join(project, 'chapters'), env, encoding: 'utf8' });
+  assert.deepEqual((JSON.parse(chapter.stdout) as Report).findings.map((f) => `${f.file}:${f.start.line} ${f.rule}`), ['two.tex:3 duplicate-label', 'two.tex:10 undefined-reference']);
+});
+
 test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema accepts; exit 1 on errors, 0 without', () => {
   const broken = file('broken.tex', readDocument('broken.tex'));
   const clean = file('clean.md', '## Problem 1\n\nShow $x$.\n\n**Proof.** Clear. ∎\n');

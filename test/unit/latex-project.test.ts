@@ -19,7 +19,7 @@ async function indexed(how: 'workspace' | 'around', file = 'chapters/two.tex'): 
   const index = new ProjectIndex(() => ({ maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }));
   const loader = new ProjectLoader(index, { maxFileSize: () => DEFAULT_MAX_DOCUMENT_SIZE, log: () => undefined });
   if (how === 'workspace') await loader.indexFolders([ROOT]);
-  else await loader.indexAround(path.join(ROOT, file));
+  else await loader.indexAround(path.dirname(path.join(ROOT, file)));
   return index;
 }
 

@@ -69,12 +69,12 @@ export function program(): Command {
 
   cli
     .command('check')
-    .description('structural diagnostics of .tex and .md files (no model); exit 1 when there are errors')
+    .description('structural diagnostics of .tex and .md files (no model), each LaTeX file as part of its project (a root: the whole project); exit 1 when there are errors')
     .argument('<paths...>', 'files, or folders searched for .tex and .md files')
     .addOption(formatOption())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((paths: string[], options: { format: Format }) => {
-      const { output, exitCode } = check(paths, options.format);
+    .action(async (paths: string[], options: { format: Format }) => {
+      const { output, exitCode } = await check(paths, options.format);
       process.stdout.write(output);
       process.exitCode = exitCode;
     });

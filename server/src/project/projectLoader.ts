@@ -47,10 +47,10 @@ export class ProjectLoader {
     await this.follow(signal);
   }
 
-  /** The LaTeX files beside `file` and in the folders above it (not below them), then what they name: a
+  /** The LaTeX files in `folder` and in the folders above it (not below them), then what they name: a
    * chapter opened from outside the workspace finds its root. */
-  async indexAround(file: string, signal?: AbortSignal): Promise<void> {
-    let dir = path.dirname(file);
+  async indexAround(folder: string, signal?: AbortSignal): Promise<void> {
+    let dir = folder;
     for (let level = 0; level <= PARENT_FOLDERS; level++) {
       for (const sibling of await latexFilesIn(dir)) await this.readInto(sibling);
       const parent = path.dirname(dir);
@@ -77,11 +77,12 @@ export class ProjectLoader {
   async reread(file: string): Promise<void> {
     const uri = pathToFileURL(file).href;
     if (this.index.get(uri)?.open) return;
-    if (!(await this.readInto(file, true))) this.index.delete(uri);
+    if (!(await this.readInto(file, true, true))) this.index.delete(uri);
   }
 
-  /** Reads `file` into the index; false when it is not there or cannot be used. */
-  private async readInto(file: string, quiet = false): Promise<boolean> {
+  /** Reads `file` into the index (again only when `fresh`); false when it is not there or cannot be used. */
+  private async readInto(file: string, quiet = false, fresh = false): Promise<boolean> {
+    if (!fresh && this.index.atPath(file)) return true;
     if (this.read >= MAX_INDEXED_FILES && !this.index.atPath(file)) {
       if (this.read++ === MAX_INDEXED_FILES) this.options.log(`QED-Nano reads at most ${MAX_INDEXED_FILES} LaTeX files from disk; ${file} and later ones are left out.`);
       return false;
