@@ -23,6 +23,8 @@ import { ConversationStore } from './storage/conversations';
 import { DismissedSteps } from './storage/dismissals';
 import { StorageProblem } from './storage/jsonFile';
 import type { Generate } from './tasks/generate';
+import { projectContext } from './features/projectContext';
+import type { ProjectContext } from './prompts/proofPrompt';
 
 /** What the server asks of its client, whatever the request. */
 export interface ClientSide {
@@ -41,6 +43,9 @@ export interface ServerContext {
   readonly documents: DocumentStore;
   /** An open document as it is now (`documents.current`). */
   readonly current: CurrentDocument;
+  /** What a LaTeX file's project adds to its prompts and views (macros, earlier files' results); undefined
+   * for a file alone. */
+  projectContext(uri: string): ProjectContext | undefined;
   /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
   settings(): QedNanoSettings;
   /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
@@ -126,6 +131,7 @@ export function createServerContext(
   const base = {
     documents,
     current: documents.current,
+    projectContext: (uri: string) => projectContext(documents.index, uri),
     settings: () => settings.now,
     pullSettings,
     lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),

@@ -1,13 +1,16 @@
 /**
- * The open documents and their analysis. Each document keeps its own analyzer (and so its line cache); the
- * analysis of a version is computed at most once, on first need, whoever asks (symbols, folding,
- * diagnostics, the model features). The store also says where each document changed, for the features that
- * care which part of a document was edited (the critique's triggers).
+ * The open documents and their analysis, as files of their LaTeX projects. The analysis lives in the
+ * project index (project/projectIndex.ts), which holds the workspace's LaTeX files from disk too: an open
+ * document is the index's file with the editor's text, analysed at most once per version and project state,
+ * on first need, whoever asks (symbols, folding, diagnostics, the model features). The store also says where
+ * each document changed, for the features that care which part of a document was edited (the critique's
+ * triggers).
  */
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ProofDocumentAnalyzer, type AnalyzerOptions } from './documents/analyzer';
+import type { AnalyzerOptions } from './documents/analyzer';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/proofDocument';
+import { ProjectIndex } from './project/projectIndex';
 import { documentSyncGuard } from './transport';
 
 /** An open document as it is now, with its analysis: what every feature works on. */
@@ -22,20 +25,16 @@ export type CurrentDocument = (uri: string) => OpenDocument | undefined;
 /** A document's text changed; `line`: where its first change began (undefined for a whole-text change). */
 export type ChangeListener = (uri: string, line: number | undefined) => void;
 
-interface Entry {
-  analyzer: ProofDocumentAnalyzer;
-  version: number;
-  analysis: ProofDocumentAnalysis | undefined;
-}
-
 export class DocumentStore {
   /** The documents as the client has them (vscode-languageserver's incremental text sync). */
   readonly documents = new TextDocuments(TextDocument);
-  private readonly entries = new Map<string, Entry>();
+  /** Every file the server knows, open or on disk, and the projects they form. */
+  readonly index: ProjectIndex;
   private readonly changeListeners: ChangeListener[] = [];
 
-  constructor(private readonly limits: () => AnalyzerOptions) {
-    this.documents.onDidClose((event) => this.entries.delete(event.document.uri));
+  constructor(limits: () => AnalyzerOptions) {
+    this.index = new ProjectIndex(limits);
+    this.documents.onDidClose((event) => this.index.release(event.document.uri));
   }
 
   /** Starts following the client's document notifications (malformed ones are dropped and logged). */
@@ -59,16 +58,8 @@ export class DocumentStore {
   analysisOf(document: TextDocument): ProofDocumentAnalysis | undefined {
     const format = formatOf(document);
     if (!format) return undefined;
-    let entry = this.entries.get(document.uri);
-    if (!entry || entry.analyzer.format !== format) {
-      entry = { analyzer: new ProofDocumentAnalyzer(format), version: -1, analysis: undefined };
-      this.entries.set(document.uri, entry);
-    }
-    if (entry.version !== document.version || !entry.analysis) {
-      entry.analysis = entry.analyzer.analyze(document.getText(), this.limits());
-      entry.version = document.version;
-    }
-    return entry.analysis;
+    this.index.set(document, format, true);
+    return this.index.analysis(document.uri);
   }
 
   /** Whether some open document is a proof document (LaTeX or Markdown). */
@@ -78,7 +69,7 @@ export class DocumentStore {
 
   /** Forgets every cached analysis (the settings that shape analysis changed). */
   invalidate(): void {
-    for (const entry of this.entries.values()) entry.analysis = undefined;
+    this.index.invalidate();
   }
 }
 

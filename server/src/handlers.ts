@@ -8,13 +8,16 @@ import {
   CodeActionRequest,
   CodeActionResolveRequest,
   CodeLensRequest,
+  DefinitionRequest,
   DocumentSymbolRequest,
   ErrorCodes,
   ExecuteCommandRequest,
   FoldingRangeRequest,
   InlineCompletionRequest,
   ProgressType,
+  ReferencesRequest,
   ResponseError,
+  WorkspaceSymbolRequest,
   type CancellationToken,
   type Connection,
   type ProtocolRequestType,
@@ -28,6 +31,7 @@ import { chat, chatHistory } from './features/chat';
 import { critique, critiqueLenses, dismissFinding } from './features/critique';
 import { foldingRanges } from './features/folding';
 import { inlineCompletion } from './features/completion';
+import { labelDefinition, labelReferences, workspaceSymbols } from './features/labels';
 import { proofInsertionNow, prove } from './features/prove';
 import { toResponseError } from './features/requests';
 import { documentSymbols, excerptOf } from './features/symbols';
@@ -100,6 +104,10 @@ const HANDLERS: readonly Entry[] = [
     const current = context.current(params.textDocument.uri);
     return current ? foldingRanges(current.analysis) : null;
   }),
+  // Labels and statements across a project.
+  on(DefinitionRequest.type, labelDefinition),
+  on(ReferencesRequest.type, labelReferences),
+  on(WorkspaceSymbolRequest.type, workspaceSymbols),
 ];
 
 /** Registers every request of the table on `connection`; `context` is undefined until `initialize`. */

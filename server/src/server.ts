@@ -4,10 +4,14 @@
  * Requests are answered by the table in handlers.ts, with the context made at `initialize` (context.ts);
  * here are the lifecycle, the settings and the documents' events.
  */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   ProposedFeatures,
   TextDocumentSyncKind,
   type InitializeParams,
@@ -19,6 +23,7 @@ import { DocumentStore } from './documentStore';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
 import { registerHandlers } from './handlers';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE, StatusNotification } from './protocol';
+import { ProjectLoader } from './project/projectLoader';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { watchFraming } from './transport';
 
@@ -43,9 +48,20 @@ const store = new DocumentStore(() => settings.now.analysis);
 const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
   send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
 );
-const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
+/** Diagnostics to publish: `always` unless only the project changed (then a document whose analysis is the
+ * same as last published is not sent again). */
+const pendingDiagnostics = new Map<string, { timer: NodeJS.Timeout; always: boolean }>();
+/** The analysis each open document's structural diagnostics were last published from. */
+const publishedAnalysis = new Map<string, object>();
+const projects = new ProjectLoader(store.index, {
+  maxFileSize: () => settings.now.analysis.maxDocumentSize,
+  log: (message) => connection.console.log(message),
+});
 let context: ServerContext | undefined;
 let pullsConfiguration = false;
+let watchesFiles = false;
+/** The workspace folders on disk, whose LaTeX files are indexed at start. */
+let workspaceFolders: string[] = [];
 
 /** Sends without waiting; a failure (the client gone, a message that cannot be written) is logged, never
  * left as an unhandled rejection that would end the process. */
@@ -55,6 +71,9 @@ function send(sending: Promise<void>, what: string): void {
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
+  watchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspaceFolders = folders.flatMap((uri) => (uri.startsWith('file:') ? [fileURLToPath(uri)] : []));
   context = createServerContext(connection, params, store, publisher, settings, pullSettings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
@@ -66,6 +85,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
       executeCommandProvider: { commands: [DISMISS_FINDING_COMMAND] },
       inlineCompletionProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      workspaceSymbolProvider: true,
     },
     serverInfo: { name: 'qed-nano-language-server', version: BUILD_INFO.serverVersion },
   };
@@ -77,8 +99,55 @@ connection.onInitialized(() => {
       connection.console.error(`Could not register for configuration changes: ${String(error)}`);
     });
   }
+  if (watchesFiles) {
+    connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{tex,ltx,sty,cls}' }] }).catch((error: unknown) => {
+      connection.console.error(`Could not register for file changes: ${String(error)}`);
+    });
+  }
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
   if (context) send(connection.sendNotification(StatusNotification, context.models.currentStatus), 'qed/status');
+  indexWorkspace().catch((error: unknown) => connection.console.error(`Reading the workspace's LaTeX projects failed: ${String(error)}`));
+});
+
+/** Reads the LaTeX files of the workspace folders once, in the background, with progress (cancellable). */
+async function indexWorkspace(): Promise<void> {
+  if (!context || workspaceFolders.length === 0) return;
+  const progress = await context.client.startProgress('QED-Nano: reading LaTeX projects');
+  try {
+    await projects.indexFolders(workspaceFolders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
+  } finally {
+    progress.done();
+  }
+}
+
+/** A LaTeX file of the workspace was created, changed or deleted on disk (open ones follow the editor). */
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  void (async () => {
+    for (const change of changes) {
+      if (!change.uri.startsWith('file:')) continue;
+      if (change.type === FileChangeType.Deleted) {
+        if (!store.index.get(change.uri)?.open) store.index.delete(change.uri);
+      } else {
+        await projects.reread(fileURLToPath(change.uri));
+      }
+    }
+    await projects.follow();
+  })().catch((error: unknown) => connection.console.error(`Reading changed LaTeX files failed: ${String(error)}`));
+});
+
+/** A file opened from outside the workspace folders: the folders above it are read for its root; and
+ * whatever an open file names that is not read yet (a root outside the folders) is read. */
+function readProjectOf(uri: string): void {
+  if (!uri.startsWith('file:') || store.index.get(uri)?.format !== 'latex') return;
+  const file = fileURLToPath(uri);
+  const inWorkspace = workspaceFolders.some((folder) => !path.relative(folder, file).startsWith('..'));
+  (inWorkspace ? projects.follow() : projects.indexAround(path.dirname(file))).catch((error: unknown) => connection.console.error(`Reading the project of ${file} failed: ${String(error)}`));
+}
+
+// What other files see changed (a label, a declaration, an \input, a file read): open documents' findings may
+// have changed with it.
+store.index.onDidChange(() => {
+  for (const document of store.documents.all()) scheduleDiagnostics(document.uri, DIAGNOSTICS_DELAY_MS, false);
 });
 
 registerHandlers(connection, () => context);
@@ -119,25 +188,38 @@ function loadModelInBackground(): void {
 store.documents.onDidOpen((event) => {
   scheduleDiagnostics(event.document.uri, 0);
   loadModelInBackground();
+  store.analysisOf(event.document);
+  readProjectOf(event.document.uri);
 });
 store.documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));
 store.onDidChange((uri, line) => context?.critiqueTriggers.changed(uri, line));
 store.documents.onDidSave((event) => context?.critiqueTriggers.saved(event.document.uri));
 store.documents.onDidClose((event) => {
-  clearTimeout(pendingDiagnostics.get(event.document.uri));
-  pendingDiagnostics.delete(event.document.uri);
+  const uri = event.document.uri;
+  clearTimeout(pendingDiagnostics.get(uri)?.timer);
+  pendingDiagnostics.delete(uri);
+  publishedAnalysis.delete(uri);
+  // The index keeps a closed LaTeX file as the disk has it (the editor may not have saved it).
+  if (uri.startsWith('file:') && store.index.get(uri)) {
+    projects.reread(fileURLToPath(uri)).catch((error: unknown) => connection.console.error(`Reading ${uri} failed: ${String(error)}`));
+  }
   context?.critiqueTriggers.closed(event.document.uri);
   publisher.clear(event.document.uri);
 });
 
-function scheduleDiagnostics(uri: string, delayMs: number): void {
-  clearTimeout(pendingDiagnostics.get(uri));
-  pendingDiagnostics.set(
-    uri,
-    setTimeout(() => {
+/** Publishes a document's diagnostics after `delayMs`; `always` false: only if its analysis changed since
+ * they were last published (its project changed, perhaps not in a way that concerns it). */
+function scheduleDiagnostics(uri: string, delayMs: number, always = true): void {
+  const pending = pendingDiagnostics.get(uri);
+  clearTimeout(pending?.timer);
+  pendingDiagnostics.set(uri, {
+    always: always || pending?.always === true,
+    timer: setTimeout(() => {
+      const { always: publish } = pendingDiagnostics.get(uri)!;
       pendingDiagnostics.delete(uri);
       const current = store.current(uri);
-      if (!current) return;
+      if (!current || (!publish && publishedAnalysis.get(uri) === current.analysis)) return;
+      publishedAnalysis.set(uri, current.analysis);
       // The critique's findings follow their steps' text: an edited step's findings go at once.
       publisher.set(
         uri,
@@ -148,7 +230,7 @@ function scheduleDiagnostics(uri: string, delayMs: number): void {
         current.document.version,
       );
     }, delayMs),
-  );
+  });
 }
 
 store.listen(connection, (message) => connection.console.warn(message));

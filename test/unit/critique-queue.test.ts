@@ -65,6 +65,7 @@ function harness(options: { trigger?: QedNanoSettings['critique']['trigger']; mo
   const findings = new CritiqueFindings({ has: () => false });
   const context: CritiqueQueueContext = {
     current: (uri) => (uri === URI ? document : undefined),
+    projectContext: () => undefined,
     generate,
     settings: () => settings,
     modelLoaded: () => options.modelLoaded !== false,

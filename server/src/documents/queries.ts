@@ -3,7 +3,7 @@
  * holds it, a statement's text as the model reads it, the macros as KaTeX takes them, and the one key
  * that names a statement across edits (critique and chat agree on it). Pure: analysis in, answers out.
  */
-import { comparePositions, type Position, type ProofDocumentAnalysis, type Range, type Statement } from './proofDocument';
+import { comparePositions, type MacroDefinition, type Position, type ProofDocumentAnalysis, type Range, type Statement } from './proofDocument';
 
 /** The statement to prove at a position: the one around it, or the one whose proof it is in. */
 export function statementAt(analysis: ProofDocumentAnalysis, position: Range['start']): Statement | undefined {
@@ -88,6 +88,6 @@ export function statementWithText(analysis: ProofDocumentAnalysis, text: TextOf,
 }
 
 /** The document's macros as KaTeX takes them (`{"\\R": "\\mathbb{R}"}`): what the views typeset with. */
-export function katexMacros(analysis: Pick<ProofDocumentAnalysis, 'macros'>): Record<string, string> {
+export function katexMacros(analysis: { macros: readonly MacroDefinition[] }): Record<string, string> {
   return Object.fromEntries(analysis.macros.map((m) => [`\\${m.name}`, m.body]));
 }

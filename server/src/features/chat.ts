@@ -24,7 +24,7 @@ import { ProgressBatcher, toCost } from './streaming';
 /** `qed/chatHistory`. */
 export function chatHistory(context: ServerContext, params: ChatHistoryParams): ChatHistory {
   const current = context.current(params.textDocument.uri);
-  const macros = katexMacros(current?.analysis ?? { macros: [] });
+  const macros = katexMacros({ macros: context.projectContext(params.textDocument.uri)?.macros ?? current?.analysis.macros ?? [] });
   const found = current && problemAt(current, params.position);
   if (!found) return { problem: null, macros, turns: [], summarised: false, problemChanged: false };
   const conversation = currentConversation(context, found);
@@ -90,7 +90,7 @@ function begin(context: ServerContext, { document, analysis }: OpenDocument, fou
   const proofNow = context.proofs(uri).find((p) => p.statement === statement);
   const critique = proofNow && context.findings.critiqueOf(uri, proofNow);
   const findings = critique?.findings.map((f) => `Step ${f.step} (${f.kind}): ${f.explanation}`) ?? [];
-  const problem = statementProblem(analysis, statement, (range) => document.getText(range));
+  const problem = statementProblem(analysis, statement, (range) => document.getText(range), context.projectContext(uri));
   // Kept once its first turn is answered (a cancelled or failed first turn leaves nothing behind).
   return { id: randomUUID(), problemKey: found.key, statementHash: found.statementHash, context: { problem, proof, findings }, turns: [], used: Date.now() };
 }

@@ -67,9 +67,10 @@ export async function refine(context: ServerContext, params: RefineParams, token
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
     const before = locate(context, params);
     const batcher = new ProgressBatcher(stream);
-    batcher.push({ kind: 'started', statement: params.text, macros: katexMacros(before.analysis) });
+    const project = context.projectContext(params.textDocument.uri);
+    batcher.push({ kind: 'started', statement: params.text, macros: katexMacros({ macros: project?.macros ?? before.analysis.macros }) });
     const format = before.analysis.format;
-    const problem = statementProblem(before.analysis, before.proof.statement, (range) => before.document.getText(range));
+    const problem = statementProblem(before.analysis, before.proof.statement, (range) => before.document.getText(range), project);
     const budgets = context.settings().generation;
     let after: string | undefined;
     let newText: string | undefined;

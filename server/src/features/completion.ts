@@ -27,7 +27,7 @@ export async function inlineCompletion(context: ServerContext, params: InlineCom
   const cancelled = cancellationSignal(token);
   const { document, analysis } = current;
   try {
-    const problem = statementProblem(analysis, statement, (range) => document.getText(range));
+    const problem = statementProblem(analysis, statement, (range) => document.getText(range), context.projectContext(uri));
     const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
     const stop = eitherSignal(cancelled, superseded.signal);
     const text = await completeStep({ problem, proofSoFar }, context.generate, stop.signal).finally(stop.done);

@@ -19,7 +19,7 @@ import { critiqueProof, type Critique } from '../tasks/critique';
 import type { ProofNow } from './critiqueFindings';
 
 /** What the queue needs of the server's context. */
-export type CritiqueQueueContext = Pick<ServerContext, 'current' | 'generate' | 'settings' | 'modelLoaded' | 'waitForModel' | 'client' | 'findings' | 'proofs' | 'publishFindings'>;
+export type CritiqueQueueContext = Pick<ServerContext, 'current' | 'projectContext' | 'generate' | 'settings' | 'modelLoaded' | 'waitForModel' | 'client' | 'findings' | 'proofs' | 'publishFindings'>;
 
 /** A critique someone waits for: its proof as critiqued, and the outcome. */
 export type CritiqueDone = Critique & { proof: ProofNow };
@@ -138,7 +138,7 @@ export class CritiqueQueue {
   private async run(job: Job, proof: ProofNow, abort: AbortController): Promise<void> {
     const settings = this.context.settings();
     const { document, analysis } = this.context.current(job.uri)!;
-    const problem = statementProblem(analysis, proof.statement, (range) => document.getText(range));
+    const problem = statementProblem(analysis, proof.statement, (range) => document.getText(range), this.context.projectContext(job.uri));
     // The status-bar progress is a courtesy: a client that refuses it does not stop the critique.
     const progress = await this.context.client.startProgress(`QED-Nano: critiquing ${proof.statement.title}`).catch((): ProgressReporter => ({
       report: () => {},

@@ -29,12 +29,13 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
     throw new ResponseError(LSPErrorCodes.RequestFailed, 'Put the cursor in a theorem, lemma or problem, or select the statement to prove.');
   }
   const before = selection?.start ?? found!.range.start;
-  const problem = proofProblem(analysis, statementText, before, (range) => document.getText(range));
+  const project = context.projectContext(uri);
+  const problem = proofProblem(analysis, statementText, before, (range) => document.getText(range), project);
 
   const cancelled = cancellationSignal(token);
   throwIfCancelled(cancelled, 'The proof was cancelled.');
   const batcher = new ProgressBatcher(stream);
-  batcher.push({ kind: 'started', statement: statementText, macros: katexMacros(analysis) });
+  batcher.push({ kind: 'started', statement: statementText, macros: katexMacros({ macros: project?.macros ?? analysis.macros }) });
   try {
     if (params.mode === 'deep') {
       const started = performance.now();

@@ -93,8 +93,7 @@ export class ProjectIndex {
   private scopes = new Map<Entry, ProjectScope | undefined>();
   /** Environments lists by what they hold: a scope keeps the same one while the declarations stay. */
   private environmentLists = new Map<string, readonly EnvironmentDeclaration[]>();
-  /** Counts changes that other files can see (links, declarations, labels): for listeners and tests. */
-  generation = 0;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly limits: () => AnalyzerOptions) {}
 
@@ -166,6 +165,18 @@ export class ProjectIndex {
     this.changed(true);
   }
 
+  /** Analyses every file again on next need (the settings that shape analysis changed). */
+  invalidate(): void {
+    for (const entry of this.entries.values()) entry.analysedText = '\u0000';
+    this.changed(true);
+  }
+
+  /** Calls `listener` whenever something changed that other files see (links, declarations, labels, files
+   * added or removed): the diagnostics of open files may have changed with it. */
+  onDidChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   /** The analysis of `uri` as a file of its project. */
   analysis(uri: string): ProofDocumentAnalysis | undefined {
     const entry = this.entries.get(canonicalUri(uri));
@@ -183,6 +194,16 @@ export class ProjectIndex {
   /** The projects of every root the index holds. */
   projects(): Project[] {
     return [...this.graphNow().projects.values()];
+  }
+
+  /** The files whose labels a reference in `uri` reaches: its project's (every project's, for a file with
+   * several roots), itself included; a file alone: itself. */
+  reach(uri: string): IndexedFile[] {
+    const entry = this.entries.get(canonicalUri(uri));
+    if (!entry) return [];
+    const files = new Set<IndexedFile>([entry]);
+    for (const root of this.rootsOf(entry)) for (const file of this.graphNow().projects.get(root)!.files) files.add(file);
+    return [...files];
   }
 
   /** What `uri` takes from its project for prompts and views (a file alone: its own macros, nothing before). */
@@ -249,9 +270,9 @@ export class ProjectIndex {
   }
 
   private changed(links: boolean): void {
-    this.generation++;
     if (links) this.graph = undefined;
     this.scopes = new Map();
+    for (const listener of this.listeners) listener();
   }
 
   private analysisOf(entry: Entry): ProofDocumentAnalysis {
