@@ -56,12 +56,15 @@ export class TestLanguageClient {
     env: NodeJS.ProcessEnv = process.env,
     /** Node options for the server process (e.g. --expose-gc, for heap figures after a collection). */
     nodeOptions: string[] = [],
+    /** The workspace folder (a file URI), if any. */
+    workspace: string | null = null,
   ): Promise<{ client: TestLanguageClient; initializeResult: InitializeResult }> {
     const child = spawn(process.execPath, [...nodeOptions, SERVER_PATH, '--stdio'], { stdio: 'pipe', env });
     const client = new TestLanguageClient(child);
     const initializeResult = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: null,
+      rootUri: workspace,
+      workspaceFolders: workspace ? [{ uri: workspace, name: 'workspace' }] : null,
       capabilities,
       initializationOptions,
     });
