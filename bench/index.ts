@@ -8,11 +8,13 @@ import { benchEngine } from './engine';
 import { benchMemory } from './memory';
 import { benchPanel } from './panel';
 import { benchPrediction } from './prediction';
+import { benchProject } from './project';
 import { benchRemote } from './remote';
 
 async function main(): Promise<void> {
   await benchAnalysis();
   await benchAdversarial();
+  await benchProject();
   await benchCli();
   await benchEngine();
   await benchPrediction();

@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { storedApiKey } from './apiKey';
+import type { ChatViewState } from '../../media/src/chatProtocol';
 import { CHAT_VIEW_ID, ChatController } from './chatController';
 import { registerCommands, type CommandContext } from './commands';
 import type { QedNanoClient } from './languageClient';
@@ -26,6 +27,8 @@ export interface QedNanoExports {
   proofPanel(): PanelSnapshot;
   /** The model's status as the server last reported it (undefined before the server's first report). */
   modelStatus(): ModelStatus | undefined;
+  /** What the Chat view was last told: the problem it is about and the macros its math is typeset with. */
+  chatView(): Pick<ChatViewState, 'problem' | 'macros'> | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): QedNanoExports {
@@ -89,7 +92,14 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
     ),
     ...registerCommands(commands),
   );
-  return { proofPanel: () => proofView.snapshot(), modelStatus: () => modelStatus };
+  return {
+    proofPanel: () => proofView.snapshot(),
+    modelStatus: () => modelStatus,
+    chatView: () => {
+      const state = chat.view.state;
+      return state && { problem: state.problem, macros: state.macros };
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -189,7 +189,7 @@ export interface ProveParams extends WorkDoneProgressParams, PartialResultParams
  * (the proof, the refined text, the chat reply).
  */
 export type GenerationProgress =
-  /** First: what is being proved, and the document's macros (KaTeX form: `{"\\R": "\\mathbb{R}"}`). */
+  /** First: what is being proved, and the macros in force (the document's, or its LaTeX project's: the root, its packages, its files; KaTeX form: `{"\\R": "\\mathbb{R}"}`). */
   | { kind: 'started'; statement: string; macros: Record<string, string> }
   /** A step of the work that is not model text (e.g. "Summarising the previous attempt"). */
   | { kind: 'phase'; text: string }
@@ -363,7 +363,7 @@ export interface ChatHistory {
   /** The problem at the position ("Theorem 2 (AM-GM)", its 0-based line, and its statement as `qed/prove` and
    * `qed/proofInsertion` name it), or null when there is none. */
   problem: { title: string; line: number; statement: string } | null;
-  /** The document's macros in KaTeX form (`{"\\R": "\\mathbb{R}"}`), for showing math as the user writes it. */
+  /** The macros in force (the document's, or its LaTeX project's) in KaTeX form (`{"\\R": "\\mathbb{R}"}`), for showing math as the user writes it. */
   macros: Record<string, string>;
   /** The problem's current conversation, if it has one. */
   conversation?: string;

@@ -51,7 +51,9 @@ before(async () => {
     registrations.push(...params.registrations);
   });
   client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
-  client.connection.onNotification('$/progress', (params: { value: unknown }) => progress.push(params.value));
+  client.connection.onNotification('$/progress', (params: { value: unknown }) => {
+    progress.push(params.value);
+  });
   await client.open(uri('chapters/two.tex'), 'latex', read('chapters/two.tex'));
 });
 

@@ -60,6 +60,7 @@ for (const mode of modes) {
   const userDataDir = path.join(scratch, 'user-data');
   const extensionsDir = path.join(scratch, 'extensions');
   cpSync(path.join(root, 'test', 'fixtures', 'documents'), workspace, { recursive: true });
+  cpSync(path.join(root, 'test', 'fixtures', 'latex-project'), path.join(workspace, 'thesis'), { recursive: true });
   const tinyModel = path.join(scratch, 'tiny-natural.gguf');
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
   // The language server's replies in turn (scripted mode), so the tests can check exact output: the two

@@ -89,6 +89,37 @@ suite('QED-Nano in a real VS Code', () => {
     await screenshot('broken-tex-problems-and-outline');
   });
 
+  test('a chapter of a LaTeX project opened alone: its claimx from the .sty, labels across files, and the project\'s macros in the Chat view', async () => {
+    const editor = await openFile('thesis/chapters/two.tex');
+    const uri = editor.document.uri;
+    const symbols = await qedSymbols(uri, (s) => s.length === 1);
+    assert.deepEqual(symbols.map((s) => [s.name, s.children.map((c) => c.name)]), [['Claim', ['Proof']]], 'claimx is declared in thesis/mymacros.sty');
+    const codes = (d: vscode.Diagnostic[]): string => d.map((x) => `${String(x.code)}@${x.range.start.line + 1}`).join(' ');
+    await structureDiagnostics(uri, (d) => codes(d) === 'duplicate-label@3 undefined-reference@10', 'only the real findings: a label found nowhere and a duplicate across files');
+
+    const text = editor.document.getText();
+    const at = editor.document.positionAt(text.indexOf('prop:pos') + 2);
+    const definitions = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, at);
+    const targets = definitions.map((d) => ('targetUri' in d ? d.targetUri : d.uri).path);
+    assert.ok(targets.some((p) => p.endsWith('/thesis/chapters/one.tex')), `\\ref{prop:pos} leads to chapters/one.tex: ${targets.join(', ')}`);
+    const found = await vscode.commands.executeCommand<vscode.SymbolInformation[]>('vscode.executeWorkspaceSymbolProvider', 'prop:pos');
+    assert.ok(found.some((s) => s.name === 'Proposition [prop:pos]' && s.location.uri.path.endsWith('/thesis/chapters/one.tex')));
+
+    editor.selection = new vscode.Selection(4, 5, 4, 5);
+    await vscode.commands.executeCommand('qedNano.openChat');
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(4, 6, 4, 6);
+    const api = vscode.extensions.getExtension<QedNanoExports>(EXTENSION_ID)!.exports;
+    const chat = await waitFor('the Chat view on the claim', async () => {
+      const state = api.chatView();
+      return state?.problem?.startsWith('Claim, two.tex') ? state : undefined;
+    });
+    assert.equal(chat.macros['\\R'], '\\mathbb{R}', 'mymacros.sty\'s \\R');
+    assert.equal(chat.macros['\\eps'], '\\varepsilon', 'the root\'s \\eps');
+    await new Promise((r) => setTimeout(r, 1000)); // the view renders the claim's math
+    await screenshot('project-chapter-chat');
+  });
+
   test('Markdown: statements from headings and bold labels, diagnostics for broken math', async () => {
     const notes = await openFile('notes.md');
     const symbols = await qedSymbols(notes.document.uri, (s) => s.length === 4);
