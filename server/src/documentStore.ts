@@ -11,7 +11,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalyzerOptions } from './documents/analyzer';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/proofDocument';
 import { ProjectIndex } from './project/projectIndex';
+import { ProjectLoader } from './project/projectLoader';
 import { documentSyncGuard } from './transport';
+
+/** How long a request waits for the project of its LaTeX file to be read (a large workspace takes longer:
+ * then its answer is made again when the client asks again). */
+export const PROJECT_WAIT_MS = 3000;
 
 /** An open document as it is now, with its analysis: what every feature works on. */
 export interface OpenDocument {
@@ -30,10 +35,13 @@ export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
   /** Every file the server knows, open or on disk, and the projects they form. */
   readonly index: ProjectIndex;
+  /** What reads the index's files from disk. */
+  readonly projects: ProjectLoader;
   private readonly changeListeners: ChangeListener[] = [];
 
-  constructor(limits: () => AnalyzerOptions) {
+  constructor(limits: () => AnalyzerOptions, log: (message: string) => void = () => undefined) {
     this.index = new ProjectIndex(limits);
+    this.projects = new ProjectLoader(this.index, { maxFileSize: () => limits().maxDocumentSize, log });
     this.documents.onDidClose((event) => this.index.release(event.document.uri));
   }
 
@@ -53,6 +61,13 @@ export class DocumentStore {
     const analysis = document && this.analysisOf(document);
     return document && analysis ? { document, analysis } : undefined;
   };
+
+  /** The open document `uri` as it is now, once the project reads in progress ended (at most `maxMs`): for
+   * what a client asks once per version (the outline, folding), which would otherwise miss the project. */
+  async settled(uri: string, maxMs = PROJECT_WAIT_MS): Promise<OpenDocument | undefined> {
+    if (this.documents.get(uri) && this.index.get(uri)?.format === 'latex') await this.projects.settled(maxMs);
+    return this.current(uri);
+  }
 
   /** The analysis of the document's current version, or undefined for a format the server does not handle. */
   analysisOf(document: TextDocument): ProofDocumentAnalysis | undefined {

@@ -25,6 +25,7 @@ import {
   type ResultProgressReporter,
 } from 'vscode-languageserver';
 import type { ServerContext } from './context';
+import { PROJECT_WAIT_MS } from './documentStore';
 import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
 import { chat, chatHistory } from './features/chat';
@@ -91,23 +92,33 @@ const HANDLERS: readonly Entry[] = [
     return null;
   }),
   // Document structure.
-  on(DocumentSymbolRequest.type, (context, params) => {
-    const document = context.documents.documents.get(params.textDocument.uri);
-    const analysis = document && context.documents.analysisOf(document);
-    return document && analysis ? documentSymbols(analysis, excerptOf(document)) : null;
+  // (A LaTeX file's outline, lenses and folds wait briefly for its project to be read: the client asks again
+  // only after an edit.)
+  on(DocumentSymbolRequest.type, async (context, params) => {
+    const current = await context.documents.settled(params.textDocument.uri);
+    return current ? documentSymbols(current.analysis, excerptOf(current.document)) : null;
   }),
-  on(CodeLensRequest.type, (context, params) => {
-    const current = context.current(params.textDocument.uri);
+  on(CodeLensRequest.type, async (context, params) => {
+    const current = await context.documents.settled(params.textDocument.uri);
     return current ? [...codeLenses(params.textDocument.uri, current.analysis, context.lensCommand), ...critiqueLenses(context, params.textDocument.uri)] : null;
   }),
-  on(FoldingRangeRequest.type, (context, params) => {
-    const current = context.current(params.textDocument.uri);
+  on(FoldingRangeRequest.type, async (context, params) => {
+    const current = await context.documents.settled(params.textDocument.uri);
     return current ? foldingRanges(current.analysis) : null;
   }),
   // Labels and statements across a project.
-  on(DefinitionRequest.type, labelDefinition),
-  on(ReferencesRequest.type, labelReferences),
-  on(WorkspaceSymbolRequest.type, workspaceSymbols),
+  on(DefinitionRequest.type, async (context, params) => {
+    await context.documents.settled(params.textDocument.uri);
+    return labelDefinition(context, params);
+  }),
+  on(ReferencesRequest.type, async (context, params) => {
+    await context.documents.settled(params.textDocument.uri);
+    return labelReferences(context, params);
+  }),
+  on(WorkspaceSymbolRequest.type, async (context, params) => {
+    await context.documents.projects.settled(PROJECT_WAIT_MS);
+    return workspaceSymbols(context, params);
+  }),
 ];
 
 /** Registers every request of the table on `connection`; `context` is undefined until `initialize`. */

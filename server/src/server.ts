@@ -23,7 +23,6 @@ import { DocumentStore } from './documentStore';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
 import { registerHandlers } from './handlers';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE, StatusNotification } from './protocol';
-import { ProjectLoader } from './project/projectLoader';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { watchFraming } from './transport';
 
@@ -44,7 +43,7 @@ if (process.argv.includes('--stdio')) {
 
 /** The live settings: replaced as a whole when they change. */
 const settings = { now: DEFAULT_SETTINGS };
-const store = new DocumentStore(() => settings.now.analysis);
+const store = new DocumentStore(() => settings.now.analysis, (message) => connection.console.log(message));
 const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
   send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
 );
@@ -53,10 +52,7 @@ const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
 const pendingDiagnostics = new Map<string, { timer: NodeJS.Timeout; always: boolean }>();
 /** The analysis each open document's structural diagnostics were last published from. */
 const publishedAnalysis = new Map<string, object>();
-const projects = new ProjectLoader(store.index, {
-  maxFileSize: () => settings.now.analysis.maxDocumentSize,
-  log: (message) => connection.console.log(message),
-});
+const projects = store.projects;
 let context: ServerContext | undefined;
 let pullsConfiguration = false;
 let watchesFiles = false;
@@ -146,8 +142,12 @@ function readProjectOf(uri: string): void {
 
 // What other files see changed (a label, a declaration, an \input, a file read): open documents' findings may
 // have changed with it.
+// Their lenses too ("Prove" above a statement the project's declarations made one), once per burst.
+let lensRefresh: NodeJS.Timeout | undefined;
 store.index.onDidChange(() => {
   for (const document of store.documents.all()) scheduleDiagnostics(document.uri, DIAGNOSTICS_DELAY_MS, false);
+  clearTimeout(lensRefresh);
+  lensRefresh = setTimeout(() => context?.client.refreshLenses(), DIAGNOSTICS_DELAY_MS * 4);
 });
 
 registerHandlers(connection, () => context);

@@ -28,14 +28,56 @@ export interface LoaderOptions {
 
 export class ProjectLoader {
   private read = 0;
+  /** The reads in progress: what `settled` waits for. */
+  private readonly reading = new Set<Promise<void>>();
 
   constructor(
     private readonly index: ProjectIndex,
     private readonly options: LoaderOptions,
   ) {}
 
+  /**
+   * Resolves when no read is in progress, or after `maxMs`: an outline asked for while a chapter's project
+   * is still being read waits for it (briefly), since a client asks for it again only after an edit.
+   */
+  async settled(maxMs: number): Promise<void> {
+    if (this.reading.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.reading]), new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Every LaTeX file under `folders`, then what they name. `progress` hears (files read, files found). */
-  async indexFolders(folders: readonly string[], progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  indexFolders(folders: readonly string[], progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+    return this.track(this.readFolders(folders, progress, signal));
+  }
+
+  /** The LaTeX files in `folder` and in the folders above it (not below them), then what they name: a
+   * chapter opened from outside the workspace finds its root. */
+  indexAround(folder: string, signal?: AbortSignal): Promise<void> {
+    return this.track(this.readAround(folder, signal));
+  }
+
+  /** Reads what indexed files name and the index lacks, until nothing new is found. */
+  follow(signal?: AbortSignal): Promise<void> {
+    return this.track(this.readNamed(signal));
+  }
+
+  /** A file changed on disk (or the editor let it go): reads it again, or forgets it when it is gone. */
+  reread(file: string): Promise<void> {
+    return this.track(this.readAgain(file));
+  }
+
+  private track(reading: Promise<void>): Promise<void> {
+    this.reading.add(reading);
+    const done = (): void => {
+      this.reading.delete(reading);
+    };
+    reading.then(done, done);
+    return reading;
+  }
+
+  private async readFolders(folders: readonly string[], progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
     const found: string[] = [];
     for (const folder of folders) found.push(...(await walk(folder, this.options.log)));
     let done = 0;
@@ -44,12 +86,10 @@ export class ProjectLoader {
       await this.readInto(file);
       progress?.(++done, found.length);
     }
-    await this.follow(signal);
+    await this.readNamed(signal);
   }
 
-  /** The LaTeX files in `folder` and in the folders above it (not below them), then what they name: a
-   * chapter opened from outside the workspace finds its root. */
-  async indexAround(folder: string, signal?: AbortSignal): Promise<void> {
+  private async readAround(folder: string, signal?: AbortSignal): Promise<void> {
     let dir = folder;
     for (let level = 0; level <= PARENT_FOLDERS; level++) {
       for (const sibling of await latexFilesIn(dir)) await this.readInto(sibling);
@@ -57,11 +97,10 @@ export class ProjectLoader {
       if (parent === dir) break;
       dir = parent;
     }
-    await this.follow(signal);
+    await this.readNamed(signal);
   }
 
-  /** Reads what indexed files name and the index lacks, until nothing new is found. */
-  async follow(signal?: AbortSignal): Promise<void> {
+  private async readNamed(signal?: AbortSignal): Promise<void> {
     const tried = new Set<string>();
     for (let round = 0; round < MAX_FOLLOW_ROUNDS && !signal?.aborted; round++) {
       const wanted = this.index.wanted().filter((p) => !tried.has(p));
@@ -73,8 +112,7 @@ export class ProjectLoader {
     }
   }
 
-  /** A file changed on disk (or the editor let it go): reads it again, or forgets it when it is gone. */
-  async reread(file: string): Promise<void> {
+  private async readAgain(file: string): Promise<void> {
     const uri = pathToFileURL(file).href;
     if (this.index.get(uri)?.open) return;
     if (!(await this.readInto(file, true, true))) this.index.delete(uri);
