@@ -85,7 +85,7 @@ export async function benchProject(): Promise<void> {
         structuralDiagnostics(index.analysis(uri)!, uri);
       });
     };
-    for (let warm = 0; warm < 6; warm++) {
+    for (let warm = 0; warm < 20; warm++) {
       keystroke(project, warm);
       keystroke(alone, warm);
     }
