@@ -47,6 +47,12 @@ test('check on a LaTeX project: the root checks every file it brings in, a chapt
   );
   const chapter = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', 'two.tex'], { cwd: path.join(project, 'chapters'), env, encoding: 'utf8' });
   assert.deepEqual((JSON.parse(chapter.stdout) as Report).findings.map((f) => `${f.file}:${f.start.line} ${f.rule}`), ['two.tex:3 duplicate-label', 'two.tex:10 undefined-reference']);
+  // prove reads the project too: the claimx of line 4 (declared in mymacros.sty) is a statement to prove, so
+  // only the missing model stops it (exit 3), where a line with no statement is a usage error (exit 2).
+  const noModel = path.join(scratch, 'no-such-model.gguf');
+  const claim = spawnSync(process.execPath, [CLI, 'prove', 'chapters/two.tex:5', '--model', noModel], { cwd: project, env, encoding: 'utf8' });
+  assert.equal(claim.status, 3, claim.stderr);
+  assert.equal(spawnSync(process.execPath, [CLI, 'prove', 'chapters/two.tex:2', '--model', noModel], { cwd: project, env, encoding: 'utf8' }).status, 2);
 });
 
 test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema accepts; exit 1 on errors, 0 without', () => {

@@ -6,28 +6,16 @@
  * its project declares and labels.
  */
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ProjectIndex, type IndexedFile } from '../project/projectIndex';
-import { ProjectLoader } from '../project/projectLoader';
-import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
+import type { IndexedFile } from '../project/projectIndex';
 import { EXIT } from './exitCodes';
 import { collectFiles, readInput } from './inputs';
+import { CliProjects } from './projects';
 import { formatFindings, levelOf, type Finding, type Format } from './report';
 
 export async function check(targets: readonly string[], format: Format): Promise<{ output: string; exitCode: number }> {
-  const files = collectFiles(targets);
-  const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE }));
-  const loader = new ProjectLoader(index, { maxFileSize: () => MAX_ANALYSED_DOCUMENT_SIZE, log: () => undefined });
-  const named = new Map<string, string>();
-  for (const file of files) {
-    const input = readInput(file);
-    const uri = pathToFileURL(path.resolve(file)).href;
-    named.set(uri, file);
-    index.set(TextDocument.create(uri, input.format, 0, input.text), input.format, true);
-  }
-  const folders = new Set(files.filter((file) => index.get(pathToFileURL(path.resolve(file)).href)?.format === 'latex').map((file) => path.dirname(path.resolve(file))));
-  for (const folder of folders) await loader.indexAround(folder);
+  const inputs = collectFiles(targets).map(readInput);
+  const { index } = await CliProjects.around(inputs);
+  const named = new Map(inputs.map((input) => [CliProjects.uriOf(input), input.path]));
 
   const checked: IndexedFile[] = [];
   const seen = new Set<string>();

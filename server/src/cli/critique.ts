@@ -1,12 +1,11 @@
 /** `qed-nano critique`: QED-Nano's findings on each step of every proof of the files. */
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeDocument } from '../documents/analyzer';
 import type { Range, Statement } from '../documents/proofDocument';
 import { statementProblem } from '../prompts/proofPrompt';
 import { critiqueProof } from '../tasks/critique';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { collectFiles, readInput } from './inputs';
+import { CliProjects } from './projects';
 import { formatFindings, RULES, type Finding, type Format } from './report';
 import { ProgressLine } from './terminal';
 
@@ -17,16 +16,17 @@ type Job = { file: string; statement: Statement; problem: string; steps: { range
  * returned function critiques every proof with the model. Each proof gets its score (a `critique/score`
  * entry on its statement) and its findings; the exit code is 1 when a proof scored below 1.
  */
-export function prepareCritique(targets: readonly string[], format: Format): (model: OpenModel, signal: AbortSignal) => Promise<{ output: string; exitCode: number }> {
+export async function prepareCritique(targets: readonly string[], format: Format): Promise<(model: OpenModel, signal: AbortSignal) => Promise<{ output: string; exitCode: number }>> {
   const files = collectFiles(targets);
-  const jobs: Job[] = files.flatMap((file) => {
-    const input = readInput(file);
-    const analysis = analyzeDocument(input.format, input.text);
-    const document = TextDocument.create(`file://${file}`, input.format, 1, input.text);
+  const inputs = files.map(readInput);
+  const projects = await CliProjects.around(inputs);
+  const jobs: Job[] = inputs.flatMap((input) => {
+    const { document, analysis } = projects.document(input);
     const text = (range: Range): string => document.getText(range);
+    const project = projects.context(input);
     return analysis.statements
       .filter((s) => s.proof && s.proof.steps.length > 0)
-      .map((statement) => ({ file, statement, problem: statementProblem(analysis, statement, text), steps: statement.proof!.steps.map((step) => ({ range: step.range, text: text(step.range) })) }));
+      .map((statement) => ({ file: input.path, statement, problem: statementProblem(analysis, statement, text, project), steps: statement.proof!.steps.map((step) => ({ range: step.range, text: text(step.range) })) }));
   });
   return (model, signal) => critique(files, jobs, format, model, signal);
 }

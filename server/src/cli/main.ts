@@ -88,7 +88,7 @@ export function program(): Command {
       .option('--write', 'insert each proof into the file, as the extension does', false)
       .option('--quiet', 'hide the thinking', false),
   ).action(async (target: string, options: EngineFlags & { deep: boolean; write: boolean; quiet: boolean }) => {
-    process.exitCode = await withModel(options, {}, prepareProve(target, options));
+    process.exitCode = await withModel(options, {}, await prepareProve(target, options));
   });
 
   engineOptions(
@@ -98,7 +98,7 @@ export function program(): Command {
       .argument('<paths...>', 'files, or folders searched for .tex and .md files')
       .addOption(formatOption()),
   ).action(async (paths: string[], options: EngineFlags & { format: Format }) => {
-    const run = prepareCritique(paths, options.format);
+    const run = await prepareCritique(paths, options.format);
     process.exitCode = await withModel(options, {}, async (model, signal) => {
       const { output, exitCode } = await run(model, signal);
       process.stdout.write(output);

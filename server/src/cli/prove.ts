@@ -6,7 +6,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeDocument } from '../documents/analyzer';
 import { stillToProve, type Statement } from '../documents/proofDocument';
 import { proofInsertion } from '../documents/insertion';
 import { statementProblem } from '../prompts/proofPrompt';
@@ -15,8 +14,8 @@ import { writeProof } from '../tasks/proof';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
+import { CliProjects } from './projects';
 import { bold, dim } from './terminal';
-import type { OpenDocument } from '../documentStore';
 import { statementAt, statementIdentities, statementWithKey } from '../documents/queries';
 
 export interface ProveOptions {
@@ -31,25 +30,26 @@ export function fileAndLine(target: string): { file: string; line: number | unde
   return match ? { file: match[1]!, line: Number(match[2]) } : { file: target, line: undefined };
 }
 
-/** Reads and checks the input now (a missing file or statement fails before any model is loaded); the
- * returned function proves with the model. */
-export function prepareProve(target: string, options: ProveOptions): (model: OpenModel, signal: AbortSignal) => Promise<number> {
+/** Reads and checks the input now, as a file of its LaTeX project (a missing file or statement fails before
+ * any model is loaded); the returned function proves with the model. */
+export async function prepareProve(target: string, options: ProveOptions): Promise<(model: OpenModel, signal: AbortSignal) => Promise<number>> {
   const { file } = fileAndLine(target);
   const input = readInput(file);
-  const targets = statementsToProve(input, fileAndLine(target).line, target);
-  return (model, signal) => prove(file, input, targets, options, model, signal);
+  const projects = await CliProjects.around([input]);
+  const targets = statementsToProve(projects, input, fileAndLine(target).line, target);
+  return (model, signal) => prove(file, input, projects, targets, options, model, signal);
 }
 
-async function prove(file: string, read: InputFile, targets: string[], options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<number> {
+async function prove(file: string, read: InputFile, projects: CliProjects, targets: string[], options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<number> {
   let input = read;
   let unproved = 0;
   // Known by key, not by text: two statements of the same text are two targets (and a proof written after
   // the first does not change which is which).
   for (const key of targets) {
-    const now = current(input);
+    const now = projects.document(input);
     const statement = statementWithKey(now.analysis, (range) => now.document.getText(range), key)!;
     process.stderr.write(`${bold(`${statement.title} (${file}:${statement.headerRange.start.line + 1})`)}\n`);
-    const problem = statementProblem(now.analysis, statement, (range) => now.document.getText(range));
+    const problem = statementProblem(now.analysis, statement, (range) => now.document.getText(range), projects.context(input));
     const proof = options.deep ? await deepProof(problem, model, signal) : await singleProof(problem, options.quiet, model, signal);
     if (signal.aborted) throw new CliError('qed-nano: interrupted.', EXIT.interrupted);
     if (!proof) {
@@ -67,8 +67,8 @@ async function prove(file: string, read: InputFile, targets: string[], options: 
   return unproved > 0 ? EXIT.findings : EXIT.ok;
 }
 
-function statementsToProve(input: InputFile, line: number | undefined, target: string): string[] {
-  const { document, analysis } = current(input);
+function statementsToProve(projects: CliProjects, input: InputFile, line: number | undefined, target: string): string[] {
+  const { document, analysis } = projects.document(input);
   const identities = statementIdentities(analysis, (range) => document.getText(range));
   const keyOf = (s: Statement): string => identities.get(s)!.key;
   if (line !== undefined) {
@@ -79,10 +79,6 @@ function statementsToProve(input: InputFile, line: number | undefined, target: s
   const open = analysis.statements.filter(stillToProve);
   if (open.length === 0) throw new CliError(`qed-nano: every statement in ${input.path} has a proof; name one with ${input.path}:LINE to prove it again.`, EXIT.usage);
   return open.map(keyOf);
-}
-
-function current(input: InputFile): OpenDocument {
-  return { document: TextDocument.create(`file://${input.path}`, input.format, 1, input.text), analysis: analyzeDocument(input.format, input.text) };
 }
 
 async function singleProof(problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {

@@ -5,7 +5,8 @@
  * the folders, a magic comment's root). Bounded: a walk stops after `MAX_WALKED_ENTRIES` folder entries and
  * the index after `MAX_INDEXED_FILES` files read from disk (a home folder opened as a workspace must not
  * take the machine); hidden folders, `node_modules` and symbolic links are not followed. A file that cannot
- * be read, is not a regular file or is larger than the analysis limit is left out (logged, not an error).
+ * be read, is not a regular file or is larger than the analysis limit is left out (logged, not an error);
+ * only files with a LaTeX extension are read, whatever an `\input` names.
  */
 import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
@@ -120,6 +121,8 @@ export class ProjectLoader {
 
   /** Reads `file` into the index (again only when `fresh`); false when it is not there or cannot be used. */
   private async readInto(file: string, quiet = false, fresh = false): Promise<boolean> {
+    // Only LaTeX files: a workspace's `\input{~/notes/secret}` must not bring other files into prompts.
+    if (!isLatexFile(file)) return false;
     if (!fresh && this.index.atPath(file)) return true;
     if (this.read >= MAX_INDEXED_FILES && !this.index.atPath(file)) {
       if (this.read++ === MAX_INDEXED_FILES) this.options.log(`QED-Nano reads at most ${MAX_INDEXED_FILES} LaTeX files from disk; ${file} and later ones are left out.`);

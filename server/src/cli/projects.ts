@@ -1,0 +1,50 @@
+/**
+ * The command line's LaTeX projects: the files it was given, each with the project around it read from
+ * disk the way the language server reads it (the folder of each file and the two above it, then what they
+ * bring in), so a chapter is analysed with its root's declarations and labels, and its prompts carry the
+ * project's macros and earlier results.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { OpenDocument } from '../documentStore';
+import { projectContext } from '../features/projectContext';
+import { ProjectIndex } from '../project/projectIndex';
+import { ProjectLoader } from '../project/projectLoader';
+import type { ProjectContext } from '../prompts/proofPrompt';
+import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
+import type { InputFile } from './inputs';
+
+export class CliProjects {
+  private constructor(readonly index: ProjectIndex) {}
+
+  /** The index of `inputs` (as read, or as written since) and of the LaTeX projects around them. */
+  static async around(inputs: readonly InputFile[]): Promise<CliProjects> {
+    const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE }));
+    const projects = new CliProjects(index);
+    for (const input of inputs) projects.document(input);
+    const loader = new ProjectLoader(index, { maxFileSize: () => MAX_ANALYSED_DOCUMENT_SIZE, log: () => undefined });
+    const folders = new Set(inputs.filter((input) => input.format === 'latex').map((input) => path.dirname(path.resolve(input.path))));
+    for (const folder of folders) await loader.indexAround(folder);
+    return projects;
+  }
+
+  /** The URI the index knows an input by. */
+  static uriOf(input: Pick<InputFile, 'path'>): string {
+    return pathToFileURL(path.resolve(input.path)).href;
+  }
+
+  /** `input` as it is now (its text may have been written since it was read), analysed as part of its project. */
+  document(input: InputFile): OpenDocument {
+    const uri = CliProjects.uriOf(input);
+    const known = this.index.get(uri);
+    const document = known?.document.getText() === input.text ? known.document : TextDocument.create(uri, input.format, (known?.document.version ?? 0) + 1, input.text);
+    this.index.set(document, input.format, true);
+    return { document, analysis: this.index.analysis(uri)! };
+  }
+
+  /** What `input`'s project adds to its prompts; undefined for a file alone. */
+  context(input: Pick<InputFile, 'path'>): ProjectContext | undefined {
+    return projectContext(this.index, CliProjects.uriOf(input));
+  }
+}
