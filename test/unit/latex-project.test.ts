@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '../../server/src/documents/limits';
 import type { ProofDocumentAnalysis } from '../../server/src/documents/proofDocument';
@@ -111,4 +112,30 @@ test('the prompt for a chapter\'s claim carries the project\'s macros and the re
     ].join('\n'),
   );
   assert.equal(projectContext(index, uri('shared/common.tex')), undefined, 'a file with two roots reads only itself');
+});
+
+test('hostile projects: an \\input of itself, a chain of 3,000 files, 20,000 missing inputs, roots that name each other', () => {
+  const index = new ProjectIndex(() => ({ maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }));
+  const put = (file: string, text: string): void => {
+    index.set(TextDocument.create(`file:///hostile/${file}`, 'latex', 0, text), 'latex', false);
+  };
+  const CHAIN = 3000;
+  put('main.tex', '\\documentclass{article}\n\\input{main}\n\\input{c0}\nSee~\\ref{end}.\n');
+  for (let i = 0; i < CHAIN; i++) put(`c${i}.tex`, `\\input{c${i + 1}}\n${i === CHAIN - 1 ? '\\label{end}' : ''}`);
+  const project = index.projectOf('file:///hostile/main.tex')!;
+  assert.equal(project.files.length, CHAIN + 1, 'the chain is read depth first without recursion; main.tex inputs itself once');
+  assert.deepEqual(project.missing.map((m) => m.link.target), [`c${CHAIN}`]);
+  assert.deepEqual(codes(index.analysis('file:///hostile/main.tex')), [], '\\ref{end} is defined 3,000 files down');
+  assert.equal(index.analysis('file:///hostile/main.tex')!.diagnostics.length, 0);
+
+  put('many.tex', `\\documentclass{article}\n${Array.from({ length: 20_000 }, (_, i) => `\\input{missing${i}}`).join('\n')}\n\\ref{nowhere}\n`);
+  const wanted = index.wanted().filter((p) => p.includes('missing'));
+  assert.equal(wanted.length, 20_000, 'one path per missing input (each relative to the root\'s folder, which is the file\'s own)');
+  const reference = index.analysis('file:///hostile/many.tex')!.diagnostics.find((d) => d.code === 'undefined-reference')!;
+  assert.equal(reference.severity, 'information', 'files of the project could not be read: the label may be in one of them');
+
+  put('a.tex', '% !TEX root = b.tex\n\\label{x}\n');
+  put('b.tex', '% !TEX root = a.tex\n\\ref{x}\n');
+  assert.equal(index.projectOf('file:///hostile/a.tex'), undefined, 'roots that name each other without \\documentclass: each file alone');
+  assert.deepEqual(codes(index.analysis('file:///hostile/b.tex')), ['undefined-reference@2']);
 });

@@ -19,8 +19,11 @@ export interface LabelPlace {
 export interface ProjectScope {
   /** Environments declared elsewhere in the project (the file's own declarations win over them). */
   environments: readonly EnvironmentDeclaration[];
-  /** Labels defined in the project's other files. */
+  /** Labels defined in the project's files, this one's among them (shared by every file of the project:
+   * `file` says which places are this file's own). */
   labels: ReadonlyMap<string, readonly LabelPlace[]>;
+  /** The URI of the file this scope is for. */
+  file: string;
   /** Some file of the project could not be read, or labels may come from another document (xr's
    * `\externaldocument`): a reference to a label found nowhere is then only information. */
   incomplete: boolean;
@@ -36,7 +39,7 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
   const own = new Map<string, Range>();
   for (const label of analysis.labels) {
     const first = own.get(label.name);
-    const elsewhere = scope?.labels.get(label.name) ?? [];
+    const elsewhere = scope ? (scope.labels.get(label.name) ?? []).filter((place) => place.uri !== scope.file) : [];
     const quoted = `\`\\label{${shortName(label.name)}}\``;
     if (first) {
       diagnostics.push({

@@ -10,9 +10,10 @@
  * analysed alone (with several, references are checked against all of them, so none is a false alarm).
  *
  * What a file takes from its project is a `ProjectScope` (documents/references.ts): the environments
- * declared elsewhere and the labels of the other files. Scopes are cached until some file's links,
- * declarations or labels change, and their environments keep their identity while those stay the same, so
- * an edit re-analyses its own file, and the project's other files only when their structure depends on it.
+ * declared in the project and the labels of its files, made once per project and shared by all its files
+ * (so thousands of files cost linear time). Scopes are cached until some file's links, declarations or
+ * labels change, and their environments keep their identity while those stay the same, so an edit
+ * re-analyses its own file, and the project's other files only when their structure depends on it.
  *
  * No file system here: the loader (projectLoader.ts) reads files and hands them in; this module only says
  * which paths it would like to read (`wanted`). Paths are resolved with node:path, URIs keyed canonically
@@ -91,6 +92,9 @@ export class ProjectIndex {
   private graph: { projects: Map<Entry, Project>; rootsOf: Map<Entry, Entry[]> } | undefined;
   /** The scopes handed out since the last change of declarations or labels. */
   private scopes = new Map<Entry, ProjectScope | undefined>();
+  /** What every file of a project shares (by root), since the last change: made once per project, not per
+   * file, so a project of thousands of files costs linear time. */
+  private shared = new Map<Entry, Omit<ProjectScope, 'file'>>();
   /** Environments lists by what they hold: a scope keeps the same one while the declarations stay. */
   private environmentLists = new Map<string, readonly EnvironmentDeclaration[]>();
   private readonly listeners: (() => void)[] = [];
@@ -272,6 +276,7 @@ export class ProjectIndex {
   private changed(links: boolean): void {
     if (links) this.graph = undefined;
     this.scopes = new Map();
+    this.shared = new Map();
     for (const listener of this.listeners) listener();
   }
 
@@ -293,19 +298,37 @@ export class ProjectIndex {
 
   private scopeOf(entry: Entry): ProjectScope | undefined {
     if (this.scopes.has(entry)) return this.scopes.get(entry);
-    const projects = this.rootsOf(entry).map((root) => this.graphNow().projects.get(root)!);
+    const roots = this.rootsOf(entry);
     let scope: ProjectScope | undefined;
-    if (projects.length > 0) {
-      const others = new Set<Entry>();
-      for (const project of projects) for (const file of [...project.packages, ...project.files]) if (file !== entry) others.add(file as Entry);
+    if (roots.length === 1) {
+      scope = { ...this.sharedBy(roots[0]!), file: entry.uri };
+    } else if (roots.length > 1) {
+      // Several roots (rare): what all of them share, made for this file alone.
+      const projects = roots.map((root) => this.graphNow().projects.get(root)!);
+      const files = new Set(projects.flatMap((p) => [...p.packages, ...p.files] as Entry[]));
       scope = {
-        environments: this.environmentsOf(others),
-        labels: this.labelsOf(projects.flatMap((p) => p.files as Entry[]).filter((file) => file !== entry), projects[0]!.root.path!),
-        incomplete: projects.length > 1 || projects.some((p) => p.missing.length > 0 || p.external),
+        environments: this.environmentsOf(files),
+        labels: this.labelsOf(projects.flatMap((p) => p.files as Entry[]), roots[0]!.path!),
+        incomplete: true,
+        file: entry.uri,
       };
     }
     this.scopes.set(entry, scope);
     return scope;
+  }
+
+  private sharedBy(root: Entry): Omit<ProjectScope, 'file'> {
+    let shared = this.shared.get(root);
+    if (!shared) {
+      const project = this.graphNow().projects.get(root)!;
+      shared = {
+        environments: this.environmentsOf([...project.packages, ...project.files] as Entry[]),
+        labels: this.labelsOf(project.files as Entry[], root.path!),
+        incomplete: project.missing.length > 0 || project.external,
+      };
+      this.shared.set(root, shared);
+    }
+    return shared;
   }
 
   /** The declarations of `files`, as one list that stays the same object while they stay the same. */
@@ -327,7 +350,7 @@ export class ProjectIndex {
     for (const file of files) {
       if (seen.has(file)) continue;
       seen.add(file);
-      const name = file.path ? path.relative(path.dirname(rootPath), file.path) || path.basename(file.path) : file.uri;
+      const name = file.path ? path.relative(path.dirname(rootPath), file.path) : file.uri;
       for (const label of file.analysis.labels) {
         const place = { uri: file.uri, file: name, range: label.range };
         const list = labels.get(label.name);
@@ -375,39 +398,52 @@ export class ProjectIndex {
     return this.byPath.get(withTexExtension(target)) ?? this.byPath.get(target);
   }
 
-  /** The root's files in reading order (depth first, each once), its packages and what is missing. */
+  /**
+   * The root's files in reading order (depth first, each once), its packages and what is missing. Walked
+   * with an explicit stack: a chain of thousands of `\input`s must not exhaust the call stack.
+   */
   private projectFrom(root: Entry): Project {
     const project: Project = { root, files: [], packages: [], missing: [], external: false };
-    const visited = new Set<Entry>();
-    const visit = (file: Entry): void => {
-      visited.add(file);
-      project.files.push(file);
-      for (const link of file.analysis.links.includes) {
-        if (link.command.startsWith('external')) {
-          project.external = true;
-          continue;
-        }
-        const target = includeCandidates(link, file.path!, root.path!).map((p) => this.byPath.get(p)).find((e) => e !== undefined && e.format === 'latex');
-        if (!target) project.missing.push({ from: file, link });
-        else if (!visited.has(target)) visit(target);
+    const visited = new Set<Entry>([root]);
+    project.files.push(root);
+    const stack: { file: Entry; next: number }[] = [{ file: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const link = top.file.analysis.links.includes[top.next++];
+      if (!link) {
+        stack.pop();
+        continue;
       }
-    };
-    visit(root);
+      if (link.command.startsWith('external')) {
+        project.external = true;
+        continue;
+      }
+      const target = includeCandidates(link, top.file.path!, root.path!).map((p) => this.byPath.get(p)).find((e) => e !== undefined && e.format === 'latex');
+      if (!target) project.missing.push({ from: top.file, link });
+      else if (!visited.has(target)) {
+        visited.add(target);
+        project.files.push(target);
+        stack.push({ file: target, next: 0 });
+      }
+    }
+    // Packages the files name, then the packages those name (`\RequirePackage` in a .sty), each once.
     const packages = new Set<Entry>();
-    const addPackages = (file: Entry): void => {
+    const queue = [...project.files] as Entry[];
+    for (let at = 0; at < queue.length; at++) {
+      const file = queue[at]!;
       const { packages: names, classes } = file.analysis.links;
-      const found = [
+      const candidates = [
         ...names.flatMap((name) => packageCandidates(name, '.sty', file.path!, root.path!)),
         ...classes.flatMap((name) => packageCandidates(name, '.cls', file.path!, root.path!)),
-      ].map((p) => this.byPath.get(p));
-      for (const sty of found) {
+      ];
+      for (const candidate of candidates) {
+        const sty = this.byPath.get(candidate);
         if (sty && !packages.has(sty) && !visited.has(sty)) {
           packages.add(sty);
-          addPackages(sty);
+          queue.push(sty);
         }
       }
-    };
-    for (const file of project.files) addPackages(file as Entry);
+    }
     project.packages = [...packages];
     return project;
   }
@@ -447,7 +483,8 @@ function includeCandidates(link: IncludeLink, from: string, root: string): strin
   for (const base of bases) {
     const target = path.resolve(base, link.target);
     out.push(withTexExtension(target));
-    if (withTexExtension(target) !== target) out.push(target);
+    // As written, when that is a LaTeX file of another kind (`\input{defs.sty}`); only those are read.
+    if (withTexExtension(target) !== target && LATEX_EXTENSIONS.includes(path.extname(target).toLowerCase())) out.push(target);
   }
   return [...new Set(out)];
 }
