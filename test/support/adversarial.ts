@@ -47,6 +47,9 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
   // Each line opens a definition that never ends: the macro scan once walked back over every open line.
   { name: '20,000 unclosed \\newcommand in Markdown math', format: 'markdown', text: '$\\newcommand{\\x}{\n'.repeat(20_000) },
   { name: 'random brackets and delimiters', format: 'latex', text: randomNoise(300_000, seededRandom(7)) },
+  // Project links: each is read on every keystroke of the file (its links key) and resolved per project.
+  { name: '20,000 \\input lines and 20,000 unclosed \\usepackage{', format: 'latex', text: `${'\\input{ch}\n'.repeat(20_000)}${'\\usepackage{'.repeat(20_000)}` },
+  { name: '!TEX root comment of 100,000 spaces', format: 'latex', text: `% !TEX root =${spaces(100_000)}x\n`.repeat(3) },
 ];
 
 export const ADVERSARIAL_REPLIES: readonly AdversarialReply[] = [

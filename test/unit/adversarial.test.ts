@@ -16,6 +16,7 @@ import { documentSymbols, excerptOf } from '../../server/src/features/symbols';
 import { ThinkSplitter } from '../../server/src/engine/thinkSplitter';
 import { scoreOf, solutionOf } from '../../server/src/prompts/deepPrompts';
 import { clean } from '../../server/src/documents/queries';
+import { ProjectIndex } from '../../server/src/project/projectIndex';
 import { ADVERSARIAL_DOCUMENTS, ADVERSARIAL_REPLIES, kilobytes } from '../support/adversarial';
 
 /** A hang guard per test, not a speed target. */
@@ -37,6 +38,19 @@ for (const shape of ADVERSARIAL_DOCUMENTS) {
       assert.ok(published.wire < 2_000_000, `${published.wire} bytes of diagnostics`);
       for (const { message } of published.diagnostics) assert.ok(String(message).length < 1000, String(message).slice(0, 200));
     }
+  });
+}
+
+for (const shape of ADVERSARIAL_DOCUMENTS.filter((s) => s.format === 'latex')) {
+  test(`document: ${shape.name} as a chapter of a LaTeX project is indexed, resolved and analysed, within bounds`, HANG_GUARD, () => {
+    const index = new ProjectIndex(() => ({ maxDocumentSize: 10_000_000 }));
+    index.set(TextDocument.create('file:///adversarial/main.tex', 'latex', 1, '\\documentclass{book}\n\\input{ch}\n\\label{a}\n'), 'latex', false);
+    index.set(TextDocument.create('file:///adversarial/ch.tex', 'latex', 1, shape.text), 'latex', true);
+    for (const uri of ['file:///adversarial/main.tex', 'file:///adversarial/ch.tex']) {
+      const diagnostics = structuralDiagnostics(index.analysis(uri)!, uri);
+      assert.ok(diagnostics.length <= MAX_DIAGNOSTICS_PER_DOCUMENT + 1);
+    }
+    assert.ok(index.wanted().length < 100_000, 'what the loader would read stays bounded by the links written');
   });
 }
 
