@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,4 +107,26 @@ test('a file changed on disk is read again: a label removed in another chapter i
   writeFileSync(path.join(workspace, 'chapters/one.tex'), read('chapters/one.tex').replace('\\label{prop:pos}', ''));
   await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri('chapters/one.tex'), type: FileChangeType.Changed }] });
   await client.diagnostics(uri('chapters/two.tex'), hasCodes(['duplicate-label@3', 'undefined-reference@8', 'undefined-reference@10']), 10_000);
+});
+
+test('a file deleted on disk is forgotten: the chapter\'s references to it are then only information (the project is incomplete)', async () => {
+  rmSync(path.join(workspace, 'chapters/one.tex'));
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri('chapters/one.tex'), type: FileChangeType.Deleted }] });
+  const diagnostics = await client.diagnostics(uri('chapters/two.tex'), hasCodes(['undefined-reference@8', 'undefined-reference@10']), 10_000);
+  assert.deepEqual(diagnostics.map((d) => d.severity), [3, 3], 'main.tex inputs a file that is gone: the labels may be there once it is back');
+});
+
+test('without a workspace folder, a chapter opened from disk finds its root in the folders above it', async () => {
+  const fresh = mkdtempSync(path.join(tmpdir(), 'qed-project-alone-'));
+  cpSync(path.join(REPO_ROOT, 'test/fixtures/latex-project'), fresh, { recursive: true });
+  const { client: alone } = await TestLanguageClient.start();
+  try {
+    const chapter = pathToFileURL(path.join(fresh, 'chapters/two.tex')).href;
+    await alone.open(chapter, 'latex', readFileSync(path.join(fresh, 'chapters/two.tex'), 'utf8'));
+    await alone.diagnostics(chapter, hasCodes(['duplicate-label@3', 'undefined-reference@10']), 20_000);
+    const symbols = await alone.symbols(chapter);
+    assert.deepEqual(symbols.map((s) => s.name), ['Claim'], 'the outline has the claim its root\'s package declares');
+  } finally {
+    assert.equal(await alone.stop(), 0);
+  }
 });
