@@ -75,14 +75,23 @@ export interface Surroundings {
 /** Extensions of the LaTeX files a project is made of. */
 export const LATEX_EXTENSIONS: readonly string[] = ['.tex', '.ltx', '.sty', '.cls'];
 
+/** Canonical forms already worked out: every feature asks for its document by URI on every keystroke. */
+const canonicalForms = new Map<string, string>();
+
 /** The key two spellings of one file URI share. */
-export function canonicalUri(uri: string): string {
+function canonicalUri(uri: string): string {
   if (!uri.startsWith('file:')) return uri;
-  try {
-    return pathToFileURL(fileURLToPath(uri)).href;
-  } catch {
-    return uri;
+  let canonical = canonicalForms.get(uri);
+  if (canonical === undefined) {
+    try {
+      canonical = pathToFileURL(fileURLToPath(uri)).href;
+    } catch {
+      canonical = uri;
+    }
+    if (canonicalForms.size >= 10_000) canonicalForms.clear();
+    canonicalForms.set(uri, canonical);
   }
+  return canonical;
 }
 
 export class ProjectIndex {
@@ -148,9 +157,8 @@ export class ProjectIndex {
     if (existing) this.forget(existing);
     this.entries.set(key, entry);
     if (filePath) this.byPath.set(filePath, entry);
-    this.refresh(entry);
-    this.changed(true);
-    return true;
+    // A new file: its links differ from the empty ones, so refresh tells the listeners.
+    return this.refresh(entry);
   }
 
   /** The editor closed `uri`: its text is now the disk's (the loader reads it again). */
@@ -195,11 +203,6 @@ export class ProjectIndex {
     return roots.length === 1 ? this.graphNow().projects.get(roots[0]!) : undefined;
   }
 
-  /** The projects of every root the index holds. */
-  projects(): Project[] {
-    return [...this.graphNow().projects.values()];
-  }
-
   /** The files whose labels a reference in `uri` reaches: its project's (every project's, for a file with
    * several roots), itself included; a file alone: itself. */
   reach(uri: string): IndexedFile[] {
@@ -220,7 +223,8 @@ export class ProjectIndex {
     const others = [...project.packages, ...project.files];
     if (at < 0) others.push(entry);
     return {
-      macros: others.flatMap((file) => this.analysisOf(file as Entry).macros),
+      // Macros are a file's own facts: the analysis each file last had holds them (this one's is brought up to date).
+      macros: others.flatMap((file) => (file === entry ? this.analysisOf(entry) : (file as Entry).analysis).macros),
       before: at < 0 ? project.files : project.files.slice(0, at),
     };
   }
@@ -231,7 +235,8 @@ export class ProjectIndex {
     const paths = new Set<string>();
     for (const entry of this.entries.values()) {
       if (entry.path === undefined || entry.format !== 'latex') continue;
-      const links = this.analysisOf(entry).links;
+      // The links are the file's own: any analysis of its text has them, whatever its scope.
+      const links = entry.analysis.links;
       const dir = path.dirname(entry.path);
       if (links.rootComment) paths.add(withTexExtension(path.resolve(dir, links.rootComment)));
       const main = subfilesMain(links.documentClass);

@@ -14,8 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LATEX_EXTENSIONS, type ProjectIndex } from './projectIndex';
 
-export const MAX_WALKED_ENTRIES = 50_000;
-export const MAX_INDEXED_FILES = 5_000;
+const MAX_WALKED_ENTRIES = 50_000;
+const MAX_INDEXED_FILES = 5_000;
 /** Rounds of following what indexed files name (an include chain longer than this is read on later events). */
 const MAX_FOLLOW_ROUNDS = 16;
 /** How many folders above a file opened from outside the workspace are looked at for its root. */
@@ -138,7 +138,7 @@ export class ProjectLoader {
 
 /** A file's text, or undefined (logged unless `log` is undefined) when it is no regular file, too large or
  * unreadable. Opened without blocking: a named pipe cannot hang the server. */
-export async function readText(file: string, maxSize: number, log?: (message: string) => void): Promise<string | undefined> {
+async function readText(file: string, maxSize: number, log?: (message: string) => void): Promise<string | undefined> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
