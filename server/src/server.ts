@@ -16,6 +16,7 @@ import {
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import { BUILD_INFO } from './buildInfo';
 import { createServerContext, type ServerContext } from './context';
@@ -56,6 +57,7 @@ const projects = store.projects;
 let context: ServerContext | undefined;
 let pullsConfiguration = false;
 let watchesFiles = false;
+let followsFolders = false;
 /** The workspace folders on disk, whose LaTeX files are indexed at start. */
 let workspaceFolders: string[] = [];
 
@@ -68,6 +70,7 @@ function send(sending: Promise<void>, what: string): void {
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   watchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  followsFolders = params.capabilities.workspace?.workspaceFolders === true;
   const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceFolders = folders.flatMap((uri) => (uri.startsWith('file:') ? [fileURLToPath(uri)] : []));
   context = createServerContext(connection, params, store, publisher, settings, pullSettings, send);
@@ -84,6 +87,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       definitionProvider: true,
       referencesProvider: true,
       workspaceSymbolProvider: true,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'qed-nano-language-server', version: BUILD_INFO.serverVersion },
   };
@@ -102,18 +106,41 @@ connection.onInitialized(() => {
   }
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
   if (context) send(connection.sendNotification(StatusNotification, context.models.currentStatus), 'qed/status');
-  indexWorkspace().catch((error: unknown) => connection.console.error(`Reading the workspace's LaTeX projects failed: ${String(error)}`));
+  if (followsFolders) connection.workspace.onDidChangeWorkspaceFolders(followFolders);
+  indexWorkspace(workspaceFolders).catch((error: unknown) => connection.console.error(`Reading the workspace's LaTeX projects failed: ${String(error)}`));
 });
 
-/** Reads the LaTeX files of the workspace folders once, in the background, with progress (cancellable). */
-async function indexWorkspace(): Promise<void> {
-  if (!context || workspaceFolders.length === 0) return;
+/** Reads the LaTeX files of workspace folders once, in the background, with progress (cancellable). */
+async function indexWorkspace(folders: readonly string[]): Promise<void> {
+  if (!context || folders.length === 0) return;
+  const started = performance.now();
   const progress = await context.client.startProgress('QED-Nano: reading LaTeX projects');
   try {
-    await projects.indexFolders(workspaceFolders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
+    await projects.indexFolders(folders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
   } finally {
     progress.done();
   }
+  const read = store.index.all().filter((file) => file.format === 'latex' && file.path !== undefined && folders.some((folder) => inside(folder, file.path!))).length;
+  connection.console.info(`Read ${read} LaTeX files of ${folders.join(', ')} in ${Math.round(performance.now() - started)} ms.`);
+}
+
+/** Folders added to the workspace are read; the files of removed ones are forgotten (unless open). */
+function followFolders(event: WorkspaceFoldersChangeEvent): void {
+  const paths = (folders: readonly { uri: string }[]): string[] => folders.flatMap(({ uri }) => (uri.startsWith('file:') ? [fileURLToPath(uri)] : []));
+  const removed = paths(event.removed);
+  const added = paths(event.added);
+  workspaceFolders = [...workspaceFolders.filter((folder) => !removed.includes(folder)), ...added];
+  for (const file of store.index.all()) {
+    if (!file.open && file.path !== undefined && removed.some((folder) => inside(folder, file.path!)) && !workspaceFolders.some((folder) => inside(folder, file.path!))) {
+      store.index.delete(file.uri);
+    }
+  }
+  indexWorkspace(added).catch((error: unknown) => connection.console.error(`Reading the added folders' LaTeX projects failed: ${String(error)}`));
+}
+
+function inside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /** A LaTeX file of the workspace was created, changed or deleted on disk (open ones follow the editor). */
@@ -136,7 +163,7 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 function readProjectOf(uri: string): void {
   if (!uri.startsWith('file:') || store.index.get(uri)?.format !== 'latex') return;
   const file = fileURLToPath(uri);
-  const inWorkspace = workspaceFolders.some((folder) => !path.relative(folder, file).startsWith('..'));
+  const inWorkspace = workspaceFolders.some((folder) => inside(folder, file));
   (inWorkspace ? projects.follow() : projects.indexAround(path.dirname(file))).catch((error: unknown) => connection.console.error(`Reading the project of ${file} failed: ${String(error)}`));
 }
 

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import {
   DefinitionRequest,
   DidChangeWatchedFilesNotification,
+  DidChangeWorkspaceFoldersNotification,
   FileChangeType,
   ReferencesRequest,
   RegistrationRequest,
@@ -128,5 +129,33 @@ test('without a workspace folder, a chapter opened from disk finds its root in t
     assert.deepEqual(symbols.map((s) => s.name), ['Claim'], 'the outline has the claim its root\'s package declares');
   } finally {
     assert.equal(await alone.stop(), 0);
+  }
+});
+
+test('a folder added to the workspace is read (its statements are workspace symbols); a removed one is forgotten', async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'qed-project-added-'));
+  cpSync(path.join(REPO_ROOT, 'test/fixtures/latex-project'), folder, { recursive: true });
+  const { client: multi } = await TestLanguageClient.start({}, { workspace: { workspaceFolders: true } });
+  try {
+    const symbols = async (): Promise<string[]> =>
+      ((await multi.connection.sendRequest(WorkspaceSymbolRequest.type, { query: '' })) as SymbolInformation[]).map((s) => s.name).sort();
+    assert.deepEqual(await symbols(), []);
+    const added = { uri: pathToFileURL(folder).href, name: 'thesis' };
+    await multi.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [added], removed: [] } });
+    const expected = ['Claim [clm:sum]', 'Lemma', 'Proposition [prop:pos]', 'Theorem [thm:base]'];
+    let found: string[] = [];
+    for (let tries = 0; tries < 50 && JSON.stringify(found) !== JSON.stringify(expected); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      found = await symbols();
+    }
+    assert.deepEqual(found, expected);
+    await multi.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [added] } });
+    for (let tries = 0; tries < 50 && found.length > 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      found = await symbols();
+    }
+    assert.deepEqual(found, []);
+  } finally {
+    assert.equal(await multi.stop(), 0);
   }
 });
