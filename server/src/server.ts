@@ -4,19 +4,14 @@
  * Requests are answered by the table in handlers.ts, with the context made at `initialize` (context.ts);
  * here are the lifecycle, the settings and the documents' events.
  */
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
-  DidChangeWatchedFilesNotification,
-  FileChangeType,
   ProposedFeatures,
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
-  type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import { BUILD_INFO } from './buildInfo';
 import { createServerContext, type ServerContext } from './context';
@@ -26,6 +21,7 @@ import { registerHandlers } from './handlers';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE, StatusNotification } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { watchFraming } from './transport';
+import { WorkspaceProjects } from './workspaceProjects';
 
 /** Diagnostics are published this long after the last edit, so a burst of keystrokes publishes once. */
 const DIAGNOSTICS_DELAY_MS = 50;
@@ -53,13 +49,9 @@ const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
 const pendingDiagnostics = new Map<string, { timer: NodeJS.Timeout; always: boolean }>();
 /** The analysis each open document's structural diagnostics were last published from. */
 const publishedAnalysis = new Map<string, object>();
-const projects = store.projects;
 let context: ServerContext | undefined;
 let pullsConfiguration = false;
-let watchesFiles = false;
-let followsFolders = false;
-/** The workspace folders on disk, whose LaTeX files are indexed at start. */
-let workspaceFolders: string[] = [];
+const workspaceProjects = new WorkspaceProjects(connection, store);
 
 /** Sends without waiting; a failure (the client gone, a message that cannot be written) is logged, never
  * left as an unhandled rejection that would end the process. */
@@ -69,10 +61,7 @@ function send(sending: Promise<void>, what: string): void {
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
-  watchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-  followsFolders = params.capabilities.workspace?.workspaceFolders === true;
-  const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-  workspaceFolders = folders.flatMap((uri) => (uri.startsWith('file:') ? [fileURLToPath(uri)] : []));
+  workspaceProjects.initialize(params);
   context = createServerContext(connection, params, store, publisher, settings, pullSettings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
@@ -99,73 +88,11 @@ connection.onInitialized(() => {
       connection.console.error(`Could not register for configuration changes: ${String(error)}`);
     });
   }
-  if (watchesFiles) {
-    connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{tex,ltx,sty,cls}' }] }).catch((error: unknown) => {
-      connection.console.error(`Could not register for file changes: ${String(error)}`);
-    });
-  }
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
   if (context) send(connection.sendNotification(StatusNotification, context.models.currentStatus), 'qed/status');
-  if (followsFolders) connection.workspace.onDidChangeWorkspaceFolders(followFolders);
-  indexWorkspace(workspaceFolders).catch((error: unknown) => connection.console.error(`Reading the workspace's LaTeX projects failed: ${String(error)}`));
+  if (context) workspaceProjects.start(context.client.startProgress);
 });
 
-/** Reads the LaTeX files of workspace folders once, in the background, with progress (cancellable). */
-async function indexWorkspace(folders: readonly string[]): Promise<void> {
-  if (!context || folders.length === 0) return;
-  const started = performance.now();
-  const progress = await context.client.startProgress('QED-Nano: reading LaTeX projects');
-  try {
-    await projects.indexFolders(folders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
-  } finally {
-    progress.done();
-  }
-  const read = store.index.all().filter((file) => file.format === 'latex' && file.path !== undefined && folders.some((folder) => inside(folder, file.path!))).length;
-  connection.console.info(`Read ${read} LaTeX files of ${folders.join(', ')} in ${Math.round(performance.now() - started)} ms.`);
-}
-
-/** Folders added to the workspace are read; the files of removed ones are forgotten (unless open). */
-function followFolders(event: WorkspaceFoldersChangeEvent): void {
-  const paths = (folders: readonly { uri: string }[]): string[] => folders.flatMap(({ uri }) => (uri.startsWith('file:') ? [fileURLToPath(uri)] : []));
-  const removed = paths(event.removed);
-  const added = paths(event.added);
-  workspaceFolders = [...workspaceFolders.filter((folder) => !removed.includes(folder)), ...added];
-  for (const file of store.index.all()) {
-    if (!file.open && file.path !== undefined && removed.some((folder) => inside(folder, file.path!)) && !workspaceFolders.some((folder) => inside(folder, file.path!))) {
-      store.index.delete(file.uri);
-    }
-  }
-  indexWorkspace(added).catch((error: unknown) => connection.console.error(`Reading the added folders' LaTeX projects failed: ${String(error)}`));
-}
-
-function inside(folder: string, file: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
-/** A LaTeX file of the workspace was created, changed or deleted on disk (open ones follow the editor). */
-connection.onDidChangeWatchedFiles(({ changes }) => {
-  void (async () => {
-    for (const change of changes) {
-      if (!change.uri.startsWith('file:')) continue;
-      if (change.type === FileChangeType.Deleted) {
-        if (!store.index.get(change.uri)?.open) store.index.delete(change.uri);
-      } else {
-        await projects.reread(fileURLToPath(change.uri));
-      }
-    }
-    await projects.follow();
-  })().catch((error: unknown) => connection.console.error(`Reading changed LaTeX files failed: ${String(error)}`));
-});
-
-/** A file opened from outside the workspace folders: the folders above it are read for its root; and
- * whatever an open file names that is not read yet (a root outside the folders) is read. */
-function readProjectOf(uri: string): void {
-  if (!uri.startsWith('file:') || store.index.get(uri)?.format !== 'latex') return;
-  const file = fileURLToPath(uri);
-  const inWorkspace = workspaceFolders.some((folder) => inside(folder, file));
-  (inWorkspace ? projects.follow() : projects.indexAround(path.dirname(file))).catch((error: unknown) => connection.console.error(`Reading the project of ${file} failed: ${String(error)}`));
-}
 
 // What other files see changed (a label, a declaration, an \input, a file read): open documents' findings may
 // have changed with it.
@@ -216,7 +143,7 @@ store.documents.onDidOpen((event) => {
   scheduleDiagnostics(event.document.uri, 0);
   loadModelInBackground();
   store.analysisOf(event.document);
-  readProjectOf(event.document.uri);
+  workspaceProjects.opened(event.document.uri);
 });
 store.documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));
 store.onDidChange((uri, line) => context?.critiqueTriggers.changed(uri, line));
@@ -226,10 +153,7 @@ store.documents.onDidClose((event) => {
   clearTimeout(pendingDiagnostics.get(uri)?.timer);
   pendingDiagnostics.delete(uri);
   publishedAnalysis.delete(uri);
-  // The index keeps a closed LaTeX file as the disk has it (the editor may not have saved it).
-  if (uri.startsWith('file:') && store.index.get(uri)) {
-    projects.reread(fileURLToPath(uri)).catch((error: unknown) => connection.console.error(`Reading ${uri} failed: ${String(error)}`));
-  }
+  workspaceProjects.closed(uri);
   context?.critiqueTriggers.closed(event.document.uri);
   publisher.clear(event.document.uri);
 });
