@@ -139,3 +139,24 @@ test('hostile projects: an \\input of itself, a chain of 3,000 files, 20,000 mis
   assert.equal(index.projectOf('file:///hostile/a.tex'), undefined, 'roots that name each other without \\documentclass: each file alone');
   assert.deepEqual(codes(index.analysis('file:///hostile/b.tex')), ['undefined-reference@2']);
 });
+
+test('subfiles and \\subimport: a chapter that names its main file in \\documentclass[..]{subfiles}; \\subimport relative to the importing file; \\newtheorem* and \\def from a class file', () => {
+  const index = new ProjectIndex(() => ({ maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }));
+  const put = (file: string, text: string): void => {
+    index.set(TextDocument.create(`file:///book/${file}`, 'latex', 0, text), 'latex', false);
+  };
+  put('book.tex', '\\documentclass{mybook}\n\\begin{document}\n\\subfile{parts/intro}\n\\subimport{parts/}{middle}\n\\end{document}\n');
+  put('mybook.cls', '\\LoadClass{book}\n\\newtheorem*{keyclaim}{Claim}\n\\def\\Z{\\mathbb{Z}}\n');
+  put('parts/intro.tex', '\\documentclass[../book]{subfiles}\n\\begin{document}\n\\begin{keyclaim}\\label{k}\n$\\Z$ is infinite.\n\\end{keyclaim}\n\\end{document}\n');
+  put('parts/middle.tex', '\\subimport{deeper/}{end}\n');
+  put('parts/deeper/end.tex', 'By the claim~\\ref{k}.\n');
+  const project = index.projectOf('file:///book/parts/intro.tex')!;
+  assert.equal(project.root.uri, 'file:///book/book.tex', 'the subfiles chapter names its main file');
+  assert.deepEqual(project.files.map((f) => f.uri.replace('file:///book/', '')), ['book.tex', 'parts/intro.tex', 'parts/middle.tex', 'parts/deeper/end.tex'],
+    '\\subimport{deeper/}{end} in parts/middle.tex is parts/deeper/end.tex');
+  assert.deepEqual(project.packages.map((f) => f.uri.replace('file:///book/', '')), ['mybook.cls']);
+  const intro = index.analysis('file:///book/parts/intro.tex')!;
+  assert.deepEqual(intro.statements.map((s) => [s.environment, s.kind, s.title]), [['keyclaim', 'claim', 'Claim']], '\\newtheorem* in the class');
+  assert.deepEqual(codes(index.analysis('file:///book/parts/deeper/end.tex')), []);
+  assert.deepEqual(index.surroundings('file:///book/parts/deeper/end.tex').macros.map((m) => [m.name, m.body]), [['Z', '\\mathbb{Z}']], '\\def in the class');
+});
