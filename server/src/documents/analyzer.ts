@@ -20,8 +20,8 @@ export interface AnalyzerOptions {
 }
 
 export class ProofDocumentAnalyzer {
-  private readonly latex = new IncrementalLexer(latexLineLexer);
-  private readonly markdown = new IncrementalLexer(markdownLineLexer);
+  private latex = new IncrementalLexer(latexLineLexer);
+  private markdown = new IncrementalLexer(markdownLineLexer);
 
   /** The last structure, for its text and inherited environments. */
   private structure: { text: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis } | undefined;
@@ -33,6 +33,15 @@ export class ProofDocumentAnalyzer {
   /** How many lines the last analysis lexed (the others were reused from the cache). */
   get lastLexedLineCount(): number {
     return this.format === 'latex' ? this.latex.lastLexedLineCount : this.markdown.lastLexedLineCount;
+  }
+
+  /**
+   * Lets the line cache go (most of an analyser's memory: every line's tokens): for a file no one edits,
+   * whose next analysis, if any, lexes it whole again. The last analysis stays.
+   */
+  compact(): void {
+    this.latex = new IncrementalLexer(latexLineLexer);
+    this.markdown = new IncrementalLexer(markdownLineLexer);
   }
 
   /**

@@ -263,7 +263,7 @@ export class ProjectIndex {
   /** Analyses the entry's new text with the scope it had; says whether what others see changed. */
   private refresh(entry: Entry): boolean {
     const text = entry.document.getText();
-    entry.analysis = entry.analyzer.analyze(text, this.limits(), entry.scope);
+    entry.analysis = this.analyse(entry, text, entry.scope);
     entry.analysedText = text;
     const { links, environments, labels } = entry.analysis;
     const linksKey = JSON.stringify([links.rootComment, links.documentClass, links.packages, links.classes, links.includes.map((l) => [l.command, l.folder, l.target])]);
@@ -291,9 +291,17 @@ export class ProjectIndex {
     const scope = this.scopeOf(entry);
     if (scope !== entry.scope) {
       entry.scope = scope;
-      entry.analysis = entry.analyzer.analyze(text, this.limits(), scope);
+      entry.analysis = this.analyse(entry, text, scope);
     }
     return entry.analysis;
+  }
+
+  /** Analyses a file; one the editor does not have open keeps no line cache (nobody types in it, and the
+   * cache is most of an analysis's memory: 51 files of 478 KB held 11 MB with it). */
+  private analyse(entry: Entry, text: string, scope: ProjectScope | undefined): ProofDocumentAnalysis {
+    const analysis = entry.analyzer.analyze(text, this.limits(), scope);
+    if (!entry.open) entry.analyzer.compact();
+    return analysis;
   }
 
   /** The roots `entry` belongs to (see the module comment). */

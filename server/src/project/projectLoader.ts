@@ -3,7 +3,7 @@
  * workspace folders (in the background, with progress), the folders around a file opened from elsewhere
  * (where its root may be), and whatever the indexed files name that is not indexed yet (an `\input` outside
  * the folders, a magic comment's root). Bounded: a walk stops after `MAX_WALKED_ENTRIES` folder entries and
- * the index after `MAX_INDEXED_FILES` files read from disk (a home folder opened as a workspace must not
+ * the index after `MAX_INDEXED_FILES` files or `MAX_INDEXED_TEXT` characters read from disk (a home folder opened as a workspace must not
  * take the machine); hidden folders, `node_modules` and symbolic links are not followed. A file that cannot
  * be read, is not a regular file or is larger than the analysis limit is left out (logged, not an error);
  * only files with a LaTeX extension are read, whatever an `\input` names.
@@ -16,6 +16,9 @@ import { LATEX_EXTENSIONS, type ProjectIndex } from './projectIndex';
 
 const MAX_WALKED_ENTRIES = 50_000;
 const MAX_INDEXED_FILES = 5_000;
+/** At most this much LaTeX text is read from disk in all: an indexed file holds about 9 times its size in
+ * memory (text, line offsets, analysis), so this keeps the index under about 300 MB. */
+const MAX_INDEXED_TEXT = 32 * 1024 * 1024;
 /** Rounds of following what indexed files name (an include chain longer than this is read on later events). */
 const MAX_FOLLOW_ROUNDS = 16;
 /** How many folders above a file opened from outside the workspace are looked at for its root. */
@@ -29,6 +32,8 @@ export interface LoaderOptions {
 
 export class ProjectLoader {
   private read = 0;
+  private characters = 0;
+  private toldFull = false;
   /** The reads in progress: what `settled` waits for. */
   private readonly reading = new Set<Promise<void>>();
 
@@ -124,15 +129,25 @@ export class ProjectLoader {
     // Only LaTeX files: a workspace's `\input{~/notes/secret}` must not bring other files into prompts.
     if (!isLatexFile(file)) return false;
     if (!fresh && this.index.atPath(file)) return true;
-    if (this.read >= MAX_INDEXED_FILES && !this.index.atPath(file)) {
-      if (this.read++ === MAX_INDEXED_FILES) this.options.log(`QED-Nano reads at most ${MAX_INDEXED_FILES} LaTeX files from disk; ${file} and later ones are left out.`);
-      return false;
-    }
+    const known = this.index.atPath(file);
+    if (!known && this.read >= MAX_INDEXED_FILES) return this.full(file);
     const text = await readText(file, this.options.maxFileSize(), quiet ? undefined : this.options.log);
     if (text === undefined) return false;
-    if (!this.index.atPath(file)) this.read++;
+    const added = text.length - (known?.document.getText().length ?? 0);
+    if (this.characters + added > MAX_INDEXED_TEXT) return this.full(file);
+    this.characters += added;
+    if (!known) this.read++;
     this.index.set(TextDocument.create(pathToFileURL(file).href, 'latex', 0, text), 'latex', false);
     return true;
+  }
+
+  /** The index is as large as it may grow: `file` is left out, and the log says so once. */
+  private full(file: string): false {
+    if (!this.toldFull) {
+      this.toldFull = true;
+      this.options.log(`QED-Nano reads at most ${MAX_INDEXED_FILES.toLocaleString('en')} LaTeX files or ${MAX_INDEXED_TEXT / 1024 / 1024} MB of them from disk; ${file} and later ones are left out of their projects.`);
+    }
+    return false;
   }
 }
 
