@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { IndexedFile } from '../project/projectIndex';
 import { EXIT } from './exitCodes';
-import { collectFiles, readInput } from './inputs';
+import { collectFiles, formatOf, readInput } from './inputs';
 import { CliProjects } from './projects';
 import { formatFindings, levelOf, type Finding, type Format } from './report';
 
@@ -20,7 +20,8 @@ export async function check(targets: readonly string[], format: Format): Promise
   const checked: IndexedFile[] = [];
   const seen = new Set<string>();
   const add = (file: IndexedFile): void => {
-    if (seen.has(file.uri) || !/\.(tex|ltx|md|markdown)$/i.test(file.path ?? file.uri)) return;
+    // The project's documents, not its packages and classes.
+    if (seen.has(file.uri) || !formatOf(file.path!)) return;
     seen.add(file.uri);
     checked.push(file);
   };
@@ -30,11 +31,10 @@ export async function check(targets: readonly string[], format: Format): Promise
     if (project?.root === file) project.files.forEach(add);
     else add(file);
   }
-  const findings: Finding[] = [];
-  for (const file of checked) {
-    const shown = named.get(file.uri) ?? path.relative(process.cwd(), file.path!);
-    for (const d of index.analysis(file.uri)!.diagnostics) findings.push({ file: shown, rule: d.code, level: levelOf(d.severity), message: d.message, range: d.range });
-  }
+  // A file as the user named it, else relative to the working folder.
   const shownFiles = checked.map((file) => named.get(file.uri) ?? path.relative(process.cwd(), file.path!));
+  const findings: Finding[] = checked.flatMap((file, i) =>
+    index.analysis(file.uri)!.diagnostics.map((d) => ({ file: shownFiles[i]!, rule: d.code, level: levelOf(d.severity), message: d.message, range: d.range })),
+  );
   return { output: formatFindings(findings, format, shownFiles), exitCode: findings.some((f) => f.level === 'error') ? EXIT.findings : EXIT.ok };
 }

@@ -1,12 +1,12 @@
 /**
  * References checked against labels: a file alone against its own labels, a file of a project against the
  * labels of every file of the project (`ProjectScope`, made by the project index). Also what else a file
- * takes from its project: the theorem-like environments declared elsewhere (the root's preamble, local
+ * takes from its project: the theorem-like environments declared in it (the root's preamble, local
  * packages, other chapters). Pure: analysis and scope in, findings out; linear in references and labels.
  */
 import { shortName, type EnvironmentDeclaration, type ProofDocumentAnalysis, type Range, type StructuralDiagnostic } from './proofDocument';
 
-/** Where a label is defined in another file of the project. */
+/** Where a label is defined in a file of the project. */
 export interface LabelPlace {
   uri: string;
   /** The file as a message names it (relative to the project's root folder). */
@@ -17,7 +17,8 @@ export interface LabelPlace {
 /** What the rest of a file's project gives its analysis. One object per state of the project: analyses are
  * cached by its identity, so a new one is made only when what it holds changed. */
 export interface ProjectScope {
-  /** Environments declared elsewhere in the project (the file's own declarations win over them). */
+  /** Environments declared in the project's files and packages (the file's own declarations, among them,
+   * win over the others). */
   environments: readonly EnvironmentDeclaration[];
   /** Labels defined in the project's files, this one's among them (shared by every file of the project:
    * `file` says which places are this file's own). */

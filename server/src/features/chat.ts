@@ -14,6 +14,7 @@ import type { OpenDocument } from '../documentStore';
 import type { Position, Statement } from '../documents/proofDocument';
 import { katexMacros, statementAt, statementIdentities } from '../documents/queries';
 import { statementProblem } from '../prompts/proofPrompt';
+import { macrosInForce } from './projectContext';
 import type { ChatHistory, ChatHistoryParams, ChatParams, ChatResult, GenerationProgress } from '../protocol';
 import type { Conversation } from '../storage/conversations';
 import { sha256 as hash } from '../storage/workspaceFiles';
@@ -24,7 +25,8 @@ import { ProgressBatcher, toCost } from './streaming';
 /** `qed/chatHistory`. */
 export function chatHistory(context: ServerContext, params: ChatHistoryParams): ChatHistory {
   const current = context.current(params.textDocument.uri);
-  const macros = katexMacros({ macros: context.projectContext(params.textDocument.uri)?.macros ?? current?.analysis.macros ?? [] });
+  // Only the macros: the chat view asks on every rest of the cursor, and the problem's prompt is made later.
+  const macros = katexMacros({ macros: macrosInForce(context.documents.index, params.textDocument.uri) });
   const found = current && problemAt(current, params.position);
   if (!found) return { problem: null, macros, turns: [], summarised: false, problemChanged: false };
   const conversation = currentConversation(context, found);

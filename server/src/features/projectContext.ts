@@ -1,6 +1,6 @@
 /** What a LaTeX file's project adds to its prompts and views: the project's macros in reading order and the
  * results stated in the files read before it (the last ones a prompt quotes). */
-import type { Range } from '../documents/proofDocument';
+import type { MacroDefinition, ProofDocumentAnalysis, Range } from '../documents/proofDocument';
 import type { ProjectIndex } from '../project/projectIndex';
 import { earlierResults, type ProjectContext } from '../prompts/proofPrompt';
 
@@ -8,9 +8,18 @@ import { earlierResults, type ProjectContext } from '../prompts/proofPrompt';
 export function projectContext(index: ProjectIndex, uri: string): ProjectContext | undefined {
   if (!index.projectOf(uri)) return undefined;
   const { macros, before } = index.surroundings(uri);
-  const files = before.flatMap((file) => {
-    const analysis = index.analysis(file.uri);
-    return analysis ? [{ analysis, text: (range: Range) => file.document.getText(range) }] : [];
-  });
+  const files = before.map((file) => ({
+    // Asked for only when earlierResults reaches the file (from the last): the project's first files, whose
+    // results a prompt does not quote, are not analysed for it.
+    get analysis(): ProofDocumentAnalysis {
+      return index.analysis(file.uri)!;
+    },
+    text: (range: Range) => file.document.getText(range),
+  }));
   return { macros, earlier: earlierResults(files) };
+}
+
+/** The macros in force in `uri`, for the views' KaTeX: its project's, or its own for a file alone. */
+export function macrosInForce(index: ProjectIndex, uri: string): readonly MacroDefinition[] {
+  return index.surroundings(uri).macros;
 }
