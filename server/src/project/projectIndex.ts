@@ -52,14 +52,15 @@ interface Entry extends IndexedFile {
   labelsKey: string;
 }
 
-export interface Project {
-  root: IndexedFile;
+/** A project; `F`: how its files are seen (the index sees its own entries, everyone else IndexedFiles). */
+export interface Project<F extends IndexedFile = IndexedFile> {
+  root: F;
   /** The root and the files it brings in, in reading order, each once (an `\input` cycle is cut). */
-  files: IndexedFile[];
+  files: F[];
   /** Local packages and classes the project's files name (and the ones those name). */
-  packages: IndexedFile[];
+  packages: F[];
   /** Includes whose file the index does not hold (missing, unreadable, or not yet read). */
-  missing: { from: IndexedFile; link: IncludeLink }[];
+  missing: { from: F; link: IncludeLink }[];
   /** Labels may come from another document (xr's `\externaldocument`). */
   external: boolean;
 }
@@ -98,7 +99,7 @@ export class ProjectIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly byPath = new Map<string, Entry>();
   /** The projects, made again when some file's links changed (undefined: to be made). */
-  private graph: { projects: Map<Entry, Project>; rootsOf: Map<Entry, Entry[]> } | undefined;
+  private graph: { projects: Map<Entry, Project<Entry>>; rootsOf: Map<Entry, Entry[]> } | undefined;
   /** The scopes handed out since the last change of declarations or labels. */
   private scopes = new Map<Entry, ProjectScope | undefined>();
   /** What every file of a project shares (by root), since the last change: made once per project, not per
@@ -198,9 +199,7 @@ export class ProjectIndex {
   /** The project `uri` belongs to: its own root's, else undefined (alone, or several roots). */
   projectOf(uri: string): Project | undefined {
     const entry = this.entries.get(canonicalUri(uri));
-    if (!entry) return undefined;
-    const roots = this.rootsOf(entry);
-    return roots.length === 1 ? this.graphNow().projects.get(roots[0]!) : undefined;
+    return entry && this.projectOfEntry(entry);
   }
 
   /** The files whose labels a reference in `uri` reaches: its project's (every project's, for a file with
@@ -217,14 +216,14 @@ export class ProjectIndex {
   surroundings(uri: string): Surroundings {
     const entry = this.entries.get(canonicalUri(uri));
     if (!entry) return { macros: [], before: [] };
-    const project = this.projectOf(uri);
+    const project = this.projectOfEntry(entry);
     if (!project) return { macros: this.analysisOf(entry).macros, before: [] };
     const at = project.files.indexOf(entry);
     const others = [...project.packages, ...project.files];
     if (at < 0) others.push(entry);
     return {
       // Macros are a file's own facts: the analysis each file last had holds them (this one's is brought up to date).
-      macros: others.flatMap((file) => (file === entry ? this.analysisOf(entry) : (file as Entry).analysis).macros),
+      macros: others.flatMap((file) => (file === entry ? this.analysisOf(entry) : file.analysis).macros),
       before: at < 0 ? project.files : project.files.slice(0, at),
     };
   }
@@ -304,6 +303,11 @@ export class ProjectIndex {
     return analysis;
   }
 
+  private projectOfEntry(entry: Entry): Project<Entry> | undefined {
+    const roots = this.rootsOf(entry);
+    return roots.length === 1 ? this.graphNow().projects.get(roots[0]!) : undefined;
+  }
+
   /** The roots `entry` belongs to (see the module comment). */
   private rootsOf(entry: Entry): Entry[] {
     return this.graphNow().rootsOf.get(entry) ?? [];
@@ -318,10 +322,10 @@ export class ProjectIndex {
     } else if (roots.length > 1) {
       // Several roots (rare): what all of them share, made for this file alone.
       const projects = roots.map((root) => this.graphNow().projects.get(root)!);
-      const files = new Set(projects.flatMap((p) => [...p.packages, ...p.files] as Entry[]));
+      const files = new Set(projects.flatMap((p) => [...p.packages, ...p.files]));
       scope = {
         environments: this.environmentsOf(files),
-        labels: this.labelsOf(projects.flatMap((p) => p.files as Entry[]), roots[0]!.path!),
+        labels: this.labelsOf(projects.flatMap((p) => p.files), roots[0]!.path!),
         incomplete: true,
         file: entry.uri,
       };
@@ -335,8 +339,8 @@ export class ProjectIndex {
     if (!shared) {
       const project = this.graphNow().projects.get(root)!;
       shared = {
-        environments: this.environmentsOf([...project.packages, ...project.files] as Entry[]),
-        labels: this.labelsOf(project.files as Entry[], root.path!),
+        environments: this.environmentsOf([...project.packages, ...project.files]),
+        labels: this.labelsOf(project.files, root.path!),
         incomplete: project.missing.length > 0 || project.external,
       };
       this.shared.set(root, shared);
@@ -376,7 +380,7 @@ export class ProjectIndex {
 
   private graphNow(): NonNullable<ProjectIndex['graph']> {
     if (this.graph) return this.graph;
-    const projects = new Map<Entry, Project>();
+    const projects = new Map<Entry, Project<Entry>>();
     const rootsOf = new Map<Entry, Entry[]>();
     const latex = [...this.entries.values()].filter((e) => e.format === 'latex' && e.path !== undefined);
     for (const entry of latex) {
@@ -386,9 +390,9 @@ export class ProjectIndex {
     const membership = new Map<Entry, Entry[]>();
     for (const [root, project] of projects) {
       for (const file of project.files) {
-        const list = membership.get(file as Entry);
+        const list = membership.get(file);
         if (list) list.push(root);
-        else membership.set(file as Entry, [root]);
+        else membership.set(file, [root]);
       }
     }
     for (const entry of latex) {
@@ -415,8 +419,8 @@ export class ProjectIndex {
    * The root's files in reading order (depth first, each once), its packages and what is missing. Walked
    * with an explicit stack: a chain of thousands of `\input`s must not exhaust the call stack.
    */
-  private projectFrom(root: Entry): Project {
-    const project: Project = { root, files: [], packages: [], missing: [], external: false };
+  private projectFrom(root: Entry): Project<Entry> {
+    const project: Project<Entry> = { root, files: [], packages: [], missing: [], external: false };
     const visited = new Set<Entry>([root]);
     project.files.push(root);
     const stack: { file: Entry; next: number }[] = [{ file: root, next: 0 }];
@@ -441,7 +445,7 @@ export class ProjectIndex {
     }
     // Packages the files name, then the packages those name (`\RequirePackage` in a .sty), each once.
     const packages = new Set<Entry>();
-    const queue = [...project.files] as Entry[];
+    const queue = [...project.files];
     for (let at = 0; at < queue.length; at++) {
       const file = queue[at]!;
       const { packages: names, classes } = file.analysis.links;
