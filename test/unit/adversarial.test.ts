@@ -79,6 +79,6 @@ test('the shapes still mean what they say: nested proofs each have their own ste
     ],
   );
   assert.equal(scoreOf('so \\boxed{  0.5  }'), 0.5);
-  assert.equal(scoreOf('\\boxed{1} then \\boxed{ 0 }'), 0);
+  assert.equal(scoreOf('\\boxed{1} then \\boxed{ 0 }'), 1, 'the first box, as the evaluation reads it');
   assert.equal(clean('Let $x$ be real. \t \n\\label{thm:a}  Then $x^2 \\ge 0$.   '), 'Let $x$ be real.\n  Then $x^2 \\ge 0$.');
 });

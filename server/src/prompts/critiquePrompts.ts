@@ -1,12 +1,14 @@
 /**
- * The critique prompts. The review is the deep scaffold's verification (the mode QED-Nano was trained to
- * judge proofs in: the rubric 1 / 0.5 / 0, the score in \boxed{}), with the proof's steps numbered so that
- * findings can name them. Everything that does not depend on the proof comes first and the steps come in
- * order, so after an edit in step k the model's cache still holds the prompt up to step k.
- * The findings are then read out in the same conversation, thinking closed, as JSON under a schema.
+ * The critique prompts. The review is the deep scaffold's verifier prompt, verbatim (trained.ts: the rubric
+ * 1 / 0.5 / 0, the score in \boxed{}), with the proof's steps, numbered `[1]`, `[2]`... so that findings can
+ * name them, as its solution: the numbering is the product's, and it lives in the `{proof}` placeholder,
+ * not in the wording. The proof is the template's last field and its steps come in order, so after an edit
+ * in step k the model's cache still holds the prompt up to step k.
+ * The findings are then read out as JSON under a schema, in a turn of the product's own after the review
+ * (full depth) or after the verifier prompt (quick depth): the trained text is never edited to ask for it.
  */
 import type { ChatMessage } from '../engine/types';
-import { RUBRIC } from './deepPrompts';
+import { verificationRequest } from './deepPrompts';
 
 export type FindingKind = 'error' | 'gap' | 'unclear';
 
@@ -15,15 +17,9 @@ export const FINDING_KINDS: readonly FindingKind[] = ['error', 'gap', 'unclear']
 /** Longest explanation kept (characters): one paragraph. */
 export const MAX_EXPLANATION_LENGTH = 600;
 
-/** The review: the verification prompt with numbered steps; its answer ends in \boxed{score}. */
+/** The review: the verifier prompt with the numbered steps as the solution; its answer ends in \boxed{score}. */
 export function reviewRequest(problem: string, steps: readonly string[]): ChatMessage {
-  return {
-    role: 'user',
-    content:
-      `Check the proof below step by step. Analyse every doubtful step, naming it by its number, then give the overall score. ${RUBRIC}\n` +
-      `End with the score in \\boxed{}: \\boxed{1}, \\boxed{0.5} or \\boxed{0}.\n\n` +
-      `Question:\n${problem}\n\nProof, step by step:\n${numbered(steps)}`,
-  };
+  return verificationRequest(problem, numbered(steps));
 }
 
 /** The read-out turn after a review: the findings and the score as JSON (see findingsSchema). */
@@ -34,7 +30,8 @@ export function findingsRequest(stepCount: number): ChatMessage {
   };
 }
 
-/** A quick critique without a free review: the same question answered as JSON directly. */
+/** A quick critique without a free review: the verifier prompt, then (after a blank line, outside its text)
+ * the read-out's question, answered as JSON directly. */
 export function quickCritiqueRequest(problem: string, steps: readonly string[]): ChatMessage {
   const review = reviewRequest(problem, steps).content;
   return { role: 'user', content: `${review}\n\n${READ_OUT}` };
