@@ -68,6 +68,11 @@ export interface QedNanoSettings {
     /** All tokens of all calls together; past it the best proof so far is returned. */
     tokenBudget: number;
   };
+  /** The reasoning-cache mode (solve, summarise the thinking, solve again from the summary). */
+  rc: {
+    /** Attempts to solve (QED-Nano's evaluation runs 3). */
+    iterations: number;
+  };
   /** Inline critique of the proofs being written. */
   critique: {
     /** When proofs are critiqued: on save (default), after a pause in typing, or only when asked. */
@@ -176,12 +181,17 @@ export interface ProveParams extends WorkDoneProgressParams, PartialResultParams
   textDocument: TextDocumentIdentifier;
   position?: Position;
   range?: Range;
-  /** `single`: one generation; `deep`: the generate -> verify -> refine scaffold (settings `qedNano.deep.*`). */
-  mode?: 'single' | 'deep';
-  /** Continue an attempt whose thinking ran out of budget: its thinking is summarised, and the statement is
-   * solved again from that summary (the reasoning-cache cycle QED-Nano was trained for). */
-  continueFrom?: { thinking: string };
+  /** `single` (the default): one generation; `deep`: the generate -> verify -> refine scaffold (settings
+   * `qedNano.deep.*`); `rc`: the reasoning cache, `qedNano.rc.iterations` attempts each solved from a summary of
+   * the ones before. */
+  mode?: ProveMode;
+  /** Continue an attempt whose thinking ran out of budget (one step of the reasoning cache): its thinking is
+   * summarised together with `summary`, the summary it was itself solved from (absent: it was a first
+   * attempt), and the statement is solved again from the new summary. */
+  continueFrom?: { thinking: string; summary?: string };
 }
+
+export type ProveMode = 'single' | 'deep' | 'rc';
 
 /**
  * A streamed value of every generating request (`qed/prove`, `qed/refine`, `qed/chat`), sent through
@@ -196,6 +206,12 @@ export type GenerationProgress =
   /** Deep mode: every candidate so far with its scores, after each verification round; `best` is the one
    * that would be chosen now (kept if the user stops). */
   | { kind: 'candidates'; candidates: CandidateSummary[]; best: { id: number; proof: string } | undefined }
+  /** The reasoning cache: attempt `attempt` of `of` begins in a fresh context (the text streamed next is
+   * its own); `proofSoFar` is the latest proof an earlier attempt wrote ('' when none did), kept if the user
+   * stops. */
+  | { kind: 'attempt'; attempt: number; of: number; proofSoFar: string }
+  /** The reasoning cache: the summary just written of the attempts so far (model text, shown apart). */
+  | { kind: 'summary'; text: string }
   /** Streamed text; `thinkingTokens`: the reply's thinking tokens so far, the measure of the final
    * `ProveResult.stats.thinkingTokens` (absent for text that is not model output, e.g. a summary quoted). */
   | { kind: 'thinking' | 'answer'; text: string; thinkingTokens?: number }
@@ -242,6 +258,19 @@ export interface DeepReport {
   stoppedBecause: 'perfectScore' | 'roundsDone' | 'tokenBudget';
 }
 
+/** The reasoning cache's account of its work. */
+export interface ReasoningCacheReport {
+  /** Attempts run, of `attempts` asked for (a stop ends the cycle early). */
+  attemptsRun: number;
+  attempts: number;
+  /** The attempt whose proof `ProveResult.proof` is (1-based); 0 when no attempt wrote one. */
+  proofAttempt: number;
+  /** Every summary written, in order. */
+  summaries: string[];
+  /** The summary the last attempt was solved from: a Continue sends it back as `continueFrom.summary`. */
+  summary: string;
+}
+
 export interface ProveResult {
   /** The statement that was proved, as sent to the model. */
   statement: string;
@@ -254,6 +283,9 @@ export interface ProveResult {
   stats: GenerationCost;
   /** Deep mode only: the rounds, every candidate's scores, and the objections to the chosen proof. */
   deep?: DeepReport;
+  /** The reasoning cache (and Continue) only: its attempts and summaries. `thinking`, `thoughtClosed` and
+   * `stopReason` are the last attempt's; `proof` is the latest proof any attempt wrote. */
+  reasoningCache?: ReasoningCacheReport;
   /** The edit that puts the proof into the document after its statement (in the document's format and
    * style), valid for document `version`; absent when there is no proof or the statement is gone. */
   insertion?: { version: number; range: Range; newText: string };

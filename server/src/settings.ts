@@ -29,6 +29,8 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   generation: { maxTokens: 15000, thinkingBudget: 12000, temperature: 0.6, topP: 0.95 },
   // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
+  // QED-Nano's reasoning-cache evaluation runs 3 attempts (eval/configs/agents/reasoning_cache.yaml).
+  rc: { iterations: 3 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
@@ -40,6 +42,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const generation = isObject(given.generation) ? given.generation : {};
   const analysis = isObject(given.analysis) ? given.analysis : {};
   const deep = isObject(given.deep) ? given.deep : {};
+  const rc = isObject(given.rc) ? given.rc : {};
   const critique = isObject(given.critique) ? given.critique : {};
   const completion = isObject(given.completion) ? given.completion : {};
   const remote = isObject(given.remote) ? given.remote : {};
@@ -71,6 +74,9 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       verifications: integer(deep.verifications, defaults.deep.verifications, 1, 16),
       rounds: integer(deep.rounds, defaults.deep.rounds, 0, 8),
       tokenBudget: integer(deep.tokenBudget, defaults.deep.tokenBudget, 1, Number.MAX_SAFE_INTEGER),
+    },
+    rc: {
+      iterations: integer(rc.iterations, defaults.rc.iterations, 1, 16),
     },
     critique: {
       trigger: critique.trigger === 'onIdle' || critique.trigger === 'manual' ? critique.trigger : defaults.critique.trigger,

@@ -169,10 +169,32 @@ test('Continue: a budget that ran out in thinking is summarised, and the stateme
   assert.equal(continued.proof, '**Proof.** For $n \\ge 1$, $n^2 - n = n(n-1) \\ge 0$. ∎');
   assert.deepEqual(
     streamed.filter((v) => v.kind === 'phase').map((v) => (v.kind === 'phase' ? v.text : '')),
-    ['Summarising the previous attempt', 'Solving again from the summary'],
+    ['Summarising the previous attempt', 'Attempt 1 of 1: solving from the summary'],
   );
-  const thinking = streamed.map((v) => (v.kind === 'thinking' ? v.text : '')).join('');
-  assert.ok(thinking.startsWith('Summary of the previous attempt:\nI tried induction on $n$: the base case $n=1$ holds'), thinking);
+  const summaries = streamed.flatMap((v) => (v.kind === 'summary' ? [v.text] : []));
+  assert.deepEqual(summaries, ['I tried induction on $n$: the base case $n=1$ holds, and the inductive step reduces to $(n+1)^2 \\ge n+1$.']);
+  assert.equal(continued.reasoningCache?.summary, summaries[0], 'a later Continue summarises with it');
+  assert.ok(!streamed.some((v) => v.kind === 'thinking' && v.text.includes('I tried induction on $n$: the base case')), 'the summary is not passed off as thinking');
+});
+
+test('Prove (Reasoning Cache): attempts solved from the summaries before them; the panel gets each summary and each attempt', async () => {
+  const scripts = [
+    'Induction? The base case holds.\n</think>\n\nA first proof by induction.',
+    'Summarising.\n</think>\n\nI tried induction; the base case holds.',
+    'From the summary: factor.\n</think>\n\n**Proof.** $n^2 - n = n(n-1) \\ge 0$. ∎',
+  ];
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500 }, rc: { iterations: 2 } } });
+  const streamed = streamOf(client, 'rc-1');
+  const result = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'rc', partialResultToken: 'rc-1' });
+  assert.equal(result.proof, '**Proof.** $n^2 - n = n(n-1) \\ge 0$. ∎');
+  assert.equal(result.thinking, 'From the summary: factor.', "the last attempt's thinking");
+  assert.deepEqual(result.reasoningCache, { attemptsRun: 2, attempts: 2, proofAttempt: 2, summaries: ['I tried induction; the base case holds.'], summary: 'I tried induction; the base case holds.' });
+  assert.deepEqual(
+    streamed.flatMap((v) => (v.kind === 'attempt' ? [`attempt ${v.attempt}/${v.of}: ${v.proofSoFar}`] : v.kind === 'summary' ? [`summary: ${v.text}`] : [])),
+    ['attempt 1/2: ', 'summary: I tried induction; the base case holds.', 'attempt 2/2: A first proof by induction.'],
+  );
+  assert.ok(result.insertion?.newText.includes('n(n-1)'));
 });
 
 /** Deep-mode scripts: candidates answer in "Solution"/"Self Evaluation" sections; verifications end in \boxed{}. */
@@ -187,7 +209,7 @@ test('deep mode picks the candidate with the best verification scores and stops 
     review('1', 'B is right.'), review('1', 'B is complete.'),
   ];
   const client = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
-  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 2 } } });
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 8192, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 2 } } });
   const streamed = streamOf(client, 'deep-1');
   const result = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'deep', partialResultToken: 'deep-1' });
   assert.equal(result.proof, 'Proof B: since $n \\ge 1$, $n^2 \\ge n$.');
@@ -210,7 +232,7 @@ test('deep mode refines the best proofs from their weakest reviews, verifies aga
     review('0', 'Fixed first: still wrong.'), review('0', 'Fixed first: no.'),
   ];
   const client = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
-  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 1 } } });
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 8192, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 1 } } });
   const result = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'deep' });
   assert.equal(result.proof, 'Second try, fixed.');
   assert.deepEqual(result.deep?.candidates.map((c) => [c.id, c.round, c.refines ?? null, c.mean]), [
@@ -221,7 +243,7 @@ test('deep mode refines the best proofs from their weakest reviews, verifies aga
   assert.deepEqual(result.deep?.objections.map((o) => o.trim()), ['Fixed second: a small omission. \\boxed{0.5}']);
 
   const budgeted = await server('natural', { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
-  await budgeted.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 1, tokenBudget: 50 } } });
+  await budgeted.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 8192, gpu: 'off', deep: { poolSize: 2, verifications: 2, rounds: 1, tokenBudget: 50 } } });
   const cut = await budgeted.connection.sendRequest(ProveRequest, { ...at(5, 3), mode: 'deep' });
   assert.equal(cut.deep?.stoppedBecause, 'tokenBudget');
   assert.equal(cut.deep?.candidates.length, 2, 'no verification or refinement once the budget is spent');

@@ -165,7 +165,7 @@ async function proveOne(problem: Problem, deep: boolean, model: OpenModel, signa
         stopReason: outcome.report.stoppedBecause,
       };
     }
-    const result = await writeProof({ problem: problem.problem }, model.generate, { ...model.settings.generation, contextSize: model.settings.contextSize }, () => {}, IGNORE_CHUNKS, signal);
+    const result = await writeProof(problem.problem, model.generate, model.settings.generation, IGNORE_CHUNKS, signal);
     return {
       id: problem.id,
       proof: result.answer,

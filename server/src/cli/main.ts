@@ -12,6 +12,7 @@ import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenMod
 import { CliError, EXIT } from './exitCodes';
 import { prepareProve } from './prove';
 import type { Format } from './report';
+import type { ProveMode } from '../protocol';
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 done, nothing found; 1 findings (check: structural errors; critique: a proof scored below 1;
@@ -34,6 +35,12 @@ function engineOptions(command: Command): Command {
     .option('--config <file>', 'a JSON file of qedNano settings')
     .addHelpText('after', ENGINE_HELP + EXIT_CODES_HELP);
 }
+
+/** How a proof is written: the modes of `qed/prove` (protocol.ts ProveMode). */
+const modeOption = (): Option =>
+  new Option('--mode <mode>', 'single: one pass; deep: generate, verify and refine (slower, often better); rc: the reasoning cache (solve, summarise, solve again)')
+    .choices(['single', 'deep', 'rc'] satisfies ProveMode[])
+    .default('single');
 
 const formatOption = (): Option => new Option('--format <format>', 'how findings are written').choices(['text', 'json', 'sarif']).default('text');
 
@@ -84,11 +91,15 @@ export function program(): Command {
       .command('prove')
       .description('prove the statement at FILE:LINE (1-based), or every statement of FILE still to prove')
       .argument('<file[:line]>', 'a .tex or .md file, with the line of a statement')
-      .option('--deep', 'generate, verify and refine (slower, often better)', false)
+      .addOption(modeOption())
+      .option('--deep', 'the same as --mode deep', false)
+      .option('--rc-iterations <n>', 'attempts of --mode rc (default 3, as QED-Nano was evaluated)')
       .option('--write', 'insert each proof into the file, as the extension does', false)
       .option('--quiet', 'hide the thinking', false),
-  ).action(async (target: string, options: EngineFlags & { deep: boolean; write: boolean; quiet: boolean }) => {
-    process.exitCode = await withModel(options, {}, await prepareProve(target, options));
+  ).action(async (target: string, options: EngineFlags & { mode: ProveMode; deep: boolean; rcIterations?: string; write: boolean; quiet: boolean }) => {
+    const mode = options.deep ? 'deep' : options.mode;
+    const overrides = options.rcIterations !== undefined ? { rc: { iterations: positiveInteger(options.rcIterations, '--rc-iterations') } } : {};
+    process.exitCode = await withModel(options, overrides, await prepareProve(target, { mode, write: options.write, quiet: options.quiet }));
   });
 
   engineOptions(

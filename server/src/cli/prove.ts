@@ -11,6 +11,8 @@ import { proofInsertion } from '../documents/insertion';
 import { statementProblem } from '../prompts/proofPrompt';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
+import { runReasoningCache } from '../tasks/reasoningCache';
+import type { ProveMode } from '../protocol';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
@@ -19,7 +21,7 @@ import { bold, dim } from './terminal';
 import { statementAt, statementIdentities, statementWithKey } from '../documents/queries';
 
 export interface ProveOptions {
-  deep: boolean;
+  mode: ProveMode;
   write: boolean;
   quiet: boolean;
 }
@@ -50,7 +52,7 @@ async function prove(file: string, read: InputFile, projects: CliProjects, targe
     const statement = statementWithKey(now.analysis, (range) => now.document.getText(range), key)!;
     process.stderr.write(`${bold(`${statement.title} (${file}:${statement.headerRange.start.line + 1})`)}\n`);
     const problem = statementProblem(now.analysis, statement, (range) => now.document.getText(range), projects.context(input));
-    const proof = options.deep ? await deepProof(problem, model, signal) : await singleProof(problem, options.quiet, model, signal);
+    const proof = await PROVERS[options.mode](problem, options.quiet, model, signal);
     if (signal.aborted) throw new CliError('qed-nano: interrupted.', EXIT.interrupted);
     if (!proof) {
       unproved++;
@@ -84,12 +86,9 @@ function statementsToProve(projects: CliProjects, input: InputFile, line: number
 async function singleProof(problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
   let inProof = false;
   const result = await writeProof(
-    { problem },
+    problem,
     model.generate,
-    { ...model.settings.generation, contextSize: model.settings.contextSize },
-    (progress) => {
-      if (progress.kind === 'thinking' && !quiet) process.stderr.write(dim(progress.text));
-    },
+    model.settings.generation,
     (chunk) => {
       if (chunk.kind === 'thinking' && !quiet) process.stderr.write(dim(chunk.text));
       else if (chunk.kind === 'answer') {
@@ -109,7 +108,7 @@ async function singleProof(problem: string, quiet: boolean, model: OpenModel, si
   return result.answer || undefined;
 }
 
-async function deepProof(problem: string, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
+async function deepProof(problem: string, _quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
   const run = new DeepRun(problem, model.generate, model.settings.deep, model.settings.generation, (progress) => {
     if (progress.kind === 'phase') process.stderr.write(dim(`${progress.text}\n`));
     if (progress.kind === 'candidates') process.stderr.write(dim(`candidates: ${progress.candidates.map((c) => `#${c.id} ${c.mean.toFixed(2)}`).join(', ')}\n`));
@@ -122,3 +121,40 @@ async function deepProof(problem: string, model: OpenModel, signal: AbortSignal)
   else process.stderr.write('qed-nano: deep mode found no proof.\n');
   return proof || undefined;
 }
+
+/** The reasoning cache: each attempt's thinking and answer dimmed on stderr (not with --quiet), each summary
+ * and phase on stderr, and only the final proof on stdout (an earlier attempt's answer is no output). */
+async function reasoningCacheProof(problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
+  const outcome = await runReasoningCache(
+    { problem, attempts: model.settings.rc.iterations },
+    model.generate,
+    { ...model.settings.generation, contextSize: model.settings.contextSize },
+    (progress) => {
+      if (progress.kind === 'phase') process.stderr.write(dim(`\n${progress.text}\n`));
+      else if (progress.kind === 'summary') process.stderr.write(`${bold('Summary:')} ${progress.text}\n`);
+    },
+    (chunk) => {
+      if (!quiet && chunk.kind !== 'answerRetracted') process.stderr.write(dim(chunk.text));
+    },
+    signal,
+  ).catch((error: unknown) => {
+    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
+  });
+  const { last, totals } = outcome;
+  const stats = `${outcome.attemptsRun} attempt${outcome.attemptsRun === 1 ? '' : 's'}, ${totals.thinkingTokens} thinking + ${totals.answerTokens} answer tokens`;
+  if (!outcome.proof) {
+    process.stderr.write(`\nqed-nano: no proof (the last attempt ended: ${last.stopReason}); ${stats}\n`);
+    return undefined;
+  }
+  process.stdout.write(`${outcome.proof}\n`);
+  const from = outcome.proofAttempt === outcome.attemptsRun ? '' : ` (the proof is attempt ${outcome.proofAttempt}'s: attempt ${outcome.attemptsRun} wrote none)`;
+  process.stderr.write(dim(`qed-nano: ${stats}${from}\n`));
+  return outcome.proof;
+}
+
+/** How each mode proves one problem: the proof (printed on stdout), or undefined when none was written. */
+const PROVERS: Record<ProveMode, (problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal) => Promise<string | undefined>> = {
+  single: singleProof,
+  deep: deepProof,
+  rc: reasoningCacheProof,
+};

@@ -1,7 +1,8 @@
 /**
  * `qed/prove` (see protocol.ts), the LSP adapter of the proof tasks: finds the statement at a position or
- * in a selection, hands it to tasks/proof.ts or tasks/deepProof.ts, streams their progress as partial
- * results, and maps the outcome (with the edit that inserts the proof) and errors onto the wire.
+ * in a selection, hands it to tasks/proof.ts (single pass), tasks/deepProof.ts (deep) or
+ * tasks/reasoningCache.ts (the reasoning cache, and Continue), streams their progress as partial results, and
+ * maps the outcome (with the edit that inserts the proof) and errors onto the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
@@ -12,6 +13,7 @@ import { proofProblem } from '../prompts/proofPrompt';
 import type { GenerationProgress, ProofInsertionParams, ProveParams, ProveResult } from '../protocol';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
+import { runReasoningCache } from '../tasks/reasoningCache';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher, toCost } from './streaming';
 
@@ -45,7 +47,6 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
       throwIfCancelled(cancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
       const proof = outcome.best?.proof ?? '';
       const ms = Math.round(performance.now() - started);
-      const generated = deep.totals.thinkingTokens + deep.totals.answerTokens;
       const insertion = proof ? insertionNow(context.current(uri), statementText, proof) : undefined;
       return {
         ...(insertion ? { insertion } : {}),
@@ -55,17 +56,37 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
         thoughtClosed: proof !== '',
         stopReason: deep.preempted() ? 'preempted' : 'endOfText',
         deep: outcome.report,
-        stats: { ...deep.totals, ms, tokensPerSecond: ms > 0 ? (generated * 1000) / ms : 0 },
+        stats: deep.totals.cost(ms),
       };
     }
-    const result = await writeProof(
-      { problem, ...(params.continueFrom ? { continueFrom: params.continueFrom } : {}) },
-      generate,
-      { ...settings.generation, contextSize: settings.contextSize },
-      (progress) => batcher.push(progress),
-      batcher.pushChunk,
-      cancelled,
-    );
+    if (params.mode === 'rc' || params.continueFrom) {
+      const started = performance.now();
+      // Continue is one step of the cycle: one summary of the attempt it continues, one new attempt.
+      const attempts = params.continueFrom ? 1 : settings.rc.iterations;
+      const outcome = await runReasoningCache(
+        { problem, attempts, ...(params.continueFrom ? { from: params.continueFrom } : {}) },
+        generate,
+        { ...settings.generation, contextSize: settings.contextSize },
+        (progress) => batcher.push(progress),
+        batcher.pushChunk,
+        cancelled,
+      );
+      batcher.flush();
+      throwIfCancelled(cancelled, 'The proof was cancelled; the last proof so far stays in the panel.');
+      const insertion = outcome.proof ? insertionNow(context.current(uri), statementText, outcome.proof) : undefined;
+      const { last } = outcome;
+      return {
+        ...(insertion ? { insertion } : {}),
+        statement: statementText,
+        proof: outcome.proof,
+        thinking: last.thinking,
+        thoughtClosed: last.thoughtClosed,
+        stopReason: outcome.preempted ? 'preempted' : last.stopReason,
+        reasoningCache: { attemptsRun: outcome.attemptsRun, attempts, proofAttempt: outcome.proofAttempt, summaries: outcome.summaries, summary: outcome.summary },
+        stats: outcome.totals.cost(Math.round(performance.now() - started)),
+      };
+    }
+    const result = await writeProof(problem, generate, settings.generation, batcher.pushChunk, cancelled);
     batcher.flush();
     throwIfCancelled(cancelled, 'The proof was cancelled.');
     const insertion = result.answer ? insertionNow(context.current(uri), statementText, result.answer) : undefined;

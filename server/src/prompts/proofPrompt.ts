@@ -2,12 +2,14 @@
  * The proof prompts: the problem text QED-Nano is asked to prove (the statement, preceded by the macros in
  * force, so the model reads the notation it will meet, and the statements of the results before it, which a
  * proof may use: in a LaTeX project, those of its preamble and packages and of the files read before), the
- * trained instruction around it, and the reasoning-cache summary and continuation.
+ * trained instruction around it (single pass), and the reasoning cache's solve and summary steps. The
+ * trained texts are trained.ts's, verbatim; the problem text built here is what goes into their placeholder.
  */
 import type { MacroDefinition, ProofDocumentAnalysis, Range, Statement } from '../documents/proofDocument';
 import type { ChatMessage } from '../engine/types';
 import { comparePositions } from '../documents/proofDocument';
 import { clean } from '../documents/queries';
+import { fill, RC_SOLVE_TEMPLATE, RC_SUMMARIZATION_TEMPLATE, SINGLE_PASS_TEMPLATE } from './trained';
 
 /** At most this many earlier results are quoted, the nearest first. */
 const EARLIER_RESULTS = 6;
@@ -75,29 +77,19 @@ function macroSource(macro: MacroDefinition): string {
   return `\\newcommand{\\${macro.name}}${macro.arity > 0 ? `[${macro.arity}]` : ''}{${macro.body}}`;
 }
 
-/** The instruction QED-Nano was trained with, then a blank line, then the problem. */
+/** Single pass: the trained instruction, then a blank line, then the problem (trained.ts). */
 export function proofRequest(problem: string): ChatMessage {
-  return { role: 'user', content: `Generate a rigorous proof to the following question:\n\n${problem}` };
+  return { role: 'user', content: fill(SINGLE_PASS_TEMPLATE, { problem_statement: problem }) };
 }
 
-/**
- * The reasoning-cache step QED-Nano was trained with: a summary of an attempt whose thinking ran out of
- * budget, at most two paragraphs, first person, what was tried and found, no new reasoning.
- */
-export function summaryRequest(problem: string, thinking: string): ChatMessage {
-  return {
-    role: 'user',
-    content:
-      `Below is a problem and the reasoning trace of a previous attempt at it, which ran out of budget before a proof was written.\n\n` +
-      `Problem:\n${problem}\n\nReasoning trace:\n${thinking}\n\n` +
-      'Summarise this attempt in at most two paragraphs, in the first person: what was tried and what was found. Do not add any new reasoning.',
-  };
+/** The reasoning cache's solve step: the problem, solved from the summary of the attempts so far
+ * (`RC_NO_PREVIOUS_SUMMARY` the first time), in a fresh context. */
+export function reasoningCacheSolveRequest(problem: string, summary: string): ChatMessage {
+  return { role: 'user', content: fill(RC_SOLVE_TEMPLATE, { problem, curr_summary: summary }) };
 }
 
-/** A new attempt that starts from the summary of the previous one (a fresh context, as in training). */
-export function continuedProofRequest(problem: string, summary: string): ChatMessage {
-  return {
-    role: 'user',
-    content: `Generate a rigorous proof to the following question:\n\n${problem}\n\nA summary of my previous attempt at this question:\n${summary}`,
-  };
+/** The reasoning cache's summary step: the latest attempt's thinking summarised together with the summary it
+ * started from (first person, no new reasoning, at most two paragraphs, as the trained text asks). */
+export function reasoningCacheSummaryRequest(problem: string, existingSummary: string, reasoning: string): ChatMessage {
+  return { role: 'user', content: fill(RC_SUMMARIZATION_TEMPLATE, { problem, existing_summary: existingSummary, reasoning }) };
 }

@@ -1,16 +1,27 @@
 /**
- * Deep mode: the generate -> verify -> refine scaffold of QED-Nano's agent (model card, "test-time scaling"):
- *  1. a pool of candidates, written side by side (separate sequences) with the grading rubric;
- *  2. each candidate verified several times, each verification ending in \boxed{0 | 0.5 | 1};
- *  3. up to `rounds` refinements: stop as soon as a proof averages 1; otherwise refine the best candidates
- *     by mean score, each from its two lowest-scoring verifications, and verify the refinements;
- *  4. the proof with the highest mean wins. Past the token budget, the best so far is returned.
+ * Deep mode: the generate -> verify -> refine scaffold QED-Nano's evaluation runs (its `deepseek_math` agent,
+ * eval/src/imobench/agents/deepseek_math.py in github.com/CMU-AIRe/QED-Nano, Apache-2.0), with its prompts
+ * (prompts/deepPrompts.ts) and its selection rules:
+ *  1. a pool of `poolSize` candidates from the generator's prompt, written side by side (separate sequences);
+ *     each candidate's proof is its answer without the self-evaluation (`solutionOf`);
+ *  2. each new proof verified `verifications` times, each verification's score its first \boxed{0 | 0.5 | 1};
+ *  3. up to `rounds` refinement rounds: stop as soon as some proof's mean is 1; otherwise the `poolSize` proofs
+ *     with the highest means (of every round so far) are each refined from their two lowest-scoring
+ *     verifications, and the refinements verified;
+ *  4. the proof with the highest mean wins (the first of equals).
+ * The product's additions: a candidate whose thinking ran out has no proof and scores 0 without being
+ * verified or refined (the source would verify a placeholder text); past `tokenBudget`, or on Stop, the best
+ * so far is returned.
  */
 import type { ChatMessage } from '../engine/types';
 import type { GenerationResult } from '../engine/types';
-import { candidateRequest, refinementRequest, scoreOf, solutionOf, verificationRequest } from '../prompts/deepPrompts';
+import { generationRequest, refinementRequest, scoreOf, solutionOf, verificationRequest } from '../prompts/deepPrompts';
 import type { CandidateSummary, DeepReport, GenerationProgress, QedNanoSettings } from '../protocol';
 import { IGNORE_CHUNKS, watchingPreemption, type Generate, type ReplyBudgets } from './generate';
+import { RunTotals } from './runTotals';
+
+/** The evaluation's `verifications_per_refinement`: a refinement answers its proof's two weakest reviews. */
+const VERIFICATIONS_PER_REFINEMENT = 2;
 
 interface Candidate {
   id: number;
@@ -28,9 +39,8 @@ export interface DeepOutcome {
 
 export class DeepRun {
   private readonly candidates: Candidate[] = [];
-  private tokensUsed = 0;
-  /** Totals over every call, for the result's statistics. */
-  readonly totals = { promptTokens: 0, evaluatedPromptTokens: 0, thinkingTokens: 0, answerTokens: 0, predictedTokens: { validated: 0, refuted: 0 } };
+  /** Totals over every call, for the result's statistics and the token budget. */
+  readonly totals = new RunTotals();
   private readonly generate: Generate;
   /** Whether the model was unloaded under one of the calls (its settings changed): the run stops there. */
   readonly preempted: () => boolean;
@@ -53,7 +63,7 @@ export class DeepRun {
   async run(): Promise<DeepOutcome> {
     const { poolSize, verifications, rounds } = this.settings;
     this.report({ kind: 'phase', text: `Round 1: writing ${poolSize} candidate proofs` });
-    let fresh = await this.write(Array.from({ length: poolSize }, () => ({ messages: [candidateRequest(this.problem)], round: 1 })));
+    let fresh = await this.write(Array.from({ length: poolSize }, () => ({ messages: [generationRequest(this.problem)], round: 1 })));
     let round = 1;
     let stoppedBecause: DeepReport['stoppedBecause'] = 'roundsDone';
     for (;;) {
@@ -78,7 +88,7 @@ export class DeepRun {
       this.report({ kind: 'phase', text: `Round ${round}: refining the best ${top.length} proofs from their weakest reviews` });
       fresh = await this.write(
         top.map((candidate) => ({
-          messages: [refinementRequest(this.problem, candidate.proof, weakest(candidate, 2))],
+          messages: [refinementRequest(this.problem, candidate.proof, weakest(candidate, VERIFICATIONS_PER_REFINEMENT))],
           // A refinement rewrites the proof and mostly repeats it: the engine predicts from it.
           repeats: candidate.proof,
           round,
@@ -95,14 +105,14 @@ export class DeepRun {
         candidates: this.summaries(),
         chosen: best?.id ?? -1,
         objections: best ? best.verifications.filter((v) => v.score < 1).map((v) => v.analysis) : [],
-        tokensUsed: this.tokensUsed,
+        tokensUsed: this.totals.all,
         stoppedBecause,
       },
     };
   }
 
   private stopping(): boolean {
-    return this.cancelled() || this.tokensUsed >= this.settings.tokenBudget;
+    return this.cancelled() || this.totals.all >= this.settings.tokenBudget;
   }
 
   private async write(jobs: { messages: ChatMessage[]; repeats?: string; round: number; refines?: number }[]): Promise<Candidate[]> {
@@ -135,13 +145,7 @@ export class DeepRun {
 
   private async call(messages: ChatMessage[], repeats?: string): Promise<GenerationResult> {
     const result = await this.generate({ messages, ...this.budgets, priority: 'interactive', ...(repeats ? { repeats } : {}) }, IGNORE_CHUNKS, this.signal);
-    this.tokensUsed += result.stats.promptTokens + result.stats.thinkingTokens + result.stats.answerTokens;
-    this.totals.promptTokens += result.stats.promptTokens;
-    this.totals.evaluatedPromptTokens += result.stats.evaluatedPromptTokens;
-    this.totals.predictedTokens.validated += result.stats.predictedTokens.validated;
-    this.totals.predictedTokens.refuted += result.stats.predictedTokens.refuted;
-    this.totals.thinkingTokens += result.stats.thinkingTokens;
-    this.totals.answerTokens += result.stats.answerTokens;
+    this.totals.add(result);
     return result;
   }
 
