@@ -5,7 +5,7 @@
  * the server's log, never VS Code's bare "command resulted in an error".
  */
 import * as vscode from 'vscode';
-import type { ModelStatus } from '../../server/src/protocol';
+import type { ModelStatus, ProveMode } from '../../server/src/protocol';
 import { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE } from '../../server/src/wireNames';
 import { setApiKey } from './apiKey';
 import type { ChatController } from './chatController';
@@ -38,6 +38,7 @@ type Command = (ctx: CommandContext, ...args: never[]) => unknown;
 const COMMANDS: Record<string, Command> = {
   [CLIENT_COMMANDS.prove]: proveCommand('single'),
   'qedNano.proveDeep': proveCommand('deep'),
+  'qedNano.proveReasoningCache': proveCommand('rc'),
   'qedNano.stopProof': (ctx) => ctx.proofView.stopAll(),
   'qedNano.continueProof': (ctx) => ctx.proofs.continueLast(),
   'qedNano.insertProof': (ctx, options?: { anyway?: boolean }) => ctx.proofs.insert({ anyway: options?.anyway === true }),
@@ -81,9 +82,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   );
 }
 
-/** Prove and Prove (Deep): the panel shows the error too; the notification offers the next step (a model
+/** Prove, Prove (Deep) and Prove (Reasoning Cache): the panel shows the error too; the notification offers the next step (a model
  * that cannot be used: choose or download one). */
-function proveCommand(mode: 'single' | 'deep') {
+function proveCommand(mode: ProveMode) {
   return async (ctx: CommandContext, uri?: string, position?: { line: number; character: number }) => {
     try {
       return await ctx.prompt.whileUserWaits(ctx.proofs.prove(uri, position && new vscode.Position(position.line, position.character), mode));

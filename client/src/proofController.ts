@@ -1,12 +1,12 @@
 /**
- * Proofs in the Proof view. "QED-Nano: Prove Selected Statement" (and Prove Deep) sends `qed/prove` for the
+ * Proofs in the Proof view. "QED-Nano: Prove Selected Statement" (and Prove Deep, Prove Reasoning Cache) sends `qed/prove` for the
  * selection or the statement at the cursor, streams thinking and proof into the view, and keeps the last
  * result for Insert, Copy, Retry and Continue. Stop cancels the request; the text so far stays in the view.
  * Insert follows the document afterwards: Undo there brings the Insert button back.
  */
 import * as vscode from 'vscode';
 import type { FromPanel, InsertState, PanelActions, PanelRunState } from '../../media/src/panelProtocol';
-import type { ModelStatus, ProveParams, ProveResult } from '../../server/src/protocol';
+import type { ModelStatus, ProveMode, ProveParams, ProveResult } from '../../server/src/protocol';
 import type { QedNanoClient } from './languageClient';
 import { canContinue, isModelUnavailable, resultLine, withoutContinuation } from './proofOutcome';
 import type { ProofView, ProofViewOwner } from './proofView';
@@ -17,7 +17,8 @@ interface Run {
   result?: ProveResult;
   /** The statement being proved (from the stream's first value). */
   statement?: string;
-  /** Deep mode: the best proof so far, kept when the run is stopped. */
+  /** Deep mode: the best proof so far; the reasoning cache: the last proof an attempt wrote. Kept when the
+   * run is stopped. */
   bestSoFar?: string;
 }
 
@@ -55,7 +56,7 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
   }
 
   /** Proves the statement at `uri`/`position`, or else the active editor's selection or cursor. */
-  async prove(uri?: string, position?: vscode.Position, mode: 'single' | 'deep' = 'single'): Promise<ProveResult | undefined> {
+  async prove(uri?: string, position?: vscode.Position, mode: ProveMode = 'single'): Promise<ProveResult | undefined> {
     const editor = vscode.window.activeTextEditor;
     let params: ProveParams;
     if (uri && position) params = { textDocument: { uri }, position: { line: position.line, character: position.character } };
@@ -68,17 +69,20 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
       void vscode.window.showInformationMessage('QED-Nano: open a LaTeX or Markdown file and put the cursor in a statement to prove.');
       return undefined;
     }
-    return this.start(mode === 'deep' ? { ...params, mode } : params);
+    return this.start(mode === 'single' ? params : { ...params, mode });
   }
 
-  /** Continues the last attempt whose thinking ran out: summary, then a new attempt from the summary. */
+  /** Continues the last attempt whose thinking ran out, as one step of the reasoning cache: its thinking
+   * summarised (with the summary it was itself solved from), then a new attempt from the summary. */
   async continueLast(): Promise<ProveResult | undefined> {
     const attempt = this.lastAttempt;
     if (!attempt?.result || attempt.result.thoughtClosed || !attempt.result.thinking) {
       void vscode.window.showInformationMessage('QED-Nano: there is no unfinished attempt to continue.');
       return undefined;
     }
-    return this.start({ ...withoutContinuation(attempt.params), continueFrom: { thinking: attempt.result.thinking } });
+    const summary = attempt.result.reasoningCache?.summary;
+    const { mode: _mode, ...params } = withoutContinuation(attempt.params);
+    return this.start({ ...params, continueFrom: { thinking: attempt.result.thinking, ...(summary !== undefined ? { summary } : {}) } });
   }
 
   stop(): void {
@@ -208,7 +212,7 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
   async onPanel(message: Exclude<FromPanel, { type: 'ready' | 'stop' }>): Promise<void> {
     if (message.type === 'retry' && this.lastAttempt) {
       const params = withoutContinuation(this.lastAttempt.params);
-      await this.start(message.deep ? { ...params, mode: 'deep' } : { ...params, mode: 'single' });
+      await this.start({ ...params, mode: message.mode });
     }
     else if (message.type === 'continue') await this.continueLast();
     else if (message.type === 'insert') await this.insert({ anyway: message.anyway === true });
@@ -224,7 +228,7 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
     this.last = undefined;
     this.failedForModel = false;
     this.run = run;
-    await this.view.begin(this, 'proof', params.mode === 'deep');
+    await this.view.begin(this, 'proof', params.mode ?? 'single');
     const started = Date.now();
     try {
       const client = await this.client();
@@ -232,10 +236,12 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
         if (this.run !== run) return;
         if (progress.kind === 'started') run.statement = progress.statement;
         else if (progress.kind === 'candidates' && progress.best) run.bestSoFar = progress.best.proof;
+        else if (progress.kind === 'attempt' && progress.proofSoFar) run.bestSoFar = progress.proofSoFar;
         this.view.post({ type: 'progress', value: progress });
       }, run.cancel.token);
       run.result = result;
-      const state: PanelRunState = result.thoughtClosed && result.proof ? 'done' : 'noProof';
+      // A reasoning-cache run has a proof when an earlier attempt wrote one, even if the last did not.
+      const state: PanelRunState = result.proof ? 'done' : 'noProof';
       if (state === 'done') this.last = run;
       this.view.finish({
         state,
@@ -245,17 +251,21 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
         tokensPerSecond: result.stats.tokensPerSecond,
         elapsedMs: Date.now() - started,
         objections: result.deep?.objections ?? [],
+        proof: result.proof,
       });
       return result;
     } catch (error) {
       const cancelled = run.cancel.token.isCancellationRequested;
       const keepsBest = cancelled && run.bestSoFar !== undefined;
-      if (keepsBest) this.last = run; // deep mode: the best verified proof so far can still be inserted or copied
+      if (keepsBest) this.last = run; // the best (deep) or last (reasoning cache) proof so far can still be inserted or copied
       this.failedForModel = !cancelled && isModelUnavailable(error);
       this.view.finish({
         state: cancelled ? 'stopped' : 'error',
+        ...(keepsBest ? { proof: run.bestSoFar } : {}),
         message: keepsBest
-          ? 'Stopped: the best proof so far (by verification scores) stays above; you can insert or copy it.'
+          ? run.params.mode === 'deep'
+            ? 'Stopped: the best proof so far (by verification scores) stays above; you can insert or copy it.'
+            : 'Stopped: the last proof an attempt wrote stays above; you can insert or copy it.'
           : cancelled
             ? 'Stopped. What the model wrote so far stays above; it is not a finished proof.'
             : `${error instanceof Error ? error.message : String(error)}`,
@@ -275,7 +285,7 @@ function askedAt(run: Run): ProveParams['position'] {
   return run.params.position ?? run.params.range?.start;
 }
 
-/** The proof a run wrote: its result's, or (a stopped deep run) the best so far. */
+/** The proof a run wrote: its result's, or (a stopped deep or reasoning-cache run) the best or last so far. */
 function proofOf(run: Run): string | undefined {
   return run.result?.proof || run.bestSoFar;
 }

@@ -28,6 +28,25 @@ export function resultLine(result: ProveResult): string {
       : `Deep mode: no candidate finished a proof; stopped because ${why}.`;
   }
   const stats = `${result.stats.thinkingTokens.toLocaleString()} thinking + ${result.stats.answerTokens.toLocaleString()} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.tokensPerSecond.toFixed(1)} tokens/s).`;
+  const rc = result.reasoningCache;
+  if (rc) {
+    const cycle = `Reasoning cache: ${rc.attemptsRun} attempt${rc.attemptsRun === 1 ? '' : 's'}, ${rc.summaries.length} ${rc.summaries.length === 1 ? 'summary' : 'summaries'}.`;
+    if (result.proof && rc.proofAttempt < rc.attemptsRun) {
+      return `${cycle} The last attempt wrote no proof (${lastEnded(result)}); the proof above is attempt ${rc.proofAttempt}'s.${canContinue(result) ? ' Continue summarises the last attempt and solves again.' : ''} ${stats}`;
+    }
+    return `${cycle} ${singleLine(result, stats)}`;
+  }
+  return singleLine(result, stats);
+}
+
+/** How the last generation ended, in words, for a result whose last attempt wrote no proof. */
+function lastEnded(result: ProveResult): string {
+  const why: Partial<Record<ProveResult['stopReason'], string>> = { thinkingBudget: 'its thinking budget ran out', maxTokens: 'the token limit was reached', repetitionLoop: 'it was repeating itself' };
+  return why[result.stopReason] ?? 'it ended without one';
+}
+
+/** The line of one generation's outcome (single pass, or the last attempt of the reasoning cache). */
+function singleLine(result: ProveResult, stats: string): string {
   switch (result.stopReason) {
     case 'endOfText':
       return result.proof ? `Done: ${stats}` : `The model ended without writing a proof. ${stats}`;
@@ -42,8 +61,8 @@ export function resultLine(result: ProveResult): string {
   }
 }
 
-/** Whether an attempt can be continued from a summary of its thinking: it stopped while still thinking
- * (single mode only). */
+/** Whether an attempt can be continued from a summary of its thinking: it stopped while still thinking (a
+ * single pass, or the last attempt of the reasoning cache; never deep mode). */
 export function canContinue(result: ProveResult | undefined): boolean {
   return result !== undefined && !result.deep && !result.thoughtClosed && result.thinking.length > 0;
 }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { PANEL_BODY } from '../../media/src/panelMarkup';
 import type { FromPanel, PanelActions, PanelKind, PanelRunState, PanelState, ToPanel } from '../../media/src/panelProtocol';
 import { PANEL_MODEL } from '../../media/src/panelState';
+import type { ProveMode } from '../../server/src/protocol';
 import { WebviewHost } from './webviewHost';
 
 export const PROOF_VIEW_ID = 'qedNano.proofView';
@@ -33,6 +34,9 @@ export interface RunEnd {
   thinkingMs?: number;
   tokensPerSecond?: number;
   objections?: string[];
+  /** The proof the run ends with, when it is not the text streamed last (a reasoning-cache attempt that
+   * wrote none keeps an earlier attempt's; a stopped run keeps the last proof so far). */
+  proof?: string;
 }
 
 /** What the view was last told: the finished state and message, and the actions (for tests and bug reports). */
@@ -66,11 +70,11 @@ export class ProofView implements vscode.Disposable {
 
   /** `owner` (whose own earlier run it stopped itself) starts a run of `kind`: the other controllers' running
    * work stops, and the view is revealed and shows the new run. */
-  async begin(owner: ProofViewOwner, kind: PanelKind, deep: boolean): Promise<void> {
+  async begin(owner: ProofViewOwner, kind: PanelKind, mode: ProveMode): Promise<void> {
     for (const other of this.owners) if (other !== owner) other.stop();
     this.owner = owner;
     await this.host.reveal();
-    this.host.post({ type: 'run', kind, deep });
+    this.host.post({ type: 'run', kind, mode });
     this.postActions();
   }
 

@@ -44,7 +44,7 @@ export class RefinementController implements ProofViewOwner, vscode.Disposable {
     this.refining = refinement;
     this.shown = refinement;
     this.applied = undefined;
-    await this.view.begin(this, 'refinement', false);
+    await this.view.begin(this, 'refinement', 'single');
     const started = Date.now();
     try {
       const client = await this.client();

@@ -40,13 +40,14 @@ const buttons = {
   discard: $<HTMLButtonElement>('discard'),
   copy: $<HTMLButtonElement>('copy'),
 };
-const deepToggle = $<HTMLInputElement>('deep');
-deepToggle.addEventListener('change', () => {
-  state.deep = deepToggle.checked;
+const summaries = $('summaries');
+const modeChoice = $<HTMLSelectElement>('mode');
+modeChoice.addEventListener('change', () => {
+  state.mode = modeOf(modeChoice.value);
   vscode.setState(state);
 });
 buttons.stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
-buttons.retry.addEventListener('click', () => vscode.postMessage({ type: 'retry', deep: deepToggle.checked }));
+buttons.retry.addEventListener('click', () => vscode.postMessage({ type: 'retry', mode: modeOf(modeChoice.value) }));
 buttons.continue.addEventListener('click', () => vscode.postMessage({ type: 'continue' }));
 buttons.insert.addEventListener('click', () => vscode.postMessage(state.actions.insert === 'statementChanged' ? { type: 'insert', anyway: true } : { type: 'insert' }));
 buttons.discard.addEventListener('click', () => vscode.postMessage({ type: 'discard' }));
@@ -66,6 +67,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     // Blocks typeset with the previous macros are not reused.
     proof.replaceChildren();
     statement.replaceChildren();
+    summaries.replaceChildren();
   }
   schedule();
 });
@@ -83,10 +85,10 @@ function paint(): void {
   buttons.retry.title = refinement ? 'Refine the same text again' : 'Prove the same statement again';
   buttons.discard.hidden = !refinement;
   buttons.discard.disabled = state.state === 'running' || state.actions.insert === 'none';
-  deepToggle.parentElement!.hidden = refinement;
+  modeChoice.parentElement!.hidden = refinement;
   paintBlocks(statement, state.statement);
   // The thinking's own time and tokens: the whole reply's are in the message under the proof.
-  const thinkingMs = state.thinkingMs ?? (state.state === 'running' ? Date.now() - state.startedAt : state.elapsedMs);
+  const thinkingMs = state.thinkingMs ?? (state.state === 'running' ? Date.now() - state.thinkingStartedAt : state.elapsedMs);
   thinkingSummary.textContent = state.thinking
     ? `Thinking — ${state.thinkingTokens ? `${tokenCount(state.thinkingTokens)}, ` : ''}${(thinkingMs / 1000).toFixed(1)} s`
     : 'Thinking';
@@ -109,13 +111,14 @@ function paint(): void {
       return row;
     }),
   );
+  paintSummaries();
   objections.hidden = state.objections.length === 0;
   objections.innerHTML = state.objections.length
     ? `<h2>Verifier objections to the chosen proof</h2>${state.objections.map((o) => `<blockquote>${render(o)}</blockquote>`).join('')}`
     : '';
   message.textContent = state.state === 'running' ? (state.phase ? `${state.phase}…` : state.proof ? 'Writing the proof…' : 'Thinking…') : state.message;
   message.className = `message ${state.state}`;
-  deepToggle.checked = state.deep;
+  modeChoice.value = state.mode;
   buttons.stop.disabled = state.state !== 'running';
   buttons.retry.disabled = state.state === 'running' || !state.actions.retry;
   buttons.insert.disabled = state.state === 'running' || state.actions.insert === 'none' || state.actions.insert === 'inserted';
@@ -124,6 +127,32 @@ function paint(): void {
   buttons.copy.disabled = !state.proof;
   buttons.copy.textContent = state.copied ? 'Copied' : 'Copy';
   if (state.state === 'running') setTimeout(schedule, 500); // keep the elapsed time moving
+}
+
+/** The reasoning cache's summaries, each folded under its title; a summary already shown is kept as it is (an
+ * open one stays open while the next attempt streams), and one whose text differs is rendered anew. */
+function paintSummaries(): void {
+  summaries.hidden = state.summaries.length === 0;
+  while (summaries.children.length > state.summaries.length) summaries.lastElementChild!.remove();
+  state.summaries.forEach((text, i) => {
+    const existing = summaries.children[i] as HTMLElement | undefined;
+    if (existing?.dataset.source === text) return;
+    const folded = document.createElement('details');
+    folded.className = 'summary';
+    folded.dataset.source = text;
+    const title = document.createElement('summary');
+    title.textContent = `Summary ${i + 1}: what the next attempt starts from`;
+    const body = document.createElement('div');
+    body.innerHTML = render(text); // render.ts: markdown-it without HTML, KaTeX without trust
+    folded.append(title, body);
+    if (existing) existing.replaceWith(folded);
+    else summaries.append(folded);
+  });
+}
+
+/** The panel's mode choice, read back from its select (any other value is the single pass). */
+function modeOf(value: string): PanelState['mode'] {
+  return value === 'deep' || value === 'rc' ? value : 'single';
 }
 
 /**

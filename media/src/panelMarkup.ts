@@ -9,10 +9,15 @@ export const PANEL_BODY = `<div class="toolbar" role="toolbar" aria-label="Proof
   <button id="insert" title="Insert the proof after its statement (one undoable edit)">Insert into document</button>
   <button id="discard" class="secondary" hidden title="Drop this refinement">Discard</button>
   <button id="copy" class="secondary" title="Copy the proof as Insert would write it (LaTeX in a .tex file)">Copy</button>
-  <label title="Retry with the generate, verify and refine scaffold (slower, often better)"><input type="checkbox" id="deep"> Deep mode</label>
+  <label id="mode-label" title="How Retry proves: one pass; Deep: generate, verify and refine (slower, often better); Reasoning cache: solve, summarise the thinking, solve again from the summary">Mode <select id="mode">
+    <option value="single">Single pass</option>
+    <option value="deep">Deep</option>
+    <option value="rc">Reasoning cache</option>
+  </select></label>
 </div>
 <h2 id="statement-heading">Statement</h2>
 <div id="statement"></div>
+<div id="summaries" hidden></div>
 <details id="thinking"><summary id="thinking-summary">Thinking</summary><pre id="thinking-text"></pre></details>
 <h2 id="proof-heading">Proof</h2>
 <div id="proof" aria-live="polite"></div>

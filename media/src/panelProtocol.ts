@@ -3,7 +3,7 @@
  * (the extension imports it; the webview script is bundled with it).
  */
 
-import type { CandidateSummary, GenerationProgress } from '../../server/src/protocol';
+import type { CandidateSummary, GenerationProgress, ProveMode } from '../../server/src/protocol';
 
 export type PanelRunState = 'running' | 'done' | 'stopped' | 'noProof' | 'error';
 
@@ -62,16 +62,21 @@ export interface PanelState {
   candidates: CandidateSummary[];
   chosen: number | undefined;
   objections: string[];
-  /** The Deep mode toggle (used by Retry). */
-  deep: boolean;
+  /** The reasoning cache: the summary written after each attempt, in order (model text). */
+  summaries: string[];
+  /** When the thinking shown began (the run's start, or the current reasoning-cache attempt's). */
+  thinkingStartedAt: number;
+  /** The mode chosen in the panel (used by Retry): single pass, deep, or the reasoning cache. */
+  mode: ProveMode;
 }
 
 export type ToPanel =
-  /** A run begins (`deep`: in deep mode); the last proof stays visible, marked outdated, until text comes. */
-  | { type: 'run'; kind: PanelKind; deep: boolean }
+  /** A run begins in `mode`; the last proof stays visible, marked outdated, until text comes. */
+  | { type: 'run'; kind: PanelKind; mode: ProveMode }
   /** A value of the run's `qed/prove` stream, exactly as the server sent it (the wire's GenerationProgress). */
   | { type: 'progress'; value: GenerationProgress }
-  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; thinkingMs?: number; tokensPerSecond: number; elapsedMs: number; objections: string[] }
+  /** The run ended; `proof`, when given, is the proof it ends with (see RunEnd in client/src/proofView.ts). */
+  | { type: 'finish'; state: PanelRunState; message: string; thinkingTokens: number; thinkingMs?: number; tokensPerSecond: number; elapsedMs: number; objections: string[]; proof?: string }
   | { type: 'actions'; actions: PanelActions }
   /** The text Copy put on the clipboard is there. */
   | { type: 'copied' }
@@ -82,8 +87,8 @@ export type ToPanel =
 
 export type FromPanel =
   | { type: 'stop' }
-  /** Prove the same statement again; `deep` from the panel's Deep mode toggle. */
-  | { type: 'retry'; deep: boolean }
+  /** Prove the same statement again, in the mode chosen in the panel. */
+  | { type: 'retry'; mode: ProveMode }
   | { type: 'continue' }
   /** Insert the proof (`anyway`: after the statement at the same place, though it was edited), or apply the
    * refinement. */

@@ -26,7 +26,9 @@ export const EMPTY_PANEL: PanelState = {
   candidates: [],
   chosen: undefined,
   objections: [],
-  deep: false,
+  summaries: [],
+  thinkingStartedAt: 0,
+  mode: 'single',
 };
 
 export const PANEL_MODEL: ViewModel<PanelState, ToPanel> = {
@@ -36,7 +38,7 @@ export const PANEL_MODEL: ViewModel<PanelState, ToPanel> = {
       case 'restore':
         return m.state;
       case 'run':
-        return { ...state, deep: m.deep, kind: m.kind };
+        return { ...state, mode: m.mode, kind: m.kind };
       case 'progress':
         return take({ ...state }, m.value, now);
       case 'actions':
@@ -55,6 +57,7 @@ export const PANEL_MODEL: ViewModel<PanelState, ToPanel> = {
           tokensPerSecond: m.tokensPerSecond,
           elapsedMs: m.elapsedMs,
           objections: m.objections,
+          proof: m.proof ?? state.proof,
           outdatedProof: '',
           phase: '',
         };
@@ -76,12 +79,26 @@ function take(state: PanelState, value: GenerationProgress, now: number): PanelS
         state: 'running',
         message: '',
         startedAt: now,
+        thinkingStartedAt: now,
         outdatedProof: state.proof || state.outdatedProof,
         phase: state.phase,
-        deep: state.deep,
+        mode: state.mode,
       };
     case 'phase':
       state.phase = value.text;
+      break;
+    case 'attempt':
+      // A fresh context: its thinking and proof replace the last attempt's, whose proof stays visible,
+      // marked outdated, until the new one begins.
+      state.outdatedProof = value.proofSoFar || state.proof || state.outdatedProof;
+      state.proof = '';
+      state.thinking = '';
+      state.thinkingTokens = 0;
+      state.thinkingMs = undefined;
+      state.thinkingStartedAt = now;
+      break;
+    case 'summary':
+      state.summaries = [...state.summaries, value.text];
       break;
     case 'candidates':
       state.candidates = value.candidates;
@@ -95,7 +112,7 @@ function take(state: PanelState, value: GenerationProgress, now: number): PanelS
     case 'answer':
       state.proof += value.text;
       if (value.thinkingTokens !== undefined) state.thinkingTokens = value.thinkingTokens;
-      state.thinkingMs ??= now - state.startedAt; // the thinking ended when the proof began
+      state.thinkingMs ??= now - state.thinkingStartedAt; // the thinking ended when the proof began
       break;
     case 'answerRetracted':
       state.thinking += value.movedToThinking;

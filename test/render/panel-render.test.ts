@@ -25,7 +25,7 @@ function show(messages: ToPanel[]): Promise<{ page: Page; violations: string[] }
 
 /** A finished proof with Insert and Retry on offer: the state the button tests start from. */
 const FINISHED_PROOF: ToPanel[] = [
-  { type: 'run', kind: 'proof', deep: false },
+  { type: 'run', kind: 'proof', mode: 'single' },
   { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
   { type: 'progress', value: { kind: 'answer', text: 'Clear. ∎' } },
   { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
@@ -41,7 +41,7 @@ test('formulas render in every delimiter, with the document macros; a broken one
     'Also \\[ \\abs{a+b} \\le \\abs{a} + \\abs{b} \\] and a broken one $\\frac{1}{$ here. Code `$not math$` stays code. ∎',
   ].join('\n');
   const { page, violations } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'For all $x \\in \\R$, $x^2 \\ge 0$.', macros: { '\\R': '\\mathbb{R}', '\\abs': '\\left|#1\\right|' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Squares are non-negative.' } },
     { type: 'progress', value: { kind: 'answer', text: proof } },
@@ -82,7 +82,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
     '$\\htmlClass{x}{y}$ $\\includegraphics{http://evil/x.png}$',
   ].join('\n\n');
   const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: '<svg onload="alert(8)"></svg>', macros: { '\\evil': '\\href{javascript:alert(9)}{x}' } } },
     { type: 'progress', value: { kind: 'thinking', text: '<script>alert(10)</script>' } },
     { type: 'progress', value: { kind: 'answer', text: `${hostile}\n\n$\\evil$` } },
@@ -113,7 +113,7 @@ test('hostile model output is inert: no script runs, no handler attribute, no li
 
 test('an attempt that ran out of budget while thinking shows no proof, says why, and offers Continue', async () => {
   const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n^2 \\ge n$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Let me try induction on n, the base case' } },
     { type: 'finish', state: 'noProof', message: 'No proof: the model used its whole thinking budget.', thinkingTokens: 40, tokensPerSecond: 9, elapsedMs: 4000, objections: [] },
@@ -128,24 +128,24 @@ test('an attempt that ran out of budget while thinking shows no proof, says why,
   }));
   assert.deepEqual(report, { proof: '', message: 'No proof: the model used its whole thinking budget.', continueShown: true, continueEnabled: true, insertEnabled: false });
   await page.click('#continue');
-  await page.check('#deep');
+  await page.selectOption('#mode', 'rc');
   await page.click('#retry');
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: object[] }).__posted), [
     { type: 'ready' },
     { type: 'continue' },
-    { type: 'retry', deep: true },
+    { type: 'retry', mode: 'rc' },
   ]);
   await page.close();
 });
 
 test('while a new proof is written, the last one stays visible, marked outdated, until the new text arrives', async () => {
   const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
     { type: 'progress', value: { kind: 'answer', text: 'First proof with $x^2$.' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
     { type: 'actions', actions: { retry: true, continue: false, insert: 'ready' } },
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'A.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Thinking again.' } },
   ]);
@@ -161,7 +161,7 @@ test('while a new proof is written, the last one stays visible, marked outdated,
 
 test('hidden and shown again, the panel comes back as it was, but offers only what the extension says it still can do', async () => {
   const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Easy.' } },
     { type: 'progress', value: { kind: 'answer', text: 'Since $n$ is a positive integer. ∎' } },
@@ -193,7 +193,7 @@ test('hidden and shown again, the panel comes back as it was, but offers only wh
 
 test('a refinement shows the text as written and the refined text, with Apply and Discard, and no Deep mode', async () => {
   const { page } = await show([
-    { type: 'run', kind: 'refinement', deep: false },
+    { type: 'run', kind: 'refinement', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'Then $x^2 \\ge 0$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'Say why.' } },
     { type: 'progress', value: { kind: 'answer', text: 'Then $x^2 = x \\cdot x \\ge 0$.' } },
@@ -205,13 +205,13 @@ test('a refinement shows the text as written and the refined text, with Apply an
     headings: [...document.querySelectorAll('h2')].filter((h) => !(h as HTMLElement).hidden).map((h) => h.textContent),
     insert: document.querySelector('#insert')?.textContent,
     discardVisible: getComputedStyle(document.querySelector('#discard')!).display !== 'none',
-    deepVisible: getComputedStyle(document.querySelector('#deep')!.parentElement!).display !== 'none',
+    modeVisible: getComputedStyle(document.querySelector('#mode')!.parentElement!).display !== 'none',
     math: document.querySelectorAll('#statement .katex, #proof .katex').length,
   }));
   assert.deepEqual(report.headings.slice(0, 2), ['As written', 'Refined by QED-Nano']);
   assert.equal(report.insert, 'Apply');
   assert.equal(report.discardVisible, true);
-  assert.equal(report.deepVisible, false);
+  assert.equal(report.modeVisible, false);
   assert.equal(report.math, 2);
   await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-refinement.png'), fullPage: true });
   await page.close();
@@ -219,7 +219,7 @@ test('a refinement shows the text as written and the refined text, with Apply an
 
 test('Insert says "Inserted" (disabled) while the proof is in the document, offers "Insert anyway" after a statement edit; Copy says "Copied"', async () => {
   const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
     { type: 'progress', value: { kind: 'answer', text: 'Clear. ∎' } },
     { type: 'finish', state: 'done', message: 'Done.', thinkingTokens: 1, tokensPerSecond: 1, elapsedMs: 1, objections: [] },
@@ -284,7 +284,7 @@ test('in a dark theme a disabled button is grey, not a dimmer blue; a focused bu
 
 test('the Thinking header counts the thinking alone: its tokens as streamed (= the final count) and its own time', async () => {
   const { page } = await show([
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: {} } },
     { type: 'progress', value: { kind: 'thinking', text: 'A long thought with few tokens.', thinkingTokens: 7 } },
   ]);

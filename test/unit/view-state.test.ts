@@ -12,7 +12,7 @@ import type { ToPanel } from '../../media/src/panelProtocol';
 
 test('the proof panel: the host\'s state after a run is the proof, its thinking and counts, the finish and the actions', () => {
   const messages: ToPanel[] = [
-    { type: 'run', kind: 'proof', deep: false },
+    { type: 'run', kind: 'proof', mode: 'single' },
     { type: 'progress', value: { kind: 'started', statement: 'Show $n \\ge 1$.', macros: { '\\R': '\\mathbb{R}' } } },
     { type: 'progress', value: { kind: 'thinking', text: 'Think.', thinkingTokens: 2 } },
     { type: 'progress', value: { kind: 'answer', text: '**Proof.** ', thinkingTokens: 3 } },

@@ -33,6 +33,12 @@ const FIRST_RUN_PROOF = 'Induction.\n</think>\n\n**Proof.** The sum of the first
 const FIRST_RUN_CHAT = 'A hint.\n</think>\n\nPair the first and last terms: $1 + (2n-1) = 2n$.';
 const FIRST_RUN_CHAT_AGAIN = 'Another.\n</think>\n\nTry induction on $n$: add $2n+1$ to both sides.';
 const PROVE_SCRIPT = 'Try $x = 1$ first.\n</think>\n\n**Proof.** For $a, b \\in \\R$, $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le (\\abs a + \\abs b)^2$. ∎';
+// Prove (Reasoning Cache) with two attempts: the first attempt, its summary, the second attempt.
+const RC_SCRIPTS = [
+  'Square both sides.\n</think>\n\nA first attempt: square both sides.',
+  'Summarising.\n</think>\n\nI bounded $\\abs{a+b}^2$ by squaring and compared it with $(\\abs a + \\abs b)^2$; the cross term $2ab \\le 2\\abs a \\abs b$ is what is left to justify.',
+  'Use the summary.\n</think>\n\n**Proof.** $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le a^2 + 2\\abs a \\abs b + b^2 = (\\abs a + \\abs b)^2$, since $ab \\le \\abs{ab}$. ∎',
+];
 // The completion test's reply: the rest of the sentence, then more that the step's end cuts off.
 const COMPLETION = ' $x^2 \\ge 0$ since squares are nonnegative. And then more.';
 // The critique test's replies: its review, then the findings read out as JSON (see test/lsp/critique.test.ts).
@@ -63,10 +69,10 @@ for (const mode of modes) {
   cpSync(path.join(root, 'test', 'fixtures', 'latex-project'), path.join(workspace, 'thesis'), { recursive: true });
   const tinyModel = path.join(scratch, 'tiny-natural.gguf');
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
-  // The language server's replies in turn (scripted mode), so the tests can check exact output: the two
-  // prove tests, the completion test, then the critique test's review, findings and refined step, in the order
+  // The language server's replies in turn (scripted mode), so the tests can check exact output: the first
+  // prove test, the reasoning-cache test's three replies, the second prove test, the completion test, then the critique test's review, findings and refined step, in the order
   // the suite runs them (completions are manual in the suite, so no automatic one takes a reply).
-  const scripts = [PROVE_SCRIPT, PROVE_SCRIPT, COMPLETION, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
+  const scripts = [PROVE_SCRIPT, ...RC_SCRIPTS, PROVE_SCRIPT, COMPLETION, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
   // The remote-engine test's stand-in for vLLM (OpenAI API, node-llama-cpp behind it), which wants the key.
   const remote = await startRemoteServer(tinyModel);
   const modeEnv = {

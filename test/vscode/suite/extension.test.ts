@@ -5,11 +5,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PNG } from 'pngjs';
 import type { QedNanoExports } from '../../../client/src/extension';
-import { clickButton, EXTENSION_ID, openFile, pressKeys, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
+import { actInView, clickButton, EXTENSION_ID, openFile, pressKeys, screenshot, structureDiagnostics, waitFor, workspaceFile } from './helpers';
 
 type Symbol = vscode.DocumentSymbol;
 
 /** The kinds of our top-level symbols; the built-in Markdown provider's headings are Strings. */
+/** The reasoning-cache test's summary and final proof, as test/vscode/run.mjs scripts them. */
+const RC_SUMMARY = 'I bounded $\\abs{a+b}^2$ by squaring and compared it with $(\\abs a + \\abs b)^2$; the cross term $2ab \\le 2\\abs a \\abs b$ is what is left to justify.';
+const RC_PROOF = '**Proof.** $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le a^2 + 2\\abs a \\abs b + b^2 = (\\abs a + \\abs b)^2$, since $ab \\le \\abs{ab}$. ∎';
 const STATEMENT_KINDS = new Set([vscode.SymbolKind.Class, vscode.SymbolKind.Event, vscode.SymbolKind.Method]);
 
 /** Our symbols among what every provider returned. */
@@ -252,7 +255,7 @@ suite('QED-Nano in a real VS Code', () => {
     assert.ok(model, 'QED_TINY_MODEL names the tiny test model');
     const config = vscode.workspace.getConfiguration('qedNano');
     // Completions only when asked, so that no automatic suggestion takes a scripted reply meant for a later test.
-    for (const [key, value] of [['model', model], ['threads', 1], ['contextSize', 1024], ['gpu', 'off'], ['completion.mode', 'manual']] as const) {
+    for (const [key, value] of [['model', model], ['threads', 1], ['contextSize', 4096], ['gpu', 'off'], ['completion.mode', 'manual']] as const) {
       await config.update(key, value, vscode.ConfigurationTarget.Global);
     }
     await vscode.commands.executeCommand('qedNano.loadModel');
@@ -326,6 +329,34 @@ suite('QED-Nano in a real VS Code', () => {
     await vscode.commands.executeCommand('undo');
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), text);
+  });
+
+  test('Prove (Reasoning Cache): each attempt streams into the panel, each summary is there to unfold, the last proof is the result', async () => {
+    await vscode.workspace.getConfiguration('qedNano').update('rc.iterations', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await openFile('inequalities.tex');
+      const text = editor.document.getText();
+      const start = text.indexOf('Prove that $\\abs{a+b}');
+      editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(text.indexOf('\n\\end{problem}')));
+      const result = await vscode.commands.executeCommand<{ proof: string; reasoningCache?: { attemptsRun: number; summaries: string[] } }>('qedNano.proveReasoningCache');
+      assert.equal(result?.proof, RC_PROOF);
+      assert.deepEqual(result?.reasoningCache && [result.reasoningCache.attemptsRun, result.reasoningCache.summaries], [2, [RC_SUMMARY]]);
+      await vscode.commands.executeCommand('qedNano.proofView.focus');
+      const shown = await waitFor('the summary in the Proof view', async () => {
+        const probe = await actInView({ view: '#summaries', do: 'click', selector: '#summaries summary' });
+        return probe.text.includes('Reasoning cache: 2 attempts, 1 summary') ? probe : undefined;
+      });
+      assert.ok(shown.text.includes('I bounded'), 'the unfolded summary is shown');
+      const workbench = vscode.workspace.getConfiguration('workbench');
+      for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']] as const) {
+        await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+        await new Promise((r) => setTimeout(r, 800));
+        await screenshot(`proof-panel-reasoning-cache-${name}`);
+      }
+      await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    } finally {
+      await vscode.workspace.getConfiguration('qedNano').update('rc.iterations', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('the Prove CodeLens command on a Markdown problem inserts the proof in the document\'s own style', async () => {
