@@ -365,3 +365,47 @@ test('every button state reads at WCAG AA (4.5:1) in the dark, light and high-co
   console.log(`contrast: ${measured.join('; ')}`);
   assert.deepEqual(failures, []);
 });
+
+test('the reasoning cache: each attempt starts afresh, each summary is folded with its math typeset and no HTML, a stopped run keeps the last proof', async () => {
+  const { page, violations } = await show([
+    { type: 'run', kind: 'proof', mode: 'rc' },
+    { type: 'progress', value: { kind: 'started', statement: 'Show $n^2 \\ge n$.', macros: {} } },
+    { type: 'progress', value: { kind: 'attempt', attempt: 1, of: 3, proofSoFar: '' } },
+    { type: 'progress', value: { kind: 'thinking', text: 'First thoughts.' } },
+    { type: 'progress', value: { kind: 'answer', text: 'Proof one: $n \\cdot n \\ge n$.' } },
+    { type: 'progress', value: { kind: 'summary', text: 'I tried $n^2 - n = n(n-1)$. <img src=x onerror="alert(1)">' } },
+    { type: 'progress', value: { kind: 'attempt', attempt: 2, of: 3, proofSoFar: 'Proof one: $n \\cdot n \\ge n$.' } },
+    { type: 'progress', value: { kind: 'thinking', text: 'Second thoughts.' } },
+  ]);
+  await page.waitForTimeout(200);
+  const running = await page.evaluate(() => ({
+    thinking: document.querySelector('#thinking-text')?.textContent,
+    outdated: document.querySelector('#proof')?.classList.contains('outdated'),
+    proof: document.querySelector('#proof')?.textContent,
+    summaries: [...document.querySelectorAll('#summaries details summary')].map((s) => s.textContent),
+    open: (document.querySelector('#summaries details') as HTMLDetailsElement | null)?.open,
+    math: document.querySelectorAll('#summaries .katex').length,
+    images: document.querySelectorAll('#summaries img').length,
+    mode: (document.querySelector('#mode') as HTMLSelectElement).value,
+  }));
+  assert.deepEqual(running, {
+    thinking: 'Second thoughts.',
+    outdated: true,
+    proof: running.proof,
+    summaries: ['Summary 1: what the next attempt starts from'],
+    open: false,
+    math: 1,
+    images: 0,
+    mode: 'rc',
+  });
+  assert.ok(running.proof?.startsWith('Proof one'), 'the last proof so far stays visible, dimmed, while attempt 2 thinks');
+  // Stop: the controller ends the run with the last proof an attempt wrote.
+  await page.evaluate(() => window.postMessage({ type: 'finish', state: 'stopped', message: 'Stopped: the last proof an attempt wrote stays above.', thinkingTokens: 0, tokensPerSecond: 0, elapsedMs: 5, objections: [], proof: 'Proof one: $n \\cdot n \\ge n$.' }, '*'));
+  await page.waitForTimeout(200);
+  const stopped = await page.evaluate(() => ({ outdated: document.querySelector('#proof')?.classList.contains('outdated'), proof: document.querySelector('#proof')?.textContent }));
+  assert.equal(stopped.outdated, false);
+  assert.ok(stopped.proof?.startsWith('Proof one'));
+  await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-reasoning-cache.png') });
+  assert.deepEqual(violations, []);
+  await page.close();
+});
