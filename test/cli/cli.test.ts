@@ -158,6 +158,26 @@ test('resuming a batch keeps a finished result whose line lost its final newline
   assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), ['R-1', 'R-2']);
 });
 
+test('batch --mode deep: each problem through the generate-verify-refine run, the Solution section its proof', () => {
+  const problems = file('deep.csv', 'Problem ID,Problem\nD-1,Show that 1 + 1 = 2.\nD-2,"Show that 2 + 2 = 4,\nin detail."\n');
+  const out = path.join(scratch, 'deep.jsonl');
+  // One candidate and one verification per problem, no refinement: the scripted replies alternate.
+  const config = file('deep-config.json', JSON.stringify({ threads: 1, generation: { maxTokens: 120, thinkingBudget: 60 }, deep: { poolSize: 1, verifications: 1, rounds: 0 } }));
+  const candidate = 'Plan.</think>## Solution\nBy counting.\n\n## Self Evaluation\nSound.';
+  const verification = 'Checked.</think>\\boxed{1}';
+  const result = run(['batch', problems, '--out', out, '--mode', 'deep', '--model', tinyModelPath('natural'), '--config', config], {
+    QED_NANO_TEST_SCRIPT: JSON.stringify([candidate, verification, candidate, verification]),
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const results = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; proof: string; stopReason: string; thinkingTokens: number });
+  assert.deepEqual(results.map((r) => [r.id, r.proof, r.stopReason]), [['D-1', 'By counting.', 'perfectScore'], ['D-2', 'By counting.', 'perfectScore']]);
+  assert.ok(results.every((r) => r.thinkingTokens > 0), 'the totals of the whole run');
+
+  const unknown = run(['batch', problems, '--out', out, '--mode', 'rc', '--model', tinyModelPath('natural')]);
+  assert.equal(unknown.status, 2, 'a mode batch does not have is a usage error');
+  assert.match(unknown.stderr, /argument 'rc' is invalid\. Allowed choices are single, deep/);
+});
+
 test('bad input: one line and the documented exit code', async () => {
   const missing = run(['check', path.join(scratch, 'nowhere.tex')]);
   assert.deepEqual([missing.status, missing.stderr.trim().split('\n').length], [2, 1]);

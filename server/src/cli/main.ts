@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BUILD_INFO } from '../buildInfo';
-import { prepareBatch } from './batch';
+import { BATCH_MODES, prepareBatch, type BatchMode } from './batch';
 import { check } from './check';
 import { prepareCritique } from './critique';
 import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
@@ -38,11 +38,10 @@ function engineOptions(command: Command): Command {
 const formatOption = (): Option => new Option('--format <format>', 'how findings are written').choices(['text', 'json', 'sarif']).default('text');
 
 /**
- * Runs `work` with a model, stopped cleanly by Ctrl+C. `work` is what a command's preparation returned:
- * each command reads and checks its input first, so a missing statement or a bad CSV is reported before a
- * model is loaded (or downloaded).
+ * Runs `work` with a signal that Ctrl+C (or SIGTERM) fires: the work stops cleanly, keeping what is
+ * finished; a second Ctrl+C quits at once.
  */
-async function withModel(flags: EngineFlags, overrides: Record<string, unknown>, work: (model: OpenModel, signal: AbortSignal) => Promise<number>): Promise<number> {
+function interruptible(work: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const interrupted = new AbortController();
   const onInterrupt = (): void => {
     if (interrupted.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl+C does not wait
@@ -51,12 +50,23 @@ async function withModel(flags: EngineFlags, overrides: Record<string, unknown>,
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  const model = await openModel(cliSettings(flags, overrides));
-  try {
-    return await work(model, interrupted.signal);
-  } finally {
-    await model.close();
-  }
+  return work(interrupted.signal);
+}
+
+/**
+ * Runs `work` with a model, stopped cleanly by Ctrl+C. `work` is what a command's preparation returned:
+ * each command reads and checks its input first, so a missing statement or a bad CSV is reported before a
+ * model is loaded (or downloaded).
+ */
+function withModel(flags: EngineFlags, overrides: Record<string, unknown>, work: (model: OpenModel, signal: AbortSignal) => Promise<number>): Promise<number> {
+  return interruptible(async (signal) => {
+    const model = await openModel(cliSettings(flags, overrides));
+    try {
+      return await work(model, signal);
+    } finally {
+      await model.close();
+    }
+  });
 }
 
 export function program(): Command {
@@ -112,12 +122,12 @@ export function program(): Command {
       .description('prove every problem of a CSV (IMO-ProofBench columns "Problem ID", "Problem") or JSONL file; resumable')
       .argument('<problems>', 'a .csv or .jsonl file')
       .requiredOption('--out <results.jsonl>', 'where results go, one JSON line each (existing ids are skipped)')
-      .option('--deep', 'generate, verify and refine each', false)
+      .addOption(new Option('--mode <mode>', 'one proof each, or deep: generate, verify and refine (the qedNano.deep settings)').choices(BATCH_MODES).default('single'))
       .option('--concurrency <n>', 'problems proved at once', '1'),
-  ).action(async (problems: string, options: EngineFlags & { out: string; deep: boolean; concurrency: string }) => {
+  ).action(async (problems: string, options: EngineFlags & { out: string; mode: BatchMode; concurrency: string }) => {
     const concurrency = positiveInteger(options.concurrency, '--concurrency');
     // Side by side on a local model needs as many sequences.
-    process.exitCode = await withModel(options, concurrency > 1 ? { parallelSequences: concurrency } : {}, prepareBatch(problems, options.out, { deep: options.deep, concurrency }));
+    process.exitCode = await withModel(options, concurrency > 1 ? { parallelSequences: concurrency } : {}, prepareBatch(problems, options.out, { mode: options.mode, concurrency }));
   });
   return cli;
 }
