@@ -48,7 +48,8 @@ export interface GradeReport {
   empty: string[];
 }
 
-export type GradeFormat = 'text' | 'json' | 'markdown';
+export const GRADE_FORMATS = ['text', 'json', 'markdown'] as const;
+export type GradeFormat = (typeof GRADE_FORMATS)[number];
 
 /** The report of `problems`, each with its proof's state and its samples' outcomes. */
 export function gradeReport(judge: JudgeIdentity, samples: number, problems: readonly BenchmarkProblem[], outcomes: (problem: BenchmarkProblem) => Pick<ProblemGrade, 'proof' | 'samples'>): GradeReport {

@@ -12,7 +12,7 @@ import { prepareCritique } from './critique';
 import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { prepareGrade } from './grade';
-import type { GradeFormat } from './gradeReport';
+import { GRADE_FORMATS, type GradeFormat } from './gradeReport';
 import type { JudgeFlags } from './judge';
 import { prepareProve } from './prove';
 import type { Format } from './report';
@@ -154,7 +154,7 @@ export function program(): Command {
     .requiredOption('--out <grades.jsonl>', 'where judgements go, one JSON line each (a run skips those already there)')
     .option('--samples <k>', 'judgements per proof, averaged', '1')
     .option('--concurrency <n>', 'judgements asked at once', '4')
-    .addOption(new Option('--format <format>', 'how the report is written').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--format <format>', 'how the report is written').choices(GRADE_FORMATS).default('text'))
     .addHelpText('after', GRADE_HELP + EXIT_CODES_HELP)
     .action(async (benchmark: string, proofs: string, options: JudgeFlags & { out: string; samples: string; concurrency: string; format: GradeFormat }) => {
       const run = prepareGrade(benchmark, proofs, {
