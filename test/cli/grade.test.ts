@@ -247,6 +247,7 @@ test('grade resumes after Ctrl+C and after a kill, and grades nothing twice', as
     assert.ok(judge.requests.length > 6, 'the stopped runs left requests unanswered');
     for (const p of PROBLEMS) assert.equal(judge.answered.filter((r) => problemOf(r) === p.id).length, 2, p.id);
     assert.match(last.stdout, /^Overall\s+3\s+4\.67\s+66\.7%$/m, '(7 + 6 + 1) / 3');
+    assert.match(last.stdout, /^All 6 judge samples graded\.$/m);
   } finally {
     held.forEach((release) => release());
     await judge.stop();

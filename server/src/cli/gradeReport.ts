@@ -90,9 +90,11 @@ function mean(values: readonly number[]): number | undefined {
   return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+const BENCHMARK_LEVELS = ['Basic', 'Advanced'];
+
 /** Basic before Advanced (the benchmark's order), then any other level by name. */
 function byLevel(a: string, b: string): number {
-  const rank = (level: string): number => ['Basic', 'Advanced'].indexOf(level) >>> 0;
+  const rank = (level: string): number => (BENCHMARK_LEVELS.includes(level) ? BENCHMARK_LEVELS.indexOf(level) : BENCHMARK_LEVELS.length);
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
@@ -104,14 +106,17 @@ function judgeLine(report: GradeReport): string {
   return `judged by ${report.judge.model} at ${report.judge.host}, ${graded}`;
 }
 
-/** What was left out of the means, in one sentence; '' when nothing was. */
-function leftOut(report: GradeReport): string {
-  const parts: string[] = [];
+/** How many samples were graded and what was left out of the means, in one sentence. */
+function coverage(report: GradeReport): string {
   const asked = report.problems.reduce((n, g) => n + g.samples.length, 0);
-  if (report.ungraded.length > 0) parts.push(`${report.ungraded.length} of ${asked} judge samples ungraded (not counted)`);
+  const parts = [report.ungraded.length === 0 ? `all ${asked} judge samples graded` : `${report.ungraded.length} of ${asked} judge samples ungraded (not counted)`];
   if (report.missing.length > 0) parts.push(`${report.missing.length} ${report.missing.length === 1 ? 'problem' : 'problems'} without a proof (not counted)`);
   if (report.empty.length > 0) parts.push(`${report.empty.length} empty ${report.empty.length === 1 ? 'proof' : 'proofs'} (0 points, the judge not asked)`);
   return parts.join('; ');
+}
+
+function capitalised(sentence: string): string {
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}`;
 }
 
 function text(report: GradeReport): string {
@@ -126,8 +131,7 @@ function text(report: GradeReport): string {
   for (const s of [...report.levels, report.overall]) {
     lines.push(`${s.level.padEnd(levelWidth)}  ${String(s.problems).padStart(8)}  ${points(s.points).padStart(13)}  ${percent(s.percent).padStart(6)}`);
   }
-  const omitted = leftOut(report);
-  if (omitted) lines.push('', `${omitted[0]!.toUpperCase()}${omitted.slice(1)}.`);
+  lines.push('', `${capitalised(coverage(report))}.`);
   for (const u of report.ungraded) lines.push(`  ${u.id} sample ${u.sample}: ${u.reason}`);
   if (report.missing.length > 0) lines.push(`  without a proof: ${report.missing.join(', ')}`);
   return `${lines.join('\n')}\n`;
@@ -138,14 +142,13 @@ function markdown(report: GradeReport): string {
     const b = (cell: string): string => (strong ? `**${cell}**` : cell);
     return `| ${b(s.level)} | ${b(String(s.problems))} | ${b(points(s.points))} | ${b(percent(s.percent))} |`;
   };
-  const omitted = leftOut(report);
   return [
     '| IMO-ProofBench | Problems | Points (of 7) | Score |',
     '| --- | ---: | ---: | ---: |',
     ...report.levels.map((s) => row(s, false)),
     row(report.overall, true),
     '',
-    `${judgeLine(report)[0]!.toUpperCase()}${judgeLine(report).slice(1)}${omitted ? `; ${omitted}` : ''}.`,
+    `${capitalised(judgeLine(report))}; ${coverage(report)}.`,
     '',
   ].join('\n');
 }
