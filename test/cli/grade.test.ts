@@ -345,6 +345,9 @@ test('grade\'s bad input is a usage error before the judge is asked anything', a
     assert.match(noEndpoint.stderr, /required option '--judge-endpoint <url>' not specified/);
     const samples = await start(base(benchmarkCsv('usage.csv'), '--judge-endpoint', judge.url, '--samples', '0')).done;
     assert.equal(samples.status, 2);
+    const sameFile = await start(['grade', benchmarkCsv('usage.csv'), results, '--judge-endpoint', judge.url, '--judge-model', MODEL, '--out', results]).done;
+    assert.equal(sameFile.status, 2);
+    assert.match(sameFile.stderr, /--out .*usage-results\.jsonl is one of grade's inputs/);
     assert.equal(judge.requests.length, 0);
     const help = await start(['grade', '--help']).done;
     assert.equal(help.status, 0);

@@ -12,6 +12,7 @@
  * line; a kill loses nothing finished either.
  */
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { eitherSignal } from '../engine/eitherSignal';
 import { graderPrompt, judgedProof, RUBRIC_POINTS, type Points } from '../prompts/proofBenchGrader';
 import { CliError, EXIT } from './exitCodes';
@@ -55,6 +56,9 @@ interface GradeCase {
 /** Reads and checks everything now (a bad CSV or flag fails before the judge is asked anything); the returned
  * function grades what is still to grade. */
 export function prepareGrade(benchmarkFile: string, proofsSource: string, options: GradeOptions): (signal: AbortSignal) => Promise<number> {
+  if ([benchmarkFile, proofsSource].some((input) => path.resolve(input) === path.resolve(options.out))) {
+    throw new CliError(`qed-nano: --out ${options.out} is one of grade's inputs; name a file of its own for the grades.`, EXIT.usage);
+  }
   const problems = readBenchmark(benchmarkFile);
   if (problems.length === 0) throw new CliError(`qed-nano: ${benchmarkFile} has no problem to grade.`, EXIT.usage);
   const proofs = readProofs(proofsSource, new Set(problems.map((p) => p.id)));
