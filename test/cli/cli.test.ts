@@ -158,6 +158,46 @@ test('resuming a batch keeps a finished result whose line lost its final newline
   assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), ['R-1', 'R-2']);
 });
 
+test('batch --mode deep: each problem through the generate-verify-refine run, the Solution section its proof', () => {
+  const problems = file('deep.csv', 'Problem ID,Problem\nD-1,Show that 1 + 1 = 2.\nD-2,"Show that 2 + 2 = 4,\nin detail."\n');
+  const out = path.join(scratch, 'deep.jsonl');
+  // One candidate and one verification per problem, no refinement: the scripted replies alternate.
+  const config = file('deep-config.json', JSON.stringify({ threads: 1, generation: { maxTokens: 120, thinkingBudget: 60 }, deep: { poolSize: 1, verifications: 1, rounds: 0 } }));
+  const candidate = 'Plan.</think>## Solution\nBy counting.\n\n## Self Evaluation\nSound.';
+  const verification = 'Checked.</think>\\boxed{1}';
+  const result = run(['batch', problems, '--out', out, '--mode', 'deep', '--model', tinyModelPath('natural'), '--config', config], {
+    QED_NANO_TEST_SCRIPT: JSON.stringify([candidate, verification, candidate, verification]),
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const results = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; proof: string; stopReason: string; thinkingTokens: number });
+  assert.deepEqual(results.map((r) => [r.id, r.proof, r.stopReason]), [['D-1', 'By counting.', 'perfectScore'], ['D-2', 'By counting.', 'perfectScore']]);
+  assert.ok(results.every((r) => r.thinkingTokens > 0), 'the totals of the whole run');
+
+  const unknown = run(['batch', problems, '--out', out, '--mode', 'fast', '--model', tinyModelPath('natural')]);
+  assert.equal(unknown.status, 2, 'a mode batch does not have is a usage error');
+  assert.match(unknown.stderr, /argument 'fast' is invalid\. Allowed choices are single, deep, rc/);
+});
+
+test('batch and prove --mode rc: the reasoning cache per problem, the last attempt\'s proof the result; only the proof on stdout', () => {
+  const problems = file('rc.csv', 'Problem ID,Problem\nC-1,Show that 1 + 1 = 2.\n');
+  const out = path.join(scratch, 'rc.jsonl');
+  const config = file('rc-config.json', JSON.stringify({ threads: 1, generation: { maxTokens: 120, thinkingBudget: 60 } }));
+  const scripts = ['Count.</think>First: by counting.', 'Sum.</think>I counted.', 'Again.</think>Second: one and one make two.'];
+  const result = run(['batch', problems, '--out', out, '--mode', 'rc', '--rc-iterations', '2', '--model', tinyModelPath('natural'), '--config', config], {
+    QED_NANO_TEST_SCRIPT: JSON.stringify(scripts),
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const [line] = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; proof: string; stopReason: string });
+  assert.deepEqual([line!.id, line!.proof, line!.stopReason], ['C-1', 'Second: one and one make two.', 'endOfText']);
+
+  const notes = file('rc.md', '**Problem 1.** Show that $1 + 1 = 2$.\n');
+  const proved = run(['prove', `${notes}:1`, '--mode', 'rc', '--rc-iterations', '2', '--model', tinyModelPath('natural'), '--config', config], { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) });
+  assert.equal(proved.status, 0, proved.stderr);
+  assert.equal(proved.stdout, 'Second: one and one make two.\n', "an earlier attempt's answer is no output");
+  assert.match(proved.stderr, /Summary:.*I counted\./);
+  assert.equal(run(['prove', notes, '--mode', 'rc', '--rc-iterations', '0']).status, 2, 'a bad count is a usage error');
+});
+
 test('bad input: one line and the documented exit code', async () => {
   const missing = run(['check', path.join(scratch, 'nowhere.tex')]);
   assert.deepEqual([missing.status, missing.stderr.trim().split('\n').length], [2, 1]);

@@ -39,18 +39,26 @@ export function collectFiles(targets: readonly string[]): string[] {
 export function readInput(file: string): InputFile {
   const format = formatOf(file);
   if (!format) throw new CliError(`qed-nano: ${file} is not a LaTeX (.tex) or Markdown (.md) file.`, EXIT.usage);
+  return { path: file, format, text: readTextFile(file, 'a LaTeX or Markdown') };
+}
+
+/**
+ * The text of `file`, which must be a regular text file (`kind`, e.g. 'a LaTeX or Markdown', names what
+ * was expected in the usage errors), read up to the analysis limit and no further.
+ */
+export function readTextFile(file: string, kind: string): string {
   const stats = statOrFail(file);
-  if (!stats.isFile()) throw new CliError(`qed-nano: ${file} is not a regular file (${kindOf(stats)}); name a LaTeX or Markdown file.`, EXIT.usage);
+  if (!stats.isFile()) throw new CliError(`qed-nano: ${file} is not a regular file (${kindOf(stats)}); name ${kind} file.`, EXIT.usage);
   let bytes: Buffer;
   try {
-    bytes = readBounded(file, MAX_ANALYSED_DOCUMENT_SIZE + 1);
+    bytes = readBounded(file, MAX_ANALYSED_DOCUMENT_SIZE + 1, kind);
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`qed-nano: cannot read ${file}: ${reason(error)}.`, EXIT.usage);
   }
   // A NUL byte in the first 8 KB: a binary file, not a document (what git and grep take as binary).
-  if (bytes.subarray(0, 8192).includes(0)) throw new CliError(`qed-nano: ${file} is a binary file, not a LaTeX or Markdown document.`, EXIT.usage);
-  return { path: file, format, text: bytes.toString('utf8') };
+  if (bytes.subarray(0, 8192).includes(0)) throw new CliError(`qed-nano: ${file} is a binary file, not ${kind} document.`, EXIT.usage);
+  return bytes.toString('utf8');
 }
 
 /**
@@ -58,11 +66,11 @@ export function readInput(file: string): InputFile {
  * the read) and checked again as opened. What is beyond the limit is never read: the analysis then reports
  * the document as larger than it reads.
  */
-function readBounded(file: string, limit: number): Buffer {
+function readBounded(file: string, limit: number, kind: string): Buffer {
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new CliError(`qed-nano: ${file} is not a regular file (${kindOf(stats)}); name a LaTeX or Markdown file.`, EXIT.usage);
+    if (!stats.isFile()) throw new CliError(`qed-nano: ${file} is not a regular file (${kindOf(stats)}); name ${kind} file.`, EXIT.usage);
     const buffer = Buffer.alloc(Math.min(stats.size, limit));
     let filled = 0;
     while (filled < buffer.length) {

@@ -1,6 +1,7 @@
 /**
- * `qed-nano`: the extension's analysis and model tasks without an editor (check, prove, critique, batch).
- * It runs the tasks layer directly (no language server), with the same settings and engines. Arguments
+ * `qed-nano`: the extension's analysis and model tasks without an editor (check, prove, critique, batch),
+ * and grade, which scores batch's proofs as IMO-ProofBench does with a judge model the user names. It runs
+ * the tasks layer directly (no language server), with the same settings and engines. Arguments
  * are parsed by commander (well kept, gives every command its --help); exit codes are in exitCodes.ts.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -10,15 +11,27 @@ import { check } from './check';
 import { prepareCritique } from './critique';
 import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
+import { prepareGrade } from './grade';
+import { GRADE_FORMATS, type GradeFormat } from './gradeReport';
+import type { JudgeFlags } from './judge';
 import { prepareProve } from './prove';
 import type { Format } from './report';
 import type { ProveMode } from '../protocol';
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 done, nothing found; 1 findings (check: structural errors; critique: a proof scored below 1;
-prove and batch: a problem left without a proof); 2 usage (options, unreadable, binary or no input, a CSV
-without its columns); 3 the model or engine could not be used; 130 interrupted (finished work is kept).
+prove and batch: a problem left without a proof; grade: a judge sample left ungraded, or a problem given no
+proof); 2 usage (options, unreadable, binary or no input, a CSV without its columns); 3 the model, engine or
+judge could not be used; 130 interrupted (finished work is kept).
 A problem with no proof yet is a note in check's output, not a finding.`;
+
+const GRADE_HELP = `
+The judge gets IMO-Bench's ProofAutoGrader prompt, as QED-Nano's evaluation sends it, with each proof (its
+thinking and self-evaluation removed); its points are the first <points>N out of 7</points> of its reply,
+N one of 7, 6, 1, 0. Anything else leaves that sample ungraded, with the reason: never a silent 0.
+The judge's API key comes from QED_NANO_JUDGE_API_KEY only, never a flag. Proofs go to the judge's
+endpoint and nowhere else (a redirect is refused). The number depends on the judge: compare scores given
+by the same judge model only.`;
 
 const ENGINE_HELP = `
 Model settings: defaults, then --config FILE (the qedNano settings as in VS Code), then the environment
@@ -42,14 +55,20 @@ const modeOption = (): Option =>
     .choices(['single', 'deep', 'rc'] satisfies ProveMode[])
     .default('single');
 
+const rcIterationsOption = (): Option => new Option('--rc-iterations <n>', 'attempts of --mode rc (default 3, as QED-Nano was evaluated)');
+
+/** The settings `--rc-iterations` overrides, if given. */
+function rcIterations(options: { rcIterations?: string }): Record<string, unknown> {
+  return options.rcIterations !== undefined ? { rc: { iterations: positiveInteger(options.rcIterations, '--rc-iterations') } } : {};
+}
+
 const formatOption = (): Option => new Option('--format <format>', 'how findings are written').choices(['text', 'json', 'sarif']).default('text');
 
 /**
- * Runs `work` with a model, stopped cleanly by Ctrl+C. `work` is what a command's preparation returned:
- * each command reads and checks its input first, so a missing statement or a bad CSV is reported before a
- * model is loaded (or downloaded).
+ * Runs `work` with a signal that Ctrl+C (or SIGTERM) fires: the work stops cleanly, keeping what is
+ * finished; a second Ctrl+C quits at once.
  */
-async function withModel(flags: EngineFlags, overrides: Record<string, unknown>, work: (model: OpenModel, signal: AbortSignal) => Promise<number>): Promise<number> {
+function interruptible(work: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const interrupted = new AbortController();
   const onInterrupt = (): void => {
     if (interrupted.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl+C does not wait
@@ -58,12 +77,23 @@ async function withModel(flags: EngineFlags, overrides: Record<string, unknown>,
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  const model = await openModel(cliSettings(flags, overrides));
-  try {
-    return await work(model, interrupted.signal);
-  } finally {
-    await model.close();
-  }
+  return work(interrupted.signal);
+}
+
+/**
+ * Runs `work` with a model, stopped cleanly by Ctrl+C. `work` is what a command's preparation returned:
+ * each command reads and checks its input first, so a missing statement or a bad CSV is reported before a
+ * model is loaded (or downloaded).
+ */
+function withModel(flags: EngineFlags, overrides: Record<string, unknown>, work: (model: OpenModel, signal: AbortSignal) => Promise<number>): Promise<number> {
+  return interruptible(async (signal) => {
+    const model = await openModel(cliSettings(flags, overrides));
+    try {
+      return await work(model, signal);
+    } finally {
+      await model.close();
+    }
+  });
 }
 
 export function program(): Command {
@@ -93,13 +123,12 @@ export function program(): Command {
       .argument('<file[:line]>', 'a .tex or .md file, with the line of a statement')
       .addOption(modeOption())
       .option('--deep', 'the same as --mode deep', false)
-      .option('--rc-iterations <n>', 'attempts of --mode rc (default 3, as QED-Nano was evaluated)')
+      .addOption(rcIterationsOption())
       .option('--write', 'insert each proof into the file, as the extension does', false)
       .option('--quiet', 'hide the thinking', false),
   ).action(async (target: string, options: EngineFlags & { mode: ProveMode; deep: boolean; rcIterations?: string; write: boolean; quiet: boolean }) => {
     const mode = options.deep ? 'deep' : options.mode;
-    const overrides = options.rcIterations !== undefined ? { rc: { iterations: positiveInteger(options.rcIterations, '--rc-iterations') } } : {};
-    process.exitCode = await withModel(options, overrides, await prepareProve(target, { mode, write: options.write, quiet: options.quiet }));
+    process.exitCode = await withModel(options, rcIterations(options), await prepareProve(target, { mode, write: options.write, quiet: options.quiet }));
   });
 
   engineOptions(
@@ -123,13 +152,37 @@ export function program(): Command {
       .description('prove every problem of a CSV (IMO-ProofBench columns "Problem ID", "Problem") or JSONL file; resumable')
       .argument('<problems>', 'a .csv or .jsonl file')
       .requiredOption('--out <results.jsonl>', 'where results go, one JSON line each (existing ids are skipped)')
-      .option('--deep', 'generate, verify and refine each', false)
+      .addOption(modeOption())
+      .addOption(rcIterationsOption())
       .option('--concurrency <n>', 'problems proved at once', '1'),
-  ).action(async (problems: string, options: EngineFlags & { out: string; deep: boolean; concurrency: string }) => {
+  ).action(async (problems: string, options: EngineFlags & { out: string; mode: ProveMode; rcIterations?: string; concurrency: string }) => {
     const concurrency = positiveInteger(options.concurrency, '--concurrency');
     // Side by side on a local model needs as many sequences.
-    process.exitCode = await withModel(options, concurrency > 1 ? { parallelSequences: concurrency } : {}, prepareBatch(problems, options.out, { deep: options.deep, concurrency }));
+    const overrides = { ...(concurrency > 1 ? { parallelSequences: concurrency } : {}), ...rcIterations(options) };
+    process.exitCode = await withModel(options, overrides, prepareBatch(problems, options.out, { mode: options.mode, concurrency }));
   });
+
+  cli
+    .command('grade')
+    .description('grade proofs as IMO-ProofBench does: each, with its problem, reference solution and grading guidelines, scored 7, 6, 1 or 0 out of 7 by a judge model on an OpenAI-compatible endpoint; resumable')
+    .argument('<benchmark>', "IMO-ProofBench's CSV (Problem ID, Problem, Solution, Grading guidelines; Level), or JSONL with those keys")
+    .argument('<proofs>', "batch's results (.jsonl), or a folder with one file per problem, named by its id (PB-Basic-001.md)")
+    .requiredOption('--judge-endpoint <url>', "the judge's OpenAI-compatible base URL (https://host/v1): the proofs are sent there")
+    .requiredOption('--judge-model <name>', 'the judge model, as the endpoint names it')
+    .option('--judge-timeout <seconds>', 'the longest one judgement may take', '600')
+    .requiredOption('--out <grades.jsonl>', 'where judgements go, one JSON line each (a run skips those already there)')
+    .option('--samples <k>', 'judgements per proof, averaged', '1')
+    .option('--concurrency <n>', 'judgements asked at once', '4')
+    .addOption(new Option('--format <format>', 'how the report is written').choices(GRADE_FORMATS).default('text'))
+    .addHelpText('after', GRADE_HELP + EXIT_CODES_HELP)
+    .action(async (benchmark: string, proofs: string, options: JudgeFlags & { out: string; samples: string; concurrency: string; format: GradeFormat }) => {
+      const run = prepareGrade(benchmark, proofs, {
+        ...options,
+        samples: positiveInteger(options.samples, '--samples'),
+        concurrency: positiveInteger(options.concurrency, '--concurrency'),
+      });
+      process.exitCode = await interruptible(run);
+    });
   return cli;
 }
 

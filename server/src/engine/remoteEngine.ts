@@ -23,12 +23,15 @@
  *  - A reply that becomes a repetition loop is stopped as the local engine stops it (on the deltas).
  *  - Every other failure becomes a RemoteEngineError whose message says what happened and what to do. The
  *    API key is sent in the Authorization header only: it never appears in a message or a log line.
+ *    Failures, redirects and error bodies are read as every OpenAI-compatible request of QED-Nano reads
+ *    them (openAiHttp.ts, shared with `qed-nano grade`'s judge).
  */
 import { createParser } from 'eventsource-parser';
 import { eitherSignal } from './eitherSignal';
 import { EndpointPool, type Endpoint } from './endpointPool';
 import { LiveGeneration } from './liveGeneration';
 import { LoopDetector } from './loopDetector';
+import { boundedText, decoded, describeFailure, errorText, httpFailure, notServed, refuseRedirect, RemoteEngineError, sleep, type RemoteAdvice } from './openAiHttp';
 import { asPlainText, promptText, requestPrompt, thinkingMode } from './prompt';
 import { GenerationRefusedError, type Engine, type EngineDescription, type GenerationChunk, type GenerationRequest, type GenerationResult, type StopReason } from './types';
 
@@ -46,21 +49,15 @@ export interface RemoteEngineOptions {
   backoffMs?: number;
 }
 
-export type RemoteFailure = 'unreachable' | 'tls' | 'auth' | 'model' | 'protocol' | 'server' | 'timeout' | 'busy';
-
-/** A remote request failed; the message is the sentence the user reads (never the API key). */
-export class RemoteEngineError extends Error {
-  constructor(
-    message: string,
-    readonly failure: RemoteFailure,
-    /** Worth trying again (on another endpoint), if nothing of the reply was streamed yet. */
-    readonly retriable = false,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'RemoteEngineError';
-  }
-}
+/** Where a user of the remote engine changes what its failure messages ask them to change. */
+const REMOTE_ENGINE_ADVICE: RemoteAdvice = {
+  endpoints: 'qedNano.remote.endpoints',
+  model: 'qedNano.remote.model',
+  timeout: 'qedNano.remote.timeoutSeconds',
+  apiKey: 'Set the key with QED-Nano: Set API Key for the Remote Engine (other editors and the command line: the QED_NANO_API_KEY environment variable).',
+  redirect: 'If that is where the server is now, put it in qedNano.remote.endpoints (you will be asked to allow it).',
+  context: 'Shorten the document part sent, or lower qedNano.generation.maxTokens.',
+};
 
 const DEFAULT_SAMPLING = { temperature: 0.6, topP: 0.95, topK: 20 };
 /** The longest one server-sent event may be (a token's event is a few hundred characters). */
@@ -73,8 +70,6 @@ export function replyCharLimit(maxTokens: number): number {
 export function requestDeadlineMs(timeoutMs: number, maxTokens: number): number {
   return timeoutMs + 1000 * maxTokens;
 }
-/** The most of an error body that is read (a misbehaving server may send megabytes). */
-const ERROR_BODY_LIMIT = 16_384;
 
 export class RemoteEngine implements Engine {
   readonly pool: EndpointPool;
@@ -106,9 +101,9 @@ export class RemoteEngine implements Engine {
     for (const endpoint of this.pool.endpoints) {
       try {
         const models = await this.models(endpoint, signal);
-        if (!models.includes(this.options.model)) throw notServed(endpoint, this.options.model, models);
+        if (!models.includes(this.options.model)) throw notServed(endpoint, this.options.model, models, REMOTE_ENGINE_ADVICE);
       } catch (error) {
-        problems.push(describeFailure(error, endpoint, this.options.timeoutMs).message);
+        problems.push(describeFailure(error, endpoint, this.options.timeoutMs, REMOTE_ENGINE_ADVICE).message);
         this.pool.rest(endpoint);
       }
     }
@@ -129,7 +124,7 @@ export class RemoteEngine implements Engine {
       } catch (error) {
         if (signal?.aborted) return live.result('cancelled');
         if (error instanceof GenerationRefusedError) throw error;
-        const failure = describeFailure(error, endpoint, this.options.timeoutMs);
+        const failure = describeFailure(error, endpoint, this.options.timeoutMs, REMOTE_ENGINE_ADVICE);
         if (failure.failure === 'unreachable' || failure.failure === 'timeout') this.pool.rest(endpoint);
         if (!failure.retriable || live.generated > 0 || attempt >= this.attempts) throw failure;
         tried.add(endpoint);
@@ -166,13 +161,13 @@ export class RemoteEngine implements Engine {
         redirect: 'manual',
       });
       idle.touch();
-      refuseRedirect(response, endpoint);
+      refuseRedirect(response, endpoint, REMOTE_ENGINE_ADVICE);
       if (!response.ok) {
         if (response.status === 404 && !chat && !(await mentionsModel(response))) {
           endpoint.chatOnly = true; // no /completions here: the chat route, at once
           return await this.stream(endpoint, request, live, onChunk, signal);
         }
-        throw await httpFailure(response, endpoint, this.options.model, () => this.models(endpoint, signal));
+        throw await httpFailure(response, endpoint, this.options.model, REMOTE_ENGINE_ADVICE, () => this.models(endpoint, signal));
       }
       const stopReason = await this.read(response, endpoint, request, live, onChunk, idle, own);
       live.finish(onChunk);
@@ -356,8 +351,8 @@ export class RemoteEngine implements Engine {
     const stopping = eitherSignal(signal, own.signal);
     try {
       const response = await fetch(`${endpoint.url}/models`, { headers: this.headers({ accept: 'application/json' }), signal: stopping.signal, redirect: 'manual' });
-      refuseRedirect(response, endpoint);
-      if (!response.ok) throw await httpFailure(response, endpoint, this.options.model);
+      refuseRedirect(response, endpoint, REMOTE_ENGINE_ADVICE);
+      if (!response.ok) throw await httpFailure(response, endpoint, this.options.model, REMOTE_ENGINE_ADVICE);
       const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
       if (!Array.isArray(body?.data)) {
         throw new RemoteEngineError(`${endpoint.host} is not an OpenAI-compatible server: /models does not list models. Check qedNano.remote.endpoints (the base URL ends in /v1).`, 'protocol');
@@ -400,25 +395,6 @@ function textHash(text: string): number {
   return hash >>> 0;
 }
 
-/** Calls `onIdle` when `touch` has not been called for `ms`. */
-/** A redirect is refused, naming where it pointed (document text goes only to the endpoints allowed). */
-function refuseRedirect(response: Response, endpoint: Endpoint): void {
-  if (response.status < 300 || response.status > 399) return;
-  const target = response.headers.get('location') ?? 'an address it did not give';
-  void response.body?.cancel().catch(() => undefined);
-  throw new RemoteEngineError(
-    `${endpoint.host} redirected the request to ${target}; QED-Nano does not follow redirects, so your document text goes only to the endpoints you allowed. If that is where the server is now, put it in qedNano.remote.endpoints (you will be asked to allow it).`,
-    'protocol',
-  );
-}
-
-/** The response body as text, decoded (and, by fetch, decompressed) chunk by chunk. */
-async function* decoded(response: Response): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) yield decoder.decode(bytes, { stream: true });
-  yield decoder.decode();
-}
-
 /**
  * Splits a stream into whole lines without scanning anything twice: each chunk is searched once for its
  * last line break; what follows it waits (as pieces, joined once) for the next break. An unfinished line
@@ -454,6 +430,7 @@ class LineBuffer {
   }
 }
 
+/** Calls `onIdle` when `touch` has not been called for `ms`. */
 class IdleTimer {
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number, onIdle: () => void) {
@@ -480,117 +457,4 @@ function jsonOutput(schema: object | undefined): object {
 async function mentionsModel(response: Response): Promise<boolean> {
   const text = await boundedText(response.clone());
   return /model/i.test(text);
-}
-
-/** An HTTP error status as the failure the user reads. */
-async function httpFailure(response: Response, endpoint: Endpoint, model: string, listModels?: () => Promise<string[]>): Promise<RemoteEngineError> {
-  const said = errorText(parseJson(await boundedText(response)));
-  const status = response.status;
-  const retryAfter = Number(response.headers.get('retry-after'));
-  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
-  if (status === 401 || status === 403) {
-    return new RemoteEngineError(
-      `${endpoint.host} rejected the API key (HTTP ${status}${said ? `: ${said}` : ''}). Set the key with QED-Nano: Set API Key for the Remote Engine (other editors and the command line: the QED_NANO_API_KEY environment variable).`,
-      'auth',
-    );
-  }
-  if (status === 404 && listModels) {
-    const models = await listModels().catch(() => undefined);
-    if (models && !models.includes(model)) return notServed(endpoint, model, models);
-  }
-  if (status === 400 && /context|too long|maximum.*length|max_tokens|exceed/i.test(said)) {
-    return new RemoteEngineError(`The request does not fit the context of ${endpoint.host}: ${said}. Shorten the document part sent, or lower qedNano.generation.maxTokens.`, 'server');
-  }
-  if (status === 429 || status === 502 || status === 503 || status === 504) {
-    return new RemoteEngineError(`${endpoint.host} is busy or unavailable (HTTP ${status}${said ? `: ${said}` : ''}); tried again, then gave up. Try again later.`, 'busy', true, retryAfterMs);
-  }
-  return new RemoteEngineError(`${endpoint.host} answered HTTP ${status}${said ? `: ${said}` : ''}.`, status === 404 ? 'protocol' : 'server');
-}
-
-/** The endpoint answers, but not for `model`: the models it does serve. */
-function notServed(endpoint: Endpoint, model: string, models: readonly string[]): RemoteEngineError {
-  return new RemoteEngineError(`${endpoint.host} does not serve ${model}; it serves ${models.length > 0 ? models.join(', ') : 'no model'}. Set qedNano.remote.model to one of those.`, 'model');
-}
-
-/** Any failure of a request to `endpoint` as a RemoteEngineError with the sentence the user reads. */
-export function describeFailure(error: unknown, endpoint: Endpoint, timeoutMs: number): RemoteEngineError {
-  if (error instanceof RemoteEngineError) {
-    if (error.failure === 'timeout' && error.message === '') {
-      return new RemoteEngineError(`${endpoint.host} sent no new token for ${Math.round(timeoutMs / 1000)} s; the request was ended (qedNano.remote.timeoutSeconds).`, 'timeout', true);
-    }
-    return error;
-  }
-  if (error instanceof GenerationRefusedError) return new RemoteEngineError(error.message, 'server');
-  const cause = (error as { cause?: { code?: string; message?: string; reason?: string } } | undefined)?.cause;
-  const code = cause?.code ?? (error as { code?: string } | undefined)?.code ?? '';
-  // OpenSSL's own reason ("wrong version number") rather than its multi-line dump.
-  const detail = (cause?.reason ?? cause?.message ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!.trim();
-  if (/CERT|SSL|TLS|ERR_TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/i.test(`${code} ${detail}`)) {
-    return new RemoteEngineError(`The TLS connection to ${endpoint.host} failed: ${detail}. Check the server's certificate, or the URL's scheme (http or https).`, 'tls');
-  }
-  if (/ECONNRESET|UND_ERR_SOCKET|EPIPE|terminated|other side closed/i.test(`${code} ${detail}`)) {
-    return new RemoteEngineError(`${endpoint.host} reset the connection.`, 'unreachable', true);
-  }
-  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_CONNECT/i.test(`${code} ${detail}`)) {
-    return new RemoteEngineError(`${endpoint.host} cannot be reached (${code || detail}). Check that the server runs and qedNano.remote.endpoints.`, 'unreachable', true);
-  }
-  return new RemoteEngineError(`The request to ${endpoint.host} failed: ${detail}.`, 'server');
-}
-
-async function boundedText(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < ERROR_BODY_LIMIT) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch {
-    // What arrived is enough to say what went wrong.
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return text.slice(0, ERROR_BODY_LIMIT);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text.trim();
-  }
-}
-
-/** The message of an OpenAI-style error body (`{error: {message}}`, `{message}`, `{detail}`), one line. */
-function errorText(body: unknown): string {
-  const value = body as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown } | string | undefined;
-  const text =
-    typeof value === 'string'
-      ? value
-      : typeof value?.error === 'string'
-        ? value.error
-        : typeof value?.error?.message === 'string'
-          ? value.error.message
-          : typeof value?.message === 'string'
-            ? value.message
-            : typeof value?.detail === 'string'
-              ? value.detail
-              : '';
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

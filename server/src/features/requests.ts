@@ -3,7 +3,7 @@
  * errors a client shows (RequestCancelled, or RequestFailed with the sentence a user reads).
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
-import { RemoteEngineError } from '../engine/remoteEngine';
+import { RemoteEngineError } from '../engine/openAiHttp';
 import { GenerationRefusedError } from '../engine/types';
 import { ModelUnavailableError } from '../model/modelManager';
 import { TaskError } from '../tasks/errors';
