@@ -150,7 +150,7 @@ async function interactiveFirst(label: string, options: LlamaEngineOptions): Pro
 export async function benchPrediction(): Promise<void> {
   console.log('Prediction and priorities (generated models; scripted text at temperature 0)');
   const tiny: LlamaEngineOptions = { modelPath: tinyModelPath('endless'), gpu: false, threads: 1, contextSize: 4096, batchSize: 512, sequences: 1 };
-  const wide: LlamaEngineOptions = { ...tiny, modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), contextSize: 2048, threads: 2 };
+  const wide: LlamaEngineOptions = { ...tiny, modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), contextSize: 4096, threads: 2 };
   await refinement('wide model (QED-Nano layer sizes, Q8_0, 2 threads)', wide);
   await refinement('tiny model (1 thread; bound by per-token overhead, where a second token per evaluation buys little)', tiny);
   await chatReply('wide model', wide);
