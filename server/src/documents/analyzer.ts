@@ -11,9 +11,8 @@ import { buildLatexStructure } from './latexStructure';
 import { markdownLineLexer } from './markdownLexer';
 import { buildMarkdownStructure } from './markdownStructure';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
-import { comparePositions, NO_LINKS, range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './proofDocument';
-import { labelDiagnostics, type ProjectScope } from './references';
-
+import { comparePositions, NO_LINKS, range, type DocumentFormat, type LabelDefinition, type ProofDocumentAnalysis, type Reference, type StructuralDiagnostic } from './proofDocument';
+import { labelDiagnostics, labelsAndReferences, type ProjectScope } from './references';
 
 export interface AnalyzerOptions {
   maxDocumentSize: number;
@@ -51,14 +50,20 @@ export class ProofDocumentAnalyzer {
   analyze(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }, scope?: ProjectScope): ProofDocumentAnalysis {
     const refusal = refuse(text, options);
     if (refusal) {
-      return { format: this.format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], links: NO_LINKS, diagnostics: [refusal] };
+      return { format: this.format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], wrappers: [], links: NO_LINKS, diagnostics: [refusal] };
     }
     const structure = this.structureOf(text, scope?.environments);
     if (this.last?.structure === structure && this.last.scope === scope) return this.last.analysis;
     const labels = labelDiagnostics(structure, scope);
-    const analysis = labels.length === 0
+    const made = labelsAndReferences(structure, scope);
+    const analysis = labels.length === 0 && made.labels === structure.labels && made.references === structure.references
       ? structure
-      : { ...structure, diagnostics: [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start)) };
+      : {
+          ...structure,
+          labels: made.labels as LabelDefinition[],
+          references: made.references as Reference[],
+          diagnostics: labels.length === 0 ? structure.diagnostics : [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start)),
+        };
     this.last = { structure, scope, analysis };
     return analysis;
   }
