@@ -67,8 +67,7 @@ export function lookUpLabel(scope: Pick<ProjectScope, 'labels' | 'external'>, na
   const unread: ExternalDocument[] = [];
   const own = scope.labels.get(name);
   if (own) matches.push({ prefix: '', places: own });
-  for (const document of scope.external) {
-    if (!name.startsWith(document.prefix)) continue;
+  for (const document of documentsPrefixing(scope.external, name)) {
     if (!document.labels) {
       unread.push(document);
       continue;
@@ -77,6 +76,32 @@ export function lookUpLabel(scope: Pick<ProjectScope, 'labels' | 'external'>, na
     if (places) matches.push({ prefix: document.prefix, document, places });
   }
   return { matches, unread };
+}
+
+/** The external documents by prefix (made once per list: a project's list is shared by its files). */
+const prefixIndexes = new WeakMap<readonly ExternalDocument[], { lengths: number[]; byPrefix: Map<string, ExternalDocument[]> }>();
+
+/** The documents of `external` whose prefix `name` starts with, in their order: a lookup per prefix length,
+ * not per document (a chapter of a book names its 99 others). */
+function documentsPrefixing(external: readonly ExternalDocument[], name: string): ExternalDocument[] {
+  if (external.length === 0) return [];
+  let index = prefixIndexes.get(external);
+  if (!index) {
+    const byPrefix = new Map<string, ExternalDocument[]>();
+    for (const document of external) {
+      const list = byPrefix.get(document.prefix);
+      if (list) list.push(document);
+      else byPrefix.set(document.prefix, [document]);
+    }
+    index = { lengths: [...new Set(external.map((d) => d.prefix.length))].sort((a, b) => a - b), byPrefix };
+    prefixIndexes.set(external, index);
+  }
+  const found: ExternalDocument[] = [];
+  for (const length of index.lengths) {
+    if (length > name.length) break;
+    found.push(...(index.byPrefix.get(name.slice(0, length)) ?? []));
+  }
+  return found.length > 1 ? found.sort((a, b) => external.indexOf(a) - external.indexOf(b)) : found;
 }
 
 /** The file's labels and references, with those it makes through its project's macros. */
@@ -132,7 +157,7 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
   }
   const missing = new Map<string, Reference[]>();
   for (const reference of references) {
-    if (own.has(reference.name)) continue;
+    if (own.has(reference.name) || scope?.labels.has(reference.name)) continue;
     if (scope) {
       const { matches, unread } = lookUpLabel(scope, reference.name);
       if (matches.length > 0 || unread.length > 0) continue;

@@ -51,9 +51,11 @@ export interface IndexedFile {
 interface Entry extends IndexedFile {
   readonly analyzer: ProofDocumentAnalyzer;
   /** The last analysis and the scope it was made with (its links, labels, declarations and macros never
-   * depend on the scope: they are what the file itself writes). */
+   * depend on the scope: they are what the file itself writes); `scoped` false: only the file's own facts,
+   * made before its project was asked for. */
   analysis: ProofDocumentAnalysis;
   scope: ProjectScope | undefined;
+  scoped: boolean;
   analysedText: string;
   /** What other files depend on, as strings: when one changes, projects or scopes are made again. */
   linksKey: string;
@@ -184,6 +186,7 @@ export class ProjectIndex {
       analyzer: new ProofDocumentAnalyzer(format),
       analysis: undefined as unknown as ProofDocumentAnalysis,
       scope: undefined,
+      scoped: false,
       analysedText: '',
       linksKey: '',
       environmentsKey: '',
@@ -216,7 +219,10 @@ export class ProjectIndex {
 
   /** Analyses every file again on next need (the settings that shape analysis changed). */
   invalidate(): void {
-    for (const entry of this.entries.values()) entry.analysedText = '\u0000';
+    for (const entry of this.entries.values()) {
+      entry.analysedText = '\u0000';
+      entry.scoped = false;
+    }
     this.changed(true);
   }
 
@@ -306,10 +312,11 @@ export class ProjectIndex {
     if (entry.path !== undefined && this.byPath.get(entry.path) === entry) this.byPath.delete(entry.path);
   }
 
-  /** Analyses the entry's new text with the scope it had; says whether what others see changed. */
+  /** Analyses the entry's new text with the scope it had (a file not yet analysed as part of its project:
+   * only its own facts); says whether what others see changed. */
   private refresh(entry: Entry): boolean {
     const text = entry.document.getText();
-    entry.analysis = this.analyse(entry, text, entry.scope);
+    entry.analysis = entry.scoped ? this.analyse(entry, text, entry.scope) : this.factsOf(entry, text);
     entry.analysedText = text;
     const { links, environments, labels, wrappers, macros } = entry.analysis;
     const constants = wrapperSet([], macros).constants;
@@ -350,11 +357,18 @@ export class ProjectIndex {
     const text = entry.document.getText();
     if (text !== entry.analysedText) this.refresh(entry);
     const scope = this.scopeOf(entry);
-    if (scope !== entry.scope) {
+    if (scope !== entry.scope || !entry.scoped) {
       entry.scope = scope;
+      entry.scoped = true;
       entry.analysis = this.analyse(entry, text, scope);
     }
     return entry.analysis;
+  }
+
+  private factsOf(entry: Entry, text: string): ProofDocumentAnalysis {
+    const analysis = entry.analyzer.facts(text, this.limits());
+    if (!entry.open) entry.analyzer.compact();
+    return analysis;
   }
 
   /** Analyses a file; one the editor does not have open keeps no line cache (nobody types in it, and the
