@@ -82,7 +82,8 @@ export function labelCompletion(context: ServerContext, params: CompletionParams
         label: choice.name,
         kind: CompletionItemKind.Reference,
         detail: title,
-        labelDetails: { description: choice.place.file.startsWith('file:') ? path.basename(choice.place.file) : choice.place.file },
+        // Shown on every line of the list: the title after the key, the file on the right.
+        labelDetails: { detail: ` ${title}`, description: choice.place.file.startsWith('file:') ? path.basename(choice.place.file) : choice.place.file },
         ...(firstLine ? { documentation: firstLine } : {}),
         textEdit: { range: replaced, newText: choice.name },
         sortText: String(i).padStart(5, '0'),
