@@ -147,17 +147,24 @@ export function findWrapperUses(text: string, set: WrapperSet): WrapperUses {
   let line = 0;
   let lineStart = 0;
   let lineEnd = lineEndAt(text, 0);
+  // What each line needs is found once, when a use is first met on it: a line of 20,000 uses stays linear.
+  let lineText: string | undefined;
+  let comment = -1;
   for (let at = text.indexOf('\\'); at >= 0; ) {
     while (at > lineEnd) {
       line++;
       lineStart = lineEnd + 1;
       lineEnd = lineEndAt(text, lineStart);
+      lineText = undefined;
     }
     const { name, end } = commandAt(text, at);
     const wrapper = set.wrappers.get(name);
-    if (wrapper && !inComment(text, lineStart, at) && !afterDefinition(text, lineStart, at)) {
-      const lineText = text.slice(lineStart, lineEnd);
-      const used = useAt(lineText, line, at - lineStart, end - lineStart, wrapper, set.constants, uses);
+    if (wrapper && lineText === undefined) {
+      lineText = text.slice(lineStart, lineEnd);
+      comment = commentStart(lineText);
+    }
+    if (wrapper && (comment < 0 || at - lineStart < comment) && !afterDefinition(lineText!, at - lineStart)) {
+      const used = useAt(lineText!, line, at - lineStart, end - lineStart, wrapper, set.constants, uses);
       at = text.indexOf('\\', lineStart + used);
     } else {
       at = text.indexOf('\\', Math.max(end, at + 1));
@@ -182,14 +189,14 @@ function lineEndAt(text: string, from: number): number {
   return stop > from && text[stop - 1] === '\r' ? stop - 1 : stop;
 }
 
-/** Whether an unescaped `%` stands on the line before `at`. */
-function inComment(text: string, lineStart: number, at: number): boolean {
-  for (let i = text.indexOf('%', lineStart); i >= 0 && i < at; i = text.indexOf('%', i + 1)) {
+/** Where the line's comment starts (an unescaped `%`), or -1. */
+function commentStart(line: string): number {
+  for (let i = line.indexOf('%'); i >= 0; i = line.indexOf('%', i + 1)) {
     let backslashes = 0;
-    while (i - backslashes - 1 >= lineStart && text[i - backslashes - 1] === '\\') backslashes++;
-    if (backslashes % 2 === 0) return true;
+    while (i - backslashes - 1 >= 0 && line[i - backslashes - 1] === '\\') backslashes++;
+    if (backslashes % 2 === 0) return i;
   }
-  return false;
+  return -1;
 }
 
 const DEFINING: ReadonlySet<string> = new Set([
@@ -198,16 +205,17 @@ const DEFINING: ReadonlySet<string> = new Set([
   'apptocmd', 'pretocmd', 'patchcmd', 'csdef', 'robustify',
 ]);
 
-/** Whether the command at `at` is the name a definition command gives (`\newcommand{\myref}`, `\def\myref`). */
-function afterDefinition(text: string, lineStart: number, at: number): boolean {
+/** Whether the command at column `at` of `line` is the name a definition command gives (`\newcommand{\myref}`,
+ * `\def\myref`). Looks back over a few characters and one command name only. */
+function afterDefinition(line: string, at: number): boolean {
   let i = at;
-  while (i > lineStart && text[i - 1] === ' ') i--;
-  if (i > lineStart && text[i - 1] === '{') i--;
-  while (i > lineStart && text[i - 1] === ' ') i--;
-  if (i > lineStart && text[i - 1] === '*') i--;
+  while (i > 0 && line[i - 1] === ' ' && at - i < 8) i--;
+  if (i > 0 && line[i - 1] === '{') i--;
+  while (i > 0 && line[i - 1] === ' ' && at - i < 16) i--;
+  if (i > 0 && line[i - 1] === '*') i--;
   let start = i;
-  while (start > lineStart && isLetter(text.charCodeAt(start - 1))) start--;
-  return start > lineStart && text[start - 1] === '\\' && DEFINING.has(text.slice(start, i));
+  while (start > 0 && isLetter(line.charCodeAt(start - 1)) && i - start < 32) start--;
+  return start > 0 && line[start - 1] === '\\' && DEFINING.has(line.slice(start, i));
 }
 
 /** Reads the arguments `kinds` asks for from `from`; undefined when a mandatory one is missing. */

@@ -76,7 +76,7 @@ export interface Project<F extends IndexedFile = IndexedFile> {
   packages: F[];
   /** Includes whose file the index does not hold (missing, unreadable, or not yet read). */
   missing: { from: F; link: IncludeLink }[];
-  /** The documents xr's `\externaldocument` names (`document` undefined: not held). */
+  /** The documents xr's `\externaldocument` names, each prefix and file once (`document` undefined: not held). */
   external: { from: F; link: IncludeLink; document: F | undefined }[];
   /** The wrappers and constants its files and packages define. */
   wrappers: WrapperSet;
@@ -102,6 +102,10 @@ export const LATEX_EXTENSIONS: readonly string[] = ['.tex', '.ltx', '.sty', '.cl
 /** How many times a project is read again with the wrappers it was found to define (OpenLogic's root needs
  * three: its constants, then the `\olimport` its packages define). */
 const MAX_WRAPPER_ROUNDS = 4;
+
+/** At most this many documents are a project's external documents (each `\externaldocument`'s prefix and
+ * file once); those beyond are as unreadable ones. */
+const MAX_EXTERNAL_DOCUMENTS = 1000;
 
 const NO_ENVIRONMENTS: readonly EnvironmentDeclaration[] = Object.freeze([]) as readonly EnvironmentDeclaration[];
 
@@ -643,6 +647,7 @@ export class ProjectIndex {
   private projectFrom(root: Entry, set: WrapperSet, follow = true): Project<Entry> {
     const project: Project<Entry> = { root, files: [], packages: [], missing: [], external: [], wrappers: set };
     const visited = new Set<Entry>([root]);
+    const externals = new Set<string>();
     project.files.push(root);
     const stack: { file: Entry; links: IncludeLink[]; next: number }[] = [{ file: root, links: this.includesOf(root, set), next: 0 }];
     while (stack.length > 0) {
@@ -653,8 +658,13 @@ export class ProjectIndex {
         continue;
       }
       if (link.command === 'externaldocument') {
+        const key = `${link.prefix ?? ''}\n${link.target}`;
+        if (externals.has(key)) continue;
+        externals.add(key);
         const document = includeCandidates(link, top.file.path!, root.path!).map((p) => this.byPath.get(p)).find((e) => e !== undefined && e.format === 'latex');
-        project.external.push({ from: top.file, link, document });
+        // Beyond the bound, a document is one whose labels could not be read (each reference would look in all).
+        if (project.external.length < MAX_EXTERNAL_DOCUMENTS) project.external.push({ from: top.file, link, document });
+        else project.missing.push({ from: top.file, link });
         continue;
       }
       if (link.command === 'externalcitedocument' || !follow) continue;
