@@ -91,6 +91,7 @@ test('wrappers: a project\'s macros around \\input, \\import, \\label and \\ref,
       '\\begin{document}',
       '\\chapterfile{one}',
       '\\olimport[parts]{two} % \\chapterfile{commented}',
+      '\\partimport{parts/}{three}',
       '\\end{document}',
     ].join('\n'),
     'macros.sty': [
@@ -98,13 +99,15 @@ test('wrappers: a project\'s macros around \\input, \\import, \\label and \\ref,
       '\\def\\myref#1{\\ref{sec:#1}}',
       '\\NewDocumentCommand{\\olimport}{o m}{\\IfNoValueTF{#1}{\\subfile{#2}}{\\subfile{#1/#2}}}',
       '\\newcommand{\\refs}[1]{\\cref{#1}}',
+      '\\newcommand{\\partimport}[2]{\\import{#1}{#2}}',
     ].join('\n'),
     'chapters/one.tex': '\\section{One}\\mylabel{one}\nSee \\myref{two} and \\refs{sec:one, sec:two}.\n\\myref{three}\n',
     'parts/two.tex': '\\section{Two}\\mylabel{two}\n',
+    'parts/three.tex': '\\section{Three}\n',
   });
   const main = index.projectOf(uri('main.tex'))!;
-  assert.deepEqual(main.files.map((f) => f.uri.replace(uri(''), '')), ['main.tex', 'macros.sty', 'chapters/one.tex', 'parts/two.tex']);
-  assert.deepEqual([...main.wrappers.wrappers.keys()], ['chapterfile', 'mylabel', 'myref', 'olimport', 'refs']);
+  assert.deepEqual(main.files.map((f) => f.uri.replace(uri(''), '')), ['main.tex', 'macros.sty', 'chapters/one.tex', 'parts/two.tex', 'parts/three.tex']);
+  assert.deepEqual([...main.wrappers.wrappers.keys()], ['chapterfile', 'mylabel', 'myref', 'olimport', 'refs', 'partimport']);
   assert.deepEqual(codes(index.analysis(uri('chapters/one.tex'))), ['undefined-reference@3'], '\\myref{two} is \\ref{sec:two}, which \\mylabel{two} defines');
   assert.match(index.analysis(uri('chapters/one.tex'))!.diagnostics[0]!.message, /`\\ref\{sec:three\}`/);
   const labels = index.analysis(uri('parts/two.tex'))!.labels;

@@ -8,14 +8,14 @@ import { range, type LabelDefinition, type Range, type Reference } from './proof
 import { isLetter, MAX_GROUP_LENGTH, readBraceGroup, readBracketGroup, REFERENCE_COMMANDS } from './tokens';
 
 /** A name as written: the name and the columns it stands between. */
-export interface WrittenName {
+interface WrittenName {
   name: string;
   start: number;
   end: number;
 }
 
 /** The names the command starting at column `ch` of `line` writes (`\hyperref[x]` writes `x`). */
-export function namesWritten(line: string, ch: number): WrittenName[] {
+function namesWritten(line: string, ch: number): WrittenName[] {
   if (line[ch] !== '\\') return [];
   let at = ch + 1;
   while (at < line.length && isLetter(line.charCodeAt(at))) at++;
@@ -44,9 +44,9 @@ export function writtenRange(item: LabelDefinition | Reference, line: string): R
 }
 
 /** The reference argument the cursor at `character` is in: `\ref{`, `\eqref{`, `\cref{a,` and the others of
- * REFERENCE_COMMANDS (or `commands`, a project's own), `\hyperref[`; with the part of the name typed so far
- * and the columns of the whole name the cursor is in. */
-export function referenceArgumentAt(line: string, character: number, commands: ReadonlySet<string> = REFERENCE_COMMANDS): { command: string; typed: string; start: number; end: number } | undefined {
+ * REFERENCE_COMMANDS, `\hyperref[`; with the part of the name typed so far and the columns of the whole name
+ * the cursor is in. */
+export function referenceArgumentAt(line: string, character: number): { command: string; typed: string; start: number; end: number } | undefined {
   const separators = '{},[]\\%';
   let start = character;
   while (start > 0 && character - start < MAX_GROUP_LENGTH && !separators.includes(line[start - 1]!)) start--;
@@ -65,6 +65,6 @@ export function referenceArgumentAt(line: string, character: number, commands: R
   while (nameStart > 0 && isLetter(line.charCodeAt(nameStart - 1))) nameStart--;
   if (nameStart === 0 || line[nameStart - 1] !== '\\') return undefined;
   const command = line.slice(nameStart, nameEnd);
-  if (!commands.has(command) || (line[open] === '[') !== (command === 'hyperref')) return undefined;
+  if (!REFERENCE_COMMANDS.has(command) || (line[open] === '[') !== (command === 'hyperref')) return undefined;
   return { command, typed: line.slice(start, character).trimStart(), start: start + (line.slice(start, character).length - line.slice(start, character).trimStart().length), end };
 }

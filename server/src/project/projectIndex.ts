@@ -82,11 +82,6 @@ export interface Project<F extends IndexedFile = IndexedFile> {
   wrappers: WrapperSet;
 }
 
-/** A label or reference of a file, with its file. */
-export interface Placed<T> {
-  file: IndexedFile;
-  item: T;
-}
 
 /** What a file's prompts and views take from its project: macros in reading order, and the files before it. */
 export interface Surroundings {
@@ -264,8 +259,8 @@ export class ProjectIndex {
     return this.labelFacts(entry);
   }
 
-  /** The statements of `uri` as its last analysis has them (for a closed file perhaps made before its project
-   * was read: what a list of every label's statement can afford, where `analysis` would analyse each again). */
+  /** The last analysis of `uri`, whatever scope it was made with (for a closed file perhaps only its own
+   * facts): its own facts, at no cost, where `analysis` might analyse it again. */
   lastAnalysis(uri: string): ProofDocumentAnalysis | undefined {
     return this.entries.get(canonicalUri(uri))?.analysis;
   }
@@ -460,7 +455,7 @@ export class ProjectIndex {
         labels: this.documentLabels(entry),
         external: this.externalsBeside(entry),
         alone: true,
-        incomplete: entry.analysis.links.includes.some((link) => link.command !== 'externaldocument'),
+        incomplete: this.includesOf(entry, this.ownWrappers(entry)).some((link) => link.command !== 'externaldocument'),
       };
     }
     const scope: ProjectScope = { ...shared, file: entry.uri, uses: this.usesOf(entry, this.wrappersFor(entry)) };
