@@ -127,6 +127,8 @@ test('wrappers: a file alone uses its own; a use\'s arguments are read by the wr
   assert.deepEqual(uses.includes.map((l) => l.target), ['a', 'dir/b'], 'the form that takes the most of the arguments given');
   assert.deepEqual(uses.labels.map((l) => l.name), ['section', 'x'], 'an optional argument\'s default');
   assert.equal(wrapperOf({ name: 'x', arity: 1, body: '\\textbf{#1}' }), undefined, 'a macro that wraps nothing of interest');
+  const crlf = findWrapperUses('a\r\nb \\olimport{c}[d]\r\n\\olimport{e}[f]', set).labels.map((l) => [l.name, l.via?.nameRange?.start]);
+  assert.deepEqual(crlf, [['d', { line: 1, character: 15 }], ['f', { line: 2, character: 13 }]], 'lines end as the analysis ends them (\\r\\n, \\r, \\n)');
 });
 
 test('notes that help: one finding per missing label per file, the other references listed with it', () => {

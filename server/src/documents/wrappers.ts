@@ -144,23 +144,22 @@ export function expandConstants(text: string, constants: ReadonlyMap<string, str
 export function findWrapperUses(text: string, set: WrapperSet): WrapperUses {
   if (set.wrappers.size === 0) return NO_USES;
   const uses: WrapperUses = { includes: [], labels: [], references: [] };
-  let line = 0;
-  let lineStart = 0;
-  let lineEnd = lineEndAt(text, 0);
+  const lines = new LineCursor(text);
   // What each line needs is found once, when a use is first met on it: a line of 20,000 uses stays linear.
   let lineText: string | undefined;
   let comment = -1;
+  let line = -1;
   for (let at = text.indexOf('\\'); at >= 0; ) {
-    while (at > lineEnd) {
-      line++;
-      lineStart = lineEnd + 1;
-      lineEnd = lineEndAt(text, lineStart);
+    lines.moveTo(at);
+    if (lines.line !== line) {
+      line = lines.line;
       lineText = undefined;
     }
+    const lineStart = lines.start;
     const { name, end } = commandAt(text, at);
     const wrapper = set.wrappers.get(name);
     if (wrapper && lineText === undefined) {
-      lineText = text.slice(lineStart, lineEnd);
+      lineText = text.slice(lineStart, lines.end);
       comment = commentStart(lineText);
     }
     if (wrapper && (comment < 0 || at - lineStart < comment) && !afterDefinition(lineText!, at - lineStart)) {
@@ -183,10 +182,37 @@ function commandAt(text: string, at: number): { name: string; end: number } {
   return { name: text.slice(at + 1, end), end };
 }
 
-function lineEndAt(text: string, from: number): number {
-  const end = text.indexOf('\n', from);
-  const stop = end < 0 ? text.length : end;
-  return stop > from && text[stop - 1] === '\r' ? stop - 1 : stop;
+/** Lines as the analysis counts them (`\r\n`, `\r` or `\n` ends one), walked forward: each break is found once. */
+class LineCursor {
+  line = 0;
+  start = 0;
+  /** Where the current line's text ends (its break, or the text's end). */
+  end: number;
+  private nextCr: number;
+  private nextLf: number;
+
+  constructor(private readonly text: string) {
+    this.nextCr = text.indexOf('\r');
+    this.nextLf = text.indexOf('\n');
+    this.end = this.breakAt();
+  }
+
+  /** Moves to the line that holds `at` (at or after the current one). */
+  moveTo(at: number): void {
+    while (this.end < this.text.length && at > this.end) {
+      const next = this.text[this.end] === '\r' && this.text[this.end + 1] === '\n' ? this.end + 2 : this.end + 1;
+      this.line++;
+      this.start = next;
+      if (this.nextCr >= 0 && this.nextCr < next) this.nextCr = this.text.indexOf('\r', next);
+      if (this.nextLf >= 0 && this.nextLf < next) this.nextLf = this.text.indexOf('\n', next);
+      this.end = this.breakAt();
+    }
+  }
+
+  private breakAt(): number {
+    const breaks = [this.nextCr, this.nextLf].filter((b) => b >= 0);
+    return breaks.length > 0 ? Math.min(...breaks) : this.text.length;
+  }
 }
 
 /** Where the line's comment starts (an unescaped `%`), or -1. */
