@@ -1,5 +1,6 @@
 /** `npm run bench`: benchmarks, each printing its figures and ratios measured side by side in this run. */
 import { benchAdversarial, benchAnalysis } from './analysis';
+import { benchBook } from './book';
 import { benchChat } from './chat';
 import { benchCli } from './cli';
 import { benchCompletion } from './completion';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchAnalysis();
   await benchAdversarial();
   await benchProject();
+  await benchBook();
   await benchCli();
   await benchEngine();
   await benchPrediction();

@@ -89,6 +89,9 @@ export function startLanguageClient(
     documentSelector: [
       { scheme: 'file', language: 'latex' },
       { scheme: 'untitled', language: 'latex' },
+      // Packages and classes (VS Code calls them `tex`, LaTeX Workshop `latex`): their declarations count
+      // in the chapters while they are edited, not only once saved.
+      { scheme: 'file', pattern: '**/*.{sty,cls}' },
       { scheme: 'file', language: 'markdown' },
       { scheme: 'untitled', language: 'markdown' },
     ],

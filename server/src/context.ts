@@ -38,6 +38,9 @@ export interface ClientSide {
   log(message: string): void;
 }
 
+/** The label features: each can be turned off where another tool answers the same question. */
+export type LabelFeature = 'definition' | 'references' | 'completion' | 'hover' | 'rename';
+
 export interface ServerContext {
   /** The open documents and their analysis. */
   readonly documents: DocumentStore;
@@ -48,6 +51,8 @@ export interface ServerContext {
   projectContext(uri: string): ProjectContext | undefined;
   /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
   settings(): QedNanoSettings;
+  /** Whether the server answers `feature` of labels (the one place that decides; all of them for now). */
+  labelFeatures(feature: LabelFeature): boolean;
   /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
   lensCommand(command: string): string;
   /** Takes in the settings as the client has them now, when it lets them be pulled (`workspace/configuration`). */
@@ -133,6 +138,7 @@ export function createServerContext(
     current: documents.current,
     projectContext: (uri: string) => projectContext(documents.index, uri),
     settings: () => settings.now,
+    labelFeatures: () => true,
     pullSettings,
     lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
     generate: liveGenerate(models, () => settings.now),

@@ -88,6 +88,12 @@ export class DocumentStore {
   }
 }
 
+/** Whether `uri` is a LaTeX package or class: part of its projects' analysis (its declarations count while
+ * it is edited), but code, not a document: its own structure is not checked. */
+export function isPackage(uri: string): boolean {
+  return /\.(sty|cls)$/i.test(uri);
+}
+
 /** LaTeX or Markdown, from the language id, else from the file name. */
 export function formatOf(document: Pick<TextDocument, 'languageId' | 'uri'>): DocumentFormat | undefined {
   switch (document.languageId) {
@@ -97,7 +103,7 @@ export function formatOf(document: Pick<TextDocument, 'languageId' | 'uri'>): Do
     case 'markdown':
       return 'markdown';
     default:
-      if (/\.(tex|ltx)$/i.test(document.uri)) return 'latex';
+      if (/\.(tex|ltx|sty|cls)$/i.test(document.uri)) return 'latex';
       if (/\.(md|markdown)$/i.test(document.uri)) return 'markdown';
       return undefined;
   }

@@ -8,14 +8,18 @@ import {
   CodeActionRequest,
   CodeActionResolveRequest,
   CodeLensRequest,
+  CompletionRequest,
   DefinitionRequest,
   DocumentSymbolRequest,
   ErrorCodes,
   ExecuteCommandRequest,
   FoldingRangeRequest,
+  HoverRequest,
   InlineCompletionRequest,
+  PrepareRenameRequest,
   ProgressType,
   ReferencesRequest,
+  RenameRequest,
   ResponseError,
   WorkspaceSymbolRequest,
   type CancellationToken,
@@ -24,7 +28,7 @@ import {
   type RequestType0,
   type ResultProgressReporter,
 } from 'vscode-languageserver';
-import type { ServerContext } from './context';
+import type { LabelFeature, ServerContext } from './context';
 import { PROJECT_WAIT_MS } from './documentStore';
 import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
@@ -32,7 +36,7 @@ import { chat, chatHistory } from './features/chat';
 import { critique, critiqueLenses, dismissFinding } from './features/critique';
 import { foldingRanges } from './features/folding';
 import { inlineCompletion } from './features/completion';
-import { labelDefinition, labelReferences, workspaceSymbols } from './features/labels';
+import { labelCompletion, labelDefinition, labelHover, labelReferences, prepareLabelRename, renameLabel, workspaceSymbols } from './features/labels';
 import { proofInsertionNow, prove } from './features/prove';
 import { toResponseError } from './features/requests';
 import { documentSymbols, excerptOf } from './features/symbols';
@@ -106,20 +110,33 @@ const HANDLERS: readonly Entry[] = [
     const current = await context.documents.settled(params.textDocument.uri);
     return current ? foldingRanges(current.analysis) : null;
   }),
-  // Labels and statements across a project.
-  on(DefinitionRequest.type, async (context, params) => {
-    await context.documents.settled(params.textDocument.uri);
-    return labelDefinition(context, params);
-  }),
-  on(ReferencesRequest.type, async (context, params) => {
-    await context.documents.settled(params.textDocument.uri);
-    return labelReferences(context, params);
-  }),
+  // Labels and statements across a project (each label feature answers once the project is read, unless
+  // the context says another tool answers it).
+  onLabels('definition', DefinitionRequest.type, labelDefinition),
+  onLabels('references', ReferencesRequest.type, labelReferences),
+  onLabels('completion', CompletionRequest.type, labelCompletion),
+  onLabels('hover', HoverRequest.type, labelHover),
+  onLabels('rename', PrepareRenameRequest.type, prepareLabelRename),
+  onLabels('rename', RenameRequest.type, renameLabel),
   on(WorkspaceSymbolRequest.type, async (context, params) => {
     await context.documents.projects.settled(PROJECT_WAIT_MS);
     return workspaceSymbols(context, params);
   }),
 ];
+
+/** A row for a label feature: null where `context.labelFeatures` turns it off, else its answer once the
+ * reading of the document's project in progress ends. */
+function onLabels<P extends { textDocument: { uri: string } }, R, PR, E, RO>(
+  feature: LabelFeature,
+  type: ProtocolRequestType<P, R | null, PR, E, RO>,
+  answer: (context: ServerContext, params: P) => R | null,
+): Entry {
+  return on(type, async (context, params) => {
+    if (!context.labelFeatures(feature)) return null;
+    await context.documents.settled(params.textDocument.uri);
+    return answer(context, params);
+  });
+}
 
 /** Registers every request of the table on `connection`; `context` is undefined until `initialize`. */
 export function registerHandlers(connection: Connection, context: () => ServerContext | undefined): void {

@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { BUILD_INFO } from './buildInfo';
 import { createServerContext, type ServerContext } from './context';
-import { DocumentStore } from './documentStore';
+import { DocumentStore, isPackage } from './documentStore';
 import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
 import { registerHandlers } from './handlers';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE, StatusNotification } from './protocol';
@@ -75,6 +75,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       inlineCompletionProvider: true,
       definitionProvider: true,
       referencesProvider: true,
+      completionProvider: { triggerCharacters: ['{', ',', '['] },
+      hoverProvider: true,
+      renameProvider: { prepareProvider: true },
       workspaceSymbolProvider: true,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -175,7 +178,7 @@ function scheduleDiagnostics(uri: string, delayMs: number, always = true): void 
       publisher.set(
         uri,
         {
-          [STRUCTURE_DIAGNOSTIC_SOURCE]: structuralDiagnostics(current.analysis, uri),
+          [STRUCTURE_DIAGNOSTIC_SOURCE]: isPackage(uri) ? [] : structuralDiagnostics(current.analysis, uri),
           [CRITIQUE_DIAGNOSTIC_SOURCE]: context ? context.findings.diagnostics(uri, context.proofs(uri)) : [],
         },
         current.document.version,

@@ -50,6 +50,21 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
   // Project links: each is read on every keystroke of the file (its links key) and resolved per project.
   { name: '20,000 \\input lines and 20,000 unclosed \\usepackage{', format: 'latex', text: `${'\\input{ch}\n'.repeat(20_000)}${'\\usepackage{'.repeat(20_000)}` },
   { name: '!TEX root comment of 100,000 spaces', format: 'latex', text: `% !TEX root =${spaces(100_000)}x\n`.repeat(3) },
+  {
+    name: 'macros that wrap \\input, \\label and \\ref, 20,000 uses on one line without a comment, 20,000 unclosed ones',
+    format: 'latex',
+    text: `\\newcommand{\\inp}[1]{\\input{#1}}\\newcommand{\\lab}[1]{\\label{l:#1}}\\def\\rf#1{\\cref{#1}}\n${'\\lab{a}\\rf{a,b}\\inp{x}'.repeat(20_000)}\n${'\\rf{'.repeat(20_000)}\n`,
+  },
+  {
+    name: 'a path constant and an xr document named 20,000 times',
+    format: 'latex',
+    text: `\\newcommand{\\base}{.}\n${'\\externaldocument[p-]{\\base/other}\\input{\\base/ch}\\ref{p-x}'.repeat(20_000)}\n`,
+  },
+  {
+    name: '20,000 xr documents of one prefix, each referenced',
+    format: 'latex',
+    text: Array.from({ length: 20_000 }, (_, i) => `\\externaldocument[p-]{d${i}}\\ref{p-${i}}`).join('\n'),
+  },
 ];
 
 export const ADVERSARIAL_REPLIES: readonly AdversarialReply[] = [

@@ -22,7 +22,8 @@ export class CliProjects {
   static async around(inputs: readonly InputFile[]): Promise<CliProjects> {
     const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE }));
     const projects = new CliProjects(index);
-    for (const input of inputs) projects.document(input);
+    // Taken in first, analysed as files of their projects once all are read.
+    for (const input of inputs) projects.take(input);
     const loader = new ProjectLoader(index, { maxFileSize: () => MAX_ANALYSED_DOCUMENT_SIZE, log: () => undefined });
     const folders = new Set(inputs.filter((input) => input.format === 'latex').map((input) => path.dirname(path.resolve(input.path))));
     for (const folder of folders) await loader.indexAround(folder);
@@ -36,11 +37,18 @@ export class CliProjects {
 
   /** `input` as it is now (its text may have been written since it was read), analysed as part of its project. */
   document(input: InputFile): OpenDocument {
+    const document = this.take(input);
+    return { document, analysis: this.index.analysis(document.uri)! };
+  }
+
+  /** Takes `input`'s text into the index as a file no one edits (it keeps no line cache: a check of a 25 MB
+   * book must not hold every line's tokens). */
+  private take(input: InputFile): TextDocument {
     const uri = CliProjects.uriOf(input);
     const known = this.index.get(uri);
     const document = known?.document.getText() === input.text ? known.document : TextDocument.create(uri, input.format, (known?.document.version ?? 0) + 1, input.text);
-    this.index.set(document, input.format, true);
-    return { document, analysis: this.index.analysis(uri)! };
+    this.index.set(document, input.format, false);
+    return document;
   }
 
   /** What `input`'s project adds to its prompts; undefined for a file alone. */

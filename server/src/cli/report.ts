@@ -35,6 +35,7 @@ export const RULES: Record<DiagnosticCode | `critique/${'error' | 'gap' | 'uncle
   'unbalanced-braces-in-math': { level: 'warning', description: 'Braces in a formula that do not balance.' },
   'undefined-reference': { level: 'warning', description: 'A \\ref to a label that is not defined.' },
   'duplicate-label': { level: 'warning', description: 'A label defined more than once in a file or project.' },
+  'missing-external-document': { level: 'warning', description: 'An \\externaldocument (xr) whose file cannot be read: references to its labels are not checked.' },
   'proof-without-statement': { level: 'warning', description: 'A proof that follows no statement needing one.' },
   'problem-without-proof': { level: 'note', description: 'A problem or exercise with no proof yet.' },
   'document-too-large': { level: 'note', description: 'The document is larger than the analysis limit.' },

@@ -1,19 +1,19 @@
 /**
  * The entry point of document analysis: one analyzer per document keeps that document's line cache, so
  * re-analysis after an edit lexes only the changed lines (see incremental.ts). The structure is built
- * again only when the text or the environments its project declares changed, and references are checked
+ * again only when the text changed, or the environments its project declares changed what one of the
+ * file's environments is (a statement, its title, a proof), and references are checked
  * against the project's labels last (references.ts), so a label added in another chapter costs one pass
  * over this file's references, not an analysis.
  */
 import { IncrementalLexer } from './incremental';
 import { latexLineLexer } from './latexLexer';
-import { buildLatexStructure } from './latexStructure';
+import { buildLatexStructure, environmentRoles } from './latexStructure';
 import { markdownLineLexer } from './markdownLexer';
 import { buildMarkdownStructure } from './markdownStructure';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
-import { comparePositions, NO_LINKS, range, type DocumentFormat, type ProofDocumentAnalysis, type StructuralDiagnostic } from './proofDocument';
-import { labelDiagnostics, type ProjectScope } from './references';
-
+import { comparePositions, NO_LINKS, range, type DocumentFormat, type EnvironmentDeclaration, type LabelDefinition, type ProofDocumentAnalysis, type Reference, type StructuralDiagnostic } from './proofDocument';
+import { labelDiagnostics, labelsAndReferences, type ProjectScope } from './references';
 
 export interface AnalyzerOptions {
   maxDocumentSize: number;
@@ -23,8 +23,12 @@ export class ProofDocumentAnalyzer {
   private latex = new IncrementalLexer(latexLineLexer);
   private markdown = new IncrementalLexer(markdownLineLexer);
 
-  /** The last structure, for its text and inherited environments. */
-  private structure: { text: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis } | undefined;
+  /** The last structure, for its text and inherited environments; with the environments it begins and what
+   * they were taken for (a LaTeX file's), so that other inherited environments that make no difference to
+   * them keep it (a book whose package declares `theorem` as LaTeX's own word means it). */
+  private structure:
+    | { text: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis; begun: readonly string[]; roles: string }
+    | undefined;
   /** The last full analysis, for its structure and scope. */
   private last: { structure: ProofDocumentAnalysis; scope: ProjectScope | undefined; analysis: ProofDocumentAnalysis } | undefined;
 
@@ -50,33 +54,68 @@ export class ProofDocumentAnalyzer {
    */
   analyze(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }, scope?: ProjectScope): ProofDocumentAnalysis {
     const refusal = refuse(text, options);
-    if (refusal) {
-      return { format: this.format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], links: NO_LINKS, diagnostics: [refusal] };
-    }
+    if (refusal) return refused(this.format, refusal);
     const structure = this.structureOf(text, scope?.environments);
     if (this.last?.structure === structure && this.last.scope === scope) return this.last.analysis;
     const labels = labelDiagnostics(structure, scope);
-    const analysis = labels.length === 0
+    const made = labelsAndReferences(structure, scope);
+    const analysis = labels.length === 0 && made.labels === structure.labels && made.references === structure.references
       ? structure
-      : { ...structure, diagnostics: [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start)) };
+      : {
+          ...structure,
+          labels: made.labels as LabelDefinition[],
+          references: made.references as Reference[],
+          diagnostics: labels.length === 0 ? structure.diagnostics : [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start)),
+        };
     this.last = { structure, scope, analysis };
     return analysis;
   }
 
+  /**
+   * What `text` itself says, before its project is known: its structure as a file alone, with its own facts
+   * (links, labels, references, declarations), and no check of its references (the index reads a file's own
+   * facts from it, and analyses it as a file of its project when asked).
+   */
+  facts(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }): ProofDocumentAnalysis {
+    const refusal = refuse(text, options);
+    return refusal ? refused(this.format, refusal) : this.structureOf(text, undefined);
+  }
+
   private structureOf(text: string, environments: ProjectScope['environments'] | undefined): ProofDocumentAnalysis {
     const cached = this.structure;
-    if (cached && cached.text === text && cached.environments === environments) return cached.analysis;
+    if (cached && cached.text === text) {
+      if (cached.environments === environments) return cached.analysis;
+      if (this.format === 'latex' && rolesOf(cached.begun, environments, cached.analysis.environments) === cached.roles) {
+        cached.environments = environments;
+        return cached.analysis;
+      }
+    }
     let analysis: ProofDocumentAnalysis;
+    let begun: string[] = [];
     if (this.format === 'latex') {
       const { lines, results } = this.latex.update(text);
       analysis = buildLatexStructure(lines, results, environments);
+      const names = new Set<string>();
+      for (const line of results) for (const token of line.tokens) if (token.t === 'begin') names.add(token.name);
+      begun = [...names];
     } else {
       const { lines, results } = this.markdown.update(text);
       analysis = buildMarkdownStructure(lines, results);
     }
-    this.structure = { text, environments, analysis };
+    this.structure = { text, environments, analysis, begun, roles: this.format === 'latex' ? rolesOf(begun, environments, analysis.environments) : '' };
     return analysis;
   }
+}
+
+function refused(format: DocumentFormat, refusal: StructuralDiagnostic): ProofDocumentAnalysis {
+  return { format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], wrappers: [], links: NO_LINKS, diagnostics: [refusal] };
+}
+
+/** What the environments `begun` are taken for, with `inherited` and the file's `own` declarations, as a
+ * string: the structure of a LaTeX file depends on its project's declarations only through it. */
+function rolesOf(begun: readonly string[], inherited: readonly EnvironmentDeclaration[] | undefined, own: readonly EnvironmentDeclaration[]): string {
+  const roles = environmentRoles([...(inherited ?? []), ...own]);
+  return JSON.stringify(begun.map((name) => roles(name) ?? null));
 }
 
 /** One-shot analysis (tests, benchmarks, tools). */

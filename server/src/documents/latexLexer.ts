@@ -68,6 +68,7 @@ export const MATH_ENVIRONMENTS: ReadonlySet<string> = new Set(
 const DEFINITION_COMMANDS: ReadonlySet<string> = new Set([
   'newtheorem', 'declaretheorem', 'newenvironment', 'renewenvironment', 'NewDocumentEnvironment',
   'newcommand', 'renewcommand', 'providecommand', 'DeclareRobustCommand', 'DeclareMathOperator', 'def',
+  'NewDocumentCommand', 'RenewDocumentCommand', 'ProvideDocumentCommand', 'DeclareDocumentCommand',
 ]);
 
 /** Commands that bring in another file of the project (`\import` and `\subimport` name a folder, then a
@@ -357,9 +358,20 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       folder = first.inner.trim();
       from = first.end;
     }
+    // xr's `\externaldocument[prefix]{file}`.
+    const prefix = name === 'externaldocument' ? readBracketGroup(text, from) : undefined;
+    if (prefix) from = prefix.end;
     const group = readBraceGroup(text, from);
     if (group) {
-      tokens.push({ t: 'include', command: name, target: group.inner.trim() || undefined, ...(folder !== undefined ? { folder } : {}), ch: at, endCh: group.end });
+      tokens.push({
+        t: 'include',
+        command: name,
+        target: group.inner.trim() || undefined,
+        ...(folder !== undefined ? { folder } : {}),
+        ...(prefix ? { prefix: prefix.inner.trim() } : {}),
+        ch: at,
+        endCh: group.end,
+      });
       return group.end;
     }
     if (name === 'input' && text[from] === ' ') {
@@ -483,6 +495,11 @@ function requiredGroups({ command, raw }: PendingDefinition): number {
       return 3;
     case 'NewDocumentEnvironment':
       return 4;
+    case 'NewDocumentCommand':
+    case 'RenewDocumentCommand':
+    case 'ProvideDocumentCommand':
+    case 'DeclareDocumentCommand':
+      return 3 - nameIsControlSequence;
     case 'newtheorem':
       return 2;
     case 'declaretheorem':
@@ -543,7 +560,23 @@ export function parseDefinition(command: string, starred: boolean, raw: string):
       if (optional) at = optional.end;
       const body = readBraceGroupInDefinition(raw, at);
       if (!body) return undefined;
-      return { kind: 'macro', name: head.name, arity: Number.parseInt(arity?.inner ?? '0', 10) || 0, body: body.inner };
+      return {
+        kind: 'macro',
+        name: head.name,
+        arity: Number.parseInt(arity?.inner ?? '0', 10) || 0,
+        body: body.inner,
+        ...(optional ? { defaultArgument: optional.inner } : {}),
+      };
+    }
+    case 'NewDocumentCommand':
+    case 'RenewDocumentCommand':
+    case 'ProvideDocumentCommand':
+    case 'DeclareDocumentCommand': {
+      const head = readMacroName(raw);
+      const spec = head && readBraceGroupInDefinition(raw, head.end);
+      const body = spec && readBraceGroupInDefinition(raw, spec.end);
+      if (!head || !spec || !body) return undefined;
+      return { kind: 'command', name: head.name, spec: spec.inner, body: body.inner };
     }
     case 'DeclareMathOperator': {
       const head = readMacroName(raw);

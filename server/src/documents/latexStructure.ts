@@ -17,11 +17,13 @@ import {
   type Range,
   type StatementKind,
   type EnvironmentDeclaration,
+  type CommandWrapper,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
+import { wrapperOf } from './wrappers';
 import type { LatexState } from './latexLexer';
 
-type EnvironmentRole = { role: 'statement'; kind: StatementKind; title: string } | { role: 'proof' };
+export type EnvironmentRole = { role: 'statement'; kind: StatementKind; title: string } | { role: 'proof' };
 
 interface OpenEnvironment {
   name: string;
@@ -60,7 +62,7 @@ export function buildLatexStructure(
   lexed: readonly LexedLine<LatexState>[],
   inherited: readonly EnvironmentDeclaration[] = [],
 ): ProofDocumentAnalysis {
-  const { macros, environments } = collectDefinitions(lexed);
+  const { macros, environments, wrappers } = collectDefinitions(lexed);
   const roles = environmentRoles([...inherited, ...environments]);
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
@@ -122,7 +124,10 @@ export function buildLatexStructure(
     for (const token of lexed[line]!.tokens) {
       if (builder.takeCommonToken({ line, token })) {
         const owner = stack.top();
-        if (token.t === 'label' && owner?.role?.role === 'statement' && owner.label === undefined) owner.label = token.name;
+        if (token.t === 'label' && owner) {
+          if (owner.role?.role === 'statement' && owner.label === undefined) owner.label = token.name;
+          builder.labels[builder.labels.length - 1]!.in = { environment: owner.name, ...(owner.option !== undefined ? { option: owner.option } : {}), header: range(owner.line, owner.ch, owner.line, owner.endCh) };
+        }
         continue;
       }
       if (token.t === 'begin') {
@@ -187,11 +192,11 @@ export function buildLatexStructure(
     );
     end(unclosed, documentEnd.line, documentEnd.character, documentEnd.character, false);
   }
-  return builder.finish(macros, environments);
+  return builder.finish(macros, environments, wrappers);
 }
 
 /** Resolves an environment name to its role, from built-in names and the declarations (later ones win). */
-function environmentRoles(declarations: readonly EnvironmentDeclaration[]): (name: string) => EnvironmentRole | undefined {
+export function environmentRoles(declarations: readonly EnvironmentDeclaration[]): (name: string) => EnvironmentRole | undefined {
   const declared = new Map<string, EnvironmentRole>();
   const aliases = new Map<string, string>();
   for (const d of declarations) {
@@ -217,20 +222,24 @@ function environmentRoles(declarations: readonly EnvironmentDeclaration[]): (nam
   return (name) => resolve(name, 0);
 }
 
-/** The macros (`\newcommand`, `\def`, `\DeclareMathOperator`...) and environments that lexed LaTeX lines
- * declare, in order. */
-export function collectDefinitions(lexed: readonly LexedLine<unknown>[]): { macros: MacroDefinition[]; environments: EnvironmentDeclaration[] } {
+/** The macros (`\newcommand`, `\def`, `\DeclareMathOperator`...), environments and wrappers of `\input`,
+ * `\label` or `\ref` (wrappers.ts) that lexed LaTeX lines declare, in order. */
+export function collectDefinitions(lexed: readonly LexedLine<unknown>[]): { macros: MacroDefinition[]; environments: EnvironmentDeclaration[]; wrappers: CommandWrapper[] } {
   const macros: MacroDefinition[] = [];
   const environments: EnvironmentDeclaration[] = [];
+  const wrappers: CommandWrapper[] = [];
   for (const line of lexed) {
     for (const token of line.tokens) {
       if (token.t !== 'definition') continue;
       const d = token.definition;
-      if (d.kind === 'macro') macros.push({ name: d.name, arity: d.arity, body: d.body });
-      else environments.push(d);
+      if (d.kind === 'macro') {
+        macros.push({ name: d.name, arity: d.arity, body: d.body, ...(d.defaultArgument !== undefined ? { defaultArgument: d.defaultArgument } : {}) });
+      } else if (d.kind !== 'command') environments.push(d);
+      const wrapper = d.kind === 'macro' || d.kind === 'command' ? wrapperOf(d) : undefined;
+      if (wrapper) wrappers.push(wrapper);
     }
   }
-  return { macros, environments };
+  return { macros, environments, wrappers };
 }
 
 /**

@@ -92,6 +92,7 @@ export type DiagnosticCode =
   | 'unbalanced-braces-in-math'
   | 'undefined-reference'
   | 'duplicate-label'
+  | 'missing-external-document'
   | 'proof-without-statement'
   | 'problem-without-proof'
   | 'document-too-large'
@@ -112,17 +113,58 @@ export interface MacroDefinition {
   /** Number of arguments (0 when none). */
   arity: number;
   body: string;
+  /** `\newcommand{\x}[2][default]{...}`: the first argument is optional, with this default. */
+  defaultArgument?: string;
 }
 
 export interface LabelDefinition {
   name: string;
+  /** The whole command (`\label{x}`, or the project macro's use that makes the label). */
   range: Range;
+  /** The environment the label stands in (innermost), as begun: what completion and hover call it by. */
+  in?: { environment: string; option?: string; header: Range };
+  /** Made by a macro of the project that wraps `\label` (see `CommandWrapper`). */
+  via?: WrappedName;
 }
 
 export interface Reference {
   command: string;
   name: string;
+  /** The whole command (`\cref{a,b}` for both of its names), or the project macro's use. */
   range: Range;
+  /** Made by a macro of the project that wraps a reference command (see `CommandWrapper`). */
+  via?: WrappedName;
+}
+
+/** How a project macro's use writes a label name: `\mylabel{x}` with `\newcommand{\mylabel}[1]{\label{sec:#1}}`
+ * writes `x` at `nameRange` and the macro adds `prefix` (`sec:`) and `suffix` (none). */
+export interface WrappedName {
+  macro: string;
+  /** Where the argument that becomes the name is written; undefined when the name is made of several. */
+  nameRange: Range | undefined;
+  prefix: string;
+  suffix: string;
+}
+
+/** A macro that passes an argument on to `\input`-like commands, `\label` or a reference command
+ * (`\newcommand{\myref}[1]{\ref{sec:#1}}`, xparse's `\NewDocumentCommand{\olimport}{o m}{...}`): its uses
+ * count as what it wraps, where its project knows it. */
+export interface CommandWrapper {
+  name: string;
+  /** Each parameter in order: `m` mandatory (a brace group), `o` optional (a bracket group), `s` a star. */
+  parameters: readonly ('m' | 'o' | 's')[];
+  /** The default of each optional parameter that has one (`O{x}`, `\newcommand`'s `[x]`), by position. */
+  defaults: readonly (string | undefined)[];
+  /** The commands its body passes arguments to, in order (`#1` in their arguments). */
+  forms: readonly WrappedCommand[];
+}
+
+export interface WrappedCommand {
+  role: 'include' | 'label' | 'reference';
+  /** The wrapped command: `input`, `subimport`, `label`, `cref`... */
+  command: string;
+  /** Its arguments as the body writes them, with `#n` (`\import`-like: folder, then file). */
+  arguments: readonly string[];
 }
 
 /** A theorem-like or proof environment a file declares (`\newtheorem`, `\declaretheorem`, or
@@ -138,6 +180,8 @@ export interface IncludeLink {
   target: string;
   /** The folder `\import`/`\subimport` name. */
   folder?: string;
+  /** xr's `\externaldocument[prefix]{file}`: references to that document's labels carry this prefix. */
+  prefix?: string;
   range: Range;
 }
 
@@ -167,6 +211,10 @@ export interface ProofDocumentAnalysis {
   macros: MacroDefinition[];
   /** The environments this file declares (its own statements use them; so do the project's other files). */
   environments: EnvironmentDeclaration[];
+  /** The macros this file defines that wrap `\input`, `\label` or `\ref`-like commands: its project's files
+   * use them. (`labels` and `references` hold their uses too, marked `via`, where the analysis was given its
+   * project's wrappers; `links` only what the file writes directly.) */
+  wrappers: CommandWrapper[];
   links: ProjectLinks;
   diagnostics: StructuralDiagnostic[];
 }

@@ -22,6 +22,7 @@ import {
   type EnvironmentDeclaration,
   type MacroDefinition,
   type ProjectLinks,
+  type CommandWrapper,
 } from './proofDocument';
 import { describeMath } from './latexLexer';
 import type { LexedLine, LineToken, MathDelimiter } from './tokens';
@@ -88,6 +89,7 @@ export class StructureBuilder {
             command: token.command,
             target: token.target,
             ...(token.folder !== undefined ? { folder: token.folder } : {}),
+            ...(token.prefix !== undefined ? { prefix: token.prefix } : {}),
             range: range(line, token.ch, line, token.endCh),
           });
         }
@@ -138,7 +140,7 @@ export class StructureBuilder {
    * Ends the document: reports what is still open and derives the document-wide diagnostics. References are
    * checked against labels later (references.ts), when it is known which files the labels may be in.
    */
-  finish(macros: MacroDefinition[], environments: EnvironmentDeclaration[] = []): ProofDocumentAnalysis {
+  finish(macros: MacroDefinition[], environments: EnvironmentDeclaration[] = [], wrappers: CommandWrapper[] = []): ProofDocumentAnalysis {
     this.macros.push(...macros);
     if (this.openMath) this.reportUnclosedMath('before the end of the document');
     const nested = nestedProofs(this.proofs);
@@ -173,6 +175,7 @@ export class StructureBuilder {
       references: this.references,
       macros: this.macros,
       environments,
+      wrappers,
       links: this.links,
       diagnostics: this.diagnostics,
     };

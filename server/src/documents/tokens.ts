@@ -24,16 +24,21 @@ export type LineToken =
   | { t: 'proofLabel'; word: string; ch: number; endCh: number }
   | { t: 'proofEnd'; ch: number; endCh: number }
   /** `\input`, `\include`, `\subfile`, `\import`...: another file of the project. `target` is the file as
-   * written (undefined when its argument is not on this line); `folder` the folder `\import`/`\subimport` name. */
-  | { t: 'include'; command: string; target: string | undefined; folder?: string; ch: number; endCh: number }
+   * written (undefined when its argument is not on this line); `folder` the folder `\import`/`\subimport` name;
+   * `prefix` xr's `\externaldocument[prefix]`. */
+  | { t: 'include'; command: string; target: string | undefined; folder?: string; prefix?: string; ch: number; endCh: number }
   /** `\documentclass`, `\LoadClass` (`class`), `\usepackage`, `\RequirePackage` (`package`): the names as
    * written, and the options (a subfiles chapter names its main file there). */
   | { t: 'package'; kind: 'class' | 'package'; names: string[]; option: string | undefined; ch: number; endCh: number }
   /** A `% !TEX root = ../main.tex` magic comment: the project's root file, relative to this file. */
   | { t: 'rootComment'; path: string; ch: number; endCh: number };
 
-/** What a LaTeX definition command declares. */
-export type Definition = EnvironmentDeclaration | { kind: 'macro'; name: string; arity: number; body: string };
+/** What a LaTeX definition command declares (`command`: xparse's `\NewDocumentCommand` and kin, with their
+ * argument specification). */
+export type Definition =
+  | EnvironmentDeclaration
+  | { kind: 'macro'; name: string; arity: number; body: string; defaultArgument?: string }
+  | { kind: 'command'; name: string; spec: string; body: string };
 
 /** Whether a line has text that counts (comments do not). */
 export type LineKind = 'blank' | 'comment' | 'content';

@@ -9,11 +9,19 @@
  * it has `\documentclass`, else the one root that brings it in; a file with several roots or none is
  * analysed alone (with several, references are checked against all of them, so none is a false alarm).
  *
+ * A project's macros that wrap `\input`, `\label` or `\ref` (documents/wrappers.ts: `\olimport`, `\mylabel`)
+ * and its constants (`\olpath`) are expanded before links and labels are decided: the project is read again
+ * with the wrappers its files define until they stay the same (at most `MAX_WRAPPER_ROUNDS` times). xr's
+ * `\externaldocument[prefix]{file}` (relative to the root's folder) names a document whose labels the
+ * project's references may name with the prefix: a root's, its whole project's; a file alone (no root brings
+ * it in) may name the external documents of the roots beside it.
+ *
  * What a file takes from its project is a `ProjectScope` (documents/references.ts): the environments
- * declared in the project and the labels of its files, made once per project and shared by all its files
- * (so thousands of files cost linear time). Scopes are cached until some file's links, declarations or
- * labels change, and their environments keep their identity while those stay the same, so an edit
- * re-analyses its own file, and the project's other files only when their structure depends on it.
+ * declared in the project, the labels of its files and of its external documents, made once per project and
+ * shared by all its files (so thousands of files cost linear time), and the file's own uses of the project's
+ * wrappers. Scopes are cached until some file's links, declarations or labels change, and their environments
+ * keep their identity while those stay the same, so an edit re-analyses its own file, and the project's other
+ * files only when their structure depends on it.
  *
  * No file system here: the loader (projectLoader.ts) reads files and hands them in; this module only says
  * which paths it would like to read (`wanted`). Paths are resolved with node:path, URIs keyed canonically
@@ -23,8 +31,9 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ProofDocumentAnalyzer, type AnalyzerOptions } from '../documents/analyzer';
-import type { DocumentFormat, EnvironmentDeclaration, IncludeLink, MacroDefinition, ProofDocumentAnalysis } from '../documents/proofDocument';
-import type { LabelPlace, ProjectScope } from '../documents/references';
+import type { CommandWrapper, DocumentFormat, EnvironmentDeclaration, IncludeLink, LabelDefinition, MacroDefinition, ProofDocumentAnalysis, Reference } from '../documents/proofDocument';
+import type { ExternalDocument, LabelPlace, ProjectScope } from '../documents/references';
+import { expandConstants, findWrapperUses, NO_USES, NO_WRAPPERS, wrapperSet, type WrapperSet, type WrapperUses } from '../documents/wrappers';
 
 /** A file the index holds, with its analysis as part of its project. */
 export interface IndexedFile {
@@ -42,14 +51,20 @@ export interface IndexedFile {
 interface Entry extends IndexedFile {
   readonly analyzer: ProofDocumentAnalyzer;
   /** The last analysis and the scope it was made with (its links, labels, declarations and macros never
-   * depend on the scope: they are what the file itself writes). */
+   * depend on the scope: they are what the file itself writes); `scoped` false: only the file's own facts,
+   * made before its project was asked for. */
   analysis: ProofDocumentAnalysis;
   scope: ProjectScope | undefined;
+  scoped: boolean;
   analysedText: string;
   /** What other files depend on, as strings: when one changes, projects or scopes are made again. */
   linksKey: string;
   environmentsKey: string;
   labelsKey: string;
+  /** The includes and labels its uses of its project's wrappers make, as a string (undefined: not known). */
+  usesKey: string | undefined;
+  /** Its uses of a set of wrappers, for the text it was found in. */
+  uses: { text: string; set: WrapperSet; uses: WrapperUses } | undefined;
 }
 
 /** A project; `F`: how its files are seen (the index sees its own entries, everyone else IndexedFiles). */
@@ -61,9 +76,12 @@ export interface Project<F extends IndexedFile = IndexedFile> {
   packages: F[];
   /** Includes whose file the index does not hold (missing, unreadable, or not yet read). */
   missing: { from: F; link: IncludeLink }[];
-  /** Labels may come from another document (xr's `\externaldocument`). */
-  external: boolean;
+  /** The documents xr's `\externaldocument` names, each prefix and file once (`document` undefined: not held). */
+  external: { from: F; link: IncludeLink; document: F | undefined }[];
+  /** The wrappers and constants its files and packages define. */
+  wrappers: WrapperSet;
 }
+
 
 /** What a file's prompts and views take from its project: macros in reading order, and the files before it. */
 export interface Surroundings {
@@ -75,6 +93,16 @@ export interface Surroundings {
 
 /** Extensions of the LaTeX files a project is made of. */
 export const LATEX_EXTENSIONS: readonly string[] = ['.tex', '.ltx', '.sty', '.cls'];
+
+/** How many times a project is read again with the wrappers it was found to define (OpenLogic's root needs
+ * three: its constants, then the `\olimport` its packages define). */
+const MAX_WRAPPER_ROUNDS = 4;
+
+/** At most this many documents are a project's external documents (each `\externaldocument`'s prefix and
+ * file once); those beyond are as unreadable ones. */
+const MAX_EXTERNAL_DOCUMENTS = 1000;
+
+const NO_ENVIRONMENTS: readonly EnvironmentDeclaration[] = Object.freeze([]) as readonly EnvironmentDeclaration[];
 
 /** Canonical forms already worked out: every feature asks for its document by URI on every keystroke. */
 const canonicalForms = new Map<string, string>();
@@ -100,13 +128,20 @@ export class ProjectIndex {
   private readonly byPath = new Map<string, Entry>();
   /** The projects, made again when some file's links changed (undefined: to be made). */
   private graph: { projects: Map<Entry, Project<Entry>>; rootsOf: Map<Entry, Entry[]> } | undefined;
-  /** The scopes handed out since the last change of declarations or labels. */
-  private scopes = new Map<Entry, ProjectScope | undefined>();
+  /** The wrappers each root's project had when the projects were last made: where the next reading starts. */
+  private lastWrappers = new Map<Entry, WrapperSet>();
+  /** The scopes handed out since the last change of declarations or labels (with the text they were made
+   * for: a file's uses of its project's wrappers are in its scope). */
+  private scopes = new Map<Entry, { scope: ProjectScope | undefined; text: string }>();
   /** What every file of a project shares (by root), since the last change: made once per project, not per
    * file, so a project of thousands of files costs linear time. */
-  private shared = new Map<Entry, Omit<ProjectScope, 'file'>>();
-  /** Environments lists by what they hold: a scope keeps the same one while the declarations stay. */
+  private shared = new Map<Entry, Omit<ProjectScope, 'file' | 'uses'>>();
+  private sharedByRoots = new Map<string, Omit<ProjectScope, 'file' | 'uses'>>();
+  /** The labels of each document (a root's project, or a file alone), since the last change. */
+  private documentLabelMaps = new Map<Entry, Map<string, LabelPlace[]>>();
+  /** Environments lists and wrapper sets by what they hold: a scope keeps the same one while they stay. */
   private environmentLists = new Map<string, readonly EnvironmentDeclaration[]>();
+  private wrapperSets = new Map<string, WrapperSet>();
   private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly limits: () => AnalyzerOptions) {}
@@ -150,10 +185,13 @@ export class ProjectIndex {
       analyzer: new ProofDocumentAnalyzer(format),
       analysis: undefined as unknown as ProofDocumentAnalysis,
       scope: undefined,
+      scoped: false,
       analysedText: '',
       linksKey: '',
       environmentsKey: '',
       labelsKey: '',
+      usesKey: undefined,
+      uses: undefined,
     };
     if (existing) this.forget(existing);
     this.entries.set(key, entry);
@@ -180,7 +218,10 @@ export class ProjectIndex {
 
   /** Analyses every file again on next need (the settings that shape analysis changed). */
   invalidate(): void {
-    for (const entry of this.entries.values()) entry.analysedText = '\u0000';
+    for (const entry of this.entries.values()) {
+      entry.analysedText = '\u0000';
+      entry.scoped = false;
+    }
     this.changed(true);
   }
 
@@ -202,14 +243,26 @@ export class ProjectIndex {
     return entry && this.projectOfEntry(entry);
   }
 
-  /** The files whose labels a reference in `uri` reaches: its project's (every project's, for a file with
-   * several roots), itself included; a file alone: itself. */
-  reach(uri: string): IndexedFile[] {
+  /** The scope `uri` is analysed with: its project's labels, external documents, environments and its
+   * uses of its project's wrappers (undefined for a file that is not LaTeX). */
+  scope(uri: string): ProjectScope | undefined {
     const entry = this.entries.get(canonicalUri(uri));
-    if (!entry) return [];
-    const files = new Set<IndexedFile>([entry]);
-    for (const root of this.rootsOf(entry)) for (const file of this.graphNow().projects.get(root)!.files) files.add(file);
-    return [...files];
+    return entry && this.scopeOf(entry);
+  }
+
+  /** The labels and references of `uri` (with those its project's wrappers make), as its text is now,
+   * without analysing it again as a file of its project (they do not depend on that). */
+  labelsAndReferences(uri: string): { labels: readonly LabelDefinition[]; references: readonly Reference[] } {
+    const entry = this.entries.get(canonicalUri(uri));
+    if (!entry) return { labels: [], references: [] };
+    if (entry.document.getText() !== entry.analysedText) this.refresh(entry);
+    return this.labelFacts(entry);
+  }
+
+  /** The last analysis of `uri`, whatever scope it was made with (for a closed file perhaps only its own
+   * facts): its own facts, at no cost, where `analysis` might analyse it again. */
+  lastAnalysis(uri: string): ProofDocumentAnalysis | undefined {
+    return this.entries.get(canonicalUri(uri))?.analysis;
   }
 
   /** What `uri` takes from its project for prompts and views (a file alone: its own macros, nothing before). */
@@ -228,8 +281,8 @@ export class ProjectIndex {
     };
   }
 
-  /** Paths the index would like to read: included files, packages and roots that its files name and it
-   * does not hold yet (they may not exist; the loader tries). */
+  /** Paths the index would like to read: included files, external documents, packages and roots that its
+   * files name and it does not hold yet (they may not exist; the loader tries). */
   wanted(): string[] {
     const paths = new Set<string>();
     for (const entry of this.entries.values()) {
@@ -241,10 +294,9 @@ export class ProjectIndex {
       const main = subfilesMain(links.documentClass);
       if (main) paths.add(withTexExtension(path.resolve(dir, main)));
       const roots = this.rootsOf(entry);
-      for (const link of links.includes) {
-        for (const root of roots.length > 0 ? roots : [entry]) for (const candidate of includeCandidates(link, entry.path, root.path!)) paths.add(candidate);
-      }
       for (const root of roots.length > 0 ? roots : [entry]) {
+        const set = roots.length > 0 ? this.graphNow().projects.get(root)!.wrappers : this.ownWrappers(entry);
+        for (const link of this.includesOf(entry, set)) for (const candidate of includeCandidates(link, entry.path, root.path!)) paths.add(candidate);
         for (const name of links.packages) for (const candidate of packageCandidates(name, '.sty', entry.path, root.path!)) paths.add(candidate);
         for (const name of links.classes) for (const candidate of packageCandidates(name, '.cls', entry.path, root.path!)) paths.add(candidate);
       }
@@ -259,20 +311,34 @@ export class ProjectIndex {
     if (entry.path !== undefined && this.byPath.get(entry.path) === entry) this.byPath.delete(entry.path);
   }
 
-  /** Analyses the entry's new text with the scope it had; says whether what others see changed. */
+  /** Analyses the entry's new text with the scope it had (a file not yet analysed as part of its project:
+   * only its own facts); says whether what others see changed. */
   private refresh(entry: Entry): boolean {
     const text = entry.document.getText();
-    entry.analysis = this.analyse(entry, text, entry.scope);
+    entry.analysis = entry.scoped ? this.analyse(entry, text, entry.scope) : this.factsOf(entry, text);
     entry.analysedText = text;
-    const { links, environments, labels } = entry.analysis;
-    const linksKey = JSON.stringify([links.rootComment, links.documentClass, links.packages, links.classes, links.includes.map((l) => [l.command, l.folder, l.target])]);
+    const { links, environments, labels, wrappers, macros } = entry.analysis;
+    const constants = wrapperSet([], macros).constants;
+    const linksKey = JSON.stringify([
+      links.rootComment,
+      links.documentClass,
+      links.packages,
+      links.classes,
+      links.includes.map((l) => [l.command, l.folder, l.target, l.prefix]),
+      wrappers,
+      [...constants],
+    ]);
     const environmentsKey = environments.length === 0 ? '' : JSON.stringify(environments);
-    const labelsKey = labels.map((l) => l.name).join('\n');
-    const linksChanged = linksKey !== entry.linksKey;
+    const labelsKey = labels.filter((l) => !l.via).map((l) => l.name).join('\n');
+    // What its uses of its project's wrappers make, when the projects are known (otherwise they are made again anyway).
+    const uses = this.graph && entry.format === 'latex' ? this.usesOf(entry, this.wrappersFor(entry)) : undefined;
+    const usesKey = uses && (uses === NO_USES ? '' : JSON.stringify([uses.includes.map((l) => [l.command, l.folder, l.target]), uses.labels.map((l) => l.name)]));
+    const linksChanged = linksKey !== entry.linksKey || (usesKey !== undefined && usesKey !== (entry.usesKey ?? ''));
     const changed = linksChanged || environmentsKey !== entry.environmentsKey || labelsKey !== entry.labelsKey;
     entry.linksKey = linksKey;
     entry.environmentsKey = environmentsKey;
     entry.labelsKey = labelsKey;
+    entry.usesKey = usesKey;
     if (changed) this.changed(linksChanged);
     return changed;
   }
@@ -281,6 +347,8 @@ export class ProjectIndex {
     if (links) this.graph = undefined;
     this.scopes = new Map();
     this.shared = new Map();
+    this.sharedByRoots = new Map();
+    this.documentLabelMaps = new Map();
     for (const listener of this.listeners) listener();
   }
 
@@ -288,11 +356,18 @@ export class ProjectIndex {
     const text = entry.document.getText();
     if (text !== entry.analysedText) this.refresh(entry);
     const scope = this.scopeOf(entry);
-    if (scope !== entry.scope) {
+    if (scope !== entry.scope || !entry.scoped) {
       entry.scope = scope;
+      entry.scoped = true;
       entry.analysis = this.analyse(entry, text, scope);
     }
     return entry.analysis;
+  }
+
+  private factsOf(entry: Entry, text: string): ProofDocumentAnalysis {
+    const analysis = entry.analyzer.facts(text, this.limits());
+    if (!entry.open) entry.analyzer.compact();
+    return analysis;
   }
 
   /** Analyses a file; one the editor does not have open keeps no line cache (nobody types in it, and the
@@ -313,39 +388,156 @@ export class ProjectIndex {
     return this.graphNow().rootsOf.get(entry) ?? [];
   }
 
-  private scopeOf(entry: Entry): ProjectScope | undefined {
-    if (this.scopes.has(entry)) return this.scopes.get(entry);
+  /** The wrappers in force in `entry`: its project's (all its roots'), else its own. */
+  private wrappersFor(entry: Entry): WrapperSet {
     const roots = this.rootsOf(entry);
-    let scope: ProjectScope | undefined;
+    if (roots.length === 0) return this.ownWrappers(entry);
+    const sets = roots.map((root) => this.graphNow().projects.get(root)!.wrappers);
+    return sets.length === 1 ? sets[0]! : this.wrappersOf(roots.flatMap((root) => { const p = this.graphNow().projects.get(root)!; return [...p.packages, ...p.files]; }));
+  }
+
+  private ownWrappers(entry: Entry): WrapperSet {
+    return this.wrappersOf([entry]);
+  }
+
+  /** The wrappers and constants `files` define, as one set that stays the same object while they stay. */
+  private wrappersOf(files: readonly Entry[]): WrapperSet {
+    const wrappers: CommandWrapper[] = [];
+    const macros: MacroDefinition[] = [];
+    for (const file of files) {
+      wrappers.push(...file.analysis.wrappers);
+      macros.push(...file.analysis.macros);
+    }
+    const made = wrapperSet(wrappers, macros);
+    if (made === NO_WRAPPERS) return made;
+    const known = this.wrapperSets.get(made.key);
+    if (known) return known;
+    if (this.wrapperSets.size > 100) this.wrapperSets.clear();
+    this.wrapperSets.set(made.key, made);
+    return made;
+  }
+
+  /** What `entry`'s text does through the wrappers of `set` (found once per text and set). */
+  private usesOf(entry: Entry, set: WrapperSet): WrapperUses {
+    if (set.wrappers.size === 0) return NO_USES;
+    const cached = entry.uses;
+    if (cached && cached.set === set && cached.text === entry.analysedText) return cached.uses;
+    const uses = findWrapperUses(entry.analysedText, set);
+    entry.uses = { text: entry.analysedText, set, uses };
+    return uses;
+  }
+
+  /** The files `entry` brings in: the includes it writes and those its uses of `set`'s wrappers make, with the
+   * set's constants written out (`\input{\olpath/sty/x}`). */
+  private includesOf(entry: Entry, set: WrapperSet): IncludeLink[] {
+    const expand = (link: IncludeLink): IncludeLink =>
+      set.constants.size === 0 ? link : { ...link, target: expandConstants(link.target, set.constants), ...(link.folder !== undefined ? { folder: expandConstants(link.folder, set.constants) } : {}) };
+    const written = entry.analysis.links.includes;
+    const used = this.usesOf(entry, set).includes;
+    if (set.constants.size === 0 && used.length === 0) return written;
+    return [...written, ...used].map(expand);
+  }
+
+  private scopeOf(entry: Entry): ProjectScope | undefined {
+    if (entry.format !== 'latex') return undefined;
+    const cached = this.scopes.get(entry);
+    if (cached && (cached.scope?.uses === NO_USES || cached.text === entry.analysedText)) return cached.scope;
+    const roots = this.rootsOf(entry);
+    let shared: Omit<ProjectScope, 'file' | 'uses'>;
     if (roots.length === 1) {
-      scope = { ...this.sharedBy(roots[0]!), file: entry.uri };
+      shared = this.sharedBy(roots[0]!);
     } else if (roots.length > 1) {
-      // Several roots (rare): what all of them share, made for this file alone.
-      const projects = roots.map((root) => this.graphNow().projects.get(root)!);
-      const files = new Set(projects.flatMap((p) => [...p.packages, ...p.files]));
-      scope = {
-        environments: this.environmentsOf(files),
-        labels: this.labelsOf(projects.flatMap((p) => p.files), roots[0]!.path!),
-        incomplete: true,
-        file: entry.uri,
+      shared = this.sharedByAll(roots);
+    } else {
+      // No root brings it in: its own labels, and the external documents of the roots beside it.
+      shared = {
+        environments: NO_ENVIRONMENTS,
+        labels: this.documentLabels(entry),
+        external: this.externalsBeside(entry),
+        alone: true,
+        incomplete: this.includesOf(entry, this.ownWrappers(entry)).some((link) => link.command !== 'externaldocument'),
       };
     }
-    this.scopes.set(entry, scope);
+    const scope: ProjectScope = { ...shared, file: entry.uri, uses: this.usesOf(entry, this.wrappersFor(entry)) };
+    this.scopes.set(entry, { scope, text: entry.analysedText });
     return scope;
   }
 
-  private sharedBy(root: Entry): Omit<ProjectScope, 'file'> {
+  private sharedBy(root: Entry): Omit<ProjectScope, 'file' | 'uses'> {
     let shared = this.shared.get(root);
     if (!shared) {
       const project = this.graphNow().projects.get(root)!;
       shared = {
         environments: this.environmentsOf([...project.packages, ...project.files]),
-        labels: this.labelsOf(project.files, root.path!),
-        incomplete: project.missing.length > 0 || project.external,
+        labels: this.documentLabels(root),
+        external: this.externalsOf(project),
+        alone: false,
+        incomplete: project.missing.length > 0,
       };
       this.shared.set(root, shared);
     }
     return shared;
+  }
+
+  /** What the files several roots bring in share (OpenLogic's sections, in every book and course that
+   * imports them): made once per set of roots. */
+  private sharedByAll(roots: readonly Entry[]): Omit<ProjectScope, 'file' | 'uses'> {
+    const key = roots.map((root) => root.uri).join('\n');
+    let shared = this.sharedByRoots.get(key);
+    if (!shared) {
+      const projects = roots.map((root) => this.graphNow().projects.get(root)!);
+      const files = new Set(projects.flatMap((p) => [...p.packages, ...p.files]));
+      shared = {
+        environments: this.environmentsOf(files),
+        labels: this.labelsOf(projects.flatMap((p) => p.files), roots[0]!.path!),
+        external: projects.flatMap((p) => this.externalsOf(p)),
+        alone: false,
+        incomplete: true,
+      };
+      this.sharedByRoots.set(key, shared);
+    }
+    return shared;
+  }
+
+  /** The documents `project`'s `\externaldocument`s name. */
+  private externalsOf(project: Project<Entry>): ExternalDocument[] {
+    const rootDir = path.dirname(project.root.path!);
+    return project.external.map(({ from, link, document }) => ({
+      prefix: link.prefix ?? '',
+      file: document?.path ? path.relative(rootDir, document.path) : withTexExtension(link.target),
+      labels: document ? this.documentLabels(document) : undefined,
+      declared: { uri: from.uri, range: link.range },
+    }));
+  }
+
+  /** For a file no root brings in: its own external documents, and those of the roots in its folder (a list
+   * of chapters beside the chapters that declare each other). */
+  private externalsBeside(entry: Entry): ExternalDocument[] {
+    if (entry.path === undefined) return [];
+    const externals = this.externalsOf(this.projectFrom(entry, this.ownWrappers(entry), false));
+    const folder = path.dirname(entry.path);
+    const seen = new Set(externals.map((e) => `${e.prefix}\n${e.file}`));
+    for (const [root, project] of this.graphNow().projects) {
+      if (path.dirname(root.path!) !== folder) continue;
+      for (const external of this.externalsOf(project)) {
+        const key = `${external.prefix}\n${external.file}`;
+        if (seen.has(key) || !external.labels) continue;
+        seen.add(key);
+        externals.push({ ...external, declared: { uri: entry.uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } });
+      }
+    }
+    return externals;
+  }
+
+  /** The labels of a document: a root's, its whole project's; another file's, its own. */
+  private documentLabels(document: Entry): Map<string, LabelPlace[]> {
+    let labels = this.documentLabelMaps.get(document);
+    if (!labels) {
+      const project = this.graphNow().projects.get(document);
+      labels = project ? this.labelsOf(project.files, document.path!) : this.labelsOf([document], document.path ?? document.uri);
+      this.documentLabelMaps.set(document, labels);
+    }
+    return labels;
   }
 
   /** The declarations of `files`, as one list that stays the same object while they stay the same. */
@@ -361,6 +553,17 @@ export class ProjectIndex {
     return list;
   }
 
+  /** The labels and references of `entry`'s last analysed text, with those its project's wrappers make. */
+  private labelFacts(entry: Entry): { labels: readonly LabelDefinition[]; references: readonly Reference[] } {
+    const uses = entry.format === 'latex' ? this.usesOf(entry, this.wrappersFor(entry)) : NO_USES;
+    const direct = <T extends { via?: unknown }>(items: readonly T[], used: readonly T[]): readonly T[] => {
+      const own = items.some((item) => item.via) ? items.filter((item) => !item.via) : items;
+      return used.length > 0 ? [...own, ...used] : own;
+    };
+    return { labels: direct(entry.analysis.labels, uses.labels), references: direct(entry.analysis.references, uses.references) };
+  }
+
+  /** The labels `files` define (with those their uses of their project's wrappers make), by name. */
   private labelsOf(files: readonly Entry[], rootPath: string): Map<string, LabelPlace[]> {
     const labels = new Map<string, LabelPlace[]>();
     const seen = new Set<Entry>();
@@ -368,8 +571,8 @@ export class ProjectIndex {
       if (seen.has(file)) continue;
       seen.add(file);
       const name = file.path ? path.relative(path.dirname(rootPath), file.path) : file.uri;
-      for (const label of file.analysis.labels) {
-        const place = { uri: file.uri, file: name, range: label.range };
+      for (const label of this.labelFacts(file).labels) {
+        const place: LabelPlace = { uri: file.uri, file: name, range: label.range, ...(label.in ? { in: label.in } : {}) };
         const list = labels.get(label.name);
         if (list) list.push(place);
         else labels.set(label.name, [place]);
@@ -383,10 +586,12 @@ export class ProjectIndex {
     const projects = new Map<Entry, Project<Entry>>();
     const rootsOf = new Map<Entry, Entry[]>();
     const latex = [...this.entries.values()].filter((e) => e.format === 'latex' && e.path !== undefined);
+    // The projects are made before `this.graph` is set: a file's uses are found with the set being tried.
     for (const entry of latex) {
       const links = entry.analysis.links;
-      if (links.documentClass && !subfilesMain(links.documentClass)) projects.set(entry, this.projectFrom(entry));
+      if (links.documentClass && !subfilesMain(links.documentClass)) projects.set(entry, this.projectWithWrappers(entry));
     }
+    this.lastWrappers = new Map([...projects].map(([root, project]) => [root, project.wrappers]));
     const membership = new Map<Entry, Entry[]>();
     for (const [root, project] of projects) {
       for (const file of project.files) {
@@ -397,12 +602,27 @@ export class ProjectIndex {
     }
     for (const entry of latex) {
       const named = this.namedRoot(entry);
-      if (named && projects.has(named)) rootsOf.set(entry, [named]);
+      const members = membership.get(entry) ?? [];
+      // A subfiles main file that does not bring the file in is a template for compiling it alone (OpenLogic's
+      // include/open-logic-section.tex): the roots that do bring it in are its projects.
+      const template = named !== undefined && !entry.analysis.links.rootComment && !members.includes(named) && members.length > 0;
+      if (named && projects.has(named) && !template) rootsOf.set(entry, [named]);
       else if (projects.has(entry)) rootsOf.set(entry, [entry]);
-      else rootsOf.set(entry, membership.get(entry) ?? []);
+      else rootsOf.set(entry, members);
     }
     this.graph = { projects, rootsOf };
     return this.graph;
+  }
+
+  /** The root's project, read again with the wrappers its files define until they stay the same. */
+  private projectWithWrappers(root: Entry): Project<Entry> {
+    let set = this.lastWrappers.get(root) ?? this.ownWrappers(root);
+    for (let round = 1; ; round++) {
+      const project = this.projectFrom(root, set);
+      const found = this.wrappersOf([...project.packages, ...project.files]);
+      if (found === set || round >= MAX_WRAPPER_ROUNDS) return { ...project, wrappers: found };
+      set = found;
+    }
   }
 
   /** The root a file names itself: its magic comment's, or its subfiles main file. */
@@ -419,28 +639,36 @@ export class ProjectIndex {
    * The root's files in reading order (depth first, each once), its packages and what is missing. Walked
    * with an explicit stack: a chain of thousands of `\input`s must not exhaust the call stack.
    */
-  private projectFrom(root: Entry): Project<Entry> {
-    const project: Project<Entry> = { root, files: [], packages: [], missing: [], external: false };
+  private projectFrom(root: Entry, set: WrapperSet, follow = true): Project<Entry> {
+    const project: Project<Entry> = { root, files: [], packages: [], missing: [], external: [], wrappers: set };
     const visited = new Set<Entry>([root]);
+    const externals = new Set<string>();
     project.files.push(root);
-    const stack: { file: Entry; next: number }[] = [{ file: root, next: 0 }];
+    const stack: { file: Entry; links: IncludeLink[]; next: number }[] = [{ file: root, links: this.includesOf(root, set), next: 0 }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const link = top.file.analysis.links.includes[top.next++];
+      const link = top.links[top.next++];
       if (!link) {
         stack.pop();
         continue;
       }
-      if (link.command.startsWith('external')) {
-        project.external = true;
+      if (link.command === 'externaldocument') {
+        const key = `${link.prefix ?? ''}\n${link.target}`;
+        if (externals.has(key)) continue;
+        externals.add(key);
+        const document = includeCandidates(link, top.file.path!, root.path!).map((p) => this.byPath.get(p)).find((e) => e !== undefined && e.format === 'latex');
+        // Beyond the bound, a document is one whose labels could not be read (each reference would look in all).
+        if (project.external.length < MAX_EXTERNAL_DOCUMENTS) project.external.push({ from: top.file, link, document });
+        else project.missing.push({ from: top.file, link });
         continue;
       }
+      if (link.command === 'externalcitedocument' || !follow) continue;
       const target = includeCandidates(link, top.file.path!, root.path!).map((p) => this.byPath.get(p)).find((e) => e !== undefined && e.format === 'latex');
       if (!target) project.missing.push({ from: top.file, link });
       else if (!visited.has(target)) {
         visited.add(target);
         project.files.push(target);
-        stack.push({ file: target, next: 0 });
+        stack.push({ file: target, links: this.includesOf(target, set), next: 0 });
       }
     }
     // Packages the files name, then the packages those name (`\RequirePackage` in a .sty), each once.

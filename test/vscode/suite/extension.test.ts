@@ -123,6 +123,47 @@ suite('QED-Nano in a real VS Code', () => {
     await screenshot('project-chapter-chat');
   });
 
+  test('labels in a project: typing \\ref{ lists the project\'s labels with their statements, hovering a reference shows the statement', async () => {
+    const editor = await openFile('thesis/chapters/two.tex');
+    const uri = editor.document.uri;
+    await structureDiagnostics(uri, (d) => d.some((x) => x.code === 'duplicate-label'), 'the project read');
+    const end = editor.document.lineCount;
+    await editor.edit((edit) => edit.insert(new vscode.Position(end, 0), '\nBy Proposition~\\ref{'));
+    const cursor = new vscode.Position(editor.document.lineCount - 1, 'By Proposition~\\ref{'.length);
+    editor.selection = new vscode.Selection(cursor, cursor);
+    const list = await waitFor('the labels offered in \\ref{', async () => {
+      const offered = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, cursor, '{');
+      const ours = offered.items.filter((item) => item.kind === vscode.CompletionItemKind.Reference);
+      return ours.length >= 4 ? ours : undefined;
+    });
+    const byName = new Map(list.map((item) => [typeof item.label === 'string' ? item.label : item.label.label, item]));
+    assert.deepEqual([...byName.keys()].sort(), ['clm:sum', 'prop:pos', 'sec:dup', 'thm:base']);
+    assert.equal(byName.get('prop:pos')!.detail, 'Proposition', 'main.tex\'s \\newtheorem{prop}[theorem]{Proposition}');
+    assert.equal(byName.get('clm:sum')!.detail, 'Claim', 'claimx from mymacros.sty');
+    await vscode.commands.executeCommand('editor.action.triggerSuggest');
+    await new Promise((r) => setTimeout(r, 1000));
+    await vscode.commands.executeCommand('selectNextSuggestion');
+    await vscode.commands.executeCommand('toggleSuggestionDetails');
+    await new Promise((r) => setTimeout(r, 1000)); // the suggest widget shows prop:pos's details beside it
+    await screenshot('labels-completion');
+
+    await vscode.commands.executeCommand('hideSuggestWidget');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('\\ref{prop:pos}'));
+    const onReference = new vscode.Position(line, editor.document.lineAt(line).text.indexOf('prop:pos') + 3);
+    const hovers = await waitFor('a hover on \\ref{prop:pos}', async () => {
+      const found = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, onReference);
+      return found.length > 0 ? found : undefined;
+    });
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /\*\*Proposition\*\* — chapters\/one\.tex:3/);
+    assert.match(text, /For every \$x \\in \\R\$, \$x\^2 \\ge 0\$\./);
+    editor.selection = new vscode.Selection(onReference, onReference);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await new Promise((r) => setTimeout(r, 1500));
+    await screenshot('labels-hover');
+  });
+
   test('Markdown: statements from headings and bold labels, diagnostics for broken math', async () => {
     const notes = await openFile('notes.md');
     const symbols = await qedSymbols(notes.document.uri, (s) => s.length === 4);
