@@ -31,7 +31,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
-  analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
+  analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
@@ -83,6 +83,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
+      guesses: typeof analysis.guesses === 'boolean' ? analysis.guesses : defaults.analysis.guesses,
     },
   };
 }

@@ -4,6 +4,7 @@
  * takes from its project: the theorem-like environments declared in it (the root's preamble, local
  * packages, other chapters). Pure: analysis and scope in, findings out; linear in references and labels.
  */
+import { finding } from './precision';
 import { shortName, type EnvironmentDeclaration, type ProofDocumentAnalysis, type Range, type StructuralDiagnostic } from './proofDocument';
 
 /** Where a label is defined in a file of the project. */
@@ -43,21 +44,15 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
     const elsewhere = scope ? (scope.labels.get(label.name) ?? []).filter((place) => place.uri !== scope.file) : [];
     const quoted = `\`\\label{${shortName(label.name)}}\``;
     if (first) {
-      diagnostics.push({
-        code: 'duplicate-label',
-        severity: 'warning',
-        range: label.range,
-        message: `${quoted} is defined twice in this file: references go to one of them only. Rename one.`,
-        related: [{ range: first, message: 'first defined here' }],
-      });
+      diagnostics.push(finding('duplicate-label', 'certain', label.range, `${quoted} is defined twice in this file: references go to one of them only. Rename one.`, [{ range: first, message: 'first defined here' }]));
     } else if (elsewhere.length > 0) {
-      diagnostics.push({
-        code: 'duplicate-label',
-        severity: 'warning',
-        range: label.range,
-        message: `${quoted} is also defined in ${elsewhere[0]!.file}${elsewhere.length > 1 ? ` and ${elsewhere.length - 1} more file${elsewhere.length > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
-        related: elsewhere.slice(0, MAX_RELATED).map((place) => ({ uri: place.uri, range: place.range, message: `also defined in ${place.file}` })),
-      });
+      diagnostics.push(finding(
+        'duplicate-label',
+        'certain',
+        label.range,
+        `${quoted} is also defined in ${elsewhere[0]!.file}${elsewhere.length > 1 ? ` and ${elsewhere.length - 1} more file${elsewhere.length > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
+        elsewhere.slice(0, MAX_RELATED).map((place) => ({ uri: place.uri, range: place.range, message: `also defined in ${place.file}` })),
+      ));
     }
     if (!first) own.set(label.name, label.range);
   }
@@ -66,14 +61,14 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
     if (own.has(reference.name) || scope?.labels.has(reference.name)) continue;
     const command = `\`\\${reference.command}{${shortName(reference.name)}}\``;
     const label = `\`\\label{${shortName(reference.name)}}\``;
-    diagnostics.push({
-      code: 'undefined-reference',
-      severity: mayBeElsewhere ? 'information' : 'warning',
-      range: reference.range,
-      message: mayBeElsewhere
+    diagnostics.push(finding(
+      'undefined-reference',
+      mayBeElsewhere ? 'likely' : 'certain',
+      reference.range,
+      mayBeElsewhere
         ? `${command}: no ${label} in ${scope ? 'the files of this project that could be read' : 'this file'} (it may be in ${scope ? 'another document' : 'an included file'}).`
         : `${command}: no ${label} in this ${scope ? 'project' : 'document'}.`,
-    });
+    ));
   }
   return diagnostics;
 }
