@@ -141,4 +141,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-void main(process.argv.slice(2)).then((code) => process.exit(code));
+// Exits once what was written has gone out: a pipe takes 64 KB at a time, and process.exit() would cut a
+// longer report (`check --format json | jq`) short.
+void main(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));
