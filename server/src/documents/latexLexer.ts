@@ -49,6 +49,9 @@ export interface LatexState {
   readonly skip: number;
   /** Inside a verbatim-like environment: its name (only `\end{name}` ends it). */
   readonly verbatim: string | null;
+  /** How many of it are nested inside it (a `tikzpicture` in a node of a `tikzpicture`; real verbatim
+   * text has no nesting). */
+  readonly verbatimDepth: number;
   /** Inside a multi-line declaration (`\newcommand`, `\newenvironment`...): its text so far. */
   readonly definition: PendingDefinition | null;
 }
@@ -61,7 +64,7 @@ interface PendingDefinition {
   readonly groups: number;
 }
 
-const INITIAL: LatexState = { math: null, mathDepth: 0, mathEnvironments: 0, dollarArgument: false, oddDollars: false, group: 0, skip: 0, verbatim: null, definition: null };
+const INITIAL: LatexState = { math: null, mathDepth: 0, mathEnvironments: 0, dollarArgument: false, oddDollars: false, group: 0, skip: 0, verbatim: null, verbatimDepth: 0, definition: null };
 
 /** A declaration longer than this was never closed: it is dropped and reported, not allowed to swallow
  * the rest of the document. */
@@ -71,6 +74,9 @@ const VERBATIM_ENVIRONMENTS: ReadonlySet<string> = new Set([
   'verbatim', 'verbatim*', 'Verbatim', 'Verbatim*', 'BVerbatim', 'LVerbatim', 'lstlisting', 'minted', 'comment',
   'filecontents', 'filecontents*', 'tikzpicture' /* tikz syntax is full of $ and % that are not text */,
 ]);
+
+/** Verbatim-like environments that may nest in themselves. */
+const NESTING_VERBATIM: ReadonlySet<string> = new Set(['tikzpicture']);
 
 export const MATH_ENVIRONMENTS: ReadonlySet<string> = new Set(
   ['equation', 'align', 'gather', 'multline', 'flalign', 'alignat', 'eqnarray', 'displaymath', 'math', 'dmath']
@@ -124,6 +130,7 @@ export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
         a.group === b.group &&
         a.skip === b.skip &&
         a.verbatim === b.verbatim &&
+        a.verbatimDepth === b.verbatimDepth &&
         (a.definition === b.definition ||
           (a.definition !== null &&
             b.definition !== null &&
@@ -137,12 +144,19 @@ export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
 
 function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   const tokens: LineToken[] = [];
-  let { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, group, skip, verbatim, definition } = start;
+  let { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, group, skip, verbatim, verbatimDepth, definition } = start;
   const n = text.length;
   let stop = n; // where meaningful text ends (a comment starts)
   let i = 0;
   /** Where the name of the last control word ended: a `$` right after it may be that macro's delimiter. */
   let wordEnd = -1;
+  /** Where the verbatim environment's next `\end` and (for a nesting one) `\begin` stand (n: none). */
+  let nextCloser = -1;
+  let nextOpener = verbatim !== null && NESTING_VERBATIM.has(verbatim) ? -1 : n;
+  const findFrom = (needle: string, from: number): number => {
+    const at = text.indexOf(needle, from);
+    return at < 0 ? n : at;
+  };
 
   const isBlank = /^\s*$/.test(text);
   if (isBlank && definition === null && verbatim === null && skip === 0) {
@@ -180,12 +194,24 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   while (i < n) {
     if (verbatim !== null) {
       const closer = `\\end{${verbatim}}`;
-      const at = text.indexOf(closer, i);
-      if (at < 0) break;
-      tokens.push({ t: 'end', name: verbatim, ch: at, endCh: at + closer.length });
+      // Each search starts where the last one found nothing before: a line of 50,000 nested `\begin`s stays linear.
+      if (nextCloser < i) nextCloser = findFrom(closer, i);
+      if (NESTING_VERBATIM.has(verbatim) && nextOpener < i) nextOpener = findFrom(`\\begin{${verbatim}}`, i);
+      if (nextOpener < nextCloser) {
+        verbatimDepth++;
+        i = nextOpener + verbatim.length + 8;
+        continue;
+      }
+      if (nextCloser >= n) break;
+      const at = nextCloser;
+      i = at + closer.length;
+      if (verbatimDepth > 0) {
+        verbatimDepth--;
+        continue;
+      }
+      tokens.push({ t: 'end', name: verbatim, ch: at, endCh: i });
       verbatim = null;
       if (math !== null && mathEnvironments > 0) mathEnvironments--; // a tikzpicture inside `\[ ... \]`
-      i = at + closer.length;
       continue;
     }
     if (definition !== null) {
@@ -474,6 +500,8 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     );
     if (VERBATIM_ENVIRONMENTS.has(envName)) {
       verbatim = envName;
+      nextCloser = -1;
+      nextOpener = NESTING_VERBATIM.has(envName) ? -1 : n;
     } else if (MATH_ENVIRONMENTS.has(envName)) {
       if (math === null) {
         math = `env:${envName}`;
@@ -539,9 +567,10 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       group === start.group &&
       skip === start.skip &&
       verbatim === start.verbatim &&
+      verbatimDepth === start.verbatimDepth &&
       definition === start.definition
         ? start
-        : { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, group, skip, verbatim, definition };
+        : { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, group, skip, verbatim, verbatimDepth, definition };
     return { endState, tokens, ...extent, startsWithDisplay };
   }
 }
