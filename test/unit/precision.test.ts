@@ -78,6 +78,12 @@ test('case proofs nested in a proof belong to it; a bold label or a declared env
   assert.equal(analysed('14-proof-after-definition.tex').a.statements[0]!.proof?.range.start.line, 40, '[Proof of Theorem~\\ref{x}]');
 });
 
+test('a reference in a fragment (no \\documentclass, read alone) is only information: the document that inputs it may hold the label', () => {
+  const { a } = analysed('21-fragment-reference.tex', false);
+  assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['undefined-reference', 'information']]);
+  assert.match(a.diagnostics[0]!.message, /may be in the document this file is part of/);
+});
+
 test('a Markdown title over problems is no problem; a heading that names a result is what its proof follows', () => {
   assert.deepEqual(analysed('20-markdown-title.md').a.statements.map((s) => s.title), ['Problem 1', 'Problem 2']);
   assert.deepEqual(analysed('09-markdown-heading-names-result.md').a.orphanProofs, []);

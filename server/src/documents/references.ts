@@ -36,7 +36,7 @@ const MAX_RELATED = 5;
 
 /** `undefined-reference` for each reference to a label defined nowhere in reach, `duplicate-label` for each
  * definition of a label that is defined more than once (in this file or across the project). */
-export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' | 'references' | 'links'>, scope: ProjectScope | undefined): StructuralDiagnostic[] {
+export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'format' | 'labels' | 'references' | 'links'>, scope: ProjectScope | undefined): StructuralDiagnostic[] {
   const diagnostics: StructuralDiagnostic[] = [];
   const own = new Map<string, Range>();
   for (const label of analysis.labels) {
@@ -56,7 +56,10 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
     }
     if (!first) own.set(label.name, label.range);
   }
-  const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0;
+  // A LaTeX file alone without \documentclass is a fragment: the document that inputs it may hold the label
+  // (or name another document's, as the Stacks project's chapters.tex does through its includers' preamble).
+  const fragment = analysis.format === 'latex' && analysis.links.documentClass === undefined;
+  const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0 || fragment;
   for (const reference of analysis.references) {
     if (own.has(reference.name) || scope?.labels.has(reference.name)) continue;
     const command = `\`\\${reference.command}{${shortName(reference.name)}}\``;
@@ -66,7 +69,7 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
       mayBeElsewhere ? 'likely' : 'certain',
       reference.range,
       mayBeElsewhere
-        ? `${command}: no ${label} in ${scope ? 'the files of this project that could be read' : 'this file'} (it may be in ${scope ? 'another document' : 'an included file'}).`
+        ? `${command}: no ${label} in ${scope ? 'the files of this project that could be read' : 'this file'} (it may be in ${scope ? 'another document' : analysis.links.includes.length > 0 ? 'an included file' : 'the document this file is part of'}).`
         : `${command}: no ${label} in this ${scope ? 'project' : 'document'}.`,
     ));
   }
