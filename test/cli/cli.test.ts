@@ -73,6 +73,13 @@ test('check on the precision fixtures: each file\'s findings are exactly the one
   }
 });
 
+test('check writes a report of any length through a pipe (2,000 findings: ten times the 64 KB a pipe takes at once)', () => {
+  const many = file('many-references.tex', `\\documentclass{article}\n\\begin{document}\n${'See \\ref{nowhere}.\n'.repeat(2000)}\\end{document}\n`);
+  const result = run(['check', '--format', 'json', many]);
+  assert.ok(result.stdout.length > 256 * 1024, `${result.stdout.length} characters`);
+  assert.equal((JSON.parse(result.stdout) as { findings: unknown[] }).findings.length, 2000);
+});
+
 test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema accepts; exit 1 on errors, 0 without', () => {
   const broken = file('broken.tex', readDocument('broken.tex'));
   const clean = file('clean.md', '## Problem 1\n\nShow $x$.\n\n**Proof.** Clear. ∎\n');

@@ -50,6 +50,14 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
   // Project links: each is read on every keystroke of the file (its links key) and resolved per project.
   { name: '20,000 \\input lines and 20,000 unclosed \\usepackage{', format: 'latex', text: `${'\\input{ch}\n'.repeat(20_000)}${'\\usepackage{'.repeat(20_000)}` },
   { name: '!TEX root comment of 100,000 spaces', format: 'latex', text: `% !TEX root =${spaces(100_000)}x\n`.repeat(3) },
+  { name: '50,000 nested tikzpictures on one line', format: 'latex', text: `${'\\begin{tikzpicture}'.repeat(50_000)}${'\\end{tikzpicture}'.repeat(50_000)}\n` },
+  { name: '10,000 paragraphs of math with a brace left open', format: 'latex', text: '$\\frac{a$ b $c$\n\n'.repeat(10_000) },
+  {
+    name: '5,000 statements and 5,000 proofs whose titles share words with all of them',
+    format: 'latex',
+    text: `${'\\begin{theorem}[alpha beta]\\end{theorem}\n'.repeat(5000)}${'\\begin{proof}[Proof of alpha gamma]\\end{proof}\n'.repeat(5000)}`,
+  },
+  { name: '100,000 \\iffalse and \\if on one line', format: 'latex', text: `${'\\iffalse\\ifx'.repeat(50_000)}\n$x\n` },
 ];
 
 export const ADVERSARIAL_REPLIES: readonly AdversarialReply[] = [

@@ -7,7 +7,7 @@
  */
 import { range, type DocumentFormat, type Position, type Range } from './proofDocument';
 
-const MAX_LINES_BACK = 500;
+const MAX_LINES_BACK = 200;
 
 /**
  * The outermost of the `depth` braces still open at `before` (reading back from it: the depth-th `{` not

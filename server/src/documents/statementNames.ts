@@ -28,6 +28,9 @@ const FURTHER_WORDS: ReadonlySet<string> = new Set([
   'longer', 'original', 'first', 'general', 'special', 'case', 'cases', 'using', 'not', 'without', 'via', 'by', 'with',
 ]);
 
+/** How many statements sharing a title's rarest word are compared with it, latest first. */
+const MAX_CANDIDATES = 64;
+
 /** The words of a title or name: lower case, LaTeX commands and punctuation dropped, possessives cut. */
 export function nameWords(text: string): string[] {
   const words: string[] = [];
@@ -81,7 +84,8 @@ export class StatementNames {
       if (!list) return undefined;
       if (!shortest || list.length < shortest.length) shortest = list;
     }
-    for (let i = shortest!.length - 1; i >= 0; i--) {
+    // The latest few only: a book of 10,000 statements sharing a word must not be searched per proof.
+    for (let i = shortest!.length - 1; i >= Math.max(0, shortest!.length - MAX_CANDIDATES); i--) {
       const entry = shortest![i]!;
       if (wanted.every((w) => entry.words.has(w))) return entry.statement;
     }
