@@ -78,10 +78,12 @@ test('case proofs nested in a proof belong to it; a bold label or a declared env
   assert.equal(analysed('14-proof-after-definition.tex').a.statements[0]!.proof?.range.start.line, 40, '[Proof of Theorem~\\ref{x}]');
 });
 
-test('a reference in a fragment (no \\documentclass, read alone) is only information: the document that inputs it may hold the label', () => {
-  const { a } = analysed('21-fragment-reference.tex', false);
-  assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['undefined-reference', 'information']]);
-  assert.match(a.diagnostics[0]!.message, /may be in the document this file is part of/);
+test('a reference in a fragment read alone (no \\documentclass, or a subfiles chapter) is only information: the document it is part of may hold the label', () => {
+  for (const name of ['21-fragment-reference.tex', '24-subfiles-chapter-reference.tex']) {
+    const { a } = analysed(name, false);
+    assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['undefined-reference', 'information']], name);
+    assert.match(a.diagnostics[0]!.message, /may be in the document this file is part of/);
+  }
 });
 
 test('a Markdown title over problems is no problem; a heading that names a result is what its proof follows', () => {

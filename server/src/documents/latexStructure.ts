@@ -10,7 +10,9 @@
  * environment it stands in, and is reported once there), except where LaTeX's own matching cannot be known:
  * inside a conditional (`\ifwide ... \else ... \fi` may begin one environment in each branch) or inside a
  * brace group (a macro's argument, such as `\iftag{x}{\begin{tabular}{cc}}{\begin{tabular}{c}}`). There the
- * environments are matched as well as can be, and nothing is reported.
+ * environments are matched as well as can be, and nothing is reported. Likewise in a fragment (a file
+ * without `\documentclass`, which another file inputs): an `\end` with nothing open, or a `document` left
+ * open at its end, may be matched in the file around it (a header and a footer file).
  */
 import { classifyStatementWord, isProofWord, readBracketGroup, type LexedLine } from './tokens';
 import { finding } from './precision';
@@ -91,6 +93,7 @@ export function buildLatexStructure(
   const roles = environmentRoles([...inherited, ...environments]);
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
+  const fragment = !declaresClass(lexed);
   /** How many conditionals (`\if...` to `\fi`) are open. */
   let conditionals = 0;
 
@@ -213,7 +216,7 @@ export function buildLatexStructure(
 
   const documentEnd = builder.documentEnd();
   for (let unclosed = stack.pop(); unclosed; unclosed = stack.pop()) {
-    if (!unclosed.uncertain) {
+    if (!unclosed.uncertain && !(fragment && unclosed.name === 'document')) {
       reportUnclosedEnvironment(
         unclosed,
         `\`\\begin{${shortName(unclosed.name)}}\` on ${lineLabel({ line: unclosed.line, character: 0 })} is never closed: add \`\\end{${shortName(unclosed.name)}}\`.`,
@@ -234,7 +237,7 @@ export function buildLatexStructure(
     const here = range(line, ch, line, endCh);
     if (!stack.has(name)) {
       const top = stack.top();
-      if (!uncertain && !top?.uncertain) {
+      if (!uncertain && !top?.uncertain && !(fragment && !top)) {
         builder.diagnostics.push(finding(
           'unmatched-end',
           'certain',
@@ -262,6 +265,11 @@ export function buildLatexStructure(
     }
     end(closing, line, endCh, ch, true);
   }
+}
+
+/** Whether the file names its class (`\documentclass`): a document of its own, not a fragment of one. */
+function declaresClass(lexed: readonly LexedLine<LatexState>[]): boolean {
+  return lexed.some((line) => line.tokens.some((token) => token.t === 'package' && token.kind === 'class'));
 }
 
 /** `[...]` standing alone at the start of the line after `line` (the optional argument of a `\begin` that

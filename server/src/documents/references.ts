@@ -56,9 +56,11 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'format' 
     }
     if (!first) own.set(label.name, label.range);
   }
-  // A LaTeX file alone without \documentclass is a fragment: the document that inputs it may hold the label
-  // (or name another document's, as the Stacks project's chapters.tex does through its includers' preamble).
-  const fragment = analysis.format === 'latex' && analysis.links.documentClass === undefined;
+  // A LaTeX file alone that is part of another document, without \documentclass or a subfiles chapter, is a
+  // fragment: that document may hold the label (or name another document's, as the Stacks project's
+  // chapters.tex does through its includers' preamble), and it may not have been found.
+  const documentClass = analysis.links.documentClass?.name;
+  const fragment = analysis.format === 'latex' && (documentClass === undefined || documentClass === 'subfiles');
   const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0 || fragment;
   for (const reference of analysis.references) {
     if (own.has(reference.name) || scope?.labels.has(reference.name)) continue;
