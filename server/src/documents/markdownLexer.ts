@@ -40,9 +40,12 @@ export interface MarkdownState {
   readonly atStart: boolean;
   /** A list is in progress: an indented line continues an item, it starts no code block. */
   readonly listed: boolean;
+  /** The open math is a `$$` block opened on a line of its own: Typora, Obsidian, kramdown and MathJax let
+   * it run over blank lines to its closing `$$`. */
+  readonly mathBlock: boolean;
 }
 
-const INITIAL: MarkdownState = { fence: null, math: null, mathDepth: 0, codeTicks: 0, inParagraph: false, raw: null, atStart: true, listed: false };
+const INITIAL: MarkdownState = { fence: null, math: null, mathDepth: 0, codeTicks: 0, inParagraph: false, raw: null, atStart: true, listed: false, mathBlock: false };
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 /** A heading's opening `#`s; its text is cut out by headingText (a regex for the whole line backtracks
@@ -83,14 +86,15 @@ export const markdownLineLexer: LineLexer<MarkdownState, LexedLine<MarkdownState
         a.inParagraph === b.inParagraph &&
         a.raw === b.raw &&
         a.atStart === b.atStart &&
-        a.listed === b.listed)
+        a.listed === b.listed &&
+        a.mathBlock === b.mathBlock)
     );
   },
 };
 
 function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<MarkdownState> {
   const tokens: LineToken[] = [];
-  let { fence, math, mathDepth, codeTicks, raw, listed } = start;
+  let { fence, math, mathDepth, codeTicks, raw, listed, mathBlock } = start;
   let inParagraph = true;
   const n = text.length;
 
@@ -113,11 +117,13 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
 
   if (/^\s*$/.test(text)) {
     // Math never spans paragraphs (Pandoc's rule, display math included): a stray `$$` is reported where it
-    // was typed, instead of pairing with the next one below and shifting every pair after it.
-    if (math !== null) {
+    // was typed, instead of pairing with the next one below and shifting every pair after it. A `$$` block
+    // opened on a line of its own is the exception: many renderers run it over blank lines.
+    if (math !== null && !mathBlock) {
       tokens.push({ t: 'mathUnclosed', ch: 0, endCh: 0, depth: mathDepth });
       math = null;
       mathDepth = 0;
+      mathBlock = false;
     }
     codeTicks = 0;
     inParagraph = false;
@@ -135,6 +141,7 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       tokens.push({ t: 'mathUnclosed', ch: base, endCh: base, before: shortName(title), depth: mathDepth });
       math = null;
       mathDepth = 0;
+      mathBlock = false;
     }
   }
 
@@ -302,6 +309,7 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
     tokens.push({ t: 'mathOpen', delimiter, ch, endCh });
     math = delimiter;
     mathDepth = 0;
+    mathBlock = delimiter === '$$' && text.trim() === '$$';
   }
 
   function close(ch: number, endCh: number): void {
@@ -309,6 +317,7 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
     tokens.push({ t: 'mathClose', delimiter: math!, ch, endCh });
     math = null;
     mathDepth = 0;
+    mathBlock = false;
   }
 
   function finish(hasText: boolean): LexedLine<MarkdownState> {
@@ -328,9 +337,10 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       inParagraph === start.inParagraph &&
       raw === start.raw &&
       listed === start.listed &&
+      mathBlock === start.mathBlock &&
       !start.atStart
         ? start
-        : { fence, math, mathDepth, codeTicks, inParagraph, raw, atStart: false, listed };
+        : { fence, math, mathDepth, codeTicks, inParagraph, raw, atStart: false, listed, mathBlock };
     return { endState, tokens, ...extent, startsWithDisplay };
   }
 }
