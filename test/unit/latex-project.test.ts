@@ -141,6 +141,18 @@ test('hostile projects: an \\input of itself, a chain of 3,000 files, 20,000 mis
   assert.deepEqual(codes(index.analysis('file:///hostile/b.tex')), ['undefined-reference@2']);
 });
 
+test('a label defined again in another file is reported naming how many other files, not places, define it', () => {
+  const index = new ProjectIndex(() => ({ maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }));
+  const put = (name: string, text: string): void => {
+    index.set(TextDocument.create(`file:///dup/${name}`, 'latex', 1, text), 'latex', false);
+  };
+  put('main.tex', '\\documentclass{book}\n\\begin{document}\n\\label{x}\n\\input{b}\n\\input{c}\n\\end{document}\n');
+  put('b.tex', '\\label{x}\n\\label{x}\n\\label{x}\n');
+  put('c.tex', '\\label{y}\n');
+  const duplicate = index.analysis('file:///dup/main.tex')!.diagnostics.find((d) => d.code === 'duplicate-label')!;
+  assert.match(duplicate.message, /is also defined in b\.tex of this project/, 'b.tex defines it three times: one more file');
+});
+
 test('subfiles and \\subimport: a chapter that names its main file in \\documentclass[..]{subfiles}; \\subimport relative to the importing file; \\newtheorem* and \\def from a class file', () => {
   const index = new ProjectIndex(() => ({ maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }));
   const put = (file: string, text: string): void => {

@@ -46,11 +46,13 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'format' 
     if (first) {
       diagnostics.push(finding('duplicate-label', 'certain', label.range, `${quoted} is defined twice in this file: references go to one of them only. Rename one.`, [{ range: first, message: 'first defined here' }]));
     } else if (elsewhere.length > 0) {
+      // Other files, each named once (a label defined four times in one file is one more file, not four).
+      const files = new Set(elsewhere.map((place) => place.uri)).size;
       diagnostics.push(finding(
         'duplicate-label',
         'certain',
         label.range,
-        `${quoted} is also defined in ${elsewhere[0]!.file}${elsewhere.length > 1 ? ` and ${elsewhere.length - 1} more file${elsewhere.length > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
+        `${quoted} is also defined in ${elsewhere[0]!.file}${files > 1 ? ` and ${files - 1} more file${files > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
         elsewhere.slice(0, MAX_RELATED).map((place) => ({ uri: place.uri, range: place.range, message: `also defined in ${place.file}` })),
       ));
     }
