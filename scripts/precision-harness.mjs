@@ -3,15 +3,16 @@
 // are large and not in the repository (clone each at its commit under --root, as corpora.json says).
 //
 //   node scripts/precision-harness.mjs --root /tmp/corpora [--cli dist/cli.js] [--sample 25] [--only name,...]
-//                                      [--context 3] [--show] [--write-doc] [--json results.json]
+//                                      [--context 3] [--show] [--write-doc LABEL] [--json results.json]
 //
 // For each corpus: its files and size, the whole check's time and peak memory (GNU time), the findings by
 // level and rule, warnings and errors per 100 KB, and a sample of warnings and errors (all of them when
 // there are no more than --sample; else a spread chosen by a fixed seed, so a run samples the same ones).
 // --show prints each sampled finding with the source around it, for judging by hand. Verdicts are kept in
 // test/corpus/judgements.json ("corpus:file:line:rule" -> { verdict: true|false, why }); a run reports how
-// many of its sample are judged true, --write-doc puts the tables into docs/precision.md between its
-// harness markers, and --json writes the whole result (samples included) to a file.
+// many of its sample are judged true, --write-doc LABEL puts the tables into docs/precision.md between its
+// `<!-- harness:LABEL:begin -->` and `<!-- harness:LABEL:end -->` markers, and --json writes the whole
+// result (samples included) to a file.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,7 @@ for (const r of results) {
       `sample ${r.sample.length}, judged ${judged.length}, true ${right}; ${JSON.stringify(r.byRule)}`,
   );
 }
-if (args['write-doc']) writeDoc(results);
+if (args['write-doc']) writeDoc(results, args['write-doc'] === true ? 'now' : args['write-doc']);
 if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 1)}\n`);
 
 function show(corpus, f) {
@@ -109,37 +110,46 @@ function walk(folder) {
   return files;
 }
 
-function writeDoc(results) {
+function writeDoc(results, label) {
   const doc = path.join(repo, 'docs', 'precision.md');
   const text = readFileSync(doc, 'utf8');
-  const begin = '<!-- harness:begin -->';
-  const end = '<!-- harness:end -->';
+  const begin = `<!-- harness:${label}:begin -->`;
+  const end = `<!-- harness:${label}:end -->`;
+  let sampled = 0;
+  let judgedTrue = 0;
   const rows = results.map((r) => {
     const judged = r.sample.filter((f) => f.judgement);
     const right = judged.filter((f) => f.judgement.verdict === true).length;
-    return `| ${r.corpus.name} | [${r.corpus.repository}](https://github.com/${r.corpus.repository}) \`${r.corpus.commit.slice(0, 10)}\` | ${r.files} | ${(r.bytes / 1024).toFixed(0)} KB | ${r.seconds.toFixed(2)} s | ${(r.peakKb / 1024).toFixed(0)} MB | ${r.loud} | ${per100Kb(r.loud, r.bytes)} | ${r.findings - r.loud} | ${right} / ${judged.length} |`;
+    sampled += r.sample.length;
+    judgedTrue += right;
+    const falseLoud = r.loud === 0 ? 0 : (r.loud * (judged.length - right)) / Math.max(judged.length, 1);
+    return `| ${r.corpus.name} | [${r.corpus.repository}](https://github.com/${r.corpus.repository}) \`${r.corpus.commit.slice(0, 10)}\` | ${r.files} | ${(r.bytes / 1024).toFixed(0)} KB | ${r.seconds.toFixed(2)} s | ${(r.peakKb / 1024).toFixed(0)} MB | ${r.loud} | ${per100Kb(r.loud, r.bytes)} | ${r.findings - r.loud} | ${right} / ${r.sample.length} | ${per100Kb(falseLoud, r.bytes)} |`;
   });
   const findings = results.flatMap((r) =>
-    r.sample.map((f) => `| ${r.corpus.name} | \`${f.file}:${f.start.line}\` | ${f.rule} (${f.level}) | ${f.judgement ? (f.judgement.verdict ? 'true' : '**false**') : 'not judged'} | ${f.judgement?.why ?? ''} |`),
+    r.sample.map((f) => `| ${r.corpus.name} | \`${f.file}:${f.start.line}\` | ${f.rule} (${f.level}) | ${f.judgement ? (f.judgement.verdict ? 'true' : '**false**') : 'not judged'} | ${(f.judgement?.why ?? '').replaceAll('|', '\\|')} |`),
   );
   const table = [
     begin,
-    '| corpus | repository, commit | files | size | check time | peak memory | warnings + errors | per 100 KB | notes | judged true |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `${results.reduce((n, r) => n + r.loud, 0)} warnings and errors in all; ${sampled} sampled, ${judgedTrue} of them judged true.`,
+    '',
+    '| corpus | repository, commit | files | size | check time | peak memory | warnings + errors | per 100 KB | notes | sample judged true | false per 100 KB (est.) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'Every warning and error of the current code on these corpora (or a seeded sample of 25 where there are more), judged by hand:',
+    '<details><summary>The sample, judged</summary>',
     '',
     '| corpus | file:line | rule | verdict | why |',
     '| --- | --- | --- | --- | --- |',
     ...findings,
+    '',
+    '</details>',
     end,
   ].join('\n');
   const from = text.indexOf(begin);
   const to = text.indexOf(end);
   if (from < 0 || to < 0) throw new Error(`docs/precision.md has no ${begin} ... ${end}`);
   writeFileSync(doc, text.slice(0, from) + table + text.slice(to + end.length));
-  console.log('docs/precision.md: harness tables written');
+  console.log(`docs/precision.md: the ${label} tables written`);
 }
 
 function parseArgs(list) {

@@ -74,6 +74,11 @@ test('the precision fixtures: on open, each document gets exactly the diagnostic
       assert.deepEqual(found, want, `${fixture.name}${guesses ? ' with guesses' : ''}`);
     }
   }
+  // A title over problems is no problem: no Prove lens above it, no symbol.
+  const title = uriOf('20-markdown-title.md');
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: title } });
+  assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], 'both problems have their solution; "Problem set 1" is a title');
+  assert.deepEqual((await client.symbols(title)).map((s) => s.name), ['Problem 1', 'Problem 2']);
   // A proof with nothing before it: a guess, shown as information only while guesses are asked for.
   const orphan = 'file:///precision/orphan.tex';
   await client.open(orphan, 'latex', '\\begin{proof}\nNothing states this.\n\\end{proof}\n');
