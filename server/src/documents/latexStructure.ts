@@ -48,7 +48,8 @@ interface OpenEnvironment {
   role: EnvironmentRole | undefined;
   /** Begun inside a conditional or a brace group: whether it balances is not known for sure. */
   uncertain: boolean;
-  /** The nearest enclosing statement or proof environment (a proof inside a statement proves it). */
+  /** The nearest enclosing environment a proof may belong to: a statement (a proof inside it proves it), a
+   * proof (a proof inside it is a case of it), or a theorem-like or unknown one (an example, a beamer frame). */
   context: OpenEnvironment | undefined;
   /** The first `\label` directly inside a statement. */
   label: string | undefined;
@@ -177,7 +178,7 @@ export function buildLatexStructure(
           option: nextLine ? nextLine.inner : token.option,
           role: roles(token.name),
           uncertain: token.grouped === true || conditionals > 0,
-          context: parent?.role?.role === 'statement' || parent?.proof ? parent : parent?.context,
+          context: parent && (parent.role || !TEXT_ENVIRONMENTS.has(parent.name)) ? parent : parent?.context,
           label: undefined,
           owned: {},
           proof: undefined,
@@ -204,7 +205,7 @@ export function buildLatexStructure(
             ...(reference ? { label: (reference[1] ?? reference[2]!).split(',')[0]!.trim() } : {}),
             ...(open.option !== undefined ? { title: open.option } : {}),
             ...(owner ? { owner: owner.owned } : {}),
-            nested: open.context?.proof !== undefined,
+            nested: open.context !== undefined && !owner,
           });
         }
         if (nextLine) break; // the rest of this line's tokens is the option's

@@ -24,7 +24,8 @@ export interface ProofHints {
   title?: string;
   /** The statement the proof stands inside (a solution inside its problem): it proves that one. */
   owner?: { proof?: Proof };
-  /** The proof stands inside another proof (a case, a claim's proof): it is part of that proof. */
+  /** The proof stands inside another proof (a case, a claim's proof), or inside an environment that may be
+   * what it proves (an example, an unknown one): it belongs there. */
   nested?: boolean;
 }
 
