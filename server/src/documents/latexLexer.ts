@@ -43,8 +43,6 @@ export interface LatexState {
    * group closes so, the `$` ended the math inside a macro's argument (`$\Sat{M}{!P \lif !A$}` works when
    * `\Sat` puts its argument in place): the math ends with the group. */
   readonly oddDollars: boolean;
-  /** Brace depth of the text outside math: an environment begun inside braces may be a macro's argument. */
-  readonly group: number;
   /** Inside the false branch of `\iffalse` (TeX skips it): how many conditionals deep; 0 when not. */
   readonly skip: number;
   /** Inside a verbatim-like environment: its name (only `\end{name}` ends it). */
@@ -64,7 +62,7 @@ interface PendingDefinition {
   readonly groups: number;
 }
 
-const INITIAL: LatexState = { math: null, mathDepth: 0, mathEnvironments: 0, dollarArgument: false, oddDollars: false, group: 0, skip: 0, verbatim: null, verbatimDepth: 0, definition: null };
+const INITIAL: LatexState = { math: null, mathDepth: 0, mathEnvironments: 0, dollarArgument: false, oddDollars: false, skip: 0, verbatim: null, verbatimDepth: 0, definition: null };
 
 /** A declaration longer than this was never closed: it is dropped and reported, not allowed to swallow
  * the rest of the document. */
@@ -127,7 +125,6 @@ export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
         a.mathEnvironments === b.mathEnvironments &&
         a.dollarArgument === b.dollarArgument &&
         a.oddDollars === b.oddDollars &&
-        a.group === b.group &&
         a.skip === b.skip &&
         a.verbatim === b.verbatim &&
         a.verbatimDepth === b.verbatimDepth &&
@@ -144,7 +141,10 @@ export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
 
 function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   const tokens: LineToken[] = [];
-  let { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, group, skip, verbatim, verbatimDepth, definition } = start;
+  let { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, skip, verbatim, verbatimDepth, definition } = start;
+  /** Brace depth of the text outside math since the line's start (negative: it closes braces opened on lines
+   * before). Kept per line, not in the state, so typing `\section{` re-lexes one line, not the document. */
+  let group = 0;
   const n = text.length;
   let stop = n; // where meaningful text ends (a comment starts)
   let i = 0;
@@ -259,9 +259,8 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       if (math === null) group++;
       else if (mathDepth++ === 0) oddDollars = false;
     } else if (c === 125 /* } */) {
-      if (math === null) {
-        if (group > 0) group--;
-      } else if (--mathDepth === 0 && oddDollars) {
+      if (math === null) group--;
+      else if (--mathDepth === 0 && oddDollars) {
         // `$\Sat{M}{A$}`: the `$` inside the argument ended the math; the text goes on after the group.
         tokens.push({ t: 'mathClose', delimiter: math, ch: i, endCh: i + 1 });
         leaveMath();
@@ -473,7 +472,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     const braces = readBraceGroup(text, afterName);
     if (!braces) return afterName;
     const envName = braces.inner.trim();
-    const grouped = group > 0 ? { grouped: true as const } : {};
+    const textDepth = group !== 0 ? { textDepth: group } : {};
     if (command === 'end') {
       if (math === `env:${envName}`) {
         if (mathDepth !== 0) tokens.push({ t: 'mathBraces', depth: mathDepth, ch: at, endCh: braces.end });
@@ -487,7 +486,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
         if (!math.startsWith('env:')) tokens.push({ t: 'mathUnclosed', ch: at, endCh: braces.end, before: `\\end{${shortName(envName)}}`, depth: mathDepth });
         leaveMath();
       }
-      tokens.push({ t: 'end', name: envName, ch: at, endCh: braces.end, ...grouped });
+      tokens.push({ t: 'end', name: envName, ch: at, endCh: braces.end, ...textDepth });
       return braces.end;
     }
     if (math !== null) mathEnvironments++;
@@ -495,8 +494,8 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     // The token spans the optional argument too: `\begin{theorem}[AM-GM]` is the statement's header.
     tokens.push(
       option
-        ? { t: 'begin', name: envName, ch: at, endCh: option.end, option: option.inner, ...grouped }
-        : { t: 'begin', name: envName, ch: at, endCh: braces.end, ...grouped },
+        ? { t: 'begin', name: envName, ch: at, endCh: option.end, option: option.inner, ...textDepth }
+        : { t: 'begin', name: envName, ch: at, endCh: braces.end, ...textDepth },
     );
     if (VERBATIM_ENVIRONMENTS.has(envName)) {
       verbatim = envName;
@@ -550,6 +549,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   }
 
   function finish(): LexedLine<LatexState> {
+    if (group !== 0) tokens.push({ t: 'textBraces', delta: group, ch: stop, endCh: stop });
     const extent = describeLine(text, stop);
     const first = tokens[0];
     const startsWithDisplay =
@@ -564,13 +564,12 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       mathEnvironments === start.mathEnvironments &&
       dollarArgument === start.dollarArgument &&
       oddDollars === start.oddDollars &&
-      group === start.group &&
       skip === start.skip &&
       verbatim === start.verbatim &&
       verbatimDepth === start.verbatimDepth &&
       definition === start.definition
         ? start
-        : { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, group, skip, verbatim, verbatimDepth, definition };
+        : { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, skip, verbatim, verbatimDepth, definition };
     return { endState, tokens, ...extent, startsWithDisplay };
   }
 }

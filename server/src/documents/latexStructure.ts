@@ -97,6 +97,8 @@ export function buildLatexStructure(
   const fragment = !declaresClass(lexed);
   /** How many conditionals (`\if...` to `\fi`) are open. */
   let conditionals = 0;
+  /** The text's brace depth where the line starts (never below 0). */
+  let braces = 0;
 
   const reportUnclosed = (open: OpenEnvironment, message: string, related?: { range: Range; message: string }): void => {
     builder.diagnostics.push(finding('unclosed-environment', 'certain', range(open.line, open.ch, open.line, open.endCh), message, related ? [related] : undefined));
@@ -155,6 +157,9 @@ export function buildLatexStructure(
 
   for (let line = 0; line < lexed.length; line++) {
     const tokens = lexed[line]!.tokens;
+    const lineBraces = braces;
+    /** Inside a brace group of the text, or a conditional: where balance cannot be known for sure. */
+    const unsure = (textDepth: number | undefined): boolean => lineBraces + (textDepth ?? 0) > 0 || conditionals > 0;
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t]!;
       if (builder.takeCommonToken({ line, token })) {
@@ -162,7 +167,9 @@ export function buildLatexStructure(
         if (token.t === 'label' && owner?.role?.role === 'statement' && owner.label === undefined) owner.label = token.name;
         continue;
       }
-      if (token.t === 'conditional') {
+      if (token.t === 'textBraces') {
+        braces = Math.max(0, braces + token.delta);
+      } else if (token.t === 'conditional') {
         if (token.part === 'if') conditionals++;
         else if (token.part === 'fi' && conditionals > 0) conditionals--;
       } else if (token.t === 'begin') {
@@ -177,7 +184,7 @@ export function buildLatexStructure(
           endCh: nextLine ? nextLine.end : token.endCh,
           option: nextLine ? nextLine.inner : token.option,
           role: roles(token.name),
-          uncertain: token.grouped === true || conditionals > 0,
+          uncertain: unsure(token.textDepth),
           context: parent && (parent.role || !TEXT_ENVIRONMENTS.has(parent.name)) ? parent : parent?.context,
           label: undefined,
           owned: {},
@@ -210,7 +217,7 @@ export function buildLatexStructure(
         }
         if (nextLine) break; // the rest of this line's tokens is the option's
       } else if (token.t === 'end') {
-        closeEnvironment(token.name, line, token.ch, token.endCh, token.grouped === true || conditionals > 0);
+        closeEnvironment(token.name, line, token.ch, token.endCh, unsure(token.textDepth));
       }
     }
   }

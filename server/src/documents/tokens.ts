@@ -13,10 +13,12 @@ export type IssueToken = {
 }[DiagnosticCode];
 
 export type LineToken =
-  /** `grouped`: inside a brace group of the text (a macro's argument, perhaps): whether it balances is not
-   * known for sure. */
-  | { t: 'begin'; name: string; ch: number; endCh: number; option?: string; grouped?: true }
-  | { t: 'end'; name: string; ch: number; endCh: number; grouped?: true }
+  /** `textDepth`: the text's brace depth there, counted from the line's start (absent: 0). Inside a brace
+   * group (a macro's argument, perhaps) whether an environment balances is not known for sure. */
+  | { t: 'begin'; name: string; ch: number; endCh: number; option?: string; textDepth?: number }
+  | { t: 'end'; name: string; ch: number; endCh: number; textDepth?: number }
+  /** The line's text braces do not balance: `delta` more `{` than `}` (negative: more `}`), at its end. */
+  | { t: 'textBraces'; delta: number; ch: number; endCh: number }
   /** `\if...`, `\else`/`\or`, `\fi`: TeX's conditionals, which the analysis cannot evaluate. */
   | { t: 'conditional'; part: 'if' | 'else' | 'fi'; ch: number; endCh: number }
   | { t: 'label'; name: string; ch: number; endCh: number }
