@@ -127,7 +127,7 @@ async function pullSettings(): Promise<void> {
 
 async function applySettings(raw: unknown): Promise<void> {
   const next = resolveSettings(raw);
-  const analysisChanged = next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize;
+  const analysisChanged = next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize || next.analysis.guesses !== settings.now.analysis.guesses;
   settings.now = next;
   await context?.models.configure(next);
   loadModelInBackground();

@@ -33,7 +33,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   rc: { iterations: 3 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
-  analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE },
+  analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
@@ -89,6 +89,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
+      guesses: typeof analysis.guesses === 'boolean' ? analysis.guesses : defaults.analysis.guesses,
     },
   };
 }

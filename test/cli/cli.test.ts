@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { proofInsertion } from '../../server/src/documents/insertion';
 import { REPO_ROOT, readDocument } from '../support/fixtures';
+import { asExpected, describeExpected, PRECISION_DIR, precisionFixtures } from '../support/precisionFixtures';
 import { tinyModelPath } from '../support/models';
 import { closedPort } from '../support/ports';
 
@@ -53,6 +54,30 @@ test('check on a LaTeX project: the root checks every file it brings in, a chapt
   const claim = spawnSync(process.execPath, [CLI, 'prove', 'chapters/two.tex:5', '--model', noModel], { cwd: project, env, encoding: 'utf8' });
   assert.equal(claim.status, 3, claim.stderr);
   assert.equal(spawnSync(process.execPath, [CLI, 'prove', 'chapters/two.tex:2', '--model', noModel], { cwd: project, env, encoding: 'utf8' }).status, 2);
+});
+
+test('check on the precision fixtures: each file\'s findings are exactly the ones it expects, without and with --guesses', () => {
+  type Report = { files: number; findings: { file: string; rule: string; level: string; start: { line: number; column: number } }[] };
+  for (const guesses of [false, true]) {
+    const result = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', ...(guesses ? ['--guesses'] : []), '.'], { cwd: PRECISION_DIR, env, encoding: 'utf8' });
+    assert.ok(result.status === 0 || result.status === 1, result.stderr);
+    const report = JSON.parse(result.stdout) as Report;
+    const fixtures = precisionFixtures();
+    assert.equal(report.files, fixtures.length);
+    for (const fixture of fixtures) {
+      const expected = guesses ? fixture.expectedWithGuesses : fixture.expected;
+      const found = report.findings.filter((f) => f.file === fixture.name).map((f) => asExpected({ rule: f.rule, line: f.start.line, column: f.start.column }, expected));
+      assert.deepEqual(found, describeExpected(expected), `${fixture.name}${guesses ? ' --guesses' : ''}`);
+    }
+    assert.ok(report.findings.every((f) => f.level !== 'warning' || f.rule === 'unbalanced-braces-in-math'), 'nothing but what is certain is louder than a note');
+  }
+});
+
+test('check writes a report of any length through a pipe (2,000 findings: ten times the 64 KB a pipe takes at once)', () => {
+  const many = file('many-references.tex', `\\documentclass{article}\n\\begin{document}\n${'See \\ref{nowhere}.\n'.repeat(2000)}\\end{document}\n`);
+  const result = run(['check', '--format', 'json', many]);
+  assert.ok(result.stdout.length > 256 * 1024, `${result.stdout.length} characters`);
+  assert.equal((JSON.parse(result.stdout) as { findings: unknown[] }).findings.length, 2000);
 });
 
 test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema accepts; exit 1 on errors, 0 without', () => {

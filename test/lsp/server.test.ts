@@ -12,6 +12,7 @@ import {
 import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
 import { lineOf, readDocument } from '../support/fixtures';
 import { TestLanguageClient } from '../support/lspClient';
+import { asExpected, describeExpected, precisionFixtures } from '../support/precisionFixtures';
 
 let client: TestLanguageClient;
 /** LSP 3.18 allows markup in messages; this server sends plain strings. */
@@ -59,6 +60,36 @@ test('open a LaTeX file: outline symbols with proofs and steps as children, fold
   assert.ok(folds.some((f) => f.startLine === lineOf(text, '\\begin{thm}') - 1 && f.endLine === lineOf(text, '\\end{thm}') - 2));
 });
 
+test('the precision fixtures: on open, each document gets exactly the diagnostics it expects; guesses only once the setting asks', async () => {
+  const fixtures = precisionFixtures();
+  const uriOf = (name: string): string => `file:///precision/${name}`;
+  for (const fixture of fixtures) await client.open(uriOf(fixture.name), fixture.format, fixture.text);
+  for (const guesses of [false, true]) {
+    if (guesses) await client.configure({ qedNano: { analysis: { guesses: true } } });
+    for (const fixture of fixtures) {
+      const expected = guesses ? fixture.expectedWithGuesses : fixture.expected;
+      const want = describeExpected(expected);
+      const diagnostics = await client.diagnostics(uriOf(fixture.name), (p) => p.diagnostics.length === want.length);
+      const found = diagnostics.map((d) => asExpected({ rule: String(d.code), line: d.range.start.line + 1, column: d.range.start.character + 1 }, expected));
+      assert.deepEqual(found, want, `${fixture.name}${guesses ? ' with guesses' : ''}`);
+    }
+  }
+  // A title over problems is no problem: no Prove lens above it, no symbol.
+  const title = uriOf('20-markdown-title.md');
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: title } });
+  assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], 'both problems have their solution; "Problem set 1" is a title');
+  assert.deepEqual((await client.symbols(title)).map((s) => s.name), ['Problem 1', 'Problem 2']);
+  // A proof with nothing before it: a guess, shown as information only while guesses are asked for.
+  const orphan = 'file:///precision/orphan.tex';
+  await client.open(orphan, 'latex', '\\begin{proof}\nNothing states this.\n\\end{proof}\n');
+  const guessed = await client.diagnostics(orphan, (p) => p.diagnostics.length === 1);
+  assert.deepEqual(guessed.map((d) => [d.code, d.severity]), [['proof-without-statement', DiagnosticSeverity.Information]]);
+  await client.configure({ qedNano: { analysis: { guesses: false } } });
+  assert.deepEqual(await client.diagnostics(orphan, (p) => p.diagnostics.length === 0), []);
+  for (const fixture of fixtures) await client.close(uriOf(fixture.name));
+  await client.close(orphan);
+});
+
 test('edit a document incrementally: diagnostics follow each change, outline follows the text', async () => {
   const uri = 'file:///work/edit.tex';
   const text = '\\begin{theorem}\nFor all $x$, $x=x$.\n\\end{theorem}\n\\begin{proof}\nTrivial.\n\\end{proof}\n';
@@ -77,11 +108,11 @@ test('edit a document incrementally: diagnostics follow each change, outline fol
     { range: { start: { line: 2, character: 5 }, end: { line: 2, character: 12 } }, text: 'lemma' },
   ]);
   const renamed = await client.diagnostics(uri, (p) => p.version === 3);
-  // The proof now opens inside the unclosed theorem, so it follows no finished statement either.
-  assert.deepEqual(renamed.map((d) => d.code).sort(), ['proof-without-statement', 'unclosed-environment', 'unmatched-end']);
+  // As LaTeX does, `\end{lemma}` ends the theorem: one error, there, and the proof after it is still the theorem's.
+  assert.deepEqual(renamed.map((d) => [d.code, d.range.start.line]), [['unmatched-end', 2]]);
+  assert.match(messageOf(renamed[0]!), /`\\end\{lemma\}` ends `\\begin\{theorem\}` of line 1/);
   const symbols = await client.symbols(uri);
-  assert.equal(symbols[0]!.name, 'Theorem');
-  assert.equal(symbols[0]!.range.end.line, 6, 'the unclosed theorem now runs to the end of the document');
+  assert.deepEqual(symbols.map((s) => [s.name, s.range.end.line, s.children?.map((c) => c.name)]), [['Theorem', 5, ['Proof']]]);
 
   await client.close(uri);
   assert.deepEqual(await client.diagnostics(uri, (p) => p.diagnostics.length === 0 && p.version === undefined), []);
@@ -92,12 +123,12 @@ test('open a Markdown file: statements from headings and labels, structural diag
   const text = readDocument('broken.md');
   await client.open(uri, 'markdown', text);
   assert.deepEqual(names(await client.symbols(uri)), [
-    ['Proof (no statement)', 'Method', [['Step 1', 0]]],
+    ['Another proof', 'Method', [['Step 1', 0]]],
     ['Theorem 1', 'Class', [['Proof', 2]]],
     ['Problem 2', 'Event', []],
   ]);
   const diagnostics = await client.diagnostics(uri);
-  assert.equal(diagnostics.length, 6);
+  assert.equal(diagnostics.length, 5, 'the proof under the title heading may prove what the heading names: no finding');
   assert.ok(diagnostics.every((d) => d.source === STRUCTURE_DIAGNOSTIC_SOURCE));
 });
 

@@ -65,6 +65,14 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
     format: 'latex',
     text: Array.from({ length: 20_000 }, (_, i) => `\\externaldocument[p-]{d${i}}\\ref{p-${i}}`).join('\n'),
   },
+  { name: '50,000 nested tikzpictures on one line', format: 'latex', text: `${'\\begin{tikzpicture}'.repeat(50_000)}${'\\end{tikzpicture}'.repeat(50_000)}\n` },
+  { name: '10,000 paragraphs of math with a brace left open', format: 'latex', text: '$\\frac{a$ b $c$\n\n'.repeat(10_000) },
+  {
+    name: '5,000 statements and 5,000 proofs whose titles share words with all of them',
+    format: 'latex',
+    text: `${'\\begin{theorem}[alpha beta]\\end{theorem}\n'.repeat(5000)}${'\\begin{proof}[Proof of alpha gamma]\\end{proof}\n'.repeat(5000)}`,
+  },
+  { name: '100,000 \\iffalse and \\if on one line', format: 'latex', text: `${'\\iffalse\\ifx'.repeat(50_000)}\n$x\n` },
 ];
 
 export const ADVERSARIAL_REPLIES: readonly AdversarialReply[] = [

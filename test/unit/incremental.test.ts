@@ -12,7 +12,7 @@ const FIXTURES: [string, DocumentFormat][] = [
   ['notes.md', 'markdown'],
   ['broken.md', 'markdown'],
 ];
-const EDITS = ['$', '$$', '\\[', '\\)', '{', '}', '\n', '\n\n', '%', '\\begin{proof}', '\\end{proof}', '`', '```\n', '**Proof.** ', '∎', '\\verb|', 'x'];
+const EDITS = ['$', '$$', '\\[', '\\)', '{', '}', '\\iffalse', '\\fi', '\\Axiom$', '\\begin{tikzpicture}', '\n', '\n\n', '%', '\\begin{proof}', '\\end{proof}', '`', '```\n', '**Proof.** ', '∎', '\\verb|', 'x'];
 
 test('re-analysis after each of 300 random edits equals a fresh analysis of the same text', () => {
   for (const [name, format] of FIXTURES) {
@@ -52,4 +52,12 @@ test('a one-character edit in a 2,000-line document lexes only the lines it affe
   analyzer.analyze(dollar);
   assert.ok(analyzer.lastLexedLineCount <= 3, `an opened $ is relexed to the paragraph end (${analyzer.lastLexedLineCount} lines)`);
   assert.deepEqual(analyzer.analyze(dollar), analyzeDocument('latex', dollar));
+
+  // A brace opened in text (`\textbf{` typed, its `}` not yet): the text's brace depth is counted per line, so
+  // the lines after it keep their state.
+  const brace = `${text.slice(0, middle)}\\textbf{${text.slice(middle)}`;
+  analyzer.analyze(text);
+  analyzer.analyze(brace);
+  assert.equal(analyzer.lastLexedLineCount, 1, 'an unclosed brace in text: one line');
+  assert.deepEqual(analyzer.analyze(brace), analyzeDocument('latex', brace));
 });

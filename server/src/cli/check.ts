@@ -3,7 +3,8 @@
  * a file of its project (projectIndex.ts), found the way the language server finds it: the folders around
  * it are read for its root, and the files the root brings in and the local packages from there. A root
  * names its whole project: every file it brings in is checked; a chapter is checked with what the rest of
- * its project declares and labels.
+ * its project declares and labels. Errors and warnings are only what is certainly wrong (documents/
+ * precision.ts); `--guesses` adds what a check can only guess, as notes.
  */
 import * as path from 'node:path';
 import type { IndexedFile } from '../project/projectIndex';
@@ -12,9 +13,9 @@ import { collectFiles, formatOf, readInput } from './inputs';
 import { CliProjects } from './projects';
 import { formatFindings, levelOf, type Finding, type Format } from './report';
 
-export async function check(targets: readonly string[], format: Format): Promise<{ output: string; exitCode: number }> {
+export async function check(targets: readonly string[], format: Format, guesses = false): Promise<{ output: string; exitCode: number }> {
   const inputs = collectFiles(targets).map(readInput);
-  const { index } = await CliProjects.around(inputs);
+  const { index } = await CliProjects.around(inputs, guesses);
   const named = new Map(inputs.map((input) => [CliProjects.uriOf(input), input.path]));
 
   const checked: IndexedFile[] = [];

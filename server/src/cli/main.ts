@@ -109,9 +109,10 @@ export function program(): Command {
     .description('structural diagnostics of .tex and .md files (no model), each LaTeX file as part of its project (a root: the whole project); exit 1 when there are errors')
     .argument('<paths...>', 'files, or folders searched for .tex and .md files')
     .addOption(formatOption())
+    .option('--guesses', 'also report, as notes, what a check can only guess (a proof that seems to follow no statement)', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (paths: string[], options: { format: Format }) => {
-      const { output, exitCode } = await check(paths, options.format);
+    .action(async (paths: string[], options: { format: Format; guesses: boolean }) => {
+      const { output, exitCode } = await check(paths, options.format, options.guesses);
       process.stdout.write(output);
       process.exitCode = exitCode;
     });
@@ -204,4 +205,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-void main(process.argv.slice(2)).then((code) => process.exit(code));
+// Exits once what was written has gone out: a pipe takes 64 KB at a time, and process.exit() would cut a
+// longer report (`check --format json | jq`) short.
+void main(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));

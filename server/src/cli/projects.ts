@@ -18,9 +18,10 @@ import type { InputFile } from './inputs';
 export class CliProjects {
   private constructor(readonly index: ProjectIndex) {}
 
-  /** The index of `inputs` (as read, or as written since) and of the LaTeX projects around them. */
-  static async around(inputs: readonly InputFile[]): Promise<CliProjects> {
-    const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE }));
+  /** The index of `inputs` (as read, or as written since) and of the LaTeX projects around them;
+   * `guesses`: findings report guesses too (qedNano.analysis.guesses). */
+  static async around(inputs: readonly InputFile[], guesses = false): Promise<CliProjects> {
+    const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE, guesses }));
     const projects = new CliProjects(index);
     // Taken in first, analysed as files of their projects once all are read.
     for (const input of inputs) projects.take(input);

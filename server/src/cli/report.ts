@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { loudest, RULES as STRUCTURAL_RULES } from '../documents/precision';
 import type { DiagnosticCode, Range } from '../documents/proofDocument';
 import { BUILD_INFO } from '../buildInfo';
 import { bold, dim, red, yellow } from './terminal';
@@ -24,22 +25,12 @@ export interface Finding {
 
 export type Format = 'text' | 'json' | 'sarif';
 
-/** Every rule a finding can have, with what it means (SARIF's rule metadata). */
+/** Every rule a finding can have, with what it means (SARIF's rule metadata): the structural ones as the
+ * precision policy has them (their loudest level), and the critique's. */
 export const RULES: Record<DiagnosticCode | `critique/${'error' | 'gap' | 'unclear' | 'score'}`, { level: Level; description: string }> = {
-  'unclosed-environment': { level: 'error', description: 'An environment (\\begin{...}) is never closed.' },
-  'unclosed-definition': { level: 'error', description: 'A \\newcommand or similar definition never closes its braces.' },
-  'math-mode-conflict': { level: 'error', description: 'Math opened inside math, or an environment that cannot stand in math.' },
-  'unmatched-end': { level: 'error', description: 'An \\end{...} without its \\begin{...}.' },
-  'unclosed-math': { level: 'error', description: 'Math ($, $$, \\(, \\[) that is never closed.' },
-  'unmatched-math-close': { level: 'error', description: 'A math closer (\\), \\]) with no opener.' },
-  'unbalanced-braces-in-math': { level: 'warning', description: 'Braces in a formula that do not balance.' },
-  'undefined-reference': { level: 'warning', description: 'A \\ref to a label that is not defined.' },
-  'duplicate-label': { level: 'warning', description: 'A label defined more than once in a file or project.' },
-  'missing-external-document': { level: 'warning', description: 'An \\externaldocument (xr) whose file cannot be read: references to its labels are not checked.' },
-  'proof-without-statement': { level: 'warning', description: 'A proof that follows no statement needing one.' },
-  'problem-without-proof': { level: 'note', description: 'A problem or exercise with no proof yet.' },
-  'document-too-large': { level: 'note', description: 'The document is larger than the analysis limit.' },
-  'binary-document': { level: 'note', description: 'The file is not text.' },
+  ...(Object.fromEntries(
+    (Object.keys(STRUCTURAL_RULES) as DiagnosticCode[]).map((code) => [code, { level: levelOf(loudest(code)), description: STRUCTURAL_RULES[code].summary }]),
+  ) as Record<DiagnosticCode, { level: Level; description: string }>),
   'critique/error': { level: 'error', description: 'QED-Nano: the step is wrong.' },
   'critique/gap': { level: 'warning', description: 'QED-Nano: the step does not follow without more argument.' },
   'critique/unclear': { level: 'note', description: 'QED-Nano: the step is unclear.' },

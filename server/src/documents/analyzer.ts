@@ -12,11 +12,14 @@ import { buildLatexStructure, environmentRoles } from './latexStructure';
 import { markdownLineLexer } from './markdownLexer';
 import { buildMarkdownStructure } from './markdownStructure';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
+import { finding, reported } from './precision';
 import { comparePositions, NO_LINKS, range, type DocumentFormat, type EnvironmentDeclaration, type LabelDefinition, type ProofDocumentAnalysis, type Reference, type StructuralDiagnostic } from './proofDocument';
 import { labelDiagnostics, labelsAndReferences, type ProjectScope } from './references';
 
 export interface AnalyzerOptions {
   maxDocumentSize: number;
+  /** Report what a check can only guess, as information (qedNano.analysis.guesses; off when absent). */
+  guesses?: boolean;
 }
 
 export class ProofDocumentAnalyzer {
@@ -29,8 +32,8 @@ export class ProofDocumentAnalyzer {
   private structure:
     | { text: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis; begun: readonly string[]; roles: string }
     | undefined;
-  /** The last full analysis, for its structure and scope. */
-  private last: { structure: ProofDocumentAnalysis; scope: ProjectScope | undefined; analysis: ProofDocumentAnalysis } | undefined;
+  /** The last full analysis, for its structure, scope and whether it reports guesses. */
+  private last: { structure: ProofDocumentAnalysis; scope: ProjectScope | undefined; guesses: boolean; analysis: ProofDocumentAnalysis } | undefined;
 
   constructor(readonly format: DocumentFormat) {}
 
@@ -56,18 +59,15 @@ export class ProofDocumentAnalyzer {
     const refusal = refuse(text, options);
     if (refusal) return refused(this.format, refusal);
     const structure = this.structureOf(text, scope?.environments);
-    if (this.last?.structure === structure && this.last.scope === scope) return this.last.analysis;
+    const guesses = options.guesses === true;
+    if (this.last?.structure === structure && this.last.scope === scope && this.last.guesses === guesses) return this.last.analysis;
     const labels = labelDiagnostics(structure, scope);
     const made = labelsAndReferences(structure, scope);
-    const analysis = labels.length === 0 && made.labels === structure.labels && made.references === structure.references
-      ? structure
-      : {
-          ...structure,
-          labels: made.labels as LabelDefinition[],
-          references: made.references as Reference[],
-          diagnostics: labels.length === 0 ? structure.diagnostics : [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start)),
-        };
-    this.last = { structure, scope, analysis };
+    const all = labels.length === 0 ? structure.diagnostics : [...structure.diagnostics, ...labels].sort((a, b) => comparePositions(a.range.start, b.range.start));
+    const shown = reported(all, { guesses });
+    const unchanged = shown.length === structure.diagnostics.length && labels.length === 0 && made.labels === structure.labels && made.references === structure.references;
+    const analysis = unchanged ? structure : { ...structure, labels: made.labels as LabelDefinition[], references: made.references as Reference[], diagnostics: shown };
+    this.last = { structure, scope, guesses, analysis };
     return analysis;
   }
 
@@ -126,20 +126,15 @@ export function analyzeDocument(format: DocumentFormat, text: string, options?: 
 /** A document that is too large, or is not text at all, gets one clear message instead of analysis. */
 function refuse(text: string, { maxDocumentSize }: AnalyzerOptions): StructuralDiagnostic | undefined {
   if (text.length > maxDocumentSize) {
-    return {
-      code: 'document-too-large',
-      severity: 'information',
-      range: range(0, 0, 0, 0),
-      message: `QED-Nano skips the outline and structure checks of this document: it has ${text.length.toLocaleString('en')} characters, more than the limit of ${maxDocumentSize.toLocaleString('en')} (setting qedNano.analysis.maxDocumentSize).`,
-    };
+    return finding(
+      'document-too-large',
+      'certain',
+      range(0, 0, 0, 0),
+      `QED-Nano skips the outline and structure checks of this document: it has ${text.length.toLocaleString('en')} characters, more than the limit of ${maxDocumentSize.toLocaleString('en')} (setting qedNano.analysis.maxDocumentSize).`,
+    );
   }
   if (looksBinary(text)) {
-    return {
-      code: 'binary-document',
-      severity: 'information',
-      range: range(0, 0, 0, 0),
-      message: 'QED-Nano skips this document: it looks like binary data, not LaTeX or Markdown text.',
-    };
+    return finding('binary-document', 'certain', range(0, 0, 0, 0), 'QED-Nano skips this document: it looks like binary data, not LaTeX or Markdown text.');
   }
   return undefined;
 }

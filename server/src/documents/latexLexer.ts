@@ -20,7 +20,6 @@ import {
   REFERENCE_COMMANDS,
   referenceTokens,
   skipWhitespace,
-  unbalancedBraces,
   type Definition,
   type LexedLine,
   type LineToken,
@@ -32,11 +31,25 @@ export interface LatexState {
   readonly math: MathDelimiter | null;
   /** Brace depth inside the current math (a `$` inside `\text{...}` does not end the math). */
   readonly mathDepth: number;
-  /** Environments opened inside the current math (`pmatrix`, `cases`...): an `\end` beyond them means the
-   * math was never closed. */
+  /** Environments opened inside the current math (`pmatrix`, `cases`, `tabular`...): an `\end` beyond them
+   * ends the math (it was never closed, or closed with the wrong name). Their cells are math of their own
+   * (`$1$ & \text{if } x = 0` in `cases` is text) or text (`tabular`): a `$` in them neither closes nor
+   * conflicts. */
   readonly mathEnvironments: number;
+  /** Inside the `$`-delimited argument of a macro in math (bussproofs' `\Axiom$ A \fCenter B$`), which
+   * may run over several lines: the next `$` ends it. */
+  readonly dollarArgument: boolean;
+  /** In `$` math, an odd number of `$` were read as text inside the current outermost brace group. If the
+   * group closes so, the `$` ended the math inside a macro's argument (`$\Sat{M}{!P \lif !A$}` works when
+   * `\Sat` puts its argument in place): the math ends with the group. */
+  readonly oddDollars: boolean;
+  /** Inside the false branch of `\iffalse` (TeX skips it): how many conditionals deep; 0 when not. */
+  readonly skip: number;
   /** Inside a verbatim-like environment: its name (only `\end{name}` ends it). */
   readonly verbatim: string | null;
+  /** How many of it are nested inside it (a `tikzpicture` in a node of a `tikzpicture`; real verbatim
+   * text has no nesting). */
+  readonly verbatimDepth: number;
   /** Inside a multi-line declaration (`\newcommand`, `\newenvironment`...): its text so far. */
   readonly definition: PendingDefinition | null;
 }
@@ -49,7 +62,7 @@ interface PendingDefinition {
   readonly groups: number;
 }
 
-const INITIAL: LatexState = { math: null, mathDepth: 0, mathEnvironments: 0, verbatim: null, definition: null };
+const INITIAL: LatexState = { math: null, mathDepth: 0, mathEnvironments: 0, dollarArgument: false, oddDollars: false, skip: 0, verbatim: null, verbatimDepth: 0, definition: null };
 
 /** A declaration longer than this was never closed: it is dropped and reported, not allowed to swallow
  * the rest of the document. */
@@ -60,9 +73,17 @@ const VERBATIM_ENVIRONMENTS: ReadonlySet<string> = new Set([
   'filecontents', 'filecontents*', 'tikzpicture' /* tikz syntax is full of $ and % that are not text */,
 ]);
 
+/** Verbatim-like environments that may nest in themselves. */
+const NESTING_VERBATIM: ReadonlySet<string> = new Set(['tikzpicture']);
+
 export const MATH_ENVIRONMENTS: ReadonlySet<string> = new Set(
   ['equation', 'align', 'gather', 'multline', 'flalign', 'alignat', 'eqnarray', 'displaymath', 'math', 'dmath']
     .flatMap((name) => [name, `${name}*`]),
+);
+
+/** Display environments built as alignments: each cell is math of its own, so `$x$` in a cell is text. */
+const ALIGNMENT_ENVIRONMENTS: ReadonlySet<string> = new Set(
+  ['align', 'gather', 'flalign', 'alignat', 'eqnarray'].flatMap((name) => [`env:${name}`, `env:${name}*`]),
 );
 
 const DEFINITION_COMMANDS: ReadonlySet<string> = new Set([
@@ -88,6 +109,12 @@ const ROOT_COMMENT = /^%\s*!\s*tex\s+root\s*=(.*)$/i;
 
 const INLINE_VERBATIM_COMMANDS: ReadonlySet<string> = new Set(['verb', 'lstinline', 'mintinline']);
 
+/** TeX's own conditionals (a `\newif` one is any other `\if...` not followed by a brace group). */
+const PRIMITIVE_CONDITIONALS: ReadonlySet<string> = new Set([
+  'if', 'ifcat', 'ifnum', 'ifdim', 'ifodd', 'ifvmode', 'ifhmode', 'ifmmode', 'ifinner', 'ifvoid', 'ifhbox', 'ifvbox',
+  'ifx', 'ifeof', 'iftrue', 'iffalse', 'ifcase', 'ifdefined', 'ifcsname', 'iffontchar', 'ifincsname',
+]);
+
 export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
   initialState: INITIAL,
   lexLine: lexLatexLine,
@@ -97,7 +124,11 @@ export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
       (a.math === b.math &&
         a.mathDepth === b.mathDepth &&
         a.mathEnvironments === b.mathEnvironments &&
+        a.dollarArgument === b.dollarArgument &&
+        a.oddDollars === b.oddDollars &&
+        a.skip === b.skip &&
         a.verbatim === b.verbatim &&
+        a.verbatimDepth === b.verbatimDepth &&
         (a.definition === b.definition ||
           (a.definition !== null &&
             b.definition !== null &&
@@ -111,16 +142,28 @@ export const latexLineLexer: LineLexer<LatexState, LexedLine<LatexState>> = {
 
 function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   const tokens: LineToken[] = [];
-  let { math, mathDepth, mathEnvironments, verbatim, definition } = start;
+  let { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, skip, verbatim, verbatimDepth, definition } = start;
+  /** Brace depth of the text outside math since the line's start (negative: it closes braces opened on lines
+   * before). Kept per line, not in the state, so typing `\section{` re-lexes one line, not the document. */
+  let group = 0;
   const n = text.length;
   let stop = n; // where meaningful text ends (a comment starts)
   let i = 0;
+  /** Where the name of the last control word ended: a `$` right after it may be that macro's delimiter. */
+  let wordEnd = -1;
+  /** Where the verbatim environment's next `\end` and (for a nesting one) `\begin` stand (n: none). */
+  let nextCloser = -1;
+  let nextOpener = verbatim !== null && NESTING_VERBATIM.has(verbatim) ? -1 : n;
+  const findFrom = (needle: string, from: number): number => {
+    const at = text.indexOf(needle, from);
+    return at < 0 ? n : at;
+  };
 
   const isBlank = /^\s*$/.test(text);
-  if (isBlank && definition === null && verbatim === null) {
+  if (isBlank && definition === null && verbatim === null && skip === 0) {
     if (math === '$' || math === '$$' || math === '\\(' || math === '\\[') {
       // TeX ends a paragraph here and reports the math as never closed.
-      tokens.push({ t: 'mathUnclosed', ch: 0, endCh: 0 });
+      tokens.push({ t: 'mathUnclosed', ch: 0, endCh: 0, depth: mathDepth });
       leaveMath();
     }
     return finish();
@@ -130,30 +173,46 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     math = null;
     mathDepth = 0;
     mathEnvironments = 0;
+    dollarArgument = false;
+    oddDollars = false;
   }
   const openMath = (delimiter: MathDelimiter, ch: number, endCh: number): void => {
     tokens.push({ t: 'mathOpen', delimiter, ch, endCh });
     math = delimiter;
     mathDepth = 0;
     mathEnvironments = 0;
+    dollarArgument = false;
+    oddDollars = false;
   };
   const closeMath = (ch: number, endCh: number): void => {
-    if (mathDepth !== 0) tokens.push(unbalancedBraces(mathDepth, ch, endCh));
+    if (mathDepth !== 0) tokens.push({ t: 'mathBraces', depth: mathDepth, ch, endCh });
     tokens.push({ t: 'mathClose', delimiter: math!, ch, endCh });
     leaveMath();
   };
-  const conflict = (message: string, ch: number, endCh: number): void => {
-    tokens.push({ t: 'issue', code: 'math-mode-conflict', severity: 'warning', message, ch, endCh });
-  };
+  /** Inside a brace group, an environment or an alignment's cell within math: text-mode math may stand here. */
+  const textInMath = (): boolean => mathDepth > 0 || mathEnvironments > 0 || (math !== null && ALIGNMENT_ENVIRONMENTS.has(math));
 
   while (i < n) {
     if (verbatim !== null) {
       const closer = `\\end{${verbatim}}`;
-      const at = text.indexOf(closer, i);
-      if (at < 0) break;
-      tokens.push({ t: 'end', name: verbatim, ch: at, endCh: at + closer.length });
-      verbatim = null;
+      // Each search starts where the last one found nothing before: a line of 50,000 nested `\begin`s stays linear.
+      if (nextCloser < i) nextCloser = findFrom(closer, i);
+      if (NESTING_VERBATIM.has(verbatim) && nextOpener < i) nextOpener = findFrom(`\\begin{${verbatim}}`, i);
+      if (nextOpener < nextCloser) {
+        verbatimDepth++;
+        i = nextOpener + verbatim.length + 8;
+        continue;
+      }
+      if (nextCloser >= n) break;
+      const at = nextCloser;
       i = at + closer.length;
+      if (verbatimDepth > 0) {
+        verbatimDepth--;
+        continue;
+      }
+      tokens.push({ t: 'end', name: verbatim, ch: at, endCh: i });
+      verbatim = null;
+      if (math !== null && mathEnvironments > 0) mathEnvironments--; // a tikzpicture inside `\[ ... \]`
       continue;
     }
     if (definition !== null) {
@@ -169,6 +228,10 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       }
       continue;
     }
+    if (skip > 0) {
+      i = skipFalseBranch(i);
+      continue;
+    }
 
     const c = text.charCodeAt(i);
     if (c === 37 /* % */) {
@@ -182,52 +245,29 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     if (c === 92 /* \ */) {
       const next = text.charCodeAt(i + 1);
       if (!isLetter(next)) {
-        const symbol = text[i + 1];
-        if (symbol === '(' || symbol === '[') {
-          const delimiter = symbol === '(' ? '\\(' : '\\[';
-          if (math === null) openMath(delimiter, i, i + 2);
-          else conflict(`\`${delimiter}\` opens math inside math that is already open.`, i, i + 2);
-        } else if (symbol === ')' || symbol === ']') {
-          const expected = symbol === ')' ? '\\(' : '\\[';
-          if (math === expected) closeMath(i, i + 2);
-          else tokens.push(unmatchedClose(`\\${symbol}`, expected, math, i));
-        }
+        lexSymbol(text[i + 1], i);
         i += 2;
         continue;
       }
       let j = i + 1;
       while (j < n && isLetter(text.charCodeAt(j))) j++;
       const name = text.slice(i + 1, j);
+      wordEnd = j;
       i = lexCommand(name, i, j);
       continue;
     }
     if (c === 123 /* { */) {
-      if (math !== null) mathDepth++;
+      if (math === null) group++;
+      else if (mathDepth++ === 0) oddDollars = false;
     } else if (c === 125 /* } */) {
-      if (math !== null) mathDepth--;
+      if (math === null) group--;
+      else if (--mathDepth === 0 && oddDollars) {
+        // `$\Sat{M}{A$}`: the `$` inside the argument ended the math; the text goes on after the group.
+        tokens.push({ t: 'mathClose', delimiter: math, ch: i, endCh: i + 1 });
+        leaveMath();
+      }
     } else if (c === 36 /* $ */) {
-      const double = text.charCodeAt(i + 1) === 36;
-      if (math === null) {
-        openMath(double ? '$$' : '$', i, i + (double ? 2 : 1));
-        i += double ? 2 : 1;
-        continue;
-      }
-      // `$$` ends display math even inside unbalanced braces (reported as such), never text-in-math.
-      if (math === '$$' && double) {
-        closeMath(i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (math === '$' && mathDepth <= 0) {
-        closeMath(i, i + 1);
-        i += 1;
-        continue;
-      }
-      if (mathDepth <= 0) {
-        conflict(`\`${double ? '$$' : '$'}\` inside math that is already open (${describeMath(math)}).`, i, i + (double ? 2 : 1));
-      }
-      // A `$` nested in braces inside math is text-in-math (`\text{for all $x$}`).
-      i += double ? 2 : 1;
+      i = lexDollar(i);
       continue;
     }
     i++;
@@ -242,8 +282,8 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       tokens.push({
         t: 'issue',
         code: 'unclosed-definition',
-        severity: 'error',
-        message: `\`\\${definition.command}\` never closes its braces; it is ignored from here on.`,
+        certainty: 'likely',
+        message: `\`\\${definition.command}\` does not close its braces within ${MAX_DEFINITION_LENGTH.toLocaleString('en')} characters; it is ignored from here on.`,
         ch: 0,
         endCh: n,
       });
@@ -254,47 +294,131 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   }
   return finish();
 
+  /** `\(`, `\)`, `\[`, `\]` and the escaped symbols (`\{`, `\$`, `\\`...). */
+  function lexSymbol(symbol: string | undefined, at: number): void {
+    if (symbol === '(' || symbol === '[') {
+      const delimiter = symbol === '(' ? '\\(' : '\\[';
+      if (math === null) openMath(delimiter, at, at + 2);
+      else if (!textInMath()) {
+        tokens.push({ t: 'issue', code: 'math-mode-conflict', certainty: 'certain', message: `\`${delimiter}\` opens math inside math that is already open (${describeMath(math)}).`, ch: at, endCh: at + 2 });
+      }
+      // Inside a brace group in math (`\fbox{\(45\)}`, `\text{if \(x>0\)}`) it is text-mode math.
+      return;
+    }
+    if (symbol !== ')' && symbol !== ']') return;
+    const expected = symbol === ')' ? '\\(' : '\\[';
+    if (math !== null && textInMath()) return; // the partner of a `\(` in text inside the math
+    if (math === expected) {
+      closeMath(at, at + 2);
+      return;
+    }
+    tokens.push(unmatchedClose(`\\${symbol}`, expected, math, at, at + 2));
+    // The closer was meant to end the math: it does, so the text after it is read as text again.
+    if (math !== null && !math.startsWith('env:')) leaveMath();
+  }
+
+  /** A `$` or `$$` at `at`; returns where lexing goes on. */
+  function lexDollar(at: number): number {
+    const double = text.charCodeAt(at + 1) === 36;
+    const width = double ? 2 : 1;
+    if (math === null) {
+      openMath(double ? '$$' : '$', at, at + width);
+      return at + width;
+    }
+    if (dollarArgument) {
+      dollarArgument = false;
+      return at + 1;
+    }
+    if (math === '$' && !textInMath()) {
+      closeMath(at, at + 1);
+      return at + 1;
+    }
+    // `$$` ends display math even inside unbalanced braces (reported as such), never text-in-math.
+    if (math === '$$' && double) {
+      closeMath(at, at + 2);
+      return at + 2;
+    }
+    if (textInMath()) {
+      // Text-mode math inside `\text{...}`, `\mbox`, a tabular, an alignment's cell...
+      if (math === '$' && mathEnvironments === 0 && !double) oddDollars = !oddDollars;
+      return at + width;
+    }
+    if (double && (math === '\\[' || math === '\\(')) {
+      // `\[ ... $$`: the wrong closer; it ends the math all the same.
+      tokens.push(unmatchedClose('$$', math, math, at, at + 2));
+      leaveMath();
+      return at + 2;
+    }
+    if (!double && wordEnd >= 0 && text.slice(wordEnd, at).trim() === '') {
+      // `\Axiom$\Gamma \fCenter \Delta$` (bussproofs): a macro whose argument is delimited by `$`s.
+      const close = text.indexOf('$', at + 1);
+      if (close >= 0) return close + 1;
+      dollarArgument = true;
+      return at + 1;
+    }
+    tokens.push({ t: 'issue', code: 'math-mode-conflict', certainty: 'certain', message: `\`${double ? '$$' : '$'}\` inside math that is already open (${describeMath(math)}).`, ch: at, endCh: at + width });
+    return at + width;
+  }
+
+  /** In the false branch of `\iffalse`: only conditionals count, as TeX skips the rest. */
+  function skipFalseBranch(from: number): number {
+    let at = from;
+    while (at < n) {
+      const c = text.charCodeAt(at);
+      if (c === 37 /* % */) {
+        stop = Math.min(stop, at);
+        return n;
+      }
+      if (c === 92 /* \ */ && isLetter(text.charCodeAt(at + 1))) {
+        let j = at + 1;
+        while (j < n && isLetter(text.charCodeAt(j))) j++;
+        const name = text.slice(at + 1, j);
+        if (name === 'fi') {
+          skip--;
+          if (skip === 0) tokens.push({ t: 'conditional', part: 'fi', ch: at, endCh: j });
+        } else if ((name === 'else' || name === 'or') && skip === 1) {
+          skip = 0;
+          tokens.push({ t: 'conditional', part: 'else', ch: at, endCh: j });
+        } else if (isConditional(name, j)) skip++;
+        if (skip === 0) return j;
+        at = j;
+        continue;
+      }
+      at += c === 92 ? 2 : 1;
+    }
+    return n;
+  }
+
+  /** Whether `\name` (its name ending at `afterName`) opens a TeX conditional: a primitive, or a `\newif`
+   * one (etoolbox's `\ifdef{...}{...}{...}` and the like take brace groups and need no `\fi`). */
+  function isConditional(name: string, afterName: number): boolean {
+    if (PRIMITIVE_CONDITIONALS.has(name)) return true;
+    return name.startsWith('if') && name !== 'iff' && text[skipWhitespace(text, afterName)] !== '{';
+  }
+
   function lexCommand(name: string, at: number, afterName: number): number {
-    if (name === 'begin' || name === 'end') {
-      const group = readBraceGroup(text, afterName);
-      if (!group) return afterName;
-      const envName = group.inner.trim();
-      if (name === 'end') {
-        if (math !== null && !math.startsWith('env:')) {
-          if (mathEnvironments > 0) mathEnvironments--;
-          else {
-            // `$x \end{proof}`: the environment ends while math opened inside it is still open.
-            tokens.push({ t: 'mathUnclosed', ch: at, endCh: group.end, before: `\\end{${shortName(envName)}}` });
-            leaveMath();
-          }
-        }
-        tokens.push({ t: 'end', name: envName, ch: at, endCh: group.end });
-        if (math === `env:${envName}`) {
-          if (mathDepth !== 0) tokens.push(unbalancedBraces(mathDepth, at, group.end));
-          leaveMath();
-        }
-        return group.end;
-      }
-      if (math !== null && !math.startsWith('env:')) mathEnvironments++;
-      const option = readBracketGroup(text, group.end);
-      // The token spans the optional argument too: `\begin{theorem}[AM-GM]` is the statement's header.
-      tokens.push(
-        option
-          ? { t: 'begin', name: envName, ch: at, endCh: option.end, option: option.inner }
-          : { t: 'begin', name: envName, ch: at, endCh: group.end },
-      );
-      if (VERBATIM_ENVIRONMENTS.has(envName)) {
-        verbatim = envName;
-      } else if (MATH_ENVIRONMENTS.has(envName)) {
-        if (math === null) {
-          math = `env:${envName}`;
-          mathDepth = 0;
-          mathEnvironments = 0;
-        } else if (mathDepth <= 0) {
-          conflict(`\`\\begin{${shortName(envName)}}\` starts display math inside math that is already open (${describeMath(math)}).`, at, group.end);
-        }
-      }
-      return group.end;
+    if (name === 'begin' || name === 'end') return lexEnvironment(name, at, afterName);
+    if (name.startsWith('if') && isConditional(name, afterName)) {
+      tokens.push({ t: 'conditional', part: 'if', ch: at, endCh: afterName });
+      if (name === 'iffalse') skip = 1;
+      return afterName;
+    }
+    if (name === 'else' || name === 'or' || name === 'fi') {
+      tokens.push({ t: 'conditional', part: name === 'fi' ? 'fi' : 'else', ch: at, endCh: afterName });
+      return afterName;
+    }
+    if (name === 'newif') {
+      // `\newif\ifwide` declares a conditional; it opens none.
+      const declared = skipWhitespace(text, afterName);
+      if (text[declared] !== '\\') return afterName;
+      let j = declared + 1;
+      while (j < n && isLetter(text.charCodeAt(j))) j++;
+      return j;
+    }
+    if (math !== null && math !== '$') {
+      // `\inferrule*[right=$\to$I]`: `$` in a command's optional argument inside display math is text-mode math.
+      const option = readBracketGroup(text, text[afterName] === '*' ? afterName + 1 : afterName);
+      if (option && option.inner.includes('$') && !/\\[()[\]]|\\end\b/.test(option.inner)) return option.end;
     }
     if (name === 'label') {
       const group = readBraceGroup(text, afterName);
@@ -344,6 +468,54 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
     return afterName;
   }
 
+  /** `\begin{name}[option]` and `\end{name}`, and what they do to math. */
+  function lexEnvironment(command: 'begin' | 'end', at: number, afterName: number): number {
+    const braces = readBraceGroup(text, afterName);
+    if (!braces) return afterName;
+    const envName = braces.inner.trim();
+    const textDepth = group !== 0 ? { textDepth: group } : {};
+    if (command === 'end') {
+      if (math === `env:${envName}`) {
+        if (mathDepth !== 0) tokens.push({ t: 'mathBraces', depth: mathDepth, ch: at, endCh: braces.end });
+        leaveMath();
+      } else if (math !== null && mathEnvironments > 0) {
+        mathEnvironments--;
+      } else if (math !== null) {
+        // The environment around the math ends while the math is open: for `$`, `\(`, `\[` math that is the
+        // math's fault, reported here; an equation environment ended by another name (`\end{align}` for
+        // `align*`, `\end{proof}`) is the environments' mismatch, which the structure reports.
+        if (!math.startsWith('env:')) tokens.push({ t: 'mathUnclosed', ch: at, endCh: braces.end, before: `\\end{${shortName(envName)}}`, depth: mathDepth });
+        leaveMath();
+      }
+      tokens.push({ t: 'end', name: envName, ch: at, endCh: braces.end, ...textDepth });
+      return braces.end;
+    }
+    if (math !== null) mathEnvironments++;
+    const option = readBracketGroup(text, braces.end);
+    // The token spans the optional argument too: `\begin{theorem}[AM-GM]` is the statement's header.
+    tokens.push(
+      option
+        ? { t: 'begin', name: envName, ch: at, endCh: option.end, option: option.inner, ...textDepth }
+        : { t: 'begin', name: envName, ch: at, endCh: braces.end, ...textDepth },
+    );
+    if (VERBATIM_ENVIRONMENTS.has(envName)) {
+      verbatim = envName;
+      nextCloser = -1;
+      nextOpener = NESTING_VERBATIM.has(envName) ? -1 : n;
+    } else if (MATH_ENVIRONMENTS.has(envName)) {
+      if (math === null) {
+        math = `env:${envName}`;
+        mathDepth = 0;
+        mathEnvironments = 0;
+        dollarArgument = false;
+        oddDollars = false;
+      } else if (mathDepth <= 0 && mathEnvironments === 1) {
+        tokens.push({ t: 'issue', code: 'math-mode-conflict', certainty: 'certain', message: `\`\\begin{${shortName(envName)}}\` starts display math inside math that is already open (${describeMath(math)}).`, ch: at, endCh: braces.end });
+      }
+    }
+    return braces.end;
+  }
+
   /** `\input{file}`, `\input file`, `\include{file}`, `\import{folder}{file}`, `\subimport*{folder}{file}`. */
   function lexInclude(name: string, at: number, afterName: number): number {
     let from = text[afterName] === '*' ? afterName + 1 : afterName;
@@ -389,6 +561,7 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
   }
 
   function finish(): LexedLine<LatexState> {
+    if (group !== 0) tokens.push({ t: 'textBraces', delta: group, ch: stop, endCh: stop });
     const extent = describeLine(text, stop);
     const first = tokens[0];
     const startsWithDisplay =
@@ -401,26 +574,32 @@ function lexLatexLine(text: string, start: LatexState): LexedLine<LatexState> {
       math === start.math &&
       mathDepth === start.mathDepth &&
       mathEnvironments === start.mathEnvironments &&
+      dollarArgument === start.dollarArgument &&
+      oddDollars === start.oddDollars &&
+      skip === start.skip &&
       verbatim === start.verbatim &&
+      verbatimDepth === start.verbatimDepth &&
       definition === start.definition
         ? start
-        : { math, mathDepth, mathEnvironments, verbatim, definition };
+        : { math, mathDepth, mathEnvironments, dollarArgument, oddDollars, skip, verbatim, verbatimDepth, definition };
     return { endState, tokens, ...extent, startsWithDisplay };
   }
 }
 
-function unmatchedClose(written: string, expected: MathDelimiter, open: MathDelimiter | null, ch: number): LineToken {
+/** A math closer that matches no open math: `\)` or `\]` with none open, or a closer of the wrong kind. */
+function unmatchedClose(written: string, expected: MathDelimiter, open: MathDelimiter | null, ch: number, endCh: number): LineToken {
   const opener = expected === '\\(' ? '\\(' : '\\[';
+  const closer = (delimiter: MathDelimiter): string => (delimiter === '\\(' ? '\\)' : delimiter === '\\[' ? '\\]' : delimiter.startsWith('env:') ? `\\end{${delimiter.slice(4)}}` : delimiter);
   return {
     t: 'issue',
     code: 'unmatched-math-close',
-    severity: 'error',
+    certainty: 'certain',
     message:
       open === null
         ? `\`${written}\` closes math that was never opened with \`${opener}\`.`
-        : `\`${written}\` does not match the open ${describeMath(open)}.`,
+        : `\`${written}\` does not match the open ${describeMath(open)}: close it with \`${closer(open)}\`.`,
     ch,
-    endCh: ch + 2,
+    endCh,
   };
 }
 
@@ -607,10 +786,12 @@ function readBracketGroupInDefinition(text: string, from: number): ReturnType<ty
   return readBracketGroup(text, from, MAX_DEFINITION_LENGTH);
 }
 
-function theoremDefinition(name: string, title: string): Definition | undefined {
+/** A `\newtheorem`/`\declaretheorem` environment: a proof, a statement to prove (by its word), or another
+ * theorem-like environment (a definition, a fact, an observation), which a proof may follow all the same. */
+function theoremDefinition(name: string, title: string): Definition {
   if (isProofWord(title) || isProofWord(name)) return { kind: 'proofEnvironment', name };
   const statementKind: StatementKind | undefined = classifyStatementWord(title) ?? classifyStatementWord(name);
-  if (!statementKind) return undefined;
+  if (!statementKind) return { kind: 'theoremLike', name, title };
   return { kind: 'statementEnvironment', name, statementKind, title };
 }
 

@@ -18,7 +18,6 @@ import {
   readBraceGroup,
   REFERENCE_COMMANDS,
   referenceTokens,
-  unbalancedBraces,
   type LexedLine,
   type LineToken,
   type MathDelimiter,
@@ -33,9 +32,20 @@ export interface MarkdownState {
   readonly codeTicks: number;
   /** The previous line was text of the same paragraph. */
   readonly inParagraph: boolean;
+  /** Inside a raw HTML block (`<script>`, `<style>`, `<div>`, a comment...) or the front matter: what ends
+   * it (a closing tag or marker, `blank` for a blank line, `front` for the front matter's `---`). Not prose:
+   * no math, no statements. */
+  readonly raw: string | null;
+  /** The line is the document's first (where front matter may start). */
+  readonly atStart: boolean;
+  /** A list is in progress: an indented line continues an item, it starts no code block. */
+  readonly listed: boolean;
+  /** The open math is a `$$` block opened on a line of its own: Typora, Obsidian, kramdown and MathJax let
+   * it run over blank lines to its closing `$$`. */
+  readonly mathBlock: boolean;
 }
 
-const INITIAL: MarkdownState = { fence: null, math: null, mathDepth: 0, codeTicks: 0, inParagraph: false };
+const INITIAL: MarkdownState = { fence: null, math: null, mathDepth: 0, codeTicks: 0, inParagraph: false, raw: null, atStart: true, listed: false, mathBlock: false };
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 /** A heading's opening `#`s; its text is cut out by headingText (a regex for the whole line backtracks
@@ -49,6 +59,19 @@ const PROOF_LABEL = /^(\*\*|__|\*|_)?\s*(Proof|Solution)\b([^*_.:\n]{0,80})[.:]\
 /** A claim in plain text at a paragraph's start, as solutions state them: "Claim 1.", "Claim:", "Claim (key).",
  * "Claim - ...". Every run is bounded: no backtracking on long runs of spaces. */
 const PLAIN_CLAIM = /^Claim(?:[ \t]{1,4}(\d{1,4}[a-z]?|[IVX]{1,6}))?[ \t]{0,4}(?:\(([^()\n]{0,80})\)[ \t]{0,4})?(?:[.:]|[-\u2013\u2014][ \t])/i;
+/** CommonMark's HTML blocks that run to a closing tag (kind 1) or marker (kinds 2-5). */
+const HTML_UNTIL_MARKER: readonly [RegExp, string][] = [
+  [/^ {0,3}<(script|pre|style|textarea)(?=[\s>]|$)/i, '</$1>'],
+  [/^ {0,3}<!--/, '-->'],
+  [/^ {0,3}<\?/, '?>'],
+  [/^ {0,3}<![A-Za-z]/, '>'],
+  [/^ {0,3}<!\[CDATA\[/, ']]>'],
+];
+/** CommonMark's HTML blocks that run to a blank line: a block-level tag (kind 6), or a lone complete tag
+ * that does not interrupt a paragraph (kind 7). */
+const HTML_BLOCK_TAG =
+  /^ {0,3}<\/?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?=[\s>]|\/>|$)/i;
+const HTML_LONE_TAG = /^ {0,3}<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>\s*$/;
 
 export const markdownLineLexer: LineLexer<MarkdownState, LexedLine<MarkdownState>> = {
   initialState: INITIAL,
@@ -60,17 +83,32 @@ export const markdownLineLexer: LineLexer<MarkdownState, LexedLine<MarkdownState
         a.math === b.math &&
         a.mathDepth === b.mathDepth &&
         a.codeTicks === b.codeTicks &&
-        a.inParagraph === b.inParagraph)
+        a.inParagraph === b.inParagraph &&
+        a.raw === b.raw &&
+        a.atStart === b.atStart &&
+        a.listed === b.listed &&
+        a.mathBlock === b.mathBlock)
     );
   },
 };
 
 function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<MarkdownState> {
   const tokens: LineToken[] = [];
-  let { fence, math, mathDepth, codeTicks } = start;
+  let { fence, math, mathDepth, codeTicks, raw, listed, mathBlock } = start;
   let inParagraph = true;
   const n = text.length;
 
+  if (raw !== null) {
+    if (raw === 'blank' ? /^\s*$/.test(text) : raw === 'front' ? /^(?:---|\.\.\.)\s*$/.test(text) : text.toLowerCase().includes(raw)) raw = null;
+    inParagraph = false;
+    return finish(false);
+  }
+  if (start.atStart && /^---\s*$/.test(text)) {
+    // YAML front matter (Jekyll, Hugo, Pandoc): metadata, not prose.
+    raw = 'front';
+    inParagraph = false;
+    return finish(false);
+  }
   if (fence !== null) {
     const close = FENCE.exec(text);
     if (close && close[1]![0] === fence[0] && close[1]!.length >= fence.length && close[2]!.trim() === '') fence = null;
@@ -79,11 +117,13 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
 
   if (/^\s*$/.test(text)) {
     // Math never spans paragraphs (Pandoc's rule, display math included): a stray `$$` is reported where it
-    // was typed, instead of pairing with the next one below and shifting every pair after it.
-    if (math !== null) {
-      tokens.push({ t: 'mathUnclosed', ch: 0, endCh: 0 });
+    // was typed, instead of pairing with the next one below and shifting every pair after it. A `$$` block
+    // opened on a line of its own is the exception: many renderers run it over blank lines.
+    if (math !== null && !mathBlock) {
+      tokens.push({ t: 'mathUnclosed', ch: 0, endCh: 0, depth: mathDepth });
       math = null;
       mathDepth = 0;
+      mathBlock = false;
     }
     codeTicks = 0;
     inParagraph = false;
@@ -98,9 +138,10 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
     const heading = HEADING_OPEN.exec(text.slice(base));
     if (heading) {
       const title = `${heading[1]} ${headingText(text.slice(base + heading[0].length))}`;
-      tokens.push({ t: 'mathUnclosed', ch: base, endCh: base, before: shortName(title) });
+      tokens.push({ t: 'mathUnclosed', ch: base, endCh: base, before: shortName(title), depth: mathDepth });
       math = null;
       mathDepth = 0;
+      mathBlock = false;
     }
   }
 
@@ -111,12 +152,25 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       inParagraph = false;
       return finish(false);
     }
+    const indent = indentOf(text);
+    if (base === 0 && indent >= 4 && !start.inParagraph && !listed) {
+      // An indented code block (CommonMark): code, not prose.
+      inParagraph = false;
+      return finish(false);
+    }
+    const html = base === 0 ? htmlBlockEnd(text, start.inParagraph) : undefined;
+    if (html !== undefined) {
+      raw = html === 'blank' || !text.toLowerCase().includes(html) ? html : null;
+      inParagraph = false;
+      return finish(false);
+    }
     const heading = HEADING_OPEN.exec(text.slice(base));
     if (heading) {
       tokens.push({ t: 'heading', level: heading[1]!.length, text: headingText(text.slice(base + heading[0].length)), ch: base, endCh: n });
       inParagraph = false;
     } else {
       const list = LIST_MARKER.exec(text.slice(base));
+      listed = list !== null || (listed && indent > 0);
       if (list) {
         tokens.push({ t: 'item', ch: base, endCh: base + list[0].length });
         base += list[0].length;
@@ -171,7 +225,8 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
   function lexLabel(rest: string, offset: number, atParagraphStart: boolean): void {
     const proof = PROOF_LABEL.exec(rest);
     if (proof && (proof[1] !== undefined || atParagraphStart)) {
-      tokens.push({ t: 'proofLabel', word: proof[2]!, ch: offset, endCh: offset + proof[0].length });
+      const title = proof[3]!.trim() === '' ? {} : { title: `${proof[2]}${proof[3]}`.trim() };
+      tokens.push({ t: 'proofLabel', word: proof[2]!, ...title, ch: offset, endCh: offset + proof[0].length });
       return;
     }
     const statement = statementLabel(rest);
@@ -200,7 +255,8 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
         tokens.push({
           t: 'issue',
           code: 'unmatched-math-close',
-          severity: 'error',
+          // `\]` is also Markdown's escaped bracket: whether it closes math is the renderer's to say.
+          certainty: 'likely',
           message: `\`\\${next}\` closes math that was never opened with \`${expected}\`.`,
           ch: at,
           endCh: at + 2,
@@ -253,13 +309,15 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
     tokens.push({ t: 'mathOpen', delimiter, ch, endCh });
     math = delimiter;
     mathDepth = 0;
+    mathBlock = delimiter === '$$' && text.trim() === '$$';
   }
 
   function close(ch: number, endCh: number): void {
-    if (mathDepth !== 0) tokens.push(unbalancedBraces(mathDepth, ch, endCh));
+    if (mathDepth !== 0) tokens.push({ t: 'mathBraces', depth: mathDepth, ch, endCh });
     tokens.push({ t: 'mathClose', delimiter: math!, ch, endCh });
     math = null;
     mathDepth = 0;
+    mathBlock = false;
   }
 
   function finish(hasText: boolean): LexedLine<MarkdownState> {
@@ -276,11 +334,41 @@ function lexMarkdownLine(text: string, start: MarkdownState): LexedLine<Markdown
       math === start.math &&
       mathDepth === start.mathDepth &&
       codeTicks === start.codeTicks &&
-      inParagraph === start.inParagraph
+      inParagraph === start.inParagraph &&
+      raw === start.raw &&
+      listed === start.listed &&
+      mathBlock === start.mathBlock &&
+      !start.atStart
         ? start
-        : { fence, math, mathDepth, codeTicks, inParagraph };
+        : { fence, math, mathDepth, codeTicks, inParagraph, raw, atStart: false, listed, mathBlock };
     return { endState, tokens, ...extent, startsWithDisplay };
   }
+}
+
+/**
+ * What ends the raw HTML block that `line` starts (CommonMark's seven kinds), or undefined when it starts
+ * none: a closing tag or marker, or `blank` for a blank line. A lone tag (kind 7) does not interrupt a
+ * paragraph.
+ */
+function htmlBlockEnd(line: string, inParagraph: boolean): string | undefined {
+  if (!line.trimStart().startsWith('<')) return undefined;
+  for (const [start, end] of HTML_UNTIL_MARKER) {
+    const match = start.exec(line);
+    if (match) return end.replace('$1', match[1]?.toLowerCase() ?? '');
+  }
+  if (HTML_BLOCK_TAG.test(line) || (!inParagraph && HTML_LONE_TAG.test(line))) return 'blank';
+  return undefined;
+}
+
+/** The columns of white space a line starts with (a tab reaches the next multiple of 4). */
+function indentOf(line: string): number {
+  let columns = 0;
+  for (let i = 0; i < line.length && columns < 4; i++) {
+    if (line[i] === ' ') columns++;
+    else if (line[i] === '\t') columns += 4 - (columns % 4);
+    else break;
+  }
+  return columns;
 }
 
 /** A heading's text after its `#`s: trimmed, without a closing run of `#`s (which needs a space before it). */

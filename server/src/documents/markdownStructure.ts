@@ -9,6 +9,10 @@
  * A claim stated inside a proof ("**Claim.**", "Claim 1.", "Claim - ...", as olympiad solutions write them)
  * is a statement of its own, and a "Proof." right after it is the claim's proof, nested in the outer one:
  * the outer proof goes on around them, and an end mark closes the innermost proof.
+ *
+ * A heading that names a statement kind but holds deeper statement headings before any proof ("# Problem
+ * set 1" over "## Problem 1") is a title, not a statement. Every other heading is something a proof may follow
+ * ("### Sprague-Grundy theorem", "## Formula"): where a proof belongs is proofPlacement.ts's to say.
  */
 import { classifyStatementWord, type LexedLine } from './tokens';
 import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './proofDocument';
@@ -54,15 +58,18 @@ export function buildMarkdownStructure(
     statement = undefined;
     const stop = later(end, s.header.end);
     nestedClaimWaits = s.nested;
-    builder.addStatement({
-      kind: s.kind,
-      environment: s.environment,
-      title: s.title,
-      ...(s.label !== undefined ? { label: s.label } : {}),
-      range: { start: s.header.start, end: stop },
-      headerRange: s.header,
-      bodyRange: { start: s.header.end, end: stop },
-    });
+    builder.addStatement(
+      {
+        kind: s.kind,
+        environment: s.environment,
+        title: s.title,
+        ...(s.label !== undefined ? { label: s.label } : {}),
+        range: { start: s.header.start, end: stop },
+        headerRange: s.header,
+        bodyRange: { start: s.header.end, end: stop },
+      },
+      s.title,
+    );
   };
   /** Closes the innermost open proof. */
   const closeProof = (end: Position, bodyEnd: Position, closed: boolean): void => {
@@ -82,7 +89,7 @@ export function buildMarkdownStructure(
     }
     nestedClaimWaits = false;
   };
-  const openProof = (header: Range, environment: string, level: number): void => {
+  const openProof = (header: Range, environment: string, level: number, title?: string): void => {
     const opened: Proof = {
       environment,
       range: { start: header.start, end: header.end },
@@ -91,8 +98,9 @@ export function buildMarkdownStructure(
       closed: false,
       steps: [],
     };
+    const nested = proofs.length > 0;
     proofs.push({ proof: opened, level });
-    builder.attachProof(opened);
+    builder.attachProof(opened, { ...(title !== undefined ? { title } : {}), nested });
   };
 
   for (let line = 0; line < lexed.length; line++) {
@@ -109,6 +117,11 @@ export function buildMarkdownStructure(
           const statementWord = STATEMENT_HEADING.exec(token.text);
           const proofWord = PROOF_HEADING.exec(token.text);
           const starts = statementWord !== null || proofWord !== null;
+          // "# Problem set 1" over "## Problem 1": the outer heading is the set's title.
+          if (statementWord && statement && statement.level > 0 && token.level > statement.level) {
+            builder.addAnchor(statement.header.end);
+            statement = undefined;
+          }
           // A deeper, ordinary heading ("#### Case 1") stays inside a proof or statement opened by a heading.
           if (proof && (starts || proof.level === 0 || token.level <= proof.level)) closeBefore(line);
           if (proofs.length === 0 && statement && (starts || statement.level === 0 || token.level <= statement.level)) closeBefore(line);
@@ -126,8 +139,8 @@ export function buildMarkdownStructure(
             };
           } else if (proofWord) {
             closeBefore(line);
-            openProof(header, proofWord[1]!.toLowerCase(), token.level);
-          }
+            openProof(header, proofWord[1]!.toLowerCase(), token.level, token.text);
+          } else if (proofs.length === 0 && !statement) builder.addAnchor(header.end);
           break;
         }
         case 'statementLabel': {
@@ -153,10 +166,10 @@ export function buildMarkdownStructure(
             // The proof of a claim stated inside a proof: it nests there.
             if (statement) closeStatement(builder.contentEndBefore(line, statement.header.end));
             nestedClaimWaits = false;
-            openProof(header, token.word.toLowerCase(), 0);
+            openProof(header, token.word.toLowerCase(), 0, token.title);
           } else {
             closeBefore(line);
-            openProof(header, token.word.toLowerCase(), 0);
+            openProof(header, token.word.toLowerCase(), 0, token.title);
           }
           break;
         }

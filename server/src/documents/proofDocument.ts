@@ -4,6 +4,7 @@
  * Positions are LSP-shaped (zero-based line, UTF-16 code-unit character) so that results map onto the
  * editor without conversion, but nothing here depends on the LSP library: analysis is pure text -> data.
  */
+import type { Certainty } from './precision';
 
 export interface Position {
   line: number;
@@ -100,6 +101,8 @@ export type DiagnosticCode =
 
 export interface StructuralDiagnostic {
   code: DiagnosticCode;
+  /** How sure the rule is of this finding (precision.ts); the severity follows from it. */
+  certainty: Certainty;
   severity: Severity;
   range: Range;
   message: string;
@@ -168,9 +171,12 @@ export interface WrappedCommand {
 }
 
 /** A theorem-like or proof environment a file declares (`\newtheorem`, `\declaretheorem`, or
- * `\newenvironment` wrapping one): what a project's other files may use. */
+ * `\newenvironment` wrapping one): what a project's other files may use. A theorem-like environment whose
+ * word is no statement kind (`Definition`, `Fact`, `Observation`) is `theoremLike`: not a statement to
+ * prove, but a proof may follow it like any other. */
 export type EnvironmentDeclaration =
   | { kind: 'statementEnvironment'; name: string; statementKind: StatementKind; title: string }
+  | { kind: 'theoremLike'; name: string; title: string }
   | { kind: 'proofEnvironment'; name: string }
   | { kind: 'environmentAlias'; name: string; wraps: string };
 
@@ -202,9 +208,11 @@ export const NO_LINKS: ProjectLinks = { packages: [], classes: [], includes: [] 
 export interface ProofDocumentAnalysis {
   format: DocumentFormat;
   statements: Statement[];
-  /** Proofs that follow no statement (also reported as diagnostics). */
+  /** Proofs that seem to follow no statement (a guess: reported only when guesses are asked for). */
   orphanProofs: Proof[];
-  /** Second proofs of a statement that already has one, naming it (`Proof of Theorem~\ref{x}`). */
+  /** Proofs that are no statement's own proof but stand where a proof may: further proofs of a statement
+   * (`Second proof`, `Proof of Theorem~\ref{x}` once x has one), proofs after a definition, a remark or an
+   * environment the analysis does not know, proofs with a title of their own. */
   additionalProofs: Proof[];
   labels: LabelDefinition[];
   references: Reference[];

@@ -8,6 +8,7 @@
  * prefixes).
  */
 import type { WrapperUses } from './wrappers';
+import { finding } from './precision';
 import { shortName, type EnvironmentDeclaration, type LabelDefinition, type ProofDocumentAnalysis, type Range, type Reference, type StructuralDiagnostic } from './proofDocument';
 
 /** Where a label is defined in a file of the project. */
@@ -121,7 +122,7 @@ export function labelsAndReferences(analysis: Pick<ProofDocumentAnalysis, 'label
  * first reference, the others listed with it); one `missing-external-document` for each `\externaldocument`
  * of this file whose file cannot be read (the references it may answer are not checked).
  */
-export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' | 'references' | 'links'>, scope: ProjectScope | undefined): StructuralDiagnostic[] {
+export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'format' | 'labels' | 'references' | 'links'>, scope: ProjectScope | undefined): StructuralDiagnostic[] {
   const diagnostics: StructuralDiagnostic[] = [];
   const { labels, references } = labelsAndReferences(analysis, scope);
   const own = new Map<string, Range>();
@@ -129,36 +130,33 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
     const first = own.get(label.name);
     const quoted = `\`\\label{${shortName(label.name)}}\``;
     if (first) {
-      diagnostics.push({
-        code: 'duplicate-label',
-        severity: 'warning',
-        range: label.range,
-        message: `${quoted} is defined twice in this file: references go to one of them only. Rename one.`,
-        related: [{ range: first, message: 'first defined here' }],
-      });
+      diagnostics.push(finding('duplicate-label', 'certain', label.range, `${quoted} is defined twice in this file: references go to one of them only. Rename one.`, [{ range: first, message: 'first defined here' }]));
       continue;
     }
     own.set(label.name, label.range);
     // Once per name: a name defined 20,000 times in this file is not looked up 20,000 times.
     const elsewhere = scope ? (scope.labels.get(label.name) ?? []).filter((place) => place.uri !== scope.file) : [];
     if (elsewhere.length > 0) {
-      diagnostics.push({
-        code: 'duplicate-label',
-        severity: 'warning',
-        range: label.range,
-        message: `${quoted} is also defined in ${elsewhere[0]!.file}${elsewhere.length > 1 ? ` and ${elsewhere.length - 1} more file${elsewhere.length > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
-        related: elsewhere.slice(0, MAX_RELATED).map((place) => ({ uri: place.uri, range: place.range, message: `also defined in ${place.file}` })),
-      });
+      // Other files, each named once (a label defined four times in one file is one more file, not four).
+      const files = new Set(elsewhere.map((place) => place.uri)).size;
+      diagnostics.push(finding(
+        'duplicate-label',
+        'certain',
+        label.range,
+        `${quoted} is also defined in ${elsewhere[0]!.file}${files > 1 ? ` and ${files - 1} more file${files > 2 ? 's' : ''}` : ''} of this project: references go to one of them only. Rename one.`,
+        elsewhere.slice(0, MAX_RELATED).map((place) => ({ uri: place.uri, range: place.range, message: `also defined in ${place.file}` })),
+      ));
     }
   }
   for (const document of scope?.external ?? []) {
     if (document.labels || document.declared.uri !== scope!.file) continue;
-    diagnostics.push({
-      code: 'missing-external-document',
-      severity: 'warning',
-      range: document.declared.range,
-      message: `No file ${document.file} to read labels from: references to its labels${document.prefix ? ` (\`${shortName(document.prefix)}\`...)` : ''} are not checked.`,
-    });
+    // xr reads the other document's .aux, which may exist where the project's sources are not read from.
+    diagnostics.push(finding(
+      'missing-external-document',
+      'likely',
+      document.declared.range,
+      `No file ${document.file} to read labels from: references to its labels${document.prefix ? ` (\`${shortName(document.prefix)}\`...)` : ''} are not checked.`,
+    ));
   }
   const missing = new Map<string, Reference[]>();
   for (const reference of references) {
@@ -171,21 +169,26 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'labels' 
     if (same) same.push(reference);
     else missing.set(reference.name, [reference]);
   }
-  const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0;
+  // A LaTeX file alone that is part of another document, without \documentclass or a subfiles chapter, is a
+  // fragment: that document may hold the label (or name another document's, as the Stacks project's
+  // chapters.tex does through its includers' preamble), and it may not have been found.
+  const documentClass = analysis.links.documentClass?.name;
+  const fragment = analysis.format === 'latex' && (documentClass === undefined || documentClass === 'subfiles');
+  const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0 || fragment;
   const alone = !scope || scope.alone;
   for (const [name, [first, ...others]] of missing) {
     const command = `\`\\${first!.command}{${shortName(name)}}\``;
     const label = `\`\\label{${shortName(name)}}\``;
     const more = others.length > 0 ? ` (and ${others.length} more reference${others.length > 1 ? 's' : ''} to it in this file)` : '';
-    diagnostics.push({
-      code: 'undefined-reference',
-      severity: mayBeElsewhere ? 'information' : 'warning',
-      range: first!.range,
-      message: mayBeElsewhere
-        ? `${command}${more}: no ${label} in ${alone ? 'this file' : 'the files of this project that could be read'} (it may be in ${alone ? 'an included file' : 'another document'}).`
+    diagnostics.push(finding(
+      'undefined-reference',
+      mayBeElsewhere ? 'likely' : 'certain',
+      first!.range,
+      mayBeElsewhere
+        ? `${command}${more}: no ${label} in ${alone ? 'this file' : 'the files of this project that could be read'} (it may be in ${alone ? (analysis.links.includes.length > 0 || !fragment ? 'an included file' : 'the document this file is part of') : 'another document'}).`
         : `${command}${more}: no ${label} in this ${alone ? 'document' : 'project'}.`,
-      ...(others.length > 0 ? { related: others.slice(0, MAX_RELATED).map((reference) => ({ range: reference.range, message: `also references \`${shortName(name)}\`` })) } : {}),
-    });
+      others.length > 0 ? others.slice(0, MAX_RELATED).map((reference) => ({ range: reference.range, message: `also references \`${shortName(name)}\`` })) : undefined,
+    ));
   }
   return diagnostics;
 }

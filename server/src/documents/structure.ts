@@ -3,6 +3,9 @@
  * references and diagnostics. It is linear in the number of tokens (a 2,000-line file has a few thousand)
  * and never throws on malformed input: whatever is left open at the end is closed there and reported.
  */
+import { unclosedBrace } from './braces';
+import { describeMath } from './latexLexer';
+import { finding } from './precision';
 import {
   comparePositions,
   lineLabel,
@@ -24,8 +27,8 @@ import {
   type ProjectLinks,
   type CommandWrapper,
 } from './proofDocument';
-import { describeMath } from './latexLexer';
-import type { LexedLine, LineToken, MathDelimiter } from './tokens';
+import { ProofPlacer, type ProofHints } from './proofPlacement';
+import type { IssueToken, LexedLine, LineToken, MathDelimiter } from './tokens';
 
 /** A token with the line it stands on. */
 export interface PlacedToken {
@@ -43,7 +46,7 @@ export class StructureBuilder {
   readonly macros: MacroDefinition[] = [];
   readonly diagnostics: StructuralDiagnostic[] = [];
   private openMath: { delimiter: MathDelimiter; range: Range } | undefined;
-  private proofCandidate: Statement | undefined;
+  private readonly placer: ProofPlacer;
   private readonly proofs: Proof[] = [];
   private readonly links: ProjectLinks = { packages: [], classes: [], includes: [] };
 
@@ -51,7 +54,9 @@ export class StructureBuilder {
     private readonly format: DocumentFormat,
     private readonly lines: readonly string[],
     private readonly lexed: readonly LexedLine<unknown>[],
-  ) {}
+  ) {
+    this.placer = new ProofPlacer(format, lines, lexed);
+  }
 
   /** Handles the tokens every format shares; returns false for tokens the caller must handle. */
   takeCommonToken({ line, token }: PlacedToken): boolean {
@@ -67,15 +72,15 @@ export class StructureBuilder {
           token.before === undefined
             ? `before the paragraph ends (${lineLabel({ line, character: 0 })})`
             : `before \`${token.before}\` on ${lineLabel({ line, character: 0 })}`,
+          token.depth,
+          { line, character: token.ch },
         );
         return true;
+      case 'mathBraces':
+        this.reportUnbalancedBraces(token.depth, range(line, token.ch, line, token.endCh));
+        return true;
       case 'issue':
-        this.diagnostics.push({
-          code: token.code,
-          severity: token.severity,
-          message: token.message,
-          range: range(line, token.ch, line, token.endCh),
-        });
+        this.diagnostics.push(issueFinding(token, range(line, token.ch, line, token.endCh)));
         return true;
       case 'label':
         this.labels.push({ name: token.name, range: range(line, token.ch, line, token.endCh) });
@@ -111,29 +116,29 @@ export class StructureBuilder {
     }
   }
 
-  /** Records a finished statement; it is the candidate for the next proof. */
-  addStatement(statement: Statement): void {
+  /** Records a finished statement (`name`: what a proof's title may call it); it is the candidate for the
+   * next proof. */
+  addStatement(statement: Statement, name?: string): void {
     this.statements.push(statement);
-    this.proofCandidate = statement;
+    this.placer.statement(statement, name);
   }
 
-  /**
-   * Attaches a proof that starts now: to the statement whose label its heading references, else to the
-   * statement just before it if that one has no proof yet; otherwise it is an orphan (and reported).
-   */
-  attachProof(proof: Proof, referencedLabel?: string): void {
+  /** Something a proof may follow that is no statement to prove ends here (proofPlacement.ts, `anchor`). */
+  addAnchor(end: Position, theoremLike = false): void {
+    this.placer.anchor(end, theoremLike);
+  }
+
+  /** The document's text starts here (LaTeX: after `\begin{document}`). */
+  bodyStartsAt(position: Position): void {
+    this.placer.bodyStartsAt(position);
+  }
+
+  /** Places a proof that starts now (proofPlacement.ts): a statement's own, a further one, or an orphan. */
+  attachProof(proof: Proof, hints: ProofHints = {}): void {
     this.proofs.push(proof);
-    const candidate = this.proofCandidate;
-    this.proofCandidate = undefined;
-    const referenced = referencedLabel === undefined ? undefined : this.statements.find((s) => s.label === referencedLabel);
-    if (referenced) {
-      // "Proof of Theorem~\ref{x}": it proves x; a second proof of x is shown in the outline, not attached.
-      if (referenced.proof === undefined) referenced.proof = proof;
-      else this.additionalProofs.push(proof);
-      return;
-    }
-    if (candidate && candidate.proof === undefined) candidate.proof = proof;
-    else this.orphanProofs.push(proof);
+    const placement = this.placer.place(proof, hints);
+    if (placement === 'additional') this.additionalProofs.push(proof);
+    else if (placement === 'orphan') this.orphanProofs.push(proof);
   }
 
   /**
@@ -147,22 +152,16 @@ export class StructureBuilder {
     for (const proof of this.proofs) proof.steps = this.splitSteps(proof.bodyRange, nested.get(proof) ?? []);
 
     for (const proof of this.orphanProofs) {
-      this.diagnostics.push({
-        code: 'proof-without-statement',
-        severity: 'warning',
-        range: proof.headerRange,
-        message:
-          'This proof follows no statement that still needs one: put it right after the theorem, lemma or problem it proves.',
-      });
+      this.diagnostics.push(finding(
+        'proof-without-statement',
+        'guess',
+        proof.headerRange,
+        'This proof seems to follow no statement: nothing before it states what it proves. If it proves a result stated earlier, name it in its title (`Proof of Theorem~\\ref{...}`).',
+      ));
     }
     for (const statement of this.statements) {
       if (stillToProve(statement) && TASK_KINDS.has(statement.kind)) {
-        this.diagnostics.push({
-          code: 'problem-without-proof',
-          severity: 'information',
-          range: statement.headerRange,
-          message: `${statement.title} has no proof yet.`,
-        });
+        this.diagnostics.push(finding('problem-without-proof', 'likely', statement.headerRange, `${statement.title} has no proof yet.`));
       }
     }
     this.diagnostics.sort((a, b) => comparePositions(a.range.start, b.range.start));
@@ -199,7 +198,14 @@ export class StructureBuilder {
     return fallback;
   }
 
-  private reportUnclosedMath(where: string): void {
+  /**
+   * Math that is not closed `where` (before the paragraph ends, before an environment's end, before the end
+   * of the document). With `depth` braces still open in it, the fault is the first of them: every `$` after
+   * it was read as text inside the brace, so the finding goes there. Certain in LaTeX (TeX stops there);
+   * likely in Markdown, whose math is its renderer's (an unclosed `$` shows as a dollar sign, `\\[` is an
+   * escaped bracket, and some renderers let display math run over a blank line).
+   */
+  private reportUnclosedMath(where: string, depth = 0, at?: Position): void {
     const open = this.openMath;
     if (!open) return;
     this.openMath = undefined;
@@ -207,12 +213,36 @@ export class StructureBuilder {
       return; // "$5": Pandoc and markdown-it-katex show an unclosed `$` before a digit as a dollar sign.
     }
     const closer = open.delimiter === '\\(' ? '\\)' : open.delimiter === '\\[' ? '\\]' : open.delimiter;
-    this.diagnostics.push({
-      code: 'unclosed-math',
-      severity: 'error',
-      range: open.range,
-      message: `${capitalise(describeMath(open.delimiter))} opened on ${lineLabel(open.range.start)} is not closed with \`${closer}\` ${where}.`,
-    });
+    const message = `${capitalise(describeMath(open.delimiter))} opened on ${lineLabel(open.range.start)} is not closed with \`${closer}\` ${where}.`;
+    const brace = depth > 0 && at ? unclosedBrace(this.lines, this.format, at, depth) : undefined;
+    if (brace && comparePositions(brace.start, open.range.end) >= 0) {
+      this.diagnostics.push(finding(
+        'unclosed-math',
+        this.format === 'latex' ? 'certain' : 'likely',
+        brace,
+        `${message} This \`{\` is never closed: each \`$\` after it is read as text inside it.`,
+        [{ range: open.range, message: 'the math opened here' }],
+      ));
+      return;
+    }
+    this.diagnostics.push(finding('unclosed-math', this.format === 'latex' ? 'certain' : 'likely', open.range, message));
+  }
+
+  /**
+   * Math that ends (at `closer`) with braces opened in it still open: reported at the first of them. A `}`
+   * that closes a brace opened before the math (negative depth) is left alone: math may begin inside one
+   * argument of a macro and end after it (`\\indcase{A}{B}{$x}$`), which only the macro's definition decides.
+   */
+  private reportUnbalancedBraces(depth: number, closer: Range): void {
+    if (depth <= 0) return;
+    const brace = unclosedBrace(this.lines, this.format, closer.start, depth);
+    this.diagnostics.push(finding(
+      'unbalanced-braces-in-math',
+      'certain',
+      brace ?? closer,
+      `Unbalanced braces in math: ${brace ? 'this `{` is' : `${depth} \`{\` ${depth === 1 ? 'is' : 'are'}`} not closed before the math ends on ${lineLabel(closer.start)}.`,
+      brace ? [{ range: closer, message: 'the math ends here' }] : undefined,
+    ));
   }
 
   /**
@@ -313,6 +343,12 @@ function trimmedEnd(text: string, line: number, before: number, floor: number): 
   let end = before;
   while (end > floor && /\s/.test(text[end - 1]!)) end--;
   return { line, character: end };
+}
+
+/** A lexer's finding, placed on its line (the token's type pairs each code with the certainties its rule has). */
+function issueFinding(token: IssueToken, at: Range): StructuralDiagnostic {
+  const { code, certainty, message } = token as { code: 'unclosed-math'; certainty: 'certain'; message: string };
+  return finding(code, certainty, at, message);
 }
 
 function isDigit(text: string, at: number): boolean {

@@ -2,26 +2,42 @@
  * Tokens that the per-line lexers of both formats emit, and the scanning helpers they share.
  * A token holds columns on its own line only (see incremental.ts for why).
  */
-import type { DiagnosticCode, EnvironmentDeclaration, Severity, StatementKind } from './proofDocument';
+import type { CertaintyOf } from './precision';
+import type { DiagnosticCode, EnvironmentDeclaration, StatementKind } from './proofDocument';
 
 export type MathDelimiter = '$' | '$$' | '\\(' | '\\[' | `env:${string}`;
 
+/** A finding a lexer makes on its own line, at the certainty its rule allows. */
+export type IssueToken = {
+  [C in DiagnosticCode]: { t: 'issue'; code: C; certainty: CertaintyOf<C>; message: string; ch: number; endCh: number };
+}[DiagnosticCode];
+
 export type LineToken =
-  | { t: 'begin'; name: string; ch: number; endCh: number; option?: string }
-  | { t: 'end'; name: string; ch: number; endCh: number }
+  /** `textDepth`: the text's brace depth there, counted from the line's start (absent: 0). Inside a brace
+   * group (a macro's argument, perhaps) whether an environment balances is not known for sure. */
+  | { t: 'begin'; name: string; ch: number; endCh: number; option?: string; textDepth?: number }
+  | { t: 'end'; name: string; ch: number; endCh: number; textDepth?: number }
+  /** The line's text braces do not balance: `delta` more `{` than `}` (negative: more `}`), at its end. */
+  | { t: 'textBraces'; delta: number; ch: number; endCh: number }
+  /** `\if...`, `\else`/`\or`, `\fi`: TeX's conditionals, which the analysis cannot evaluate. */
+  | { t: 'conditional'; part: 'if' | 'else' | 'fi'; ch: number; endCh: number }
   | { t: 'label'; name: string; ch: number; endCh: number }
   | { t: 'ref'; command: string; name: string; ch: number; endCh: number }
   | { t: 'item'; ch: number; endCh: number }
   | { t: 'mathOpen'; delimiter: MathDelimiter; ch: number; endCh: number }
   | { t: 'mathClose'; delimiter: MathDelimiter; ch: number; endCh: number }
   /** The paragraph ended (blank line), or the environment around the math ended (`before`), while the
-   * math was still open. */
-  | { t: 'mathUnclosed'; ch: number; endCh: number; before?: string }
-  | { t: 'issue'; code: DiagnosticCode; severity: Severity; message: string; ch: number; endCh: number }
+   * math was still open; `depth`: braces opened in it and not closed (each `$` after them was text). */
+  | { t: 'mathUnclosed'; ch: number; endCh: number; before?: string; depth: number }
+  /** Math ends here (its closer at ch..endCh) with `depth` braces opened in it not closed (negative: `}`
+   * closing groups opened before it). */
+  | { t: 'mathBraces'; depth: number; ch: number; endCh: number }
+  | IssueToken
   | { t: 'definition'; definition: Definition; ch: number; endCh: number }
   | { t: 'heading'; level: number; text: string; ch: number; endCh: number }
   | { t: 'statementLabel'; kind: StatementKind; title: string; ch: number; endCh: number }
-  | { t: 'proofLabel'; word: string; ch: number; endCh: number }
+  /** `**Proof of Lemma 2.**`: `title` is the label's words when there are more than the proof word. */
+  | { t: 'proofLabel'; word: string; title?: string; ch: number; endCh: number }
   | { t: 'proofEnd'; ch: number; endCh: number }
   /** `\input`, `\include`, `\subfile`, `\import`...: another file of the project. `target` is the file as
    * written (undefined when its argument is not on this line); `folder` the folder `\import`/`\subimport` name;
@@ -53,21 +69,6 @@ export interface LexedLine<S> {
   /** The line's text begins with display math (`$$`, `\[`, an equation environment): it belongs to the
    * sentence before it when proofs are split into steps. */
   readonly startsWithDisplay: boolean;
-}
-
-/** The warning for math whose braces do not balance, at the delimiter that ends it. */
-export function unbalancedBraces(depth: number, ch: number, endCh: number): LineToken {
-  return {
-    t: 'issue',
-    code: 'unbalanced-braces-in-math',
-    severity: 'warning',
-    message:
-      depth > 0
-        ? `Unbalanced braces in math: ${depth} \`{\` not closed before the math ends here.`
-        : `Unbalanced braces in math: ${-depth} \`}\` too many before the math ends here.`,
-    ch,
-    endCh,
-  };
 }
 
 /** Reference commands whose argument names labels (cleveref's take comma lists). */
