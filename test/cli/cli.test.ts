@@ -74,7 +74,8 @@ test('check on the precision fixtures: each file\'s findings are exactly the one
 });
 
 test('check writes a report of any length through a pipe (2,000 findings: ten times the 64 KB a pipe takes at once)', () => {
-  const many = file('many-references.tex', `\\documentclass{article}\n\\begin{document}\n${'See \\ref{nowhere}.\n'.repeat(2000)}\\end{document}\n`);
+  // 2,000 labels defined nowhere (one finding per missing label: references to the same one are grouped).
+  const many = file('many-references.tex', `\\documentclass{article}\n\\begin{document}\n${Array.from({ length: 2000 }, (_, i) => `See \\ref{nowhere-${i}}.\n`).join('')}\\end{document}\n`);
   const result = run(['check', '--format', 'json', many]);
   assert.ok(result.stdout.length > 256 * 1024, `${result.stdout.length} characters`);
   assert.equal((JSON.parse(result.stdout) as { findings: unknown[] }).findings.length, 2000);
@@ -282,7 +283,7 @@ test('colours only on a terminal, and never with NO_COLOR', () => {
   // `script` runs the command on a pseudo-terminal, as a user's shell would.
   const onTerminal = (extra: string): string =>
     spawnSync('script', ['-qec', `${extra} "${process.execPath}" "${CLI}" check "${broken}"`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } }).stdout;
-  assert.match(onTerminal(''), /\u001b\[1m.*colours\.md:3:1:\u001b\[0m/);
+  assert.match(onTerminal(''), /\u001b\[1m.*colours\.md:5:22:\u001b\[0m/);
   assert.doesNotMatch(onTerminal('NO_COLOR=1'), /\u001b\[/);
   assert.doesNotMatch(run(['check', broken], { NO_COLOR: '' }).stdout, /\u001b\[/, 'piped output has none');
 });

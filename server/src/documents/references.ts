@@ -174,8 +174,8 @@ export function labelDiagnostics(analysis: Pick<ProofDocumentAnalysis, 'format' 
   // chapters.tex does through its includers' preamble), and it may not have been found.
   const documentClass = analysis.links.documentClass?.name;
   const fragment = analysis.format === 'latex' && (documentClass === undefined || documentClass === 'subfiles');
-  const mayBeElsewhere = scope ? scope.incomplete : analysis.links.includes.length > 0 || fragment;
   const alone = !scope || scope.alone;
+  const mayBeElsewhere = (scope?.incomplete ?? false) || (alone && (analysis.links.includes.length > 0 || fragment));
   for (const [name, [first, ...others]] of missing) {
     const command = `\`\\${first!.command}{${shortName(name)}}\``;
     const label = `\`\\label{${shortName(name)}}\``;
