@@ -64,7 +64,7 @@ interface Entry extends IndexedFile {
   /** The includes and labels its uses of its project's wrappers make, as a string (undefined: not known). */
   usesKey: string | undefined;
   /** Its uses of a set of wrappers, for the text it was found in. */
-  uses: { text: string; set: WrapperSet; uses: WrapperUses } | undefined;
+  uses: { text: string; bySet: Map<WrapperSet, WrapperUses> } | undefined;
 }
 
 /** A project; `F`: how its files are seen (the index sees its own entries, everyone else IndexedFiles). */
@@ -101,6 +101,8 @@ const MAX_WRAPPER_ROUNDS = 4;
 /** At most this many documents are a project's external documents (each `\externaldocument`'s prefix and
  * file once); those beyond are as unreadable ones. */
 const MAX_EXTERNAL_DOCUMENTS = 1000;
+/** Wrapper sets whose uses a file remembers (a file of several projects is asked with each one's). */
+const MAX_USE_SETS = 8;
 
 const NO_ENVIRONMENTS: readonly EnvironmentDeclaration[] = Object.freeze([]) as readonly EnvironmentDeclaration[];
 
@@ -417,13 +419,17 @@ export class ProjectIndex {
     return made;
   }
 
-  /** What `entry`'s text does through the wrappers of `set` (found once per text and set). */
+  /** What `entry`'s text does through the wrappers of `set` (found once per text and set: at most
+   * MAX_USE_SETS sets are remembered per file). */
   private usesOf(entry: Entry, set: WrapperSet): WrapperUses {
     if (set.wrappers.size === 0) return NO_USES;
-    const cached = entry.uses;
-    if (cached && cached.set === set && cached.text === entry.analysedText) return cached.uses;
+    // A file of several projects is asked with each one's set (and its own): one entry per set, per text.
+    if (entry.uses?.text !== entry.analysedText) entry.uses = { text: entry.analysedText, bySet: new Map() };
+    const cached = entry.uses.bySet.get(set);
+    if (cached) return cached;
     const uses = findWrapperUses(entry.analysedText, set);
-    entry.uses = { text: entry.analysedText, set, uses };
+    if (entry.uses.bySet.size >= MAX_USE_SETS) entry.uses.bySet.clear();
+    entry.uses.bySet.set(set, uses);
     return uses;
   }
 
