@@ -160,6 +160,13 @@ suite('QED-Nano in a real VS Code', () => {
     await vscode.commands.executeCommand('editor.action.showHover');
     await new Promise((r) => setTimeout(r, 1500));
     await screenshot('labels-hover');
+
+    // Rename from the reference: the label in chapters/one.tex and every reference to it in the project's files
+    // (shared/common.tex refers to it too; other.tex, a document of its own with its own prop:pos, is left alone).
+    const rename = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', uri, onReference, 'prop:nonneg');
+    const edited = rename.entries().map(([file, edits]) => [path.basename(file.fsPath), edits.map((e) => e.newText)] as const).sort((a, b) => a[0].localeCompare(b[0]));
+    assert.deepEqual(edited.map(([file]) => file), ['common.tex', 'one.tex', 'two.tex']);
+    assert.ok(edited.every(([, texts]) => texts.length > 0 && texts.every((t) => t === 'prop:nonneg')), JSON.stringify(edited));
   });
 
   test('Markdown: statements from headings and bold labels, diagnostics for broken math', async () => {
