@@ -1,0 +1,72 @@
+/**
+ * The formats people write problems and solutions in (tracker issue 31; docs/recognition.md): one small file
+ * per format in test/fixtures/recognition, each with the statements it holds and whether each has its
+ * solution attached, and no finding louder than information.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeDocument } from '../../server/src/documents/analyzer';
+import { RECOGNISERS, recognise } from '../../server/src/documents/recognition';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'recognition');
+
+/** Per fixture: each statement's title, and whether its solution is attached. */
+export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: boolean][]> = {
+  '02-paragraph-labels.md': [['A1', true], ['A2', true], ['Lemma 1', true]],
+  '03-markdown-solution-headings.md': [['Problem 1', true], ['Problem 2', true]],
+  '03-markdown-parts.md': [['Problem 3, Part A', true], ['Problem 3, Part B', true]],
+  '03-markdown-identifier-heading.md': [['IMO.SHL.2019.A1', true], ['IMO.SHL.2019.A2', true]],
+  '04-markdown-committee-heading.md': [['Problem A1', true]],
+};
+
+for (const [file, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
+  test(`recognition fixture ${file}: every problem found, each solution attached, no warning`, () => {
+    const text = readFileSync(join(FIXTURES, file), 'utf8');
+    const a = analyzeDocument(file.endsWith('.md') ? 'markdown' : 'latex', text, { maxDocumentSize: 1e7, guesses: true });
+    assert.deepEqual(a.statements.map((s) => [s.title, s.proof !== undefined && s.proof.steps.length > 0]), expected);
+    assert.deepEqual(a.orphanProofs, []);
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'information').map((d) => d.message), []);
+  });
+}
+
+test('the further solution of a problem ("### Solution 2") is a further proof, not a statement\'s text', () => {
+  const text = readFileSync(join(FIXTURES, '03-markdown-solution-headings.md'), 'utf8');
+  const a = analyzeDocument('markdown', text);
+  assert.equal(a.additionalProofs.length, 1);
+  assert.equal(a.statements[0]!.proof!.range.end.line, 6, 'the first solution ends before "### Solution 2"');
+});
+
+test('a guessed convention needs the file to confirm it: one "A1." alone, or an identifier heading with no solution, is prose', () => {
+  assert.deepEqual(analyzeDocument('markdown', 'A1. Let $x$ be real.\n\nSolution. Easy.\n').statements, []);
+  assert.deepEqual(analyzeDocument('markdown', '# IMO.SHL.2019.A1\n\nLet $x$ be real.\n').statements, []);
+});
+
+test('a problem found by a guess is at most a guess: no note that it lacks a proof unless guesses are asked for', () => {
+  const text = 'A1. Show $x$.\n\nA2. Show $y$.\n\nSolution. Easy.\n';
+  assert.deepEqual(analyzeDocument('markdown', text).diagnostics, []);
+  const withGuesses = analyzeDocument('markdown', text, { maxDocumentSize: 1e7, guesses: true });
+  assert.deepEqual(withGuesses.diagnostics.map((d) => [d.code, d.certainty, d.severity]), [['problem-without-proof', 'guess', 'information']]);
+});
+
+test('headings that name no statement are not statements', () => {
+  for (const heading of ['Problem Selection Committee', 'Problems', 'Theorem about cats', 'Chapter 1', 'Case 1']) {
+    assert.equal(recognise(heading, 'heading')?.recognised.role === 'statement', false, heading);
+  }
+  for (const heading of ['Problem 1', 'Question 2', 'Problem A1', 'Theorem (AM-GM)', 'Exercise 3.2', '1. Problem']) {
+    assert.equal(recognise(heading, 'heading')?.recognised.role, 'statement', heading);
+  }
+  for (const heading of ['Solution', 'Original Solution', 'Solution 2', 'Proof (a)', 'Solutions', 'Answer']) {
+    assert.equal(recognise(heading, 'heading')?.recognised.role, 'proof', heading);
+  }
+});
+
+test('every recogniser has an example and a bounded pattern anchored at the start', () => {
+  for (const r of RECOGNISERS) {
+    assert.ok(r.example.length > 0, r.name);
+    assert.ok(r.pattern.source.startsWith('^'), r.name);
+    assert.doesNotMatch(r.pattern.source, /[^\\][*+]/, `${r.name}: no unbounded run`);
+    assert.ok(r.certainty !== 'guess' || r.convention !== undefined, `${r.name}: a guess needs a convention`);
+  }
+});
