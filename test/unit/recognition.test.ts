@@ -14,11 +14,13 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'recognition');
 
 /** Per fixture: each statement's title, and whether its solution is attached. */
 export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: boolean][]> = {
+  '01-latex-sections.tex': [['Problem 1', true], ['Question 2', true], ['Problem 3', true]],
   '02-paragraph-labels.md': [['A1', true], ['A2', true], ['Lemma 1', true]],
   '03-markdown-solution-headings.md': [['Problem 1', true], ['Problem 2', true]],
   '03-markdown-parts.md': [['Problem 3, Part A', true], ['Problem 3, Part B', true]],
   '03-markdown-identifier-heading.md': [['IMO.SHL.2019.A1', true], ['IMO.SHL.2019.A2', true]],
   '04-markdown-committee-heading.md': [['Problem A1', true]],
+  '05-latex-solution-environments.tex': [['Problem', true], ['Problem', true], ['Exercise', true], ['Problem', true]],
 };
 
 for (const [file, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
@@ -69,4 +71,18 @@ test('every recogniser has an example and a bounded pattern anchored at the star
     assert.doesNotMatch(r.pattern.source, /[^\\][*+]/, `${r.name}: no unbounded run`);
     assert.ok(r.certainty !== 'guess' || r.convention !== undefined, `${r.name}: a guess needs a convention`);
   }
+});
+
+test('a solution heading whose first text is a proof environment: the environment is the proof, the heading its title', () => {
+  const text = '\\begin{document}\n\\section*{Problem 1}\nShow $x$.\n\\subsection*{Solution}\n\\begin{proof}\nEasy.\n\\end{proof}\n\\end{document}\n';
+  const a = analyzeDocument('latex', text);
+  assert.equal(a.statements.length, 1);
+  assert.equal(a.statements[0]!.proof?.environment, 'proof');
+  assert.deepEqual([...a.orphanProofs, ...a.additionalProofs], []);
+});
+
+test('a sectioning heading over a statement environment is its title, not a second statement', () => {
+  const text = '\\begin{document}\n\\section*{Problem 1}\n\\begin{problem}\nShow $x$.\n\\end{problem}\n\\begin{solution}\nEasy.\n\\end{solution}\n\\end{document}\n';
+  const a = analyzeDocument('latex', text);
+  assert.deepEqual(a.statements.map((s) => [s.title, s.proof !== undefined]), [['Problem', true]]);
 });

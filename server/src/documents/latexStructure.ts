@@ -30,6 +30,7 @@ import {
   type CommandWrapper,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
+import { SectionStructure, sectionHeading } from './latexSections';
 import { wrapperOf } from './wrappers';
 import { MATH_ENVIRONMENTS, type LatexState } from './latexLexer';
 
@@ -96,6 +97,7 @@ export function buildLatexStructure(
   const roles = environmentRoles([...inherited, ...environments]);
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
+  const sections = new SectionStructure(builder);
   const fragment = !declaresClass(lexed);
   /** How many conditionals (`\if...` to `\fi`) are open. */
   let conditionals = 0;
@@ -162,6 +164,13 @@ export function buildLatexStructure(
     const lineBraces = braces;
     /** Inside a brace group of the text, or a conditional: where balance cannot be known for sure. */
     const unsure = (textDepth: number | undefined): boolean => lineBraces + (textDepth ?? 0) > 0 || conditionals > 0;
+    const topLevel = (): boolean => stack.top() === undefined || stack.top()!.name === 'document';
+    if (topLevel() && lexed[line]!.kind === 'content') {
+      const heading = sectionHeading(lines, lexed, line);
+      const first = tokens[0];
+      if (heading) sections.heading(heading);
+      else sections.takeContent(line, first?.t === 'begin' && first.ch === lexed[line]!.contentStart && roles(first.name)?.role === 'proof');
+    }
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t]!;
       if (builder.takeCommonToken({ line, token })) {
@@ -181,6 +190,10 @@ export function buildLatexStructure(
         // `\begin{proof}` alone on its line, `[Proof of \Cref{x}]` on the next: LaTeX reads that option too.
         const nextLine = t === tokens.length - 1 && token.option === undefined && !MATH_ENVIRONMENTS.has(token.name) ? optionOnNextLine(lines, lexed, line) : undefined;
         const parent = stack.top();
+        const atTop = topLevel();
+        const role = roles(token.name);
+        const inSection = atTop && role?.role === 'proof' && sections.proofEnvironment(line, token.ch);
+        if (atTop && role?.role === 'statement' && role.kind !== 'claim') sections.statementEnvironment();
         const open: OpenEnvironment = {
           name: token.name,
           line,
@@ -188,7 +201,7 @@ export function buildLatexStructure(
           endLine: nextLine ? line + 1 : line,
           endCh: nextLine ? nextLine.end : token.endCh,
           option: nextLine ? nextLine.inner : token.option,
-          role: roles(token.name),
+          role,
           uncertain: unsure(token.textDepth),
           context: parent && (parent.role || !TEXT_ENVIRONMENTS.has(parent.name)) ? parent : parent?.context,
           label: undefined,
@@ -217,16 +230,18 @@ export function buildLatexStructure(
             ...(reference ? { label: (reference[1] ?? reference[2]!).split(',')[0]!.trim() } : {}),
             ...(open.option !== undefined ? { title: open.option } : {}),
             ...(owner ? { owner: owner.owned } : {}),
-            nested: open.context !== undefined && !owner,
+            nested: (open.context !== undefined && !owner) || inSection,
           });
         }
         if (nextLine) break; // the rest of this line's tokens is the option's
       } else if (token.t === 'end') {
+        if (token.name === 'document' && topLevel()) sections.end(line);
         closeEnvironment(token.name, line, token.ch, token.endCh, unsure(token.textDepth));
       }
     }
   }
 
+  sections.end(lexed.length);
   const documentEnd = builder.documentEnd();
   for (let unclosed = stack.pop(); unclosed; unclosed = stack.pop()) {
     if (!unclosed.uncertain && !(fragment && unclosed.name === 'document')) {

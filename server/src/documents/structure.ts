@@ -180,6 +180,11 @@ export class StructureBuilder {
     };
   }
 
+  /** The text of `line`. */
+  lineText(line: number): string {
+    return this.lines[line]!;
+  }
+
   /** The end of the document. */
   documentEnd(): Position {
     const last = this.lines.length - 1;
