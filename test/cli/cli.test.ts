@@ -16,6 +16,7 @@ import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { proofInsertion } from '../../server/src/documents/insertion';
 import { REPO_ROOT, readDocument } from '../support/fixtures';
 import { asExpected, describeExpected, PRECISION_DIR, precisionFixtures } from '../support/precisionFixtures';
+import { RECOGNITION_DIR, RECOGNITION_EXPECTATIONS } from '../support/recognitionFixtures';
 import { tinyModelPath } from '../support/models';
 import { closedPort } from '../support/ports';
 
@@ -285,4 +286,12 @@ test('colours only on a terminal, and never with NO_COLOR', () => {
   assert.match(onTerminal(''), /\u001b\[1m.*colours\.md:3:1:\u001b\[0m/);
   assert.doesNotMatch(onTerminal('NO_COLOR=1'), /\u001b\[/);
   assert.doesNotMatch(run(['check', broken], { NO_COLOR: '' }).stdout, /\u001b\[/, 'piped output has none');
+});
+
+test('check on the recognition fixtures (issue 31): every problem has its solution, so even with guesses nothing is reported', () => {
+  for (const name of Object.keys(RECOGNITION_EXPECTATIONS)) {
+    const result = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', '--guesses', name], { cwd: RECOGNITION_DIR, env, encoding: 'utf8' });
+    assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+    assert.deepEqual((JSON.parse(result.stdout) as { findings: { rule: string }[] }).findings.map((f) => f.rule), [], name);
+  }
 });

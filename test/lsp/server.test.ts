@@ -13,6 +13,9 @@ import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
 import { lineOf, readDocument } from '../support/fixtures';
 import { TestLanguageClient } from '../support/lspClient';
 import { asExpected, describeExpected, precisionFixtures } from '../support/precisionFixtures';
+import { RECOGNITION_DIR, RECOGNITION_EXPECTATIONS } from '../support/recognitionFixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 let client: TestLanguageClient;
 /** LSP 3.18 allows markup in messages; this server sends plain strings. */
@@ -33,6 +36,25 @@ after(async () => {
 const KIND_NAMES = new Map<number, string>(Object.entries(SymbolKind).map(([name, value]) => [value, name]));
 const names = (symbols: DocumentSymbol[]): unknown =>
   symbols.map((s) => [s.name, KIND_NAMES.get(s.kind), (s.children ?? []).map((c) => [c.name, c.children?.length ?? 0])]);
+
+test('the recognition fixtures (issue 31): an outline entry per problem with its solution, and no Prove lens where a solution is attached', async () => {
+  for (const [name, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
+    const uri = `file:///recognition/${name}`;
+    await client.open(uri, name.endsWith('.md') ? 'markdown' : 'latex', readFileSync(join(RECOGNITION_DIR, name), 'utf8'));
+    const symbols = (await client.symbols(uri)).filter((s) => s.name !== 'Another proof'); // a further solution
+    assert.deepEqual(symbols.map((s) => [s.name, (s.children ?? []).length > 0]), expected, name);
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], `${name}: every problem has its solution`);
+    await client.close(uri);
+  }
+  // A problem found by a guessed convention ("A1." twice) with no solution: its outline entry and its Prove lens.
+  const uri = 'file:///recognition/unsolved.md';
+  await client.open(uri, 'markdown', 'A1. Show $x$.\n\nA2. Show $y$.\n\nSolution. Easy.\n');
+  assert.deepEqual((await client.symbols(uri)).map((s) => s.name), ['A1', 'A2']);
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+  assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove').map((l) => l.range.start.line), [0]);
+  await client.close(uri);
+});
 
 test('open a LaTeX file: outline symbols with proofs and steps as children, folding ranges, diagnostics', async () => {
   const uri = 'file:///work/inequalities.tex';

@@ -9,19 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { RECOGNISERS, recognise } from '../../server/src/documents/recognition';
-
-const FIXTURES = join(__dirname, '..', 'fixtures', 'recognition');
-
-/** Per fixture: each statement's title, and whether its solution is attached. */
-export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: boolean][]> = {
-  '01-latex-sections.tex': [['Problem 1', true], ['Question 2', true], ['Problem 3', true]],
-  '02-paragraph-labels.md': [['A1', true], ['A2', true], ['Lemma 1', true]],
-  '03-markdown-solution-headings.md': [['Problem 1', true], ['Problem 2', true]],
-  '03-markdown-parts.md': [['Problem 3, Part A', true], ['Problem 3, Part B', true]],
-  '03-markdown-identifier-heading.md': [['IMO.SHL.2019.A1', true], ['IMO.SHL.2019.A2', true]],
-  '04-markdown-committee-heading.md': [['Problem A1', true]],
-  '05-latex-solution-environments.tex': [['Problem', true], ['Problem', true], ['Exercise', true], ['Problem', true]],
-};
+import { RECOGNITION_DIR as FIXTURES, RECOGNITION_EXPECTATIONS } from '../support/recognitionFixtures';
 
 for (const [file, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
   test(`recognition fixture ${file}: every problem found, each solution attached, no warning`, () => {
