@@ -45,7 +45,7 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
   },
   // Recognisers (recognition.ts): each tried on a long line of what almost matches it, and on many of them.
   { name: 'identifier headings of 100,000 separators', format: 'markdown', text: `# IMO${'.A1'.repeat(30_000)}x\n## Solution\n${'# IMO.SHL.2019.A1\nx\n\n'.repeat(5000)}` },
-  { name: '20,000 problem codes and plain labels, each almost', format: 'markdown', text: `${'A1. x\n\nLemma 1 (a).\n\nLemma 1 ('.repeat(20_000)}${spaces(100_000)}\n` },
+  { name: '20,000 problem codes and plain labels, each almost', format: 'markdown', text: `${'A1. x\n\n5.1. y\n\n1. atrisinājums 1\n\nLemma 1 (a).\n\nLemma 1 ('.repeat(20_000)}${spaces(100_000)}\n` },
   { name: '10,000 part headings under a problem', format: 'markdown', text: `## Problem 1\n${'#### Part A\nProof: x\n'.repeat(10_000)}` },
   { name: '20,000 problem and solution sections, and a section title of 100,000 spaces', format: 'latex', text: `\\section*{Problem${spaces(100_000)}1}\n${'\\section*{Problem 1}\nx\n\\subsection*{Solution}\n\\begin{proof}\n'.repeat(20_000)}` },
   { name: '50,000 nested proofs in Markdown', format: 'markdown', text: '**Proof.**\n\n'.repeat(50_000) },

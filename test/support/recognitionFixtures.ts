@@ -11,6 +11,7 @@ export const RECOGNITION_DIR = join(REPO_ROOT, 'test', 'fixtures', 'recognition'
 /** Per fixture: each statement's title in order, and whether its solution is attached. */
 export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: boolean][]> = {
   '01-latex-sections.tex': [['Problem 1', true], ['Question 2', true], ['Problem 3', true]],
+  '02-converted-pdf-numbered.md': [['5.1', true], ['5.2', true]],
   '02-paragraph-labels.md': [['A1', true], ['A2', true], ['Lemma 1', true]],
   '03-markdown-solution-headings.md': [['Problem 1', true], ['Problem 2', true]],
   '03-markdown-parts.md': [['Problem 3, Part A', true], ['Problem 3, Part B', true]],

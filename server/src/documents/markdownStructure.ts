@@ -111,10 +111,19 @@ export function buildMarkdownStructure(
     builder.attachProof(opened, { ...(title !== undefined ? { title } : {}), nested });
   };
 
+  /** Whether any text stands between `from` and the start of `line`. */
+  const textSince = (from: Position, line: number): boolean => {
+    const end = builder.contentEndBefore(line, from);
+    return end.line !== from.line || end.character !== from.character;
+  };
+
   for (let line = 0; line < lexed.length; line++) {
     // A statement introduced by a label ("**Theorem 1.**") is its paragraph; one under a heading runs on.
     if (lexed[line]!.kind === 'blank' && statement?.level === 0) closeStatement(builder.contentEndBefore(line, statement.header.end));
-    const paragraph = paragraphs.get(line);
+    // A numbered paragraph right under a problem's heading ("# LV.NOL.2022.5.2", then "5.2. Vai ...") is that
+    // problem's text, not another problem.
+    const labelled = paragraphs.get(line);
+    const paragraph = labelled?.recognised.role === 'statement' && statement && statement.level > 0 && !textSince(statement.header.end, line) ? undefined : labelled;
     const tokens: readonly LineToken[] = paragraph ? [paragraphToken(paragraph, lexed[line]!.contentStart), ...lexed[line]!.tokens] : lexed[line]!.tokens;
     for (const token of tokens) {
       if (builder.takeCommonToken({ line, token })) {
@@ -125,8 +134,10 @@ export function buildMarkdownStructure(
       switch (token.t) {
         case 'heading': {
           const found = headings.get(line);
-          if (partsOf && token.level <= partsOf.level) partsOf = undefined;
-          const part = found?.recognised.role === 'part' && partsOf ? partsOf : undefined;
+          const part = found?.recognised.role === 'part' && partsOf && token.level > partsOf.level ? partsOf : undefined;
+          // Parts follow their problem's heading, or a part's proof: any other heading ends the problem's parts
+          // ("### Self-Evaluation" over "#### Part A" is about the solution, not a part of the problem).
+          if (!part) partsOf = undefined;
           const statementWord = found?.recognised.role === 'statement' || part !== undefined;
           const proofWord = found?.recognised.role === 'proof';
           const starts = statementWord || proofWord;
@@ -229,7 +240,7 @@ function recognitions(lines: readonly string[], lexed: readonly LexedLine<Markdo
     }
     if (labelled || here.kind !== 'content' || !paragraphStart(lexed, line)) continue;
     const found = recognise(lines[line]!.slice(here.contentStart), 'paragraph');
-    if (found?.recognised.role === 'statement') paragraphs.set(line, found);
+    if (found && found.recognised.role !== 'part') paragraphs.set(line, found);
   }
   const conventions = conventionsOf([...headings.values(), ...paragraphs.values()], writesSolutions);
   for (const map of [headings, paragraphs]) {
@@ -247,9 +258,10 @@ function paragraphStart(lexed: readonly LexedLine<MarkdownState>[], line: number
   return before.kind !== 'content' || before.tokens.some((token) => token.t === 'heading');
 }
 
-/** A recognised paragraph label (a statement: `recognitions` keeps no other) as the token the lexer would
- * have made of it. */
+/** A recognised paragraph label (a statement or a proof: `recognitions` keeps no part) as the token the lexer
+ * would have made of it. */
 function paragraphToken(found: Recognition, ch: number): LineToken {
-  const kind = found.recognised.role === 'statement' ? found.recognised.kind : 'problem';
-  return { t: 'statementLabel', kind, title: found.title, ch, endCh: ch + found.length };
+  return found.recognised.role === 'statement'
+    ? { t: 'statementLabel', kind: found.recognised.kind, title: found.title, ch, endCh: ch + found.length }
+    : { t: 'proofLabel', word: 'Solution', ch, endCh: ch + found.length };
 }

@@ -52,15 +52,20 @@ const NUMBERED = '(?:\\d{1,4}[.)][ \\t]{0,4})?';
 const SOLUTION_ADJECTIVE =
   '(?:(?:Original|Official|Alternative|Alternate|Another|First|Second|Third|Fourth|Model|Full|Sample|Complete|Short|Sketch of|Sketch of the|My|Our|The)[ \\t]{1,4})?';
 
+/** Words that name a solution or proof, in the languages problem sets are written in (the English ones,
+ * and `Atrisinājums`, `Lösung`, `Beweis`, `Preuve`, `Solución`, `Решение`...). */
+const SOLUTION_WORD =
+  '(?:Proof|Solution|Answer|Atrisin\u0101jums|L\u00f6sung|Beweis|Preuve|D\u00e9monstration|Soluci\u00f3n|Demostraci\u00f3n|\u0420\u0435\u0448\u0435\u043d\u0438\u0435|\u0414\u043e\u043a\u0430\u0437\u0430\u0442\u0435\u043b\u044c\u0441\u0442\u0432\u043e)';
+
 /** Every recogniser, in the order they are tried (the first that matches wins). */
 export const RECOGNISERS: readonly Recogniser[] = [
   {
     name: 'solution heading',
     place: 'heading',
-    pattern: new RegExp(`^${NUMBERED}${SOLUTION_ADJECTIVE}(?:Proof|Solution|Answer)s?(?![A-Za-z])`, 'i'),
+    pattern: new RegExp(`^${NUMBERED}${SOLUTION_ADJECTIVE}${SOLUTION_WORD}s?(?![A-Za-z])`, 'i'),
     recognises: { role: 'proof' },
     certainty: 'certain',
-    example: '### Original Solution · \\subsection*{Proof (a)} · ## Solution 2',
+    example: '### Original Solution · \\subsection*{Proof (a)} · ## Solution 2 · ## Atrisinājums',
   },
   {
     name: 'statement heading',
@@ -81,11 +86,11 @@ export const RECOGNISERS: readonly Recogniser[] = [
   {
     name: 'identifier heading',
     place: 'heading',
-    pattern: /^[A-Za-z]{2,12}(?:[._\-/ ][A-Za-z0-9]{1,12}){0,5}[._\-/ ][A-Z]{1,2}\d{1,3}$/,
+    pattern: /^[A-Za-z]{2,12}(?:[._\-/][A-Za-z0-9]{1,12}){1,5}[._\-/ ][A-Z]{0,2}\d{1,3}[A-Z]?$/,
     recognises: { role: 'statement', kind: 'problem' },
     certainty: 'guess',
     convention: 'solutions',
-    example: '# <lo-sample/> IMO.SHL.2019.A1',
+    example: '# <lo-sample/> IMO.SHL.2019.A1 · # LV.AMO.2023.5.1',
   },
   {
     name: 'plain statement label',
@@ -96,6 +101,14 @@ export const RECOGNISERS: readonly Recogniser[] = [
     example: 'Lemma 1. If $a>0$ ...',
   },
   {
+    name: 'solution label',
+    place: 'paragraph',
+    pattern: new RegExp(`^(?:\\d{1,2}\\.[ \\t]{0,4})?${SOLUTION_WORD}(?:[ \\t]{1,4}\\d{1,2})?[ \\t]{0,4}[.:](?![^ \\t])`, 'i'),
+    recognises: { role: 'proof' },
+    certainty: 'likely',
+    example: 'Atrisinājums. Pamatosim, ka ... · 1. atrisinājums. Ņemot vērā ... (plain English `Solution.` and `Proof.` are the lexer\'s)',
+  },
+  {
     name: 'problem code',
     place: 'paragraph',
     pattern: /^[A-Z]{1,2}\d{1,3}\.[ \t]/,
@@ -103,6 +116,15 @@ export const RECOGNISERS: readonly Recogniser[] = [
     certainty: 'guess',
     convention: 'series',
     example: 'A1. Let $a_n$ be ...',
+  },
+  {
+    name: 'numbered problem',
+    place: 'paragraph',
+    pattern: /^\d{1,2}\.\d{1,2}\.[ \t]/,
+    recognises: { role: 'statement', kind: 'problem' },
+    certainty: 'guess',
+    convention: 'series',
+    example: '5.1. Dotās $3 \\times 3$ rūtiņu tabulas ... (a converted PDF: grade 5, problem 1)',
   },
 ];
 
