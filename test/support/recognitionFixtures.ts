@@ -18,4 +18,5 @@ export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: bo
   '03-markdown-identifier-heading.md': [['IMO.SHL.2019.A1', true], ['IMO.SHL.2019.A2', true]],
   '04-markdown-committee-heading.md': [['Problem A1', true]],
   '05-latex-solution-environments.tex': [['Problem', true], ['Problem', true], ['Exercise', true], ['Problem', true]],
+  '06-latex-bare-solution.tex': [['Problem (4.5)', true], ['Problem (4.7)', true], ['Problem (4.8)', true]],
 };

@@ -74,3 +74,8 @@ test('a sectioning heading over a statement environment is its title, not a seco
   const a = analyzeDocument('latex', text);
   assert.deepEqual(a.statements.map((s) => [s.title, s.proof !== undefined]), [['Problem', true]]);
 });
+
+test('a bare paragraph after a problem is its solution only where the file writes its other solutions as proofs', () => {
+  const alone = '\\begin{document}\n\\begin{problem}\nShow $x$.\n\\end{problem}\nSome remark about $x$.\n\\end{document}\n';
+  assert.equal(analyzeDocument('latex', alone).statements[0]!.proof, undefined);
+});

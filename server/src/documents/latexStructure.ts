@@ -25,12 +25,14 @@ import {
   type Position,
   type ProofDocumentAnalysis,
   type Range,
+  type Statement,
   type StatementKind,
   type EnvironmentDeclaration,
   type CommandWrapper,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
 import { SectionStructure, sectionHeading } from './latexSections';
+import { BareSolutions } from './bareSolutions';
 import { wrapperOf } from './wrappers';
 import { MATH_ENVIRONMENTS, type LatexState } from './latexLexer';
 
@@ -98,6 +100,7 @@ export function buildLatexStructure(
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
   const sections = new SectionStructure(builder);
+  const bare = new BareSolutions(builder, lines, lexed, lexed.some((l) => l.tokens.some((t) => t.t === 'begin' && roles(t.name)?.role === 'proof')));
   const fragment = !declaresClass(lexed);
   /** How many conditionals (`\if...` to `\fi`) are open. */
   let conditionals = 0;
@@ -140,20 +143,19 @@ export function buildLatexStructure(
       open.proof.closed = closed;
     } else if (open.role?.role === 'statement') {
       const proof = open.owned.proof;
-      builder.addStatement(
-        {
-          kind: open.role.kind,
-          environment: open.name,
-          title: open.option ? `${open.role.title} (${shortName(open.option.trim())})` : open.role.title,
-          ...(open.label !== undefined ? { label: open.label } : {}),
-          range: range(open.line, open.ch, endLine, endCh),
-          headerRange: range(open.line, open.ch, open.endLine, open.endCh),
-          // A solution inside its problem is not part of the problem's text.
-          bodyRange: { start: { line: open.endLine, character: open.endCh }, end: proof ? proof.range.start : { line: endLine, character: closerCh } },
-          ...(proof ? { proof } : {}),
-        },
-        open.option,
-      );
+      const statement: Statement = {
+        kind: open.role.kind,
+        environment: open.name,
+        title: open.option ? `${open.role.title} (${shortName(open.option.trim())})` : open.role.title,
+        ...(open.label !== undefined ? { label: open.label } : {}),
+        range: range(open.line, open.ch, endLine, endCh),
+        headerRange: range(open.line, open.ch, open.endLine, open.endCh),
+        // A solution inside its problem is not part of the problem's text.
+        bodyRange: { start: { line: open.endLine, character: open.endCh }, end: proof ? proof.range.start : { line: endLine, character: closerCh } },
+        ...(proof ? { proof } : {}),
+      };
+      builder.addStatement(statement, open.option);
+      if (open.context === undefined) bare.statementEnded(statement, endLine, endCh);
     } else if (open.role || !TEXT_ENVIRONMENTS.has(open.name)) {
       builder.addAnchor({ line: endLine, character: endCh }, open.role?.role === 'theoremLike');
     }
@@ -166,6 +168,7 @@ export function buildLatexStructure(
     const unsure = (textDepth: number | undefined): boolean => lineBraces + (textDepth ?? 0) > 0 || conditionals > 0;
     const topLevel = (): boolean => stack.top() === undefined || stack.top()!.name === 'document';
     if (topLevel() && lexed[line]!.kind === 'content') {
+      bare.content(line);
       const heading = sectionHeading(lines, lexed, line);
       const first = tokens[0];
       if (heading) sections.heading(heading);
