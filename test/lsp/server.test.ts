@@ -56,6 +56,18 @@ test('the recognition fixtures (issue 31): an outline entry per problem with its
   await client.close(uri);
 });
 
+test('qedNano.structure patterns: a problem format the user teaches shows in the outline once the setting says so', async () => {
+  const uri = 'file:///recognition/07-user-patterns.md';
+  await client.open(uri, 'markdown', readFileSync(join(RECOGNITION_DIR, '07-user-patterns.md'), 'utf8'));
+  assert.deepEqual(await client.symbols(uri), []);
+  await client.configure({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } });
+  let names: unknown = [];
+  for (let i = 0; i < 50 && (names as unknown[]).length === 0; i++) names = (await client.symbols(uri)).map((s) => [s.name, (s.children ?? []).length > 0]);
+  assert.deepEqual(names, [['Aufgabe 1', true], ['Aufgabe 2', true]]);
+  await client.configure({ qedNano: { structure: { problemPatterns: [], solutionPatterns: [] } } });
+  await client.close(uri);
+});
+
 test('open a LaTeX file: outline symbols with proofs and steps as children, folding ranges, diagnostics', async () => {
   const uri = 'file:///work/inequalities.tex';
   const text = readDocument('inequalities.tex');

@@ -13,6 +13,7 @@
  */
 import { range, type Position, type Proof, type Range, type StatementKind } from './proofDocument';
 import { recognise } from './recognition';
+import type { UserPatterns } from './userPatterns';
 import type { StructureBuilder } from './structure';
 import { readBraceGroup, readBracketGroup, type LexedLine } from './tokens';
 import type { LatexState } from './latexLexer';
@@ -59,11 +60,14 @@ export class SectionStructure {
   /** A solution heading whose proof waits for the first text under it (`takeContent`). */
   private pending: { header: Range; level: number; title: string } | undefined;
 
-  constructor(private readonly builder: StructureBuilder) {}
+  constructor(
+    private readonly builder: StructureBuilder,
+    private readonly user?: UserPatterns,
+  ) {}
 
   /** A heading at the top level, on its own line: closes what it ends, opens what it starts. */
   heading(heading: SectionHeading): void {
-    const found = recognise(heading.title, 'heading');
+    const found = recognise(heading.title, 'heading', undefined, this.user);
     const role = found?.recognised.role;
     const line = heading.header.start.line;
     if (this.pending && heading.level <= this.pending.level) this.pending = undefined;

@@ -33,6 +33,7 @@ import {
 import { StructureBuilder } from './structure';
 import { SectionStructure, sectionHeading } from './latexSections';
 import { BareSolutions } from './bareSolutions';
+import type { UserPatterns } from './userPatterns';
 import { wrapperOf } from './wrappers';
 import { MATH_ENVIRONMENTS, type LatexState } from './latexLexer';
 
@@ -94,12 +95,13 @@ export function buildLatexStructure(
   lines: readonly string[],
   lexed: readonly LexedLine<LatexState>[],
   inherited: readonly EnvironmentDeclaration[] = [],
+  user?: UserPatterns,
 ): ProofDocumentAnalysis {
   const { macros, environments, wrappers } = collectDefinitions(lexed);
   const roles = environmentRoles([...inherited, ...environments]);
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
-  const sections = new SectionStructure(builder);
+  const sections = new SectionStructure(builder, user);
   const bare = new BareSolutions(builder, lines, lexed, lexed.some((l) => l.tokens.some((t) => t.t === 'begin' && roles(t.name)?.role === 'proof')));
   const fragment = !declaresClass(lexed);
   /** How many conditionals (`\if...` to `\fi`) are open. */

@@ -25,6 +25,7 @@ import { markdownMacros } from './markdownMacros';
 import { StructureBuilder } from './structure';
 import type { MarkdownState } from './markdownLexer';
 import { applies, conventionsOf, recognise, type Recognition } from './recognition';
+import type { UserPatterns } from './userPatterns';
 
 interface OpenStatement {
   kind: StatementKind;
@@ -48,9 +49,10 @@ interface OpenProof {
 export function buildMarkdownStructure(
   lines: readonly string[],
   lexed: readonly LexedLine<MarkdownState>[],
+  user?: UserPatterns,
 ): ProofDocumentAnalysis {
   const builder = new StructureBuilder('markdown', lines, lexed);
-  const { headings, paragraphs } = recognitions(lines, lexed);
+  const { headings, paragraphs } = recognitions(lines, lexed, user);
   /** The last problem heading, while the headings under it may be its parts ("#### Part A"). */
   let partsOf: { title: string; kind: OpenStatement['kind']; environment: string; level: number } | undefined;
   let statement: OpenStatement | undefined;
@@ -223,7 +225,7 @@ function later(a: Position, b: Position): Position {
  * they let it stand. A paragraph start that the lexer already labelled (bold labels, `Proof.`, `Claim 1.`)
  * is the lexer's.
  */
-function recognitions(lines: readonly string[], lexed: readonly LexedLine<MarkdownState>[]): { headings: Map<number, Recognition>; paragraphs: Map<number, Recognition> } {
+function recognitions(lines: readonly string[], lexed: readonly LexedLine<MarkdownState>[], user: UserPatterns | undefined): { headings: Map<number, Recognition>; paragraphs: Map<number, Recognition> } {
   const headings = new Map<number, Recognition>();
   const paragraphs = new Map<number, Recognition>();
   let writesSolutions = false;
@@ -233,13 +235,13 @@ function recognitions(lines: readonly string[], lexed: readonly LexedLine<Markdo
     for (const token of here.tokens) {
       if (token.t === 'proofLabel') writesSolutions = true;
       if (token.t === 'heading') {
-        const found = recognise(token.text, 'heading');
+        const found = recognise(token.text, 'heading', undefined, user);
         if (found) headings.set(line, found);
       }
       if (token.t === 'heading' || token.t === 'statementLabel' || token.t === 'proofLabel') labelled = true;
     }
     if (labelled || here.kind !== 'content' || !paragraphStart(lexed, line)) continue;
-    const found = recognise(lines[line]!.slice(here.contentStart), 'paragraph');
+    const found = recognise(lines[line]!.slice(here.contentStart), 'paragraph', undefined, user);
     if (found && found.recognised.role !== 'part') paragraphs.set(line, found);
   }
   const conventions = conventionsOf([...headings.values(), ...paragraphs.values()], writesSolutions);

@@ -14,6 +14,7 @@
 import type { Certainty } from './precision';
 import type { StatementKind } from './proofDocument';
 import { classifyStatementWord } from './tokens';
+import type { UserPatterns } from './userPatterns';
 
 /** What a recogniser finds: a statement of a kind, a proof (a solution), or a part of the problem above. */
 export type Recognised =
@@ -150,8 +151,12 @@ export interface Recognition {
  * The first recogniser of `place` matching the start of `text`, whatever the conventions (`conventionsOf`
  * counts these); `applies` says whether the file's conventions let it stand.
  */
-export function recognise(text: string, place: Place, conventions?: Conventions): Recognition | undefined {
+export function recognise(text: string, place: Place, conventions?: Conventions, user?: UserPatterns): Recognition | undefined {
   const prefix = place === 'heading' ? headingWords(text) : text.slice(0, RECOGNISED_PREFIX);
+  if (user && user.key !== '') {
+    const taught = taughtRecognition(prefix, place, text, user);
+    if (taught) return taught;
+  }
   for (const recogniser of RECOGNISERS) {
     if (recogniser.place !== place) continue;
     const match = recogniser.pattern.exec(prefix);
@@ -162,6 +167,23 @@ export function recognise(text: string, place: Place, conventions?: Conventions)
     if (!recognised) continue;
     const label = match[0].replace(/[ \t.:]+$/, '');
     return { recognised, recogniser, title: place === 'heading' ? prefix : label, length: place === 'heading' ? text.length : match[0].length };
+  }
+  return undefined;
+}
+
+/** The recognisers of the user's own patterns (userPatterns.ts): as sure as a plain label. */
+const TAUGHT_PROBLEM: Recogniser = { name: 'problem pattern (qedNano.structure.problemPatterns)', place: 'paragraph', pattern: /^/, recognises: { role: 'statement', kind: 'problem' }, certainty: 'likely', example: '"Aufgabe \\d+\\." for "Aufgabe 3. Zeige ..."' };
+const TAUGHT_SOLUTION: Recogniser = { name: 'solution pattern (qedNano.structure.solutionPatterns)', place: 'paragraph', pattern: /^/, recognises: { role: 'proof' }, certainty: 'likely', example: '"Lösungsvorschlag[.:]"' };
+
+/** What the user's patterns recognise at the start of `prefix`: a problem, or a solution. */
+function taughtRecognition(prefix: string, place: Place, text: string, user: UserPatterns): Recognition | undefined {
+  for (const [patterns, recogniser] of [[user.problem, TAUGHT_PROBLEM], [user.solution, TAUGHT_SOLUTION]] as const) {
+    for (const pattern of patterns) {
+      const match = pattern.exec(prefix);
+      if (!match || match[0].length === 0) continue;
+      const label = match[0].replace(/[ \t.:]+$/, '');
+      return { recognised: recogniser.recognises as Recognised, recogniser, title: place === 'heading' ? prefix : label, length: place === 'heading' ? text.length : match[0].length };
+    }
   }
   return undefined;
 }
