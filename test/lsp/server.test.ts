@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   CodeLensRequest,
   ConfigurationRequest,
+  HoverRequest,
   DiagnosticSeverity,
   RegistrationRequest,
   SymbolKind,
@@ -47,6 +48,13 @@ test('the recognition fixtures (issue 31): an outline entry per problem with its
     assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], `${name}: every problem has its solution`);
     await client.close(uri);
   }
+  // A heading that is not a problem: the hover says which formats were tried.
+  const committee = 'file:///recognition/committee.md';
+  await client.open(committee, 'markdown', readFileSync(join(RECOGNITION_DIR, '04-markdown-committee-heading.md'), 'utf8'));
+  const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: committee }, position: { line: 2, character: 5 } });
+  assert.match(JSON.stringify(hover?.contents), /Not read as a problem or a solution/);
+  assert.equal(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: committee }, position: { line: 6, character: 5 } }), null);
+  await client.close(committee);
   // A problem found by a guessed convention ("A1." twice) with no solution: its outline entry and its Prove lens.
   const uri = 'file:///recognition/unsolved.md';
   await client.open(uri, 'markdown', 'A1. Show $x$.\n\nA2. Show $y$.\n\nSolution. Easy.\n');

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { RECOGNISERS, recognise } from '../../server/src/documents/recognition';
+import { recognitionHint } from '../../server/src/documents/recognitionHint';
 import { RECOGNITION_DIR as FIXTURES, RECOGNITION_EXPECTATIONS } from '../support/recognitionFixtures';
 
 for (const [file, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
@@ -78,4 +79,19 @@ test('a sectioning heading over a statement environment is its title, not a seco
 test('a bare paragraph after a problem is its solution only where the file writes its other solutions as proofs', () => {
   const alone = '\\begin{document}\n\\begin{problem}\nShow $x$.\n\\end{problem}\nSome remark about $x$.\n\\end{document}\n';
   assert.equal(analyzeDocument('latex', alone).statements[0]!.proof, undefined);
+});
+
+test('the hint on a heading or label not read as a problem says which formats were tried and what a guess lacked', () => {
+  const md = '# Notes\n\n## Problem Selection Committee\n\nA1. Only one such paragraph.\n\n## Problem 1\n\nShow $x$.\n';
+  const a = analyzeDocument('markdown', md);
+  const lines = md.split('\n');
+  const committee = recognitionHint(a, 'markdown', lines[2]!, 2)!;
+  assert.match(committee, /^\*\*Not read as a problem or a solution\.\*\* Heading formats tried:/);
+  assert.match(committee, /- statement heading: does not match/);
+  assert.match(committee, /qedNano\.structure\.problemPatterns/);
+  assert.match(recognitionHint(a, 'markdown', lines[4]!, 4)!, /- problem code: matches, but it is a guess, taken only where at least two paragraphs/);
+  assert.equal(recognitionHint(a, 'markdown', lines[6]!, 6), undefined, 'a problem is explained by the outline');
+  assert.equal(recognitionHint(a, 'markdown', lines[8]!, 8), undefined, 'ordinary text gets no hint');
+  const tex = '\\begin{document}\n\\section*{Homework 3}\n\\end{document}\n';
+  assert.match(recognitionHint(analyzeDocument('latex', tex), 'latex', '\\section*{Homework 3}', 1)!, /- solution heading: does not match/);
 });
