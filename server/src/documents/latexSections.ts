@@ -1,7 +1,8 @@
 /**
  * Problems and solutions written as sectioning commands: `\section*{Problem 1}` followed by
  * `\subsection*{Solution}` (or `\section*{Question 2}`, `\subsection*{Proof (a)}`), as course homework
- * writes them. What a heading's title means is recognition.ts's to say; this module reads the headings and
+ * writes them, or as bold labels at a line's start (`\noindent\textbf{Problem 1.}`, `{\bf Solution.}`), which
+ * count as the deepest heading (a bold label that names neither is text). What a heading's title means is recognition.ts's to say; this module reads the headings and
  * keeps what they open:
  *
  * - a statement heading opens a statement that runs to the next heading of its level or higher, the next
@@ -20,6 +21,10 @@ import type { LatexState } from './latexLexer';
 
 const LEVELS: Readonly<Record<string, number>> = { part: 0, chapter: 1, section: 2, subsection: 3, subsubsection: 4, paragraph: 5, subparagraph: 6 };
 const SECTIONING = /^\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)\*?(?![A-Za-z@])/;
+/** A bold label at a line's start (`\noindent\textbf{Problem 1.}`, `{\bf Solution.}`): the deepest level, so
+ * any heading or other label ends what it opens. */
+const LABEL_LEVEL = 9;
+const BOLD_LABEL = /^(?:\\noindent\s{0,4})?(?:\\textbf(?=\{)|(?=\{\\(?:bf|bfseries)(?![A-Za-z])))/;
 
 /** A sectioning command at the start of a line: its level (lower is outer), title and extent. */
 export interface SectionHeading {
@@ -37,13 +42,23 @@ export function sectionHeading(lines: readonly string[], lexed: readonly LexedLi
   if (state && (state.verbatim !== null || state.math !== null || state.definition !== null || state.skip !== 0)) return undefined;
   const text = lines[line]!;
   const match = SECTIONING.exec(text.slice(here.contentStart, here.contentStart + 16));
-  if (!match) return undefined;
+  if (!match) return boldLabel(text, here.contentStart, line);
   let at = here.contentStart + match[0].length;
   const short = readBracketGroup(text, at);
   if (short) at = short.end;
   const title = readBraceGroup(text, at);
   if (!title) return undefined;
   return { level: LEVELS[match[1]!]!, title: title.inner.trim(), header: range(line, here.contentStart, line, title.end) };
+}
+
+/** A bold label at column `from` of `line`: its words without the bold command and the final `.` or `:`. */
+function boldLabel(text: string, from: number, line: number): SectionHeading | undefined {
+  const match = BOLD_LABEL.exec(text.slice(from, from + 24));
+  if (!match) return undefined;
+  const group = readBraceGroup(text, from + match[0].length);
+  if (!group) return undefined;
+  const title = group.inner.replace(/^\\(?:bf|bfseries)(?![A-Za-z])/, '').trim().replace(/[.:]$/, '').trim();
+  return title === '' ? undefined : { level: LABEL_LEVEL, title, header: range(line, from, line, group.end) };
 }
 
 interface OpenSectionStatement {
@@ -70,6 +85,8 @@ export class SectionStructure {
     const found = recognise(heading.title, 'heading', undefined, this.user);
     const role = found?.recognised.role;
     const line = heading.header.start.line;
+    // A bold label that names no problem or solution (`\textbf{Case 1.}`, `\textbf{Note.}`) is text.
+    if (heading.level === LABEL_LEVEL && role !== 'statement' && role !== 'proof') return this.takeContent(line, false);
     if (this.pending && heading.level <= this.pending.level) this.pending = undefined;
     if (this.proof && heading.level <= this.proof.level) this.closeProof(line);
     if (this.statement && (role === 'statement' || role === 'proof' || heading.level <= this.statement.level)) this.closeStatement(line);
@@ -79,7 +96,10 @@ export class SectionStructure {
       this.pending = undefined;
       this.statement = { kind: found.recognised.kind, title: found.title, header: heading.header, level: heading.level };
     } else if (role === 'proof') {
-      this.pending = { header: heading.header, level: heading.level, title: found!.title };
+      const pending = { header: heading.header, level: heading.level, title: found!.title };
+      // A label's solution goes on after it on the same line (`\textbf{Solution.} For $n \le 0$ ...`).
+      if (this.builder.lineText(line).slice(heading.header.end.character).trim() !== '') this.openProof(pending);
+      else this.pending = pending;
     }
   }
 
@@ -89,10 +109,14 @@ export class SectionStructure {
     const pending = this.pending;
     if (!pending || line === pending.header.start.line) return;
     this.pending = undefined;
-    if (environmentProof) return;
-    const proof: Proof = { environment: 'solution', range: { ...pending.header }, headerRange: pending.header, bodyRange: { start: pending.header.end, end: pending.header.end }, closed: false, steps: [] };
-    this.proof = { proof, level: pending.level };
-    this.builder.attachProof(proof, { title: pending.title });
+    if (!environmentProof) this.openProof(pending);
+  }
+
+  /** The proof a solution heading or label opens, from its header on. */
+  private openProof(opened: { header: Range; level: number; title: string }): void {
+    const proof: Proof = { environment: 'solution', range: { ...opened.header }, headerRange: opened.header, bodyRange: { start: opened.header.end, end: opened.header.end }, closed: false, steps: [] };
+    this.proof = { proof, level: opened.level };
+    this.builder.attachProof(proof, { title: opened.title });
   }
 
   /** A proof environment begins at the top level on `line`: it ends the statement above it (and is its
@@ -103,9 +127,11 @@ export class SectionStructure {
     return this.proof !== undefined;
   }
 
-  /** A statement environment begins at the top level: a statement heading above it is its title. */
-  statementEnvironment(): void {
+  /** A statement environment begins at the top level on `line`: a statement heading above it is its title; a
+   * statement a bold label opened ends there. */
+  statementEnvironment(line: number, ch: number): void {
     if (!this.statement) return;
+    if (this.statement.level === LABEL_LEVEL) return this.closeStatement(line, { line, character: ch });
     this.builder.addAnchor(this.statement.header.end);
     this.statement = undefined;
   }

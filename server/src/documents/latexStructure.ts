@@ -198,7 +198,7 @@ export function buildLatexStructure(
         const atTop = topLevel();
         const role = roles(token.name);
         const inSection = atTop && role?.role === 'proof' && sections.proofEnvironment(line, token.ch);
-        if (atTop && role?.role === 'statement' && role.kind !== 'claim') sections.statementEnvironment();
+        if (atTop && role?.role === 'statement' && role.kind !== 'claim') sections.statementEnvironment(line, token.ch);
         const open: OpenEnvironment = {
           name: token.name,
           line,
