@@ -82,7 +82,7 @@ export class SectionStructure {
 
   /** A heading at the top level, on its own line: closes what it ends, opens what it starts. */
   heading(heading: SectionHeading): void {
-    const found = recognise(heading.title, 'heading', undefined, this.user);
+    const found = recognise(heading.title, 'heading', this.user);
     const role = found?.recognised.role;
     const line = heading.header.start.line;
     // A bold label that names no problem or solution (`\textbf{Case 1.}`, `\textbf{Note.}`) is text.

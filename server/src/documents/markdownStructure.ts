@@ -235,13 +235,13 @@ function recognitions(lines: readonly string[], lexed: readonly LexedLine<Markdo
     for (const token of here.tokens) {
       if (token.t === 'proofLabel') writesSolutions = true;
       if (token.t === 'heading') {
-        const found = recognise(token.text, 'heading', undefined, user);
+        const found = recognise(token.text, 'heading', user);
         if (found) headings.set(line, found);
       }
       if (token.t === 'heading' || token.t === 'statementLabel' || token.t === 'proofLabel') labelled = true;
     }
     if (labelled || here.kind !== 'content' || !paragraphStart(lexed, line)) continue;
-    const found = recognise(lines[line]!.slice(here.contentStart), 'paragraph', undefined, user);
+    const found = recognise(lines[line]!.slice(here.contentStart), 'paragraph', user);
     if (found && found.recognised.role !== 'part') paragraphs.set(line, found);
   }
   const conventions = conventionsOf([...headings.values(), ...paragraphs.values()], writesSolutions);

@@ -148,10 +148,11 @@ export interface Recognition {
 }
 
 /**
- * The first recogniser of `place` matching the start of `text`, whatever the conventions (`conventionsOf`
- * counts these); `applies` says whether the file's conventions let it stand.
+ * The first recogniser of `place` matching the start of `text` (the user's patterns first), whatever the
+ * file's conventions: `conventionsOf` decides them from all that was found, and `applies` says whether a
+ * guess stands.
  */
-export function recognise(text: string, place: Place, conventions?: Conventions, user?: UserPatterns): Recognition | undefined {
+export function recognise(text: string, place: Place, user?: UserPatterns): Recognition | undefined {
   const prefix = place === 'heading' ? headingWords(text) : text.slice(0, RECOGNISED_PREFIX);
   if (user && user.key !== '') {
     const taught = taughtRecognition(prefix, place, text, user);
@@ -161,7 +162,6 @@ export function recognise(text: string, place: Place, conventions?: Conventions,
     if (recogniser.place !== place) continue;
     const match = recogniser.pattern.exec(prefix);
     if (!match) continue;
-    if (conventions && !applies(recogniser, conventions)) return undefined;
     const recognised: Recognised | undefined =
       recogniser.recognises === 'statementWord' ? statementOf(match[1]!) : recogniser.recognises;
     if (!recognised) continue;
