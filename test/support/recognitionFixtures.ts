@@ -14,6 +14,7 @@ export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: bo
   '02-converted-pdf-numbered.md': [['5.1', true], ['5.2', true]],
   '02-paragraph-labels.md': [['A1', true], ['A2', true], ['Lemma 1', true]],
   '03-markdown-solution-headings.md': [['Problem 1', true], ['Problem 2', true]],
+  '03-markdown-pandoc-html-solution.md': [['LV.AMO.2022B.5.1', true], ['LV.AMO.2022B.5.2', true]],
   '03-markdown-parts.md': [['Problem 3, Part A', true], ['Problem 3, Part B', true]],
   '03-markdown-identifier-heading.md': [['IMO.SHL.2019.A1', true], ['IMO.SHL.2019.A2', true]],
   '04-markdown-committee-heading.md': [['Problem A1', true]],

@@ -95,3 +95,10 @@ test('the hint on a heading or label not read as a problem says which formats we
   const tex = '\\begin{document}\n\\section*{Homework 3}\n\\end{document}\n';
   assert.match(recognitionHint(analyzeDocument('latex', tex), 'latex', '\\section*{Homework 3}', 1)!, /- solution heading: does not match/);
 });
+
+test('a heading inside an HTML block is one only in a file written for Pandoc (which reads Markdown there)', () => {
+  const text = readFileSync(join(FIXTURES, '03-markdown-pandoc-html-solution.md'), 'utf8');
+  const commonMark = text.replace(/\{ width=300px \}/g, '');
+  const a = analyzeDocument('markdown', commonMark, { maxDocumentSize: 1e7, guesses: true });
+  assert.deepEqual([a.statements.filter((s) => s.proof).length, a.additionalProofs.length, a.orphanProofs.length], [0, 0, 0], 'no solution: so the identifier headings are not problems either');
+});

@@ -26,6 +26,7 @@ import { StructureBuilder } from './structure';
 import type { MarkdownState } from './markdownLexer';
 import { applies, conventionsOf, recognise, type Recognition } from './recognition';
 import type { UserPatterns } from './userPatterns';
+import { pandocHeadings } from './pandocHeadings';
 
 interface OpenStatement {
   kind: StatementKind;
@@ -52,7 +53,12 @@ export function buildMarkdownStructure(
   user?: UserPatterns,
 ): ProofDocumentAnalysis {
   const builder = new StructureBuilder('markdown', lines, lexed);
-  const { headings, paragraphs } = recognitions(lines, lexed, user);
+  const htmlHeadings = pandocHeadings(lines, lexed);
+  const tokensOf = (line: number): readonly LineToken[] => {
+    const heading = htmlHeadings.get(line);
+    return heading ? [heading, ...lexed[line]!.tokens] : lexed[line]!.tokens;
+  };
+  const { headings, paragraphs } = recognitions(lines, lexed, tokensOf, user);
   /** The last problem heading, while the headings under it may be its parts ("#### Part A"). */
   let partsOf: { title: string; kind: OpenStatement['kind']; environment: string; level: number } | undefined;
   let statement: OpenStatement | undefined;
@@ -126,7 +132,7 @@ export function buildMarkdownStructure(
     // problem's text, not another problem.
     const labelled = paragraphs.get(line);
     const paragraph = labelled?.recognised.role === 'statement' && statement && statement.level > 0 && !textSince(statement.header.end, line) ? undefined : labelled;
-    const tokens: readonly LineToken[] = paragraph ? [paragraphToken(paragraph, lexed[line]!.contentStart), ...lexed[line]!.tokens] : lexed[line]!.tokens;
+    const tokens: readonly LineToken[] = paragraph ? [paragraphToken(paragraph, lexed[line]!.contentStart), ...tokensOf(line)] : tokensOf(line);
     for (const token of tokens) {
       if (builder.takeCommonToken({ line, token })) {
         if (token.t === 'label' && statement && statement.label === undefined) statement.label = token.name;
@@ -225,14 +231,19 @@ function later(a: Position, b: Position): Position {
  * they let it stand. A paragraph start that the lexer already labelled (bold labels, `Proof.`, `Claim 1.`)
  * is the lexer's.
  */
-function recognitions(lines: readonly string[], lexed: readonly LexedLine<MarkdownState>[], user: UserPatterns | undefined): { headings: Map<number, Recognition>; paragraphs: Map<number, Recognition> } {
+function recognitions(
+  lines: readonly string[],
+  lexed: readonly LexedLine<MarkdownState>[],
+  tokensOf: (line: number) => readonly LineToken[],
+  user: UserPatterns | undefined,
+): { headings: Map<number, Recognition>; paragraphs: Map<number, Recognition> } {
   const headings = new Map<number, Recognition>();
   const paragraphs = new Map<number, Recognition>();
   let writesSolutions = false;
   for (let line = 0; line < lexed.length; line++) {
     const here = lexed[line]!;
     let labelled = false;
-    for (const token of here.tokens) {
+    for (const token of tokensOf(line)) {
       if (token.t === 'proofLabel') writesSolutions = true;
       if (token.t === 'heading') {
         const found = recognise(token.text, 'heading', user);
