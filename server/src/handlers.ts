@@ -36,6 +36,7 @@ import { chat, chatHistory } from './features/chat';
 import { critique, critiqueLenses, dismissFinding } from './features/critique';
 import { foldingRanges } from './features/folding';
 import { inlineCompletion } from './features/completion';
+import { recognitionHover } from './features/recognitionHover';
 import { labelCompletion, labelDefinition, labelHover, labelReferences, prepareLabelRename, renameLabel, workspaceSymbols } from './features/labels';
 import { proofInsertionNow, prove } from './features/prove';
 import { toResponseError } from './features/requests';
@@ -115,7 +116,15 @@ const HANDLERS: readonly Entry[] = [
   onLabels('definition', DefinitionRequest.type, labelDefinition),
   onLabels('references', ReferencesRequest.type, labelReferences),
   onLabels('completion', CompletionRequest.type, labelCompletion),
-  onLabels('hover', HoverRequest.type, labelHover),
+  // A reference's label first; else, on a heading or label that was not read as a problem, why not.
+  on(HoverRequest.type, async (context, params) => {
+    if (context.labelFeatures('hover')) {
+      await context.documents.settled(params.textDocument.uri);
+      const label = labelHover(context, params);
+      if (label) return label;
+    }
+    return recognitionHover(context, params);
+  }),
   onLabels('rename', PrepareRenameRequest.type, prepareLabelRename),
   onLabels('rename', RenameRequest.type, renameLabel),
   on(WorkspaceSymbolRequest.type, async (context, params) => {

@@ -96,6 +96,13 @@ export interface QedNanoSettings {
      * that seems to follow no statement. Off by default: a guess is never a warning. */
     guesses: boolean;
   };
+  structure: {
+    /** Regular expressions matched against the start of a heading or a paragraph that mark a problem in the
+     * user's own format (documents/userPatterns.ts says which are accepted). */
+    problemPatterns: string[];
+    /** The same for a solution or proof. */
+    solutionPatterns: string[];
+  };
 }
 
 /** `initializationOptions` of the `initialize` request. */

@@ -20,6 +20,7 @@ import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnost
 import { registerHandlers } from './handlers';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE, StatusNotification } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
+import { compileUserPatterns, NO_USER_PATTERNS } from './documents/userPatterns';
 import { watchFraming } from './transport';
 import { WorkspaceProjects } from './workspaceProjects';
 
@@ -39,8 +40,8 @@ if (process.argv.includes('--stdio')) {
 }
 
 /** The live settings: replaced as a whole when they change. */
-const settings = { now: DEFAULT_SETTINGS };
-const store = new DocumentStore(() => settings.now.analysis, (message) => connection.console.log(message));
+const settings = { now: DEFAULT_SETTINGS, patterns: NO_USER_PATTERNS };
+const store = new DocumentStore(() => ({ ...settings.now.analysis, patterns: settings.patterns }), (message) => connection.console.log(message));
 const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
   send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
 );
@@ -127,8 +128,12 @@ async function pullSettings(): Promise<void> {
 
 async function applySettings(raw: unknown): Promise<void> {
   const next = resolveSettings(raw);
-  const analysisChanged = next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize || next.analysis.guesses !== settings.now.analysis.guesses;
+  const { patterns, rejected } = compileUserPatterns(next.structure.problemPatterns, next.structure.solutionPatterns);
+  const analysisChanged =
+    next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize || next.analysis.guesses !== settings.now.analysis.guesses || patterns.key !== settings.patterns.key;
+  if (rejected.length > 0 && JSON.stringify(next.structure) !== JSON.stringify(settings.now.structure)) void connection.window.showWarningMessage(rejected.join(' '));
   settings.now = next;
+  settings.patterns = patterns;
   await context?.models.configure(next);
   loadModelInBackground();
   if (!analysisChanged) return;

@@ -34,6 +34,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
+  structure: { problemPatterns: [], solutionPatterns: [] },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
@@ -46,6 +47,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const critique = isObject(given.critique) ? given.critique : {};
   const completion = isObject(given.completion) ? given.completion : {};
   const remote = isObject(given.remote) ? given.remote : {};
+  const structure = isObject(given.structure) ? given.structure : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
@@ -91,7 +93,14 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
       guesses: typeof analysis.guesses === 'boolean' ? analysis.guesses : defaults.analysis.guesses,
     },
+    // Kept as written: which patterns are accepted, and why not, is documents/userPatterns.ts's to say.
+    structure: { problemPatterns: strings(structure.problemPatterns), solutionPatterns: strings(structure.solutionPatterns) },
   };
+}
+
+/** The strings of a list (anything else in it, or a value that is no list, is left out). */
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string').slice(0, 100) : [];
 }
 
 /**

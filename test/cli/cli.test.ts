@@ -16,6 +16,7 @@ import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { proofInsertion } from '../../server/src/documents/insertion';
 import { REPO_ROOT, readDocument } from '../support/fixtures';
 import { asExpected, describeExpected, PRECISION_DIR, precisionFixtures } from '../support/precisionFixtures';
+import { RECOGNITION_DIR, RECOGNITION_EXPECTATIONS } from '../support/recognitionFixtures';
 import { tinyModelPath } from '../support/models';
 import { closedPort } from '../support/ports';
 
@@ -286,4 +287,24 @@ test('colours only on a terminal, and never with NO_COLOR', () => {
   assert.match(onTerminal(''), /\u001b\[1m.*colours\.md:5:22:\u001b\[0m/);
   assert.doesNotMatch(onTerminal('NO_COLOR=1'), /\u001b\[/);
   assert.doesNotMatch(run(['check', broken], { NO_COLOR: '' }).stdout, /\u001b\[/, 'piped output has none');
+});
+
+test('check on the recognition fixtures (issue 31): every problem has its solution, so even with guesses nothing is reported', () => {
+  for (const name of Object.keys(RECOGNITION_EXPECTATIONS)) {
+    const result = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', '--guesses', name], { cwd: RECOGNITION_DIR, env, encoding: 'utf8' });
+    assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+    assert.deepEqual((JSON.parse(result.stdout) as { findings: { rule: string }[] }).findings.map((f) => f.rule), [], name);
+  }
+});
+
+test('check --config: the problem and solution patterns it teaches are read, a dangerous one is refused with why', () => {
+  const config = file('patterns.json', JSON.stringify({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?', '(a+)+'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } }));
+  const unsolved = file('aufgaben.md', 'Aufgabe 1. Zeige $x$.\n\nAufgabe 2. Zeige $y$.\n\nLösungsvorschlag. Klar.\n');
+  const result = run(['check', '--format', 'json', '--config', config, unsolved]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /qedNano\.structure\.problemPatterns: the pattern "\(a\+\)\+" is ignored: .*backtrack catastrophically/);
+  const findings = (JSON.parse(result.stdout) as { findings: { rule: string; start: { line: number } }[] }).findings;
+  assert.deepEqual(findings.map((f) => [f.rule, f.start.line]), [['problem-without-proof', 1]], 'Aufgabe 1 is a problem with no solution; Aufgabe 2 has its own');
+  const untaught = JSON.parse(run(['check', '--format', 'json', unsolved]).stdout) as { findings: unknown[] };
+  assert.deepEqual(untaught.findings, [], 'without the patterns, prose');
 });

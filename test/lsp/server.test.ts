@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   CodeLensRequest,
   ConfigurationRequest,
+  HoverRequest,
   DiagnosticSeverity,
   RegistrationRequest,
   SymbolKind,
@@ -13,6 +14,9 @@ import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
 import { lineOf, readDocument } from '../support/fixtures';
 import { TestLanguageClient } from '../support/lspClient';
 import { asExpected, describeExpected, precisionFixtures } from '../support/precisionFixtures';
+import { RECOGNITION_DIR, RECOGNITION_EXPECTATIONS } from '../support/recognitionFixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 let client: TestLanguageClient;
 /** LSP 3.18 allows markup in messages; this server sends plain strings. */
@@ -33,6 +37,44 @@ after(async () => {
 const KIND_NAMES = new Map<number, string>(Object.entries(SymbolKind).map(([name, value]) => [value, name]));
 const names = (symbols: DocumentSymbol[]): unknown =>
   symbols.map((s) => [s.name, KIND_NAMES.get(s.kind), (s.children ?? []).map((c) => [c.name, c.children?.length ?? 0])]);
+
+test('the recognition fixtures (issue 31): an outline entry per problem with its solution, and no Prove lens where a solution is attached', async () => {
+  for (const [name, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
+    const uri = `file:///recognition/${name}`;
+    await client.open(uri, name.endsWith('.md') ? 'markdown' : 'latex', readFileSync(join(RECOGNITION_DIR, name), 'utf8'));
+    const symbols = (await client.symbols(uri)).filter((s) => s.name !== 'Another proof'); // a further solution
+    assert.deepEqual(symbols.map((s) => [s.name, (s.children ?? []).length > 0]), expected, name);
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], `${name}: every problem has its solution`);
+    await client.close(uri);
+  }
+  // A heading that is not a problem: the hover says which formats were tried.
+  const committee = 'file:///recognition/committee.md';
+  await client.open(committee, 'markdown', readFileSync(join(RECOGNITION_DIR, '04-markdown-committee-heading.md'), 'utf8'));
+  const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: committee }, position: { line: 2, character: 5 } });
+  assert.match(JSON.stringify(hover?.contents), /Not read as a problem or a solution/);
+  assert.equal(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: committee }, position: { line: 6, character: 5 } }), null);
+  await client.close(committee);
+  // A problem found by a guessed convention ("A1." twice) with no solution: its outline entry and its Prove lens.
+  const uri = 'file:///recognition/unsolved.md';
+  await client.open(uri, 'markdown', 'A1. Show $x$.\n\nA2. Show $y$.\n\nSolution. Easy.\n');
+  assert.deepEqual((await client.symbols(uri)).map((s) => s.name), ['A1', 'A2']);
+  const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+  assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove').map((l) => l.range.start.line), [0]);
+  await client.close(uri);
+});
+
+test('qedNano.structure patterns: a problem format the user teaches shows in the outline once the setting says so', async () => {
+  const uri = 'file:///recognition/07-user-patterns.md';
+  await client.open(uri, 'markdown', readFileSync(join(RECOGNITION_DIR, '07-user-patterns.md'), 'utf8'));
+  assert.deepEqual(await client.symbols(uri), []);
+  await client.configure({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } });
+  let names: unknown = [];
+  for (let i = 0; i < 50 && (names as unknown[]).length === 0; i++) names = (await client.symbols(uri)).map((s) => [s.name, (s.children ?? []).length > 0]);
+  assert.deepEqual(names, [['Aufgabe 1', true], ['Aufgabe 2', true]]);
+  await client.configure({ qedNano: { structure: { problemPatterns: [], solutionPatterns: [] } } });
+  await client.close(uri);
+});
 
 test('open a LaTeX file: outline symbols with proofs and steps as children, folding ranges, diagnostics', async () => {
   const uri = 'file:///work/inequalities.tex';

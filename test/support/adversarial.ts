@@ -43,6 +43,14 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
     format: 'latex',
     text: `\\newenvironment{x}{${'\\begin{'.repeat(50_000)}}{}\n`,
   },
+  // Recognisers (recognition.ts): each tried on a long line of what almost matches it, and on many of them.
+  { name: 'identifier headings of 100,000 separators', format: 'markdown', text: `# IMO${'.A1'.repeat(30_000)}x\n## Solution\n${'# IMO.SHL.2019.A1\nx\n\n'.repeat(5000)}` },
+  { name: '20,000 problem codes and plain labels, each almost', format: 'markdown', text: `${'A1. x\n\n5.1. y\n\n1. atrisinājums 1\n\nLemma 1 (a).\n\nLemma 1 ('.repeat(20_000)}${spaces(100_000)}\n` },
+  { name: '10,000 part headings under a problem', format: 'markdown', text: `## Problem 1\n${'#### Part A\nProof: x\n'.repeat(10_000)}` },
+  { name: '20,000 problem and solution sections, and a section title of 100,000 spaces', format: 'latex', text: `\\section*{Problem${spaces(100_000)}1}\n${'\\section*{Problem 1}\nx\n\\subsection*{Solution}\n\\begin{proof}\n'.repeat(20_000)}` },
+  { name: '20,000 problems each followed by a bare paragraph of 10 lines', format: 'latex', text: `\\begin{proof}\\end{proof}\n${`\\begin{problem}x\\end{problem}\n${'y\n'.repeat(10)}`.repeat(20_000)}` },
+  { name: '20,000 bold problem labels, ignored bold labels and one of 100,000 spaces', format: 'latex', text: `\\noindent\\textbf{${spaces(100_000)}}\n${'\\noindent\\textbf{Problem 1.} x\n\\textbf{Case 1.} y\n{\\bf Solution.} z\n'.repeat(20_000)}` },
+  { name: 'Pandoc syntax and 20,000 HTML blocks with a heading in each', format: 'markdown', text: `![](a.png){ width=1px }\n\n# IMO.SHL.2019.A1\n\n${'<text>\n## Solution\nx\n</text>\n\n'.repeat(20_000)}<text>\n#${spaces(100_000)}y\n` },
   { name: '50,000 nested proofs in Markdown', format: 'markdown', text: '**Proof.**\n\n'.repeat(50_000) },
   // Each line opens a definition that never ends: the macro scan once walked back over every open line.
   { name: '20,000 unclosed \\newcommand in Markdown math', format: 'markdown', text: '$\\newcommand{\\x}{\n'.repeat(20_000) },

@@ -11,11 +11,12 @@ import type { IndexedFile } from '../project/projectIndex';
 import { EXIT } from './exitCodes';
 import { collectFiles, formatOf, readInput } from './inputs';
 import { CliProjects } from './projects';
+import { NO_USER_PATTERNS, type UserPatterns } from '../documents/userPatterns';
 import { formatFindings, levelOf, type Finding, type Format } from './report';
 
-export async function check(targets: readonly string[], format: Format, guesses = false): Promise<{ output: string; exitCode: number }> {
+export async function check(targets: readonly string[], format: Format, guesses = false, patterns: UserPatterns = NO_USER_PATTERNS): Promise<{ output: string; exitCode: number }> {
   const inputs = collectFiles(targets).map(readInput);
-  const { index } = await CliProjects.around(inputs, guesses);
+  const { index } = await CliProjects.around(inputs, guesses, patterns);
   const named = new Map(inputs.map((input) => [CliProjects.uriOf(input), input.path]));
 
   const checked: IndexedFile[] = [];

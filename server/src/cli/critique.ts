@@ -1,4 +1,5 @@
 /** `qed-nano critique`: QED-Nano's findings on each step of every proof of the files. */
+import type { UserPatterns } from '../documents/userPatterns';
 import type { Range, Statement } from '../documents/proofDocument';
 import { statementProblem } from '../prompts/proofPrompt';
 import { critiqueProof } from '../tasks/critique';
@@ -16,10 +17,10 @@ type Job = { file: string; statement: Statement; problem: string; steps: { range
  * returned function critiques every proof with the model. Each proof gets its score (a `critique/score`
  * entry on its statement) and its findings; the exit code is 1 when a proof scored below 1.
  */
-export async function prepareCritique(targets: readonly string[], format: Format): Promise<(model: OpenModel, signal: AbortSignal) => Promise<{ output: string; exitCode: number }>> {
+export async function prepareCritique(targets: readonly string[], format: Format, patterns?: UserPatterns): Promise<(model: OpenModel, signal: AbortSignal) => Promise<{ output: string; exitCode: number }>> {
   const files = collectFiles(targets);
   const inputs = files.map(readInput);
-  const projects = await CliProjects.around(inputs);
+  const projects = await CliProjects.around(inputs, false, patterns);
   const jobs: Job[] = inputs.flatMap((input) => {
     const { document, analysis } = projects.document(input);
     const text = (range: Range): string => document.getText(range);

@@ -6,6 +6,7 @@
  * server loads it (downloads, GGUF checks, crash guard) or connects to the remote endpoints; the command
  * line was given the endpoint by its user, so it asks no consent but says where text goes.
  */
+import { compileUserPatterns, type UserPatterns } from '../documents/userPatterns';
 import { readFileSync } from 'node:fs';
 import { ScriptSequence, parseScripts } from '../engine/scriptedOutput';
 import { liveGenerate } from '../model/liveGenerate';
@@ -51,6 +52,15 @@ export function cliSettings(flags: EngineFlags, overrides: Record<string, unknow
   }
   merged.remote = remote;
   return resolveSettings({ ...merged, ...overrides });
+}
+
+/** The problem and solution formats the config file teaches (qedNano.structure.*Patterns), compiled; each
+ * pattern refused is said on stderr, with why. */
+export function cliPatterns(config: string | undefined): UserPatterns {
+  const settings = resolveSettings(config ? readConfig(config) : {});
+  const { patterns, rejected } = compileUserPatterns(settings.structure.problemPatterns, settings.structure.solutionPatterns);
+  for (const message of rejected) process.stderr.write(`qed-nano: ${message}\n`);
+  return patterns;
 }
 
 /** Loads (or connects to) the model; fails with exit code 3 and the reason in one line. */

@@ -9,7 +9,7 @@ import { BUILD_INFO } from '../buildInfo';
 import { prepareBatch } from './batch';
 import { check } from './check';
 import { prepareCritique } from './critique';
-import { cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
+import { cliPatterns, cliSettings, openModel, positiveInteger, type EngineFlags, type OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { prepareGrade } from './grade';
 import { GRADE_FORMATS, type GradeFormat } from './gradeReport';
@@ -110,9 +110,10 @@ export function program(): Command {
     .argument('<paths...>', 'files, or folders searched for .tex and .md files')
     .addOption(formatOption())
     .option('--guesses', 'also report, as notes, what a check can only guess (a proof that seems to follow no statement)', false)
+    .option('--config <file>', 'a JSON file of qedNano settings (its structure.problemPatterns and structure.solutionPatterns)')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (paths: string[], options: { format: Format; guesses: boolean }) => {
-      const { output, exitCode } = await check(paths, options.format, options.guesses);
+    .action(async (paths: string[], options: { format: Format; guesses: boolean; config?: string }) => {
+      const { output, exitCode } = await check(paths, options.format, options.guesses, cliPatterns(options.config));
       process.stdout.write(output);
       process.exitCode = exitCode;
     });
@@ -139,7 +140,7 @@ export function program(): Command {
       .argument('<paths...>', 'files, or folders searched for .tex and .md files')
       .addOption(formatOption()),
   ).action(async (paths: string[], options: EngineFlags & { format: Format }) => {
-    const run = await prepareCritique(paths, options.format);
+    const run = await prepareCritique(paths, options.format, cliPatterns(options.config));
     process.exitCode = await withModel(options, {}, async (model, signal) => {
       const { output, exitCode } = await run(model, signal);
       process.stdout.write(output);

@@ -13,15 +13,17 @@ import { ProjectIndex } from '../project/projectIndex';
 import { ProjectLoader } from '../project/projectLoader';
 import type { ProjectContext } from '../prompts/proofPrompt';
 import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
+import { NO_USER_PATTERNS, type UserPatterns } from '../documents/userPatterns';
 import type { InputFile } from './inputs';
 
 export class CliProjects {
   private constructor(readonly index: ProjectIndex) {}
 
   /** The index of `inputs` (as read, or as written since) and of the LaTeX projects around them;
-   * `guesses`: findings report guesses too (qedNano.analysis.guesses). */
-  static async around(inputs: readonly InputFile[], guesses = false): Promise<CliProjects> {
-    const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE, guesses }));
+   * `guesses`: findings report guesses too (qedNano.analysis.guesses); `patterns`: the formats the config
+   * file teaches (qedNano.structure.*Patterns). */
+  static async around(inputs: readonly InputFile[], guesses = false, patterns: UserPatterns = NO_USER_PATTERNS): Promise<CliProjects> {
+    const index = new ProjectIndex(() => ({ maxDocumentSize: MAX_ANALYSED_DOCUMENT_SIZE, guesses, patterns }));
     const projects = new CliProjects(index);
     // Taken in first, analysed as files of their projects once all are read.
     for (const input of inputs) projects.take(input);

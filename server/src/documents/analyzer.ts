@@ -15,11 +15,14 @@ import { DEFAULT_MAX_DOCUMENT_SIZE } from './limits';
 import { finding, reported } from './precision';
 import { comparePositions, NO_LINKS, range, type DocumentFormat, type EnvironmentDeclaration, type LabelDefinition, type ProofDocumentAnalysis, type Reference, type StructuralDiagnostic } from './proofDocument';
 import { labelDiagnostics, labelsAndReferences, type ProjectScope } from './references';
+import type { UserPatterns } from './userPatterns';
 
 export interface AnalyzerOptions {
   maxDocumentSize: number;
   /** Report what a check can only guess, as information (qedNano.analysis.guesses; off when absent). */
   guesses?: boolean;
+  /** The formats the user taught (qedNano.structure.*Patterns, compiled by userPatterns.ts). */
+  patterns?: UserPatterns;
 }
 
 export class ProofDocumentAnalyzer {
@@ -30,7 +33,7 @@ export class ProofDocumentAnalyzer {
    * they were taken for (a LaTeX file's), so that other inherited environments that make no difference to
    * them keep it (a book whose package declares `theorem` as LaTeX's own word means it). */
   private structure:
-    | { text: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis; begun: readonly string[]; roles: string }
+    | { text: string; patterns: string; environments: ProjectScope['environments'] | undefined; analysis: ProofDocumentAnalysis; begun: readonly string[]; roles: string }
     | undefined;
   /** The last full analysis, for its structure, scope and whether it reports guesses. */
   private last: { structure: ProofDocumentAnalysis; scope: ProjectScope | undefined; guesses: boolean; analysis: ProofDocumentAnalysis } | undefined;
@@ -58,7 +61,7 @@ export class ProofDocumentAnalyzer {
   analyze(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }, scope?: ProjectScope): ProofDocumentAnalysis {
     const refusal = refuse(text, options);
     if (refusal) return refused(this.format, refusal);
-    const structure = this.structureOf(text, scope?.environments);
+    const structure = this.structureOf(text, scope?.environments, options.patterns);
     const guesses = options.guesses === true;
     if (this.last?.structure === structure && this.last.scope === scope && this.last.guesses === guesses) return this.last.analysis;
     const labels = labelDiagnostics(structure, scope);
@@ -78,12 +81,13 @@ export class ProofDocumentAnalyzer {
    */
   facts(text: string, options: AnalyzerOptions = { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE }): ProofDocumentAnalysis {
     const refusal = refuse(text, options);
-    return refusal ? refused(this.format, refusal) : this.structureOf(text, undefined);
+    return refusal ? refused(this.format, refusal) : this.structureOf(text, undefined, options.patterns);
   }
 
-  private structureOf(text: string, environments: ProjectScope['environments'] | undefined): ProofDocumentAnalysis {
+  private structureOf(text: string, environments: ProjectScope['environments'] | undefined, patterns: UserPatterns | undefined): ProofDocumentAnalysis {
     const cached = this.structure;
-    if (cached && cached.text === text) {
+    const patternsKey = patterns?.key ?? '';
+    if (cached && cached.text === text && cached.patterns === patternsKey) {
       if (cached.environments === environments) return cached.analysis;
       if (this.format === 'latex' && rolesOf(cached.begun, environments, cached.analysis.environments) === cached.roles) {
         cached.environments = environments;
@@ -94,15 +98,15 @@ export class ProofDocumentAnalyzer {
     let begun: string[] = [];
     if (this.format === 'latex') {
       const { lines, results } = this.latex.update(text);
-      analysis = buildLatexStructure(lines, results, environments);
+      analysis = buildLatexStructure(lines, results, environments, patterns);
       const names = new Set<string>();
       for (const line of results) for (const token of line.tokens) if (token.t === 'begin') names.add(token.name);
       begun = [...names];
     } else {
       const { lines, results } = this.markdown.update(text);
-      analysis = buildMarkdownStructure(lines, results);
+      analysis = buildMarkdownStructure(lines, results, patterns);
     }
-    this.structure = { text, environments, analysis, begun, roles: this.format === 'latex' ? rolesOf(begun, environments, analysis.environments) : '' };
+    this.structure = { text, patterns: patternsKey, environments, analysis, begun, roles: this.format === 'latex' ? rolesOf(begun, environments, analysis.environments) : '' };
     return analysis;
   }
 }

@@ -25,11 +25,15 @@ import {
   type Position,
   type ProofDocumentAnalysis,
   type Range,
+  type Statement,
   type StatementKind,
   type EnvironmentDeclaration,
   type CommandWrapper,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
+import { SectionStructure, sectionHeading } from './latexSections';
+import { BareSolutions } from './bareSolutions';
+import type { UserPatterns } from './userPatterns';
 import { wrapperOf } from './wrappers';
 import { MATH_ENVIRONMENTS, type LatexState } from './latexLexer';
 
@@ -91,11 +95,14 @@ export function buildLatexStructure(
   lines: readonly string[],
   lexed: readonly LexedLine<LatexState>[],
   inherited: readonly EnvironmentDeclaration[] = [],
+  user?: UserPatterns,
 ): ProofDocumentAnalysis {
   const { macros, environments, wrappers } = collectDefinitions(lexed);
   const roles = environmentRoles([...inherited, ...environments]);
   const builder = new StructureBuilder('latex', lines, lexed);
   const stack = new EnvironmentStack();
+  const sections = new SectionStructure(builder, user);
+  const bare = new BareSolutions(builder, lines, lexed, lexed.some((l) => l.tokens.some((t) => t.t === 'begin' && roles(t.name)?.role === 'proof')));
   const fragment = !declaresClass(lexed);
   /** How many conditionals (`\if...` to `\fi`) are open. */
   let conditionals = 0;
@@ -138,20 +145,19 @@ export function buildLatexStructure(
       open.proof.closed = closed;
     } else if (open.role?.role === 'statement') {
       const proof = open.owned.proof;
-      builder.addStatement(
-        {
-          kind: open.role.kind,
-          environment: open.name,
-          title: open.option ? `${open.role.title} (${shortName(open.option.trim())})` : open.role.title,
-          ...(open.label !== undefined ? { label: open.label } : {}),
-          range: range(open.line, open.ch, endLine, endCh),
-          headerRange: range(open.line, open.ch, open.endLine, open.endCh),
-          // A solution inside its problem is not part of the problem's text.
-          bodyRange: { start: { line: open.endLine, character: open.endCh }, end: proof ? proof.range.start : { line: endLine, character: closerCh } },
-          ...(proof ? { proof } : {}),
-        },
-        open.option,
-      );
+      const statement: Statement = {
+        kind: open.role.kind,
+        environment: open.name,
+        title: open.option ? `${open.role.title} (${shortName(open.option.trim())})` : open.role.title,
+        ...(open.label !== undefined ? { label: open.label } : {}),
+        range: range(open.line, open.ch, endLine, endCh),
+        headerRange: range(open.line, open.ch, open.endLine, open.endCh),
+        // A solution inside its problem is not part of the problem's text.
+        bodyRange: { start: { line: open.endLine, character: open.endCh }, end: proof ? proof.range.start : { line: endLine, character: closerCh } },
+        ...(proof ? { proof } : {}),
+      };
+      builder.addStatement(statement, open.option);
+      if (open.context === undefined) bare.statementEnded(statement, endLine, endCh);
     } else if (open.role || !TEXT_ENVIRONMENTS.has(open.name)) {
       builder.addAnchor({ line: endLine, character: endCh }, open.role?.role === 'theoremLike');
     }
@@ -162,6 +168,14 @@ export function buildLatexStructure(
     const lineBraces = braces;
     /** Inside a brace group of the text, or a conditional: where balance cannot be known for sure. */
     const unsure = (textDepth: number | undefined): boolean => lineBraces + (textDepth ?? 0) > 0 || conditionals > 0;
+    const topLevel = (): boolean => stack.top() === undefined || stack.top()!.name === 'document';
+    if (topLevel() && lexed[line]!.kind === 'content') {
+      bare.content(line);
+      const heading = sectionHeading(lines, lexed, line);
+      const first = tokens[0];
+      if (heading) sections.heading(heading);
+      else sections.takeContent(line, first?.t === 'begin' && first.ch === lexed[line]!.contentStart && roles(first.name)?.role === 'proof');
+    }
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t]!;
       if (builder.takeCommonToken({ line, token })) {
@@ -181,6 +195,10 @@ export function buildLatexStructure(
         // `\begin{proof}` alone on its line, `[Proof of \Cref{x}]` on the next: LaTeX reads that option too.
         const nextLine = t === tokens.length - 1 && token.option === undefined && !MATH_ENVIRONMENTS.has(token.name) ? optionOnNextLine(lines, lexed, line) : undefined;
         const parent = stack.top();
+        const atTop = topLevel();
+        const role = roles(token.name);
+        const inSection = atTop && role?.role === 'proof' && sections.proofEnvironment(line, token.ch);
+        if (atTop && role?.role === 'statement' && role.kind !== 'claim') sections.statementEnvironment(line, token.ch);
         const open: OpenEnvironment = {
           name: token.name,
           line,
@@ -188,7 +206,7 @@ export function buildLatexStructure(
           endLine: nextLine ? line + 1 : line,
           endCh: nextLine ? nextLine.end : token.endCh,
           option: nextLine ? nextLine.inner : token.option,
-          role: roles(token.name),
+          role,
           uncertain: unsure(token.textDepth),
           context: parent && (parent.role || !TEXT_ENVIRONMENTS.has(parent.name)) ? parent : parent?.context,
           label: undefined,
@@ -217,16 +235,18 @@ export function buildLatexStructure(
             ...(reference ? { label: (reference[1] ?? reference[2]!).split(',')[0]!.trim() } : {}),
             ...(open.option !== undefined ? { title: open.option } : {}),
             ...(owner ? { owner: owner.owned } : {}),
-            nested: open.context !== undefined && !owner,
+            nested: (open.context !== undefined && !owner) || inSection,
           });
         }
         if (nextLine) break; // the rest of this line's tokens is the option's
       } else if (token.t === 'end') {
+        if (token.name === 'document' && topLevel()) sections.end(line);
         closeEnvironment(token.name, line, token.ch, token.endCh, unsure(token.textDepth));
       }
     }
   }
 
+  sections.end(lexed.length);
   const documentEnd = builder.documentEnd();
   for (let unclosed = stack.pop(); unclosed; unclosed = stack.pop()) {
     if (!unclosed.uncertain && !(fragment && unclosed.name === 'document')) {

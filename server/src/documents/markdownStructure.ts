@@ -13,16 +13,20 @@
  * A heading that names a statement kind but holds deeper statement headings before any proof ("# Problem
  * set 1" over "## Problem 1") is a title, not a statement. Every other heading is something a proof may follow
  * ("### Sprague-Grundy theorem", "## Formula"): where a proof belongs is proofPlacement.ts's to say.
+ *
+ * Headings and plain paragraph labels are read through recognition.ts's table, with the file's conventions
+ * decided first from the whole file: "### Original Solution", "Lemma 1." and, in a file that numbers its
+ * problems so, "A1." or an identifier heading ("# IMO.SHL.2019.A1"). A part heading ("#### Part A") under a
+ * problem heading is a statement of its own (the problem is then its title), so each part's proof is its own.
  */
-import { classifyStatementWord, type LexedLine } from './tokens';
+import type { LexedLine, LineToken } from './tokens';
 import { range, type Position, type Proof, type ProofDocumentAnalysis, type Range, type StatementKind } from './proofDocument';
 import { markdownMacros } from './markdownMacros';
 import { StructureBuilder } from './structure';
 import type { MarkdownState } from './markdownLexer';
-
-const STATEMENT_HEADING =
-  /^(?:\d+[.)]\s*)?(Theorem|Lemma|Proposition|Corollary|Claim|Problem|Exercise|Conjecture|Question)\b/i;
-const PROOF_HEADING = /^(?:\d+[.)]\s*)?(Proof|Solution)\b/i;
+import { applies, conventionsOf, recognise, type Recognition } from './recognition';
+import type { UserPatterns } from './userPatterns';
+import { pandocHeadings } from './pandocHeadings';
 
 interface OpenStatement {
   kind: StatementKind;
@@ -34,6 +38,8 @@ interface OpenStatement {
   label: string | undefined;
   /** Stated inside a proof (a claim): a proof right after it nests in that proof. */
   nested: boolean;
+  /** Found by a recogniser that only guesses (recognition.ts). */
+  guessed: boolean;
 }
 
 interface OpenProof {
@@ -44,8 +50,17 @@ interface OpenProof {
 export function buildMarkdownStructure(
   lines: readonly string[],
   lexed: readonly LexedLine<MarkdownState>[],
+  user?: UserPatterns,
 ): ProofDocumentAnalysis {
   const builder = new StructureBuilder('markdown', lines, lexed);
+  const htmlHeadings = pandocHeadings(lines, lexed);
+  const tokensOf = (line: number): readonly LineToken[] => {
+    const heading = htmlHeadings.get(line);
+    return heading ? [heading, ...lexed[line]!.tokens] : lexed[line]!.tokens;
+  };
+  const { headings, paragraphs } = recognitions(lines, lexed, tokensOf, user);
+  /** The last problem heading, while the headings under it may be its parts ("#### Part A"). */
+  let partsOf: { title: string; kind: OpenStatement['kind']; environment: string; level: number } | undefined;
   let statement: OpenStatement | undefined;
   /** The open proofs, innermost last (an outer proof and the proof of a claim stated in it). */
   const proofs: OpenProof[] = [];
@@ -64,6 +79,7 @@ export function buildMarkdownStructure(
         environment: s.environment,
         title: s.title,
         ...(s.label !== undefined ? { label: s.label } : {}),
+        ...(s.guessed ? { certainty: 'guess' as const } : {}),
         range: { start: s.header.start, end: stop },
         headerRange: s.header,
         bodyRange: { start: s.header.end, end: stop },
@@ -103,10 +119,21 @@ export function buildMarkdownStructure(
     builder.attachProof(opened, { ...(title !== undefined ? { title } : {}), nested });
   };
 
+  /** Whether any text stands between `from` and the start of `line`. */
+  const textSince = (from: Position, line: number): boolean => {
+    const end = builder.contentEndBefore(line, from);
+    return end.line !== from.line || end.character !== from.character;
+  };
+
   for (let line = 0; line < lexed.length; line++) {
     // A statement introduced by a label ("**Theorem 1.**") is its paragraph; one under a heading runs on.
     if (lexed[line]!.kind === 'blank' && statement?.level === 0) closeStatement(builder.contentEndBefore(line, statement.header.end));
-    for (const token of lexed[line]!.tokens) {
+    // A numbered paragraph right under a problem's heading ("# LV.NOL.2022.5.2", then "5.2. Vai ...") is that
+    // problem's text, not another problem.
+    const labelled = paragraphs.get(line);
+    const paragraph = labelled?.recognised.role === 'statement' && statement && statement.level > 0 && !textSince(statement.header.end, line) ? undefined : labelled;
+    const tokens: readonly LineToken[] = paragraph ? [paragraphToken(paragraph, lexed[line]!.contentStart), ...tokensOf(line)] : tokensOf(line);
+    for (const token of tokens) {
       if (builder.takeCommonToken({ line, token })) {
         if (token.t === 'label' && statement && statement.label === undefined) statement.label = token.name;
         continue;
@@ -114,9 +141,19 @@ export function buildMarkdownStructure(
       const proof = proofs[proofs.length - 1];
       switch (token.t) {
         case 'heading': {
-          const statementWord = STATEMENT_HEADING.exec(token.text);
-          const proofWord = PROOF_HEADING.exec(token.text);
-          const starts = statementWord !== null || proofWord !== null;
+          const found = headings.get(line);
+          const part = found?.recognised.role === 'part' && partsOf && token.level > partsOf.level ? partsOf : undefined;
+          // Parts follow their problem's heading, or a part's proof: any other heading ends the problem's parts
+          // ("### Self-Evaluation" over "#### Part A" is about the solution, not a part of the problem).
+          if (!part) partsOf = undefined;
+          const statementWord = found?.recognised.role === 'statement' || part !== undefined;
+          const proofWord = found?.recognised.role === 'proof';
+          const starts = statementWord || proofWord;
+          // "## Problem 3" over "#### Part A": the problem's heading is the title of its parts.
+          if (part && statement && statement.level > 0 && token.level > statement.level) {
+            builder.addAnchor(statement.header.end);
+            statement = undefined;
+          }
           // "# Problem set 1" over "## Problem 1": the outer heading is the set's title.
           if (statementWord && statement && statement.level > 0 && token.level > statement.level) {
             builder.addAnchor(statement.header.end);
@@ -126,20 +163,17 @@ export function buildMarkdownStructure(
           if (proof && (starts || proof.level === 0 || token.level <= proof.level)) closeBefore(line);
           if (proofs.length === 0 && statement && (starts || statement.level === 0 || token.level <= statement.level)) closeBefore(line);
           const header = range(line, token.ch, line, token.endCh);
-          if (statementWord) {
+          if (part) {
             closeBefore(line);
-            statement = {
-              kind: classifyStatementWord(statementWord[1]!)!,
-              environment: statementWord[1]!,
-              title: token.text,
-              header,
-              level: token.level,
-              label: undefined,
-              nested: false,
-            };
+            statement = { kind: part.kind, environment: part.environment, title: `${part.title}, ${found!.title}`, header, level: token.level, label: undefined, nested: false, guessed: false };
+          } else if (statementWord && found?.recognised.role === 'statement') {
+            closeBefore(line);
+            const environment = found.title.split(/[ \t.:]/)[0]!;
+            statement = { kind: found.recognised.kind, environment, title: found.title, header, level: token.level, label: undefined, nested: false, guessed: found.recogniser.certainty === 'guess' };
+            if (found.recognised.kind === 'problem' || found.recognised.kind === 'exercise') partsOf = { title: found.title, kind: found.recognised.kind, environment, level: token.level };
           } else if (proofWord) {
             closeBefore(line);
-            openProof(header, proofWord[1]!.toLowerCase(), token.level, token.text);
+            openProof(header, /solution|answer/i.test(found!.title) ? 'solution' : 'proof', token.level, token.text);
           } else if (proofs.length === 0 && !statement) builder.addAnchor(header.end);
           break;
         }
@@ -157,6 +191,7 @@ export function buildMarkdownStructure(
             level: 0,
             label: undefined,
             nested,
+            guessed: paragraph !== undefined && token === tokens[0] && paragraph.recogniser.certainty === 'guess',
           };
           break;
         }
@@ -188,4 +223,58 @@ export function buildMarkdownStructure(
 
 function later(a: Position, b: Position): Position {
   return a.line > b.line || (a.line === b.line && a.character >= b.character) ? a : b;
+}
+
+/**
+ * The headings and plain paragraph starts the recognition table recognises, under the file's conventions:
+ * found first without them, then the conventions decided from all that was found, then each kept only if
+ * they let it stand. A paragraph start that the lexer already labelled (bold labels, `Proof.`, `Claim 1.`)
+ * is the lexer's.
+ */
+function recognitions(
+  lines: readonly string[],
+  lexed: readonly LexedLine<MarkdownState>[],
+  tokensOf: (line: number) => readonly LineToken[],
+  user: UserPatterns | undefined,
+): { headings: Map<number, Recognition>; paragraphs: Map<number, Recognition> } {
+  const headings = new Map<number, Recognition>();
+  const paragraphs = new Map<number, Recognition>();
+  let writesSolutions = false;
+  for (let line = 0; line < lexed.length; line++) {
+    const here = lexed[line]!;
+    let labelled = false;
+    for (const token of tokensOf(line)) {
+      if (token.t === 'proofLabel') writesSolutions = true;
+      if (token.t === 'heading') {
+        const found = recognise(token.text, 'heading', user);
+        if (found) headings.set(line, found);
+      }
+      if (token.t === 'heading' || token.t === 'statementLabel' || token.t === 'proofLabel') labelled = true;
+    }
+    if (labelled || here.kind !== 'content' || !paragraphStart(lexed, line)) continue;
+    const found = recognise(lines[line]!.slice(here.contentStart), 'paragraph', user);
+    if (found && found.recognised.role !== 'part') paragraphs.set(line, found);
+  }
+  const conventions = conventionsOf([...headings.values(), ...paragraphs.values()], writesSolutions);
+  for (const map of [headings, paragraphs]) {
+    for (const [line, found] of map) if (!applies(found.recogniser, conventions)) map.delete(line);
+  }
+  return { headings, paragraphs };
+}
+
+/** Whether `line` starts a paragraph of plain text: after a blank line or a heading, outside code and math. */
+function paragraphStart(lexed: readonly LexedLine<MarkdownState>[], line: number): boolean {
+  if (line === 0) return true;
+  const before = lexed[line - 1]!;
+  const state = before.endState;
+  if (state.fence !== null || state.raw !== null || state.math !== null) return false;
+  return before.kind !== 'content' || before.tokens.some((token) => token.t === 'heading');
+}
+
+/** A recognised paragraph label (a statement or a proof: `recognitions` keeps no part) as the token the lexer
+ * would have made of it. */
+function paragraphToken(found: Recognition, ch: number): LineToken {
+  return found.recognised.role === 'statement'
+    ? { t: 'statementLabel', kind: found.recognised.kind, title: found.title, ch, endCh: ch + found.length }
+    : { t: 'proofLabel', word: 'Solution', ch, endCh: ch + found.length };
 }

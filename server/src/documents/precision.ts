@@ -42,7 +42,7 @@ export const RULES = {
   'duplicate-label': { severities: { certain: 'warning' }, summary: 'A label defined more than once in a file or project.' },
   'missing-external-document': { severities: { likely: 'information' }, summary: 'An xr \\externaldocument whose file could not be read.' },
   'unclosed-definition': { severities: { likely: 'information' }, summary: 'A \\newcommand or similar definition whose braces do not close.' },
-  'problem-without-proof': { severities: { likely: 'information' }, summary: 'A problem or exercise with no proof yet.' },
+  'problem-without-proof': { severities: { likely: 'information', guess: 'information' }, summary: 'A problem or exercise with no proof yet.' },
   'proof-without-statement': { severities: { guess: 'information' }, summary: 'A proof that seems to follow no statement (a guess, reported only on request).' },
   'document-too-large': { severities: { certain: 'information' }, summary: 'The document is larger than the analysis limit.' },
   'binary-document': { severities: { certain: 'information' }, summary: 'The file is not text.' },

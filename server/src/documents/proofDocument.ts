@@ -70,6 +70,10 @@ export interface Statement {
   /** The statement's text without its markers. */
   bodyRange: Range;
   proof?: Proof;
+  /** How sure the analysis is that this is a statement (recognition.ts): absent when it is sure (an
+   * environment, a heading or label that names its kind); `guess` for a format guessed from the file's
+   * conventions, whose findings are then guesses too. */
+  certainty?: 'likely' | 'guess';
 }
 
 /**

@@ -161,7 +161,7 @@ export class StructureBuilder {
     }
     for (const statement of this.statements) {
       if (stillToProve(statement) && TASK_KINDS.has(statement.kind)) {
-        this.diagnostics.push(finding('problem-without-proof', 'likely', statement.headerRange, `${statement.title} has no proof yet.`));
+        this.diagnostics.push(finding('problem-without-proof', statement.certainty === 'guess' ? 'guess' : 'likely', statement.headerRange, `${statement.title} has no proof yet.`));
       }
     }
     this.diagnostics.sort((a, b) => comparePositions(a.range.start, b.range.start));
@@ -178,6 +178,11 @@ export class StructureBuilder {
       links: this.links,
       diagnostics: this.diagnostics,
     };
+  }
+
+  /** The text of `line`. */
+  lineText(line: number): string {
+    return this.lines[line]!;
   }
 
   /** The end of the document. */

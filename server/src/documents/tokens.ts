@@ -103,10 +103,15 @@ const STATEMENT_WORDS = new Map<string, StatementKind>([
   ['conjecture', 'conjecture'], ['conj', 'conjecture'],
 ]);
 
+/** Whether an environment or label word introduces a proof: `proof`, `solution`, their short forms (`pf`,
+ * `sol`, `soln`), `answer`, and any name that says proof or solution (`mysolution`, `proofsketch`), starred
+ * or not: a package's solution environment is one even where its definition cannot be seen. */
 export function isProofWord(word: string): boolean {
   const w = word.trim().toLowerCase().replace(/\*$/, '');
-  return w === 'proof' || w === 'solution' || w === 'pf' || w === 'sol';
+  return PROOF_WORDS.has(w) || w.includes('proof') || w.includes('solution');
 }
+
+const PROOF_WORDS: ReadonlySet<string> = new Set(['proof', 'solution', 'pf', 'sol', 'soln', 'solu', 'answer', 'ans']);
 
 export function isLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 64; /* @ in packages */
