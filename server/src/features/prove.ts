@@ -38,6 +38,11 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
   throwIfCancelled(cancelled, 'The proof was cancelled.');
   const batcher = new ProgressBatcher(stream);
   batcher.push({ kind: 'started', statement: statementText, macros: katexMacros({ macros: project?.macros ?? analysis.macros }) });
+  /** The result of any mode: its fields, with the statement and the edit that inserts its proof (if any). */
+  const finished = (fields: Omit<ProveResult, 'statement' | 'insertion'>): ProveResult => {
+    const insertion = fields.proof ? insertionNow(context.current(uri), statementText, fields.proof) : undefined;
+    return { ...(insertion ? { insertion } : {}), statement: statementText, ...fields };
+  };
   try {
     if (params.mode === 'deep') {
       const started = performance.now();
@@ -46,18 +51,14 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
       batcher.flush();
       throwIfCancelled(cancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
       const proof = outcome.best?.proof ?? '';
-      const ms = Math.round(performance.now() - started);
-      const insertion = proof ? insertionNow(context.current(uri), statementText, proof) : undefined;
-      return {
-        ...(insertion ? { insertion } : {}),
-        statement: statementText,
+      return finished({
         proof,
         thinking: outcome.best?.thinking ?? '',
         thoughtClosed: proof !== '',
         stopReason: deep.preempted() ? 'preempted' : 'endOfText',
         deep: outcome.report,
-        stats: deep.totals.cost(ms),
-      };
+        stats: deep.totals.cost(Math.round(performance.now() - started)),
+      });
     }
     if (params.mode === 'rc' || params.continueFrom) {
       const started = performance.now();
@@ -73,32 +74,26 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
       );
       batcher.flush();
       throwIfCancelled(cancelled, 'The proof was cancelled; the last proof so far stays in the panel.');
-      const insertion = outcome.proof ? insertionNow(context.current(uri), statementText, outcome.proof) : undefined;
       const { last } = outcome;
-      return {
-        ...(insertion ? { insertion } : {}),
-        statement: statementText,
+      return finished({
         proof: outcome.proof,
         thinking: last.thinking,
         thoughtClosed: last.thoughtClosed,
         stopReason: outcome.preempted ? 'preempted' : last.stopReason,
         reasoningCache: { attemptsRun: outcome.attemptsRun, attempts, proofAttempt: outcome.proofAttempt, summaries: outcome.summaries, summary: outcome.summary },
         stats: outcome.totals.cost(Math.round(performance.now() - started)),
-      };
+      });
     }
     const result = await writeProof(problem, generate, settings.generation, batcher.pushChunk, cancelled);
     batcher.flush();
     throwIfCancelled(cancelled, 'The proof was cancelled.');
-    const insertion = result.answer ? insertionNow(context.current(uri), statementText, result.answer) : undefined;
-    return {
-      ...(insertion ? { insertion } : {}),
-      statement: statementText,
+    return finished({
       proof: result.answer,
       thinking: result.thinking,
       thoughtClosed: result.thoughtClosed,
       stopReason: result.stopReason,
       stats: toCost(result.stats),
-    };
+    });
   } catch (error) {
     throw toResponseError(error);
   }

@@ -8,7 +8,7 @@
 import type { ChatMessage } from '../engine/types';
 import { GenerationRefusedError, notStarted, type GenerationChunk, type GenerationResult } from '../engine/types';
 import { chatOpening, conversationSummaryRequest, type ChatContext } from '../prompts/chatPrompts';
-import { IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
+import { cutShort, IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
 
 export interface ChatTurnRecord {
   role: 'user' | 'assistant';
@@ -56,7 +56,7 @@ export async function chatTurn(
       IGNORE_CHUNKS,
       signal,
     );
-    if (written.stopReason === 'cancelled' || written.stopReason === 'preempted') return false;
+    if (cutShort(written)) return false;
     summary = (written.answer || written.thinking).trim();
     turns = turns.slice(turns.length - keep);
     summarised = { summary, turns: [...turns] };

@@ -12,7 +12,7 @@
 import { findingsRequest, findingsSchema, FINDING_KINDS, MAX_EXPLANATION_LENGTH, quickCritiqueRequest, reviewRequest, type FindingKind } from '../prompts/critiquePrompts';
 import type { GenerationResult } from '../engine/types';
 import { TaskError } from './errors';
-import { IGNORE_CHUNKS, type Generate } from './generate';
+import { cutShort, IGNORE_CHUNKS, type Generate } from './generate';
 
 export interface CritiqueTask {
   /** The statement, as the proof task gets it (with the document's macros and earlier results). */
@@ -62,7 +62,7 @@ export async function critiqueProof(task: CritiqueTask, generate: Generate, sett
   const call = async (request: Parameters<Generate>[0]): Promise<GenerationResult | undefined> => {
     const result = await generate({ ...request, priority: 'background' }, IGNORE_CHUNKS, signal);
     calls.push(result);
-    return result.stopReason === 'cancelled' || result.stopReason === 'preempted' ? undefined : result;
+    return cutShort(result) ? undefined : result;
   };
   const stopped = (): 'cancelled' | 'preempted' => (calls.some((c) => c.stopReason === 'preempted') ? 'preempted' : 'cancelled');
 

@@ -35,4 +35,10 @@ export function watchingPreemption(generate: Generate): { generate: Generate; pr
   };
 }
 
+/** Whether a generation ended because it was stopped (cancelled) or gave way (pre-empted), not by itself:
+ * a task does not go on from such a result. */
+export function cutShort(result: GenerationResult): boolean {
+  return result.stopReason === 'cancelled' || result.stopReason === 'preempted';
+}
+
 export type { GenerationResult };

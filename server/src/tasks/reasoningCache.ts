@@ -18,7 +18,7 @@ import type { GenerationResult } from '../engine/types';
 import { reasoningCacheSolveRequest, reasoningCacheSummaryRequest } from '../prompts/proofPrompt';
 import { RC_NO_PREVIOUS_SUMMARY } from '../prompts/trained';
 import type { GenerationProgress } from '../protocol';
-import { IGNORE_CHUNKS, watchingPreemption, type ChunkSink, type Generate, type ReplyBudgets } from './generate';
+import { cutShort, IGNORE_CHUNKS, watchingPreemption, type ChunkSink, type Generate, type ReplyBudgets } from './generate';
 import { RunTotals } from './runTotals';
 
 export interface ReasoningCacheTask {
@@ -61,7 +61,6 @@ export async function runReasoningCache(
     totals.add(result);
     return result;
   };
-  const stopped = (result: GenerationResult): boolean => result.stopReason === 'cancelled' || result.stopReason === 'preempted';
 
   const summaries: string[] = [];
   let summary = task.from?.summary ?? RC_NO_PREVIOUS_SUMMARY;
@@ -73,7 +72,7 @@ export async function runReasoningCache(
   const summarise = async (reasoning: string): Promise<GenerationResult | undefined> => {
     report({ kind: 'phase', text: `Summarising ${attemptsRun === 0 ? 'the previous attempt' : `attempt ${attemptsRun}`}` });
     const result = await call({ ...ask, messages: [reasoningCacheSummaryRequest(task.problem, summary, tail(reasoning, budgets.contextSize))] }, IGNORE_CHUNKS);
-    if (stopped(result)) return result;
+    if (cutShort(result)) return result;
     // A summary that never left its thinking is still the best account of the attempt.
     summary = result.answer || result.thinking;
     summaries.push(summary);
@@ -95,7 +94,7 @@ export async function runReasoningCache(
       proof = last.answer;
       proofAttempt = attempt;
     }
-    if (stopped(last) || attempt === task.attempts) break;
+    if (cutShort(last) || attempt === task.attempts) break;
     const stop = await summarise(last.thinking);
     if (stop) break;
   }

@@ -6,7 +6,7 @@
 import { refinementRequest, solutionOf } from '../prompts/deepPrompts';
 import { stepRefinementRequest } from '../prompts/refinePrompts';
 import { TaskError } from './errors';
-import type { ChunkSink, Generate, ReplyBudgets } from './generate';
+import { cutShort, type ChunkSink, type Generate, type ReplyBudgets } from './generate';
 
 /** The model gave no usable text (its thinking ran out, or it wrote nothing); the message says so. */
 export class NoRefinementError extends TaskError {
@@ -32,7 +32,7 @@ export async function refineStep(task: StepRefinement, generate: Generate, budge
     onChunk,
     signal,
   );
-  if (result.stopReason === 'cancelled' || result.stopReason === 'preempted') return undefined;
+  if (cutShort(result)) return undefined;
   if (!result.thoughtClosed) throw new NoRefinementError('its thinking ran out of budget');
   const text = result.answer.replace(/^\[\d+\]\s*/, '').trim();
   if (!text) throw new NoRefinementError('the answer was empty');
@@ -42,7 +42,7 @@ export async function refineStep(task: StepRefinement, generate: Generate, budge
 /** The refined proof (Markdown with LaTeX math, the scaffold's "Solution" section); undefined when cancelled. */
 export async function refineProof(problem: string, proof: string, review: string, generate: Generate, budgets: ReplyBudgets, onChunk: ChunkSink, signal: AbortSignal): Promise<string | undefined> {
   const result = await generate({ messages: [refinementRequest(problem, proof, [review])], ...budgets, priority: 'interactive', repeats: proof }, onChunk, signal);
-  if (result.stopReason === 'cancelled' || result.stopReason === 'preempted') return undefined;
+  if (cutShort(result)) return undefined;
   if (!result.thoughtClosed) throw new NoRefinementError('its thinking ran out of budget');
   const text = solutionOf(result.answer);
   if (!text) throw new NoRefinementError('the answer was empty');
