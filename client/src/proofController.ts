@@ -81,8 +81,8 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
       return undefined;
     }
     const summary = attempt.result.reasoningCache?.summary;
-    const { mode: _mode, ...params } = withoutContinuation(attempt.params);
-    return this.start({ ...params, continueFrom: { thinking: attempt.result.thinking, ...(summary !== undefined ? { summary } : {}) } });
+    // The mode stays the attempt's (single or the reasoning cache), so the panel keeps showing the user's choice.
+    return this.start({ ...withoutContinuation(attempt.params), continueFrom: { thinking: attempt.result.thinking, ...(summary !== undefined ? { summary } : {}) } });
   }
 
   stop(): void {
