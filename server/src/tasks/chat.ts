@@ -8,7 +8,7 @@
 import type { ChatMessage } from '../engine/types';
 import { GenerationRefusedError, notStarted, type GenerationChunk, type GenerationResult } from '../engine/types';
 import { chatOpening, conversationSummaryRequest, type ChatContext } from '../prompts/chatPrompts';
-import { cutShort, IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
+import { CHARACTERS_PER_TOKEN, cutShort, IGNORE_CHUNKS, type Generate, type ReplyBudgets } from './generate';
 
 export interface ChatTurnRecord {
   role: 'user' | 'assistant';
@@ -27,8 +27,6 @@ export interface ChatTask {
   message: string;
 }
 
-/** About 3.5 characters per token (QED-Nano's tokenizer on proofs): an estimate before a turn is counted. */
-const CHARACTERS_PER_TOKEN = 3.5;
 /** The share of the context a conversation's history may fill before its older turns are summarised. */
 const HISTORY_SHARE = 0.5;
 

@@ -35,6 +35,9 @@ export function watchingPreemption(generate: Generate): { generate: Generate; pr
   };
 }
 
+/** About 3.5 characters per token (QED-Nano's tokenizer on proofs): what a text will cost before it is counted. */
+export const CHARACTERS_PER_TOKEN = 3.5;
+
 /** Whether a generation ended because it was stopped (cancelled) or gave way (pre-empted), not by itself:
  * a task does not go on from such a result. */
 export function cutShort(result: GenerationResult): boolean {

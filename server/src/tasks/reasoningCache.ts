@@ -18,7 +18,7 @@ import type { GenerationResult } from '../engine/types';
 import { reasoningCacheSolveRequest, reasoningCacheSummaryRequest } from '../prompts/proofPrompt';
 import { RC_NO_PREVIOUS_SUMMARY } from '../prompts/trained';
 import type { GenerationProgress } from '../protocol';
-import { cutShort, IGNORE_CHUNKS, watchingPreemption, type ChunkSink, type Generate, type ReplyBudgets } from './generate';
+import { CHARACTERS_PER_TOKEN, cutShort, IGNORE_CHUNKS, watchingPreemption, type ChunkSink, type Generate, type ReplyBudgets } from './generate';
 import { RunTotals } from './runTotals';
 
 export interface ReasoningCacheTask {
@@ -101,8 +101,8 @@ export async function runReasoningCache(
   return { last: last!, proof, proofAttempt, attemptsRun, summaries, summary, totals, preempted: watched.preempted() };
 }
 
-/** About 3.5 characters per token: the end of a long thinking trace that fits a summary prompt. */
+/** The end of a long thinking trace that fits a summary prompt (at most 60% of the context). */
 function tail(thinking: string, contextSize: number): string {
-  const room = Math.floor(contextSize * 0.6 * 3.5);
+  const room = Math.floor(contextSize * 0.6 * CHARACTERS_PER_TOKEN);
   return thinking.length <= room ? thinking : `…${thinking.slice(thinking.length - room)}`;
 }
