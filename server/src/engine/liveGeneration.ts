@@ -26,6 +26,8 @@ export class LiveGeneration {
     continuing: boolean,
   ) {
     this.splitter = new ThinkSplitter(thinking, continuing);
+    // A prompt that closed the thought (a completion, a JSON read-out): no token of the reply is thinking.
+    if (thinking === 'closed') this.thinkingEndedAt = requested;
   }
 
   /** One token generated (its text may come with the next ones: a UTF-8 character can span tokens). */
