@@ -3,12 +3,14 @@
  * stays hidden while the step reads the same (also after the server restarts, and in another server on the
  * same storage folder), and comes back as soon as the step is edited, since its text then hashes
  * differently. Kept by jsonFile.ts; when the file cannot be used, dismissals last for this session.
+ * Bounded: at most MAX_REMEMBERED per workspace, on disk and in memory (the oldest go first), however many a
+ * file holds when it is read (one written by hand or by an older version).
  */
 import { JsonFile, withStorage } from './jsonFile';
 import { sha256 as hash, workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 /** More than any user dismisses; the oldest go first. */
-const MAX_REMEMBERED = 5000;
+export const MAX_REMEMBERED = 5000;
 
 export class DismissedSteps {
   private readonly file: JsonFile<string>;
@@ -27,8 +29,10 @@ export class DismissedSteps {
 
   add(stepText: string): void {
     const added = hash(stepText);
+    this.hashes.delete(added); // the newest dismissal is the last to go (a Set keeps insertion order)
     this.hashes.add(added);
-    const saved = withStorage(() => this.file.update((onDisk) => [...new Set([...onDisk, ...this.hashes])].slice(-MAX_REMEMBERED)), this.onProblem);
+    if (this.hashes.size > MAX_REMEMBERED) this.hashes.delete(this.hashes.values().next().value!);
+    const saved = withStorage(() => this.file.update((onDisk) => [...newest([...onDisk, ...this.hashes])]), this.onProblem);
     if (!saved) return;
     this.hashes = new Set(saved);
     this.readAt = this.file.changedAt();
@@ -39,6 +43,13 @@ export class DismissedSteps {
     const changedAt = this.file.changedAt();
     if (changedAt === this.readAt) return;
     this.readAt = changedAt;
-    for (const saved of withStorage(() => this.file.read(), this.onProblem) ?? []) this.hashes.add(saved);
+    const saved = withStorage(() => this.file.read(), this.onProblem);
+    if (saved) this.hashes = newest([...this.hashes, ...saved.slice(-MAX_REMEMBERED)]);
   }
+}
+
+/** The last MAX_REMEMBERED distinct hashes of `hashes` (oldest first). */
+function newest(hashes: readonly string[]): Set<string> {
+  const distinct = [...new Set(hashes)];
+  return new Set(distinct.length > MAX_REMEMBERED ? distinct.slice(-MAX_REMEMBERED) : distinct);
 }
