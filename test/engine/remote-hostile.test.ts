@@ -68,6 +68,22 @@ test('a stream that never yields a token ends after the no-progress timeout: emp
   }
 });
 
+test('a server that answers and then sends only pings is not waited for again: one timeout with one endpoint, the next endpoint with two', GUARD, async () => {
+  // The default attempts (4): each retry on the stuck server would wait the whole timeout again.
+  const retrying = (urls: string[]): RemoteEngine => new RemoteEngine({ endpoints: urls, model: 'lm-provers/QED-Nano', apiKey: undefined, maxConcurrency: 2, timeoutMs: 1000, backoffMs: 10 });
+  server.faults.push({ kind: 'noProgress', events: 'comments' });
+  const before = server.generations.length;
+  assert.match(await failure(retrying([server.url]).generate(request(), () => undefined)), /sent no new token for 1 s/);
+  assert.equal(server.generations.length - before, 1, 'asked once: the stuck server is not asked again (it would have answered the second time)');
+
+  server.faults.push({ kind: 'noProgress', events: 'emptyChoices' });
+  const chatBefore = chatOnly.generations.length;
+  const result = await retrying([server.url, chatOnly.url]).generate(request(), () => undefined);
+  assert.equal(result.answer, 'Done.', 'the other endpoint answers');
+  assert.equal(server.generations.length - before, 2);
+  assert.ok(chatOnly.generations.length > chatBefore);
+});
+
 test('a redirect is not followed: nothing reaches the other host, and the error names the target', GUARD, async () => {
   const elsewhere: string[] = [];
   const other: Server = createServer((req, res) => {

@@ -19,7 +19,10 @@
  *  - Redirects are not followed: the prompt holds the user's document, and a redirect would take it to a
  *    host the user never allowed. The request fails with the target named.
  *  - 429, 502, 503, 504, refused or reset connections and timeouts are retried with exponential backoff,
- *    on another endpoint when there is one, as long as nothing of the reply was streamed yet.
+ *    on another endpoint when there is one, as long as nothing of the reply was streamed yet. A server that
+ *    answered and then sent no token for `timeoutMs` (only pings, comments or empty events: it is up but
+ *    stuck) is tried again only on an endpoint not tried yet, never on itself: the request ends after one
+ *    timeout there, not after one per attempt.
  *  - A reply that becomes a repetition loop is stopped as the local engine stops it (on the deltas).
  *  - Every other failure becomes a RemoteEngineError whose message says what happened and what to do. The
  *    API key is sent in the Authorization header only: it never appears in a message or a log line.
@@ -128,6 +131,7 @@ export class RemoteEngine implements Engine {
         if (failure.failure === 'unreachable' || failure.failure === 'timeout') this.pool.rest(endpoint);
         if (!failure.retriable || live.generated > 0 || attempt >= this.attempts) throw failure;
         tried.add(endpoint);
+        if (error instanceof Stalled && this.pool.endpoints.every((e) => tried.has(e))) throw failure;
         await sleep(failure.retryAfterMs ?? this.backoffMs * 2 ** (attempt - 1), signal);
       } finally {
         this.pool.release(endpoint);
@@ -143,7 +147,8 @@ export class RemoteEngine implements Engine {
   private async stream(endpoint: Endpoint, request: GenerationRequest, live: LiveGeneration, onChunk: (chunk: GenerationChunk) => void, signal: AbortSignal | undefined): Promise<GenerationResult> {
     const own = new AbortController();
     // Progress is a new token: only that (and the response's headers) puts the no-progress timer back.
-    const idle = new IdleTimer(this.options.timeoutMs, () => own.abort(new RemoteEngineError('', 'timeout', true)));
+    let answered = false;
+    const idle = new IdleTimer(this.options.timeoutMs, () => own.abort(answered ? new Stalled() : new RemoteEngineError('', 'timeout', true)));
     const deadlineMs = requestDeadlineMs(this.options.timeoutMs, request.maxTokens);
     const deadline = setTimeout(
       () => own.abort(new RemoteEngineError(`${endpoint.host} did not finish the reply within ${Math.round(deadlineMs / 1000)} s, the most its budget of ${request.maxTokens} tokens allows; it was stopped.`, 'timeout')),
@@ -160,6 +165,7 @@ export class RemoteEngine implements Engine {
         signal: stop,
         redirect: 'manual',
       });
+      answered = true;
       idle.touch();
       refuseRedirect(response, endpoint, REMOTE_ENGINE_ADVICE);
       if (!response.ok) {
@@ -431,6 +437,13 @@ class LineBuffer {
 }
 
 /** Calls `onIdle` when `touch` has not been called for `ms`. */
+/** The server answered but sent no new token for the timeout: up but stuck, not worth waiting for again. */
+class Stalled extends RemoteEngineError {
+  constructor() {
+    super('', 'timeout', true);
+  }
+}
+
 class IdleTimer {
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number, onIdle: () => void) {
