@@ -74,13 +74,14 @@ test('consent: when the storage cannot be written, Allow lasts for this session 
 
 const STEP = 'Then $n(n-1) \\ge 0$ since both factors are nonnegative.';
 
-test('a dismissed step stays hidden while it reads the same, after a restart and in another server; an edit brings it back', () => {
+test('a dismissed step stays hidden while it reads the same, after a restart and in another server; an edit brings it back', async () => {
   const folder = storage();
   const first = new DismissedSteps(folder, WORKSPACE, quiet, quiet);
   const second = new DismissedSteps(folder, WORKSPACE, quiet, quiet);
   assert.equal(second.has(STEP), false);
-  first.add(STEP);
-  assert.equal(first.has(STEP), true);
+  const saving = first.add(STEP);
+  assert.equal(first.has(STEP), true, 'hidden at once, before it is on disk');
+  await saving;
   assert.equal(first.has(`${STEP} Indeed.`), false, 'the step edited: its finding comes back');
   assert.equal(second.has(STEP), true, 'another server on the same folder sees it');
   assert.equal(new DismissedSteps(folder, WORKSPACE, quiet, quiet).has(STEP), true, 'kept across a restart');
@@ -88,7 +89,7 @@ test('a dismissed step stays hidden while it reads the same, after a restart and
   assert.ok(!readFileSync(workspaceFile(folder, 'dismissed-findings', WORKSPACE), 'utf8').includes('factors'), 'only a hash of the text is kept');
 });
 
-test(`dismissals are bounded: at most ${MAX_REMEMBERED} per workspace, the oldest go first, also when the file holds far more`, () => {
+test(`dismissals are bounded: at most ${MAX_REMEMBERED} per workspace, the oldest go first, also when the file holds far more`, async () => {
   const folder = storage();
   const file = workspaceFile(folder, 'dismissed-findings', WORKSPACE);
   mkdirSync(path.dirname(file), { recursive: true });
@@ -98,19 +99,19 @@ test(`dismissals are bounded: at most ${MAX_REMEMBERED} per workspace, the oldes
   const dismissals = new DismissedSteps(folder, WORKSPACE, quiet, quiet);
   assert.equal(dismissals.has('step 49999'), true, 'the newest are kept');
   assert.equal(dismissals.has('step 0'), false, 'the oldest beyond the bound are forgotten when read');
-  dismissals.add(STEP);
+  await dismissals.add(STEP);
   const onDisk = JSON.parse(readFileSync(file, 'utf8')) as string[];
   assert.equal(onDisk.length, MAX_REMEMBERED);
   assert.equal(onDisk.at(-1), sha256(STEP), 'the newest dismissal is kept');
   assert.equal(onDisk[0], sha256(`step ${50_000 - MAX_REMEMBERED + 1}`), 'the oldest went first');
 });
 
-test('dismissals without usable storage last for the session, bounded the same way, and the problem is reported', () => {
+test('dismissals without usable storage last for the session, bounded the same way, and the problem is reported', async () => {
   const folder = storage();
   writeFileSync(path.join(folder, 'dismissed-findings'), 'not a folder');
   const problems: Error[] = [];
   const dismissals = new DismissedSteps(folder, WORKSPACE, quiet, (p) => problems.push(p));
-  for (let i = 0; i <= MAX_REMEMBERED; i++) dismissals.add(`step ${i}`);
+  for (let i = 0; i <= MAX_REMEMBERED; i++) await dismissals.add(`step ${i}`);
   assert.ok(problems.length > 0);
   assert.equal(dismissals.has(`step ${MAX_REMEMBERED}`), true);
   assert.equal(dismissals.has('step 0'), false, 'memory is bounded too');

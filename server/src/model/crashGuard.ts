@@ -125,7 +125,7 @@ export class CrashGuard {
 
   /** `change` applied to the records on disk; `inMemory` when the storage cannot take it. */
   private save(file: JsonFile<FileIdentity>, change: (onDisk: FileIdentity[]) => FileIdentity[], inMemory: FileIdentity[]): FileIdentity[] {
-    return this.guarded(() => file.update(change)) ?? inMemory;
+    return this.guarded(() => file.updateNow(change)) ?? inMemory; // at load: never waits for a lock
   }
 
   private guarded<T>(action: () => T): T | undefined {

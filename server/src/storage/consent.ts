@@ -6,7 +6,7 @@
  * question. When the storage cannot be used, an Allow lasts for this session and the problem is reported.
  */
 import type { RemoteEndpointInfo } from '../model/modelManager';
-import { JsonFile, withStorage } from './jsonFile';
+import { JsonFile, withStorage, withStorageAsync } from './jsonFile';
 import { workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 export const ALLOW = 'Allow';
@@ -43,7 +43,7 @@ export class EndpointConsent {
     }
     this.declined.delete(endpoint.url);
     this.allowedNow.add(endpoint.url);
-    withStorage(() => this.file.update((allowed) => [...new Set([...allowed, endpoint.url])]), this.onProblem);
+    await withStorageAsync(() => this.file.update((allowed) => [...new Set([...allowed, endpoint.url])]), this.onProblem);
     return true;
   }
 

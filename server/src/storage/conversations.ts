@@ -6,7 +6,7 @@
  */
 import type { ChatContext } from '../prompts/chatPrompts';
 import type { ChatTurnRecord } from '../tasks/chat';
-import { JsonFile, withStorage } from './jsonFile';
+import { JsonFile, withStorage, withStorageAsync } from './jsonFile';
 import { workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 /** Conversations kept per workspace (the least recently used are dropped beyond). */
@@ -72,19 +72,19 @@ export class ConversationStore {
       .reduce<Conversation | undefined>((a, b) => (!a || b.used >= a.used ? b : a), undefined);
   }
 
-  /** Keeps `conversation` (new or changed): on disk when it can, else in memory (and says why once). */
-  save(conversation: Conversation): void {
+  /** Keeps `conversation` (new or changed): in memory at once, on disk when it can (resolves then), else in
+   * memory only (and says why once). */
+  async save(conversation: Conversation): Promise<void> {
     const others = this.all().filter((c) => c.id !== conversation.id);
-    const mine = [...others.filter((c) => this.unsaved.has(c.id)), conversation];
-    const saved = withStorage(() => this.file.update((onDisk) => merge(onDisk, mine)), this.onProblem);
-    if (saved) {
-      this.cached = saved;
-      this.cachedAt = this.file.changedAt();
-      this.unsaved.clear();
-    } else {
-      this.cached = merge(others, [conversation]);
-      this.unsaved.add(conversation.id);
-    }
+    this.cached = merge(others, [conversation]);
+    this.unsaved.add(conversation.id);
+    const mine = this.cached.filter((c) => this.unsaved.has(c.id));
+    const saved = await withStorageAsync(() => this.file.update((onDisk) => merge(onDisk, mine)), this.onProblem);
+    if (!saved) return;
+    for (const c of mine) if (this.cached.find((now) => now.id === c.id) === c) this.unsaved.delete(c.id);
+    // Conversations changed while this write waited for the lock stay as they are now.
+    this.cached = merge(saved, this.cached.filter((c) => this.unsaved.has(c.id)));
+    this.cachedAt = this.file.changedAt();
   }
 }
 

@@ -6,7 +6,7 @@
  * Bounded: at most MAX_REMEMBERED per workspace, on disk and in memory (the oldest go first), however many a
  * file holds when it is read (one written by hand or by an older version).
  */
-import { JsonFile, withStorage } from './jsonFile';
+import { JsonFile, withStorage, withStorageAsync } from './jsonFile';
 import { sha256 as hash, workspaceFile, type OnStorageProblem } from './workspaceFiles';
 
 /** More than any user dismisses; the oldest go first. */
@@ -27,14 +27,16 @@ export class DismissedSteps {
     return this.hashes.has(hash(stepText));
   }
 
-  add(stepText: string): void {
+  /** Hides the step's findings now; resolves once the dismissal is on disk (or the storage said why not). */
+  async add(stepText: string): Promise<void> {
     const added = hash(stepText);
     this.hashes.delete(added); // the newest dismissal is the last to go (a Set keeps insertion order)
     this.hashes.add(added);
     if (this.hashes.size > MAX_REMEMBERED) this.hashes.delete(this.hashes.values().next().value!);
-    const saved = withStorage(() => this.file.update((onDisk) => [...newest([...onDisk, ...this.hashes])]), this.onProblem);
+    const saved = await withStorageAsync(() => this.file.update((onDisk) => [...newest([...onDisk, ...this.hashes])]), this.onProblem);
     if (!saved) return;
-    this.hashes = new Set(saved);
+    // What was dismissed while this write waited for the lock stays (the newest last).
+    this.hashes = newest([...saved, ...this.hashes]);
     this.readAt = this.file.changedAt();
   }
 

@@ -7,18 +7,27 @@
  *  - Write: atomic. The new content goes to a temporary file beside it, is flushed to disk, and replaces the
  *    file by a rename, so a full disk or a crash mid-write leaves the previous file whole.
  *  - Shared: two servers on one storage folder (two windows without a workspace) never overwrite each
- *    other. Every update takes a lock file (created exclusively; one older than LOCK_STALE_MS is taken over),
- *    reads what is on disk now, applies the change to that, and writes it.
+ *    other. Every update takes a lock file (created exclusively, naming its owner's process and host), reads
+ *    what is on disk now, applies the change to that, and writes it. A lock is stale, and taken over, when
+ *    its owner's process is gone (same host) or it has existed for LOCK_STALE_MS: its age is measured from
+ *    its time stamp or from when this server first saw it, whichever is longer, so a lock dated in the
+ *    future (a clock stepped back, a shared folder with skew) still ages. Waiting for a live lock never
+ *    blocks the event loop (`update` waits asynchronously); `updateNow` does not wait at all.
  * No folder is created until the first write, so a read-only or broken storage folder costs nothing until a
  * feature wants to keep something.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as pause } from 'node:timers/promises';
 
-/** A lock older than this belongs to a server that died while holding it. */
+/** A lock older than this belongs to a server that died while holding it (a live one holds it for
+ * milliseconds). */
 const LOCK_STALE_MS = 10_000;
 /** How long an update waits for another server's lock before it gives up (and says so). */
 const LOCK_WAIT_MS = 2_000;
+/** How often a waiting update looks at the lock again. */
+const LOCK_POLL_MS = 20;
 
 /** What a feature is told when its storage cannot be used: the sentence the user reads. */
 export class StorageProblem extends Error {
@@ -50,6 +59,9 @@ const NODE_IO: StorageIo = {
 };
 
 export class JsonFile<Entry> {
+  /** The lock we last found held, and when we first saw it (performance.now(): it never goes back). */
+  private seen: { key: string; at: number } | undefined;
+
   constructor(
     readonly file: string,
     /** An entry as read from disk, checked: the entry, or undefined when it is not one. */
@@ -101,16 +113,37 @@ export class JsonFile<Entry> {
   }
 
   /**
-   * Applies `change` to what is on disk now, under the lock, and writes the result atomically; returns it.
-   * Throws a StorageProblem (nothing on disk changed) when the folder, the lock or the write fails.
+   * Applies `change` to what is on disk now, under the lock, and writes the result atomically; resolves with
+   * it. Waits for another server's lock (asynchronously, at most LOCK_WAIT_MS). Rejects with a
+   * StorageProblem (nothing on disk changed) when the folder, the lock or the write fails. With the lock free
+   * the whole update runs before this returns.
    */
-  update(change: (current: Entry[]) => Entry[]): Entry[] {
+  async update(change: (current: Entry[]) => Entry[]): Promise<Entry[]> {
+    const deadline = performance.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const written = this.tryUpdate(change);
+      if (written) return written;
+      if (performance.now() > deadline) throw new StorageProblem(this.file, 'write', new Error(`another QED-Nano server holds ${this.file}.lock`));
+      await pause(LOCK_POLL_MS);
+    }
+  }
+
+  /** `update` without waiting: a lock another live server holds is a StorageProblem at once. */
+  updateNow(change: (current: Entry[]) => Entry[]): Entry[] {
+    const written = this.tryUpdate(change);
+    if (!written) throw new StorageProblem(this.file, 'write', new Error(`another QED-Nano server holds ${this.file}.lock`));
+    return written;
+  }
+
+  /** The update if the lock could be taken now; undefined when a live server holds it. */
+  private tryUpdate(change: (current: Entry[]) => Entry[]): Entry[] | undefined {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
     } catch (error) {
       throw new StorageProblem(this.file, 'write', error);
     }
     const unlock = this.lock();
+    if (!unlock) return undefined;
     try {
       const next = change(this.read());
       const temporary = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -127,25 +160,44 @@ export class JsonFile<Entry> {
     }
   }
 
-  /** Takes the file's lock (waiting a little for another server's); returns its release. */
-  private lock(): () => void {
+  /** Takes the file's lock if it is free or stale; returns its release, or undefined when it is held. */
+  private lock(): (() => void) | undefined {
     const lockFile = `${this.file}.lock`;
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        closeSync(openSync(lockFile, 'wx'));
+        const fd = openSync(lockFile, 'wx');
+        try {
+          writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));
+        } finally {
+          closeSync(fd);
+        }
+        this.seen = undefined;
         return () => rmSync(lockFile, { force: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StorageProblem(this.file, 'write', error);
       }
-      const age = Date.now() - (statSafe(lockFile) ?? Date.now());
-      if (age > LOCK_STALE_MS) {
-        rmSync(lockFile, { force: true }); // its server died holding it
-        continue;
-      }
-      if (Date.now() > deadline) throw new StorageProblem(this.file, 'write', new Error(`another QED-Nano server holds ${lockFile}`));
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a short synchronous pause
+      if (!this.stale(lockFile)) return undefined;
+      rmSync(lockFile, { force: true }); // its server died holding it
     }
+    return undefined;
+  }
+
+  /** Whether the lock's owner is gone (a process of this host that no longer runs) or it is too old. */
+  private stale(lockFile: string): boolean {
+    let owner: { pid?: unknown; host?: unknown } = {};
+    let stamp: number;
+    try {
+      stamp = statSync(lockFile).mtimeMs;
+      owner = parseOwner(readFileSync(lockFile, 'utf8'));
+    } catch {
+      return false; // gone meanwhile: the next attempt takes it
+    }
+    if (owner.host === hostname() && typeof owner.pid === 'number' && !running(owner.pid)) return true;
+    const key = `${stamp}:${String(owner.pid)}:${String(owner.host)}`;
+    const now = performance.now();
+    if (this.seen?.key !== key) this.seen = { key, at: now };
+    const age = Math.max(Date.now() - stamp, now - this.seen.at, 0);
+    return age > LOCK_STALE_MS;
   }
 }
 
@@ -163,11 +215,34 @@ export function withStorage<T>(action: () => T, onProblem: (problem: StorageProb
   }
 }
 
-function statSafe(file: string): number | undefined {
+/** `withStorage` for an update that waits for the lock: resolves with undefined after a StorageProblem. */
+export async function withStorageAsync<T>(action: () => Promise<T>, onProblem: (problem: StorageProblem) => void): Promise<T | undefined> {
   try {
-    return statSync(file).mtimeMs;
-  } catch {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof StorageProblem)) throw error;
+    onProblem(error);
     return undefined;
+  }
+}
+
+/** A lock file's owner (`{}` for one written by an older version: empty). */
+function parseOwner(text: string): { pid?: unknown; host?: unknown } {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Whether a process of this host with this id runs (EPERM: it runs as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
