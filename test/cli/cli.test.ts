@@ -74,12 +74,48 @@ test('check on the precision fixtures: each file\'s findings are exactly the one
   }
 });
 
-test('check writes a report of any length through a pipe (2,000 findings: ten times the 64 KB a pipe takes at once)', () => {
-  // 2,000 labels defined nowhere (one finding per missing label: references to the same one are grouped).
-  const many = file('many-references.tex', `\\documentclass{article}\n\\begin{document}\n${Array.from({ length: 2000 }, (_, i) => `See \\ref{nowhere-${i}}.\n`).join('')}\\end{document}\n`);
-  const result = run(['check', '--format', 'json', many]);
-  assert.ok(result.stdout.length > 256 * 1024, `${result.stdout.length} characters`);
-  assert.equal((JSON.parse(result.stdout) as { findings: unknown[] }).findings.length, 2000);
+/**
+ * The command line as a shell runs it into a pipe whose reader is slow to start (`| (sleep 1; cat)`: an
+ * upload step, `jq` on a busy machine): what the reader got, and the command's own exit status.
+ */
+function throughPipe(args: string[], extraEnv: Record<string, string> = {}): { stdout: string; status: number } {
+  const command = `${[process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')} | (sleep 1; cat); exit "\${PIPESTATUS[0]}"`;
+  const result = spawnSync('bash', ['-c', command], { env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  assert.equal(result.signal, null, result.stderr);
+  return { stdout: result.stdout, status: result.status! };
+}
+
+test('check writes its whole report into a pipe in every format (several MB each) and exits with its code after it', () => {
+  // 30,000 labels defined nowhere (one finding each) and one unclosed proof (an error: exit 1).
+  const many = file('many-references.tex', `\\documentclass{article}\n\\begin{document}\n\\begin{proof}\n${Array.from({ length: 30_000 }, (_, i) => `See \\ref{nowhere-${i}}.\n`).join('')}\\end{document}\n`);
+  const json = throughPipe(['check', '--format', 'json', many]);
+  assert.ok(json.stdout.length > 4_000_000, `${json.stdout.length} characters`);
+  assert.equal((JSON.parse(json.stdout) as { findings: unknown[] }).findings.length, 30_001, 'parsed whole');
+  assert.equal(json.status, 1);
+  const sarif = throughPipe(['check', '--format', 'sarif', many]);
+  assert.ok(sarif.stdout.length > 8_000_000, `${sarif.stdout.length} characters`);
+  assert.equal((JSON.parse(sarif.stdout) as { runs: { results: unknown[] }[] }).runs[0]!.results.length, 30_001);
+  assert.equal(sarif.status, 1);
+  const text = throughPipe(['check', many]);
+  assert.equal(text.stdout.split('\n').filter(Boolean).length, 30_001);
+  assert.equal(text.status, 1);
+  assert.equal(throughPipe(['check', '--format', 'json', file('fine.md', '## Problem 1\n\nShow $x$.\n\n**Proof.** Clear. ∎\n')]).status, 0);
+  const usage = throughPipe(['check', path.join(scratch, 'no-such-file.tex')]);
+  assert.equal(usage.status, 2, 'a usage error keeps its code through the pipe');
+  assert.match(throughPipe(['--help']).stdout, /Usage: qed-nano/);
+});
+
+test('critique and prove write into a slow pipe whole, with their exit codes', () => {
+  const proof = file('piped-critique.md', '## Problem 1\n\nShow that $x^2 \\ge 0$.\n\n**Proof.** Let $x$ be real.\n\nThen $x^2 \\ge 0$.\n\nHence the claim. ∎\n');
+  const config = file('piped-quick.json', JSON.stringify({ threads: 1, critique: { depth: 'quick' } }));
+  const verdict = '{"score":"0.5","findings":[{"step":2,"kind":"gap","explanation":"Why is a square not negative? Say it."}]}';
+  const critique = throughPipe(['critique', proof, '--format', 'json', '--model', tinyModelPath('natural'), '--config', config], { QED_NANO_TEST_SCRIPT: verdict });
+  assert.equal(critique.status, 1);
+  assert.deepEqual((JSON.parse(critique.stdout) as { findings: { rule: string }[] }).findings.map((f) => f.rule), ['critique/score', 'critique/gap']);
+  const problem = file('piped-prove.md', '## Problem 1\n\nShow that $1 + 1 = 2$.\n');
+  const proved = throughPipe(['prove', `${problem}:3`, '--model', tinyModelPath('natural'), '--config', config, '--quiet'], { QED_NANO_TEST_SCRIPT: 'Count.\n</think>\n\nBy counting: $1 + 1 = 2$. ∎' });
+  assert.equal(proved.status, 0);
+  assert.match(proved.stdout, /By counting: \$1 \+ 1 = 2\$\. ∎\n$/);
 });
 
 test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema accepts; exit 1 on errors, 0 without', () => {
