@@ -9,6 +9,7 @@
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalyzerOptions } from './documents/analyzer';
+import { DEFAULT_MAX_PROJECT_FILES } from './documents/limits';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/proofDocument';
 import { ProjectIndex } from './project/projectIndex';
 import { ProjectLoader } from './project/projectLoader';
@@ -39,9 +40,10 @@ export class DocumentStore {
   readonly projects: ProjectLoader;
   private readonly changeListeners: ChangeListener[] = [];
 
-  constructor(limits: () => AnalyzerOptions, log: (message: string) => void = () => undefined) {
+  /** `limits`: the analysis settings (`maxProjectFiles`: how many files the loader reads from disk). */
+  constructor(limits: () => AnalyzerOptions & { maxProjectFiles?: number }, log: (message: string) => void = () => undefined) {
     this.index = new ProjectIndex(limits);
-    this.projects = new ProjectLoader(this.index, { maxFileSize: () => limits().maxDocumentSize, log });
+    this.projects = new ProjectLoader(this.index, { maxFileSize: () => limits().maxDocumentSize, maxFiles: () => limits().maxProjectFiles ?? DEFAULT_MAX_PROJECT_FILES, log });
     this.documents.onDidClose((event) => this.index.release(event.document.uri));
   }
 

@@ -92,6 +92,9 @@ export interface QedNanoSettings {
   analysis: {
     /** Documents with more characters than this are not analysed (one information diagnostic instead). */
     maxDocumentSize: number;
+    /** At most this many LaTeX files of the workspace are read from disk for its projects (the roots and
+     * what they include first); the user is told once when more were left out. */
+    maxProjectFiles: number;
     /** Also report, as information, what a check can only guess (documents/precision.ts): today a proof
      * that seems to follow no statement. Off by default: a guess is never a warning. */
     guesses: boolean;

@@ -6,7 +6,7 @@
  * breaking anything; numbers are clamped to what can work. What the machine cannot hold (threads beyond its
  * cores, a context beyond its memory) is lowered where the model loads, with a message.
  */
-import { DEFAULT_MAX_DOCUMENT_SIZE } from './documents/limits';
+import { DEFAULT_MAX_DOCUMENT_SIZE, DEFAULT_MAX_PROJECT_FILES, MAX_PROJECT_FILES } from './documents/limits';
 import { DEFAULT_MODEL } from './modelSource';
 import type { DeepPartial, QedNanoSettings } from './protocol';
 
@@ -33,7 +33,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   rc: { iterations: 3 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
-  analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
+  analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, maxProjectFiles: DEFAULT_MAX_PROJECT_FILES, guesses: false },
   structure: { problemPatterns: [], solutionPatterns: [] },
 };
 
@@ -91,6 +91,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
+      maxProjectFiles: integer(analysis.maxProjectFiles, defaults.analysis.maxProjectFiles, 0, MAX_PROJECT_FILES),
       guesses: typeof analysis.guesses === 'boolean' ? analysis.guesses : defaults.analysis.guesses,
     },
     // Kept as written: which patterns are accepted, and why not, is documents/userPatterns.ts's to say.

@@ -2,14 +2,19 @@
  * The LaTeX projects of the workspace, kept in step with the client: the workspace folders' LaTeX files are
  * read at start (in the background, with progress) and when folders are added, forgotten when folders are
  * removed; files changed on disk are read again (`workspace/didChangeWatchedFiles`, registered when the
- * client allows); a file opened from outside the folders has the folders above it read for its root; a
- * closed file goes back to its text on disk. What is read goes into the document store's project index.
+ * client allows: changes that arrive while others are being read are taken together, so a checkout's
+ * thousands of one-change notifications cost one pass, not one each); a file opened from outside the
+ * folders has the folders above it read for its root; a closed file goes back to its text on disk. What is
+ * read goes into the document store's project index; files the cap leaves out are said once
+ * (window/showMessage).
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
+  MessageType,
+  ShowMessageNotification,
   type Connection,
   type DidChangeWatchedFilesParams,
   type InitializeParams,
@@ -27,6 +32,9 @@ export class WorkspaceProjects {
   private watchesFiles = false;
   private followsFolders = false;
   private startProgress: (title: string) => Promise<ProgressReporter> = () => Promise.reject(new Error('not started'));
+  /** Watched-file changes not read yet (the latest of each file), and whether a pass is reading them. */
+  private readonly pendingChanges = new Map<string, FileChangeType>();
+  private readingChanges = false;
 
   constructor(
     private readonly connection: Connection,
@@ -38,11 +46,14 @@ export class WorkspaceProjects {
     this.watchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     this.followsFolders = params.capabilities.workspace?.workspaceFolders === true;
     this.folders = onDisk(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : []));
+    this.store.projects.setFolders(this.folders);
   }
 
   /** After `initialized`: asks to hear of changes, and reads the folders (with `startProgress`'s progress). */
   start(startProgress: (title: string) => Promise<ProgressReporter>): void {
     this.startProgress = startProgress;
+    // A notification: showWarningMessage would be a request, which a client may not answer.
+    this.store.projects.warnWith((message) => void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }));
     if (this.watchesFiles) {
       this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED }] }).catch((error: unknown) => {
         this.connection.console.error(`Could not register for file changes: ${String(error)}`);
@@ -89,6 +100,7 @@ export class WorkspaceProjects {
     const removed = onDisk(event.removed);
     const added = onDisk(event.added);
     this.folders = [...this.folders.filter((folder) => !removed.includes(folder)), ...added];
+    this.store.projects.setFolders(this.folders);
     for (const file of this.store.index.all()) {
       const gone = file.path !== undefined && removed.some((folder) => inside(folder, file.path!)) && !this.folders.some((folder) => inside(folder, file.path!));
       if (gone && !file.open) this.store.index.delete(file.uri);
@@ -96,16 +108,34 @@ export class WorkspaceProjects {
     this.read(added);
   }
 
-  /** LaTeX files created, changed or deleted on disk (open ones follow the editor). */
+  /** LaTeX files created, changed or deleted on disk (open ones follow the editor): taken in with whatever
+   * else changed until the pass that reads them starts. */
   private filesChanged({ changes }: DidChangeWatchedFilesParams): void {
-    void (async () => {
-      for (const change of changes) {
-        if (!change.uri.startsWith('file:')) continue;
-        if (change.type !== FileChangeType.Deleted) await this.store.projects.reread(fileURLToPath(change.uri));
-        else if (!this.store.index.get(change.uri)?.open) this.store.index.delete(change.uri);
+    for (const change of changes) {
+      if (!change.uri.startsWith('file:')) continue;
+      this.pendingChanges.delete(change.uri); // the latest change of a file last
+      this.pendingChanges.set(change.uri, change.type);
+    }
+    if (this.readingChanges || this.pendingChanges.size === 0) return;
+    this.readingChanges = true;
+    void this.readChanges()
+      .catch((error: unknown) => this.connection.console.error(`Reading changed LaTeX files failed: ${String(error)}`))
+      .finally(() => (this.readingChanges = false));
+  }
+
+  /** Reads the pending changes in passes (each taking every change that came meanwhile), then what the
+   * files name, once per pass. */
+  private async readChanges(): Promise<void> {
+    while (this.pendingChanges.size > 0) {
+      const changes = [...this.pendingChanges];
+      this.pendingChanges.clear();
+      for (const [uri, type] of changes) {
+        if (type !== FileChangeType.Deleted) await this.store.projects.reread(fileURLToPath(uri));
+        else if (!this.store.index.get(uri)?.open) this.store.index.delete(uri);
       }
       await this.store.projects.follow();
-    })().catch((error: unknown) => this.connection.console.error(`Reading changed LaTeX files failed: ${String(error)}`));
+      this.connection.console.info(`Read ${changes.length} changed LaTeX ${changes.length === 1 ? 'file' : 'files'}.`);
+    }
   }
 }
 

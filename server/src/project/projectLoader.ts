@@ -3,19 +3,28 @@
  * workspace folders (in the background, with progress), the folders around a file opened from elsewhere
  * (where its root may be), and whatever the indexed files name that is not indexed yet (an `\input` outside
  * the folders, a magic comment's root). Bounded: a walk stops after `MAX_WALKED_ENTRIES` folder entries and
- * the index after `MAX_INDEXED_FILES` files or `MAX_INDEXED_TEXT` characters read from disk (a home folder opened as a workspace must not
- * take the machine); hidden folders, `node_modules` and symbolic links are not followed. A file that cannot
- * be read, is not a regular file or is larger than the analysis limit is left out (logged, not an error);
- * only files with a LaTeX extension are read, whatever an `\input` names.
+ * the index after `maxFiles` files (qedNano.analysis.maxProjectFiles) or `MAX_INDEXED_TEXT` characters read
+ * from disk (a home folder opened as a workspace must not take the machine); hidden folders, `node_modules`
+ * and symbolic links are not walked into. A file that cannot be read, is not a regular file or is larger
+ * than the analysis limit is left out (logged, not an error).
+ * What a name leads to is judged by its real path (symbolic links resolved): only a file whose real name has
+ * a LaTeX extension is read, whatever an `\input` names; a link inside the workspace folders that leads out
+ * of them is not followed; a file reached through linked folders by several paths (a folder linked to
+ * itself, `d -> .`) is read once, under the first.
+ * When the workspace holds more LaTeX files than the cap, its roots (the files with `\documentclass`) and
+ * what they include are read first, and the user is told once what was left out and which setting raises
+ * the cap. Progress is reported at most once per percent.
  */
 import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DEFAULT_MAX_PROJECT_FILES } from '../documents/limits';
 import { LATEX_EXTENSIONS, type ProjectIndex } from './projectIndex';
 
 const MAX_WALKED_ENTRIES = 50_000;
-const MAX_INDEXED_FILES = 5_000;
+/** How much of a file is looked at to tell a root (`\documentclass`) when not every file can be read. */
+const ROOT_SNIFF_BYTES = 8192;
 /** At most this much LaTeX text is read from disk in all: an indexed file holds about 9 times its size in
  * memory (text, line offsets, analysis), so this keeps the index under about 300 MB. */
 const MAX_INDEXED_TEXT = 32 * 1024 * 1024;
@@ -27,13 +36,24 @@ const PARENT_FOLDERS = 2;
 export interface LoaderOptions {
   /** Larger files are not read (the analysis limit, qedNano.analysis.maxDocumentSize). */
   maxFileSize(): number;
+  /** At most this many files are read from disk (qedNano.analysis.maxProjectFiles); DEFAULT_MAX_PROJECT_FILES if absent. */
+  maxFiles?(): number;
   log(message: string): void;
 }
 
 export class ProjectLoader {
   private read = 0;
   private characters = 0;
+  /** Files the cap left out (each counted once). */
+  private readonly leftOut = new Set<string>();
   private toldFull = false;
+  /** The workspace folders (a link in them must not lead out of them), with their real paths once known. */
+  private folders: string[] = [];
+  private readonly realFolders = new Map<string, string>();
+  /** Each file read, by its real path: the first path it was read under. */
+  private readonly readAs = new Map<string, string>();
+  /** Where the user is told (once) that files were left out; only the log says it until one is set. */
+  private warn: ((message: string) => void) | undefined;
   /** The reads in progress: what `settled` waits for. */
   private readonly reading = new Set<Promise<void>>();
 
@@ -41,6 +61,16 @@ export class ProjectLoader {
     private readonly index: ProjectIndex,
     private readonly options: LoaderOptions,
   ) {}
+
+  /** The workspace folders now: a link inside them is followed only to a file inside them. */
+  setFolders(folders: readonly string[]): void {
+    this.folders = [...folders];
+  }
+
+  /** Tells the user through `warn` (window/showMessage) when the cap leaves files out, once. */
+  warnWith(warn: (message: string) => void): void {
+    this.warn = warn;
+  }
 
   /**
    * Resolves when no read is in progress, or after `maxMs`: an outline asked for while a chapter's project
@@ -83,16 +113,48 @@ export class ProjectLoader {
     return reading;
   }
 
+  private get maxFiles(): number {
+    return this.options.maxFiles?.() ?? DEFAULT_MAX_PROJECT_FILES;
+  }
+
   private async readFolders(folders: readonly string[], progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
     const found: string[] = [];
-    for (const folder of folders) found.push(...(await walk(folder, this.options.log)));
+    for (const folder of folders) {
+      if (!this.folders.includes(folder)) this.folders.push(folder);
+      found.push(...(await walk(folder, this.options.log)));
+    }
+    const room = Math.max(0, this.maxFiles - this.read);
+    const total = Math.min(found.length, room);
     let done = 0;
+    let shownPercent = -1;
+    const step = (): void => {
+      done++;
+      const percent = Math.floor((100 * done) / total);
+      if (percent !== shownPercent || done === total) progress?.(done, total);
+      shownPercent = percent;
+    };
+    if (found.length > room) {
+      // Not every file can be read: the roots and what they include first, so no project loses its root.
+      const roots: string[] = [];
+      for (const file of found) if (await looksLikeRoot(file)) roots.push(file);
+      for (const root of roots) {
+        if (signal?.aborted) return;
+        if (await this.readInto(root)) step();
+      }
+      await this.readNamed(signal);
+      done = Math.min(total, this.read - (this.maxFiles - room));
+    }
     for (const file of found) {
       if (signal?.aborted) return;
-      await this.readInto(file);
-      progress?.(++done, found.length);
+      if (this.read >= this.maxFiles && !this.index.atPath(file)) {
+        this.leftOut.add(file);
+        continue;
+      }
+      if (this.index.atPath(file)) continue;
+      if (await this.readInto(file)) step();
     }
     await this.readNamed(signal);
+    this.tellIfFull();
   }
 
   private async readAround(folder: string, signal?: AbortSignal): Promise<void> {
@@ -110,12 +172,13 @@ export class ProjectLoader {
     const tried = new Set<string>();
     for (let round = 0; round < MAX_FOLLOW_ROUNDS && !signal?.aborted; round++) {
       const wanted = this.index.wanted().filter((p) => !tried.has(p));
-      if (wanted.length === 0) return;
+      if (wanted.length === 0) break;
       for (const file of wanted) {
         tried.add(file);
         await this.readInto(file, true);
       }
     }
+    this.tellIfFull();
   }
 
   private async readAgain(file: string): Promise<void> {
@@ -130,24 +193,89 @@ export class ProjectLoader {
     if (!isLatexFile(file)) return false;
     if (!fresh && this.index.atPath(file)) return true;
     const known = this.index.atPath(file);
-    if (!known && this.read >= MAX_INDEXED_FILES) return this.full(file);
-    const text = await readText(file, this.options.maxFileSize(), quiet ? undefined : this.options.log);
+    const real = await realPath(file);
+    if (real === undefined) return false;
+    if (!known && this.read >= this.maxFiles) return this.full(file);
+    if (real !== file) {
+      // The same rules for where a link leads: `link.tex -> ../notes.txt` is no LaTeX file.
+      if (!(await this.mayFollow(file, real))) {
+        if (!quiet) this.options.log(`QED-Nano does not read ${file}: it leads to ${real}, which is not a LaTeX file inside the workspace folders.`);
+        return false;
+      }
+      // Through a linked folder (`d -> .`) one file has endless paths (d/x.tex, d/d/x.tex...): it is read once.
+      // (A link to a file is read under its own name: the project that names it needs it there.)
+      const readBefore = this.readAs.get(real);
+      if (readBefore !== undefined && readBefore !== file && this.index.atPath(readBefore) && (await realPath(path.dirname(file))) !== path.dirname(file)) return false;
+    }
+    const text = await readText(real, this.options.maxFileSize(), quiet ? undefined : this.options.log);
     if (text === undefined) return false;
     const added = text.length - (known?.document.getText().length ?? 0);
     if (this.characters + added > MAX_INDEXED_TEXT) return this.full(file);
     this.characters += added;
     if (!known) this.read++;
+    const first = this.readAs.get(real);
+    if (first === undefined || !this.index.atPath(first)) this.readAs.set(real, file);
     this.index.set(TextDocument.create(pathToFileURL(file).href, 'latex', 0, text), 'latex', false);
     return true;
   }
 
-  /** The index is as large as it may grow: `file` is left out, and the log says so once. */
-  private full(file: string): false {
-    if (!this.toldFull) {
-      this.toldFull = true;
-      this.options.log(`QED-Nano reads at most ${MAX_INDEXED_FILES.toLocaleString('en')} LaTeX files or ${MAX_INDEXED_TEXT / 1024 / 1024} MB of them from disk; ${file} and later ones are left out of their projects.`);
+  /** Whether a link at `file` to `real` is followed: to a LaTeX file, and not out of the workspace folders. */
+  private async mayFollow(file: string, real: string): Promise<boolean> {
+    if (!isLatexFile(real)) return false;
+    if (!this.folders.some((folder) => inside(folder, file))) return true;
+    for (const folder of this.folders) {
+      let realFolder = this.realFolders.get(folder);
+      if (realFolder === undefined) this.realFolders.set(folder, (realFolder = (await realPath(folder)) ?? folder));
+      if (inside(realFolder, real)) return true;
     }
     return false;
+  }
+
+  /** The index is as large as it may grow: `file` is left out (counted for the message). */
+  private full(file: string): false {
+    this.leftOut.add(file);
+    return false;
+  }
+
+  /** Says once, when files were left out, how many and which setting raises the cap. */
+  private tellIfFull(): void {
+    if (this.toldFull || this.leftOut.size === 0) return;
+    this.toldFull = true;
+    const message =
+      `QED-Nano read ${this.read.toLocaleString('en')} LaTeX files from disk, the most it reads (qedNano.analysis.maxProjectFiles: ${this.maxFiles.toLocaleString('en')} files, or ${MAX_INDEXED_TEXT / 1024 / 1024} MB), ` +
+      `and left ${this.leftOut.size.toLocaleString('en')} out of their projects (the roots and what they include were read first). Raise qedNano.analysis.maxProjectFiles to read them (at the next start).`;
+    this.options.log(message);
+    this.warn?.(message);
+  }
+}
+
+/** A path with every symbolic link resolved; undefined when it does not exist. */
+async function realPath(file: string): Promise<string | undefined> {
+  try {
+    return await fs.realpath(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `file` is below `folder`. */
+function inside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** Whether a file's beginning has `\documentclass` outside a comment: a root, read first when not all can be. */
+async function looksLikeRoot(file: string): Promise<boolean> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!(await handle.stat()).isFile()) return false;
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(ROOT_SNIFF_BYTES), 0, ROOT_SNIFF_BYTES, 0);
+    return buffer.toString('utf8', 0, bytesRead).split('\n').some((line) => /^\s*\\documentclass\b/.test(line));
+  } catch {
+    return false;
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }
 
