@@ -124,34 +124,32 @@ export class ProjectLoader {
       found.push(...(await walk(folder, this.options.log)));
     }
     const room = Math.max(0, this.maxFiles - this.read);
+    // Progress counts the files taken (read, or found unusable), at most once per percent.
     const total = Math.min(found.length, room);
-    let done = 0;
+    const taken = new Set<string>();
     let shownPercent = -1;
-    const step = (): void => {
-      done++;
+    const take = async (file: string): Promise<void> => {
+      if (taken.has(file)) return;
+      taken.add(file);
+      await this.readInto(file);
+      const done = Math.min(taken.size, total);
       const percent = Math.floor((100 * done) / total);
-      if (percent !== shownPercent || done === total) progress?.(done, total);
+      if (total > 0 && percent !== shownPercent) progress?.(done, total);
       shownPercent = percent;
     };
     if (found.length > room) {
       // Not every file can be read: the roots and what they include first, so no project loses its root.
-      const roots: string[] = [];
-      for (const file of found) if (await looksLikeRoot(file)) roots.push(file);
-      for (const root of roots) {
+      for (const file of found) {
         if (signal?.aborted) return;
-        if (await this.readInto(root)) step();
+        if (await looksLikeRoot(file)) await take(file);
       }
       await this.readNamed(signal);
-      done = Math.min(total, this.read - (this.maxFiles - room));
+      for (const file of found) if (this.index.atPath(file)) taken.add(file);
     }
     for (const file of found) {
       if (signal?.aborted) return;
-      if (this.read >= this.maxFiles && !this.index.atPath(file)) {
-        this.leftOut.add(file);
-        continue;
-      }
-      if (this.index.atPath(file)) continue;
-      if (await this.readInto(file)) step();
+      if (this.read >= this.maxFiles && !this.index.atPath(file)) this.leftOut.add(file);
+      else await take(file);
     }
     await this.readNamed(signal);
     this.tellIfFull();
