@@ -4,32 +4,11 @@
  * equal texts: documents/queries.ts) and judged by a hash of its statement and steps; after an edit, a finding stays only on a step whose text is
  * unchanged (it follows that step wherever it is now), and a dismissed step's findings are hidden (and
  * counted). What chat and refine read (critiqueOf) and what the diagnostics and lenses show come from here.
- * No LSP requests, no model: judgements in, placed findings and diagnostics out.
+ * No LSP, no model: judgements in, placed findings out (features/diagnostics.ts makes them diagnostics).
  */
-import { createHash } from 'node:crypto';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { OpenDocument } from '../documentStore';
-import { comparePositions, type Range, type Statement } from '../documents/proofDocument';
-import { statementIdentities } from '../documents/queries';
-import type { FindingKind } from '../prompts/critiquePrompts';
-import { CRITIQUE_DIAGNOSTIC_SOURCE } from '../protocol';
+import type { Statement } from '../documents/proofDocument';
 import type { Critique } from '../tasks/critique';
-
-const SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  gap: DiagnosticSeverity.Warning,
-  unclear: DiagnosticSeverity.Information,
-};
-
-/** A proof as it is now in its document. */
-export interface ProofNow {
-  /** The statement's identity (documents/queries.ts statementIdentities): its label, else its text and rank. */
-  key: string;
-  statement: Statement;
-  steps: { range: Range; text: string }[];
-  /** The hash of the statement and every step: what a critique is valid for. */
-  hash: string;
-}
+import type { ProofNow } from './proofs';
 
 /** The last critique of a proof. */
 export interface Judgement {
@@ -73,24 +52,12 @@ export class CritiqueFindings {
     return judgement?.hash === proof.hash ? judgement.critique : undefined;
   }
 
-  /** The diagnostics of document `uri` whose proofs are now `proofs`. */
-  diagnostics(uri: string, proofs: readonly ProofNow[]): Diagnostic[] {
-    const diagnostics: Diagnostic[] = [];
-    for (const proof of proofs) {
+  /** The findings shown on the proofs of document `uri`, which are now `proofs`, each with its statement. */
+  shown(uri: string, proofs: readonly ProofNow[]): (PlacedFinding & { statement: Statement })[] {
+    return proofs.flatMap((proof) => {
       const judgement = this.judgementOf(uri, proof.key);
-      if (!judgement) continue;
-      for (const { finding, step } of this.placed(proof, judgement).shown) {
-        diagnostics.push({
-          range: step.range,
-          severity: SEVERITY[finding.kind],
-          code: finding.kind,
-          source: CRITIQUE_DIAGNOSTIC_SOURCE,
-          message: finding.explanation,
-          relatedInformation: [{ location: { uri, range: proof.statement.headerRange }, message: `the proof of ${proof.statement.title}` }],
-        });
-      }
-    }
-    return diagnostics;
+      return judgement ? this.placed(proof, judgement).shown.map((placed) => ({ ...placed, statement: proof.statement })) : [];
+    });
   }
 
   /** A judgement's findings on the proof's steps as they are now: those shown, and how many were dismissed
@@ -112,39 +79,6 @@ export class CritiqueFindings {
     }
     return { shown, dismissed };
   }
-}
-
-/** The proofs of a document as they are now (with steps), with their identities, in document order. */
-export function proofsNow({ document, analysis }: OpenDocument): ProofNow[] {
-  const text = (range: Range): string => document.getText(range);
-  const identities = statementIdentities(analysis, text);
-  const proofs: ProofNow[] = [];
-  for (const statement of analysis.statements) {
-    if (!statement.proof || statement.proof.steps.length === 0) continue;
-    const { key, text: statementText } = identities.get(statement)!;
-    const steps = statement.proof.steps.map((step) => ({ range: step.range, text: text(step.range) }));
-    const hash = createHash('sha256').update(statementText).update('\u0000').update(steps.map((s) => s.text).join('\u0000')).digest('hex');
-    proofs.push({ key, statement, steps, hash });
-  }
-  return proofs.sort((a, b) => comparePositions(a.statement.range.start, b.statement.range.start));
-}
-
-/** The proof whose step stands at exactly `range`, with that step's index (a finding's diagnostic range). */
-export function stepAt(proofs: readonly ProofNow[], range: Range): { proof: ProofNow; index: number } | undefined {
-  for (const proof of proofs) {
-    const index = proof.steps.findIndex((s) => sameRange(s.range, range));
-    if (index >= 0) return { proof, index };
-  }
-  return undefined;
-}
-
-/** The proof whose body stands at exactly `range`. */
-export function proofWithBody(proofs: readonly ProofNow[], range: Range): ProofNow | undefined {
-  return proofs.find((p) => sameRange(p.statement.proof!.bodyRange, range));
-}
-
-function sameRange(a: Range, b: Range): boolean {
-  return comparePositions(a.start, b.start) === 0 && comparePositions(a.end, b.end) === 0;
 }
 
 /** The index of the first step (not yet taken) whose text is `text`. */
