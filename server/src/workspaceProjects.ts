@@ -21,10 +21,8 @@ import {
   type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver';
 import type { DocumentStore } from './documentStore';
-import type { ProgressReporter } from './model/modelManager';
-
-/** The files a client is asked to watch. */
-const WATCHED = '**/*.{tex,ltx,sty,cls}';
+import { LATEX_FILES_GLOB } from './documents/formats';
+import type { ProgressReporter } from './model/progress';
 
 export class WorkspaceProjects {
   /** The workspace folders on disk. */
@@ -46,16 +44,16 @@ export class WorkspaceProjects {
     this.watchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     this.followsFolders = params.capabilities.workspace?.workspaceFolders === true;
     this.folders = onDisk(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : []));
-    this.store.projects.setFolders(this.folders);
+    this.store.loader.setFolders(this.folders);
   }
 
   /** After `initialized`: asks to hear of changes, and reads the folders (with `startProgress`'s progress). */
   start(startProgress: (title: string) => Promise<ProgressReporter>): void {
     this.startProgress = startProgress;
     // A notification: showWarningMessage would be a request, which a client may not answer.
-    this.store.projects.warnWith((message) => void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }));
+    this.store.loader.warnWith((message) => void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }));
     if (this.watchesFiles) {
-      this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED }] }).catch((error: unknown) => {
+      this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: LATEX_FILES_GLOB }] }).catch((error: unknown) => {
         this.connection.console.error(`Could not register for file changes: ${String(error)}`);
       });
     }
@@ -69,14 +67,14 @@ export class WorkspaceProjects {
   opened(uri: string): void {
     if (!uri.startsWith('file:') || this.store.index.get(uri)?.format !== 'latex') return;
     const file = fileURLToPath(uri);
-    const reading = this.folders.some((folder) => inside(folder, file)) ? this.store.projects.follow() : this.store.projects.indexAround(path.dirname(file));
+    const reading = this.folders.some((folder) => inside(folder, file)) ? this.store.loader.follow() : this.store.loader.indexAround(path.dirname(file));
     reading.catch((error: unknown) => this.connection.console.error(`Reading the project of ${file} failed: ${String(error)}`));
   }
 
   /** A document was closed: the index keeps it as the disk has it (the editor may not have saved it). */
   closed(uri: string): void {
     if (!uri.startsWith('file:') || !this.store.index.get(uri)) return;
-    this.store.projects.reread(fileURLToPath(uri)).catch((error: unknown) => this.connection.console.error(`Reading ${uri} failed: ${String(error)}`));
+    this.store.loader.reread(fileURLToPath(uri)).catch((error: unknown) => this.connection.console.error(`Reading ${uri} failed: ${String(error)}`));
   }
 
   /** Reads the LaTeX files of `folders` once, in the background, with progress (cancellable). */
@@ -86,7 +84,7 @@ export class WorkspaceProjects {
       const started = performance.now();
       const progress = await this.startProgress('QED-Nano: reading LaTeX projects');
       try {
-        await this.store.projects.indexFolders(folders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
+        await this.store.loader.indexFolders(folders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
       } finally {
         progress.done();
       }
@@ -100,7 +98,7 @@ export class WorkspaceProjects {
     const removed = onDisk(event.removed);
     const added = onDisk(event.added);
     this.folders = [...this.folders.filter((folder) => !removed.includes(folder)), ...added];
-    this.store.projects.setFolders(this.folders);
+    this.store.loader.setFolders(this.folders);
     for (const file of this.store.index.all()) {
       const gone = file.path !== undefined && removed.some((folder) => inside(folder, file.path!)) && !this.folders.some((folder) => inside(folder, file.path!));
       if (gone && !file.open) this.store.index.delete(file.uri);
@@ -130,10 +128,10 @@ export class WorkspaceProjects {
       const changes = [...this.pendingChanges];
       this.pendingChanges.clear();
       for (const [uri, type] of changes) {
-        if (type !== FileChangeType.Deleted) await this.store.projects.reread(fileURLToPath(uri));
+        if (type !== FileChangeType.Deleted) await this.store.loader.reread(fileURLToPath(uri));
         else if (!this.store.index.get(uri)?.open) this.store.index.delete(uri);
       }
-      await this.store.projects.follow();
+      await this.store.loader.follow();
       this.connection.console.info(`Read ${changes.length} changed LaTeX ${changes.length === 1 ? 'file' : 'files'}.`);
     }
   }

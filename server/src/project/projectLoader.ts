@@ -19,8 +19,9 @@ import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isLatexFile } from '../documents/formats';
 import { DEFAULT_MAX_PROJECT_FILES } from '../documents/limits';
-import { LATEX_EXTENSIONS, type ProjectIndex } from './projectIndex';
+import type { ProjectIndex } from './projectIndex';
 
 const MAX_WALKED_ENTRIES = 50_000;
 /** How much of a file is looked at to tell a root (`\documentclass`) when not every file can be read. */
@@ -173,7 +174,7 @@ export class ProjectLoader {
       if (wanted.length === 0) break;
       for (const file of wanted) {
         tried.add(file);
-        await this.readInto(file, true);
+        await this.readInto(file, { mayBeMissing: true });
       }
     }
     this.tellIfFull();
@@ -182,14 +183,16 @@ export class ProjectLoader {
   private async readAgain(file: string): Promise<void> {
     const uri = pathToFileURL(file).href;
     if (this.index.get(uri)?.open) return;
-    if (!(await this.readInto(file, true, true))) this.index.delete(uri);
+    if (!(await this.readInto(file, { mayBeMissing: true, again: true }))) this.index.delete(uri);
   }
 
-  /** Reads `file` into the index (again only when `fresh`); false when it is not there or cannot be used. */
-  private async readInto(file: string, quiet = false, fresh = false): Promise<boolean> {
+  /** Reads `file` into the index; false when it is not there or cannot be used. `mayBeMissing`: a path the
+   * index would like (its files name it) or one that changed on disk, so a file that cannot be read is not
+   * logged; `again`: read even when the index holds it already. */
+  private async readInto(file: string, { mayBeMissing = false, again = false }: { mayBeMissing?: boolean; again?: boolean } = {}): Promise<boolean> {
     // Only LaTeX files: a workspace's `\input{~/notes/secret}` must not bring other files into prompts.
     if (!isLatexFile(file)) return false;
-    if (!fresh && this.index.atPath(file)) return true;
+    if (!again && this.index.atPath(file)) return true;
     const known = this.index.atPath(file);
     const real = await realPath(file);
     if (real === undefined) return false;
@@ -197,7 +200,7 @@ export class ProjectLoader {
     if (real !== file) {
       // The same rules for where a link leads: `link.tex -> ../notes.txt` is no LaTeX file.
       if (!(await this.mayFollow(file, real))) {
-        if (!quiet) this.options.log(`QED-Nano does not read ${file}: it leads to ${real}, which is not a LaTeX file inside the workspace folders.`);
+        if (!mayBeMissing) this.options.log(`QED-Nano does not read ${file}: it leads to ${real}, which is not a LaTeX file inside the workspace folders.`);
         return false;
       }
       // Through a linked folder (`d -> .`) one file has endless paths (d/x.tex, d/d/x.tex...): it is read once.
@@ -205,7 +208,7 @@ export class ProjectLoader {
       const readBefore = this.readAs.get(real);
       if (readBefore !== undefined && readBefore !== file && this.index.atPath(readBefore) && (await realPath(path.dirname(file))) !== path.dirname(file)) return false;
     }
-    const text = await readText(real, this.options.maxFileSize(), quiet ? undefined : this.options.log);
+    const text = await readText(real, this.options.maxFileSize(), mayBeMissing ? undefined : this.options.log);
     if (text === undefined) return false;
     const added = text.length - (known?.document.getText().length ?? 0);
     if (this.characters + added > MAX_INDEXED_TEXT) return this.full(file);
@@ -297,10 +300,6 @@ async function readText(file: string, maxSize: number, log?: (message: string) =
   } finally {
     await handle?.close().catch(() => undefined);
   }
-}
-
-function isLatexFile(name: string): boolean {
-  return LATEX_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
 
 async function latexFilesIn(dir: string): Promise<string[]> {
