@@ -93,6 +93,10 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
     ),
     ...registerCommands(commands),
   );
+  // `npm start` (scripts/start.mjs) makes QED-Nano's walkthrough part of its first screen, beside the example.
+  if (process.env.QED_NANO_START_WALKTHROUGH === '1') {
+    void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#gettingStarted`, true).then(undefined, (error: unknown) => output.warn(`The walkthrough did not open: ${String(error)}`));
+  }
   return {
     proofPanel: () => proofView.snapshot(),
     modelStatus: () => modelStatus,
