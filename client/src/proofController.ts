@@ -185,29 +185,33 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
         return client.prove(params, (progress) => {
           if (!active.isCurrent()) return;
           this.state.progress(run, progress);
-          this.view.post({ type: 'progress', value: progress });
+          if (this.view.shows(this)) this.view.post({ type: 'progress', value: progress });
         }, active.token);
       },
       () => this.view.begin(this, 'proof', params.mode ?? 'single'),
     );
-    // A run stopped because another began: the view and Retry belong to that one now.
+    // A run stopped because another began: the view and Retry belong to that one now. A run stopped because
+    // a refinement began keeps what it wrote, but the view shows the refinement: its end is not drawn there.
     if (outcome.superseded) return outcome.kind === 'done' ? outcome.value : undefined;
     if (outcome.kind === 'done') {
       const result = outcome.value;
-      this.view.finish({
-        state: this.state.finished(run, result),
-        message: resultLine(result),
-        thinkingTokens: result.stats.thinkingTokens,
-        ...(result.stats.thinkingMs !== undefined ? { thinkingMs: result.stats.thinkingMs } : {}),
-        tokensPerSecond: result.stats.tokensPerSecond,
-        elapsedMs: outcome.elapsedMs,
-        objections: result.deep?.objections ?? [],
-        proof: result.proof,
-      });
+      const state = this.state.finished(run, result);
+      if (this.view.shows(this)) {
+        this.view.finish({
+          state,
+          message: resultLine(result),
+          thinkingTokens: result.stats.thinkingTokens,
+          ...(result.stats.thinkingMs !== undefined ? { thinkingMs: result.stats.thinkingMs } : {}),
+          tokensPerSecond: result.stats.tokensPerSecond,
+          elapsedMs: outcome.elapsedMs,
+          objections: result.deep?.objections ?? [],
+          proof: result.proof,
+        });
+      }
       return result;
     }
     const end = this.state.failed(run, outcome.kind === 'stopped', outcome.error);
-    this.view.finish({ ...end, elapsedMs: outcome.elapsedMs });
+    if (this.view.shows(this)) this.view.finish({ ...end, elapsedMs: outcome.elapsedMs });
     if (outcome.kind === 'failed') throw outcome.error;
     return undefined;
   }

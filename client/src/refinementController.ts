@@ -38,13 +38,13 @@ export class RefinementController implements ProofViewOwner, vscode.Disposable {
     const outcome = await this.runs.run(
       async (active) =>
         (await this.client()).refine(params, (progress) => {
-          if (active.isCurrent()) this.view.post({ type: 'progress', value: progress });
+          if (active.isCurrent() && this.view.shows(this)) this.view.post({ type: 'progress', value: progress });
         }, active.token),
       () => this.view.begin(this, 'refinement', 'single'),
     );
     if (outcome.kind === 'done') this.state.finished(refinement, outcome.value);
-    // A refinement stopped because another began: the view shows that one now.
-    if (outcome.superseded) return outcome.kind === 'done' ? outcome.value : undefined;
+    // A refinement stopped because another (or a proof) began: the view shows that one now.
+    if (outcome.superseded || !this.view.shows(this)) return outcome.kind === 'done' ? outcome.value : undefined;
     if (outcome.kind === 'done') {
       this.view.finish({ state: 'done', message: 'Apply replaces exactly the text as written with the refined one (one undoable edit); Discard drops it.', elapsedMs: outcome.elapsedMs });
       return outcome.value;
