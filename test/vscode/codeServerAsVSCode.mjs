@@ -206,6 +206,7 @@ async function actInView(page, request) {
       styled: getComputedStyle(document.documentElement).getPropertyValue('--qed-styles').trim() === 'loaded',
       buttons,
       text: document.body.innerText.slice(0, 2000),
+      viewport: { width: innerWidth, height: innerHeight },
     };
   });
 }
