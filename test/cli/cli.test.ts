@@ -97,7 +97,8 @@ test('check writes its whole report into a pipe in every format (several MB each
   assert.equal((JSON.parse(sarif.stdout) as { runs: { results: unknown[] }[] }).runs[0]!.results.length, 30_001);
   assert.equal(sarif.status, 1);
   const text = throughPipe(['check', many]);
-  assert.equal(text.stdout.split('\n').filter(Boolean).length, 30_001);
+  assert.equal(text.stdout.split('\n').filter(Boolean).length, 30_002, 'each finding and the summary line');
+  assert.match(text.stdout, /\n1 file: 1 error, 30,000 warnings\n$/);
   assert.equal(text.status, 1);
   assert.equal(throughPipe(['check', '--format', 'json', file('fine.md', '## Problem 1\n\nShow $x$.\n\n**Proof.** Clear. ∎\n')]).status, 0);
   const usage = throughPipe(['check', path.join(scratch, 'no-such-file.tex')]);

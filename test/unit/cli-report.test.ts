@@ -51,10 +51,11 @@ test('SARIF declares every structural rule and the critique\'s, at the loudest l
   assert.equal(empty.runs[0]!.tool.driver.rules!.find((r) => r.id === 'critique/unclear')?.defaultConfiguration?.level, 'note');
 });
 
-test('JSON counts the files and gives 1-based start and end; text is one compiler-style line per finding', () => {
+test('JSON counts the files and gives 1-based start and end; text is one compiler-style line per finding and a summary line', () => {
   const json = JSON.parse(formatFindings(FINDINGS.slice(0, 2), 'json', ['a', 'b', 'c'])) as { files: number; findings: { file: string; start: object; end: object; rule: string }[] };
   assert.equal(json.files, 3);
   assert.deepEqual(json.findings[0], { file: 'proofs/a b#1.tex', rule: 'undefined-reference', level: 'warning', message: 'No label.', start: { line: 3, column: 5 }, end: { line: 3, column: 16 } });
   const text = formatFindings(FINDINGS.slice(0, 2), 'text', ['a', 'b']).replace(/\u001b\[[0-9;]*m/g, '');
-  assert.equal(text, 'proofs/a b#1.tex:3:5: warning: No label. [undefined-reference]\nnotes.md:1:8: warning: Why does step 2 follow? [critique/gap]\n');
+  assert.equal(text, 'proofs/a b#1.tex:3:5: warning: No label. [undefined-reference]\nnotes.md:1:8: warning: Why does step 2 follow? [critique/gap]\n2 files: 2 warnings\n');
+  assert.equal(formatFindings([], 'text', ['a', 'b', 'c']), '3 files, no findings\n', 'a clean run says so');
 });
