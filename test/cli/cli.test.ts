@@ -309,12 +309,12 @@ test('check on the recognition fixtures (issue 31): every problem has its soluti
   }
 });
 
-test('check --config: the problem and solution patterns it teaches are read, a dangerous one is refused with why', () => {
-  const config = file('patterns.json', JSON.stringify({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?', '(a+)+'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } }));
+test('check --config: the problem and solution patterns it teaches are read, one outside the bounded matcher\'s syntax is refused with why', () => {
+  const config = file('patterns.json', JSON.stringify({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?', '(a)\\1'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } }));
   const unsolved = file('aufgaben.md', 'Aufgabe 1. Zeige $x$.\n\nAufgabe 2. Zeige $y$.\n\nLösungsvorschlag. Klar.\n');
   const result = run(['check', '--format', 'json', '--config', config, unsolved]);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, /qedNano\.structure\.problemPatterns: the pattern "\(a\+\)\+" is ignored: .*backtrack catastrophically/);
+  assert.match(result.stderr, /qedNano\.structure\.problemPatterns: the pattern "\(a\)\\\\1" is ignored: .*backreference/);
   const findings = (JSON.parse(result.stdout) as { findings: { rule: string; start: { line: number } }[] }).findings;
   assert.deepEqual(findings.map((f) => [f.rule, f.start.line]), [['problem-without-proof', 1]], 'Aufgabe 1 is a problem with no solution; Aufgabe 2 has its own');
   const untaught = JSON.parse(run(['check', '--format', 'json', unsolved]).stdout) as { findings: unknown[] };
