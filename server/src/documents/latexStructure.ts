@@ -31,7 +31,7 @@ import {
   type CommandWrapper,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
-import { SectionStructure, sectionHeading } from './latexSections';
+import { LABEL_LEVEL, SectionStructure, sectionHeading } from './latexSections';
 import { BareSolutions } from './bareSolutions';
 import { itemProblems, type ItemProblem } from './itemLists';
 import type { UserPatterns } from './userPatterns';
@@ -175,8 +175,10 @@ export function buildLatexStructure(
       bare.content(line);
       const heading = sectionHeading(lines, lexed, line);
       const first = tokens[0];
-      if (heading) sections.heading(heading);
-      else sections.takeContent(line, first?.t === 'begin' && first.ch === lexed[line]!.contentStart && roles(first.name)?.role === 'proof');
+      if (heading) {
+        sections.heading(heading);
+        if (heading.level < LABEL_LEVEL) builder.headings.push({ level: heading.level, title: heading.title, range: heading.header });
+      } else sections.takeContent(line, first?.t === 'begin' && first.ch === lexed[line]!.contentStart && roles(first.name)?.role === 'proof');
     }
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t]!;

@@ -15,11 +15,13 @@ const RC_SUMMARY = 'I bounded $\\abs{a+b}^2$ by squaring and compared it with $(
 const RC_PROOF = '**Proof.** $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le a^2 + 2\\abs a \\abs b + b^2 = (\\abs a + \\abs b)^2$, since $ab \\le \\abs{ab}$. ∎';
 const STATEMENT_KINDS = new Set([vscode.SymbolKind.Class, vscode.SymbolKind.Event, vscode.SymbolKind.Method]);
 
-/** Our symbols among what every provider returned. */
+/** Our statements and proofs among what every provider returned, found inside our sections (Namespaces). */
 async function qedSymbols(uri: vscode.Uri, accept: (symbols: Symbol[]) => boolean): Promise<Symbol[]> {
+  const statements = (symbols: readonly Symbol[]): Symbol[] =>
+    symbols.flatMap((s) => (STATEMENT_KINDS.has(s.kind) ? [s] : s.kind === vscode.SymbolKind.Namespace ? statements(s.children) : []));
   return waitFor(`the outline of ${path.basename(uri.path)}`, async () => {
     const all = (await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', uri)) ?? [];
-    const ours = all.filter((s) => STATEMENT_KINDS.has(s.kind));
+    const ours = statements(all);
     return ours.length > 0 && accept(ours) ? ours : undefined;
   });
 }
