@@ -49,6 +49,8 @@ test('the recognition fixtures (issue 31): an outline entry per problem with its
     assert.deepEqual(symbols.map((s) => [s.name, (s.children ?? []).length > 0]), expected, name);
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
     assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], `${name}: every problem has its solution`);
+    const published = await client.diagnostics(uri);
+    assert.deepEqual(published.filter((d) => d.severity !== DiagnosticSeverity.Information).map((d) => d.message), [], `${name}: no warning or error`);
     await client.close(uri);
   }
   // A heading that is not a problem: the hover says which formats were tried.
