@@ -49,21 +49,67 @@ suite('QED-Nano in a real VS Code', () => {
     assert.deepEqual(offered.filter((command) => !commands.includes(command)), []);
   });
 
-  test('the Outline of a LaTeX file lists statements, their proofs and the proof steps', async () => {
+  test('the Outline of a LaTeX file lists sections, their statements in plain text, the proofs and the proof steps', async () => {
     const editor = await openFile('inequalities.tex');
     const symbols = await qedSymbols(editor.document.uri, (s) => s.length === 4);
     assert.deepEqual(
       symbols.map((s) => [s.name, s.children.map((c) => [c.name, c.children.length])]),
       [
-        ['Lemma', [['Proof', 1]]],
-        ['Theorem (AM--GM for two numbers)', [['Proof', 4]]],
+        ['Lemma (lem:square)', [['Proof', 1]]],
+        ['Theorem (AM–GM for two numbers)', [['Proof', 4]]],
         ['Corollary', []],
         ['Problem', []],
       ],
     );
+    const all = await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', editor.document.uri);
+    assert.deepEqual(all.map((s) => [s.name, s.kind]), [['Means', vscode.SymbolKind.Namespace]], 'the section is the parent of its statements');
     const diagnostics = await structureDiagnostics(editor.document.uri, (d) => d.length === 1, 'the problem-without-proof note');
     assert.equal(diagnostics[0]!.severity, vscode.DiagnosticSeverity.Information);
     assert.match(diagnostics[0]!.message, /Problem has no proof yet/);
+
+    // The Outline and the breadcrumbs with the cursor in a step of the theorem's proof, in each theme.
+    const step = editor.document.positionAt(editor.document.getText().indexOf('\\begin{proof}', editor.document.getText().indexOf('\\begin{thm}')) + 20);
+    editor.selection = new vscode.Selection(step, step);
+    await vscode.commands.executeCommand('outline.focus');
+    await vscode.commands.executeCommand('outline.expand');
+    await vscode.window.showTextDocument(editor.document);
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']] as const) {
+      await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await new Promise((r) => setTimeout(r, 1000));
+      await screenshot(`outline-latex-${name}`);
+    }
+    await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+
+    // Markdown: VS Code's own heading outline answers too, so the Outline shows a group per extension; with
+    // qedNano.outline.markdown off, QED-Nano steps back and VS Code's stands alone, without the group level.
+    const notes = await openFile('notes.md');
+    await qedSymbols(notes.document.uri, (s) => s.length === 4);
+    const inSolution = new vscode.Position(10, 5);
+    const showNotes = async (): Promise<void> => {
+      const shown = await vscode.window.showTextDocument(notes.document);
+      shown.selection = new vscode.Selection(inSolution, inSolution);
+      await vscode.commands.executeCommand('outline.focus');
+      await vscode.commands.executeCommand('outline.expand');
+      await vscode.window.showTextDocument(notes.document);
+      await new Promise((r) => setTimeout(r, 4000)); // the Outline view asks for the symbols after a delay
+    };
+    await showNotes();
+    await screenshot('outline-markdown-two-providers');
+    const qedNano = vscode.workspace.getConfiguration('qedNano');
+    await qedNano.update('outline.markdown', false, vscode.ConfigurationTarget.Global);
+    try {
+      // VS Code keeps an outline per document version: it asks again when the file is opened (or edited).
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await waitFor('QED-Nano to step back from the Markdown outline', async () => {
+        const symbols = (await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', notes.document.uri)) ?? [];
+        return symbols.length > 0 && symbols.every((s) => s.kind === vscode.SymbolKind.String) ? true : undefined;
+      });
+      await showNotes();
+      await screenshot('outline-markdown-qed-nano-off');
+    } finally {
+      await qedNano.update('outline.markdown', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('a broken LaTeX file gets its structural diagnostics, shown in the Problems panel', async () => {
