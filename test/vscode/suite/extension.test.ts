@@ -80,7 +80,9 @@ suite('QED-Nano in a real VS Code', () => {
       await screenshot(`outline-latex-${name}`);
     }
     await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+  });
 
+  test('the Outline of a Markdown file beside VS Code\'s own: a group per extension; qedNano.outline.markdown off leaves VS Code\'s alone', async () => {
     // Markdown: VS Code's own heading outline answers too, so the Outline shows a group per extension; with
     // qedNano.outline.markdown off, QED-Nano steps back and VS Code's stands alone, without the group level.
     const notes = await openFile('notes.md');
@@ -99,9 +101,10 @@ suite('QED-Nano in a real VS Code', () => {
     const qedNano = vscode.workspace.getConfiguration('qedNano');
     await qedNano.update('outline.markdown', false, vscode.ConfigurationTarget.Global);
     try {
-      // VS Code keeps an outline per document version: it asks again when the file is opened (or edited).
-      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      // VS Code keeps an outline per document version (also across closing and reopening): it asks again
+      // after an edit.
       await waitFor('QED-Nano to step back from the Markdown outline', async () => {
+        await notes.edit((e) => e.insert(new vscode.Position(notes.document.lineCount, 0), ' '));
         const symbols = (await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', notes.document.uri)) ?? [];
         return symbols.length > 0 && symbols.every((s) => s.kind === vscode.SymbolKind.String) ? true : undefined;
       });
@@ -109,6 +112,8 @@ suite('QED-Nano in a real VS Code', () => {
       await screenshot('outline-markdown-qed-nano-off');
     } finally {
       await qedNano.update('outline.markdown', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.window.showTextDocument(notes.document);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
     }
   });
 
@@ -142,7 +147,7 @@ suite('QED-Nano in a real VS Code', () => {
     const editor = await openFile('thesis/chapters/two.tex');
     const uri = editor.document.uri;
     const symbols = await qedSymbols(uri, (s) => s.length === 1);
-    assert.deepEqual(symbols.map((s) => [s.name, s.children.map((c) => c.name)]), [['Claim', ['Proof']]], 'claimx is declared in thesis/mymacros.sty');
+    assert.deepEqual(symbols.map((s) => [s.name, s.children.map((c) => c.name)]), [['Claim (clm:sum)', ['Proof']]], 'claimx is declared in thesis/mymacros.sty (a bare kind is named with its label)');
     const codes = (d: vscode.Diagnostic[]): string => d.map((x) => `${String(x.code)}@${x.range.start.line + 1}`).join(' ');
     await structureDiagnostics(uri, (d) => codes(d) === 'duplicate-label@3 undefined-reference@10', 'only the real findings: a label found nowhere and a duplicate across files');
 
