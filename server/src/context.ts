@@ -18,6 +18,7 @@ import { ModelManager, type ProgressReporter } from './model/modelManager';
 import { defaultStoragePath } from './model/storagePath';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
+import { answersLabelFeature } from './labelFeatures';
 import { EndpointConsent } from './storage/consent';
 import { ConversationStore } from './storage/conversations';
 import { DismissedSteps } from './storage/dismissals';
@@ -51,7 +52,7 @@ export interface ServerContext {
   projectContext(uri: string): ProjectContext | undefined;
   /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
   settings(): QedNanoSettings;
-  /** Whether the server answers `feature` of labels (the one place that decides; all of them for now). */
+  /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
   /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
   lensCommand(command: string): string;
@@ -138,7 +139,7 @@ export function createServerContext(
     current: documents.current,
     projectContext: (uri: string) => projectContext(documents.index, uri),
     settings: () => settings.now,
-    labelFeatures: () => true,
+    labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
     pullSettings,
     lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
     generate: liveGenerate(models, () => settings.now),
