@@ -232,13 +232,13 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
     const started = Date.now();
     try {
       const client = await this.client();
-      const result = await client.prove(params, (progress) => {
+      const result = await this.view.whileRunning(client.prove(params, (progress) => {
         if (this.run !== run) return;
         if (progress.kind === 'started') run.statement = progress.statement;
         else if (progress.kind === 'candidates' && progress.best) run.bestSoFar = progress.best.proof;
         else if (progress.kind === 'attempt' && progress.proofSoFar) run.bestSoFar = progress.proofSoFar;
         this.view.post({ type: 'progress', value: progress });
-      }, run.cancel.token);
+      }, run.cancel.token));
       run.result = result;
       // A reasoning-cache run has a proof when an earlier attempt wrote one, even if the last did not.
       const state: PanelRunState = result.proof ? 'done' : 'noProof';

@@ -48,9 +48,9 @@ export class RefinementController implements ProofViewOwner, vscode.Disposable {
     const started = Date.now();
     try {
       const client = await this.client();
-      const result = await client.refine(params, (progress) => {
+      const result = await this.view.whileRunning(client.refine(params, (progress) => {
         if (this.refining === refinement) this.view.post({ type: 'progress', value: progress });
-      }, refinement.cancel.token);
+      }, refinement.cancel.token));
       refinement.result = result;
       this.view.finish({ state: 'done', message: 'Apply replaces exactly the text as written with the refined one (one undoable edit); Discard drops it.', elapsedMs: Date.now() - started });
       return result;
