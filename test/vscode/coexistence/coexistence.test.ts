@@ -57,7 +57,7 @@ suite('QED-Nano beside LaTeX Workshop', () => {
     for (const reference of ['\\ref{lem:divisor}', '\\cref{lem:product}']) {
       const position = positionOf(editor, reference, reference.indexOf('{') + 3);
       const found = await definitions(uri, position);
-      assert.deepEqual(found.map(where), [reference.includes('divisor') ? 'divisors.tex:3' : 'divisors.tex:12'], reference);
+      assert.deepEqual(found.map(where), [reference.includes('divisor') ? 'divisors.tex:3' : 'divisors.tex:11'], reference);
     }
     const position = positionOf(editor, '\\ref{lem:divisor}', 8);
     editor.selection = new vscode.Selection(position, position);
@@ -143,10 +143,10 @@ suite('QED-Nano beside LaTeX Workshop', () => {
     await vscode.commands.executeCommand('outline.focus');
     await vscode.window.showTextDocument(editor.document);
     await new Promise((r) => setTimeout(r, 1500)); // the Outline and the breadcrumbs follow the cursor
-    await screenshot('coexistence-outline-breadcrumbs');
+    await screenshot('outline-breadcrumbs');
     await vscode.commands.executeCommand('breadcrumbs.focusAndSelect');
     await new Promise((r) => setTimeout(r, 1000));
-    await screenshot('coexistence-breadcrumbs-open');
+    await screenshot('breadcrumbs-open');
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   });
 });
