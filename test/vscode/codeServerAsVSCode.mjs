@@ -33,6 +33,7 @@ const SCREENSHOT_MARKER = '[qed-screenshot] ';
 const KEYS_MARKER = '[qed-keys] ';
 const CLICK_MARKER = '[qed-click] ';
 const VIEW_MARKER = '[qed-view] ';
+const WORKBENCH_CHAT_NOISE = /^\[(?:ChatModelSelection|AgentHost|AccountPolicyGate)\] /;
 const args = parseArguments(process.argv.slice(2));
 const codeServerDir = requiredEnv('QED_CODE_SERVER_DIR');
 const codeServer = path.join(codeServerDir, 'node_modules', '.bin', 'code-server');
@@ -149,6 +150,8 @@ try {
       writeFileSync(path.join(outputDir, `${path.basename(id)}.keys-done`), keys.join(' '));
       return;
     }
+    // VS Code 1.139's own Chat logs its state many times a second while no AI extension is there: left out.
+    if (WORKBENCH_CHAT_NOISE.test(text)) return;
     (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
   });
   const payload = [
@@ -156,7 +159,8 @@ try {
     ['extensionTestsPath', `vscode-remote://127.0.0.1:${port}${args.testsPath}`],
   ];
   const url = `${origin}/?folder=${encodeURIComponent(args.folder ?? scratch)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  await page.goto(url);
+  // A loaded 2-core machine can take longer than Playwright's 30 s default to load the workbench's page.
+  await page.goto(url, { timeout: 180_000 });
   const timedOut = new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
   const result = await Promise.race([finished, timedOut]);
   if (result === 'timeout') {
