@@ -6,8 +6,10 @@
  * because the two ranges differ and cannot be merged. It has no Find All References and no rename of a label
  * across files, so those stay QED-Nano's in every mode but `off`.
  */
-import type { LabelFeature } from './context';
 import type { QedNanoSettings } from './protocol';
+
+/** The label features: each can be turned off where another tool answers the same question. */
+export type LabelFeature = 'definition' | 'references' | 'completion' | 'hover' | 'rename';
 
 /** The features LaTeX Workshop answers too. */
 const ANSWERED_BY_LATEX_WORKSHOP: ReadonlySet<LabelFeature> = new Set(['definition', 'completion', 'hover']);
