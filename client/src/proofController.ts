@@ -182,11 +182,11 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
     const outcome = await this.runs.run(
       async (active) => {
         const client = await this.client();
-        return client.prove(params, (progress) => {
+        return this.view.whileRunning(client.prove(params, (progress) => {
           if (!active.isCurrent()) return;
           this.state.progress(run, progress);
           if (this.view.shows(this)) this.view.post({ type: 'progress', value: progress });
-        }, active.token);
+        }, active.token));
       },
       () => this.view.begin(this, 'proof', params.mode ?? 'single'),
     );

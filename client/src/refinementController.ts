@@ -36,10 +36,12 @@ export class RefinementController implements ProofViewOwner, vscode.Disposable {
   async refine(params: RefineParams): Promise<RefineResult | undefined> {
     const refinement = this.state.begin(params);
     const outcome = await this.runs.run(
-      async (active) =>
-        (await this.client()).refine(params, (progress) => {
+      async (active) => {
+        const client = await this.client();
+        return this.view.whileRunning(client.refine(params, (progress) => {
           if (active.isCurrent() && this.view.shows(this)) this.view.post({ type: 'progress', value: progress });
-        }, active.token),
+        }, active.token));
+      },
       () => this.view.begin(this, 'refinement', 'single'),
     );
     if (outcome.kind === 'done') this.state.finished(refinement, outcome.value);

@@ -33,8 +33,10 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   rc: { iterations: 3 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
+  latex: { labels: 'auto' },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, maxProjectFiles: DEFAULT_MAX_PROJECT_FILES, guesses: false },
   structure: { problemPatterns: [], solutionPatterns: [] },
+  outline: { latex: true, markdown: true },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
@@ -48,6 +50,8 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const completion = isObject(given.completion) ? given.completion : {};
   const remote = isObject(given.remote) ? given.remote : {};
   const structure = isObject(given.structure) ? given.structure : {};
+  const outline = isObject(given.outline) ? given.outline : {};
+  const latex = isObject(given.latex) ? given.latex : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
@@ -89,6 +93,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       mode: completion.mode === 'manual' || completion.mode === 'off' ? completion.mode : defaults.completion.mode,
       debounceMs: integer(completion.debounceMs, defaults.completion.debounceMs, 0, 5000),
     },
+    latex: { labels: latex.labels === 'on' || latex.labels === 'off' ? latex.labels : defaults.latex.labels },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
       maxProjectFiles: integer(analysis.maxProjectFiles, defaults.analysis.maxProjectFiles, 0, MAX_PROJECT_FILES),
@@ -96,6 +101,10 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     // Kept as written: which patterns are accepted, and why not, is documents/userPatterns.ts's to say.
     structure: { problemPatterns: strings(structure.problemPatterns), solutionPatterns: strings(structure.solutionPatterns) },
+    outline: {
+      latex: typeof outline.latex === 'boolean' ? outline.latex : defaults.outline.latex,
+      markdown: typeof outline.markdown === 'boolean' ? outline.markdown : defaults.outline.markdown,
+    },
   };
 }
 
