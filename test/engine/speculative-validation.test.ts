@@ -32,6 +32,7 @@ class ScriptedPredictor implements TokenPredictor {
     this.evaluations++;
     return this.next(this.position);
   }
+  updateInputTokens(): void {}
   stop(): void {}
   dispose(): void {}
   [Symbol.dispose](): void {}

@@ -7,11 +7,12 @@
  * node-llama-cpp is ESM-only and native: it is loaded with a dynamic import the first time a model loads,
  * never at server start.
  *
- * Prompt-lookup decoding: every sequence has a RepeatPredictor (repeatPredictor.ts). A request with
- * `repeats` (a refinement rewrites a step or a proof and mostly repeats it) hands it that text's tokens;
- * each evaluation then also evaluates the token that follows the reply's last tokens in that text, and the
- * model's own sample at that position confirms it or not, so the text generated is the one generated
- * without prediction. Requests without `repeats` hand it nothing, and it predicts nothing.
+ * Lookup decoding: every sequence has a LookupPredictor (lookupPredictor.ts), which predicts the reply's
+ * next tokens from everything the sequence holds (the prompt, the thinking, the reply so far) and, first,
+ * from the text a request `repeats` (a refinement rewrites a step or a proof and mostly repeats it). Each
+ * evaluation also evaluates the predicted tokens, and the model's own samples confirm them or not, so the
+ * text generated is the one generated without prediction; the predictor backs off when its predictions are
+ * mostly wrong. `qedNano.prediction: false` loads sequences without it.
  */
 import type {
   Llama,
@@ -30,7 +31,7 @@ import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
-import { RepeatPredictor } from './repeatPredictor';
+import { LookupPredictor } from './lookupPredictor';
 import { scriptedBias } from './scriptedOutput';
 import { SequencePool, type PooledSequence } from './sequencePool';
 import {
@@ -62,8 +63,8 @@ export interface LlamaEngineOptions {
   signal?: AbortSignal;
   /** Memory the context may take, in bytes (default: what fitToMemory allows on this machine). */
   totalMemoryBytes?: number;
-  /** `false`: sequences without a token predictor, so `repeats` is ignored (the benchmark's baseline for
-   * what having one costs a reply that repeats nothing). Default true. */
+  /** `false`: sequences without a token predictor (qedNano.prediction; the benchmark's baseline). Default
+   * true. */
   tokenPrediction?: boolean;
 }
 
@@ -101,7 +102,10 @@ export class ModelLoadError extends Error {
 const EVALUATION_PRIORITY = { interactive: 5, background: 1 } as const;
 
 class Sequence implements PooledSequence {
-  constructor(readonly native: LlamaContextSequence) {}
+  constructor(
+    readonly native: LlamaContextSequence,
+    readonly predictor: LookupPredictor | undefined,
+  ) {}
   sharedPrefixLength(tokens: readonly number[]): number {
     return this.native.compareContextTokens(tokens as Token[]).firstDifferentIndex;
   }
@@ -126,8 +130,8 @@ export class LlamaEngine implements Engine {
     tokenPrediction: boolean,
   ) {
     for (let i = 0; i < info.sequences; i++) {
-      const options = tokenPrediction ? { tokenPredictor: new RepeatPredictor() } : {};
-      this.sequences.push(new Sequence(context.getSequence(options)));
+      const predictor = tokenPrediction ? new LookupPredictor() : undefined;
+      this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor));
     }
     this.pool = new SequencePool(this.sequences);
   }
@@ -236,6 +240,7 @@ export class LlamaEngine implements Engine {
           (sum, { native }) => ({ validated: sum.validated + native.tokenPredictions.validated, refuted: sum.refuted + native.tokenPredictions.refuted }),
           { validated: 0, refuted: 0 },
         ),
+        predictionEvaluations: this.sequences.reduce((sum, { predictor }) => sum + (predictor?.stats.drafts ?? 0), 0),
       },
     };
   }

@@ -49,9 +49,9 @@ export interface GenerationRequest {
   detectLoops?: boolean;
   /**
    * Text the answer is expected to repeat much of (the step or proof being rewritten, a summary whose
-   * notation the new attempt reuses). The local engine predicts the reply's next token from it
-   * (prompt-lookup decoding): a prediction the model confirms costs no forward pass of its own, and the
-   * text generated is the one generated without it. Leave it out where the reply repeats nothing.
+   * notation the new attempt reuses). The local engine predicts the reply's next tokens from it before it
+   * looks in the rest of the context (lookup decoding): a prediction the model confirms costs no forward
+   * pass of its own, and the text generated is the one generated without it.
    */
   repeats?: string;
   /** Test hook: the bias on the reply's token at `position` (0-based), applied before it is sampled (see
@@ -102,7 +102,7 @@ export interface GenerationStats {
   ms: number;
   /** Generated tokens per second after the first one. */
   tokensPerSecond: number;
-  /** Prompt-lookup predictions (requests with `repeats`, local engine): `validated` ones were confirmed by
+  /** Lookup predictions (local engine, lookupPredictor.ts): `validated` ones were confirmed by
    * the model and cost no forward pass of their own; `refuted` ones were evaluated in vain. */
   predictedTokens: TokenPredictions;
 }
@@ -170,9 +170,13 @@ export interface LocalModelDescription {
   gpuLayers: number;
   gpuDeviceNames: string[];
   loadMs: number;
-  /** Prompt-lookup predictions since the model loaded, over every sequence (refinements and Continue
-   * predict from the text they rewrite): validated ones cost no forward pass of their own. */
+  /** Lookup predictions since the model loaded, over every sequence (every generation predicts from what
+   * its sequence holds; refinements and Continue from the text they rewrite first): validated ones cost
+   * no forward pass of their own. */
   tokenPredictions: TokenPredictions;
+  /** Evaluations that carried a prediction since the model loaded (validated / this = tokens gained per
+   * such evaluation). */
+  predictionEvaluations: number;
 }
 
 export interface Engine {

@@ -349,6 +349,7 @@ export class ModelManager {
               contextSize: settings.contextSize,
               batchSize: settings.batchSize,
               sequences: settings.parallelSequences,
+              tokenPrediction: settings.prediction,
               log: (line) => this.options.log(`llama.cpp: ${line}`),
               signal: superseded,
             },
@@ -473,7 +474,8 @@ function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
     a.threads !== b.threads ||
     a.contextSize !== b.contextSize ||
     a.batchSize !== b.batchSize ||
-    a.parallelSequences !== b.parallelSequences
+    a.parallelSequences !== b.parallelSequences ||
+    a.prediction !== b.prediction
   );
 }
 
