@@ -33,7 +33,7 @@ import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
 import { LookupPredictor } from './lookupPredictor';
 import { scriptedBias } from './scriptedOutput';
-import { SequencePool, type PooledSequence } from './sequencePool';
+import { SequencePool, type Lease, type PooledSequence } from './sequencePool';
 import {
   GenerationRefusedError,
   type Engine,
@@ -294,7 +294,7 @@ export class LlamaEngine implements Engine {
     } catch {
       return live.result('cancelled');
     }
-    const finished = this.run(request, tokens, lease.sequence.native, lease.preempted, onChunk, signal, live);
+    const finished = this.run(request, tokens, lease, onChunk, signal, live);
     this.inFlight.add(finished);
     void finished.then(lease.release, lease.release).finally(() => this.inFlight.delete(finished));
     if (!signal) return finished;
@@ -318,12 +318,13 @@ export class LlamaEngine implements Engine {
   private async run(
     request: GenerationRequest,
     tokens: number[],
-    sequence: LlamaContextSequence,
-    preempted: AbortSignal,
+    lease: Lease<Sequence>,
     onChunk: (chunk: GenerationChunk) => void,
     signal: AbortSignal | undefined,
     live: LiveGeneration,
   ): Promise<GenerationResult> {
+    const { native: sequence } = lease.sequence;
+    const { preempted } = lease;
     await sequence.adaptStateToTokens(tokens as Token[], false);
     // At least one prompt token must be evaluated to sample the next one.
     if (sequence.nextTokenIndex >= tokens.length) {
@@ -370,7 +371,7 @@ export class LlamaEngine implements Engine {
     const batch = Math.max(1, this.context.batchSize);
     const lastBatchStart = Math.floor((prompt.length - 1) / batch) * batch;
     for (let start = 0; start < lastBatchStart; start += batch) {
-      if (priority === 'background' && this.pool.interactiveBusy) await this.pool.interactiveDone(signal, preempted);
+      await lease.yieldToInteractive(signal);
       if (stopped() || preempted.aborted) {
         live.finish(emit);
         return live.result(stopped() ? 'cancelled' : 'preempted');
@@ -418,12 +419,10 @@ export class LlamaEngine implements Engine {
       }
       // Interactive work first: a background reply takes its next token only when no interactive one runs
       // (they would otherwise share every batch, and the user's reply would wait for this one's tokens).
-      if (priority === 'background' && this.pool.interactiveBusy) {
-        await this.pool.interactiveDone(signal, preempted);
-        if (stopped() || preempted.aborted) {
-          stopReason = stopped() ? 'cancelled' : 'preempted';
-          break;
-        }
+      await lease.yieldToInteractive(signal);
+      if (stopped() || preempted.aborted) {
+        stopReason = stopped() ? 'cancelled' : 'preempted';
+        break;
       }
     }
     flush(true);

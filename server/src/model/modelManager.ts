@@ -69,9 +69,6 @@ export interface RemoteEndpointInfo {
   insecure: boolean;
 }
 
-/** The engine in use: local (node-llama-cpp) or remote; what differs between them is behind Engine. */
-type LoadedEngine = Engine;
-
 const STATUS_INTERVAL_MS = 500;
 /** A superseded load is given this long to let go of its native work before the next load starts anyway. */
 const SUPERSEDED_LOAD_GRACE_MS = 10_000;
@@ -79,13 +76,13 @@ const SUPERSEDED_LOAD_GRACE_MS = 10_000;
 /** One load (download, checks, native load) in flight; aborting `superseded` ends it without an error. */
 interface LoadAttempt {
   /** The engine, or undefined when a settings change superseded this load. */
-  promise: Promise<LoadedEngine | undefined>;
+  promise: Promise<Engine | undefined>;
   superseded: AbortController;
 }
 
 export class ModelManager {
   private settings: QedNanoSettings | undefined;
-  private engine: LoadedEngine | undefined;
+  private engine: Engine | undefined;
   private loading: LoadAttempt | undefined;
   /** Settles when the last load started has ended, superseded or not (the next one waits for it). */
   private lastLoadSettled: Promise<void> = Promise.resolve();
@@ -150,7 +147,7 @@ export class ModelManager {
   }
 
   /** The engine, or undefined as soon as `signal` fires while waiting for it (the load itself goes on). */
-  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<LoadedEngine | undefined> {
+  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<Engine | undefined> {
     if (signal?.aborted) return undefined;
     const ready = this.ready();
     if (!signal) return ready;
@@ -194,7 +191,7 @@ export class ModelManager {
   }
 
   /** The loaded engine, loading (and downloading) the model first if needed. */
-  private async ready(explicit = false): Promise<LoadedEngine> {
+  private async ready(explicit = false): Promise<Engine> {
     for (;;) {
       if (this.engine) return this.engine;
       const attempt = this.loading ?? this.startLoad(explicit);
@@ -319,7 +316,7 @@ export class ModelManager {
   }
 
   /** Loads the model with the settings as they are now; undefined when `superseded` fires first. */
-  private async load(explicit: boolean, superseded: AbortSignal): Promise<LoadedEngine | undefined> {
+  private async load(explicit: boolean, superseded: AbortSignal): Promise<Engine | undefined> {
     const settings = this.requireSettings();
     try {
       if (settings.engine === 'remote') return await this.connectRemote(settings, explicit, superseded);
