@@ -130,8 +130,17 @@ export function formatSetupInfo(info: SetupInfo): string {
     lines.push(
       `- Loaded with ${info.loaded.threads} CPU thread${info.loaded.threads === 1 ? '' : 's'}, ${info.loaded.contextSize}-token context × ${info.loaded.sequences}, ${info.loaded.gpuLayers} GPU layers, in ${info.loaded.loadMs} ms`,
       `- GPU devices: ${info.loaded.gpuDeviceNames.join(', ') || 'none'}`,
-      `- Predicted tokens since load (looked up in the text each reply holds, qedNano.prediction): ${predictionsLine(info.loaded.tokenPredictions, info.loaded.predictionEvaluations)}`,
+      `- Predicted tokens since load (looked up in the text each reply holds, and drafted): ${predictionsLine(info.loaded.tokenPredictions, info.loaded.predictionEvaluations)}`,
     );
+    const draft = info.loaded.draftModel;
+    if (draft) {
+      lines.push(
+        `- Draft model (qedNano.draftModel): ${draft.name} (\`${draft.path}\`), ${draft.threads} thread${draft.threads === 1 ? '' : 's'} of its own; ` +
+          (draft.drafted === 0
+            ? 'no drafts yet'
+            : `${draft.accepted.toLocaleString('en')} of ${draft.drafted.toLocaleString('en')} drafted tokens confirmed (${Math.round((100 * draft.accepted) / draft.drafted)}%), ${(draft.accepted / Math.max(1, draft.evaluations)).toFixed(1)} gained per evaluation that used a draft`),
+      );
+    }
   }
   if (info.status.tokensPerSecond !== undefined) lines.push(`- Last speed: ${info.status.tokensPerSecond.toFixed(1)} tokens/s`);
   lines.push(`- Server memory: ${(info.memory.heapUsedBytes / 1e6).toFixed(1)} MB JavaScript heap, ${(info.memory.rssBytes / 1e6).toFixed(0)} MB resident`);

@@ -20,7 +20,7 @@ function drive(predictor: LookupPredictor, state: number[], reply: number[]): { 
   let drafted = 0;
   let accepted = 0;
   while (at < reply.length) {
-    const draft = predictor.predictTokens();
+    const draft = predictor.predictTokens() as Token[];
     evaluations++;
     drafted += draft.length;
     // The model samples reply[at]; each predicted token equal to what it sampled there yields the next.
@@ -56,7 +56,7 @@ test('without a text to rewrite, a reply that restates what it said earlier (a p
   let evaluations = 0;
   let at = 0;
   while (at < proof.length) {
-    const draft = predictor.predictTokens();
+    const draft = predictor.predictTokens() as Token[];
     evaluations++;
     let yielded = 1;
     while (yielded <= draft.length && draft[yielded - 1] === proof[at + yielded - 1] && at + yielded < proof.length) yielded++;
@@ -70,11 +70,11 @@ test('the rewritten text comes before the context, and the most recent occurrenc
   const predictor = new LookupPredictor();
   predictor.updateInputTokens(tokens(1, 2, 3, 50, 51));
   predictor.reset({ stateTokens: tokens(1, 2, 3, 40, 41, 9, 1, 2, 3, 60, 61, 9, 1, 2, 3) });
-  assert.deepEqual(predictor.predictTokens().slice(0, 1), [50], 'the text the reply rewrites first');
+  assert.deepEqual((predictor.predictTokens() as Token[]).slice(0, 1), [50], 'the text the reply rewrites first');
   const other = new LookupPredictor();
   other.updateInputTokens([]);
   other.reset({ stateTokens: tokens(1, 2, 3, 40, 41, 9, 1, 2, 3, 60, 61, 9, 1, 2, 3) });
-  assert.deepEqual(other.predictTokens(), [60, 61], 'the continuation of the latest 1 2 3, two tokens to start');
+  assert.deepEqual(other.predictTokens() as Token[], [60, 61], 'the continuation of the latest 1 2 3, two tokens to start');
 });
 
 test('a draft doubles while confirmed, up to the cap, and halves on a miss', () => {
@@ -85,18 +85,18 @@ test('a draft doubles while confirmed, up to the cap, and halves on a miss', () 
   const lengths: number[] = [];
   let at = 2;
   for (let i = 0; i < 6; i++) {
-    const draft = predictor.predictTokens();
+    const draft = predictor.predictTokens() as Token[];
     lengths.push(draft.length);
     // All confirmed: the sampled token, then each prediction's sample.
     predictor.pushTokens(tokens(...text.slice(at, at + draft.length + 1)));
     at += draft.length + 1;
   }
   assert.deepEqual(lengths, [2, 4, 8, 16, MAX_DRAFT, MAX_DRAFT]);
-  const draft = predictor.predictTokens();
+  const draft = predictor.predictTokens() as Token[];
   predictor.pushTokens(tokens(text[at]!, 1)); // the second prediction is refuted
   assert.equal(draft.length, MAX_DRAFT);
   predictor.pushTokens(tokens(text[at + 1]!, text[at + 2]!)); // it picks the text up again
-  assert.equal(predictor.predictTokens().length, MAX_DRAFT / 2);
+  assert.equal((predictor.predictTokens() as Token[]).length, MAX_DRAFT / 2);
 });
 
 test('backs off on a reply whose predictions keep missing: few predicted tokens evaluated over a long reply', () => {
@@ -121,7 +121,7 @@ test('memory stays bounded by the tokens held, across many generations on the sa
     for (let i = 0; i < 500; i++) held.push(Math.floor(random() * 5000));
     predictor.updateInputTokens(tokens(...held.slice(0, 100)));
     predictor.reset({ stateTokens: tokens(...held) });
-    predictor.predictTokens();
+    predictor.predictTokens() as Token[];
     assert.ok(predictor.indexEntries <= 6 * held.length + 64 + 3 * 100, `${predictor.indexEntries} entries for ${held.length} tokens held`);
   }
 });
@@ -130,11 +130,11 @@ test('turned off, or disposed, it predicts nothing', () => {
   const off = new LookupPredictor(false);
   off.updateInputTokens(tokens(1, 2, 3, 4));
   off.reset({ stateTokens: tokens(1, 2, 3) });
-  assert.deepEqual(off.predictTokens(), []);
+  assert.deepEqual(off.predictTokens() as Token[], []);
   const on = new LookupPredictor();
   on.updateInputTokens(tokens(1, 2, 3, 4));
   on.reset({ stateTokens: tokens(1, 2, 3) });
-  assert.deepEqual(on.predictTokens(), [4]);
+  assert.deepEqual(on.predictTokens() as Token[], [4]);
   on.dispose();
-  assert.deepEqual(on.predictTokens(), []);
+  assert.deepEqual(on.predictTokens() as Token[], []);
 });

@@ -31,7 +31,7 @@ import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
-import { LookupPredictor } from './lookupPredictor';
+import { LookupPredictor, MAX_DRAFT } from './lookupPredictor';
 import { scriptedBias } from './scriptedOutput';
 import { SequencePool, type Lease, type PooledSequence } from './sequencePool';
 import {
@@ -63,9 +63,19 @@ export interface LlamaEngineOptions {
   signal?: AbortSignal;
   /** Memory the context may take, in bytes (default: what fitToMemory allows on this machine). */
   totalMemoryBytes?: number;
-  /** `false`: sequences without a token predictor (qedNano.prediction; the benchmark's baseline). Default
+  /** `false`: sequences without lookup prediction (qedNano.prediction; the benchmark's baseline). Default
    * true. */
   tokenPrediction?: boolean;
+  /** A small model with the same vocabulary that drafts tokens where the lookup has none
+   * (qedNano.draftModel): loaded in a context of its own, one draft sequence per sequence. */
+  draftModelPath?: string;
+}
+
+/** The draft model as loaded, for Setup Information. */
+export interface LoadedDraftInfo {
+  modelPath: string;
+  modelName: string;
+  threads: number;
 }
 
 /** What was loaded and where, for the status bar and "Show Setup Information". */
@@ -85,6 +95,7 @@ export interface LoadedModelInfo {
   loadMs: number;
   /** What was lowered from the settings to fit this machine, in words (empty when nothing was). */
   adjustments: string[];
+  draft?: LoadedDraftInfo;
 }
 
 /** The model card's sampling: temperature 0.6, top-p 0.95, Qwen's thinking top-k 20. */
@@ -128,9 +139,13 @@ export class LlamaEngine implements Engine {
     readonly info: LoadedModelInfo,
     readonly header: GgufSummary,
     tokenPrediction: boolean,
+    private readonly draft: { model: LlamaModel; context: LlamaContext } | undefined,
   ) {
     for (let i = 0; i < info.sequences; i++) {
-      const predictor = tokenPrediction ? new LookupPredictor() : undefined;
+      // The draft samples with the target's options but for the token bias, which is the scripted test
+      // mode's and counts the target's own samples.
+      const drafting = draft ? new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: undefined } }) : undefined;
+      const predictor = tokenPrediction || drafting ? new LookupPredictor(tokenPrediction, drafting) : undefined;
       this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor));
     }
     this.pool = new SequencePool(this.sequences);
@@ -196,6 +211,18 @@ export class LlamaEngine implements Engine {
         `There is not enough memory for ${fitted.sequences} sequence(s) of ${fitted.contextSize} tokens: ${(error as Error).message}. Lower qedNano.contextSize or qedNano.parallelSequences.`,
       );
     }
+    let draft: { model: LlamaModel; context: LlamaContext; info: LoadedDraftInfo } | undefined;
+    if (options.draftModelPath) {
+      try {
+        draft = await LlamaEngine.loadDraft(llama, context, options.modelPath, options.draftModelPath, fitted.sequences, threads, options.signal);
+      } catch (error) {
+        await context.dispose();
+        await model.dispose();
+        await llama.dispose();
+        options.signal?.throwIfAborted();
+        throw error;
+      }
+    }
     const device = llama.gpu === false ? 'cpu' : llama.gpu;
     const info: LoadedModelInfo = {
       modelPath: options.modelPath,
@@ -209,6 +236,7 @@ export class LlamaEngine implements Engine {
       sequences: fitted.sequences,
       loadMs: Math.round(performance.now() - started),
       adjustments: fitted.adjustments,
+      ...(draft ? { draft: draft.info } : {}),
       ...(llama.gpu === false
         ? {
             gpuUnusedReason:
@@ -218,7 +246,55 @@ export class LlamaEngine implements Engine {
           }
         : {}),
     };
-    return new LlamaEngine(lib, llama, model, context, info, header, options.tokenPrediction !== false);
+    return new LlamaEngine(lib, llama, model, context, info, header, options.tokenPrediction !== false, draft);
+  }
+
+  /**
+   * Loads the draft model into a context of its own beside the target's. Threads: the draft evaluates
+   * while the target does, on the same cores, and both are bound by memory bandwidth on a CPU; giving each
+   * every core only makes them contend, so the draft (a fraction of the target's size, its evaluations
+   * short) gets half the target's threads, at least one.
+   * A draft whose vocabulary differs from the target's cannot draft for it: refused here with both files
+   * named (node-llama-cpp's own check, which would otherwise fail the first generation).
+   */
+  private static async loadDraft(
+    llama: Llama,
+    target: LlamaContext,
+    targetPath: string,
+    draftPath: string,
+    sequences: number,
+    targetThreads: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ model: LlamaModel; context: LlamaContext; info: LoadedDraftInfo }> {
+    const header = await readGgufHeader(draftPath);
+    const threads = Math.max(1, Math.floor(targetThreads / 2));
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: draftPath, ...(signal ? { loadSignal: signal } : {}) });
+    } catch (error) {
+      throw new ModelLoadError(`llama.cpp could not load the draft model ${draftPath} (qedNano.draftModel): ${(error as Error).message}`);
+    }
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({ contextSize: target.contextSize, sequences, threads, ...(signal ? { createSignal: signal } : {}) });
+    } catch (error) {
+      await model.dispose();
+      throw new ModelLoadError(`There is not enough memory for the draft model ${draftPath} beside ${targetPath}: ${(error as Error).message}. Clear qedNano.draftModel or lower qedNano.contextSize.`);
+    }
+    try {
+      // node-llama-cpp's check (the one DraftSequenceTokenPredictor runs when a generation begins): the
+      // library is pinned at 3.21.1, where the contexts' native handles are `_ctx`.
+      (target as unknown as { _ctx: { ensureDraftContextIsCompatibleForSpeculative(draft: unknown): void } })._ctx.ensureDraftContextIsCompatibleForSpeculative(
+        (context as unknown as { _ctx: unknown })._ctx,
+      );
+    } catch (error) {
+      await context.dispose();
+      await model.dispose();
+      throw new ModelLoadError(
+        `The draft model ${draftPath} cannot draft for ${targetPath}: their vocabularies differ (${(error as Error).message.trim()}). Choose a draft model of the same family (for QED-Nano, a Qwen3 model such as Qwen3-0.6B), or clear qedNano.draftModel.`,
+      );
+    }
+    return { model, context, info: { modelPath: draftPath, modelName: header.name ?? draftPath.split(/[\\/]/).pop()!, threads } };
   }
 
   describe(): EngineDescription {
@@ -240,7 +316,24 @@ export class LlamaEngine implements Engine {
           (sum, { native }) => ({ validated: sum.validated + native.tokenPredictions.validated, refuted: sum.refuted + native.tokenPredictions.refuted }),
           { validated: 0, refuted: 0 },
         ),
-        predictionEvaluations: this.sequences.reduce((sum, { predictor }) => sum + (predictor?.stats.drafts ?? 0), 0),
+        predictionEvaluations: this.sequences.reduce((sum, { predictor }) => sum + (predictor ? predictor.stats.drafts + predictor.draftModelStats.drafts : 0), 0),
+        ...(this.info.draft
+          ? {
+              draftModel: {
+                name: this.info.draft.modelName,
+                path: this.info.draft.modelPath,
+                threads: this.info.draft.threads,
+                ...this.sequences.reduce(
+                  (sum, { predictor }) => ({
+                    evaluations: sum.evaluations + (predictor?.draftModelStats.drafts ?? 0),
+                    drafted: sum.drafted + (predictor?.draftModelStats.drafted ?? 0),
+                    accepted: sum.accepted + (predictor?.draftModelStats.accepted ?? 0),
+                  }),
+                  { evaluations: 0, drafted: 0, accepted: 0 },
+                ),
+              },
+            }
+          : {}),
       },
     };
   }
@@ -467,6 +560,8 @@ export class LlamaEngine implements Engine {
     await Promise.allSettled([...this.inFlight]);
     await this.context.dispose();
     await this.model.dispose();
+    await this.draft?.context.dispose();
+    await this.draft?.model.dispose();
     await this.llama.dispose();
   }
 }

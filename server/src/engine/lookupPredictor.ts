@@ -18,6 +18,11 @@
  *    comparisons; the index holds at most one entry per n-gram position, rebuilt from the held tokens when
  *    stale entries (tokens a later generation replaced) would make it exceed twice that.
  *
+ * With a draft model (qedNano.draftModel) the lookup comes first where it has a match and the draft
+ * model's prediction (node-llama-cpp's DraftSequenceTokenPredictor, kept in step with the sequence) is used
+ * otherwise, as llama.cpp combines them. The draft has its own acceptance count; below DRAFT_BREAK_EVEN over
+ * a window it is turned off for the rest of the generation (it also costs the draft model's evaluations).
+ *
  * Why not node-llama-cpp's InputLookupTokenPredictor: it searches only the prompt (not what the model
  * generates, where a proof restates its thinking) and rescans the whole text whenever its match breaks.
  * This implements the library's TokenPredictor contract without extending its class, which lives in the
@@ -37,11 +42,16 @@ export const MAX_DRAFT = 16;
 const WINDOW_DRAFTS = 4;
 const WINDOW_TOKENS = 16;
 export const BREAK_EVEN = 0.25;
+/** A draft model's token costs its own evaluation on top of the target's share: it must be right more
+ * often than a looked-up one to pay. */
+export const DRAFT_BREAK_EVEN = 0.4;
 const FIRST_PAUSE = 32;
 const MAX_PAUSE = 4096;
 
-/** Counts since the predictor was made: `drafted` tokens were evaluated as predictions, `accepted` were
- * confirmed by the model, in `drafts` evaluations that carried a prediction. */
+type ResetState = Parameters<TokenPredictor['reset']>[0];
+
+/** Counts since the predictor was made (one per source): `drafted` tokens were evaluated as predictions,
+ * `accepted` were confirmed by the model, in `drafts` evaluations that carried a prediction. */
 export interface LookupStats {
   drafts: number;
   drafted: number;
@@ -125,14 +135,25 @@ export class LookupPredictor implements TokenPredictor {
   private draftLength = 2;
   /** The last draft handed out and how many of its tokens the reply has matched so far. */
   private draft: readonly number[] = [];
+  private draftFromModel = false;
   private matched = 0;
   private window = { drafts: 0, drafted: 0, accepted: 0 };
+  private modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
   private pauseLeft = 0;
   private nextPause = FIRST_PAUSE;
+  /** The draft model is off for the rest of this generation (its predictions were mostly wrong). */
+  private draftModelOff = false;
   readonly stats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
+  readonly draftModelStats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
 
-  /** `enabled: false`: predicts nothing (the setting that turns prediction off). */
-  constructor(private readonly enabled = true) {}
+  /**
+   * `enabled: false`: the lookup predicts nothing (the setting that turns it off).
+   * `draftModel`: a draft model's predictor for the sequence, used where the lookup has no match.
+   */
+  constructor(
+    private readonly enabled = true,
+    private readonly draftModel?: TokenPredictor,
+  ) {}
 
   /** The text the reply rewrites (empty: none). Called before each generation. */
   updateInputTokens(tokens: Token[]): void {
@@ -141,7 +162,8 @@ export class LookupPredictor implements TokenPredictor {
   }
 
   /** The sequence holds these tokens now (a generation begins): the index keeps what it shares with them. */
-  reset({ stateTokens }: { stateTokens: Token[] }): void {
+  reset(state: Pick<ResetState, 'stateTokens'> & Partial<ResetState>): void | Promise<void> {
+    const { stateTokens } = state;
     const held = this.context.tokens;
     let shared = 0;
     while (shared < held.length && shared < stateTokens.length && held[shared] === stateTokens[shared]) shared++;
@@ -153,10 +175,15 @@ export class LookupPredictor implements TokenPredictor {
     this.window = { drafts: 0, drafted: 0, accepted: 0 };
     this.pauseLeft = 0;
     this.nextPause = FIRST_PAUSE;
+    this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
+    this.draftModelOff = false;
+    // The library passes the whole state (the target sequence and its options); only tests leave them out.
+    return this.draftModel?.reset(state as ResetState);
   }
 
   /** Tokens added to the sequence (sampled, or confirmed predictions). */
   pushTokens(tokens: Token[]): void {
+    if (this.draftModel && !this.draftModelOff) this.draftModel.pushTokens(tokens);
     for (const token of tokens) {
       this.context.push(token);
       if (this.pauseLeft > 0) this.pauseLeft--;
@@ -173,26 +200,43 @@ export class LookupPredictor implements TokenPredictor {
     }
   }
 
-  /** The next tokens of the text the reply follows (at most the draft length), or none. */
-  predictTokens(): Token[] {
+  /** The next tokens of the text the reply follows (at most the draft length); else the draft model's. */
+  predictTokens(): Token[] | Promise<Token[]> {
     this.settleDraft();
+    const looked = this.lookUp();
+    if (looked.length > 0 || !this.draftModel || this.draftModelOff) return this.handOut(looked, false);
+    const drafted = this.draftModel.predictTokens();
+    return drafted instanceof Promise ? drafted.then((tokens) => this.handOut(tokens, true)) : this.handOut(drafted, true);
+  }
+
+  private lookUp(): readonly number[] {
     if (!this.enabled || this.pauseLeft > 0) return [];
     if (!this.following || this.following.at >= this.following.text.length) this.following = this.match();
     if (!this.following) return [];
     const { text, at } = this.following;
-    this.draft = text.slice(at, Math.min(at + this.draftLength, text === this.context.tokens ? this.context.tokens.length : text.length));
-    this.matched = 0;
-    if (this.draft.length > 0) {
-      this.stats.drafts++;
-      this.stats.drafted += this.draft.length;
-    }
-    return this.draft.slice() as Token[];
+    return text.slice(at, Math.min(at + this.draftLength, text.length));
   }
 
-  /** Nothing runs in the background: predictions are made when asked. */
-  stop(): void {}
+  /** Records a draft handed to the library, to count how much of it the model confirms. */
+  private handOut(draft: readonly number[], fromModel: boolean): Token[] {
+    this.draft = draft.slice();
+    this.draftFromModel = fromModel;
+    this.matched = 0;
+    if (draft.length > 0) {
+      const stats = fromModel ? this.draftModelStats : this.stats;
+      stats.drafts++;
+      stats.drafted += draft.length;
+    }
+    return draft.slice() as Token[];
+  }
+
+  /** Stops the draft model's background drafting (the library calls it after a refuted prediction). */
+  stop(untilPredictionsExhausted?: boolean): void {
+    this.draftModel?.stop(untilPredictionsExhausted);
+  }
 
   dispose(): void {
+    this.draftModel?.dispose();
     this.context.clear();
     this.source.clear();
     this.following = undefined;
@@ -224,6 +268,20 @@ export class LookupPredictor implements TokenPredictor {
     const accepted = this.matched;
     this.draft = [];
     this.matched = 0;
+    if (this.draftFromModel) {
+      this.draftModelStats.accepted += accepted;
+      const window = this.modelWindow;
+      window.drafts++;
+      window.drafted += drafted;
+      window.accepted += accepted;
+      if (window.drafts < WINDOW_DRAFTS || window.drafted < WINDOW_TOKENS) return;
+      if (window.accepted < DRAFT_BREAK_EVEN * window.drafted) {
+        this.draftModelOff = true;
+        this.draftModel?.stop();
+      }
+      this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
+      return;
+    }
     this.stats.accepted += accepted;
     this.draftLength = accepted === drafted ? Math.min(MAX_DRAFT, this.draftLength * 2) : Math.max(1, this.draftLength >> 1);
     this.window.drafts++;

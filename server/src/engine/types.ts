@@ -170,13 +170,16 @@ export interface LocalModelDescription {
   gpuLayers: number;
   gpuDeviceNames: string[];
   loadMs: number;
-  /** Lookup predictions since the model loaded, over every sequence (every generation predicts from what
-   * its sequence holds; refinements and Continue from the text they rewrite first): validated ones cost
-   * no forward pass of their own. */
+  /** Predictions since the model loaded, over every sequence, looked up (every generation predicts from
+   * what its sequence holds; refinements and Continue from the text they rewrite first) or drafted by the
+   * draft model: validated ones cost no forward pass of their own. */
   tokenPredictions: TokenPredictions;
-  /** Evaluations that carried a prediction since the model loaded (validated / this = tokens gained per
-   * such evaluation). */
+  /** Evaluations that carried a prediction (looked up or drafted) since the model loaded (validated / this
+   * = tokens gained per such evaluation). */
   predictionEvaluations: number;
+  /** The draft model (qedNano.draftModel) and its predictions since the load: `drafted` tokens evaluated,
+   * `accepted` of them confirmed, in `evaluations` evaluations that used a draft. */
+  draftModel?: { name: string; path: string; threads: number; evaluations: number; drafted: number; accepted: number };
 }
 
 export interface Engine {

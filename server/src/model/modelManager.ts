@@ -321,6 +321,7 @@ export class ModelManager {
     try {
       if (settings.engine === 'remote') return await this.connectRemote(settings, explicit, superseded);
       const file = await this.files.resolve(settings.model, superseded);
+      const draftFile = settings.draftModel ? await this.files.resolve(settings.draftModel, superseded) : undefined;
       if (superseded.aborted) return undefined;
       const crashed = await this.crashGuard.confirm(file, () =>
         this.setStatus({ state: 'loading', progress: 0, message: `Checking ${path.basename(file)} in a separate process: a server stopped while loading it` }),
@@ -347,6 +348,7 @@ export class ModelManager {
               batchSize: settings.batchSize,
               sequences: settings.parallelSequences,
               tokenPrediction: settings.prediction,
+              ...(draftFile ? { draftModelPath: draftFile } : {}),
               log: (line) => this.options.log(`llama.cpp: ${line}`),
               signal: superseded,
             },
@@ -472,7 +474,8 @@ function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
     a.contextSize !== b.contextSize ||
     a.batchSize !== b.batchSize ||
     a.parallelSequences !== b.parallelSequences ||
-    a.prediction !== b.prediction
+    a.prediction !== b.prediction ||
+    a.draftModel !== b.draftModel
   );
 }
 
