@@ -103,12 +103,14 @@ async function compare(label: string, withPrediction: LlamaEngine, without: Llam
   const before = withPrediction.describe().local!;
   const answers: Measure[] = [];
   const plain: Measure[] = [];
+  let generated = 0;
   const whole = await sideBySide(
     rounds,
     async () => {
       const result = await withPrediction.generate(side(withPrediction), () => undefined);
       texts.add(result.raw);
       answers.push(measure(result));
+      generated += result.stats.thinkingTokens + result.stats.answerTokens;
       return result.stats.tokensPerSecond;
     },
     async () => {
@@ -122,6 +124,9 @@ async function compare(label: string, withPrediction: LlamaEngine, without: Llam
   const validated = after.tokenPredictions.validated - before.tokenPredictions.validated;
   const refuted = after.tokenPredictions.refuted - before.tokenPredictions.refuted;
   const evaluations = after.predictionEvaluations - before.predictionEvaluations;
+  // Evaluations (forward passes) with prediction: each token not confirmed from a prediction took one.
+  // Without, every token does. Load on the machine does not move this figure; the time ratio it bounds.
+  const passes = `${generated - validated} forward passes with prediction for ${generated} without (${(generated / Math.max(1, generated - validated)).toFixed(2)}x fewer)`;
   const answerRatio = median(answers.map((m, i) => m.answer / plain[i]!.answer));
   const identical = texts.size === 1;
   const verdicts: string[] = [];
@@ -131,7 +136,7 @@ async function compare(label: string, withPrediction: LlamaEngine, without: Llam
   console.log(
     `  ${label}: ${whole.a.toFixed(1)} tok/s with prediction vs ${whole.b.toFixed(1)} without = ${whole.ratio.toFixed(2)}x whole, ${answerRatio.toFixed(2)}x after </think> ` +
       `(${roundsNote(whole)}; ${identical ? 'identical text' : 'TEXT DIFFERS'}; ${Math.round((100 * validated) / Math.max(1, validated + refuted))}% of predicted tokens confirmed, ` +
-      `${(validated / Math.max(1, evaluations)).toFixed(1)} gained per evaluation that predicted)`,
+      `${(validated / Math.max(1, evaluations)).toFixed(1)} gained per evaluation that predicted; ${passes})`,
   );
   console.log(`    targets: ${verdicts.join('; ')}`);
 }
