@@ -1,30 +1,34 @@
 /**
- * The server's one context, made at `initialize` and handed to every handler (handlers.ts), as
- * rust-analyzer hands its GlobalStateSnapshot: the documents, the live settings, the tasks' `generate`,
- * the model, what is kept in the storage folder, the critique's findings and queue, and the client's side
- * of things (diagnostics, lenses, progress, messages). A handler reads what it needs from it; nothing a
- * handler needs lives in a module-level variable.
+ * What every handler reads (handlers.ts), made once at `initialize`, as rust-analyzer hands its handlers a
+ * GlobalStateSnapshot: a snapshot of any open document (workspace/snapshot.ts: its analysis, proofs,
+ * problems), the project index, the live settings, the tasks' `generate`, the model, what is kept in the
+ * storage folder, the critique's state and the client's side of things (diagnostics, lenses, progress,
+ * messages). The state itself is owned below: the documents by DocumentStore, the critiques by the
+ * workspace layer (workspace/critique*.ts), what is kept by storage/; the server's own scheduling
+ * (diagnostics, settings) by server.ts and diagnosticsScheduler.ts. Nothing a handler needs lives in a
+ * module-level variable.
  */
 import type { Connection } from 'vscode-languageserver';
 import { CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams } from 'vscode-languageserver';
-import type { DocumentStore, CurrentDocument } from './documentStore';
-import { CritiqueFindings, proofsNow, type ProofNow } from './features/critiqueFindings';
-import { CritiqueQueue } from './features/critiqueQueue';
-import { CritiqueTriggers } from './features/critiqueTriggers';
-import { DiagnosticsPublisher } from './features/diagnostics';
+import { PROJECT_WAIT_MS, type DocumentStore } from './documentStore';
 import { ScriptSequence, parseScripts } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
-import { ModelManager, type ProgressReporter } from './model/modelManager';
+import { ModelManager } from './model/modelManager';
+import type { ProgressReporter } from './model/progress';
 import { defaultStoragePath } from './model/storagePath';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
+import type { ProjectIndex } from './project/projectIndex';
+import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
 import { EndpointConsent } from './storage/consent';
 import { ConversationStore } from './storage/conversations';
 import { DismissedSteps } from './storage/dismissals';
 import { StorageProblem } from './storage/jsonFile';
 import type { Generate } from './tasks/generate';
-import { projectContext } from './features/projectContext';
-import type { ProjectContext } from './prompts/proofPrompt';
+import { CritiqueFindings } from './workspace/critiqueFindings';
+import { CritiqueQueue, type CritiqueHost } from './workspace/critiqueQueue';
+import { CritiqueTriggers } from './workspace/critiqueTriggers';
+import { LatestPerDocument } from './workspace/latestPerDocument';
+import type { DocumentSnapshot } from './workspace/snapshot';
 
 /** What the server asks of its client, whatever the request. */
 export interface ClientSide {
@@ -32,8 +36,8 @@ export interface ClientSide {
   startProgress(title: string): Promise<ProgressReporter>;
   /** The lenses changed: the client asks for them again (when it supports `workspace/codeLens/refresh`). */
   refreshLenses(): void;
-  /** Replaces the diagnostics of one source of a document (the others stay). */
-  publishDiagnostics(uri: string, source: string, diagnostics: ReturnType<CritiqueFindings['diagnostics']>): void;
+  /** The critique's findings of a document changed: its diagnostics are published again (the structural ones stay). */
+  publishFindings(uri: string): void;
   /** The server's log (the client's output channel). */
   log(message: string): void;
 }
@@ -41,14 +45,23 @@ export interface ClientSide {
 /** The label features: each can be turned off where another tool answers the same question. */
 export type LabelFeature = 'definition' | 'references' | 'completion' | 'hover' | 'rename';
 
+/** The critique's state: its judgements, the queue that makes them, and when they are made unasked. */
+export interface CritiqueState {
+  readonly findings: CritiqueFindings;
+  readonly queue: CritiqueQueue;
+  readonly triggers: CritiqueTriggers;
+}
+
 export interface ServerContext {
-  /** The open documents and their analysis. */
-  readonly documents: DocumentStore;
-  /** An open document as it is now (`documents.current`). */
-  readonly current: CurrentDocument;
-  /** What a LaTeX file's project adds to its prompts and views (macros, earlier files' results); undefined
-   * for a file alone. */
-  projectContext(uri: string): ProjectContext | undefined;
+  /** The open document `uri` as it is now; undefined when it is not open or not LaTeX/Markdown. */
+  snapshot(uri: string): DocumentSnapshot | undefined;
+  /** The same, once the reading of the projects in progress ended (at most a few seconds): for what a client
+   * asks once per version (the outline, lenses, folds, labels), which would otherwise miss the project. */
+  settled(uri: string): Promise<DocumentSnapshot | undefined>;
+  /** Every file the server knows (open, or the workspace's LaTeX files on disk) and the projects they form. */
+  readonly index: ProjectIndex;
+  /** Resolves when the reading of the workspace's projects in progress ended (at most a few seconds). */
+  projectsRead(): Promise<void>;
   /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
   settings(): QedNanoSettings;
   /** Whether the server answers `feature` of labels (the one place that decides; all of them for now). */
@@ -62,30 +75,24 @@ export interface ServerContext {
   readonly models: ModelManager;
   /** Whether a model is loaded now: background work (critiques, completions) waits until one is. */
   modelLoaded(): boolean;
-  /** Background work waits for a model: the model's status says so, in these words. */
-  waitForModel(why: string): void;
   readonly client: ClientSide;
-  /** The critiques' judgements, and the queue that makes them. */
-  readonly findings: CritiqueFindings;
-  readonly critiques: CritiqueQueue;
-  /** When proofs are critiqued without being asked (save, a pause in typing). */
-  readonly critiqueTriggers: CritiqueTriggers;
-  /** The proofs of a document as they are now (none when it is not open). */
-  proofs(uri: string): ProofNow[];
-  /** Publishes a document's critique findings as they stand on its text now. */
-  publishFindings(uri: string): void;
+  readonly critique: CritiqueState;
   readonly conversations: ConversationStore;
   readonly dismissed: DismissedSteps;
   /** The inline completion running for each document: a newer request ends it. */
-  readonly runningCompletions: Map<string, AbortController>;
+  readonly runningCompletions: LatestPerDocument;
 }
+
+/** How the context reaches the client's diagnostics: the critique's part of a document's diagnostics
+ * replaced by what its findings are now (diagnosticsScheduler.ts owns the publishing). */
+export type PublishFindings = (uri: string, findings: CritiqueFindings) => void;
 
 /** Makes the context from `initialize`'s parameters. `settings` is the server's live settings cell. */
 export function createServerContext(
   connection: Connection,
   params: InitializeParams,
   documents: DocumentStore,
-  publisher: DiagnosticsPublisher,
+  publishFindings: PublishFindings,
   settings: { now: QedNanoSettings },
   pullSettings: () => Promise<void>,
   send: (sending: Promise<void>, what: string) => void,
@@ -102,7 +109,7 @@ export function createServerContext(
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
-    publishDiagnostics: (uri, source, diagnostics) => publisher.set(uri, { [source]: diagnostics }, documents.documents.get(uri)?.version),
+    publishFindings: (uri) => publishFindings(uri, findings),
     log,
   };
   const consent = new EndpointConsent(
@@ -129,32 +136,39 @@ export function createServerContext(
   });
   const dismissed = new DismissedSteps(storagePath, workspace, log, reportStorageProblem);
   const findings = new CritiqueFindings(dismissed);
-  const proofs = (uri: string): ProofNow[] => {
-    const now = documents.current(uri);
-    return now ? proofsNow(now) : [];
+  const generate = liveGenerate(models, () => settings.now);
+  const modelLoaded = (): boolean => models.currentStatus.state === 'ready' || models.currentStatus.state === 'busy';
+  const host: CritiqueHost = {
+    snapshot: documents.snapshot,
+    generate,
+    settings: () => settings.now,
+    modelLoaded,
+    findings,
+    startProgress: client.startProgress,
+    refreshLenses: client.refreshLenses,
+    log,
+    publishFindings: client.publishFindings,
   };
-  const base = {
-    documents,
-    current: documents.current,
-    projectContext: (uri: string) => projectContext(documents.index, uri),
+  const queue = new CritiqueQueue(host);
+  const triggers = new CritiqueTriggers({ ...host, waitForModel: (why) => models.explainAbsence(why) }, queue);
+  return {
+    snapshot: documents.snapshot,
+    settled: (uri) => documents.settled(uri),
+    index: documents.index,
+    projectsRead: () => documents.loader.settled(PROJECT_WAIT_MS),
     settings: () => settings.now,
     labelFeatures: () => true,
     pullSettings,
     lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
-    generate: liveGenerate(models, () => settings.now),
+    generate,
     models,
-    modelLoaded: () => models.currentStatus.state === 'ready' || models.currentStatus.state === 'busy',
-    waitForModel: (why: string) => models.explainAbsence(why),
+    modelLoaded,
     client,
-    findings,
-    proofs,
-    publishFindings: (uri: string) => client.publishDiagnostics(uri, CRITIQUE_DIAGNOSTIC_SOURCE, findings.diagnostics(uri, proofs(uri))),
+    critique: { findings, queue, triggers },
     conversations: new ConversationStore(storagePath, workspace, log, reportStorageProblem),
     dismissed,
-    runningCompletions: new Map<string, AbortController>(),
+    runningCompletions: new LatestPerDocument(),
   };
-  const critiques = new CritiqueQueue(base);
-  return { ...base, critiques, critiqueTriggers: new CritiqueTriggers(base, critiques) };
 }
 
 /** A store of the storage folder cannot keep what it holds: the feature goes on in memory; the user reads

@@ -9,23 +9,16 @@
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalyzerOptions } from './documents/analyzer';
+import { analysedFormatOf } from './documents/formats';
 import type { DocumentFormat, ProofDocumentAnalysis } from './documents/proofDocument';
 import { ProjectIndex } from './project/projectIndex';
 import { ProjectLoader } from './project/projectLoader';
 import { documentSyncGuard } from './transport';
+import { DocumentSnapshot } from './workspace/snapshot';
 
 /** How long a request waits for the project of its LaTeX file to be read (a large workspace takes longer:
  * then its answer is made again when the client asks again). */
 export const PROJECT_WAIT_MS = 3000;
-
-/** An open document as it is now, with its analysis: what every feature works on. */
-export interface OpenDocument {
-  document: TextDocument;
-  analysis: ProofDocumentAnalysis;
-}
-
-/** The open document `uri` as it is now, or undefined when it is not open or not LaTeX/Markdown. */
-export type CurrentDocument = (uri: string) => OpenDocument | undefined;
 
 /** A document's text changed; `line`: where its first change began (undefined for a whole-text change). */
 export type ChangeListener = (uri: string, line: number | undefined) => void;
@@ -35,13 +28,13 @@ export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
   /** Every file the server knows, open or on disk, and the projects they form. */
   readonly index: ProjectIndex;
-  /** What reads the index's files from disk. */
-  readonly projects: ProjectLoader;
+  /** What reads the index's files from disk (the workspace's folders, the folders around a file, what files name). */
+  readonly loader: ProjectLoader;
   private readonly changeListeners: ChangeListener[] = [];
 
   constructor(limits: () => AnalyzerOptions, log: (message: string) => void = () => undefined) {
     this.index = new ProjectIndex(limits);
-    this.projects = new ProjectLoader(this.index, { maxFileSize: () => limits().maxDocumentSize, log });
+    this.loader = new ProjectLoader(this.index, { maxFileSize: () => limits().maxDocumentSize, log });
     this.documents.onDidClose((event) => this.index.release(event.document.uri));
   }
 
@@ -55,18 +48,18 @@ export class DocumentStore {
     this.changeListeners.push(listener);
   }
 
-  /** The open document `uri` as it is now, with its analysis; undefined when not open or not LaTeX/Markdown. */
-  readonly current: CurrentDocument = (uri) => {
+  /** The open document `uri` as it is now (workspace/snapshot.ts); undefined when not open or not LaTeX/Markdown. */
+  readonly snapshot = (uri: string): DocumentSnapshot | undefined => {
     const document = this.documents.get(uri);
     const analysis = document && this.analysisOf(document);
-    return document && analysis ? { document, analysis } : undefined;
+    return document && analysis ? new DocumentSnapshot(document, analysis, this.index) : undefined;
   };
 
   /** The open document `uri` as it is now, once the project reads in progress ended (at most `maxMs`): for
    * what a client asks once per version (the outline, folding), which would otherwise miss the project. */
-  async settled(uri: string, maxMs = PROJECT_WAIT_MS): Promise<OpenDocument | undefined> {
-    if (this.documents.get(uri) && this.index.get(uri)?.format === 'latex') await this.projects.settled(maxMs);
-    return this.current(uri);
+  async settled(uri: string, maxMs = PROJECT_WAIT_MS): Promise<DocumentSnapshot | undefined> {
+    if (this.documents.get(uri) && this.index.get(uri)?.format === 'latex') await this.loader.settled(maxMs);
+    return this.snapshot(uri);
   }
 
   /** The analysis of the document's current version, or undefined for a format the server does not handle. */
@@ -88,12 +81,6 @@ export class DocumentStore {
   }
 }
 
-/** Whether `uri` is a LaTeX package or class: part of its projects' analysis (its declarations count while
- * it is edited), but code, not a document: its own structure is not checked. */
-export function isPackage(uri: string): boolean {
-  return /\.(sty|cls)$/i.test(uri);
-}
-
 /** LaTeX or Markdown, from the language id, else from the file name. */
 export function formatOf(document: Pick<TextDocument, 'languageId' | 'uri'>): DocumentFormat | undefined {
   switch (document.languageId) {
@@ -103,8 +90,6 @@ export function formatOf(document: Pick<TextDocument, 'languageId' | 'uri'>): Do
     case 'markdown':
       return 'markdown';
     default:
-      if (/\.(tex|ltx|sty|cls)$/i.test(document.uri)) return 'latex';
-      if (/\.(md|markdown)$/i.test(document.uri)) return 'markdown';
-      return undefined;
+      return analysedFormatOf(document.uri);
   }
 }

@@ -29,7 +29,6 @@ import {
   type ResultProgressReporter,
 } from 'vscode-languageserver';
 import type { LabelFeature, ServerContext } from './context';
-import { PROJECT_WAIT_MS } from './documentStore';
 import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
 import { chat, chatHistory } from './features/chat';
@@ -100,15 +99,15 @@ const HANDLERS: readonly Entry[] = [
   // (A LaTeX file's outline, lenses and folds wait briefly for its project to be read: the client asks again
   // only after an edit.)
   on(DocumentSymbolRequest.type, async (context, params) => {
-    const current = await context.documents.settled(params.textDocument.uri);
+    const current = await context.settled(params.textDocument.uri);
     return current ? documentSymbols(current.analysis, excerptOf(current.document)) : null;
   }),
   on(CodeLensRequest.type, async (context, params) => {
-    const current = await context.documents.settled(params.textDocument.uri);
+    const current = await context.settled(params.textDocument.uri);
     return current ? [...codeLenses(params.textDocument.uri, current.analysis, context.lensCommand), ...critiqueLenses(context, params.textDocument.uri)] : null;
   }),
   on(FoldingRangeRequest.type, async (context, params) => {
-    const current = await context.documents.settled(params.textDocument.uri);
+    const current = await context.settled(params.textDocument.uri);
     return current ? foldingRanges(current.analysis) : null;
   }),
   // Labels and statements across a project (each label feature answers once the project is read, unless
@@ -119,7 +118,7 @@ const HANDLERS: readonly Entry[] = [
   // A reference's label first; else, on a heading or label that was not read as a problem, why not.
   on(HoverRequest.type, async (context, params) => {
     if (context.labelFeatures('hover')) {
-      await context.documents.settled(params.textDocument.uri);
+      await context.settled(params.textDocument.uri);
       const label = labelHover(context, params);
       if (label) return label;
     }
@@ -128,7 +127,7 @@ const HANDLERS: readonly Entry[] = [
   onLabels('rename', PrepareRenameRequest.type, prepareLabelRename),
   onLabels('rename', RenameRequest.type, renameLabel),
   on(WorkspaceSymbolRequest.type, async (context, params) => {
-    await context.documents.projects.settled(PROJECT_WAIT_MS);
+    await context.projectsRead();
     return workspaceSymbols(context, params);
   }),
 ];
@@ -142,7 +141,7 @@ function onLabels<P extends { textDocument: { uri: string } }, R, PR, E, RO>(
 ): Entry {
   return on(type, async (context, params) => {
     if (!context.labelFeatures(feature)) return null;
-    await context.documents.settled(params.textDocument.uri);
+    await context.settled(params.textDocument.uri);
     return answer(context, params);
   });
 }

@@ -2,7 +2,8 @@
  * The QED-Nano language server: wiring only. Start it with `node dist/server.js --stdio` (other editors)
  * or `--node-ipc` (the VS Code extension); `createConnection` picks the transport from the arguments.
  * Requests are answered by the table in handlers.ts, with the context made at `initialize` (context.ts);
- * here are the lifecycle, the settings and the documents' events.
+ * diagnostics are published by diagnosticsScheduler.ts; here are the lifecycle, the settings and the
+ * documents' events, each handed to the part that owns it.
  */
 import {
   CodeActionKind,
@@ -15,17 +16,14 @@ import {
 } from 'vscode-languageserver/node';
 import { BUILD_INFO } from './buildInfo';
 import { createServerContext, type ServerContext } from './context';
-import { DocumentStore, isPackage } from './documentStore';
-import { DiagnosticsPublisher, structuralDiagnostics } from './features/diagnostics';
+import { DIAGNOSTICS_DELAY_MS, DiagnosticsScheduler } from './diagnosticsScheduler';
+import { DocumentStore } from './documentStore';
 import { registerHandlers } from './handlers';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE, StatusNotification } from './protocol';
+import { DISMISS_FINDING_COMMAND, SETTINGS_SECTION, StatusNotification } from './protocol';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { compileUserPatterns, NO_USER_PATTERNS } from './documents/userPatterns';
 import { watchFraming } from './transport';
 import { WorkspaceProjects } from './workspaceProjects';
-
-/** Diagnostics are published this long after the last edit, so a burst of keystrokes publishes once. */
-const DIAGNOSTICS_DELAY_MS = 50;
 
 const connection = createConnection(ProposedFeatures.all);
 if (process.argv.includes('--stdio')) {
@@ -42,14 +40,11 @@ if (process.argv.includes('--stdio')) {
 /** The live settings: replaced as a whole when they change. */
 const settings = { now: DEFAULT_SETTINGS, patterns: NO_USER_PATTERNS };
 const store = new DocumentStore(() => ({ ...settings.now.analysis, patterns: settings.patterns }), (message) => connection.console.log(message));
-const publisher = new DiagnosticsPublisher((uri, diagnostics, version) =>
-  send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics }), 'diagnostics'),
+const diagnostics = new DiagnosticsScheduler(
+  store,
+  () => context?.critique.findings,
+  (uri, published, version) => send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics: published }), 'diagnostics'),
 );
-/** Diagnostics to publish: `always` unless only the project changed (then a document whose analysis is the
- * same as last published is not sent again). */
-const pendingDiagnostics = new Map<string, { timer: NodeJS.Timeout; always: boolean }>();
-/** The analysis each open document's structural diagnostics were last published from. */
-const publishedAnalysis = new Map<string, object>();
 let context: ServerContext | undefined;
 let pullsConfiguration = false;
 const workspaceProjects = new WorkspaceProjects(connection, store);
@@ -63,7 +58,7 @@ function send(sending: Promise<void>, what: string): void {
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   workspaceProjects.initialize(params);
-  context = createServerContext(connection, params, store, publisher, settings, pullSettings, send);
+  context = createServerContext(connection, params, store, (uri, findings) => diagnostics.publishFindings(uri, findings), settings, pullSettings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
@@ -103,7 +98,7 @@ connection.onInitialized(() => {
 // Their lenses too ("Prove" above a statement the project's declarations made one), once per burst.
 let lensRefresh: NodeJS.Timeout | undefined;
 store.index.onDidChange(() => {
-  for (const document of store.documents.all()) scheduleDiagnostics(document.uri, DIAGNOSTICS_DELAY_MS, false);
+  diagnostics.scheduleAll(DIAGNOSTICS_DELAY_MS, false);
   clearTimeout(lensRefresh);
   lensRefresh = setTimeout(() => context?.client.refreshLenses(), DIAGNOSTICS_DELAY_MS * 4);
 });
@@ -138,7 +133,7 @@ async function applySettings(raw: unknown): Promise<void> {
   loadModelInBackground();
   if (!analysisChanged) return;
   store.invalidate();
-  for (const document of store.documents.all()) scheduleDiagnostics(document.uri, 0);
+  diagnostics.scheduleAll(0);
 }
 
 /** With a proof document open, loads the model when that needs nothing from the user (qedNano.loadModelOnOpen). */
@@ -148,49 +143,20 @@ function loadModelInBackground(): void {
 }
 
 store.documents.onDidOpen((event) => {
-  scheduleDiagnostics(event.document.uri, 0);
+  diagnostics.schedule(event.document.uri, 0);
   loadModelInBackground();
   store.analysisOf(event.document);
   workspaceProjects.opened(event.document.uri);
 });
-store.documents.onDidChangeContent((event) => scheduleDiagnostics(event.document.uri, DIAGNOSTICS_DELAY_MS));
-store.onDidChange((uri, line) => context?.critiqueTriggers.changed(uri, line));
-store.documents.onDidSave((event) => context?.critiqueTriggers.saved(event.document.uri));
+store.documents.onDidChangeContent((event) => diagnostics.schedule(event.document.uri, DIAGNOSTICS_DELAY_MS));
+store.onDidChange((uri, line) => context?.critique.triggers.changed(uri, line));
+store.documents.onDidSave((event) => context?.critique.triggers.saved(event.document.uri));
 store.documents.onDidClose((event) => {
   const uri = event.document.uri;
-  clearTimeout(pendingDiagnostics.get(uri)?.timer);
-  pendingDiagnostics.delete(uri);
-  publishedAnalysis.delete(uri);
   workspaceProjects.closed(uri);
-  context?.critiqueTriggers.closed(event.document.uri);
-  publisher.clear(event.document.uri);
+  context?.critique.triggers.closed(uri);
+  diagnostics.closed(uri);
 });
-
-/** Publishes a document's diagnostics after `delayMs`; `always` false: only if its analysis changed since
- * they were last published (its project changed, perhaps not in a way that concerns it). */
-function scheduleDiagnostics(uri: string, delayMs: number, always = true): void {
-  const pending = pendingDiagnostics.get(uri);
-  clearTimeout(pending?.timer);
-  pendingDiagnostics.set(uri, {
-    always: always || pending?.always === true,
-    timer: setTimeout(() => {
-      const { always: publish } = pendingDiagnostics.get(uri)!;
-      pendingDiagnostics.delete(uri);
-      const current = store.current(uri);
-      if (!current || (!publish && publishedAnalysis.get(uri) === current.analysis)) return;
-      publishedAnalysis.set(uri, current.analysis);
-      // The critique's findings follow their steps' text: an edited step's findings go at once.
-      publisher.set(
-        uri,
-        {
-          [STRUCTURE_DIAGNOSTIC_SOURCE]: isPackage(uri) ? [] : structuralDiagnostics(current.analysis, uri),
-          [CRITIQUE_DIAGNOSTIC_SOURCE]: context ? context.findings.diagnostics(uri, context.proofs(uri)) : [],
-        },
-        current.document.version,
-      );
-    }, delayMs),
-  });
-}
 
 store.listen(connection, (message) => connection.console.warn(message));
 connection.listen();

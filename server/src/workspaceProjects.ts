@@ -16,10 +16,8 @@ import {
   type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver';
 import type { DocumentStore } from './documentStore';
-import type { ProgressReporter } from './model/modelManager';
-
-/** The files a client is asked to watch. */
-const WATCHED = '**/*.{tex,ltx,sty,cls}';
+import { LATEX_FILES_GLOB } from './documents/formats';
+import type { ProgressReporter } from './model/progress';
 
 export class WorkspaceProjects {
   /** The workspace folders on disk. */
@@ -44,7 +42,7 @@ export class WorkspaceProjects {
   start(startProgress: (title: string) => Promise<ProgressReporter>): void {
     this.startProgress = startProgress;
     if (this.watchesFiles) {
-      this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED }] }).catch((error: unknown) => {
+      this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: LATEX_FILES_GLOB }] }).catch((error: unknown) => {
         this.connection.console.error(`Could not register for file changes: ${String(error)}`);
       });
     }
@@ -58,14 +56,14 @@ export class WorkspaceProjects {
   opened(uri: string): void {
     if (!uri.startsWith('file:') || this.store.index.get(uri)?.format !== 'latex') return;
     const file = fileURLToPath(uri);
-    const reading = this.folders.some((folder) => inside(folder, file)) ? this.store.projects.follow() : this.store.projects.indexAround(path.dirname(file));
+    const reading = this.folders.some((folder) => inside(folder, file)) ? this.store.loader.follow() : this.store.loader.indexAround(path.dirname(file));
     reading.catch((error: unknown) => this.connection.console.error(`Reading the project of ${file} failed: ${String(error)}`));
   }
 
   /** A document was closed: the index keeps it as the disk has it (the editor may not have saved it). */
   closed(uri: string): void {
     if (!uri.startsWith('file:') || !this.store.index.get(uri)) return;
-    this.store.projects.reread(fileURLToPath(uri)).catch((error: unknown) => this.connection.console.error(`Reading ${uri} failed: ${String(error)}`));
+    this.store.loader.reread(fileURLToPath(uri)).catch((error: unknown) => this.connection.console.error(`Reading ${uri} failed: ${String(error)}`));
   }
 
   /** Reads the LaTeX files of `folders` once, in the background, with progress (cancellable). */
@@ -75,7 +73,7 @@ export class WorkspaceProjects {
       const started = performance.now();
       const progress = await this.startProgress('QED-Nano: reading LaTeX projects');
       try {
-        await this.store.projects.indexFolders(folders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
+        await this.store.loader.indexFolders(folders, (done, total) => progress.report(done / total, `${done} of ${total} files`), progress.cancelled);
       } finally {
         progress.done();
       }
@@ -101,10 +99,10 @@ export class WorkspaceProjects {
     void (async () => {
       for (const change of changes) {
         if (!change.uri.startsWith('file:')) continue;
-        if (change.type !== FileChangeType.Deleted) await this.store.projects.reread(fileURLToPath(change.uri));
+        if (change.type !== FileChangeType.Deleted) await this.store.loader.reread(fileURLToPath(change.uri));
         else if (!this.store.index.get(change.uri)?.open) this.store.index.delete(change.uri);
       }
-      await this.store.projects.follow();
+      await this.store.loader.follow();
     })().catch((error: unknown) => this.connection.console.error(`Reading changed LaTeX files failed: ${String(error)}`));
   }
 }

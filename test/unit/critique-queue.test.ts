@@ -1,5 +1,5 @@
 /**
- * The critique queue and its triggers (features/critiqueQueue.ts, critiqueTriggers.ts) on real analysed documents, with a `generate` the test
+ * The critique queue and its triggers (workspace/critiqueQueue.ts, critiqueTriggers.ts) on real analysed documents, with a `generate` the test
  * answers by hand (as DeepRun takes one): which proofs a save critiques, one critique at a time on the local
  * model, a running critique cancelled when its proof's text changes, a pre-empted one run again, an explicit
  * request cancelled, nothing started without a model (and the lens told so), waiters told when the
@@ -7,16 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { OpenDocument } from '../../server/src/documentStore';
-import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { notStarted, type GenerationResult } from '../../server/src/engine/types';
-import { CritiqueFindings, proofsNow } from '../../server/src/features/critiqueFindings';
-import { CritiqueQueue, type CritiqueQueueContext } from '../../server/src/features/critiqueQueue';
-import { CritiqueTriggers } from '../../server/src/features/critiqueTriggers';
 import type { QedNanoSettings } from '../../server/src/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import type { Generate } from '../../server/src/tasks/generate';
+import { CritiqueFindings } from '../../server/src/workspace/critiqueFindings';
+import { CritiqueQueue, type CritiqueHost } from '../../server/src/workspace/critiqueQueue';
+import { CritiqueTriggers } from '../../server/src/workspace/critiqueTriggers';
+import type { DocumentSnapshot } from '../../server/src/workspace/snapshot';
+import { snapshotOf } from '../support/snapshot';
 
 const URI = 'file:///work/queue.md';
 const TWO_PROOFS = `## Problem 1
@@ -45,7 +44,7 @@ interface Call {
 
 /** A queue over one document, and the model calls it makes, answered by the test. */
 function harness(options: { trigger?: QedNanoSettings['critique']['trigger']; modelLoaded?: boolean } = {}) {
-  let document: OpenDocument = open(TWO_PROOFS, 1);
+  let document: DocumentSnapshot = open(TWO_PROOFS, 1);
   const calls: Call[] = [];
   const published: string[] = [];
   let waitedForModel = 0;
@@ -63,39 +62,33 @@ function harness(options: { trigger?: QedNanoSettings['critique']['trigger']; mo
       });
     });
   const findings = new CritiqueFindings({ has: () => false });
-  const context: CritiqueQueueContext = {
-    current: (uri) => (uri === URI ? document : undefined),
-    projectContext: () => undefined,
+  const host: CritiqueHost = {
+    snapshot: (uri) => (uri === URI ? document : undefined),
     generate,
     settings: () => settings,
     modelLoaded: () => options.modelLoaded !== false,
-    waitForModel: () => waitedForModel++,
-    client: {
-      startProgress: async () => ({ report: () => {}, cancelled: new AbortController().signal, done: () => {} }),
-      refreshLenses: () => {},
-      publishDiagnostics: () => {},
-      log: () => {},
-    },
     findings,
-    proofs: (uri) => (uri === URI ? proofsNow(document) : []),
+    startProgress: async () => ({ report: () => {}, cancelled: new AbortController().signal, done: () => {} }),
+    refreshLenses: () => {},
+    log: () => {},
     publishFindings: (uri) => published.push(uri),
   };
-  const queue = new CritiqueQueue(context);
+  const queue = new CritiqueQueue(host);
   return {
     queue,
-    triggers: new CritiqueTriggers(context, queue),
+    triggers: new CritiqueTriggers({ ...host, waitForModel: () => waitedForModel++ }, queue),
     calls,
     published,
     findings,
     waitedForModel: () => waitedForModel,
     edit: (text: string) => {
-      document = open(text, document.document.version + 1);
+      document = open(text, document.version + 1);
     },
   };
 }
 
-function open(text: string, version: number): OpenDocument {
-  return { document: TextDocument.create(URI, 'markdown', version, text), analysis: analyzeDocument('markdown', text) };
+function open(text: string, version: number): DocumentSnapshot {
+  return snapshotOf(URI, 'markdown', text, version);
 }
 
 /** Lets the queue's promises settle. */
@@ -108,7 +101,7 @@ test('a save critiques the changed proofs one at a time, at background priority;
   assert.equal(calls.length, 1, 'one critique runs on the local model; the other waits');
   assert.equal(calls[0]!.priority, 'background');
   assert.match(calls[0]!.problem, /1 \\ge 0/);
-  const [first, second] = proofsNow(open(TWO_PROOFS, 1));
+  const [first, second] = open(TWO_PROOFS, 1).proofs();
   assert.equal(queue.stateOf(URI, first!.key), 'running');
   assert.equal(queue.stateOf(URI, second!.key), 'queued');
   calls[0]!.answer(JUDGED);
@@ -151,7 +144,7 @@ test('a critique pre-empted by interactive work runs again, after what was queue
 
 test('an explicit critique resolves with its outcome; cancelled, it rejects and stops the model', async () => {
   const { queue, calls } = harness({ trigger: 'manual' });
-  const proofs = proofsNow(open(TWO_PROOFS, 1));
+  const proofs = open(TWO_PROOFS, 1).proofs();
   const done = queue.critiqueNow(URI, [proofs[1]!], new AbortController().signal);
   await settle();
   calls[0]!.answer('{"score":"0.5","findings":[{"step":1,"kind":"gap","explanation":"Why?"}]}');
@@ -176,7 +169,7 @@ test('without a loaded model a save starts nothing and says the critique waits; 
   assert.equal(waiting.waitedForModel(), 1);
 
   const { queue, calls } = harness({ trigger: 'manual' });
-  const proofs = proofsNow(open(TWO_PROOFS, 1));
+  const proofs = open(TWO_PROOFS, 1).proofs();
   const first = queue.critiqueNow(URI, [proofs[0]!], new AbortController().signal);
   const second = queue.critiqueNow(URI, [proofs[1]!], new AbortController().signal);
   await settle();

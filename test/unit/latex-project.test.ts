@@ -9,8 +9,6 @@ import type { ProofDocumentAnalysis } from '../../server/src/documents/proofDocu
 import { ProjectIndex } from '../../server/src/project/projectIndex';
 import { ProjectLoader } from '../../server/src/project/projectLoader';
 import { readFileSync } from 'node:fs';
-import { projectContext } from '../../server/src/features/projectContext';
-import { statementProblem } from '../../server/src/prompts/proofPrompt';
 
 /** A thesis of several folders: main.tex with a local mymacros.sty, chapters with magic comments, an
  * `\input` cycle, an `\import`ed appendix, a file two roots bring in, and a second root (other.tex). */
@@ -88,31 +86,6 @@ test('an edit re-analyses its own file; the project\'s other files only when the
   // The package stops declaring claimx: chapter two's claim is no statement any more.
   edit('mymacros.sty', textOf('mymacros.sty').replace('\\newtheorem{claimx}{Claim}', ''));
   assert.deepEqual(index.analysis(uri('chapters/two.tex'))!.statements, []);
-});
-
-test('the prompt for a chapter\'s claim carries the project\'s macros and the results of the files read before it', async () => {
-  const index = await indexed('around');
-  const two = index.get(uri('chapters/two.tex'))!;
-  const analysis = index.analysis(two.uri)!;
-  const problem = statementProblem(analysis, analysis.statements[0]!, (range) => two.document.getText(range), projectContext(index, two.uri));
-  assert.equal(
-    problem,
-    [
-      'Notation used below (LaTeX macros):',
-      '\\newcommand{\\R}{\\mathbb{R}}',
-      '\\newcommand{\\N}{\\mathbb{N}}',
-      '\\newcommand{\\rk}{\\operatorname{rk}}',
-      '\\newcommand{\\eps}{\\varepsilon}',
-      '',
-      'Results stated earlier, which may be used:',
-      'Theorem: For every $n \\in \\N$, $n^2 \\ge n$.',
-      'Proposition: For every $x \\in \\R$, $x^2 \\ge 0$.',
-      '',
-      'Statement to prove:',
-      'For all $a, b \\in \\R$, $a^2 + b^2 \\ge 2ab$.',
-    ].join('\n'),
-  );
-  assert.equal(projectContext(index, uri('shared/common.tex')), undefined, 'a file with two roots reads only itself');
 });
 
 test('hostile projects: an \\input of itself, a chain of 3,000 files, 20,000 missing inputs, roots that name each other', () => {

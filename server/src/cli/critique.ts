@@ -1,7 +1,6 @@
 /** `qed-nano critique`: QED-Nano's findings on each step of every proof of the files. */
 import type { UserPatterns } from '../documents/userPatterns';
 import type { Range, Statement } from '../documents/proofDocument';
-import { statementProblem } from '../prompts/proofPrompt';
 import { critiqueProof } from '../tasks/critique';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
@@ -22,12 +21,10 @@ export async function prepareCritique(targets: readonly string[], format: Format
   const inputs = files.map(readInput);
   const projects = await CliProjects.around(inputs, false, patterns);
   const jobs: Job[] = inputs.flatMap((input) => {
-    const { document, analysis } = projects.document(input);
-    const text = (range: Range): string => document.getText(range);
-    const project = projects.context(input);
-    return analysis.statements
+    const now = projects.document(input);
+    return now.analysis.statements
       .filter((s) => s.proof && s.proof.steps.length > 0)
-      .map((statement) => ({ file: input.path, statement, problem: statementProblem(analysis, statement, text, project), steps: statement.proof!.steps.map((step) => ({ range: step.range, text: text(step.range) })) }));
+      .map((statement) => ({ file: input.path, statement, problem: now.problem(statement), steps: statement.proof!.steps.map((step) => ({ range: step.range, text: now.text(step.range) })) }));
   });
   return (model, signal) => critique(files, jobs, format, model, signal);
 }

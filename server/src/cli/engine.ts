@@ -10,7 +10,8 @@ import { compileUserPatterns, type UserPatterns } from '../documents/userPattern
 import { readFileSync } from 'node:fs';
 import { ScriptSequence, parseScripts } from '../engine/scriptedOutput';
 import { liveGenerate } from '../model/liveGenerate';
-import { ModelManager, type ProgressReporter } from '../model/modelManager';
+import { ModelManager } from '../model/modelManager';
+import type { ProgressReporter } from '../model/progress';
 import { defaultStoragePath } from '../model/storagePath';
 import type { QedNanoSettings } from '../protocol';
 import { resolveSettings } from '../settings';

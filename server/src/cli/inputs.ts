@@ -6,6 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { documentFormatOf } from '../documents/formats';
 import type { DocumentFormat } from '../documents/proofDocument';
 import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
 import { CliError, EXIT } from './exitCodes';
@@ -16,12 +17,8 @@ export interface InputFile {
   text: string;
 }
 
-const FORMATS: Record<string, DocumentFormat> = { '.tex': 'latex', '.latex': 'latex', '.ltx': 'latex', '.md': 'markdown', '.markdown': 'markdown' };
-
-/** The format of a file by its extension, or undefined for other files. */
-export function formatOf(file: string): DocumentFormat | undefined {
-  return FORMATS[path.extname(file).toLowerCase()];
-}
+/** The format of a proof document by its extension (documents/formats.ts), or undefined for other files. */
+export const formatOf = documentFormatOf;
 
 /** Every LaTeX or Markdown file under the given files and folders, in a stable order. */
 export function collectFiles(targets: readonly string[]): string[] {

@@ -2,18 +2,17 @@
  * The command line's LaTeX projects: the files it was given, each with the project around it read from
  * disk the way the language server reads it (the folder of each file and the two above it, then what they
  * bring in), so a chapter is analysed with its root's declarations and labels, and its prompts carry the
- * project's macros and earlier results.
+ * project's macros and earlier results. Each input is asked about through a snapshot (workspace/snapshot.ts),
+ * the same questions the language server's features ask.
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { OpenDocument } from '../documentStore';
-import { projectContext } from '../features/projectContext';
 import { ProjectIndex } from '../project/projectIndex';
 import { ProjectLoader } from '../project/projectLoader';
-import type { ProjectContext } from '../prompts/proofPrompt';
 import { MAX_ANALYSED_DOCUMENT_SIZE } from '../settings';
 import { NO_USER_PATTERNS, type UserPatterns } from '../documents/userPatterns';
+import { DocumentSnapshot } from '../workspace/snapshot';
 import type { InputFile } from './inputs';
 
 export class CliProjects {
@@ -39,9 +38,9 @@ export class CliProjects {
   }
 
   /** `input` as it is now (its text may have been written since it was read), analysed as part of its project. */
-  document(input: InputFile): OpenDocument {
+  document(input: InputFile): DocumentSnapshot {
     const document = this.take(input);
-    return { document, analysis: this.index.analysis(document.uri)! };
+    return new DocumentSnapshot(document, this.index.analysis(document.uri)!, this.index);
   }
 
   /** Takes `input`'s text into the index as a file no one edits (it keeps no line cache: a check of a 25 MB
@@ -52,10 +51,5 @@ export class CliProjects {
     const document = known?.document.getText() === input.text ? known.document : TextDocument.create(uri, input.format, (known?.document.version ?? 0) + 1, input.text);
     this.index.set(document, input.format, false);
     return document;
-  }
-
-  /** What `input`'s project adds to its prompts; undefined for a file alone. */
-  context(input: Pick<InputFile, 'path'>): ProjectContext | undefined {
-    return projectContext(this.index, CliProjects.uriOf(input));
   }
 }

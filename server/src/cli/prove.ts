@@ -8,7 +8,6 @@ import { writeFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { stillToProve, type Statement } from '../documents/proofDocument';
 import { proofInsertion } from '../documents/insertion';
-import { statementProblem } from '../prompts/proofPrompt';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
 import { runReasoningCache } from '../tasks/reasoningCache';
@@ -18,7 +17,6 @@ import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
 import { CliProjects } from './projects';
 import { bold, dim } from './terminal';
-import { statementAt, statementIdentities, statementWithKey } from '../documents/queries';
 
 export interface ProveOptions {
   mode: ProveMode;
@@ -49,9 +47,9 @@ async function prove(file: string, read: InputFile, projects: CliProjects, targe
   // the first does not change which is which).
   for (const key of targets) {
     const now = projects.document(input);
-    const statement = statementWithKey(now.analysis, (range) => now.document.getText(range), key)!;
+    const statement = now.statementWithKey(key)!;
     process.stderr.write(`${bold(`${statement.title} (${file}:${statement.headerRange.start.line + 1})`)}\n`);
-    const problem = statementProblem(now.analysis, statement, (range) => now.document.getText(range), projects.context(input));
+    const problem = now.problem(statement);
     const proof = await PROVERS[options.mode](problem, options.quiet, model, signal);
     if (signal.aborted) throw new CliError('qed-nano: interrupted.', EXIT.interrupted);
     if (!proof) {
@@ -70,11 +68,11 @@ async function prove(file: string, read: InputFile, projects: CliProjects, targe
 }
 
 function statementsToProve(projects: CliProjects, input: InputFile, line: number | undefined, target: string): string[] {
-  const { document, analysis } = projects.document(input);
-  const identities = statementIdentities(analysis, (range) => document.getText(range));
-  const keyOf = (s: Statement): string => identities.get(s)!.key;
+  const now = projects.document(input);
+  const { analysis } = now;
+  const keyOf = (s: Statement): string => now.identities().get(s)!.key;
   if (line !== undefined) {
-    const found = statementAt(analysis, { line: line - 1, character: Number.MAX_SAFE_INTEGER }) ?? statementAt(analysis, { line: line - 1, character: 0 });
+    const found = now.statementAt({ line: line - 1, character: Number.MAX_SAFE_INTEGER }) ?? now.statementAt({ line: line - 1, character: 0 });
     if (!found) throw new CliError(`qed-nano: there is no theorem, lemma or problem at ${target}.`, EXIT.usage);
     return [keyOf(found)];
   }

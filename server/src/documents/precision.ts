@@ -13,9 +13,7 @@
  * A finding is made only through `finding()`, which takes its severity from the table below; the table's
  * type lets no rule be louder than its certainty allows. docs/precision.md says, per rule, why it is sure.
  */
-import type { DiagnosticCode, Range, StructuralDiagnostic } from './proofDocument';
-
-export type Certainty = 'certain' | 'likely' | 'guess';
+import type { Certainty, DiagnosticCode, Range, StructuralDiagnostic } from './proofDocument';
 
 /** How a rule is shown at each certainty it can have; a certainty a rule lacks is never reported. */
 interface Severities {

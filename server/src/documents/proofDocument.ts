@@ -4,8 +4,6 @@
  * Positions are LSP-shaped (zero-based line, UTF-16 code-unit character) so that results map onto the
  * editor without conversion, but nothing here depends on the LSP library: analysis is pure text -> data.
  */
-import type { Certainty } from './precision';
-
 export interface Position {
   line: number;
   character: number;
@@ -102,6 +100,9 @@ export type DiagnosticCode =
   | 'problem-without-proof'
   | 'document-too-large'
   | 'binary-document';
+
+/** How sure a rule is of a finding: the one scale of precision.ts, whose table gives each certainty its severity. */
+export type Certainty = 'certain' | 'likely' | 'guess';
 
 export interface StructuralDiagnostic {
   code: DiagnosticCode;

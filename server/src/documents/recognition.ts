@@ -11,7 +11,7 @@
  * Every pattern is anchored at the text's start and every run in it is bounded, and it is tried on at most
  * `RECOGNISED_PREFIX` characters: recognising stays linear in the document and cannot backtrack badly.
  */
-import type { Certainty } from './precision';
+import type { Certainty } from './proofDocument';
 import type { StatementKind } from './proofDocument';
 import { classifyStatementWord } from './tokens';
 import type { UserPatterns } from './userPatterns';

@@ -8,6 +8,7 @@
  */
 import { constants, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { UserFacingError } from '../errors';
 
 export interface GgufSummary {
   version: number;
@@ -21,13 +22,12 @@ export interface GgufSummary {
 }
 
 /** A file that is not a model QED-Nano can load, with a message that says why and what to do. */
-export class InvalidModelFileError extends Error {
+export class InvalidModelFileError extends UserFacingError {
   constructor(
     readonly path: string,
     reason: string,
   ) {
     super(`${path} is not a usable model file: ${reason}`);
-    this.name = 'InvalidModelFileError';
   }
 }
 

@@ -33,6 +33,7 @@ import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
 import { LookupPredictor, MAX_DRAFT } from './lookupPredictor';
 import { scriptedBias } from './scriptedOutput';
+import { UserFacingError } from '../errors';
 import { SequencePool, type Lease, type PooledSequence } from './sequencePool';
 import {
   GenerationRefusedError,
@@ -102,12 +103,7 @@ export interface LoadedModelInfo {
 export const DEFAULT_SAMPLING: SamplingOptions = { temperature: 0.6, topP: 0.95, topK: 20 };
 
 /** A model that could not be loaded, with the reason in words. */
-export class ModelLoadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelLoadError';
-  }
-}
+export class ModelLoadError extends UserFacingError {}
 
 /** node-llama-cpp's evaluation priorities (1-5): interactive work's tokens go into a full batch first. */
 const EVALUATION_PRIORITY = { interactive: 5, background: 1 } as const;

@@ -7,6 +7,7 @@
  * once) both use it; each says in a RemoteAdvice where its user changes what a message asks them to change.
  */
 import type { Endpoint } from './endpointPool';
+import { UserFacingError } from '../errors';
 import { GenerationRefusedError } from './types';
 
 /** Where the user changes what a failure message asks them to change, each in the words of its client. */
@@ -31,7 +32,7 @@ type Named = Pick<Endpoint, 'host'>;
 export type RemoteFailure = 'unreachable' | 'tls' | 'auth' | 'model' | 'protocol' | 'server' | 'timeout' | 'busy';
 
 /** A remote request failed; the message is the sentence the user reads (never the API key). */
-export class RemoteEngineError extends Error {
+export class RemoteEngineError extends UserFacingError {
   constructor(
     message: string,
     readonly failure: RemoteFailure,
@@ -40,7 +41,6 @@ export class RemoteEngineError extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(message);
-    this.name = 'RemoteEngineError';
   }
 }
 

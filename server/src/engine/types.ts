@@ -4,6 +4,7 @@
  * Implementations: the local node-llama-cpp engine (llamaEngine.ts) and OpenAI-compatible servers
  * (remoteEngine.ts). What differs between them for the model manager is behind describe() and scripted().
  */
+import { UserFacingError } from '../errors';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -139,12 +140,7 @@ export function notStarted(stopReason: StopReason): GenerationResult {
 }
 
 /** A request an engine cannot run as asked (its prompt does not fit the context), with the reason in words. */
-export class GenerationRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GenerationRefusedError';
-  }
-}
+export class GenerationRefusedError extends UserFacingError {}
 
 /** What an engine says about itself: the model status's fields and Setup Information's. */
 export interface EngineDescription {

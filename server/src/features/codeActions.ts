@@ -10,22 +10,20 @@
  */
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type ResultProgressReporter } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
-import type { OpenDocument } from '../documentStore';
-import { katexMacros } from '../documents/queries';
 import { inDocumentFormat, proofBody } from '../documents/textFormat';
-import { statementProblem } from '../prompts/proofPrompt';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
 import { refineProof, refineStep } from '../tasks/refine';
-import { proofWithBody, stepAt, type ProofNow } from './critiqueFindings';
+import { proofWithBody, stepAt, type ProofNow } from '../workspace/proofs';
+import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 
 /** `textDocument/codeAction`: the actions for the critique diagnostics among the request's. */
 export function critiqueActions(context: ServerContext, params: CodeActionParams): CodeAction[] | null {
   const uri = params.textDocument.uri;
-  const document = context.documents.documents.get(uri);
+  const document = context.snapshot(uri);
   if (!document) return null;
-  const proofs = context.proofs(uri);
+  const proofs = document.proofs();
   const actions: CodeAction[] = [];
   for (const diagnostic of params.context.diagnostics) {
     if (diagnostic.source !== CRITIQUE_DIAGNOSTIC_SOURCE) continue;
@@ -36,7 +34,7 @@ export function critiqueActions(context: ServerContext, params: CodeActionParams
     const objection = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
     const body = proof.statement.proof!.bodyRange;
     const refineStepData: RefineActionData = { qedRefine: { textDocument: { uri }, range: step.range, text: step.text, objection } };
-    const refineProofData: RefineActionData = { qedRefine: { textDocument: { uri }, range: body, text: document.getText(body), objection, whole: true } };
+    const refineProofData: RefineActionData = { qedRefine: { textDocument: { uri }, range: body, text: document.text(body), objection, whole: true } };
     actions.push(
       { title: `Refine step ${index + 1} with QED-Nano`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, data: refineStepData },
       { title: 'Refine the whole proof with QED-Nano', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], data: refineProofData },
@@ -67,10 +65,9 @@ export async function refine(context: ServerContext, params: RefineParams, token
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
     const before = locate(context, params);
     const batcher = new ProgressBatcher(stream);
-    const project = context.projectContext(params.textDocument.uri);
-    batcher.push({ kind: 'started', statement: params.text, macros: katexMacros({ macros: project?.macros ?? before.analysis.macros }) });
-    const format = before.analysis.format;
-    const problem = statementProblem(before.analysis, before.proof.statement, (range) => before.document.getText(range), project);
+    batcher.push({ kind: 'started', statement: params.text, macros: before.snapshot.katexMacros() });
+    const format = before.snapshot.format;
+    const problem = before.snapshot.problem(before.proof.statement);
     const budgets = context.settings().generation;
     let after: string | undefined;
     let newText: string | undefined;
@@ -80,7 +77,7 @@ export async function refine(context: ServerContext, params: RefineParams, token
       // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
       if (after !== undefined) newText = inDocumentFormat(format, after);
     } else {
-      const review = context.findings.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
+      const review = context.critique.findings.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
       after = await refineProof(problem, params.text, review, context.generate, budgets, batcher.pushChunk, cancelled);
       if (after !== undefined) newText = format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} `;
     }
@@ -88,24 +85,24 @@ export async function refine(context: ServerContext, params: RefineParams, token
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
     if (after === undefined || newText === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
     const now = locate(context, params); // refused if the text changed while the model wrote
-    return { before: params.text, after, edit: { version: now.document.version, range: params.range, newText } };
+    return { before: params.text, after, edit: { version: now.snapshot.version, range: params.range, newText } };
   } catch (error) {
     throw toResponseError(error);
   }
 }
 
 /** The step or proof body at `params.range` now, checked to read as `params.text` still. */
-function locate(context: ServerContext, params: RefineParams): OpenDocument & { proof: ProofNow; step: number | undefined } {
+function locate(context: ServerContext, params: RefineParams): { snapshot: DocumentSnapshot; proof: ProofNow; step: number | undefined } {
   const uri = params.textDocument.uri;
-  const current = context.current(uri);
-  const proofs = context.proofs(uri);
+  const current = context.snapshot(uri);
+  const proofs = current?.proofs() ?? [];
   const whole = params.whole ? proofWithBody(proofs, params.range) : undefined;
   const found: { proof: ProofNow; index?: number } | undefined = params.whole ? whole && { proof: whole } : stepAt(proofs, params.range);
-  if (!current || !found || current.document.getText(params.range) !== params.text) {
+  if (!current || !found || current.text(params.range) !== params.text) {
     throw new ResponseError(
       LSPErrorCodes.RequestFailed,
       `${params.whole ? 'The proof' : 'The step'} changed since QED-Nano critiqued it, so the refinement is not applied. Critique the proof again, then refine.`,
     );
   }
-  return { ...current, proof: found.proof, step: found.index };
+  return { snapshot: current, proof: found.proof, step: found.index };
 }

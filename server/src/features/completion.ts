@@ -9,7 +9,6 @@ import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type Cancell
 import type { ServerContext } from '../context';
 import { proofAround } from '../documents/queries';
 import { eitherSignal } from '../engine/eitherSignal';
-import { statementProblem } from '../prompts/proofPrompt';
 import { completeStep } from '../tasks/complete';
 import { cancellationSignal } from './requests';
 
@@ -17,24 +16,20 @@ export async function inlineCompletion(context: ServerContext, params: InlineCom
   const { mode } = context.settings().completion;
   if (mode === 'off' || (mode === 'manual' && params.context.triggerKind !== InlineCompletionTriggerKind.Invoked)) return null;
   const uri = params.textDocument.uri;
-  const current = context.current(uri);
+  const current = context.snapshot(uri);
   const statement = current && proofAround(current.analysis, params.position);
   if (!current || !statement || !context.modelLoaded()) return null;
-  const running = context.runningCompletions;
-  running.get(uri)?.abort();
-  const superseded = new AbortController();
-  running.set(uri, superseded);
+  const run = context.runningCompletions.start(uri);
   const cancelled = cancellationSignal(token);
-  const { document, analysis } = current;
   try {
-    const problem = statementProblem(analysis, statement, (range) => document.getText(range), context.projectContext(uri));
-    const proofSoFar = document.getText({ start: statement.proof!.bodyRange.start, end: params.position });
-    const stop = eitherSignal(cancelled, superseded.signal);
+    const problem = current.problem(statement);
+    const proofSoFar = current.text({ start: statement.proof!.bodyRange.start, end: params.position });
+    const stop = eitherSignal(cancelled, run.superseded);
     const text = await completeStep({ problem, proofSoFar }, context.generate, stop.signal).finally(stop.done);
     if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');
     if (!text) return null;
     return { items: [{ insertText: text, range: { start: params.position, end: params.position } }] };
   } finally {
-    if (running.get(uri) === superseded) running.delete(uri);
+    run.done();
   }
 }

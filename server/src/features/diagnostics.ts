@@ -1,7 +1,9 @@
-/** Structural findings as LSP diagnostics (`textDocument/publishDiagnostics`). */
+/** Structural findings and the critique's findings as LSP diagnostics (`textDocument/publishDiagnostics`). */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { ProofDocumentAnalysis, Severity } from '../documents/proofDocument';
-import { STRUCTURE_DIAGNOSTIC_SOURCE } from '../protocol';
+import type { FindingKind } from '../prompts/critiquePrompts';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, STRUCTURE_DIAGNOSTIC_SOURCE } from '../protocol';
+import type { CritiqueFindings } from '../workspace/critiqueFindings';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -12,6 +14,24 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 /** At most this many findings of a document are published (the first ones, then one that counts the
  * rest): a hostile file with 100,000 of them must not flood the client or the connection. */
 export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
+
+const CRITIQUE_SEVERITY: Record<FindingKind, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  gap: DiagnosticSeverity.Warning,
+  unclear: DiagnosticSeverity.Information,
+};
+
+/** The critique's findings shown on document `uri` (CritiqueFindings.shown), one diagnostic on each step. */
+export function critiqueDiagnostics(uri: string, shown: ReturnType<CritiqueFindings['shown']>): Diagnostic[] {
+  return shown.map(({ finding, step, statement }) => ({
+    range: step.range,
+    severity: CRITIQUE_SEVERITY[finding.kind],
+    code: finding.kind,
+    source: CRITIQUE_DIAGNOSTIC_SOURCE,
+    message: finding.explanation,
+    relatedInformation: [{ location: { uri, range: statement.headerRange }, message: `the proof of ${statement.title}` }],
+  }));
+}
 
 export function structuralDiagnostics(analysis: ProofDocumentAnalysis, uri: string): Diagnostic[] {
   const shown = analysis.diagnostics.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT).map(

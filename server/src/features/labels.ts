@@ -38,14 +38,14 @@ const MAX_WORKSPACE_SYMBOLS = 1000;
 const MAX_COMPLETIONS = 1000;
 
 export function labelDefinition(context: ServerContext, params: DefinitionParams): Location[] | null {
-  const at = nameAt(context.documents.index, params.textDocument.uri, params.position);
+  const at = nameAt(context.index, params.textDocument.uri, params.position);
   if (!at) return null;
-  const meant = labelsMeant(context.documents.index, params.textDocument.uri, at);
+  const meant = labelsMeant(context.index, params.textDocument.uri, at);
   return meant.length > 0 ? meant.map(({ place }) => ({ uri: place.uri, range: place.range })) : null;
 }
 
 export function labelReferences(context: ServerContext, params: ReferenceParams): Location[] | null {
-  const index = context.documents.index;
+  const index = context.index;
   const at = nameAt(index, params.textDocument.uri, params.position);
   if (!at) return null;
   const meant = labelsMeant(index, params.textDocument.uri, at)[0];
@@ -61,7 +61,7 @@ export function labelReferences(context: ServerContext, params: ReferenceParams)
 /** Inside the argument of a reference command: the labels it may name, with each one's statement title
  * (detail), its file (description) and the first line of its text (documentation). */
 export function labelCompletion(context: ServerContext, params: CompletionParams): CompletionList | null {
-  const index = context.documents.index;
+  const index = context.index;
   const uri = params.textDocument.uri;
   const file = index.get(uri);
   if (!file) return null;
@@ -95,7 +95,7 @@ export function labelCompletion(context: ServerContext, params: CompletionParams
 /** On a reference: what its label labels, as its statement (title, file and line, its text) or the source
  * lines around the label. */
 export function labelHover(context: ServerContext, params: HoverParams): Hover | null {
-  const index = context.documents.index;
+  const index = context.index;
   const uri = params.textDocument.uri;
   const at = nameAt(index, uri, params.position);
   if (!at || at.kind !== 'reference') return null;
@@ -112,7 +112,7 @@ export function labelHover(context: ServerContext, params: HoverParams): Hover |
 
 /** The name under the cursor, if it can be renamed: where it is written, and as written. */
 export function prepareLabelRename(context: ServerContext, params: PrepareRenameParams): { range: Range; placeholder: string } | null {
-  const index = context.documents.index;
+  const index = context.index;
   const at = nameAt(index, params.textDocument.uri, params.position);
   if (!at) return null;
   if (!at.written) throw new ResponseError(ErrorCodes.InvalidRequest, `\`${at.item.name}\` is made by a macro from several arguments: it cannot be renamed here.`);
@@ -123,7 +123,7 @@ export function prepareLabelRename(context: ServerContext, params: PrepareRename
 
 /** Every place that writes the label's name, in every file, renamed. */
 export function renameLabel(context: ServerContext, params: RenameParams): WorkspaceEdit | null {
-  const index = context.documents.index;
+  const index = context.index;
   const at = nameAt(index, params.textDocument.uri, params.position);
   if (!at) return null;
   const edits = renameEdits(index, params.textDocument.uri, at, params.newName.trim());
@@ -134,7 +134,7 @@ export function renameLabel(context: ServerContext, params: RenameParams): Works
 export function workspaceSymbols(context: ServerContext, params: WorkspaceSymbolParams): SymbolInformation[] {
   const query = params.query.toLowerCase();
   const symbols: SymbolInformation[] = [];
-  const index = context.documents.index;
+  const index = context.index;
   const files = index.all().sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   for (const file of files) {
     const analysis = index.analysis(file.uri);

@@ -6,14 +6,13 @@
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
-import type { OpenDocument } from '../documentStore';
 import { proofInsertion } from '../documents/insertion';
-import { clean, katexMacros, statementAt, statementWithText } from '../documents/queries';
-import { proofProblem } from '../prompts/proofPrompt';
+import { clean } from '../documents/queries';
 import type { GenerationProgress, ProofInsertionParams, ProveParams, ProveResult } from '../protocol';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
 import { runReasoningCache } from '../tasks/reasoningCache';
+import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher, toCost } from './streaming';
 
@@ -21,26 +20,25 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
   const uri = params.textDocument.uri;
   const settings = context.settings();
   const generate = context.generate;
-  const now = context.current(uri);
+  const now = context.snapshot(uri);
   if (!now) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not an open LaTeX or Markdown document.`);
-  const { document, analysis } = now;
+  const { document } = now;
   const selection = params.range && document.offsetAt(params.range.start) < document.offsetAt(params.range.end) ? params.range : undefined;
-  const found = selection ? undefined : params.position && statementAt(analysis, params.position);
-  const statementText = selection ? clean(document.getText(selection)) : found ? clean(document.getText(found.bodyRange)) : '';
+  const found = selection ? undefined : params.position && now.statementAt(params.position);
+  const statementText = selection ? clean(now.text(selection)) : found ? clean(now.text(found.bodyRange)) : '';
   if (!statementText) {
     throw new ResponseError(LSPErrorCodes.RequestFailed, 'Put the cursor in a theorem, lemma or problem, or select the statement to prove.');
   }
   const before = selection?.start ?? found!.range.start;
-  const project = context.projectContext(uri);
-  const problem = proofProblem(analysis, statementText, before, (range) => document.getText(range), project);
+  const problem = now.problemOfText(statementText, before);
 
   const cancelled = cancellationSignal(token);
   throwIfCancelled(cancelled, 'The proof was cancelled.');
   const batcher = new ProgressBatcher(stream);
-  batcher.push({ kind: 'started', statement: statementText, macros: katexMacros({ macros: project?.macros ?? analysis.macros }) });
+  batcher.push({ kind: 'started', statement: statementText, macros: now.katexMacros() });
   /** The result of any mode: its fields, with the statement and the edit that inserts its proof (if any). */
   const finished = (fields: Omit<ProveResult, 'statement' | 'insertion'>): ProveResult => {
-    const insertion = fields.proof ? insertionNow(context.current(uri), statementText, fields.proof) : undefined;
+    const insertion = fields.proof ? insertionNow(context.snapshot(uri), statementText, fields.proof) : undefined;
     return { ...(insertion ? { insertion } : {}), statement: statementText, ...fields };
   };
   try {
@@ -101,14 +99,14 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
 
 /** `qed/proofInsertion`. */
 export function proofInsertionNow(context: ServerContext, params: ProofInsertionParams): ProveResult['insertion'] | null {
-  return insertionNow(context.current(params.textDocument.uri), params.statement, params.proof, params.position) ?? null;
+  return insertionNow(context.snapshot(params.textDocument.uri), params.statement, params.proof, params.position) ?? null;
 }
 
 /** The insertion edit against the document as it is now, after the statement that was proved (found by its
  * text; else, when a position is given, the statement there). */
-function insertionNow(now: OpenDocument | undefined, statementText: string, proof: string, position?: ProofInsertionParams['position']): ProveResult['insertion'] {
+function insertionNow(now: DocumentSnapshot | undefined, statementText: string, proof: string, position?: ProofInsertionParams['position']): ProveResult['insertion'] {
   if (!now) return undefined;
-  const statement = statementWithText(now.analysis, (range) => now.document.getText(range), statementText) ?? (position ? statementAt(now.analysis, position) : undefined);
+  const statement = now.statementWithText(statementText) ?? (position ? now.statementAt(position) : undefined);
   if (!statement) return undefined;
   const edit = proofInsertion(now.document, now.analysis, statement, proof);
   return { version: now.document.version, range: edit.range, newText: edit.newText };

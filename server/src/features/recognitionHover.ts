@@ -7,7 +7,7 @@ import type { ServerContext } from '../context';
 import { recognitionHint } from '../documents/recognitionHint';
 
 export async function recognitionHover(context: ServerContext, params: HoverParams): Promise<Hover | null> {
-  const current = await context.documents.settled(params.textDocument.uri);
+  const current = await context.settled(params.textDocument.uri);
   if (!current) return null;
   const line = params.position.line;
   const text = current.document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');

@@ -3,10 +3,8 @@
  * errors a client shows (RequestCancelled, or RequestFailed with the sentence a user reads).
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
-import { RemoteEngineError } from '../engine/openAiHttp';
-import { GenerationRefusedError } from '../engine/types';
+import { CancelledError, UserFacingError } from '../errors';
 import { ModelUnavailableError } from '../model/modelManager';
-import { TaskError } from '../tasks/errors';
 import type { ModelUnavailableErrorData } from '../protocol';
 
 /**
@@ -25,13 +23,15 @@ export function throwIfCancelled(signal: AbortSignal, message: string): void {
   if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, message);
 }
 
-/** An error as the client should see it: a reason a user understands becomes RequestFailed. */
+/** An error as the client should see it: a reason a user understands (errors.ts) becomes RequestFailed,
+ * work nobody wants any more RequestCancelled. */
 export function toResponseError(error: unknown): unknown {
   if (error instanceof ResponseError) return error;
+  if (error instanceof CancelledError) return new ResponseError(LSPErrorCodes.RequestCancelled, error.message);
   if (error instanceof ModelUnavailableError) {
     const data: ModelUnavailableErrorData = { modelUnavailable: true, state: error.state };
     return new ResponseError(LSPErrorCodes.RequestFailed, error.message, data);
   }
-  if (error instanceof GenerationRefusedError || error instanceof TaskError || error instanceof RemoteEngineError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message);
+  if (error instanceof UserFacingError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message);
   return error;
 }

@@ -9,12 +9,13 @@ import { mkdirSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { UserFacingError } from '../errors';
 import { eitherSignal } from '../engine/eitherSignal';
 import { modelFileProblem, readGgufHeader } from '../engine/ggufHeader';
 import { isHuggingFaceUri } from '../modelSource';
 import type { ModelStatus } from '../protocol';
 import { StorageProblem } from '../storage/jsonFile';
-import type { ProgressReporter } from './modelManager';
+import type { ProgressReporter } from './progress';
 
 /** How often a download's progress is reported. */
 const REPORT_INTERVAL_MS = 500;
@@ -24,14 +25,13 @@ const DEFAULT_DOWNLOAD_STALL_MS = 60_000;
  * The model cannot be used now; the message says why and what to do. `absent`: nothing is wrong, a step
  * is missing (download, choose a file); `error`: something failed.
  */
-export class ModelUnavailableError extends Error {
+export class ModelUnavailableError extends UserFacingError {
   constructor(
     message: string,
     readonly state: 'absent' | 'error' = 'error',
     readonly needs?: ModelStatus['needs'],
   ) {
     super(message);
-    this.name = 'ModelUnavailableError';
   }
 }
 

@@ -13,27 +13,22 @@ import { existsSync, statSync } from 'node:fs';
 import { eitherSignal } from '../engine/eitherSignal';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvalidModelFileError } from '../engine/ggufHeader';
-import { LlamaEngine, ModelLoadError } from '../engine/llamaEngine';
+import { LlamaEngine } from '../engine/llamaEngine';
 import { RemoteEngineError } from '../engine/openAiHttp';
 import { RemoteEngine } from '../engine/remoteEngine';
 import type { ScriptSequence } from '../engine/scriptedOutput';
 import { notStarted, type Engine, type GenerationChunk, type GenerationRequest, type GenerationResult, type LocalModelDescription } from '../engine/types';
 import { BUILD_INFO } from '../buildInfo';
+import { UserFacingError } from '../errors';
 import type { ModelStatus, QedNanoSettings, SetupInfo } from '../protocol';
 import { isHuggingFaceUri } from '../modelSource';
+import type { RemoteEndpointInfo } from '../storage/consent';
 import { CrashGuard, type LoadProbe } from './crashGuard';
 import { expandHome, ModelFiles, ModelUnavailableError } from './modelFile';
 
 export { ModelUnavailableError } from './modelFile';
 import { childProcessProbe } from './loadProbe';
-
-/** Progress shown to the user for long work (download, load); `cancel` fires when the user cancels. */
-export interface ProgressReporter {
-  report(fraction: number, message: string): void;
-  readonly cancelled: AbortSignal;
-  done(): void;
-}
+import type { ProgressReporter } from './progress';
 
 export interface ModelManagerOptions {
   /** The storage folder's crash records cannot be kept (the guard goes on in memory): say so once. */
@@ -61,13 +56,6 @@ export interface ModelManagerOptions {
   allowEndpoint?: (endpoint: RemoteEndpointInfo, askAgain: boolean) => Promise<boolean>;
 }
 
-/** An endpoint the remote engine would send document text to. */
-export interface RemoteEndpointInfo {
-  url: string;
-  host: string;
-  /** Plain http to a host that is not this machine: anyone on the way can read the text. */
-  insecure: boolean;
-}
 
 const STATUS_INTERVAL_MS = 500;
 /** A superseded load is given this long to let go of its native work before the next load starts anyway. */
@@ -484,7 +472,7 @@ function isLoopback(hostname: string): boolean {
 }
 
 function describeLoadError(error: unknown): string {
-  if (error instanceof InvalidModelFileError || error instanceof ModelLoadError || error instanceof ModelUnavailableError || error instanceof RemoteEngineError) return error.message;
+  if (error instanceof UserFacingError) return error.message;
   return `The model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
 }
 

@@ -33,6 +33,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ProofDocumentAnalyzer, type AnalyzerOptions } from '../documents/analyzer';
 import type { CommandWrapper, DocumentFormat, EnvironmentDeclaration, IncludeLink, LabelDefinition, MacroDefinition, ProofDocumentAnalysis, Reference } from '../documents/proofDocument';
 import type { ExternalDocument, LabelPlace, ProjectScope } from '../documents/references';
+import { isLatexFile } from '../documents/formats';
 import { expandConstants, findWrapperUses, NO_USES, NO_WRAPPERS, wrapperSet, type WrapperSet, type WrapperUses } from '../documents/wrappers';
 
 /** A file the index holds, with its analysis as part of its project. */
@@ -91,8 +92,6 @@ export interface Surroundings {
   before: IndexedFile[];
 }
 
-/** Extensions of the LaTeX files a project is made of. */
-export const LATEX_EXTENSIONS: readonly string[] = ['.tex', '.ltx', '.sty', '.cls'];
 
 /** How many times a project is read again with the wrappers it was found to define (OpenLogic's root needs
  * three: its constants, then the `\olimport` its packages define). */
@@ -106,26 +105,29 @@ const MAX_USE_SETS = 8;
 
 const NO_ENVIRONMENTS: readonly EnvironmentDeclaration[] = Object.freeze([]) as readonly EnvironmentDeclaration[];
 
-/** Canonical forms already worked out: every feature asks for its document by URI on every keystroke. */
-const canonicalForms = new Map<string, string>();
+/** The key two spellings of one file URI share, each worked out once (every feature asks for its document
+ * by URI on every keystroke): one cache per index, bounded, no module state. */
+class CanonicalUris {
+  private readonly known = new Map<string, string>();
 
-/** The key two spellings of one file URI share. */
-function canonicalUri(uri: string): string {
-  if (!uri.startsWith('file:')) return uri;
-  let canonical = canonicalForms.get(uri);
-  if (canonical === undefined) {
-    try {
-      canonical = pathToFileURL(fileURLToPath(uri)).href;
-    } catch {
-      canonical = uri;
+  of(uri: string): string {
+    if (!uri.startsWith('file:')) return uri;
+    let canonical = this.known.get(uri);
+    if (canonical === undefined) {
+      try {
+        canonical = pathToFileURL(fileURLToPath(uri)).href;
+      } catch {
+        canonical = uri;
+      }
+      if (this.known.size >= 10_000) this.known.clear();
+      this.known.set(uri, canonical);
     }
-    if (canonicalForms.size >= 10_000) canonicalForms.clear();
-    canonicalForms.set(uri, canonical);
+    return canonical;
   }
-  return canonical;
 }
 
 export class ProjectIndex {
+  private readonly canonical = new CanonicalUris();
   private readonly entries = new Map<string, Entry>();
   private readonly byPath = new Map<string, Entry>();
   /** The projects, made again when some file's links changed (undefined: to be made). */
@@ -150,7 +152,7 @@ export class ProjectIndex {
 
   /** The file `uri`, if the index holds it. */
   get(uri: string): IndexedFile | undefined {
-    return this.entries.get(canonicalUri(uri));
+    return this.entries.get(this.canonical.of(uri));
   }
 
   /** The file at `filePath`, if the index holds it. */
@@ -168,7 +170,7 @@ export class ProjectIndex {
    * open is not replaced by its disk text. Returns whether anything other files see changed.
    */
   set(document: TextDocument, format: DocumentFormat, open: boolean): boolean {
-    const key = canonicalUri(document.uri);
+    const key = this.canonical.of(document.uri);
     const existing = this.entries.get(key);
     if (existing && existing.open && !open) return false;
     if (existing && existing.format === format) {
@@ -204,7 +206,7 @@ export class ProjectIndex {
 
   /** The editor closed `uri`: its text is now the disk's (the loader reads it again). */
   release(uri: string): void {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     if (!entry) return;
     if (entry.path === undefined || entry.format === 'markdown') this.delete(uri);
     else entry.open = false;
@@ -212,7 +214,7 @@ export class ProjectIndex {
 
   /** Forgets `uri` (deleted from disk, or closed and no file). */
   delete(uri: string): void {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     if (!entry) return;
     this.forget(entry);
     this.changed(true);
@@ -235,27 +237,27 @@ export class ProjectIndex {
 
   /** The analysis of `uri` as a file of its project. */
   analysis(uri: string): ProofDocumentAnalysis | undefined {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     return entry && this.analysisOf(entry);
   }
 
   /** The project `uri` belongs to: its own root's, else undefined (alone, or several roots). */
   projectOf(uri: string): Project | undefined {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     return entry && this.projectOfEntry(entry);
   }
 
   /** The scope `uri` is analysed with: its project's labels, external documents, environments and its
    * uses of its project's wrappers (undefined for a file that is not LaTeX). */
   scope(uri: string): ProjectScope | undefined {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     return entry && this.scopeOf(entry);
   }
 
   /** The labels and references of `uri` (with those its project's wrappers make), as its text is now,
    * without analysing it again as a file of its project (they do not depend on that). */
   labelsAndReferences(uri: string): { labels: readonly LabelDefinition[]; references: readonly Reference[] } {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     if (!entry) return { labels: [], references: [] };
     if (entry.document.getText() !== entry.analysedText) this.refresh(entry);
     return this.labelFacts(entry);
@@ -264,12 +266,12 @@ export class ProjectIndex {
   /** The last analysis of `uri`, whatever scope it was made with (for a closed file perhaps only its own
    * facts): its own facts, at no cost, where `analysis` might analyse it again. */
   lastAnalysis(uri: string): ProofDocumentAnalysis | undefined {
-    return this.entries.get(canonicalUri(uri))?.analysis;
+    return this.entries.get(this.canonical.of(uri))?.analysis;
   }
 
   /** What `uri` takes from its project for prompts and views (a file alone: its own macros, nothing before). */
   surroundings(uri: string): Surroundings {
-    const entry = this.entries.get(canonicalUri(uri));
+    const entry = this.entries.get(this.canonical.of(uri));
     if (!entry) return { macros: [], before: [] };
     const project = this.projectOfEntry(entry);
     if (!project) return { macros: this.analysisOf(entry).macros, before: [] };
@@ -309,7 +311,7 @@ export class ProjectIndex {
   // ---------------------------------------------------------------------------------------------------
 
   private forget(entry: Entry): void {
-    this.entries.delete(canonicalUri(entry.uri));
+    this.entries.delete(this.canonical.of(entry.uri));
     if (entry.path !== undefined && this.byPath.get(entry.path) === entry) this.byPath.delete(entry.path);
   }
 
@@ -735,7 +737,7 @@ function includeCandidates(link: IncludeLink, from: string, root: string): strin
     const target = path.resolve(base, link.target);
     out.push(withTexExtension(target));
     // As written, when that is a LaTeX file of another kind (`\input{defs.sty}`); only those are read.
-    if (withTexExtension(target) !== target && LATEX_EXTENSIONS.includes(path.extname(target).toLowerCase())) out.push(target);
+    if (withTexExtension(target) !== target && isLatexFile(target)) out.push(target);
   }
   return [...new Set(out)];
 }

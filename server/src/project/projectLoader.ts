@@ -12,7 +12,8 @@ import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LATEX_EXTENSIONS, type ProjectIndex } from './projectIndex';
+import { isLatexFile } from '../documents/formats';
+import type { ProjectIndex } from './projectIndex';
 
 const MAX_WALKED_ENTRIES = 50_000;
 const MAX_INDEXED_FILES = 5_000;
@@ -113,7 +114,7 @@ export class ProjectLoader {
       if (wanted.length === 0) return;
       for (const file of wanted) {
         tried.add(file);
-        await this.readInto(file, true);
+        await this.readInto(file, { mayBeMissing: true });
       }
     }
   }
@@ -121,17 +122,19 @@ export class ProjectLoader {
   private async readAgain(file: string): Promise<void> {
     const uri = pathToFileURL(file).href;
     if (this.index.get(uri)?.open) return;
-    if (!(await this.readInto(file, true, true))) this.index.delete(uri);
+    if (!(await this.readInto(file, { mayBeMissing: true, again: true }))) this.index.delete(uri);
   }
 
-  /** Reads `file` into the index (again only when `fresh`); false when it is not there or cannot be used. */
-  private async readInto(file: string, quiet = false, fresh = false): Promise<boolean> {
+  /** Reads `file` into the index; false when it is not there or cannot be used. `mayBeMissing`: a path the
+   * index would like (its files name it) or one that changed on disk, so a file that cannot be read is not
+   * logged; `again`: read even when the index holds it already. */
+  private async readInto(file: string, { mayBeMissing = false, again = false }: { mayBeMissing?: boolean; again?: boolean } = {}): Promise<boolean> {
     // Only LaTeX files: a workspace's `\input{~/notes/secret}` must not bring other files into prompts.
     if (!isLatexFile(file)) return false;
-    if (!fresh && this.index.atPath(file)) return true;
+    if (!again && this.index.atPath(file)) return true;
     const known = this.index.atPath(file);
     if (!known && this.read >= MAX_INDEXED_FILES) return this.full(file);
-    const text = await readText(file, this.options.maxFileSize(), quiet ? undefined : this.options.log);
+    const text = await readText(file, this.options.maxFileSize(), mayBeMissing ? undefined : this.options.log);
     if (text === undefined) return false;
     const added = text.length - (known?.document.getText().length ?? 0);
     if (this.characters + added > MAX_INDEXED_TEXT) return this.full(file);
@@ -171,10 +174,6 @@ async function readText(file: string, maxSize: number, log?: (message: string) =
   } finally {
     await handle?.close().catch(() => undefined);
   }
-}
-
-function isLatexFile(name: string): boolean {
-  return LATEX_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
 
 async function latexFilesIn(dir: string): Promise<string[]> {

@@ -5,9 +5,16 @@
  * this session (asking again on the next explicit load). Plain http to another machine is said in the
  * question. When the storage cannot be used, an Allow lasts for this session and the problem is reported.
  */
-import type { RemoteEndpointInfo } from '../model/modelManager';
 import { JsonFile, withStorage } from './jsonFile';
 import { workspaceFile, type OnStorageProblem } from './workspaceFiles';
+
+/** An endpoint the remote engine would send document text to (what the question names). */
+export interface RemoteEndpointInfo {
+  url: string;
+  host: string;
+  /** Plain http to a host that is not this machine: anyone on the way can read the text. */
+  insecure: boolean;
+}
 
 export const ALLOW = 'Allow';
 export const DO_NOT_ALLOW = "Don't Allow";

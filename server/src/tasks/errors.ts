@@ -1,7 +1,4 @@
+import { UserFacingError } from '../errors';
+
 /** A task that could not give its result, with a message the user reads and a next step in it. */
-export class TaskError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class TaskError extends UserFacingError {}

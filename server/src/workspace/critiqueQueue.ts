@@ -1,7 +1,7 @@
 /**
  * The critiques to run and their pump: at most one job per proof (the newest text wins), run in order.
  * When proofs are queued without being asked is critiqueTriggers.ts's; what the critiques found is
- * critiqueFindings.ts's; `qed/critique` and the lenses are critique.ts's.
+ * critiqueFindings.ts's; `qed/critique` and the lenses are features/critique.ts's.
  *
  * Staleness is handled by identity, not by time. A proof is known by its statement's key and judged by a
  * hash of its statement and steps (critiqueFindings.ts): a critique running for text that has changed
@@ -11,15 +11,34 @@
  * Background critiques wait for a loaded model (they never start a 2.5 GB download on save); an explicit
  * request may load it.
  */
-import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
-import type { ProgressReporter } from '../model/modelManager';
-import { statementProblem } from '../prompts/proofPrompt';
+import { CancelledError } from '../errors';
+import type { ProgressReporter } from '../model/progress';
+import type { QedNanoSettings } from '../protocol';
 import { critiqueProof, type Critique } from '../tasks/critique';
-import type { ProofNow } from './critiqueFindings';
+import { TaskError } from '../tasks/errors';
+import type { Generate } from '../tasks/generate';
+import type { CritiqueFindings } from './critiqueFindings';
+import type { ProofNow } from './proofs';
+import type { DocumentSnapshot } from './snapshot';
 
-/** What the queue needs of the server's context. */
-export type CritiqueQueueContext = Pick<ServerContext, 'current' | 'projectContext' | 'generate' | 'settings' | 'modelLoaded' | 'waitForModel' | 'client' | 'findings' | 'proofs' | 'publishFindings'>;
+/** What the queue needs of the server: the documents as they are now, the model, the settings, the
+ * judgements it records, and the client's side (progress, lenses, the findings published, the log). */
+export interface CritiqueHost {
+  /** The open document `uri` as it is now; undefined when it is not open. */
+  snapshot(uri: string): DocumentSnapshot | undefined;
+  readonly generate: Generate;
+  settings(): QedNanoSettings;
+  /** Whether a model is loaded now: background critiques wait until one is. */
+  modelLoaded(): boolean;
+  readonly findings: CritiqueFindings;
+  /** Progress in the client's UI, which the user may cancel. */
+  startProgress(title: string): Promise<ProgressReporter>;
+  /** The lenses changed (a critique was queued, started or ended). */
+  refreshLenses(): void;
+  log(message: string): void;
+  /** The findings of `uri` changed: they are published as they stand on its text now. */
+  publishFindings(uri: string): void;
+}
 
 /** A critique someone waits for: its proof as critiqued, and the outcome. */
 export type CritiqueDone = Critique & { proof: ProofNow };
@@ -36,7 +55,7 @@ export class CritiqueQueue {
   private readonly queued = new Map<string, Job>();
   /** Running critiques by job id. */
   private readonly running = new Map<string, { job: Job; hash: string; abort: AbortController }>();
-  constructor(private readonly context: CritiqueQueueContext) {}
+  constructor(private readonly host: CritiqueHost) {}
 
   /** Where the critique of a proof stands in the queue. */
   stateOf(uri: string, key: string): 'running' | 'queued' | undefined {
@@ -53,10 +72,10 @@ export class CritiqueQueue {
   /** Stops the running critiques of `uri` whose proof's text is not what they critique any more. */
   stopStale(uri: string): void {
     // Called on every keystroke: the proofs are worked out only when a critique of this document runs.
-    let proofs: ProofNow[] | undefined;
+    let proofs: readonly ProofNow[] | undefined;
     for (const running of this.running.values()) {
       if (running.job.uri !== uri) continue;
-      proofs ??= this.context.proofs(uri);
+      proofs ??= this.proofs(uri);
       const now = proofs.find((p) => p.key === running.job.key);
       if (!now || now.hash !== running.hash) running.abort.abort();
     }
@@ -67,7 +86,7 @@ export class CritiqueQueue {
     for (const [id, job] of this.queued) {
       if (job.uri !== uri) continue;
       this.queued.delete(id);
-      for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The document was closed.'));
+      for (const waiter of job.waiters) waiter.reject(new CancelledError('The document was closed.'));
     }
     for (const running of this.running.values()) if (running.job.uri === uri) running.abort.abort();
   }
@@ -83,7 +102,7 @@ export class CritiqueQueue {
           const job = this.enqueue(uri, proof.key);
           job.waiters.push({ resolve, reject });
           cancelled.addEventListener('abort', () => {
-            reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The critique was cancelled.'));
+            reject(new CancelledError('The critique was cancelled.'));
             const waiting = job.waiters.filter((w) => w.resolve !== resolve);
             job.waiters.splice(0, job.waiters.length, ...waiting);
             if (waiting.length === 0) this.running.get(jobId(job.uri, job.key))?.abort.abort();
@@ -98,14 +117,14 @@ export class CritiqueQueue {
     const id = jobId(uri, key);
     let job = this.queued.get(id);
     if (!job) this.queued.set(id, (job = { uri, key, waiters: [] }));
-    this.context.client.refreshLenses();
+    this.host.refreshLenses();
     return job;
   }
 
   /** How many critiques may run at once: one on the local model (they run in the background, beside the
    * user's own work); with the remote engine, as many as its endpoints take. */
   private concurrency(): number {
-    const { engine, remote } = this.context.settings();
+    const { engine, remote } = this.host.settings();
     return engine === 'remote' ? Math.max(1, remote.endpoints.length * remote.maxConcurrency) : 1;
   }
 
@@ -116,31 +135,30 @@ export class CritiqueQueue {
       const next = this.queued.values().next();
       if (next.done) return;
       const job = next.value;
-      if (!explicit && job.waiters.length === 0 && !this.context.modelLoaded()) return;
+      if (!explicit && job.waiters.length === 0 && !this.host.modelLoaded()) return;
       const id = jobId(job.uri, job.key);
       this.queued.delete(id);
-      const proof = this.context.proofs(job.uri).find((p) => p.key === job.key);
+      const proof = this.proofs(job.uri).find((p) => p.key === job.key);
       if (!proof) {
-        for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestFailed, 'That proof is no longer in the document.'));
+        for (const waiter of job.waiters) waiter.reject(new TaskError('That proof is no longer in the document.'));
         continue;
       }
       const abort = new AbortController();
       this.running.set(id, { job, hash: proof.hash, abort });
-      this.context.client.refreshLenses();
+      this.host.refreshLenses();
       void this.run(job, proof, abort).finally(() => {
         this.running.delete(id);
-        this.context.client.refreshLenses();
+        this.host.refreshLenses();
         this.pump(false);
       });
     }
   }
 
   private async run(job: Job, proof: ProofNow, abort: AbortController): Promise<void> {
-    const settings = this.context.settings();
-    const { document, analysis } = this.context.current(job.uri)!;
-    const problem = statementProblem(analysis, proof.statement, (range) => document.getText(range), this.context.projectContext(job.uri));
+    const settings = this.host.settings();
+    const problem = this.host.snapshot(job.uri)!.problem(proof.statement);
     // The status-bar progress is a courtesy: a client that refuses it does not stop the critique.
-    const progress = await this.context.client.startProgress(`QED-Nano: critiquing ${proof.statement.title}`).catch((): ProgressReporter => ({
+    const progress = await this.host.startProgress(`QED-Nano: critiquing ${proof.statement.title}`).catch((): ProgressReporter => ({
       report: () => {},
       cancelled: new AbortController().signal,
       done: () => {},
@@ -150,7 +168,7 @@ export class CritiqueQueue {
     try {
       const outcome = await critiqueProof(
         { problem, steps: proof.steps.map((s) => s.text) },
-        this.context.generate,
+        this.host.generate,
         { depth: settings.critique.depth, thinkingBudget: settings.critique.thinkingBudget, maxTokens: settings.generation.maxTokens },
         abort.signal,
       );
@@ -161,19 +179,24 @@ export class CritiqueQueue {
       }
       if (outcome === 'cancelled') {
         // The text changed (a newer job follows, if the trigger wants one) or the request was cancelled.
-        for (const waiter of job.waiters) waiter.reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'The proof changed while it was critiqued.'));
+        for (const waiter of job.waiters) waiter.reject(new CancelledError('The proof changed while it was critiqued.'));
         return;
       }
-      this.context.findings.record(job.uri, proof, outcome);
-      this.context.publishFindings(job.uri);
+      this.host.findings.record(job.uri, proof, outcome);
+      this.host.publishFindings(job.uri);
       for (const waiter of job.waiters) waiter.resolve({ ...outcome, proof });
     } catch (error) {
-      this.context.client.log(`The critique of ${proof.statement.title} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.host.log(`The critique of ${proof.statement.title} failed: ${error instanceof Error ? error.message : String(error)}`);
       for (const waiter of job.waiters) waiter.reject(error);
     } finally {
       progress.cancelled.removeEventListener('abort', onCancel);
       progress.done();
     }
+  }
+
+  /** The proofs of `uri` as they are now (none when it is not open). */
+  private proofs(uri: string): readonly ProofNow[] {
+    return this.host.snapshot(uri)?.proofs() ?? [];
   }
 }
 

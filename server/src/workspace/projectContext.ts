@@ -19,7 +19,7 @@ export function projectContext(index: ProjectIndex, uri: string): ProjectContext
   return { macros, earlier: earlierResults(files) };
 }
 
-/** The macros in force in `uri`, for the views' KaTeX: its project's, or its own for a file alone. */
+/** The macros in force in `uri`: its project's, or its own for a file alone (cheap: no earlier results). */
 export function macrosInForce(index: ProjectIndex, uri: string): readonly MacroDefinition[] {
   return index.surroundings(uri).macros;
 }
