@@ -15,8 +15,8 @@
  *    prediction pauses for a number of tokens that doubles each time in a row it happens (a reply that
  *    repeats nothing soon costs next to nothing); a good window resets the pause.
  *  - Cost: O(1) per token (three hash-map writes), a lookup is three map reads and at most 9 token
- *    comparisons; the index holds at most one entry per n-gram position, rebuilt from the held tokens when
- *    stale entries (tokens a later generation replaced) would make it exceed twice that.
+ *    comparisons; the index holds at most one entry per n-gram position held, rebuilt from the kept
+ *    tokens when a generation replaces the end of the sequence.
  *
  * With a draft model (qedNano.draftModel) the lookup comes first where it has a match and the draft
  * model's prediction (node-llama-cpp's DraftSequenceTokenPredictor, kept in step with the sequence) is used
@@ -89,10 +89,12 @@ export class NgramIndex {
     });
   }
 
-  /** Keeps the first `length` tokens; their index entries stay valid, later ones are caught at lookup. */
+  /** Keeps the first `length` tokens, indexed again: an entry of a dropped token may have replaced the
+   * entry of an earlier occurrence that is kept (O(length), once per generation, as the state it is given). */
   truncate(length: number): void {
-    this.tokens.length = Math.min(length, this.tokens.length);
-    if (this.entries > 2 * NGRAM_SIZES.length * this.tokens.length + 64) this.rebuild();
+    if (length >= this.tokens.length) return;
+    this.tokens.length = length;
+    this.rebuild();
   }
 
   clear(): void {
@@ -106,7 +108,7 @@ export class NgramIndex {
       const n = NGRAM_SIZES[k]!;
       if (n < minN || tail.length < n) continue;
       const at = this.maps[k]!.get(ngramKey(tail, tail.length, n));
-      // An entry left by tokens a later generation replaced, or a hash collision, compares unequal.
+      // A hash collision compares unequal.
       if (at !== undefined && at < this.tokens.length && matches(this.tokens, at, tail, n)) return at;
     }
     return undefined;
