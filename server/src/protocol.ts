@@ -115,6 +115,13 @@ export interface QedNanoSettings {
     /** The same for a solution or proof. */
     solutionPatterns: string[];
   };
+  /** Whether QED-Nano answers the outline (document symbols: Outline view, breadcrumbs, Go to Symbol) for each
+   * format. Off for one where another extension's outline is kept (LaTeX Workshop, texlab, VS Code's
+   * Markdown): VS Code shows each provider that answers as a group of its own. */
+  outline: {
+    latex: boolean;
+    markdown: boolean;
+  };
 }
 
 /** `initializationOptions` of the `initialize` request. */

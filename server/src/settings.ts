@@ -38,6 +38,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   latex: { labels: 'auto' },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
   structure: { problemPatterns: [], solutionPatterns: [] },
+  outline: { latex: true, markdown: true },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
@@ -51,6 +52,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const completion = isObject(given.completion) ? given.completion : {};
   const remote = isObject(given.remote) ? given.remote : {};
   const structure = isObject(given.structure) ? given.structure : {};
+  const outline = isObject(given.outline) ? given.outline : {};
   const latex = isObject(given.latex) ? given.latex : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
@@ -102,6 +104,10 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     // Kept as written: which patterns are accepted, and why not, is documents/userPatterns.ts's to say.
     structure: { problemPatterns: strings(structure.problemPatterns), solutionPatterns: strings(structure.solutionPatterns) },
+    outline: {
+      latex: typeof outline.latex === 'boolean' ? outline.latex : defaults.outline.latex,
+      markdown: typeof outline.markdown === 'boolean' ? outline.markdown : defaults.outline.markdown,
+    },
   };
 }
 
