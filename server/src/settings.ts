@@ -26,6 +26,8 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   contextSize: 16384,
   batchSize: 512,
   parallelSequences: 1,
+  prediction: true,
+  draftModel: '',
   generation: { maxTokens: 15000, thinkingBudget: 12000, temperature: 0.6, topP: 0.95 },
   // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
@@ -69,6 +71,8 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     contextSize,
     batchSize: integer(given.batchSize, defaults.batchSize, 32, 8192),
     parallelSequences: integer(given.parallelSequences, defaults.parallelSequences, 1, 16),
+    prediction: typeof given.prediction === 'boolean' ? given.prediction : defaults.prediction,
+    draftModel: typeof given.draftModel === 'string' ? given.draftModel.trim() : defaults.draftModel,
     generation: {
       maxTokens: integer(generation.maxTokens, defaults.generation.maxTokens, 16, contextSize),
       thinkingBudget: integer(generation.thinkingBudget, defaults.generation.thinkingBudget, 16, contextSize),
