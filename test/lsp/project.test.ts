@@ -126,7 +126,8 @@ test('without a workspace folder, a chapter opened from disk finds its root in t
     await alone.open(chapter, 'latex', readFileSync(path.join(fresh, 'chapters/two.tex'), 'utf8'));
     await alone.diagnostics(chapter, hasCodes(['duplicate-label@3', 'undefined-reference@10']), 20_000);
     const symbols = await alone.symbols(chapter);
-    assert.deepEqual(symbols.map((s) => s.name), ['Claim'], 'the outline has the claim its root\'s package declares');
+    const outline = symbols.map((s) => [s.name, (s.children ?? []).map((child) => child.name)]);
+    assert.deepEqual(outline, [['Squares', ['Claim (clm:sum)']]], 'the outline has the claim its root\'s package declares, under its section');
   } finally {
     assert.equal(await alone.stop(), 0);
   }
