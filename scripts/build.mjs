@@ -66,6 +66,15 @@ await Promise.all([
     outdir: 'out/test/vscode/suite',
     external: ['vscode', 'mocha'],
   }),
+  // The coexistence suite, run beside LaTeX Workshop by test/vscode/run.mjs (the same Mocha entry).
+  build({
+    ...common,
+    minify: false,
+    sourcemap: 'inline',
+    entryPoints: { index: 'test/vscode/suite/index.ts', 'coexistence.test': 'test/vscode/coexistence/coexistence.test.ts' },
+    outdir: 'out/test/vscode/coexistence',
+    external: ['vscode', 'mocha'],
+  }),
   // The first-run suite, started in several fresh profiles by test/vscode/run.mjs (the same Mocha entry).
   build({
     ...common,

@@ -5,7 +5,9 @@
 //      line end to end through dist/cli.js
 //   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars; the proof panel's
 //      rendering (markdown-it + KaTeX, hostile output) in headless Chromium
-//   4. the integration suite in a real VS Code: development folder, then the installed .vsix
+//   4. the integration suite in a real VS Code: in the current one (code-server 4.139.1) from the development
+//      folder and from the installed .vsix, in VS Code 1.100.3 (the engines floor) a part of it, then beside
+//      LaTeX Workshop, then the first run in fresh profiles (test/vscode/run.mjs)
 // Stage 3 and 4 need code-server and Chromium: scripts/install-code-server.sh installs them when missing.
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -28,11 +30,13 @@ await stage('unit, language-server, engine and command-line tests', node, [
   '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'), ...testFiles('test/cli'),
 ], { counts: nodeTestCounts });
 
-const codeServerDir = execFileSync('bash', ['scripts/install-code-server.sh', '--with-chromium'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-  .trim()
-  .split('\n')
-  .at(-1);
-const withCodeServer = { ...process.env, QED_CODE_SERVER_DIR: codeServerDir };
+/** Installs (once per machine) the pinned code-server `version`; returns its folder. */
+const installCodeServer = (version) =>
+  execFileSync('bash', ['scripts/install-code-server.sh', '--with-chromium', '--code-server', version], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .at(-1);
+const withCodeServer = { ...process.env, QED_CODE_SERVER_DIR: installCodeServer('4.139.1'), QED_CODE_SERVER_FLOOR_DIR: installCodeServer('4.100.3') };
 await stage('grammar and panel-render tests', node, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/grammar'), ...testFiles('test/render')], {
   env: withCodeServer,
   counts: nodeTestCounts,

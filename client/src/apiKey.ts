@@ -4,7 +4,7 @@
  * environment (QED_NANO_API_KEY, as other editors and the command line give it) and restarts to use it.
  */
 import * as vscode from 'vscode';
-import type { CommandContext } from './commands';
+import type { CommandContext } from './commandContext';
 
 const SECRET = 'qedNano.remote.apiKey';
 

@@ -12,42 +12,20 @@ import type { ChatViewState, FromChat, ToChat } from '../../media/src/chatProtoc
 import { CHAT_MODEL } from '../../media/src/chatState';
 import { asParagraphAt } from '../../server/src/documents/textFormat';
 import type { ChatResult } from '../../server/src/protocol';
+import { ChatSession } from './chatSession';
 import type { QedNanoClient } from './languageClient';
+import { RunLifecycle } from './runLifecycle';
 import { WebviewHost } from './webviewHost';
 
 export const CHAT_VIEW_ID = 'qedNano.chatView';
 
-/** Replies remembered for Copy and Insert (a view shows far fewer). */
-const MAX_SHOWN_REPLIES = 200;
-
 /** How long the cursor rests before the view follows it to another problem. */
 const FOLLOW_DELAY_MS = 250;
 
-interface Place {
-  uri: string;
-  position: { line: number; character: number };
-}
-
 export class ChatController implements vscode.Disposable {
   readonly view: WebviewHost<ChatViewState, ToChat, FromChat>;
-  /** Where the chat points: the problem there is the one talked about. */
-  private place: Place | undefined;
-  /** Its problem ("Theorem 2, notes.md:14") as last shown, and its current conversation. */
-  private shown: string | undefined;
-  /** Its statement, as qed/proofInsertion names it. */
-  private statement: string | undefined;
-  private macros: Record<string, string> = {};
-  private conversation: string | undefined;
-  /** The problem ("shown") for which New conversation was pressed: its next message begins a conversation,
-   * whatever the server's history says is current, and its old turns are not shown meanwhile. */
-  private startingNew: string | undefined;
-  private pinned = false;
-  /** Replies the view has shown, by turn id (the last MAX_SHOWN_REPLIES): a history refresh renames the
-   * turns in the host's state while the view may still show the old ones, and Copy or Insert on them must
-   * still find their text. */
-  private readonly shownReplies = new Map<string, string>();
-  private running: vscode.CancellationTokenSource | undefined;
-  private lastMessage: string | undefined;
+  private readonly session = new ChatSession();
+  private readonly runs = new RunLifecycle(() => new vscode.CancellationTokenSource());
   private followTimer: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -68,42 +46,34 @@ export class ChatController implements vscode.Disposable {
   async ask(message: string): Promise<ChatResult | undefined> {
     await this.view.reveal();
     const editor = vscode.window.activeTextEditor;
-    if (!this.pinned && editor) await this.refresh(editor);
-    if (!this.place) {
+    if (!this.session.pinned && editor) await this.refresh(editor);
+    const params = this.session.request(message);
+    if (!params) {
       void vscode.window.showInformationMessage('QED-Nano: put the cursor in a problem, theorem or lemma to chat about it.');
       return undefined;
     }
-    this.running?.cancel();
-    const running = new vscode.CancellationTokenSource();
-    this.running = running;
-    this.lastMessage = message;
-    this.tell({ type: 'asked', message, turn: randomUUID() });
-    try {
-      const client = await this.client();
-      const result = await client.chat(
-        { textDocument: { uri: this.place.uri }, position: this.place.position, message, ...(this.conversation ? { conversation: this.conversation } : {}) },
-        (value) => {
-          if (this.running === running) this.tell({ type: 'progress', value });
-        },
-        running.token,
-      );
-      this.conversation = result.conversation;
-      this.startingNew = undefined; // the conversation it began is now the problem's current one
-      this.tell({ type: 'finish', state: 'done', message: describe(result), thinkingTokens: result.stats.thinkingTokens });
-      return result;
-    } catch (error) {
-      const stopped = running.token.isCancellationRequested;
-      this.tell({ type: 'finish', state: stopped ? 'stopped' : 'error', message: stopped ? 'Stopped: the reply was not kept.' : error instanceof Error ? error.message : String(error) });
-      if (stopped) await this.show(); // the server kept nothing of a stopped turn
-      return undefined;
-    } finally {
-      if (this.running === running) this.running = undefined;
-      running.dispose();
+    const outcome = await this.runs.run(
+      async (active) =>
+        (await this.client()).chat(params, (value) => {
+          if (active.isCurrent()) this.tell({ type: 'progress', value });
+        }, active.token),
+      async () => this.tell({ type: 'asked', message, turn: randomUUID() }),
+    );
+    if (outcome.kind === 'done') this.session.answered(outcome.value.conversation);
+    // A reply stopped because another message was sent: the view shows that one now.
+    if (outcome.superseded) return outcome.kind === 'done' ? outcome.value : undefined;
+    if (outcome.kind === 'done') {
+      this.tell({ type: 'finish', state: 'done', message: describe(outcome.value), thinkingTokens: outcome.value.stats.thinkingTokens });
+      return outcome.value;
     }
+    const stopped = outcome.kind === 'stopped';
+    this.tell({ type: 'finish', state: stopped ? 'stopped' : 'error', message: stopped ? 'Stopped: the reply was not kept.' : outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
+    if (stopped) await this.show(); // the server kept nothing of a stopped turn
+    return undefined;
   }
 
   stop(): void {
-    this.running?.cancel();
+    this.runs.stop();
   }
 
   dispose(): void {
@@ -117,29 +87,20 @@ export class ChatController implements vscode.Disposable {
    * no Copy or Insert yet: nothing is done per streamed value). */
   private tell(message: ToChat): void {
     this.view.post(message);
-    if (message.type !== 'problem' && message.type !== 'finish') return;
-    for (const turn of this.view.state?.turns ?? []) {
-      if (turn.role !== 'assistant' || !turn.text) continue;
-      this.shownReplies.delete(turn.id);
-      this.shownReplies.set(turn.id, turn.text);
-    }
-    for (const id of this.shownReplies.keys()) {
-      if (this.shownReplies.size <= MAX_SHOWN_REPLIES) break;
-      this.shownReplies.delete(id);
-    }
+    if (message.type === 'problem' || message.type === 'finish') this.session.remember(this.view.state?.turns ?? []);
   }
 
   private follow(editor: vscode.TextEditor): void {
-    if (this.pinned || !isProofDocument(editor.document)) return;
+    if (this.session.pinned || !isProofDocument(editor.document)) return;
     clearTimeout(this.followTimer);
     this.followTimer = setTimeout(() => void this.refresh(editor), FOLLOW_DELAY_MS);
   }
 
   /** Points the chat at the problem under the editor's cursor and shows its conversation. */
   private async refresh(editor: vscode.TextEditor): Promise<void> {
-    if (!isProofDocument(editor.document) || this.running) return;
+    if (!isProofDocument(editor.document) || this.runs.running) return;
     const { line, character } = editor.selection.active;
-    this.place = { uri: editor.document.uri.toString(), position: { line, character } };
+    this.session.place = { uri: editor.document.uri.toString(), position: { line, character } };
     try {
       await this.show();
     } catch {
@@ -149,22 +110,10 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async show(): Promise<void> {
-    if (!this.place) return;
-    const history = await (await this.client()).chatHistory(this.place.uri, this.place.position);
-    const problem = history.problem ? `${history.problem.title}, ${path.basename(vscode.Uri.parse(this.place.uri).path)}:${history.problem.line + 1}` : undefined;
-    if (!problem) this.place = undefined;
-    this.shown = problem;
-    this.statement = history.problem?.statement;
-    this.macros = history.macros;
-    if (problem !== undefined && this.startingNew === problem) {
-      this.conversation = undefined;
-      this.tell({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns: [], summarised: false, problemChanged: false });
-      return;
-    }
-    this.startingNew = undefined;
-    this.conversation = history.conversation;
-    const turns = history.turns.map((turn, index) => ({ ...turn, id: `${history.conversation ?? 'none'}#${index}` }));
-    this.tell({ type: 'problem', problem, pinned: this.pinned, macros: history.macros, turns, summarised: history.summarised, problemChanged: history.problemChanged });
+    const place = this.session.place;
+    if (!place) return;
+    const history = await (await this.client()).chatHistory(place.uri, place.position);
+    this.tell(this.session.showHistory(history, path.basename(vscode.Uri.parse(place.uri).path)));
   }
 
   private async onView(message: FromChat): Promise<void> {
@@ -179,20 +128,18 @@ export class ChatController implements vscode.Disposable {
         this.stop();
         break;
       case 'retry':
-        if (this.lastMessage) await this.ask(this.lastMessage);
+        if (this.session.lastMessage) await this.ask(this.session.lastMessage);
         break;
       case 'new':
-        this.conversation = undefined;
-        this.startingNew = this.shown;
-        this.tell({ type: 'problem', problem: this.shown, pinned: this.pinned, macros: this.macros, turns: [], summarised: false, problemChanged: false });
+        this.tell(this.session.startNew());
         break;
       case 'pin':
-        this.pinned = message.pinned && this.place !== undefined;
+        this.session.pinned = message.pinned && this.session.place !== undefined;
         await this.show();
         break;
       case 'copy':
       case 'insert': {
-        const reply = this.shownReplies.get(message.turn);
+        const reply = this.session.reply(message.turn);
         if (!reply) {
           void vscode.window.showInformationMessage('QED-Nano: that reply is no longer in the conversation shown; ask again or pick another.');
           return;
@@ -209,8 +156,8 @@ export class ChatController implements vscode.Disposable {
 
   /** Inserts `reply` after the problem as its proof, in the document's format and style (one edit). */
   private async insertAsProof(reply: string): Promise<void> {
-    const place = this.place;
-    const insertion = place && this.statement ? await (await this.client()).proofInsertion(place.uri, this.statement, reply) : undefined;
+    const { place, statement } = this.session;
+    const insertion = place && statement ? await (await this.client()).proofInsertion(place.uri, statement, reply) : undefined;
     if (!place || !insertion) {
       void vscode.window.showInformationMessage('QED-Nano: the problem is no longer in the document; copy the reply instead.');
       return;
@@ -226,7 +173,7 @@ export class ChatController implements vscode.Disposable {
    * cursor is in, never inside a line or a formula), in the document's format (LaTeX in a .tex file).
    */
   private async insertAtCursor(reply: string): Promise<void> {
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.place?.uri) ?? vscode.window.activeTextEditor;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.session.place?.uri) ?? vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showInformationMessage('QED-Nano: open the problem\'s file to insert the reply; or copy it.');
       return;

@@ -5,31 +5,13 @@
  * the server's log, never VS Code's bare "command resulted in an error".
  */
 import * as vscode from 'vscode';
-import type { ModelStatus, ProveMode } from '../../server/src/protocol';
+import type { ProveMode } from '../../server/src/protocol';
 import { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE } from '../../server/src/wireNames';
 import { setApiKey } from './apiKey';
-import type { ChatController } from './chatController';
+import type { CommandContext } from './commandContext';
 import { critiqueAll, critiqueProof } from './critiqueCommands';
-import type { QedNanoClient } from './languageClient';
-import { chooseModelFile, downloadModel, loadModel, showSetupInfo, type MissingModelPrompt } from './modelCommands';
-import type { ProofController } from './proofController';
+import { chooseModelFile, downloadModel, loadModel, showSetupInfo } from './modelCommands';
 import { isModelUnavailable } from './proofOutcome';
-import type { ProofView } from './proofView';
-import type { RefinementController } from './refinementController';
-
-/** What every command works with, made once at activation. */
-export interface CommandContext {
-  extension: vscode.ExtensionContext;
-  client(): Promise<QedNanoClient>;
-  output: vscode.LogOutputChannel;
-  proofView: ProofView;
-  proofs: ProofController;
-  refinements: RefinementController;
-  chat: ChatController;
-  prompt: MissingModelPrompt;
-  /** The model's status as the server last reported it. */
-  modelStatus(): ModelStatus | undefined;
-}
 
 /** A command: the context, then the arguments VS Code passes (from a lens, a menu or executeCommand), which
  * its own signature declares. */

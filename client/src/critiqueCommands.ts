@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CritiqueParams, CritiqueResult } from '../../server/src/protocol';
-import type { CommandContext } from './commands';
+import type { CommandContext } from './commandContext';
 
 /** Critique Proof: the proof at `uri`/`position` (a lens's arguments), else the one at the cursor. */
 export async function critiqueProof(ctx: CommandContext, uri?: string, position?: { line: number; character: number }): Promise<CritiqueResult | undefined> {

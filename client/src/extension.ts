@@ -9,9 +9,10 @@ import * as vscode from 'vscode';
 import { storedApiKey } from './apiKey';
 import type { ChatViewState } from '../../media/src/chatProtocol';
 import { CHAT_VIEW_ID, ChatController } from './chatController';
-import { registerCommands, type CommandContext } from './commands';
+import type { CommandContext } from './commandContext';
+import { registerCommands } from './commands';
 import type { QedNanoClient } from './languageClient';
-import { MissingModelPrompt } from './modelCommands';
+import { MissingModelPrompt } from './missingModelPrompt';
 import { ProofController } from './proofController';
 import { PROOF_VIEW_ID, ProofView, type PanelSnapshot } from './proofView';
 import { RefinementController } from './refinementController';
@@ -92,6 +93,10 @@ export function activate(context: vscode.ExtensionContext): QedNanoExports {
     ),
     ...registerCommands(commands),
   );
+  // `npm start` (scripts/start.mjs) makes QED-Nano's walkthrough part of its first screen, beside the example.
+  if (process.env.QED_NANO_START_WALKTHROUGH === '1') {
+    void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#gettingStarted`, true).then(undefined, (error: unknown) => output.warn(`The walkthrough did not open: ${String(error)}`));
+  }
   return {
     proofPanel: () => proofView.snapshot(),
     modelStatus: () => modelStatus,

@@ -9,6 +9,9 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { randomUUID } from 'node:crypto';
 import { ProgressType } from 'vscode-languageclient/node';
 import { completionMiddleware } from './completion';
+
+/** LaTeX Workshop (James-Yu.latex-workshop): the LaTeX extension most users have. */
+const LATEX_WORKSHOP_ID = 'James-Yu.latex-workshop';
 import {
   ChatHistoryRequest,
   ChatRequest,
@@ -79,12 +82,15 @@ export function startLanguageClient(
     run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
   };
-  // A plain JSON copy of the settings: the configuration object itself carries methods.
-  const initializationOptions: QedNanoInitializationOptions = {
+  // A plain JSON copy of the settings: the configuration object itself carries methods. Made at each
+  // (re)start of the server, so a restart also sees LaTeX Workshop enabled or disabled since.
+  const initializationOptions = (): QedNanoInitializationOptions => ({
     [SETTINGS_SECTION]: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SETTINGS_SECTION))) as QedNanoInitializationOptions['qedNano'],
     storagePath: context.globalStorageUri.fsPath,
     clientCommands: Object.values(CLIENT_COMMANDS),
-  };
+    // LaTeX Workshop answers label definitions, completions and hovers too (qedNano.latex.labels decides).
+    latexLabelsElsewhere: vscode.extensions.getExtension(LATEX_WORKSHOP_ID) !== undefined,
+  });
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'latex' },

@@ -1,12 +1,11 @@
 /**
- * The model commands: Load Model, Download Model, Choose Model File, Show Setup Information; and the one
- * notification offered when the model is missing (then only the status bar speaks).
+ * The model commands: Load Model, Download Model, Choose Model File, Show Setup Information.
  */
 import * as vscode from 'vscode';
 import { DEFAULT_MODEL, isHuggingFaceUri } from '../../server/src/modelSource';
-import type { ModelStatus, SetupInfo } from '../../server/src/protocol';
+import type { SetupInfo } from '../../server/src/protocol';
 import { SETTINGS_SECTION } from '../../server/src/wireNames';
-import type { CommandContext } from './commands';
+import type { CommandContext } from './commandContext';
 
 /** Load Model: loads (downloading first if needed); a failure says why and offers the next step. */
 export async function loadModel(ctx: CommandContext): Promise<void> {
@@ -67,37 +66,6 @@ export async function showSetupInfo(ctx: CommandContext): Promise<void> {
   const info = await (await ctx.client()).setupInfo();
   const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatSetupInfo(info) });
   await vscode.window.showTextDocument(document, { preview: true });
-}
-
-/**
- * Offers the missing model's next step once per session; later changes only show in the status bar. While
- * the user waits on something that reports its own failure (Load Model, Prove), it stays silent: one
- * notification for one failure.
- */
-export class MissingModelPrompt {
-  private offered = false;
-  private userWaits = 0;
-
-  /** `work` reports its own errors: the prompt says nothing about the model meanwhile. */
-  async whileUserWaits<T>(work: Promise<T>): Promise<T> {
-    this.userWaits++;
-    try {
-      return await work;
-    } finally {
-      this.userWaits--;
-    }
-  }
-
-  onStatus(status: ModelStatus): void {
-    if (this.offered || this.userWaits > 0 || status.state !== 'absent' || !status.needs) return;
-    this.offered = true;
-    const primary = status.needs === 'download' ? 'Download Model' : 'Choose Model File';
-    const secondary = status.needs === 'download' ? 'Choose Model File' : 'Download Model';
-    void vscode.window.showInformationMessage(`QED-Nano: ${status.message ?? 'no model is available.'}`, primary, secondary).then((choice) => {
-      if (choice === 'Download Model') void vscode.commands.executeCommand('qedNano.downloadModel');
-      else if (choice === 'Choose Model File') void vscode.commands.executeCommand('qedNano.chooseModelFile');
-    });
-  }
 }
 
 /** The setup information as a Markdown report, ready to paste into a bug report. */

@@ -5,46 +5,20 @@
  * Insert follows the document afterwards: Undo there brings the Insert button back.
  */
 import * as vscode from 'vscode';
-import type { FromPanel, InsertState, PanelActions, PanelRunState } from '../../media/src/panelProtocol';
+import type { FromPanel, PanelActions } from '../../media/src/panelProtocol';
 import type { ModelStatus, ProveMode, ProveParams, ProveResult } from '../../server/src/protocol';
 import type { QedNanoClient } from './languageClient';
-import { canContinue, isModelUnavailable, resultLine, withoutContinuation } from './proofOutcome';
+import { resultLine } from './proofOutcome';
+import { askedAt, ProofState } from './proofState';
 import type { ProofView, ProofViewOwner } from './proofView';
-
-interface Run {
-  params: ProveParams;
-  cancel: vscode.CancellationTokenSource;
-  result?: ProveResult;
-  /** The statement being proved (from the stream's first value). */
-  statement?: string;
-  /** Deep mode: the best proof so far; the reasoning cache: the last proof an attempt wrote. Kept when the
-   * run is stopped. */
-  bestSoFar?: string;
-}
+import { RunLifecycle } from './runLifecycle';
 
 /** What Insert did. */
 export type InsertOutcome = 'inserted' | 'alreadyInserted' | 'statementChanged' | 'nothing' | 'failed';
 
-/** A proof put into a document by Insert: while its text is there, Insert says "Inserted". */
-interface Placed {
-  run: Run;
-  uri: string;
-  text: string;
-  /** Whether the text is in the document now (Undo takes it out, Redo puts it back). */
-  present: boolean;
-}
-
 export class ProofController implements ProofViewOwner, vscode.Disposable {
-  private run: Run | undefined;
-  /** The finished run with a proof that the panel shows: what Insert and Copy use. */
-  private last: Run | undefined;
-  /** The last finished run, with or without a proof: what Retry and Continue use. */
-  private lastAttempt: Run | undefined;
-  private placed: Placed | undefined;
-  /** The run whose statement was edited while its proof was written: Insert offers "Insert anyway". */
-  private statementChanged: Run | undefined;
-  /** The last run failed because no model could be used: once one is ready, the panel says so. */
-  private failedForModel = false;
+  private readonly runs = new RunLifecycle(() => new vscode.CancellationTokenSource());
+  private readonly state = new ProofState();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -52,7 +26,12 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
     private readonly client: () => Promise<QedNanoClient>,
   ) {
     view.add(this);
-    this.subscriptions.push(vscode.workspace.onDidChangeTextDocument((change) => this.followPlaced(change.document)));
+    this.subscriptions.push(
+      // Keeps "Inserted" true to the document: Undo (or deleting the proof) brings Insert back.
+      vscode.workspace.onDidChangeTextDocument(({ document }) => {
+        if (this.state.documentChanged(document.uri.toString(), document.getText())) this.postActions();
+      }),
+    );
   }
 
   /** Proves the statement at `uri`/`position`, or else the active editor's selection or cursor. */
@@ -75,31 +54,25 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
   /** Continues the last attempt whose thinking ran out, as one step of the reasoning cache: its thinking
    * summarised (with the summary it was itself solved from), then a new attempt from the summary. */
   async continueLast(): Promise<ProveResult | undefined> {
-    const attempt = this.lastAttempt;
-    if (!attempt?.result || attempt.result.thoughtClosed || !attempt.result.thinking) {
+    const params = this.state.continuation();
+    if (!params) {
       void vscode.window.showInformationMessage('QED-Nano: there is no unfinished attempt to continue.');
       return undefined;
     }
-    const summary = attempt.result.reasoningCache?.summary;
-    // The mode stays the attempt's (single or the reasoning cache), so the panel keeps showing the user's choice.
-    return this.start({ ...withoutContinuation(attempt.params), continueFrom: { thinking: attempt.result.thinking, ...(summary !== undefined ? { summary } : {}) } });
+    return this.start(params);
   }
 
   stop(): void {
-    this.run?.cancel.cancel();
+    this.runs.stop();
   }
 
   /** A model status from the server: an error the panel shows because no model could be used goes once
    * one is ready (a download error must not outlive the download). */
   onModelStatus(status: ModelStatus): void {
-    if (status.state !== 'ready' || !this.failedForModel || this.run) return;
-    this.failedForModel = false;
-    if (!this.view.shows(this)) return;
-    this.view.finish({
-      state: 'stopped',
-      message: `The model is ready now${status.modelName ? ` (${status.modelName})` : ''}: Retry proves the statement.`,
-      elapsedMs: this.view.host.state?.elapsedMs ?? 0,
-    });
+    if (status.state !== 'ready') return;
+    const message = this.state.modelReady(this.runs.running, status.modelName);
+    if (message === undefined || !this.view.shows(this)) return;
+    this.view.finish({ state: 'stopped', message, elapsedMs: this.view.host.state?.elapsedMs ?? 0 });
   }
 
   /**
@@ -109,29 +82,29 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
    * nothing is inserted unless `anyway`: then the proof goes after the statement where Prove was asked.
    */
   async insert(options: { anyway?: boolean } = {}, attempts = 3): Promise<InsertOutcome> {
-    const run = this.last;
-    const proof = run && proofOf(run);
-    if (!run || !proof || !run.statement) {
-      void vscode.window.showInformationMessage('QED-Nano: there is no proof to insert yet.');
-      return 'nothing';
-    }
-    if (this.placed?.run === run && this.placed.present) {
+    const target = this.state.toInsert();
+    if (target === 'alreadyInserted') {
       void vscode.window.showInformationMessage('QED-Nano: this proof is already in the document (Undo there takes it out).');
       return 'alreadyInserted';
     }
+    if (!target) {
+      void vscode.window.showInformationMessage('QED-Nano: there is no proof to insert yet.');
+      return 'nothing';
+    }
+    const { run, proof, statement } = target;
     const uri = run.params.textDocument.uri;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
     const own = run.result?.insertion;
     const position = options.anyway ? askedAt(run) : undefined;
     const insertion =
-      own && own.version === document.version ? own : ((await (await this.client()).proofInsertion(uri, run.statement, proof, position)) ?? undefined);
+      own && own.version === document.version ? own : ((await (await this.client()).proofInsertion(uri, statement, proof, position)) ?? undefined);
     if (!insertion) {
       if (options.anyway) {
         const choice = await vscode.window.showWarningMessage('QED-Nano: there is no statement where the proof was asked for any more, so it is not inserted.', 'Copy');
         if (choice) await this.copy();
         return 'failed';
       }
-      this.statementChanged = run;
+      this.state.markStatementChanged(run);
       this.postActions();
       void this.offerInsertAnyway();
       return 'statementChanged';
@@ -142,8 +115,7 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
     const { start, end } = insertion.range;
     edit.replace(document.uri, new vscode.Range(start.line, start.character, end.line, end.character), insertion.newText);
     if (!(await vscode.workspace.applyEdit(edit))) return 'failed';
-    this.placed = { run, uri, text: insertion.newText.trim(), present: true };
-    this.statementChanged = undefined;
+    this.state.inserted(run, uri, insertion.newText);
     this.postActions();
     await vscode.window.showTextDocument(document, { preserveFocus: false });
     return 'inserted';
@@ -154,12 +126,12 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
    * own label and end mark in Markdown), or the model's text when its statement is gone. Returns the text.
    */
   async copy(): Promise<string | undefined> {
-    const run = this.last ?? this.lastAttempt;
-    const proof = run && proofOf(run);
-    if (!run || !proof) {
+    const shown = this.state.toCopy();
+    if (!shown) {
       void vscode.window.showInformationMessage('QED-Nano: there is no proof to copy yet.');
       return undefined;
     }
+    const { run, proof } = shown;
     const placed = run.statement ? await (await this.client()).proofInsertion(run.params.textDocument.uri, run.statement, proof, askedAt(run)) : null;
     const text = placed ? placed.newText.trim() : proof;
     await vscode.env.clipboard.writeText(text);
@@ -181,27 +153,14 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
     );
     if (choice === 'Insert Anyway') await this.insert({ anyway: true });
     else if (choice === 'Copy') await this.copy();
-    else if (choice === 'Retry' && this.lastAttempt) await this.start(withoutContinuation(this.lastAttempt.params));
-  }
-
-  /** Keeps "Inserted" true to the document: Undo (or deleting the proof) brings Insert back. */
-  private followPlaced(document: vscode.TextDocument): void {
-    const placed = this.placed;
-    if (!placed || document.uri.toString() !== placed.uri) return;
-    const present = document.getText().includes(placed.text);
-    if (present === placed.present) return;
-    placed.present = present;
-    this.postActions();
+    else if (choice === 'Retry') {
+      const params = this.state.retry();
+      if (params) await this.start(params);
+    }
   }
 
   actions(): PanelActions {
-    return { retry: this.lastAttempt !== undefined, continue: canContinue(this.lastAttempt?.result), insert: this.insertState() };
-  }
-
-  private insertState(): InsertState {
-    if (!this.last) return 'none';
-    if (this.placed?.run === this.last && this.placed.present) return 'inserted';
-    return this.statementChanged === this.last ? 'statementChanged' : 'ready';
+    return this.state.actions();
   }
 
   /** The view's actions, when it shows this controller's proof. */
@@ -210,82 +169,50 @@ export class ProofController implements ProofViewOwner, vscode.Disposable {
   }
 
   async onPanel(message: Exclude<FromPanel, { type: 'ready' | 'stop' }>): Promise<void> {
-    if (message.type === 'retry' && this.lastAttempt) {
-      const params = withoutContinuation(this.lastAttempt.params);
-      await this.start({ ...params, mode: message.mode });
-    }
-    else if (message.type === 'continue') await this.continueLast();
+    if (message.type === 'retry') {
+      const params = this.state.retry(message.mode);
+      if (params) await this.start(params);
+    } else if (message.type === 'continue') await this.continueLast();
     else if (message.type === 'insert') await this.insert({ anyway: message.anyway === true });
     else if (message.type === 'copy') await this.copy();
   }
 
   private async start(params: ProveParams): Promise<ProveResult | undefined> {
-    this.stop();
-    const run: Run = { params, cancel: new vscode.CancellationTokenSource() };
-    // Failures are recorded too, so that Retry works after an error (e.g. once a model is chosen).
-    this.lastAttempt = run;
-    // Insert and Copy act on what the panel shows: from now on, this run.
-    this.last = undefined;
-    this.failedForModel = false;
-    this.run = run;
-    await this.view.begin(this, 'proof', params.mode ?? 'single');
-    const started = Date.now();
-    try {
-      const client = await this.client();
-      const result = await client.prove(params, (progress) => {
-        if (this.run !== run) return;
-        if (progress.kind === 'started') run.statement = progress.statement;
-        else if (progress.kind === 'candidates' && progress.best) run.bestSoFar = progress.best.proof;
-        else if (progress.kind === 'attempt' && progress.proofSoFar) run.bestSoFar = progress.proofSoFar;
-        this.view.post({ type: 'progress', value: progress });
-      }, run.cancel.token);
-      run.result = result;
-      // A reasoning-cache run has a proof when an earlier attempt wrote one, even if the last did not.
-      const state: PanelRunState = result.proof ? 'done' : 'noProof';
-      if (state === 'done') this.last = run;
-      this.view.finish({
-        state,
-        message: resultLine(result),
-        thinkingTokens: result.stats.thinkingTokens,
-        ...(result.stats.thinkingMs !== undefined ? { thinkingMs: result.stats.thinkingMs } : {}),
-        tokensPerSecond: result.stats.tokensPerSecond,
-        elapsedMs: Date.now() - started,
-        objections: result.deep?.objections ?? [],
-        proof: result.proof,
-      });
+    const run = this.state.begin(params);
+    const outcome = await this.runs.run(
+      async (active) => {
+        const client = await this.client();
+        return this.view.whileRunning(client.prove(params, (progress) => {
+          if (!active.isCurrent()) return;
+          this.state.progress(run, progress);
+          if (this.view.shows(this)) this.view.post({ type: 'progress', value: progress });
+        }, active.token));
+      },
+      () => this.view.begin(this, 'proof', params.mode ?? 'single'),
+    );
+    // A run stopped because another began: the view and Retry belong to that one now. A run stopped because
+    // a refinement began keeps what it wrote, but the view shows the refinement: its end is not drawn there.
+    if (outcome.superseded) return outcome.kind === 'done' ? outcome.value : undefined;
+    if (outcome.kind === 'done') {
+      const result = outcome.value;
+      const state = this.state.finished(run, result);
+      if (this.view.shows(this)) {
+        this.view.finish({
+          state,
+          message: resultLine(result),
+          thinkingTokens: result.stats.thinkingTokens,
+          ...(result.stats.thinkingMs !== undefined ? { thinkingMs: result.stats.thinkingMs } : {}),
+          tokensPerSecond: result.stats.tokensPerSecond,
+          elapsedMs: outcome.elapsedMs,
+          objections: result.deep?.objections ?? [],
+          proof: result.proof,
+        });
+      }
       return result;
-    } catch (error) {
-      const cancelled = run.cancel.token.isCancellationRequested;
-      const keepsBest = cancelled && run.bestSoFar !== undefined;
-      if (keepsBest) this.last = run; // the best (deep) or last (reasoning cache) proof so far can still be inserted or copied
-      this.failedForModel = !cancelled && isModelUnavailable(error);
-      this.view.finish({
-        state: cancelled ? 'stopped' : 'error',
-        ...(keepsBest ? { proof: run.bestSoFar } : {}),
-        message: keepsBest
-          ? run.params.mode === 'deep'
-            ? 'Stopped: the best proof so far (by verification scores) stays above; you can insert or copy it.'
-            : 'Stopped: the last proof an attempt wrote stays above; you can insert or copy it.'
-          : cancelled
-            ? 'Stopped. What the model wrote so far stays above; it is not a finished proof.'
-            : `${error instanceof Error ? error.message : String(error)}`,
-        elapsedMs: Date.now() - started,
-      });
-      if (!cancelled) throw error;
-      return undefined;
-    } finally {
-      if (this.run === run) this.run = undefined;
-      run.cancel.dispose();
     }
+    const end = this.state.failed(run, outcome.kind === 'stopped', outcome.error);
+    if (this.view.shows(this)) this.view.finish({ ...end, elapsedMs: outcome.elapsedMs });
+    if (outcome.kind === 'failed') throw outcome.error;
+    return undefined;
   }
-}
-
-/** Where Prove was asked: the cursor, or the selection's start. */
-function askedAt(run: Run): ProveParams['position'] {
-  return run.params.position ?? run.params.range?.start;
-}
-
-/** The proof a run wrote: its result's, or (a stopped deep or reasoning-cache run) the best or last so far. */
-function proofOf(run: Run): string | undefined {
-  return run.result?.proof || run.bestSoFar;
 }

@@ -12,6 +12,9 @@ import type { ProveMode } from '../../server/src/protocol';
 import { WebviewHost } from './webviewHost';
 
 export const PROOF_VIEW_ID = 'qedNano.proofView';
+/** The context key that holds while a run shown in the view is in progress: Stop's keybinding and its Command
+ * Palette entry exist only then (package.json). */
+export const RUNNING_CONTEXT_KEY = 'qedNano.running';
 
 /** What a controller shown in the view must do. */
 export interface ProofViewOwner {
@@ -50,6 +53,8 @@ export class ProofView implements vscode.Disposable {
   readonly host: WebviewHost<PanelState, ToPanel, FromPanel>;
   private owner: ProofViewOwner | undefined;
   private readonly owners: ProofViewOwner[] = [];
+  /** Runs in progress (a stopped run is in progress until the server has answered its cancellation). */
+  private inProgress = 0;
 
   constructor(extensionUri: vscode.Uri) {
     this.host = new WebviewHost(extensionUri, { id: PROOF_VIEW_ID, title: 'QED-Nano Proof', script: 'panel.js', body: PANEL_BODY }, PANEL_MODEL, (message) =>
@@ -76,6 +81,16 @@ export class ProofView implements vscode.Disposable {
     await this.host.reveal();
     this.host.post({ type: 'run', kind, mode });
     this.postActions();
+  }
+
+  /** Awaits `work`, a run's request to the server, with the RUNNING_CONTEXT_KEY set until it settles. */
+  async whileRunning<T>(work: Promise<T>): Promise<T> {
+    this.setInProgress(this.inProgress + 1);
+    try {
+      return await work;
+    } finally {
+      this.setInProgress(this.inProgress - 1);
+    }
   }
 
   /** `owner` takes the view without a new run (e.g. Apply's outcome): its actions are shown. */
@@ -114,6 +129,11 @@ export class ProofView implements vscode.Disposable {
   dispose(): void {
     this.stopAll();
     this.host.dispose();
+  }
+
+  private setInProgress(count: number): void {
+    if ((count > 0) !== (this.inProgress > 0)) void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, count > 0);
+    this.inProgress = count;
   }
 
   private async onPanel(message: FromPanel): Promise<void> {

@@ -8,16 +8,15 @@
  *   the view's own reducer (the same function the view's script runs), and on every `ready` (first load,
  *   shown again after being hidden, reloaded) the whole state is sent as one `restore` message. Messages
  *   posted while the view is not ready are not queued: the restore carries their effect.
- * - It watches for `ready`. VS Code's webviews can lose a race with their service worker in a fresh profile
- *   (microsoft/vscode#125993): the page then comes up without its script and styles, or not at all. When no
- *   `ready` comes in time, the host tries again, waiting longer each time: it sets the page again, then has
- *   VS Code reload its webviews (what collapsing and expanding the view does by hand), then sets the page
- *   once more; only then it tells the user, with Reload Window. Nothing is lost by a reload: the restore
- *   brings the state back.
+ * - It watches for `ready` (readyWatchdog.ts: VS Code's webviews can lose a race with their service worker in
+ *   a fresh profile, microsoft/vscode#125993): when none comes in time it sets the page again, has VS Code
+ *   reload its webviews, sets the page once more, and only then tells the user, with Reload Window. Nothing
+ *   is lost by a reload: the restore brings the state back.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ViewModel } from '../../media/src/viewScript';
+import { ReadyWatchdog } from './readyWatchdog';
 
 export interface ViewPage {
   /** The view's id in package.json. */
@@ -29,9 +28,6 @@ export interface ViewPage {
   body: string;
 }
 
-/** How long the host waits for the view's `ready` before it tries again: one entry per try. */
-export const READY_WAITS_MS = [4_000, 6_000, 10_000];
-
 /** Tests only (test/vscode/firstRun): each view's first page comes up as the service-worker race leaves it,
  * without its script and styles, so the recovery is exercised in every run, not only when the race is lost. */
 const DEAD_FIRST_PAGE = process.env.QED_TEST_WEBVIEW_FAULT === 'dead-first-page';
@@ -42,8 +38,12 @@ export class WebviewHost<State, ToView extends { type: string }, FromView extend
   /** What the view shows, as the host told it; undefined until the host tells it anything (a view restored
    * after a window reload keeps what it saved itself). */
   private shown: State | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private tries = 0;
+  private readonly watchdog = new ReadyWatchdog({
+    waiting: () => !this.ready && this.view?.visible === true,
+    setPage: () => this.load(),
+    reloadWebviews: () => void vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction').then(undefined, () => undefined),
+    giveUp: () => void this.giveUp(),
+  });
   private pagesSet = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -59,8 +59,8 @@ export class WebviewHost<State, ToView extends { type: string }, FromView extend
     this.view = view;
     const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
-    this.tries = 0;
     this.load();
+    this.watchdog.begin();
     this.subscriptions.push(
       view.webview.onDidReceiveMessage((message: FromView) => {
         if (message.type === 'ready') this.onReady();
@@ -69,14 +69,11 @@ export class WebviewHost<State, ToView extends { type: string }, FromView extend
       // A hidden view's page is gone (its context is not retained); showing it loads the page again.
       view.onDidChangeVisibility(() => {
         this.ready = false;
-        clearTimeout(this.watchdog);
-        if (view.visible) {
-          this.tries = 0;
-          this.watch();
-        }
+        if (view.visible) this.watchdog.begin();
+        else this.watchdog.cancel();
       }),
       view.onDidDispose(() => {
-        clearTimeout(this.watchdog);
+        this.watchdog.cancel();
         this.view = undefined;
         this.ready = false;
       }),
@@ -105,18 +102,17 @@ export class WebviewHost<State, ToView extends { type: string }, FromView extend
   }
 
   dispose(): void {
-    clearTimeout(this.watchdog);
+    this.watchdog.cancel();
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }
 
   private onReady(): void {
     this.ready = true;
-    this.tries = 0;
-    clearTimeout(this.watchdog);
+    this.watchdog.ready();
     if (this.view && this.shown !== undefined) void this.view.webview.postMessage(this.model.restore(this.shown));
   }
 
-  /** Sets the page (a new nonce each time) and waits for its `ready`. */
+  /** Sets the page (a new nonce each time); its `ready` is awaited by the watchdog. */
   private load(): void {
     if (!this.view) return;
     this.ready = false;
@@ -124,25 +120,6 @@ export class WebviewHost<State, ToView extends { type: string }, FromView extend
     const dead = DEAD_FIRST_PAGE && this.pagesSet === 0;
     this.pagesSet += 1;
     this.view.webview.html = this.html(this.view.webview, media, dead);
-    this.watch();
-  }
-
-  private watch(): void {
-    clearTimeout(this.watchdog);
-    const wait = READY_WAITS_MS[this.tries];
-    if (wait === undefined) {
-      void this.giveUp();
-      return;
-    }
-    this.watchdog = setTimeout(() => {
-      if (this.ready || !this.view?.visible) return;
-      this.tries += 1;
-      if (this.tries === 2) {
-        // The page's frame itself may be stuck waiting for the service worker: new frames for every webview.
-        void vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction').then(undefined, () => undefined);
-        this.watch();
-      } else this.load();
-    }, wait);
   }
 
   private async giveUp(): Promise<void> {

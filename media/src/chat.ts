@@ -2,7 +2,10 @@
  * The Chat view's webview script. Model output and the user's words go through render.ts only (markdown-it
  * without HTML, links or images; KaTeX without trust) or are set as text; nothing else builds HTML.
  * Streamed text is painted at most once per animation frame. Keyboard: Enter sends, Shift+Enter is a new
- * line, Escape stops the reply; every control is a button or a textarea in the tab order.
+ * line, Escape stops the reply; every control is a button or a textarea in the tab order. The composer is
+ * one line until the message needs more. The conversation (the only part that scrolls) keeps the latest
+ * reply's beginning in sight: it follows a new exchange down until the reply's first line reaches the top,
+ * and leaves the scrolling to the user once they scroll it themselves.
  */
 import { STARTERS, type ChatViewState, type FromChat, type ToChat } from './chatProtocol';
 import { CHAT_MODEL, EMPTY_CHAT } from './chatState';
@@ -15,6 +18,7 @@ let render = createRenderer(state.macros);
 const schedule = frameScheduler(paint);
 
 const problem = $('problem');
+const conversation = $('conversation');
 const notice = $('notice');
 const turns = $('turns');
 const starters = $('starters');
@@ -23,11 +27,18 @@ const input = $<HTMLTextAreaElement>('input');
 const buttons = { pin: $<HTMLButtonElement>('pin'), new: $<HTMLButtonElement>('new'), stop: $<HTMLButtonElement>('stop'), retry: $<HTMLButtonElement>('retry'), send: $<HTMLButtonElement>('send') };
 
 input.value = state.draft;
+/** Sizes the composer to its text: one line empty, taller as the message grows (CSS caps it). */
+const grow = (): void => {
+  input.style.height = 'auto';
+  if (!input.value) return; // rows="1": one line (the placeholder may wrap in a narrow view; it must not grow it)
+  input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
+};
 const send = (text: string): void => {
   if (!text.trim() || state.state === 'running' || !state.problem) return;
   vscode.postMessage({ type: 'send', message: text });
   input.value = '';
   state.draft = '';
+  grow();
 };
 buttons.send.addEventListener('click', () => send(input.value));
 input.addEventListener('keydown', (event) => {
@@ -42,6 +53,8 @@ input.addEventListener('keydown', (event) => {
 input.addEventListener('input', () => {
   state.draft = input.value;
   vscode.setState(state);
+  grow();
+  place();
 });
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && state.state === 'running') vscode.postMessage({ type: 'stop' });
@@ -65,18 +78,34 @@ window.addEventListener('message', (event: MessageEvent<ToChat>) => {
   if (m.type === 'restore') state.draft = before.draft; // what the user is typing is the view's own
   if (JSON.stringify(state.macros) !== JSON.stringify(before.macros)) render = createRenderer(state.macros);
   if (m.type === 'problem' || m.type === 'restore') turns.replaceChildren();
-  // A conversation shown, a new question, a reply streaming in and its end: the view follows them down
-  // (unless the user scrolled up to read while it streams).
+  // A conversation shown or a new question: the view places the conversation again (see place()).
   if (m.type === 'asked' || m.type === 'problem' || m.type === 'restore') follow = true;
   schedule();
 });
 
-/** Whether the view keeps the end of the conversation in sight while a reply streams. */
+/** Whether the view places the conversation itself (until the user scrolls it), and where it last put it. */
 let follow = true;
-document.addEventListener('scroll', () => {
-  const bottom = document.scrollingElement!;
-  follow = bottom.scrollHeight - bottom.scrollTop - bottom.clientHeight < 40;
+let placedAt = 0;
+conversation.addEventListener('scroll', () => {
+  const atEnd = conversation.scrollHeight - conversation.scrollTop - conversation.clientHeight < 4;
+  follow = atEnd || Math.abs(conversation.scrollTop - placedAt) <= 2;
 }, { passive: true });
+window.addEventListener('resize', () => {
+  grow();
+  place();
+});
+
+/** Scrolls the conversation so the latest exchange is in sight: as far down as it goes, but never past the
+ * first line of the latest reply. */
+function place(): void {
+  if (!follow) return;
+  const replies = turns.querySelectorAll<HTMLElement>(':scope > li.assistant');
+  const latest = replies[replies.length - 1];
+  const end = conversation.scrollHeight - conversation.clientHeight;
+  const replyTop = latest ? latest.getBoundingClientRect().top - conversation.getBoundingClientRect().top + conversation.scrollTop - 4 : end;
+  conversation.scrollTop = Math.max(0, Math.min(end, replyTop));
+  placedAt = conversation.scrollTop;
+}
 
 function paint(): void {
   vscode.setState(state);
@@ -101,15 +130,17 @@ function paint(): void {
   }
   message.textContent = running ? 'QED-Nano is writing…' : state.message;
   message.className = `message ${state.state}`;
-  buttons.pin.textContent = state.pinned ? 'Unpin' : 'Pin';
   buttons.pin.setAttribute('aria-pressed', String(state.pinned));
+  buttons.pin.setAttribute('aria-label', state.pinned ? 'Unpin' : 'Pin');
+  buttons.pin.title = state.pinned ? 'Unpin: follow the cursor to other problems again' : 'Pin: keep chatting about this problem when the cursor moves';
   buttons.pin.disabled = !state.problem;
   buttons.new.disabled = running || state.turns.length === 0;
   buttons.stop.disabled = !running;
   buttons.retry.disabled = running || !state.turns.some((t) => t.role === 'user');
   buttons.send.disabled = running || !state.problem;
   input.disabled = !state.problem;
-  if (follow) (document.scrollingElement ?? document.body).scrollTo({ top: document.body.scrollHeight });
+  problem.title = problem.textContent;
+  place();
   if (running) setTimeout(schedule, 500);
 }
 
@@ -156,5 +187,6 @@ function paintTurns(): void {
   while (turns.children.length > state.turns.length) turns.lastElementChild!.remove();
 }
 
+grow();
 paint();
 announceReady(vscode, { type: 'ready' });

@@ -35,6 +35,11 @@ export function createRenderer(macros: Record<string, string>): (markdown: strin
   md.renderer.rules.math_inline = (tokens, index) => tex(tokens[index]!.content, false);
   md.renderer.rules.math_display_inline = (tokens, index) => tex(tokens[index]!.content, true);
   md.renderer.rules.math_block = (tokens, index) => `<div class="math-display">${tex(tokens[index]!.content, true)}</div>\n`;
+  // An end-of-proof mark stays with the last word: the space before a "∎" (or □, ■) that ends a run of text
+  // becomes a no-break space, so a narrow view never puts the mark alone on a line. Text only, never math.
+  // (Escapes, not the characters: the bundle stays ASCII, whatever encoding a page reads it in.)
+  const text = md.renderer.rules.text!;
+  md.renderer.rules.text = (tokens, index, options, env, self) => text(tokens, index, options, env, self).replace(/[ \t]+(?=[\u220e\u25a1\u25a0]\s*$)/u, '\u00a0');
   return (markdown) => md.render(markdown);
 }
 

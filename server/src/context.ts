@@ -19,6 +19,7 @@ import { defaultStoragePath } from './model/storagePath';
 import type { ProjectIndex } from './project/projectIndex';
 import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
+import { answersLabelFeature, type LabelFeature } from './labelFeatures';
 import { EndpointConsent } from './storage/consent';
 import { ConversationStore } from './storage/conversations';
 import { DismissedSteps } from './storage/dismissals';
@@ -42,8 +43,6 @@ export interface ClientSide {
   log(message: string): void;
 }
 
-/** The label features: each can be turned off where another tool answers the same question. */
-export type LabelFeature = 'definition' | 'references' | 'completion' | 'hover' | 'rename';
 
 /** The critique's state: its judgements, the queue that makes them, and when they are made unasked. */
 export interface CritiqueState {
@@ -64,7 +63,7 @@ export interface ServerContext {
   projectsRead(): Promise<void>;
   /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
   settings(): QedNanoSettings;
-  /** Whether the server answers `feature` of labels (the one place that decides; all of them for now). */
+  /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
   /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
   lensCommand(command: string): string;
@@ -157,7 +156,7 @@ export function createServerContext(
     index: documents.index,
     projectsRead: () => documents.loader.settled(PROJECT_WAIT_MS),
     settings: () => settings.now,
-    labelFeatures: () => true,
+    labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
     pullSettings,
     lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
     generate,

@@ -28,7 +28,8 @@ import {
   type RequestType0,
   type ResultProgressReporter,
 } from 'vscode-languageserver';
-import type { LabelFeature, ServerContext } from './context';
+import type { ServerContext } from './context';
+import type { LabelFeature } from './labelFeatures';
 import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
 import { chat, chatHistory } from './features/chat';

@@ -89,6 +89,12 @@ export interface QedNanoSettings {
     /** The client's own: how long a pause in typing (ms) before an automatic suggestion is asked for. */
     debounceMs: number;
   };
+  latex: {
+    /** The label features beside another extension that answers the same questions (LaTeX Workshop):
+     * `auto` leaves Go to Definition, `\ref{` completion and hover of labels to it where the client says it
+     * is there, and keeps the rest (server/src/labelFeatures.ts); `on`: all of them anyway; `off`: none. */
+    labels: 'auto' | 'on' | 'off';
+  };
   analysis: {
     /** Documents with more characters than this are not analysed (one information diagnostic instead). */
     maxDocumentSize: number;
@@ -114,6 +120,9 @@ export interface QedNanoInitializationOptions {
   /** The lens commands (`CLIENT_COMMANDS`' ids) this client runs. Absent: all of them (as the VS Code
    * extension does). A lens whose command the client does not run is sent with its title only. */
   clientCommands?: string[];
+  /** Another extension of the editor answers Go to Definition, completion and hover of LaTeX labels (VS Code:
+   * LaTeX Workshop is enabled). With `qedNano.latex.labels` at `auto` the server then leaves those to it. */
+  latexLabelsElsewhere?: boolean;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -33,6 +33,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   rc: { iterations: 3 },
   critique: { trigger: 'onSave', depth: 'full', thinkingBudget: 4000 },
   completion: { mode: 'automatic', debounceMs: 400 },
+  latex: { labels: 'auto' },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
   structure: { problemPatterns: [], solutionPatterns: [] },
 };
@@ -48,6 +49,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const completion = isObject(given.completion) ? given.completion : {};
   const remote = isObject(given.remote) ? given.remote : {};
   const structure = isObject(given.structure) ? given.structure : {};
+  const latex = isObject(given.latex) ? given.latex : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
   return {
@@ -89,6 +91,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
       mode: completion.mode === 'manual' || completion.mode === 'off' ? completion.mode : defaults.completion.mode,
       debounceMs: integer(completion.debounceMs, defaults.completion.debounceMs, 0, 5000),
     },
+    latex: { labels: latex.labels === 'on' || latex.labels === 'off' ? latex.labels : defaults.latex.labels },
     analysis: {
       maxDocumentSize: integer(analysis.maxDocumentSize, defaults.analysis.maxDocumentSize, 0, MAX_ANALYSED_DOCUMENT_SIZE),
       guesses: typeof analysis.guesses === 'boolean' ? analysis.guesses : defaults.analysis.guesses,

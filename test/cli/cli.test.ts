@@ -89,6 +89,11 @@ test('check: compiler-style text, JSON and SARIF 2.1.0 that the official schema 
   assert.equal(text.status, 1);
   assert.match(text.stdout, new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: (error|warning|note): .+ \\[[a-z-]+\\]$`, 'm'));
   assert.doesNotMatch(text.stdout, /clean\.md/);
+  const levels = analyzeDocument('latex', readDocument('broken.tex')).diagnostics.map((d) => (d.severity === 'information' ? 'note' : d.severity));
+  const tally = (['error', 'warning', 'note'] as const).map((l) => [l, levels.filter((x) => x === l).length] as const).filter(([, n]) => n > 0);
+  assert.ok(text.stdout.endsWith(`\n2 files: ${tally.map(([l, n]) => `${n} ${l}${n === 1 ? '' : 's'}`).join(', ')}\n`), `the last line sums up: ${text.stdout.slice(-80)}`);
+  const quiet = run(['check', clean]);
+  assert.deepEqual([quiet.status, quiet.stdout], [0, '1 file, no findings\n'], 'a clean check says so in one line');
 
   const json = JSON.parse(run(['check', '--format', 'json', broken]).stdout) as { findings: { file: string; rule: string; start: { line: number } }[] };
   const analysis = analyzeDocument('latex', readDocument('broken.tex'));

@@ -163,3 +163,35 @@ test('a package opened in the editor counts while it is edited, before it is sav
   await client.diagnostics(uri('ch2.tex'), hasCodes([]), 10_000);
   assert.deepEqual((await client.diagnostics(uri('bookthms.sty'))).length, 0, 'a package\'s own structure is not checked');
 });
+
+test('beside LaTeX Workshop (the client says it is there), `auto` leaves definition, completion and hover to it and keeps references and rename; `on` answers all; `off` none, the label checks stay', async () => {
+  /** Which label features a server started with these options answers in ch1.tex. */
+  const answered = async (options: object): Promise<string[]> => {
+    const { client: other } = await TestLanguageClient.start(options, {}, process.env, [], pathToFileURL(workspace).href);
+    try {
+      await other.open(uri('ch1.tex'), 'latex', read('ch1.tex'));
+      await other.open(uri('ch2.tex'), 'latex', read('ch2.tex'));
+      await other.diagnostics(uri('ch1.tex'), hasCodes([]), 20_000);
+      const textDocument = { uri: uri('ch1.tex') };
+      const position = at('ch1.tex', 'c2-lem:two', 3);
+      const answers = {
+        definition: await other.connection.sendRequest(DefinitionRequest.type, { textDocument, position }),
+        references: await other.connection.sendRequest(ReferencesRequest.type, { textDocument, position, context: { includeDeclaration: true } }),
+        completion: await other.connection.sendRequest(CompletionRequest.type, { textDocument, position: at('ch1.tex', 'c2-lem:two') }),
+        hover: await other.connection.sendRequest(HoverRequest.type, { textDocument, position }),
+        rename: await other.connection.sendRequest(PrepareRenameRequest.type, { textDocument, position }),
+      };
+      // The checks of labels do not depend on the setting: a reference to a missing label is still one warning.
+      const broken = read('ch1.tex').replace('\\end{document}', 'And \\ref{c2-lem:three}.\n\\end{document}');
+      await other.change(uri('ch1.tex'), 2, [{ text: broken }]);
+      const [warning] = await other.diagnostics(uri('ch1.tex'), (params) => params.diagnostics.length === 1, 20_000);
+      assert.match(typeof warning!.message === 'string' ? warning!.message : warning!.message.value, /c2-lem:three/);
+      return Object.entries(answers).filter(([, answer]) => answer !== null).map(([feature]) => feature);
+    } finally {
+      assert.equal(await other.stop(), 0, other.stderr.join(''));
+    }
+  };
+  assert.deepEqual(await answered({ latexLabelsElsewhere: true }), ['references', 'rename'], 'auto beside LaTeX Workshop');
+  assert.deepEqual(await answered({ latexLabelsElsewhere: true, qedNano: { latex: { labels: 'on' } } }), ['definition', 'references', 'completion', 'hover', 'rename'], 'on');
+  assert.deepEqual(await answered({ qedNano: { latex: { labels: 'off' } } }), [], 'off');
+});

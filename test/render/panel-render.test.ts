@@ -181,7 +181,7 @@ test('hidden and shown again, the panel comes back as it was, but offers only wh
   }));
   assert.equal(restored.statementMath, true);
   assert.equal(restored.proofMath, 1);
-  assert.match(restored.proofText, /Since .* is a positive integer\. ∎/);
+  assert.match(restored.proofText, /Since .* is a positive integer\.\s∎/);
   assert.equal(restored.message, 'Done: 3 thinking + 9 proof tokens.');
   // A restored view (after a window reload the extension has no run at all) asks before offering anything.
   assert.deepEqual([restored.insert, restored.retry, restored.posted], [false, false, [{ type: 'ready' }]]);
@@ -407,5 +407,44 @@ test('the reasoning cache: each attempt starts afresh, each summary is folded wi
   assert.ok(stopped.proof?.startsWith('Proof one'));
   await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'panel-reasoning-cache.png') });
   assert.deepEqual(violations, []);
+  await page.close();
+});
+
+test('in a narrow Proof view the end-of-proof mark stays on the line of the last word', async () => {
+  const words = 'Since every term is positive the sum is positive and the claim follows for every integer we considered';
+  const page = (await harness.show([
+    { type: 'run', kind: 'proof', mode: 'single' },
+    { type: 'progress', value: { kind: 'started', statement: 'Show it.', macros: {} } },
+    // Each width below puts a break right before the mark without the no-break space: one of them is the
+    // width at which a plain space would let "∎" wrap alone.
+    { type: 'progress', value: { kind: 'answer', text: `${words} ∎` } },
+  ], { width: 240, height: 600 })).page;
+  const wrapsAlone: number[] = [];
+  for (let width = 180; width <= 260; width += 2) {
+    await page.setViewportSize({ width, height: 600 });
+    const lines = await page.evaluate(() => {
+      const proof = document.querySelector('#proof')!;
+      const walker = document.createTreeWalker(proof, NodeFilter.SHOW_TEXT);
+      let node: Text | null;
+      let mark: DOMRect | undefined;
+      let last: DOMRect | undefined;
+      while ((node = walker.nextNode() as Text | null)) {
+        const at = node.data.indexOf('∎');
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        mark = range.getBoundingClientRect();
+        const before = node.data.slice(0, at).trimEnd().lastIndexOf(' ');
+        range.setStart(node, before + 1);
+        range.setEnd(node, before + 2);
+        last = range.getBoundingClientRect();
+      }
+      return mark && last ? { mark: mark.top, last: last.top } : undefined;
+    });
+    assert.ok(lines, 'the mark is shown');
+    if (Math.abs(lines.mark - lines.last) > 2) wrapsAlone.push(width);
+  }
+  assert.deepEqual(wrapsAlone, [], 'widths at which "∎" went to a line without the last word');
   await page.close();
 });

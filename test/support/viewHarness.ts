@@ -59,9 +59,10 @@ export class ViewHarness {
     this.server?.close();
   }
 
-  /** Opens the view and posts `messages` to it; CSP violations reported by the page are collected. */
-  async show(messages: readonly unknown[]): Promise<{ page: Page; violations: string[] }> {
-    const page = await this.browser!.newPage({ viewport: { width: 520, height: 900 } });
+  /** Opens the view (in a page of `viewport`'s size) and posts `messages` to it; CSP violations reported by
+   * the page are collected. */
+  async show(messages: readonly unknown[], viewport = { width: 520, height: 900 }): Promise<{ page: Page; violations: string[] }> {
+    const page = await this.browser!.newPage({ viewport });
     const violations: string[] = [];
     page.on('console', (m) => {
       if (/Content.Security.Policy|Refused/i.test(m.text())) violations.push(m.text());

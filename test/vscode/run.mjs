@@ -1,16 +1,24 @@
 // Runs the integration suite (test/vscode/suite) inside a real VS Code, through @vscode/test-electron's
-// runTests(), twice: once with the extension loaded from this folder (development mode), once with the
-// extension installed from its .vsix (so a file missing from the package fails a test).
+// runTests(): in the current VS Code twice, once with the extension loaded from this folder (development
+// mode), once with the extension installed from its .vsix (so a file missing from the package fails a test);
+// then in VS Code 1.100.3, the engines floor, from this folder (the `floor` run: the tests FLOOR_TESTS names,
+// those that meet what changed most between the two: activation, the language client's features, the
+// webviews, the model in the extension host, Prove end to end).
 //
-// Where VS Code is: by default the VS Code inside code-server 4.100.3 driven by headless Chromium (the only
-// one that runs offline here; installed by scripts/install-code-server.sh). With QED_VSCODE=desktop, desktop
-// VS Code 1.100.3 is downloaded by test-electron instead (run under `xvfb-run -a` on a headless Linux).
+// Where VS Code is: by default the VS Code inside code-server driven by headless Chromium (the only one that
+// runs offline here; installed by scripts/install-code-server.sh): code-server 4.139.1 (VS Code 1.139.1, on
+// its own Node 24) as the current one, 4.100.3 (VS Code 1.100.3) as the floor. With QED_VSCODE=desktop,
+// desktop VS Code 1.100.3 is downloaded by test-electron for the development and .vsix runs instead (run
+// under `xvfb-run -a` on a headless Linux).
 //
-// Then the first-run suite (test/vscode/firstRun) in FIRST_RUN_STARTS fresh profiles, one after another: each
-// a new user-data folder and a new browser, the user's own problem file and a model file in the user settings.
+// Then the coexistence suite (test/vscode/coexistence) in the current VS Code with LaTeX Workshop installed
+// from test/fixtures/coexistence, and the first-run suite (test/vscode/firstRun) in FIRST_RUN_STARTS fresh
+// profiles, one after another: each a new user-data folder and a new browser, the user's own problem file
+// and a model file in the user settings.
 //
-// Usage: node test/vscode/run.mjs [--development-only | --first-run-only]. Writes screenshots and results to
-// test-output/.
+// Usage: node test/vscode/run.mjs [--development-only | --first-run-only | --coexistence-only | --floor-only].
+// QED_CODE_SERVER_DIR and QED_CODE_SERVER_FLOOR_DIR name installed code-servers (else they are installed).
+// Writes screenshots and results to test-output/.
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,11 +30,34 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const outputDir = process.env.QED_TEST_OUTPUT ?? path.join(root, 'test-output');
 const desktop = process.env.QED_VSCODE === 'desktop';
 const testsPath = path.join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
-const firstRunOnly = process.argv.includes('--first-run-only');
-const modes = firstRunOnly ? [] : process.argv.includes('--development-only') ? ['development'] : ['development', 'vsix'];
+/** Only the tests whose titles match (a Mocha grep), for a quick look while developing. */
+const userGrep = process.env.QED_VSCODE_GREP;
+const only = ['--development-only', '--first-run-only', '--coexistence-only', '--floor-only'].find((flag) => process.argv.includes(flag));
+const modes = only === undefined ? ['development', 'vsix', 'floor'] : only === '--development-only' ? ['development'] : only === '--floor-only' ? ['floor'] : [];
+/** The code-server of the current VS Code and of the engines floor (scripts/install-code-server.sh pins both). */
+const CURRENT_CODE_SERVER = '4.139.1';
+const FLOOR_CODE_SERVER = '4.100.3';
+/** The tests the floor run keeps: the suite's titles they begin with (a Mocha grep). */
+const FLOOR_TESTS = [
+  'the extension under test',
+  'activates on demand',
+  'the Outline of a LaTeX file',
+  'a broken LaTeX file',
+  'labels in a project',
+  'the language server is restarted',
+  'without a model',
+  'the model loads',
+  'Prove on a LaTeX selection',
+];
 /** How many fresh profiles the first-run suite starts in (the webview race hit 5 of 6 starts once). */
-const FIRST_RUN_STARTS = Number(process.env.QED_FIRST_RUN_STARTS ?? 5);
+// Three since the floor run and the coexistence suite joined the 15-minute budget: starts 1 and 3 have the
+// race's dead first page injected, start 2 is a plain fresh start (one start takes about 64 s on a loaded
+// 2-core machine).
+const FIRST_RUN_STARTS = Number(process.env.QED_FIRST_RUN_STARTS ?? 3);
 const firstRunTestsPath = path.join(root, 'out', 'test', 'vscode', 'firstRun', 'index.js');
+const coexistenceTestsPath = path.join(root, 'out', 'test', 'vscode', 'coexistence', 'index.js');
+/** LaTeX Workshop, built from its source (test/fixtures/coexistence/README.md). */
+const LATEX_WORKSHOP_VSIX = path.join(root, 'test', 'fixtures', 'coexistence', 'latex-workshop-10.17.1.vsix');
 // A new user's own file (not a fixture): a problem without a proof, and what the first run's model says.
 const FIRST_RUN_FILE = '# My problems\n\n**Problem 1.** Prove that $1 + 3 + \\dots + (2n-1) = n^2$ for every positive integer $n$.\n\n**Problem 2.** Find all primes $p$ with $p^2 + 2$ prime.\n';
 const FIRST_RUN_PROOF = 'Induction.\n</think>\n\n**Proof.** The sum of the first $n$ odd numbers grows by $2n+1$ from $n$ to $n+1$, and $n^2 + 2n + 1 = (n+1)^2$. ∎';
@@ -49,14 +80,23 @@ const REFINED_STEP = 'Say why.\n</think>\n\nThen $x^2 = x \\cdot x \\ge 0$, sinc
 
 if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npm run build\` first.`);
 
-let vscodeExecutablePath;
+const codeServerAsVSCode = path.join(root, 'test', 'vscode', 'codeServerAsVSCode.mjs');
+const desktopVSCode = desktop ? await downloadAndUnzipVSCode('1.100.3') : undefined;
 const env = { QED_TEST_OUTPUT: outputDir };
-if (desktop) {
-  vscodeExecutablePath = await downloadAndUnzipVSCode('1.100.3');
-} else {
-  const codeServerDir = process.env.QED_CODE_SERVER_DIR ?? installCodeServer();
-  env.QED_CODE_SERVER_DIR = codeServerDir;
-  vscodeExecutablePath = path.join(root, 'test', 'vscode', 'codeServerAsVSCode.mjs');
+/** Where each code-server is, installed on first use. */
+const codeServers = new Map();
+function codeServer(version) {
+  if (!codeServers.has(version)) {
+    const given = version === CURRENT_CODE_SERVER ? process.env.QED_CODE_SERVER_DIR : process.env.QED_CODE_SERVER_FLOOR_DIR;
+    codeServers.set(version, given ?? installCodeServer(version));
+  }
+  return codeServers.get(version);
+}
+/** The VS Code a run of `mode` is in: its executable for runTests, and its name. */
+function vscodeFor(mode) {
+  if (desktopVSCode && mode !== 'floor') return { executable: desktopVSCode, name: 'desktop VS Code 1.100.3', env: {} };
+  const version = mode === 'floor' ? FLOOR_CODE_SERVER : CURRENT_CODE_SERVER;
+  return { executable: codeServerAsVSCode, name: `VS Code in code-server ${version}`, env: { QED_CODE_SERVER_DIR: codeServer(version) } };
 }
 
 const results = [];
@@ -75,23 +115,27 @@ for (const mode of modes) {
   const scripts = [PROVE_SCRIPT, ...RC_SCRIPTS, PROVE_SCRIPT, COMPLETION, CRITIQUE_REVIEW, CRITIQUE_FINDINGS, REFINED_STEP];
   // The remote-engine test's stand-in for vLLM (OpenAI API, node-llama-cpp behind it), which wants the key.
   const remote = await startRemoteServer(tinyModel);
+  const vscode = vscodeFor(mode);
+  const grep = mode === 'floor' ? `^QED-Nano in a real VS Code (${FLOOR_TESTS.join('|')})` : userGrep;
   const modeEnv = {
     ...env,
+    ...vscode.env,
     QED_TEST_MODE: mode,
     QED_TINY_MODEL: tinyModel,
     QED_NANO_TEST_SCRIPT: JSON.stringify(scripts),
     QED_TEST_REMOTE_URL: remote.url,
     QED_TEST_REMOTE_KEY: REMOTE_KEY,
+    ...(grep ? { QED_VSCODE_GREP: grep } : {}),
   };
   let developmentPath = root;
   if (mode === 'vsix') {
     const vsix = packageExtension();
     developmentPath = path.join(root, 'test', 'vscode', 'packageHarness');
-    if (desktop) installIntoDesktop(vsix, extensionsDir, userDataDir);
+    if (desktopVSCode) installIntoDesktop(desktopVSCode, vsix, extensionsDir, userDataDir);
     else modeEnv.QED_VSIX = vsix;
   }
   try {
-    const counts = await runSuite(`VS Code integration tests (${mode}${desktop ? ', desktop VS Code' : ', VS Code in code-server'})`, modeEnv, {
+    const counts = await runSuite(`VS Code integration tests (${mode}, ${vscode.name})`, vscode.executable, modeEnv, {
       extensionDevelopmentPath: developmentPath,
       extensionTestsPath: testsPath,
       launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
@@ -100,10 +144,15 @@ for (const mode of modes) {
   } finally {
     remote.process.kill();
     rmSync(scratch, { recursive: true, force: true });
+    // runSuite leaves a run's environment in process.env: a later run installs and greps only what it names.
+    delete process.env.QED_VSIX;
+    delete process.env.QED_VSCODE_GREP;
   }
 }
 
-if (!process.argv.includes('--development-only') && !process.env.QED_VSCODE_GREP && FIRST_RUN_STARTS > 0) {
+if ((only === undefined || only === '--coexistence-only') && !userGrep) results.push({ mode: 'coexistence', ...(await coexistence()) });
+
+if ((only === undefined || only === '--first-run-only') && !userGrep && FIRST_RUN_STARTS > 0) {
   let passed = 0;
   let failed = 0;
   for (let start = 1; start <= FIRST_RUN_STARTS; start++) {
@@ -117,6 +166,27 @@ if (!process.argv.includes('--development-only') && !process.env.QED_VSCODE_GREP
 for (const { mode, passed, failed } of results) console.log(`vscode-${mode}: ${passed} passed, ${failed} failed`);
 process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
 
+/** The coexistence suite in the current VS Code with LaTeX Workshop installed, on the correct thesis. */
+async function coexistence() {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'qed-vscode-coexistence-'));
+  const workspace = path.join(scratch, 'workspace');
+  cpSync(path.join(root, 'test', 'fixtures', 'coexistence', 'thesis'), path.join(workspace, 'thesis'), { recursive: true });
+  const vscode = vscodeFor('coexistence');
+  const userDataDir = path.join(scratch, 'user-data');
+  const extensionsDir = path.join(scratch, 'extensions');
+  if (desktopVSCode) installIntoDesktop(desktopVSCode, LATEX_WORKSHOP_VSIX, extensionsDir, userDataDir);
+  try {
+    return await runSuite(`Beside LaTeX Workshop (${vscode.name})`, vscode.executable, { ...env, ...vscode.env, QED_TEST_MODE: 'coexistence', QED_OTHER_VSIX: LATEX_WORKSHOP_VSIX }, {
+      extensionDevelopmentPath: root,
+      extensionTestsPath: coexistenceTestsPath,
+      launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
+    });
+  } finally {
+    delete process.env.QED_OTHER_VSIX;
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 /** One start of the first-run suite in a fresh profile; resolves with its counts. */
 async function firstRun(start) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'qed-vscode-first-run-'));
@@ -126,17 +196,18 @@ async function firstRun(start) {
   const tinyModel = path.join(scratch, 'my-model.gguf');
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
   const mode = `first-run-${start}`;
+  const vscode = vscodeFor(mode);
   const runEnv = {
     ...env,
+    ...vscode.env,
     QED_TEST_MODE: mode,
     QED_NANO_TEST_SCRIPT: JSON.stringify([FIRST_RUN_PROOF, FIRST_RUN_CHAT, FIRST_RUN_CHAT_AGAIN]),
     // Every other start, each view's first page comes up dead, as the webview service-worker race leaves it.
     QED_TEST_WEBVIEW_FAULT: start % 2 === 1 ? 'dead-first-page' : '',
     QED_USER_SETTINGS: JSON.stringify({ 'qedNano.model': tinyModel, 'qedNano.threads': 1, 'qedNano.contextSize': 2048, 'qedNano.gpu': 'off' }),
   };
-  delete process.env.QED_VSIX; // left by the .vsix run: the first run is the development folder alone
   try {
-    return await runSuite(`First run in a fresh profile, start ${start} of ${FIRST_RUN_STARTS}`, runEnv, {
+    return await runSuite(`First run in a fresh profile, start ${start} of ${FIRST_RUN_STARTS} (${vscode.name})`, vscode.executable, runEnv, {
       extensionDevelopmentPath: root,
       extensionTestsPath: firstRunTestsPath,
       launchArgs: [workspace, `--user-data-dir=${path.join(scratch, 'user-data')}`, `--extensions-dir=${path.join(scratch, 'extensions')}`],
@@ -154,7 +225,7 @@ async function firstRun(start) {
  * (named by QED_TEST_MODE). A run that failed without reporting (no browser, no workbench) counts as one
  * failure.
  */
-async function runSuite(title, suiteEnv, options) {
+async function runSuite(title, vscodeExecutablePath, suiteEnv, options) {
   const resultFile = path.join(outputDir, `vscode-results-${suiteEnv.QED_TEST_MODE}.json`);
   rmSync(resultFile, { force: true });
   console.log(`\n=== ${title} ===`);
@@ -183,8 +254,8 @@ async function startRemoteServer(model) {
   return { process: child, url };
 }
 
-function installCodeServer() {
-  const output = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium'], {
+function installCodeServer(version) {
+  const output = execFileSync('bash', [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium', '--code-server', version], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -200,7 +271,7 @@ function packageExtension() {
   return output.trim().split('\n').at(-1);
 }
 
-function installIntoDesktop(vsix, extensionsDir, userDataDir) {
+function installIntoDesktop(vscodeExecutablePath, vsix, extensionsDir, userDataDir) {
   const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(vscodeExecutablePath);
   execFileSync(cli, [...cliArgs, `--extensions-dir=${extensionsDir}`, `--user-data-dir=${userDataDir}`, '--install-extension', vsix], {
     stdio: 'inherit',

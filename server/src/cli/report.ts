@@ -44,7 +44,17 @@ export function levelOf(severity: 'error' | 'warning' | 'information'): Level {
 export function formatFindings(findings: readonly Finding[], format: Format, files: readonly string[]): string {
   if (format === 'json') return `${JSON.stringify({ files: files.length, findings: findings.map(jsonFinding) }, null, 2)}\n`;
   if (format === 'sarif') return `${JSON.stringify(sarif(findings, files), null, 2)}\n`;
-  return findings.map(textFinding).join('');
+  return `${findings.map(textFinding).join('')}${textSummary(findings, files.length)}\n`;
+}
+
+/** The text report's last line: what was read and what was found ("3 files, no findings"; "2 files: 1
+ * error, 3 warnings"), so a clean run says so instead of printing nothing. */
+export function textSummary(findings: readonly Finding[], files: number): string {
+  const count = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+  const read = count(files, 'file');
+  if (findings.length === 0) return `${read}, no findings`;
+  const levels = (['error', 'warning', 'note'] as const).map((level) => [level, findings.filter((f) => f.level === level).length] as const);
+  return `${read}: ${levels.filter(([, n]) => n > 0).map(([level, n]) => count(n, level)).join(', ')}`;
 }
 
 function textFinding(f: Finding): string {

@@ -221,11 +221,12 @@ export class StructureBuilder {
     const message = `${capitalise(describeMath(open.delimiter))} opened on ${lineLabel(open.range.start)} is not closed with \`${closer}\` ${where}.`;
     const brace = depth > 0 && at ? unclosedBrace(this.lines, this.format, at, depth) : undefined;
     if (brace && comparePositions(brace.start, open.range.end) >= 0) {
+      // The cause first: the brace (the math not closed is what it leads to).
       this.diagnostics.push(finding(
         'unclosed-math',
         this.format === 'latex' ? 'certain' : 'likely',
         brace,
-        `${message} This \`{\` is never closed: each \`$\` after it is read as text inside it.`,
+        `Unbalanced brace: this \`{\` (${lineLabel(brace.start)}, column ${brace.start.character + 1}) is never closed, so each \`${closer}\` after it is read as text inside it and ${describeMath(open.delimiter)} opened on ${lineLabel(open.range.start)} is not closed ${where}.`,
         [{ range: open.range, message: 'the math opened here' }],
       ));
       return;

@@ -31,7 +31,7 @@ suite('First run in a fresh profile', () => {
 
     const result = (await vscode.commands.executeCommand('qedNano.prove')) as { proof: string } | undefined;
     assert.ok(result?.proof, 'Prove returned a proof');
-    // Long enough for every recovery the view host tries (webviewHost.ts READY_WAITS_MS) before it gives up.
+    // Long enough for every recovery the view host tries (readyWatchdog.ts READY_WAITS_MS) before it gives up.
     const proofView = await viewShowing('the Proof view', PROOF_VIEW, (probe) => probe.text.includes('odd numbers'), 45_000);
     assert.equal(proofView.styled, true, 'the Proof view is styled');
     await actInView({ view: PROOF_VIEW, do: 'click', selector: '#copy' });

@@ -66,6 +66,8 @@ export interface ViewProbe {
   buttons: { id: string; text: string; disabled: boolean; color: string; background: string }[];
   /** The page's visible text (its first 2,000 characters). */
   text: string;
+  /** The view's size in CSS pixels. */
+  viewport: { width: number; height: number };
 }
 
 /**
@@ -75,7 +77,7 @@ export interface ViewProbe {
 export async function actInView(request: { view: string; do: 'probe' | 'click' | 'type'; selector?: string; text?: string }): Promise<ViewProbe> {
   const answer = JSON.parse(await askRunner('view', JSON.stringify(request), `the view ${request.view}`, 20_000)) as Partial<ViewProbe> & { error?: string };
   if (answer.error) throw new Error(`acting in the view ${request.view}: ${answer.error}`);
-  return { found: false, scriptRan: false, styled: false, buttons: [], text: '', ...answer };
+  return { found: false, scriptRan: false, styled: false, buttons: [], text: '', viewport: { width: 0, height: 0 }, ...answer };
 }
 
 /** Logs `[qed-<action>] ID ARGS` for the runner (codeServerAsVSCode.mjs), waits for its ID.keys-done file
