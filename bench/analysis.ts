@@ -7,7 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, ProofDocumentAnalyzer } from '../server/src/documents/analyzer';
 import type { DocumentFormat } from '../server/src/documents/proofDocument';
 import { structuralDiagnostics } from '../server/src/features/diagnostics';
-import { documentSymbols, excerptOf } from '../server/src/features/symbols';
+import { documentSymbols } from '../server/src/features/symbols';
 import { ADVERSARIAL_DOCUMENTS, kilobytes } from '../test/support/adversarial';
 import { readDocument } from '../test/support/fixtures';
 import { median, sideBySide } from './sideBySide';
@@ -71,7 +71,7 @@ export async function benchAnalysis(): Promise<void> {
 function serve(format: DocumentFormat, text: string): void {
   const document = TextDocument.create(`file:///bench.${format}`, format, 1, text);
   const analysis = analyzeDocument(format, text, { maxDocumentSize: 10_000_000 });
-  JSON.stringify(documentSymbols(analysis, excerptOf(document)));
+  JSON.stringify(documentSymbols(analysis, document));
   JSON.stringify(structuralDiagnostics(analysis, document.uri));
 }
 

@@ -1,10 +1,11 @@
 /**
- * Speed where the model repeats its input, and interactive work first (engine, generated models):
- *  - prompt-lookup decoding: a whole-proof refinement whose answer repeats about 90% of the proof it
- *    rewrites, tokens/s with `repeats` against without, the same scripted text on both sides (target:
- *    >= 1.5x on the wide model, byte-identical output); the same on the tiny model;
- *  - a reply that repeats nothing (chat): tokens/s on sequences that carry the predictor against sequences
- *    without one (target: at most 3% slower);
+ * Speed where the model repeats itself, and interactive work first (engine, generated models):
+ *  - lookup decoding (lookupPredictor.ts), each figure an engine with prediction against one without
+ *    (qedNano.prediction off), the same scripted text on both sides: a refinement repeating ~90% of the
+ *    proof it rewrites (target >= 2.5x on the wide model); (a) a Prove reply whose proof restates its
+ *    thinking (targets: >= 2.5x after </think>, >= 1.2x whole); (b) a critique quoting the steps (>= 1.5x);
+ *    (c) a chat reply that repeats nothing (at most 3% slower). Printed with each: the acceptance and the
+ *    tokens gained per evaluation that predicted;
  *  - interactive first: a completion's latency while a background critique generates on another sequence
  *    against the same completion on an idle engine (target: within 1.3x); and with one sequence, where the
  *    completion pre-empts the critique.
@@ -17,11 +18,11 @@ import { refinementRequest } from '../server/src/prompts/deepPrompts';
 import { proofRequest } from '../server/src/prompts/proofPrompt';
 import { scratchFile, tinyModelPath } from '../test/support/models';
 import { wideModelBytes } from '../test/support/wideModel';
-import { roundsNote, sideBySide } from './sideBySide';
+import { median, roundsNote, sideBySide } from './sideBySide';
 
-const ROUNDS = 5;
-/** The chat figure's target is a few percent: more rounds, so that it is not noise. */
-const CHAT_ROUNDS = 9;
+/** Rounds per figure (QED_NANO_BENCH_ROUNDS overrides: a short run on a shared machine); the chat figure,
+ * whose target is a few percent, gets four more. */
+const ROUNDS = Number(process.env.QED_NANO_BENCH_ROUNDS) || 5;
 
 const PROOF = [
   'Suppose for contradiction that only finitely many primes exist, and list them as $p_1, \\dots, p_k$.',
@@ -39,70 +40,126 @@ const CHAT_REPLY =
   'A good first step is to ask what a finite list of primes would let you build. Multiply them all and add one: which primes can divide that number? ' +
   'Try it with the first three primes before you write anything general, and look at the remainder each one leaves.';
 
-interface Side {
-  engine: LlamaEngine;
-  request: GenerationRequest;
+/** A thinking part that works the problem out, then a proof that reuses its formulas and sentences (as a
+ * reasoning model's proof after `</think>` restates its thinking). */
+const THINKING = [
+  'We need infinitely many primes. Suppose not: list them as $p_1, \\dots, p_k$.',
+  'Natural candidate: $N = p_1 p_2 \\cdots p_k + 1$. Is $N$ prime? Not necessarily, e.g. $2 \\cdot 3 \\cdot 5 \\cdot 7 \\cdot 11 \\cdot 13 + 1 = 30031 = 59 \\cdot 509$.',
+  'But any prime $q$ dividing $N$ works: since $N > 1$, such a prime $q$ exists.',
+  'If $q = p_i$ for some $i$, then $q$ divides $p_1 p_2 \\cdots p_k$ and $N$, so $q$ divides their difference, which is $1$. Impossible.',
+  'So $q$ is a prime not in the list, contradicting that $p_1, \\dots, p_k$ are all the primes.',
+  'Wait, check $k \\ge 1$: the list is not empty because $2$ is prime. Fine.',
+  'Also the bound: the next prime is at most $p_1 p_2 \\cdots p_k + 1$, and by induction $p_k \\le 2^{2^{k}}$.',
+].join(' ');
+const PROOF_AFTER_THINKING = [
+  '**Proof.** Suppose not: list them as $p_1, \\dots, p_k$ (the list is not empty because $2$ is prime).',
+  'Let $N = p_1 p_2 \\cdots p_k + 1$. Since $N > 1$, such a prime $q$ exists: take any prime $q$ dividing $N$.',
+  'If $q = p_i$ for some $i$, then $q$ divides $p_1 p_2 \\cdots p_k$ and $N$, so $q$ divides their difference, which is $1$. Impossible.',
+  'So $q$ is a prime not in the list, contradicting that $p_1, \\dots, p_k$ are all the primes. ∎',
+].join(' ');
+/** A critique that quotes the steps it judges. */
+const CRITIQUE = [
+  'Step 1: "Suppose for contradiction that only finitely many primes exist, and list them as $p_1, \\dots, p_k$." Correct.',
+  'Step 2: "Consider the number $N = p_1 p_2 \\cdots p_k + 1$, which is larger than every prime in the list." Correct.',
+  'Step 3: "Since $N > 1$, it has at least one prime divisor; call it $q$." Correct, though the existence of a prime divisor deserves a word.',
+  'Step 4: "If $q$ were one of the $p_i$, then $q$ would divide both $N$ and the product, hence their difference $1$." Correct.',
+  'Step 8: "By induction on $k$ one obtains $p_k \\le 2^{2^{k}}$ for every $k \\ge 1$." This step is stated without proof: the induction is not carried out.',
+].join('\n');
+
+/** The share of the proof's token 4-grams that occur in the thinking (how much the proof restates it). */
+function restated(engine: LlamaEngine, thinking: string, proof: string): number {
+  const grams = (text: string): string[] => {
+    const t = engine.tokenize([{ special: false, text }]);
+    return t.slice(3).map((_, i) => t.slice(i, i + 4).join(','));
+  };
+  const seen = new Set(grams(thinking));
+  const mine = grams(proof);
+  return mine.filter((g) => seen.has(g)).length / mine.length;
 }
 
-/** Tokens/s of one scripted generation (after the first token), and its text. */
-async function rate({ engine, request }: Side): Promise<{ rate: number; result: GenerationResult }> {
-  const result = await engine.generate(request, () => undefined);
-  return { rate: result.stats.tokensPerSecond, result };
+interface Measure {
+  /** Tokens/s over the whole reply, and over its answer only (after </think>). */
+  whole: number;
+  answer: number;
 }
 
-async function refinement(label: string, options: LlamaEngineOptions): Promise<void> {
-  const engine = await LlamaEngine.load(options);
-  const script = engine.tokenize([{ special: true, text: `I keep the argument and make the two steps precise.\n</think>\n\n${REFINED}` }]);
-  const request: GenerationRequest = {
-    messages: [refinementRequest('Show that there are infinitely many primes.', PROOF, ['Step 3 names no prime; the last step states a bound without proof.'])],
+function measure(result: GenerationResult): Measure {
+  const { answerTokens, ms, thinkingMs, tokensPerSecond } = result.stats;
+  return { whole: tokensPerSecond, answer: answerTokens / Math.max(1e-3, (ms - thinkingMs) / 1000) };
+}
+
+/**
+ * One scripted reply generated on an engine with lookup prediction and on one without (qedNano.prediction
+ * off), alternating rounds: tokens/s (whole, and the answer phase), identical text, acceptance and the mean
+ * tokens gained per evaluation that predicted.
+ */
+async function compare(label: string, withPrediction: LlamaEngine, without: LlamaEngine, script: string, request: Omit<GenerationRequest, 'maxTokens' | 'tokenBias'>, rounds: number, targets: { whole?: number; answer?: number; atLeast?: number }): Promise<void> {
+  const side = (engine: LlamaEngine): GenerationRequest => {
+    const tokens = engine.tokenize([{ special: true, text: script }]);
     // The generated models never end a reply: it ends with the script.
-    maxTokens: script.length,
-    sampling: { temperature: 0 },
-    tokenBias: scriptedBias(script),
+    return { ...request, maxTokens: tokens.length, sampling: { temperature: 0 }, tokenBias: scriptedBias(tokens), detectLoops: false };
   };
   const texts = new Set<string>();
-  const predictions = { validated: 0, refuted: 0 };
+  const before = withPrediction.describe().local!;
+  const answers: Measure[] = [];
+  const plain: Measure[] = [];
   let generated = 0;
-  const measured = await sideBySide(
-    ROUNDS,
+  const whole = await sideBySide(
+    rounds,
     async () => {
-      const { rate: r, result } = await rate({ engine, request: { ...request, repeats: PROOF } });
+      const result = await withPrediction.generate(side(withPrediction), () => undefined);
       texts.add(result.raw);
-      predictions.validated += result.stats.predictedTokens.validated;
-      predictions.refuted += result.stats.predictedTokens.refuted;
-      generated = result.stats.thinkingTokens + result.stats.answerTokens;
-      return r;
+      answers.push(measure(result));
+      generated += result.stats.thinkingTokens + result.stats.answerTokens;
+      return result.stats.tokensPerSecond;
     },
     async () => {
-      const { rate: r, result } = await rate({ engine, request });
+      const result = await without.generate(side(without), () => undefined);
       texts.add(result.raw);
-      return r;
+      plain.push(measure(result));
+      return result.stats.tokensPerSecond;
     },
   );
-  await engine.dispose();
-  const identical = texts.size === 1 && [...texts][0]!.trimEnd().endsWith(REFINED);
-  const confirmed = Math.round((100 * predictions.validated) / Math.max(1, predictions.validated + predictions.refuted));
+  const after = withPrediction.describe().local!;
+  const validated = after.tokenPredictions.validated - before.tokenPredictions.validated;
+  const refuted = after.tokenPredictions.refuted - before.tokenPredictions.refuted;
+  const evaluations = after.predictionEvaluations - before.predictionEvaluations;
+  // Evaluations (forward passes) with prediction: each token not confirmed from a prediction took one.
+  // Without, every token does. Load on the machine does not move this figure; the time ratio it bounds.
+  const passes = `${generated - validated} forward passes with prediction for ${generated} without (${(generated / Math.max(1, generated - validated)).toFixed(2)}x fewer)`;
+  const answerRatio = median(answers.map((m, i) => m.answer / plain[i]!.answer));
+  const identical = texts.size === 1;
+  const verdicts: string[] = [];
+  if (targets.whole !== undefined) verdicts.push(`whole >= ${targets.whole}x: ${whole.ratio >= targets.whole && identical ? 'met' : 'MISSED'}`);
+  if (targets.answer !== undefined) verdicts.push(`after </think> >= ${targets.answer}x: ${answerRatio >= targets.answer && identical ? 'met' : 'MISSED'}`);
+  if (targets.atLeast !== undefined) verdicts.push(`at most ${Math.round((1 - targets.atLeast) * 100)}% slower: ${whole.ratio >= targets.atLeast && identical ? 'met' : 'MISSED'}`);
   console.log(
-    `  refinement repeating ~90% of its proof, ${label}: ${measured.a.toFixed(1)} tok/s with prediction vs ${measured.b.toFixed(1)} without = ${measured.ratio.toFixed(2)}x ` +
-      `(${roundsNote(measured)}; ${generated} tokens; ${identical ? 'byte-identical output' : 'OUTPUT DIFFERS'}; ${confirmed}% of predictions confirmed)`,
+    `  ${label}: ${whole.a.toFixed(1)} tok/s with prediction vs ${whole.b.toFixed(1)} without = ${whole.ratio.toFixed(2)}x whole, ${answerRatio.toFixed(2)}x after </think> ` +
+      `(${roundsNote(whole)}; ${identical ? 'identical text' : 'TEXT DIFFERS'}; ${Math.round((100 * validated) / Math.max(1, validated + refuted))}% of predicted tokens confirmed, ` +
+      `${(validated / Math.max(1, evaluations)).toFixed(1)} gained per evaluation that predicted; ${passes})`,
   );
-  if (label.startsWith('wide')) console.log(`    target >= 1.5x on the wide model: ${measured.ratio >= 1.5 && identical ? 'met' : 'MISSED'}`);
+  console.log(`    targets: ${verdicts.join('; ')}`);
 }
 
-async function chatReply(label: string, options: LlamaEngineOptions): Promise<void> {
-  const withPredictor = await LlamaEngine.load(options);
+export async function replies(label: string, options: LlamaEngineOptions, rounds: number): Promise<void> {
+  const withPrediction = await LlamaEngine.load(options);
   const without = await LlamaEngine.load({ ...options, tokenPrediction: false });
-  const request = (engine: LlamaEngine): GenerationRequest => {
-    const script = engine.tokenize([{ special: false, text: CHAT_REPLY }]);
-    return { messages: [proofRequest('Give me a hint for: there are infinitely many primes.')], maxTokens: script.length, thinking: 'closed', sampling: { temperature: 0 }, tokenBias: scriptedBias(script) };
-  };
-  const measured = await sideBySide(CHAT_ROUNDS, async () => (await rate({ engine: withPredictor, request: request(withPredictor) })).rate, async () => (await rate({ engine: without, request: request(without) })).rate);
-  await withPredictor.dispose();
-  await without.dispose();
-  console.log(
-    `  a reply that repeats nothing (chat), ${label}: ${measured.a.toFixed(1)} tok/s on sequences with the predictor vs ${measured.b.toFixed(1)} without = ${measured.ratio.toFixed(3)} ` +
-      `(${roundsNote(measured)}; target at most 3% slower: ${measured.ratio >= 0.97 ? 'met' : 'MISSED'})`,
+  console.log(`  ${label}; the prove reply's proof: ${Math.round(100 * restated(withPrediction, THINKING, PROOF_AFTER_THINKING))}% of its token 4-grams occur in its thinking`);
+  const problem = 'Show that there are infinitely many primes.';
+  await compare(
+    'refinement repeating ~90% of its proof (repeats)',
+    withPrediction,
+    without,
+    `I keep the argument and make the two steps precise.\n</think>\n\n${REFINED}`,
+    { messages: [refinementRequest(problem, PROOF, ['Step 3 names no prime; the last step states a bound without proof.'])], repeats: PROOF },
+    rounds,
+    { whole: 2.5 },
   );
+  await compare('(a) prove: a proof that restates its thinking', withPrediction, without, `${THINKING}\n</think>\n\n${PROOF_AFTER_THINKING}`, { messages: [proofRequest(problem)] }, rounds, { whole: 1.2, answer: 2.5 });
+  await compare('(b) critique quoting the steps', withPrediction, without, CRITIQUE, { messages: [proofRequest(`Critique this proof step by step:\n${PROOF}`)], thinking: 'closed' }, rounds, { whole: 1.5 });
+  await compare('(c) chat reply that repeats nothing', withPrediction, without, CHAT_REPLY, { messages: [proofRequest('Give me a hint for: there are infinitely many primes.')], thinking: 'closed' }, rounds + 4, { atLeast: 0.97 });
+  await withPrediction.dispose();
+  await without.dispose();
 }
 
 /** A completion's latency (ms) with a background critique generating beside it, against idle. */
@@ -151,10 +208,8 @@ export async function benchPrediction(): Promise<void> {
   console.log('Prediction and priorities (generated models; scripted text at temperature 0)');
   const tiny: LlamaEngineOptions = { modelPath: tinyModelPath('endless'), gpu: false, threads: 1, contextSize: 4096, batchSize: 512, sequences: 1 };
   const wide: LlamaEngineOptions = { ...tiny, modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), contextSize: 4096, threads: 2 };
-  await refinement('wide model (QED-Nano layer sizes, Q8_0, 2 threads)', wide);
-  await refinement('tiny model (1 thread; bound by per-token overhead, where a second token per evaluation buys little)', tiny);
-  await chatReply('wide model', wide);
-  await chatReply('tiny model', tiny);
+  await replies('wide model (QED-Nano layer sizes, Q8_0, 2 threads)', wide, ROUNDS);
+  await replies('tiny model (1 thread; bound by per-token overhead)', tiny, ROUNDS);
   await interactiveFirst('2 sequences, tiny model (the critique waits between its tokens)', { ...tiny, sequences: 2 });
   await interactiveFirst('2 sequences, wide model', { ...wide, sequences: 2 });
   await interactiveFirst('1 sequence (the default), tiny model (the completion pre-empts the critique)', tiny);

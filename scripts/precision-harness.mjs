@@ -13,6 +13,12 @@
 // many of its sample are judged true, --write-doc LABEL puts the tables into docs/precision.md between its
 // `<!-- harness:LABEL:begin -->` and `<!-- harness:LABEL:end -->` markers, and --json writes the whole
 // result (samples included) to a file.
+//
+// --recall (run under tsx: node --import tsx scripts/precision-harness.mjs --recall [--write-doc]) measures
+// recall instead, on the files corpora.json's `recall` lists with their problems counted by hand: per file,
+// problems found and solutions attached by the analysis, and its warnings and errors on that file; with
+// --write-doc the table goes into docs/recognition.md between `<!-- harness:recall:begin -->` and
+// `<!-- harness:recall:end -->`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +34,11 @@ const { corpora } = JSON.parse(readFileSync(path.join(repo, 'test', 'corpus', 'c
 const judgementsFile = path.join(repo, 'test', 'corpus', 'judgements.json');
 const judgements = existsSync(judgementsFile) ? JSON.parse(readFileSync(judgementsFile, 'utf8')).judgements : {};
 const only = args.only ? new Set(args.only.split(',')) : undefined;
+
+if (args.recall) {
+  await recall();
+  process.exit(0);
+}
 
 const results = [];
 for (const corpus of corpora) {
@@ -150,6 +161,55 @@ function writeDoc(results, label) {
   if (from < 0 || to < 0) throw new Error(`docs/precision.md has no ${begin} ... ${end}`);
   writeFileSync(doc, text.slice(0, from) + table + text.slice(to + end.length));
   console.log(`docs/precision.md: the ${label} tables written`);
+}
+
+/** Recall on the hand-counted files (corpora.json `recall`), through the analysis itself. */
+async function recall() {
+  const { analyzeDocument } = await import('../server/src/documents/analyzer.ts');
+  const { files } = JSON.parse(readFileSync(path.join(repo, 'test', 'corpus', 'corpora.json'), 'utf8')).recall;
+  const rows = [];
+  for (const entry of files) {
+    const corpus = corpora.find((c) => c.name === entry.corpus);
+    const file = path.join(root, entry.corpus, entry.file);
+    if (!existsSync(file)) {
+      console.error(`skipped ${entry.corpus}/${entry.file}: clone ${corpus.repository} at ${corpus.commit} under ${root}`);
+      continue;
+    }
+    const text = readFileSync(file, 'utf8');
+    const marker = new RegExp(entry.marker);
+    const problemLines = text.split('\n').flatMap((line, i) => (marker.test(line) ? [i] : []));
+    if (problemLines.length !== entry.problems) throw new Error(`${entry.file}: the marker finds ${problemLines.length} problems, the count says ${entry.problems}`);
+    const unsolved = new Set(entry.unsolved === 'all' ? problemLines.map((l) => l + 1) : entry.unsolved);
+    const analysis = analyzeDocument(file.endsWith('.md') ? 'markdown' : 'latex', text, { maxDocumentSize: 50_000_000, guesses: false });
+    const byLine = new Map(analysis.statements.map((s) => [s.headerRange.start.line, s]));
+    const found = problemLines.filter((line) => byLine.has(line));
+    const solvable = problemLines.filter((line) => !unsolved.has(line + 1));
+    const attached = solvable.filter((line) => byLine.get(line)?.proof !== undefined);
+    const loud = analysis.diagnostics.filter((d) => d.severity !== 'information').length;
+    const missed = problemLines.filter((line) => !byLine.has(line)).map((l) => l + 1);
+    const detached = solvable.filter((line) => byLine.get(line)?.proof === undefined).map((l) => l + 1);
+    rows.push({ entry, corpus, problems: problemLines.length, found: found.length, solutions: solvable.length, attached: attached.length, loud, missed, detached });
+    console.log(`${entry.corpus}/${entry.file}: problems ${found.length}/${problemLines.length}, solutions ${attached.length}/${solvable.length}, warnings+errors ${loud}${missed.length ? `; not found at lines ${missed.join(', ')}` : ''}${detached.length ? `; no solution attached at lines ${detached.join(', ')}` : ''}`);
+  }
+  const sum = (key) => rows.reduce((n, r) => n + r[key], 0);
+  const percent = (a, b) => `${((100 * a) / Math.max(b, 1)).toFixed(1)}%`;
+  console.log(`all: problems ${sum('found')}/${sum('problems')} (${percent(sum('found'), sum('problems'))}), solutions ${sum('attached')}/${sum('solutions')} (${percent(sum('attached'), sum('solutions'))}), warnings+errors ${sum('loud')}`);
+  if (!args['write-doc']) return;
+  const table = [
+    '<!-- harness:recall:begin -->',
+    '| Shape | Corpus (repository @ commit) | File | Problems (by hand) | Found | Solutions (by hand) | Attached | Warnings + errors | Missed (lines) |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.entry.shape} | ${r.corpus.repository} @ ${r.corpus.commit.slice(0, 8)} | ${r.entry.file} | ${r.problems} | ${r.found} | ${r.solutions} | ${r.attached} | ${r.loud} | ${[...r.missed.map((l) => `${l} (problem)`), ...r.detached.map((l) => `${l} (solution)`)].join(', ') || '-'} |`),
+    `| **All** | | ${rows.length} files | **${sum('problems')}** | **${sum('found')} (${percent(sum('found'), sum('problems'))})** | **${sum('solutions')}** | **${sum('attached')} (${percent(sum('attached'), sum('solutions'))})** | **${sum('loud')}** | |`,
+    '<!-- harness:recall:end -->',
+  ].join('\n');
+  const doc = path.join(repo, 'docs', 'recognition.md');
+  const current = readFileSync(doc, 'utf8');
+  const from = current.indexOf('<!-- harness:recall:begin -->');
+  const to = current.indexOf('<!-- harness:recall:end -->');
+  if (from < 0 || to < 0) throw new Error('docs/recognition.md has no <!-- harness:recall:begin --> ... <!-- harness:recall:end -->');
+  writeFileSync(doc, current.slice(0, from) + table + current.slice(to + '<!-- harness:recall:end -->'.length));
+  console.log('docs/recognition.md: the recall table written');
 }
 
 function parseArgs(list) {

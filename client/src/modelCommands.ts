@@ -69,10 +69,13 @@ export async function showSetupInfo(ctx: CommandContext): Promise<void> {
 }
 
 /** The setup information as a Markdown report, ready to paste into a bug report. */
-/** "412 confirmed, 37 not (92%)", or that none were made yet. */
-function predictionsLine({ validated, refuted }: { validated: number; refuted: number }): string {
+/** "412 confirmed by the model, 37 not (92%); 3.1 tokens gained per evaluation that predicted", or that
+ * none were made yet. */
+function predictionsLine({ validated, refuted }: { validated: number; refuted: number }, evaluations: number): string {
   const made = validated + refuted;
-  return made === 0 ? 'none yet' : `${validated.toLocaleString('en')} confirmed by the model, ${refuted.toLocaleString('en')} not (${Math.round((100 * validated) / made)}%)`;
+  if (made === 0) return 'none yet';
+  const gained = evaluations > 0 ? `; ${(validated / evaluations).toFixed(1)} tokens gained per evaluation that predicted` : '';
+  return `${validated.toLocaleString('en')} confirmed by the model, ${refuted.toLocaleString('en')} not (${Math.round((100 * validated) / made)}%)${gained}`;
 }
 
 export function formatSetupInfo(info: SetupInfo): string {
@@ -95,8 +98,17 @@ export function formatSetupInfo(info: SetupInfo): string {
     lines.push(
       `- Loaded with ${info.loaded.threads} CPU thread${info.loaded.threads === 1 ? '' : 's'}, ${info.loaded.contextSize}-token context × ${info.loaded.sequences}, ${info.loaded.gpuLayers} GPU layers, in ${info.loaded.loadMs} ms`,
       `- GPU devices: ${info.loaded.gpuDeviceNames.join(', ') || 'none'}`,
-      `- Predicted tokens (refinements and Continue predict from the text they rewrite): ${predictionsLine(info.loaded.tokenPredictions)}`,
+      `- Predicted tokens since load (looked up in the text each reply holds, and drafted): ${predictionsLine(info.loaded.tokenPredictions, info.loaded.predictionEvaluations)}`,
     );
+    const draft = info.loaded.draftModel;
+    if (draft) {
+      lines.push(
+        `- Draft model (qedNano.draftModel): ${draft.name} (\`${draft.path}\`), ${draft.threads} thread${draft.threads === 1 ? '' : 's'} of its own; ` +
+          (draft.drafted === 0
+            ? 'no drafts yet'
+            : `${draft.accepted.toLocaleString('en')} of ${draft.drafted.toLocaleString('en')} drafted tokens confirmed (${Math.round((100 * draft.accepted) / draft.drafted)}%), ${(draft.accepted / Math.max(1, draft.evaluations)).toFixed(1)} gained per evaluation that used a draft`),
+      );
+    }
   }
   if (info.status.tokensPerSecond !== undefined) lines.push(`- Last speed: ${info.status.tokensPerSecond.toFixed(1)} tokens/s`);
   lines.push(`- Server memory: ${(info.memory.heapUsedBytes / 1e6).toFixed(1)} MB JavaScript heap, ${(info.memory.rssBytes / 1e6).toFixed(0)} MB resident`);

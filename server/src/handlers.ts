@@ -40,7 +40,7 @@ import { recognitionHover } from './features/recognitionHover';
 import { labelCompletion, labelDefinition, labelHover, labelReferences, prepareLabelRename, renameLabel, workspaceSymbols } from './features/labels';
 import { proofInsertionNow, prove } from './features/prove';
 import { toResponseError } from './features/requests';
-import { documentSymbols, excerptOf } from './features/symbols';
+import { documentSymbols } from './features/symbols';
 import {
   ChatHistoryRequest,
   ChatRequest,
@@ -101,7 +101,9 @@ const HANDLERS: readonly Entry[] = [
   // only after an edit.)
   on(DocumentSymbolRequest.type, async (context, params) => {
     const current = await context.settled(params.textDocument.uri);
-    return current ? documentSymbols(current.analysis, excerptOf(current.document)) : null;
+    if (!current) return null;
+    // Turned off for this format (qedNano.outline.*): another extension's outline is kept alone.
+    return context.settings().outline[current.analysis.format] ? documentSymbols(current.analysis, current.document) : [];
   }),
   on(CodeLensRequest.type, async (context, params) => {
     const current = await context.settled(params.textDocument.uri);

@@ -51,6 +51,12 @@ export interface QedNanoSettings {
   batchSize: number;
   /** Sequences that may generate side by side (deep mode's candidates); each costs a context's memory. */
   parallelSequences: number;
+  /** Lookup decoding on the local engine: predict each reply's next tokens from the text it holds (the
+   * prompt, its thinking, a text it rewrites); the model confirms them, so the text is unchanged. */
+  prediction: boolean;
+  /** A small model with QED-Nano's vocabulary that drafts tokens for it (a local .gguf or an `hf:` URI;
+   * empty: none). */
+  draftModel: string;
   generation: {
     /** Most tokens one reply may use in all (thinking and answer). */
     maxTokens: number;
@@ -108,6 +114,13 @@ export interface QedNanoSettings {
     problemPatterns: string[];
     /** The same for a solution or proof. */
     solutionPatterns: string[];
+  };
+  /** Whether QED-Nano answers the outline (document symbols: Outline view, breadcrumbs, Go to Symbol) for each
+   * format. Off for one where another extension's outline is kept (LaTeX Workshop, texlab, VS Code's
+   * Markdown): VS Code shows each provider that answers as a group of its own. */
+  outline: {
+    latex: boolean;
+    markdown: boolean;
   };
 }
 

@@ -26,6 +26,8 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   contextSize: 16384,
   batchSize: 512,
   parallelSequences: 1,
+  prediction: true,
+  draftModel: '',
   generation: { maxTokens: 15000, thinkingBudget: 12000, temperature: 0.6, topP: 0.95 },
   // The model card's agent: 4 candidates, 4 verifications each, up to 2 refinement rounds.
   deep: { poolSize: 4, verifications: 4, rounds: 2, tokenBudget: 400_000 },
@@ -36,6 +38,7 @@ export const DEFAULT_SETTINGS: QedNanoSettings = {
   latex: { labels: 'auto' },
   analysis: { maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE, guesses: false },
   structure: { problemPatterns: [], solutionPatterns: [] },
+  outline: { latex: true, markdown: true },
 };
 
 /** Merges a partial settings object from the wire onto the defaults. */
@@ -49,6 +52,7 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
   const completion = isObject(given.completion) ? given.completion : {};
   const remote = isObject(given.remote) ? given.remote : {};
   const structure = isObject(given.structure) ? given.structure : {};
+  const outline = isObject(given.outline) ? given.outline : {};
   const latex = isObject(given.latex) ? given.latex : {};
   const defaults = DEFAULT_SETTINGS;
   const contextSize = integer(given.contextSize, defaults.contextSize, 512, 262_144);
@@ -67,6 +71,8 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     contextSize,
     batchSize: integer(given.batchSize, defaults.batchSize, 32, 8192),
     parallelSequences: integer(given.parallelSequences, defaults.parallelSequences, 1, 16),
+    prediction: typeof given.prediction === 'boolean' ? given.prediction : defaults.prediction,
+    draftModel: typeof given.draftModel === 'string' ? given.draftModel.trim() : defaults.draftModel,
     generation: {
       maxTokens: integer(generation.maxTokens, defaults.generation.maxTokens, 16, contextSize),
       thinkingBudget: integer(generation.thinkingBudget, defaults.generation.thinkingBudget, 16, contextSize),
@@ -98,6 +104,10 @@ export function resolveSettings(raw: unknown): QedNanoSettings {
     },
     // Kept as written: which patterns are accepted, and why not, is documents/userPatterns.ts's to say.
     structure: { problemPatterns: strings(structure.problemPatterns), solutionPatterns: strings(structure.solutionPatterns) },
+    outline: {
+      latex: typeof outline.latex === 'boolean' ? outline.latex : defaults.outline.latex,
+      markdown: typeof outline.markdown === 'boolean' ? outline.markdown : defaults.outline.markdown,
+    },
   };
 }
 

@@ -122,6 +122,18 @@ test('prove --write inserts exactly what the extension\'s Insert inserts, and st
   assert.equal(readFileSync(target, 'utf8'), expected);
 });
 
+test('prove --config: a problem written in a format the config teaches is found and proved; without it, there is none', () => {
+  const config = file('prove-patterns.json', JSON.stringify({ qedNano: { threads: 1, structure: { problemPatterns: ['Aufgabe \\d+\\.?'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } }));
+  const target = file('prove-aufgaben.md', 'Aufgabe 1. Zeige, dass $n^2 - n$ gerade ist.\n\nAufgabe 2. Zeige $3 \\mid n^3 - n$.\n\nLösungsvorschlag. Klar.\n');
+  const proof = '**Beweis.** $n^2 - n = n(n-1)$. ∎';
+  const taught = run(['prove', target, '--model', tinyModelPath('natural'), '--config', config, '--quiet'], { QED_NANO_TEST_SCRIPT: `Klar.</think>${proof}` });
+  assert.equal(taught.status, 0, taught.stderr);
+  assert.equal(taught.stdout.trim(), proof, 'Aufgabe 1, the one problem still to prove, is proved');
+  assert.match(taught.stderr, /Aufgabe 1 \(.*prove-aufgaben\.md:1\)/);
+  const untaught = run(['prove', `${target}:1`, '--model', tinyModelPath('natural')]);
+  assert.equal(untaught.status, 2, 'without the patterns the line is prose: no statement there');
+});
+
 test('critique: findings on the flagged step, as SARIF with the step\'s region; exit 1 with findings', () => {
   const proof = file('critique.md', '## Problem 1\n\nShow that $x^2 \\ge 0$.\n\n**Proof.** Let $x$ be real.\n\nThen $x^2 \\ge 0$.\n\nHence the claim. ∎\n');
   const config = file('quick.json', JSON.stringify({ threads: 1, critique: { depth: 'quick' } }));
@@ -302,12 +314,12 @@ test('check on the recognition fixtures (issue 31): every problem has its soluti
   }
 });
 
-test('check --config: the problem and solution patterns it teaches are read, a dangerous one is refused with why', () => {
-  const config = file('patterns.json', JSON.stringify({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?', '(a+)+'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } }));
+test('check --config: the problem and solution patterns it teaches are read, one outside the bounded matcher\'s syntax is refused with why', () => {
+  const config = file('patterns.json', JSON.stringify({ qedNano: { structure: { problemPatterns: ['Aufgabe \\d+\\.?', '(a)\\1'], solutionPatterns: ['Lösungsvorschlag[.:]?'] } } }));
   const unsolved = file('aufgaben.md', 'Aufgabe 1. Zeige $x$.\n\nAufgabe 2. Zeige $y$.\n\nLösungsvorschlag. Klar.\n');
   const result = run(['check', '--format', 'json', '--config', config, unsolved]);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, /qedNano\.structure\.problemPatterns: the pattern "\(a\+\)\+" is ignored: .*backtrack catastrophically/);
+  assert.match(result.stderr, /qedNano\.structure\.problemPatterns: the pattern "\(a\)\\\\1" is ignored: .*backreference/);
   const findings = (JSON.parse(result.stdout) as { findings: { rule: string; start: { line: number } }[] }).findings;
   assert.deepEqual(findings.map((f) => [f.rule, f.start.line]), [['problem-without-proof', 1]], 'Aufgabe 1 is a problem with no solution; Aufgabe 2 has its own');
   const untaught = JSON.parse(run(['check', '--format', 'json', unsolved]).stdout) as { findings: unknown[] };

@@ -3,21 +3,30 @@ import assert from 'node:assert/strict';
 import { LlamaEngine, type LlamaEngineOptions } from '../../server/src/engine/llamaEngine';
 import { InvalidModelFileError } from '../../server/src/engine/ggufHeader';
 import { proofRequest } from '../../server/src/prompts/proofPrompt';
-import type { GenerationChunk } from '../../server/src/engine/types';
+import type { GenerationChunk, GenerationRequest, GenerationResult } from '../../server/src/engine/types';
+import { MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
 import { scratchFile, tinyModelPath, brokenTinyModel } from '../support/models';
 import { scriptedBias, scriptTokens } from '../support/script';
+import { seededRandom } from '../support/random';
 
 const OPTIONS: Omit<LlamaEngineOptions, 'modelPath'> = { gpu: false, threads: 1, contextSize: 4096, batchSize: 512, sequences: 4 };
 let natural: LlamaEngine;
 let endless: LlamaEngine;
+/** The same models without lookup prediction (qedNano.prediction: false): the text to compare with. */
+let unpredicted: LlamaEngine;
+let endlessUnpredicted: LlamaEngine;
 
 before(async () => {
   natural = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('natural') });
   endless = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('endless') });
+  unpredicted = await LlamaEngine.load({ ...OPTIONS, sequences: 1, tokenPrediction: false, modelPath: tinyModelPath('natural') });
+  endlessUnpredicted = await LlamaEngine.load({ ...OPTIONS, sequences: 1, tokenPrediction: false, modelPath: tinyModelPath('endless') });
 });
 after(async () => {
   await natural.dispose();
   await endless.dispose();
+  await unpredicted.dispose();
+  await endlessUnpredicted.dispose();
 });
 
 function collect(): { chunks: GenerationChunk[]; onChunk: (c: GenerationChunk) => void; text: (kind: 'thinking' | 'answer') => string } {
@@ -246,36 +255,87 @@ const ORIGINAL_PROOF =
   'Suppose only finitely many primes exist and list them as $p_1, \\dots, p_k$. The number $N = p_1 \\cdots p_k + 1$ exceeds each of them. ' +
   'Some prime $q$ divides $N$. If $q$ were some $p_i$ it would divide $1$, which is impossible. So the list misses $q$, a contradiction.';
 
-test('prompt-lookup prediction: a refinement that repeats its input writes the same text as without prediction, with most of its tokens confirmed predictions', async () => {
+/** Generates `request` on the tiny natural model with and without lookup prediction. */
+async function withAndWithout(request: GenerationRequest): Promise<{ plain: GenerationResult; predicted: GenerationResult }> {
+  const plain = await unpredicted.generate(request, () => undefined);
+  const predicted = await natural.generate(request, () => undefined);
+  return { plain, predicted };
+}
+
+test('lookup prediction: a refinement that repeats its input writes the same text as without prediction, with most of its tokens confirmed predictions', async () => {
   // The refined proof: the input with one sentence rewritten (about 90% repeated).
   const refined = ORIGINAL_PROOF.replace('Some prime $q$ divides $N$.', 'Since $N > 1$, some prime $q$ divides it.');
   const script = `Keep the argument, fix the step.\n</think>\n\n${refined}`;
-  const request = { messages: [proofRequest(`Rewrite this proof:\n${ORIGINAL_PROOF}`)], maxTokens: 600, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, script)) };
-  const plain = await natural.generate(request, () => undefined);
-  const predicted = await natural.generate({ ...request, repeats: ORIGINAL_PROOF }, () => undefined);
+  const request = { messages: [proofRequest(`Rewrite this proof:\n${ORIGINAL_PROOF}`)], maxTokens: 600, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, script)), repeats: ORIGINAL_PROOF };
+  const { plain, predicted } = await withAndWithout(request);
   assert.equal(plain.answer, refined, 'the scripted text, without prediction');
   assert.equal(predicted.raw, plain.raw, 'the same text with prediction, byte for byte');
-  assert.deepEqual(plain.stats.predictedTokens, { validated: 0, refuted: 0 }, 'no `repeats`: nothing is predicted');
+  assert.deepEqual(plain.stats.predictedTokens, { validated: 0, refuted: 0 }, 'prediction off: nothing is predicted');
   const generated = predicted.stats.thinkingTokens + predicted.stats.answerTokens;
   const { validated, refuted } = predicted.stats.predictedTokens;
-  assert.ok(validated > generated / 3, `${validated} of ${generated} tokens were confirmed predictions (${refuted} refuted)`);
+  assert.ok(validated > generated / 2, `${validated} of ${generated} tokens were confirmed predictions (${refuted} refuted)`);
   assert.ok(natural.describe().local!.tokenPredictions.validated >= validated, 'the setup information counts them');
+  assert.ok(natural.describe().local!.predictionEvaluations > 0);
 });
 
-test('prompt-lookup prediction never changes what the model writes by itself (greedy), whatever text it predicts from', async () => {
-  // The endless model writes 300 tokens of its own at temperature 0 (the natural one ends at once).
-  const request = { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: 300, sampling: GREEDY, detectLoops: false };
-  const plain = await endless.generate(request, () => undefined);
-  // Its own output as the text to repeat, and an unrelated text.
-  const fromItself = await endless.generate({ ...request, repeats: plain.raw }, () => undefined);
-  const fromOther = await endless.generate({ ...request, repeats: ORIGINAL_PROOF }, () => undefined);
-  assert.equal(plain.stats.thinkingTokens + plain.stats.answerTokens, 300);
-  assert.equal(fromItself.raw, plain.raw);
-  assert.equal(fromOther.raw, plain.raw);
-  // Its text is byte soup whose re-tokenization differs from what it sampled: every prediction it makes
-  // is wrong, and each is refuted by the model's own sample.
-  const { validated, refuted } = fromItself.stats.predictedTokens;
-  assert.ok(validated + refuted > 0, 'predictions were made (and checked)');
+test('lookup prediction for every kind of request: the same text as without it (greedy), and a proof that restates its thinking is predicted from it', async () => {
+  const thinking = `We want $N = p_1 \\cdots p_k + 1$. Any prime $q$ dividing $N$ is not among $p_1, \\dots, p_k$, since it would divide $1$.`;
+  const proofScript = `${thinking}\n</think>\n\n**Proof.** Let $N = p_1 \\cdots p_k + 1$. Any prime $q$ dividing $N$ is not among $p_1, \\dots, p_k$, since it would divide $1$. ∎`;
+  const critiqueScript = `{"steps":[{"step":1,"verdict":"Let $N = p_1 \\cdots p_k + 1$ is fine"}]}`;
+  const requests: [string, GenerationRequest][] = [
+    ['prove', { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: 400, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, proofScript)) }],
+    ['chat (thinking closed)', { messages: [proofRequest('Any prime $q$ dividing $N$?')], thinking: 'closed', maxTokens: 200, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, 'Any prime $q$ dividing $N$ is new: it would divide $1$.')) }],
+    ['critique (JSON grammar)', { messages: [proofRequest('Check: Let $N = p_1 \\cdots p_k + 1$.')], thinking: 'closed', jsonSchema: { type: 'object' }, maxTokens: 200, sampling: GREEDY, tokenBias: scriptedBias(scriptTokens(natural, critiqueScript)) }],
+    ['the model on its own (endless, no script)', { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: 300, sampling: GREEDY, detectLoops: false }],
+  ];
+  for (const [kind, request] of requests) {
+    const plain = await (kind.startsWith('the model') ? endlessUnpredicted : unpredicted).generate(request, () => undefined);
+    const predicted = await (kind.startsWith('the model') ? endless : natural).generate(request, () => undefined);
+    assert.equal(predicted.raw, plain.raw, `${kind}: the same text`);
+    if (kind === 'prove') {
+      const { validated } = predicted.stats.predictedTokens;
+      assert.ok(validated > predicted.stats.answerTokens / 2, `prove: ${validated} confirmed predictions for a proof of ${predicted.stats.answerTokens} tokens`);
+    }
+  }
+});
+
+test('a cancel during a long confirmed draft ends the reply at once: at most one draft is evaluated after it', async () => {
+  const line = 'Any prime $q$ dividing $N$ is not among the $p_i$. ';
+  const script = `${line.repeat(40)}`;
+  const stop = new AbortController();
+  let atCancel = 0;
+  const meter = (): number => natural.sequenceMeters().reduce((sum, m) => sum + m.usedInputTokens, 0);
+  let evaluatedAtCancel = 0;
+  const result = await natural.generate(
+    { messages: [proofRequest('Say it again and again.')], thinking: 'closed', maxTokens: 2000, sampling: GREEDY, detectLoops: false, tokenBias: scriptedBias(scriptTokens(natural, script)) },
+    (chunk) => {
+      if (chunk.tally.generated >= 200 && !stop.signal.aborted) {
+        atCancel = chunk.tally.generated;
+        evaluatedAtCancel = meter();
+        stop.abort();
+      }
+    },
+    stop.signal,
+  );
+  assert.equal(result.stopReason, 'cancelled');
+  assert.ok(result.stats.answerTokens <= atCancel + MAX_DRAFT + 1, `${result.stats.answerTokens} tokens, ${atCancel} at the cancel`);
+  // The sequence is free again once its evaluation in flight has ended: the next reply waits for it.
+  await natural.generate({ messages: [proofRequest('Short.')], thinking: 'closed', maxTokens: 1, sampling: GREEDY }, () => undefined);
+  const promptOfNext = natural.promptTokens({ messages: [proofRequest('Short.')], thinking: 'closed' }).length;
+  assert.ok(meter() - evaluatedAtCancel <= promptOfNext + 2 * (MAX_DRAFT + 1), `${meter() - evaluatedAtCancel} tokens evaluated after the cancel`);
+});
+
+test('lookup prediction backs off on a reply that repeats nothing: few predicted tokens evaluated', async () => {
+  // Random letters from eight: three-letter contexts recur all the time, and what follows them is chance.
+  const random = seededRandom(11);
+  const script = Array.from({ length: 600 }, () => 'abcdefgh'[Math.floor(random() * 8)]).join('');
+  const request = { messages: [proofRequest('Letters, please.')], thinking: 'closed' as const, maxTokens: 2000, sampling: GREEDY, detectLoops: false, tokenBias: scriptedBias(scriptTokens(natural, script)) };
+  const { plain, predicted } = await withAndWithout(request);
+  assert.equal(predicted.raw, plain.raw);
+  const generated = predicted.stats.answerTokens;
+  const { validated, refuted } = predicted.stats.predictedTokens;
+  assert.ok(generated >= 500, `${generated} tokens`);
+  assert.ok(refuted < generated / 8, `${refuted} predicted tokens evaluated in vain (${validated} confirmed) over ${generated}`);
 });
 
 test('interactive first: a background reply takes no token while an interactive one runs on another sequence, then goes on', { timeout: 120_000 }, async () => {
@@ -293,11 +353,11 @@ test('interactive first: a background reply takes no token while an interactive 
       interactiveTokens = chunk.tally.generated;
     },
   );
-  // Every output token counted while the interactive reply ran was the interactive reply's own, but the
-  // one token the background evaluation already had in flight when it began.
+  // Every output token counted while the interactive reply ran was the interactive reply's own, but those
+  // of the one background evaluation already in flight when it began (its token and its predicted ones).
   backgroundTokensDuring = meters() - before - interactive.stats.thinkingTokens - interactive.stats.answerTokens;
   assert.equal(interactiveTokens, 60);
-  assert.ok(backgroundTokensDuring <= 1, `${backgroundTokensDuring} background tokens while the interactive reply ran`);
+  assert.ok(backgroundTokensDuring <= 1 + MAX_DRAFT, `${backgroundTokensDuring} background tokens while the interactive reply ran`);
   const finished = await background;
   assert.equal(finished.stopReason, 'maxTokens', 'the background reply went on afterwards');
 });

@@ -273,3 +273,19 @@ test('qed/proofInsertion places a given proof after a statement of the document 
     'no statement at the position either',
   );
 });
+
+test('qedNano.structure patterns: Prove finds a problem written in a format the user taught (and only then)', async () => {
+  const taught = { problemPatterns: ['Aufgabe \\d+\\.?'], solutionPatterns: ['Lösungsvorschlag[.:]?'] };
+  const client = await server('natural', { QED_NANO_TEST_SCRIPT: 'Klar.</think>**Beweis.** $n^2 - n = n(n-1)$. ∎' });
+  const uri = 'file:///work/aufgaben.md';
+  await client.open(uri, 'markdown', 'Aufgabe 1. Zeige, dass $n^2 - n$ gerade ist.\n\nAufgabe 2. Zeige $3 \\mid n^3 - n$.\n\nLösungsvorschlag. Klar.\n');
+  await assert.rejects(client.connection.sendRequest(ProveRequest, { textDocument: { uri }, position: { line: 0, character: 12 } }), /Put the cursor in a theorem/);
+  // Pushed settings replace the client's whole qedNano section: the model's settings go along.
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500 }, structure: taught } });
+  let lenses: unknown[] = [];
+  for (let i = 0; i < 50 && lenses.length === 0; i++) lenses = ((await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? []).filter((l) => l.command?.command === 'qedNano.prove');
+  assert.equal(lenses.length, 1, 'Aufgabe 1 has no solution: one Prove lens');
+  const result = await client.connection.sendRequest(ProveRequest, { textDocument: { uri }, position: { line: 0, character: 12 } });
+  assert.equal(result.statement, 'Zeige, dass $n^2 - n$ gerade ist.');
+  assert.equal(result.proof, '**Beweis.** $n^2 - n = n(n-1)$. ∎');
+});

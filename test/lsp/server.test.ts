@@ -35,6 +35,9 @@ after(async () => {
 });
 
 const KIND_NAMES = new Map<number, string>(Object.entries(SymbolKind).map(([name, value]) => [value, name]));
+/** The statements and proofs of an outline, found inside its sections (Namespaces), in order. */
+const statementsOf = (symbols: DocumentSymbol[]): DocumentSymbol[] =>
+  symbols.flatMap((s) => (s.kind === SymbolKind.Namespace ? statementsOf(s.children ?? []) : [s]));
 const names = (symbols: DocumentSymbol[]): unknown =>
   symbols.map((s) => [s.name, KIND_NAMES.get(s.kind), (s.children ?? []).map((c) => [c.name, c.children?.length ?? 0])]);
 
@@ -42,10 +45,12 @@ test('the recognition fixtures (issue 31): an outline entry per problem with its
   for (const [name, expected] of Object.entries(RECOGNITION_EXPECTATIONS)) {
     const uri = `file:///recognition/${name}`;
     await client.open(uri, name.endsWith('.md') ? 'markdown' : 'latex', readFileSync(join(RECOGNITION_DIR, name), 'utf8'));
-    const symbols = (await client.symbols(uri)).filter((s) => s.name !== 'Another proof'); // a further solution
+    const symbols = statementsOf(await client.symbols(uri)).filter((s) => s.name !== 'Another proof'); // a further solution
     assert.deepEqual(symbols.map((s) => [s.name, (s.children ?? []).length > 0]), expected, name);
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
     assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], `${name}: every problem has its solution`);
+    const published = await client.diagnostics(uri);
+    assert.deepEqual(published.filter((d) => d.severity !== DiagnosticSeverity.Information).map((d) => d.message), [], `${name}: no warning or error`);
     await client.close(uri);
   }
   // A heading that is not a problem: the hover says which formats were tried.
@@ -81,16 +86,16 @@ test('open a LaTeX file: outline symbols with proofs and steps as children, fold
   const text = readDocument('inequalities.tex');
   await client.open(uri, 'latex', text);
   const symbols = await client.symbols(uri);
+  // The section is the parent of its statements; entries are plain text, a bare kind named with its label.
   assert.deepEqual(names(symbols), [
-    ['Lemma', 'Class', [['Proof', 1]]],
-    ['Theorem (AM--GM for two numbers)', 'Class', [['Proof', 4]]],
-    ['Corollary', 'Class', []],
-    ['Problem', 'Event', []],
+    ['Means', 'Namespace', [['Lemma (lem:square)', 1], ['Theorem (AM–GM for two numbers)', 1], ['Corollary', 0], ['Problem', 0]]],
   ]);
-  const theorem = symbols[1]!;
+  assert.equal(symbols[0]!.selectionRange.start.line, lineOf(text, '\\section{Means}') - 1);
+  const theorem = symbols[0]!.children![1]!;
   assert.equal(theorem.selectionRange.start.line, lineOf(text, '\\begin{thm}') - 1);
   assert.equal(theorem.range.end.line, lineOf(text, '\\end{proof}', 2) - 1, 'a statement symbol spans its proof');
-  assert.match(theorem.detail ?? '', /^For \$a,b\\ge0\$.*\[thm:amgm\]$/);
+  assert.equal(theorem.detail, 'For a,b≥0, (a+b)/2≥√(ab).');
+  assert.equal(symbols[0]!.children![3]!.detail, 'Prove that abs(a+b)≤abs a+abs b for all a,b∈R, and find…');
   assert.equal(theorem.children![0]!.children![0]!.name, 'Step 1');
 
   const diagnostics = await client.diagnostics(uri);
@@ -120,7 +125,7 @@ test('the precision fixtures: on open, each document gets exactly the diagnostic
   const title = uriOf('20-markdown-title.md');
   const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: title } });
   assert.deepEqual(lenses?.filter((l) => l.command?.command === 'qedNano.prove'), [], 'both problems have their solution; "Problem set 1" is a title');
-  assert.deepEqual((await client.symbols(title)).map((s) => s.name), ['Problem 1', 'Problem 2']);
+  assert.deepEqual(names(await client.symbols(title)), [['Problem set 1', 'Namespace', [['Problem 1', 1], ['Problem 2', 1]]]], 'the title is a section over them');
   // A proof with nothing before it: a guess, shown as information only while guesses are asked for.
   const orphan = 'file:///precision/orphan.tex';
   await client.open(orphan, 'latex', '\\begin{proof}\nNothing states this.\n\\end{proof}\n');
@@ -164,11 +169,7 @@ test('open a Markdown file: statements from headings and labels, structural diag
   const uri = 'file:///work/broken.md';
   const text = readDocument('broken.md');
   await client.open(uri, 'markdown', text);
-  assert.deepEqual(names(await client.symbols(uri)), [
-    ['Another proof', 'Method', [['Step 1', 0]]],
-    ['Theorem 1', 'Class', [['Proof', 2]]],
-    ['Problem 2', 'Event', []],
-  ]);
+  assert.deepEqual(names(await client.symbols(uri)), [['Broken notes', 'Namespace', [['Another proof', 1], ['Theorem 1', 1], ['Problem 2', 0]]]]);
   const diagnostics = await client.diagnostics(uri);
   assert.equal(diagnostics.length, 5, 'the proof under the title heading may prove what the heading names: no finding');
   assert.ok(diagnostics.every((d) => d.source === STRUCTURE_DIAGNOSTIC_SOURCE));
@@ -300,4 +301,20 @@ test('a client that offers workspace/configuration: the server pulls the qedNano
   await pulling.configure(null);
   await pulling.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'problem-without-proof'));
   assert.equal(await pulling.stop(), 0);
+});
+
+test('qedNano.outline: turned off for LaTeX, a LaTeX file has no outline from QED-Nano and a Markdown file keeps its own', async () => {
+  const tex = 'file:///work/outline-off.tex';
+  const md = 'file:///work/outline-off.md';
+  await client.open(tex, 'latex', '\\section{One}\n\\begin{theorem}\n$1 = 1$.\n\\end{theorem}\n');
+  await client.open(md, 'markdown', '# Notes\n\n## Problem 1\n\nShow $x$.\n');
+  assert.deepEqual(names(await client.symbols(tex)), [['One', 'Namespace', [['Theorem', 0]]]]);
+  await client.configure({ qedNano: { outline: { latex: false } } });
+  let symbols: DocumentSymbol[] = [{} as DocumentSymbol];
+  for (let i = 0; i < 50 && symbols.length > 0; i++) symbols = await client.symbols(tex);
+  assert.deepEqual(symbols, []);
+  assert.deepEqual(names(await client.symbols(md)), [['Notes', 'Namespace', [['Problem 1', 0]]]]);
+  await client.configure({ qedNano: { outline: { latex: true } } });
+  await client.close(tex);
+  await client.close(md);
 });

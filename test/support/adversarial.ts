@@ -81,6 +81,12 @@ export const ADVERSARIAL_DOCUMENTS: readonly AdversarialDocument[] = [
     text: `${'\\begin{theorem}[alpha beta]\\end{theorem}\n'.repeat(5000)}${'\\begin{proof}[Proof of alpha gamma]\\end{proof}\n'.repeat(5000)}`,
   },
   { name: '100,000 \\iffalse and \\if on one line', format: 'latex', text: `${'\\iffalse\\ifx'.repeat(50_000)}\n$x\n` },
+  // Putnam-style lists (itemLists.ts): a list of 20,000 coded items, and 2,000 nested lists each opening one.
+  { name: 'Solutions, then 20,000 \\item[A1] in one list', format: 'latex', text: `Solutions\n\\begin{itemize}\n${'\\item[A1] $x$\n'.repeat(20_000)}\\end{itemize}\n` },
+  { name: '2,000 nested itemize each with \\item[B2]', format: 'latex', text: `${'\\begin{itemize}\\item[B2] x\n'.repeat(2000)}${'\\end{itemize}\n'.repeat(2000)}` },
+  // Sections as outline parents: 20,000 headings of alternating levels over statements.
+  { name: '20,000 sections and subsections over theorems', format: 'latex', text: '\\section{A}\n\\subsection{B}\n\\begin{theorem}$x$\\end{theorem}\n'.repeat(10_000) },
+  { name: '20,000 Markdown headings over problems', format: 'markdown', text: '# A\n\n## Problem 1\n\nShow $x$.\n\n'.repeat(10_000) },
 ];
 
 export const ADVERSARIAL_REPLIES: readonly AdversarialReply[] = [

@@ -21,4 +21,6 @@ export const RECOGNITION_EXPECTATIONS: Record<string, [title: string, solved: bo
   '05-latex-solution-environments.tex': [['Problem', true], ['Problem', true], ['Exercise', true], ['Problem', true]],
   '06-latex-bare-solution.tex': [['Problem (4.5)', true], ['Problem (4.7)', true], ['Problem (4.8)', true]],
   '08-latex-bold-labels.tex': [['Problem 1', true], ['Problem 2', true]],
+  '09-latex-putnam-items.tex': [['A1', true], ['A2', true], ['B1', true]],
+  '09-latex-putnam-problems.tex': [['A1', true], ['A2', true]],
 };

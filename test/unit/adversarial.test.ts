@@ -12,7 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { MAX_DIAGNOSTICS_PER_DOCUMENT, structuralDiagnostics } from '../../server/src/features/diagnostics';
 import { markdownToLatex } from '../../server/src/documents/textFormat';
-import { documentSymbols, excerptOf } from '../../server/src/features/symbols';
+import { documentSymbols } from '../../server/src/features/symbols';
 import { ThinkSplitter } from '../../server/src/engine/thinkSplitter';
 import { scoreOf, solutionOf } from '../../server/src/prompts/deepPrompts';
 import { clean } from '../../server/src/documents/queries';
@@ -28,7 +28,7 @@ for (const shape of ADVERSARIAL_DOCUMENTS) {
       const document = TextDocument.create(`file:///adversarial.${format === 'latex' ? 'tex' : 'md'}`, format, 1, shape.text);
       const published = (() => {
         const analysis = analyzeDocument(format, shape.text, { maxDocumentSize: 10_000_000 });
-        const symbols = documentSymbols(analysis, excerptOf(document));
+        const symbols = documentSymbols(analysis, document);
         const diagnostics = structuralDiagnostics(analysis, document.uri);
         for (const statement of analysis.statements.slice(0, 100)) clean(document.getText(statement.bodyRange));
         // What goes over the wire must serialise (a 3 GB message once threw here and killed the server).

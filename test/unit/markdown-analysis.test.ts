@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
-import { documentSymbols, excerptOf } from '../../server/src/features/symbols';
+import { documentSymbols } from '../../server/src/features/symbols';
 import type { ProofDocumentAnalysis, Range } from '../../server/src/documents/proofDocument';
 import { lineOf, readDocument } from '../support/fixtures';
 
@@ -94,7 +94,7 @@ test('math delimiters: \\(..\\), \\[..\\], $$ over several lines, text in math, 
   assert.deepEqual(analyzeDocument('markdown', text).diagnostics, []);
 });
 
-test('a proof ending in $\\blacksquare$: its last step has no stray `$`, and Outline labels are cut between words outside math', () => {
+test('a proof ending in $\\blacksquare$: its last step has no stray `$`, and Outline labels are plain text cut between words', () => {
   const text = '## Problem 1\nShow that $x^2 \\ge 0$.\n\n**Proof.** For every real $x$ we have $x \\cdot x \\ge 0$ by the rule of signs for products. $\\blacksquare$\n';
   const analysis = analyzeDocument('markdown', text);
   const lines = text.split('\n');
@@ -102,13 +102,9 @@ test('a proof ending in $\\blacksquare$: its last step has no stray `$`, and Out
   const last = steps[steps.length - 1]!.range;
   assert.ok(!lines[last.end.line]!.slice(last.start.character, last.end.character).endsWith('$'), 'no stray $ from the end mark');
   const document = TextDocument.create('file:///a.md', 'markdown', 1, text);
-  const [symbol] = documentSymbols(analysis, excerptOf(document)).filter((s) => s.name === 'Problem 1');
+  const [symbol] = documentSymbols(analysis, document).filter((s) => s.name === 'Problem 1');
   const detail = symbol!.children![0]!.children![0]!.detail!;
-  assert.ok(detail.endsWith('…'), detail);
-  assert.equal((detail.match(/\$/g) ?? []).length % 2, 0, `whole formulas only: ${detail}`);
-  const stepText = lines[steps[0]!.range.start.line]!.slice(steps[0]!.range.start.character, steps[0]!.range.end.character).replace(/\s+/g, ' ');
-  const shown = detail.slice(0, -1);
-  assert.ok(stepText.startsWith(shown) && stepText[shown.length] === ' ', `cut between words: ${detail}`);
+  assert.equal(detail, 'For every real x we have x · x ≥ 0 by the rule of signs for…');
 });
 
 test('a claim stated inside a solution, with its own proof, is a nested statement: no "proof without a statement", and the solution goes on around it', () => {

@@ -12,14 +12,13 @@ import { compileUserPatterns, userPattern } from '../../server/src/documents/use
 import { resolveSettings } from '../../server/src/settings';
 import { RECOGNITION_DIR } from '../support/recognitionFixtures';
 
-test('patterns that could backtrack catastrophically, or do not compile, are refused with the reason', () => {
+test('patterns outside the syntax the bounded matcher runs, or that do not compile, are refused with the reason', () => {
   const refusals: [string, RegExp][] = [
-    ['(a+)+b', /repeated group holds a repetition/],
-    ['(a|aa)*c', /repeated group holds a repetition or an alternative/],
-    ['(?:x\\s*)+y', /repeated group/],
     ['(a)\\1', /backreference/],
     ['(?<=x)y', /lookbehind/],
-    ['a*b*c*d', /more than 2 unbounded repetitions/],
+    ['x(?=y)', /lookahead/],
+    ['\\d{1,2000}', /more than 1000 steps per character/],
+    ['\\p{L}', /escape `\\p` is not supported/],
     ['Aufgabe (', /not a valid regular expression/],
     ['', /empty/],
     ['x'.repeat(201), /longer than 200/],
@@ -29,19 +28,20 @@ test('patterns that could backtrack catastrophically, or do not compile, are ref
     assert.equal(typeof result, 'string', source);
     assert.match(result as string, reason, source);
   }
-  for (const source of ['Aufgabe \\d+\\.', 'Lösungsvorschlag[.:]', '(?:Ex|Exercise) \\d{1,3}', '\\[\\w+\\]\\s*', '(?:ab){2,3}x']) {
-    assert.ok(userPattern(source) instanceof RegExp, source);
+  // The shapes that make a backtracking engine take exponential time are harmless here.
+  for (const source of ['Aufgabe \\d+\\.', 'Lösungsvorschlag[.:]', '(?:Ex|Exercise) \\d{1,3}', '\\[\\w+\\]\\s*', '(?:ab){2,3}x', '(a+)+b', '(a|aa)*c', 'a*b*c*d']) {
+    assert.equal(typeof userPattern(source), 'object', source);
   }
-  const { patterns, rejected } = compileUserPatterns(['Aufgabe \\d+\\.', '(a+)+'], ['Lösungsvorschlag[.:]']);
+  const { patterns, rejected } = compileUserPatterns(['Aufgabe \\d+\\.', '(a)\\1'], ['Lösungsvorschlag[.:]']);
   assert.equal(patterns.problem.length, 1);
   assert.equal(patterns.solution.length, 1);
   assert.equal(rejected.length, 1);
-  assert.match(rejected[0]!, /^qedNano\.structure\.problemPatterns: the pattern "\(a\+\)\+" is ignored: /);
+  assert.match(rejected[0]!, /^qedNano\.structure\.problemPatterns: the pattern "\(a\)\\\\1" is ignored: /);
 });
 
 test('an accepted pattern, applied to a prefix of each line, stays fast on adversarial lines', () => {
-  const { patterns } = compileUserPatterns(['\\s*\\s*x'], []);
-  const text = `${' '.repeat(100_000)}y\n\n`.repeat(50);
+  const { patterns } = compileUserPatterns(['\\s*\\s*x', '(a+)+b'], []);
+  const text = `${' '.repeat(100_000)}y\n\n${'a'.repeat(100_000)}c\n\n`.repeat(50);
   const a = analyzeDocument('markdown', text, { maxDocumentSize: 1e8, patterns });
   assert.deepEqual(a.statements, []);
 });

@@ -130,7 +130,7 @@ export function program(): Command {
       .option('--quiet', 'hide the thinking', false),
   ).action(async (target: string, options: EngineFlags & { mode: ProveMode; deep: boolean; rcIterations?: string; write: boolean; quiet: boolean }) => {
     const mode = options.deep ? 'deep' : options.mode;
-    process.exitCode = await withModel(options, rcIterations(options), await prepareProve(target, { mode, write: options.write, quiet: options.quiet }));
+    process.exitCode = await withModel(options, rcIterations(options), await prepareProve(target, { mode, write: options.write, quiet: options.quiet, patterns: cliPatterns(options.config) }));
   });
 
   engineOptions(

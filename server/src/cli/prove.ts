@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { stillToProve, type Statement } from '../documents/proofDocument';
+import type { UserPatterns } from '../documents/userPatterns';
 import { proofInsertion } from '../documents/insertion';
 import { DeepRun } from '../tasks/deepProof';
 import { writeProof } from '../tasks/proof';
@@ -22,6 +23,8 @@ export interface ProveOptions {
   mode: ProveMode;
   write: boolean;
   quiet: boolean;
+  /** The problem and solution formats the config teaches (qedNano.structure.*Patterns), as check reads them. */
+  patterns?: UserPatterns;
 }
 
 /** `FILE:LINE` split (a path may itself contain colons: only a trailing `:digits` is a line). */
@@ -35,7 +38,7 @@ export function fileAndLine(target: string): { file: string; line: number | unde
 export async function prepareProve(target: string, options: ProveOptions): Promise<(model: OpenModel, signal: AbortSignal) => Promise<number>> {
   const { file } = fileAndLine(target);
   const input = readInput(file);
-  const projects = await CliProjects.around([input]);
+  const projects = await CliProjects.around([input], false, options.patterns);
   const targets = statementsToProve(projects, input, fileAndLine(target).line, target);
   return (model, signal) => prove(file, input, projects, targets, options, model, signal);
 }

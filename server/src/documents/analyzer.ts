@@ -112,7 +112,7 @@ export class ProofDocumentAnalyzer {
 }
 
 function refused(format: DocumentFormat, refusal: StructuralDiagnostic): ProofDocumentAnalysis {
-  return { format, statements: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], wrappers: [], links: NO_LINKS, diagnostics: [refusal] };
+  return { format, statements: [], headings: [], orphanProofs: [], additionalProofs: [], labels: [], references: [], macros: [], environments: [], wrappers: [], links: NO_LINKS, diagnostics: [refusal] };
 }
 
 /** What the environments `begun` are taken for, with `inherited` and the file's `own` declarations, as a

@@ -23,7 +23,7 @@ const LEVELS: Readonly<Record<string, number>> = { part: 0, chapter: 1, section:
 const SECTIONING = /^\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)\*?(?![A-Za-z@])/;
 /** A bold label at a line's start (`\noindent\textbf{Problem 1.}`, `{\bf Solution.}`): the deepest level, so
  * any heading or other label ends what it opens. */
-const LABEL_LEVEL = 9;
+export const LABEL_LEVEL = 9;
 const BOLD_LABEL = /^(?:\\noindent\s{0,4})?(?:\\textbf(?=\{)|(?=\{\\(?:bf|bfseries)(?![A-Za-z])))/;
 
 /** A sectioning command at the start of a line: its level (lower is outer), title and extent. */

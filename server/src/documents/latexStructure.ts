@@ -31,8 +31,9 @@ import {
   type CommandWrapper,
 } from './proofDocument';
 import { StructureBuilder } from './structure';
-import { SectionStructure, sectionHeading } from './latexSections';
+import { LABEL_LEVEL, SectionStructure, sectionHeading } from './latexSections';
 import { BareSolutions } from './bareSolutions';
+import { itemProblems, type ItemProblem } from './itemLists';
 import type { UserPatterns } from './userPatterns';
 import { wrapperOf } from './wrappers';
 import { MATH_ENVIRONMENTS, type LatexState } from './latexLexer';
@@ -104,6 +105,7 @@ export function buildLatexStructure(
   const sections = new SectionStructure(builder, user);
   const bare = new BareSolutions(builder, lines, lexed, lexed.some((l) => l.tokens.some((t) => t.t === 'begin' && roles(t.name)?.role === 'proof')));
   const fragment = !declaresClass(lexed);
+  const items = itemProblems(lines, lexed, (name) => roles(name)?.role === 'proof');
   /** How many conditionals (`\if...` to `\fi`) are open. */
   let conditionals = 0;
   /** The text's brace depth where the line starts (never below 0). */
@@ -173,8 +175,10 @@ export function buildLatexStructure(
       bare.content(line);
       const heading = sectionHeading(lines, lexed, line);
       const first = tokens[0];
-      if (heading) sections.heading(heading);
-      else sections.takeContent(line, first?.t === 'begin' && first.ch === lexed[line]!.contentStart && roles(first.name)?.role === 'proof');
+      if (heading) {
+        sections.heading(heading);
+        if (heading.level < LABEL_LEVEL) builder.headings.push({ level: heading.level, title: heading.title, range: heading.header });
+      } else sections.takeContent(line, first?.t === 'begin' && first.ch === lexed[line]!.contentStart && roles(first.name)?.role === 'proof');
     }
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t]!;
@@ -239,6 +243,9 @@ export function buildLatexStructure(
           });
         }
         if (nextLine) break; // the rest of this line's tokens is the option's
+      } else if (token.t === 'item') {
+        const problem = items.get(`${line}:${token.ch}`);
+        if (problem) addItemProblem(builder, problem);
       } else if (token.t === 'end') {
         if (token.name === 'document' && topLevel()) sections.end(line);
         closeEnvironment(token.name, line, token.ch, token.endCh, unsure(token.textDepth));
@@ -388,5 +395,16 @@ class EnvironmentStack {
 
   top(): OpenEnvironment | undefined {
     return this.items[this.items.length - 1];
+  }
+}
+
+/** A coded item of a list (itemLists.ts): a problem found by a guess, and, in a list of solutions, the
+ * item's text as its solution. */
+function addItemProblem(builder: StructureBuilder, item: ItemProblem): void {
+  const { header, title } = item;
+  const text = { start: header.end, end: item.solution ? header.end : item.statementEnd };
+  builder.addStatement({ kind: 'problem', environment: 'item', title, range: { start: header.start, end: text.end }, headerRange: header, bodyRange: text, certainty: 'guess' }, title);
+  if (item.solution) {
+    builder.attachProof({ environment: 'solution', range: { start: header.start, end: item.end }, headerRange: header, bodyRange: { start: header.end, end: item.end }, closed: true, steps: [] });
   }
 }

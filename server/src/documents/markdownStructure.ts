@@ -163,6 +163,7 @@ export function buildMarkdownStructure(
           if (proof && (starts || proof.level === 0 || token.level <= proof.level)) closeBefore(line);
           if (proofs.length === 0 && statement && (starts || statement.level === 0 || token.level <= statement.level)) closeBefore(line);
           const header = range(line, token.ch, line, token.endCh);
+          builder.headings.push({ level: token.level, title: token.text, range: header });
           if (part) {
             closeBefore(line);
             statement = { kind: part.kind, environment: part.environment, title: `${part.title}, ${found!.title}`, header, level: token.level, label: undefined, nested: false, guessed: false };

@@ -210,9 +210,20 @@ export interface ProjectLinks {
 
 export const NO_LINKS: ProjectLinks = { packages: [], classes: [], includes: [] };
 
+/** A sectioning heading (LaTeX `\section{...}` and its kin, a Markdown `#` heading): the outline's parents of
+ * the statements under it. Headings that are themselves a statement or a solution are among them too. */
+export interface Heading {
+  /** Lower is outer (LaTeX: `\part` 0 ... `\subparagraph` 6; Markdown: the number of `#`). */
+  level: number;
+  /** As written (LaTeX source, Markdown text). */
+  title: string;
+  range: Range;
+}
+
 export interface ProofDocumentAnalysis {
   format: DocumentFormat;
   statements: Statement[];
+  headings: Heading[];
   /** Proofs that seem to follow no statement (a guess: reported only when guesses are asked for). */
   orphanProofs: Proof[];
   /** Proofs that are no statement's own proof but stand where a proof may: further proofs of a statement

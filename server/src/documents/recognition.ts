@@ -14,7 +14,7 @@
 import type { Certainty } from './proofDocument';
 import type { StatementKind } from './proofDocument';
 import { classifyStatementWord } from './tokens';
-import type { UserPatterns } from './userPatterns';
+import { matchAtStart, type UserPatterns } from './userPatterns';
 
 /** What a recogniser finds: a statement of a kind, a proof (a solution), or a part of the problem above. */
 export type Recognised =
@@ -179,10 +179,10 @@ const TAUGHT_SOLUTION: Recogniser = { name: 'solution pattern (qedNano.structure
 function taughtRecognition(prefix: string, place: Place, text: string, user: UserPatterns): Recognition | undefined {
   for (const [patterns, recogniser] of [[user.problem, TAUGHT_PROBLEM], [user.solution, TAUGHT_SOLUTION]] as const) {
     for (const pattern of patterns) {
-      const match = pattern.exec(prefix);
-      if (!match || match[0].length === 0) continue;
-      const label = match[0].replace(/[ \t.:]+$/, '');
-      return { recognised: recogniser.recognises as Recognised, recogniser, title: place === 'heading' ? prefix : label, length: place === 'heading' ? text.length : match[0].length };
+      const length = matchAtStart(pattern, prefix);
+      if (!length) continue;
+      const label = prefix.slice(0, length).replace(/[ \t.:]+$/, '');
+      return { recognised: recogniser.recognises as Recognised, recogniser, title: place === 'heading' ? prefix : label, length: place === 'heading' ? text.length : length };
     }
   }
   return undefined;

@@ -12,6 +12,7 @@ import {
   range,
   stillToProve,
   TASK_KINDS,
+  type Heading,
   type LabelDefinition,
   type Position,
   type Proof,
@@ -42,6 +43,7 @@ export class StructureBuilder {
   /** Further proofs of a statement that already has one (they name it with `\ref`). */
   readonly additionalProofs: Proof[] = [];
   readonly labels: LabelDefinition[] = [];
+  readonly headings: Heading[] = [];
   readonly references: Reference[] = [];
   readonly macros: MacroDefinition[] = [];
   readonly diagnostics: StructuralDiagnostic[] = [];
@@ -168,6 +170,7 @@ export class StructureBuilder {
     return {
       format: this.format,
       statements: this.statements,
+      headings: this.headings,
       orphanProofs: this.orphanProofs,
       additionalProofs: this.additionalProofs,
       labels: this.labels,

@@ -7,11 +7,12 @@
  * node-llama-cpp is ESM-only and native: it is loaded with a dynamic import the first time a model loads,
  * never at server start.
  *
- * Prompt-lookup decoding: every sequence has a RepeatPredictor (repeatPredictor.ts). A request with
- * `repeats` (a refinement rewrites a step or a proof and mostly repeats it) hands it that text's tokens;
- * each evaluation then also evaluates the token that follows the reply's last tokens in that text, and the
- * model's own sample at that position confirms it or not, so the text generated is the one generated
- * without prediction. Requests without `repeats` hand it nothing, and it predicts nothing.
+ * Lookup decoding: every sequence has a LookupPredictor (lookupPredictor.ts), which predicts the reply's
+ * next tokens from everything the sequence holds (the prompt, the thinking, the reply so far) and, first,
+ * from the text a request `repeats` (a refinement rewrites a step or a proof and mostly repeats it). Each
+ * evaluation also evaluates the predicted tokens, and the model's own samples confirm them or not, so the
+ * text generated is the one generated without prediction; the predictor backs off when its predictions are
+ * mostly wrong. `qedNano.prediction: false` loads sequences without it.
  */
 import type {
   Llama,
@@ -30,10 +31,10 @@ import { fitToMemory, kvCacheBytesPerToken, MIN_CONTEXT_SIZE } from './memory';
 import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
-import { RepeatPredictor } from './repeatPredictor';
+import { LookupPredictor, MAX_DRAFT } from './lookupPredictor';
 import { scriptedBias } from './scriptedOutput';
 import { UserFacingError } from '../errors';
-import { SequencePool, type PooledSequence } from './sequencePool';
+import { SequencePool, type Lease, type PooledSequence } from './sequencePool';
 import {
   GenerationRefusedError,
   type Engine,
@@ -63,9 +64,19 @@ export interface LlamaEngineOptions {
   signal?: AbortSignal;
   /** Memory the context may take, in bytes (default: what fitToMemory allows on this machine). */
   totalMemoryBytes?: number;
-  /** `false`: sequences without a token predictor, so `repeats` is ignored (the benchmark's baseline for
-   * what having one costs a reply that repeats nothing). Default true. */
+  /** `false`: sequences without lookup prediction (qedNano.prediction; the benchmark's baseline). Default
+   * true. */
   tokenPrediction?: boolean;
+  /** A small model with the same vocabulary that drafts tokens where the lookup has none
+   * (qedNano.draftModel): loaded in a context of its own, one draft sequence per sequence. */
+  draftModelPath?: string;
+}
+
+/** The draft model as loaded, for Setup Information. */
+export interface LoadedDraftInfo {
+  modelPath: string;
+  modelName: string;
+  threads: number;
 }
 
 /** What was loaded and where, for the status bar and "Show Setup Information". */
@@ -85,6 +96,7 @@ export interface LoadedModelInfo {
   loadMs: number;
   /** What was lowered from the settings to fit this machine, in words (empty when nothing was). */
   adjustments: string[];
+  draft?: LoadedDraftInfo;
 }
 
 /** The model card's sampling: temperature 0.6, top-p 0.95, Qwen's thinking top-k 20. */
@@ -97,7 +109,10 @@ export class ModelLoadError extends UserFacingError {}
 const EVALUATION_PRIORITY = { interactive: 5, background: 1 } as const;
 
 class Sequence implements PooledSequence {
-  constructor(readonly native: LlamaContextSequence) {}
+  constructor(
+    readonly native: LlamaContextSequence,
+    readonly predictor: LookupPredictor | undefined,
+  ) {}
   sharedPrefixLength(tokens: readonly number[]): number {
     return this.native.compareContextTokens(tokens as Token[]).firstDifferentIndex;
   }
@@ -120,10 +135,14 @@ export class LlamaEngine implements Engine {
     readonly info: LoadedModelInfo,
     readonly header: GgufSummary,
     tokenPrediction: boolean,
+    private readonly draft: { model: LlamaModel; context: LlamaContext } | undefined,
   ) {
     for (let i = 0; i < info.sequences; i++) {
-      const options = tokenPrediction ? { tokenPredictor: new RepeatPredictor() } : {};
-      this.sequences.push(new Sequence(context.getSequence(options)));
+      // The draft samples with the target's options but for the token bias, which is the scripted test
+      // mode's and counts the target's own samples.
+      const drafting = draft ? new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: undefined } }) : undefined;
+      const predictor = tokenPrediction || drafting ? new LookupPredictor(tokenPrediction, drafting) : undefined;
+      this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor));
     }
     this.pool = new SequencePool(this.sequences);
   }
@@ -188,6 +207,18 @@ export class LlamaEngine implements Engine {
         `There is not enough memory for ${fitted.sequences} sequence(s) of ${fitted.contextSize} tokens: ${(error as Error).message}. Lower qedNano.contextSize or qedNano.parallelSequences.`,
       );
     }
+    let draft: { model: LlamaModel; context: LlamaContext; info: LoadedDraftInfo } | undefined;
+    if (options.draftModelPath) {
+      try {
+        draft = await LlamaEngine.loadDraft(llama, context, options.modelPath, options.draftModelPath, fitted.sequences, threads, options.signal);
+      } catch (error) {
+        await context.dispose();
+        await model.dispose();
+        await llama.dispose();
+        options.signal?.throwIfAborted();
+        throw error;
+      }
+    }
     const device = llama.gpu === false ? 'cpu' : llama.gpu;
     const info: LoadedModelInfo = {
       modelPath: options.modelPath,
@@ -201,6 +232,7 @@ export class LlamaEngine implements Engine {
       sequences: fitted.sequences,
       loadMs: Math.round(performance.now() - started),
       adjustments: fitted.adjustments,
+      ...(draft ? { draft: draft.info } : {}),
       ...(llama.gpu === false
         ? {
             gpuUnusedReason:
@@ -210,7 +242,55 @@ export class LlamaEngine implements Engine {
           }
         : {}),
     };
-    return new LlamaEngine(lib, llama, model, context, info, header, options.tokenPrediction !== false);
+    return new LlamaEngine(lib, llama, model, context, info, header, options.tokenPrediction !== false, draft);
+  }
+
+  /**
+   * Loads the draft model into a context of its own beside the target's. Threads: the draft evaluates
+   * while the target does, on the same cores, and both are bound by memory bandwidth on a CPU; giving each
+   * every core only makes them contend, so the draft (a fraction of the target's size, its evaluations
+   * short) gets half the target's threads, at least one.
+   * A draft whose vocabulary differs from the target's cannot draft for it: refused here with both files
+   * named (node-llama-cpp's own check, which would otherwise fail the first generation).
+   */
+  private static async loadDraft(
+    llama: Llama,
+    target: LlamaContext,
+    targetPath: string,
+    draftPath: string,
+    sequences: number,
+    targetThreads: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ model: LlamaModel; context: LlamaContext; info: LoadedDraftInfo }> {
+    const header = await readGgufHeader(draftPath);
+    const threads = Math.max(1, Math.floor(targetThreads / 2));
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: draftPath, ...(signal ? { loadSignal: signal } : {}) });
+    } catch (error) {
+      throw new ModelLoadError(`llama.cpp could not load the draft model ${draftPath} (qedNano.draftModel): ${(error as Error).message}`);
+    }
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({ contextSize: target.contextSize, sequences, threads, ...(signal ? { createSignal: signal } : {}) });
+    } catch (error) {
+      await model.dispose();
+      throw new ModelLoadError(`There is not enough memory for the draft model ${draftPath} beside ${targetPath}: ${(error as Error).message}. Clear qedNano.draftModel or lower qedNano.contextSize.`);
+    }
+    try {
+      // node-llama-cpp's check (the one DraftSequenceTokenPredictor runs when a generation begins): the
+      // library is pinned at 3.21.1, where the contexts' native handles are `_ctx`.
+      (target as unknown as { _ctx: { ensureDraftContextIsCompatibleForSpeculative(draft: unknown): void } })._ctx.ensureDraftContextIsCompatibleForSpeculative(
+        (context as unknown as { _ctx: unknown })._ctx,
+      );
+    } catch (error) {
+      await context.dispose();
+      await model.dispose();
+      throw new ModelLoadError(
+        `The draft model ${draftPath} cannot draft for ${targetPath}: their vocabularies differ (${(error as Error).message.trim()}). Choose a draft model of the same family (for QED-Nano, a Qwen3 model such as Qwen3-0.6B), or clear qedNano.draftModel.`,
+      );
+    }
+    return { model, context, info: { modelPath: draftPath, modelName: header.name ?? draftPath.split(/[\\/]/).pop()!, threads } };
   }
 
   describe(): EngineDescription {
@@ -232,6 +312,24 @@ export class LlamaEngine implements Engine {
           (sum, { native }) => ({ validated: sum.validated + native.tokenPredictions.validated, refuted: sum.refuted + native.tokenPredictions.refuted }),
           { validated: 0, refuted: 0 },
         ),
+        predictionEvaluations: this.sequences.reduce((sum, { predictor }) => sum + (predictor ? predictor.stats.drafts + predictor.draftModelStats.drafts : 0), 0),
+        ...(this.info.draft
+          ? {
+              draftModel: {
+                name: this.info.draft.modelName,
+                path: this.info.draft.modelPath,
+                threads: this.info.draft.threads,
+                ...this.sequences.reduce(
+                  (sum, { predictor }) => ({
+                    evaluations: sum.evaluations + (predictor?.draftModelStats.drafts ?? 0),
+                    drafted: sum.drafted + (predictor?.draftModelStats.drafted ?? 0),
+                    accepted: sum.accepted + (predictor?.draftModelStats.accepted ?? 0),
+                  }),
+                  { evaluations: 0, drafted: 0, accepted: 0 },
+                ),
+              },
+            }
+          : {}),
       },
     };
   }
@@ -285,7 +383,7 @@ export class LlamaEngine implements Engine {
     } catch {
       return live.result('cancelled');
     }
-    const finished = this.run(request, tokens, lease.sequence.native, lease.preempted, onChunk, signal, live);
+    const finished = this.run(request, tokens, lease, onChunk, signal, live);
     this.inFlight.add(finished);
     void finished.then(lease.release, lease.release).finally(() => this.inFlight.delete(finished));
     if (!signal) return finished;
@@ -309,12 +407,13 @@ export class LlamaEngine implements Engine {
   private async run(
     request: GenerationRequest,
     tokens: number[],
-    sequence: LlamaContextSequence,
-    preempted: AbortSignal,
+    lease: Lease<Sequence>,
     onChunk: (chunk: GenerationChunk) => void,
     signal: AbortSignal | undefined,
     live: LiveGeneration,
   ): Promise<GenerationResult> {
+    const { native: sequence } = lease.sequence;
+    const { preempted } = lease;
     await sequence.adaptStateToTokens(tokens as Token[], false);
     // At least one prompt token must be evaluated to sample the next one.
     if (sequence.nextTokenIndex >= tokens.length) {
@@ -361,7 +460,7 @@ export class LlamaEngine implements Engine {
     const batch = Math.max(1, this.context.batchSize);
     const lastBatchStart = Math.floor((prompt.length - 1) / batch) * batch;
     for (let start = 0; start < lastBatchStart; start += batch) {
-      if (priority === 'background' && this.pool.interactiveBusy) await this.pool.interactiveDone(signal, preempted);
+      await lease.yieldToInteractive(signal);
       if (stopped() || preempted.aborted) {
         live.finish(emit);
         return live.result(stopped() ? 'cancelled' : 'preempted');
@@ -409,12 +508,10 @@ export class LlamaEngine implements Engine {
       }
       // Interactive work first: a background reply takes its next token only when no interactive one runs
       // (they would otherwise share every batch, and the user's reply would wait for this one's tokens).
-      if (priority === 'background' && this.pool.interactiveBusy) {
-        await this.pool.interactiveDone(signal, preempted);
-        if (stopped() || preempted.aborted) {
-          stopReason = stopped() ? 'cancelled' : 'preempted';
-          break;
-        }
+      await lease.yieldToInteractive(signal);
+      if (stopped() || preempted.aborted) {
+        stopReason = stopped() ? 'cancelled' : 'preempted';
+        break;
       }
     }
     flush(true);
@@ -459,6 +556,8 @@ export class LlamaEngine implements Engine {
     await Promise.allSettled([...this.inFlight]);
     await this.context.dispose();
     await this.model.dispose();
+    await this.draft?.context.dispose();
+    await this.draft?.model.dispose();
     await this.llama.dispose();
   }
 }

@@ -6,7 +6,7 @@
  *  - When every sequence is busy, an interactive request pre-empts a background one: that request is
  *    told (its `preempted` signal fires) and the sequence passes on as soon as it lets go.
  *  - While an interactive request holds a sequence, background ones wait between their tokens
- *    (`interactiveDone`): with several sequences they would otherwise share every batch with it.
+ *    (`Lease.yieldToInteractive`): with several sequences they would otherwise share every batch with it.
  */
 import type { Priority } from './types';
 
@@ -19,6 +19,12 @@ export interface Lease<S extends PooledSequence> {
   sequence: S;
   /** Fires when an interactive request takes this (background) lease's sequence. */
   preempted: AbortSignal;
+  /**
+   * A background lease's pause between tokens: resolves at once for an interactive lease or when no
+   * interactive request holds a sequence, else when none does any more, or when this lease is pre-empted
+   * or `signal` aborts (the caller checks which). Never rejects.
+   */
+  yieldToInteractive(signal?: AbortSignal): Promise<void>;
   release(): void;
 }
 
@@ -49,22 +55,17 @@ export class SequencePool<S extends PooledSequence> {
     return this.slots.length;
   }
 
-  /** Whether an interactive request holds a sequence now. */
-  get interactiveBusy(): boolean {
-    return this.interactiveHeld > 0;
-  }
-
   /** Resolves when no interactive request holds a sequence any more, or when one of `stops` aborts. */
-  interactiveDone(...stops: (AbortSignal | undefined)[]): Promise<void> {
-    if (this.interactiveHeld === 0 || stops.some((s) => s?.aborted)) return Promise.resolve();
+  private interactiveDone(stops: readonly AbortSignal[]): Promise<void> {
+    if (this.interactiveHeld === 0 || stops.some((s) => s.aborted)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         this.pausedBackground.delete(done);
-        for (const stop of stops) stop?.removeEventListener('abort', done);
+        for (const stop of stops) stop.removeEventListener('abort', done);
         resolve();
       };
       this.pausedBackground.add(done);
-      for (const stop of stops) stop?.addEventListener('abort', done, { once: true });
+      for (const stop of stops) stop.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -120,6 +121,8 @@ export class SequencePool<S extends PooledSequence> {
       next.grant({
         sequence: best.sequence,
         preempted: preempt.signal,
+        yieldToInteractive: (signal) =>
+          next.priority === 'interactive' ? Promise.resolve() : this.interactiveDone(signal ? [preempt.signal, signal] : [preempt.signal]),
         release: () => {
           if (released) return;
           released = true;

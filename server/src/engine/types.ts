@@ -50,9 +50,9 @@ export interface GenerationRequest {
   detectLoops?: boolean;
   /**
    * Text the answer is expected to repeat much of (the step or proof being rewritten, a summary whose
-   * notation the new attempt reuses). The local engine predicts the reply's next token from it
-   * (prompt-lookup decoding): a prediction the model confirms costs no forward pass of its own, and the
-   * text generated is the one generated without it. Leave it out where the reply repeats nothing.
+   * notation the new attempt reuses). The local engine predicts the reply's next tokens from it before it
+   * looks in the rest of the context (lookup decoding): a prediction the model confirms costs no forward
+   * pass of its own, and the text generated is the one generated without it.
    */
   repeats?: string;
   /** Test hook: the bias on the reply's token at `position` (0-based), applied before it is sampled (see
@@ -103,7 +103,7 @@ export interface GenerationStats {
   ms: number;
   /** Generated tokens per second after the first one. */
   tokensPerSecond: number;
-  /** Prompt-lookup predictions (requests with `repeats`, local engine): `validated` ones were confirmed by
+  /** Lookup predictions (local engine, lookupPredictor.ts): `validated` ones were confirmed by
    * the model and cost no forward pass of their own; `refuted` ones were evaluated in vain. */
   predictedTokens: TokenPredictions;
 }
@@ -166,9 +166,16 @@ export interface LocalModelDescription {
   gpuLayers: number;
   gpuDeviceNames: string[];
   loadMs: number;
-  /** Prompt-lookup predictions since the model loaded, over every sequence (refinements and Continue
-   * predict from the text they rewrite): validated ones cost no forward pass of their own. */
+  /** Predictions since the model loaded, over every sequence, looked up (every generation predicts from
+   * what its sequence holds; refinements and Continue from the text they rewrite first) or drafted by the
+   * draft model: validated ones cost no forward pass of their own. */
   tokenPredictions: TokenPredictions;
+  /** Evaluations that carried a prediction (looked up or drafted) since the model loaded (validated / this
+   * = tokens gained per such evaluation). */
+  predictionEvaluations: number;
+  /** The draft model (qedNano.draftModel) and its predictions since the load: `drafted` tokens evaluated,
+   * `accepted` of them confirmed, in `evaluations` evaluations that used a draft. */
+  draftModel?: { name: string; path: string; threads: number; evaluations: number; drafted: number; accepted: number };
 }
 
 export interface Engine {

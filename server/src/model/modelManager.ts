@@ -56,8 +56,6 @@ export interface ModelManagerOptions {
   allowEndpoint?: (endpoint: RemoteEndpointInfo, askAgain: boolean) => Promise<boolean>;
 }
 
-/** The engine in use: local (node-llama-cpp) or remote; what differs between them is behind Engine. */
-type LoadedEngine = Engine;
 
 const STATUS_INTERVAL_MS = 500;
 /** A superseded load is given this long to let go of its native work before the next load starts anyway. */
@@ -66,13 +64,13 @@ const SUPERSEDED_LOAD_GRACE_MS = 10_000;
 /** One load (download, checks, native load) in flight; aborting `superseded` ends it without an error. */
 interface LoadAttempt {
   /** The engine, or undefined when a settings change superseded this load. */
-  promise: Promise<LoadedEngine | undefined>;
+  promise: Promise<Engine | undefined>;
   superseded: AbortController;
 }
 
 export class ModelManager {
   private settings: QedNanoSettings | undefined;
-  private engine: LoadedEngine | undefined;
+  private engine: Engine | undefined;
   private loading: LoadAttempt | undefined;
   /** Settles when the last load started has ended, superseded or not (the next one waits for it). */
   private lastLoadSettled: Promise<void> = Promise.resolve();
@@ -137,7 +135,7 @@ export class ModelManager {
   }
 
   /** The engine, or undefined as soon as `signal` fires while waiting for it (the load itself goes on). */
-  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<LoadedEngine | undefined> {
+  private async readyUnlessAborted(signal: AbortSignal | undefined): Promise<Engine | undefined> {
     if (signal?.aborted) return undefined;
     const ready = this.ready();
     if (!signal) return ready;
@@ -181,7 +179,7 @@ export class ModelManager {
   }
 
   /** The loaded engine, loading (and downloading) the model first if needed. */
-  private async ready(explicit = false): Promise<LoadedEngine> {
+  private async ready(explicit = false): Promise<Engine> {
     for (;;) {
       if (this.engine) return this.engine;
       const attempt = this.loading ?? this.startLoad(explicit);
@@ -306,11 +304,12 @@ export class ModelManager {
   }
 
   /** Loads the model with the settings as they are now; undefined when `superseded` fires first. */
-  private async load(explicit: boolean, superseded: AbortSignal): Promise<LoadedEngine | undefined> {
+  private async load(explicit: boolean, superseded: AbortSignal): Promise<Engine | undefined> {
     const settings = this.requireSettings();
     try {
       if (settings.engine === 'remote') return await this.connectRemote(settings, explicit, superseded);
       const file = await this.files.resolve(settings.model, superseded);
+      const draftFile = settings.draftModel ? await this.files.resolve(settings.draftModel, superseded) : undefined;
       if (superseded.aborted) return undefined;
       const crashed = await this.crashGuard.confirm(file, () =>
         this.setStatus({ state: 'loading', progress: 0, message: `Checking ${path.basename(file)} in a separate process: a server stopped while loading it` }),
@@ -336,6 +335,8 @@ export class ModelManager {
               contextSize: settings.contextSize,
               batchSize: settings.batchSize,
               sequences: settings.parallelSequences,
+              tokenPrediction: settings.prediction,
+              ...(draftFile ? { draftModelPath: draftFile } : {}),
               log: (line) => this.options.log(`llama.cpp: ${line}`),
               signal: superseded,
             },
@@ -460,7 +461,9 @@ function loadSettingsChanged(a: QedNanoSettings, b: QedNanoSettings): boolean {
     a.threads !== b.threads ||
     a.contextSize !== b.contextSize ||
     a.batchSize !== b.batchSize ||
-    a.parallelSequences !== b.parallelSequences
+    a.parallelSequences !== b.parallelSequences ||
+    a.prediction !== b.prediction ||
+    a.draftModel !== b.draftModel
   );
 }
 

@@ -15,11 +15,13 @@ const RC_SUMMARY = 'I bounded $\\abs{a+b}^2$ by squaring and compared it with $(
 const RC_PROOF = '**Proof.** $\\abs{a+b}^2 = a^2 + 2ab + b^2 \\le a^2 + 2\\abs a \\abs b + b^2 = (\\abs a + \\abs b)^2$, since $ab \\le \\abs{ab}$. ∎';
 const STATEMENT_KINDS = new Set([vscode.SymbolKind.Class, vscode.SymbolKind.Event, vscode.SymbolKind.Method]);
 
-/** Our symbols among what every provider returned. */
+/** Our statements and proofs among what every provider returned, found inside our sections (Namespaces). */
 async function qedSymbols(uri: vscode.Uri, accept: (symbols: Symbol[]) => boolean): Promise<Symbol[]> {
+  const statements = (symbols: readonly Symbol[]): Symbol[] =>
+    symbols.flatMap((s) => (STATEMENT_KINDS.has(s.kind) ? [s] : s.kind === vscode.SymbolKind.Namespace ? statements(s.children) : []));
   return waitFor(`the outline of ${path.basename(uri.path)}`, async () => {
     const all = (await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', uri)) ?? [];
-    const ours = all.filter((s) => STATEMENT_KINDS.has(s.kind));
+    const ours = statements(all);
     return ours.length > 0 && accept(ours) ? ours : undefined;
   });
 }
@@ -47,21 +49,72 @@ suite('QED-Nano in a real VS Code', () => {
     assert.deepEqual(offered.filter((command) => !commands.includes(command)), []);
   });
 
-  test('the Outline of a LaTeX file lists statements, their proofs and the proof steps', async () => {
+  test('the Outline of a LaTeX file lists sections, their statements in plain text, the proofs and the proof steps', async () => {
     const editor = await openFile('inequalities.tex');
     const symbols = await qedSymbols(editor.document.uri, (s) => s.length === 4);
     assert.deepEqual(
       symbols.map((s) => [s.name, s.children.map((c) => [c.name, c.children.length])]),
       [
-        ['Lemma', [['Proof', 1]]],
-        ['Theorem (AM--GM for two numbers)', [['Proof', 4]]],
+        ['Lemma (lem:square)', [['Proof', 1]]],
+        ['Theorem (AM–GM for two numbers)', [['Proof', 4]]],
         ['Corollary', []],
         ['Problem', []],
       ],
     );
+    const all = await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', editor.document.uri);
+    assert.deepEqual(all.map((s) => [s.name, s.kind]), [['Means', vscode.SymbolKind.Namespace]], 'the section is the parent of its statements');
     const diagnostics = await structureDiagnostics(editor.document.uri, (d) => d.length === 1, 'the problem-without-proof note');
     assert.equal(diagnostics[0]!.severity, vscode.DiagnosticSeverity.Information);
     assert.match(diagnostics[0]!.message, /Problem has no proof yet/);
+
+    // The Outline and the breadcrumbs with the cursor in a step of the theorem's proof, in each theme.
+    const step = editor.document.positionAt(editor.document.getText().indexOf('\\begin{proof}', editor.document.getText().indexOf('\\begin{thm}')) + 20);
+    editor.selection = new vscode.Selection(step, step);
+    await vscode.commands.executeCommand('outline.focus');
+    await vscode.commands.executeCommand('outline.expand');
+    await vscode.window.showTextDocument(editor.document);
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']] as const) {
+      await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await new Promise((r) => setTimeout(r, 1000));
+      await screenshot(`outline-latex-${name}`);
+    }
+    await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('the Outline of a Markdown file beside VS Code\'s own: a group per extension; qedNano.outline.markdown off leaves VS Code\'s alone', async () => {
+    // Markdown: VS Code's own heading outline answers too, so the Outline shows a group per extension; with
+    // qedNano.outline.markdown off, QED-Nano steps back and VS Code's stands alone, without the group level.
+    const notes = await openFile('notes.md');
+    await qedSymbols(notes.document.uri, (s) => s.length === 4);
+    const inSolution = new vscode.Position(10, 5);
+    const showNotes = async (): Promise<void> => {
+      const shown = await vscode.window.showTextDocument(notes.document);
+      shown.selection = new vscode.Selection(inSolution, inSolution);
+      await vscode.commands.executeCommand('outline.focus');
+      await vscode.commands.executeCommand('outline.expand');
+      await vscode.window.showTextDocument(notes.document);
+      await new Promise((r) => setTimeout(r, 4000)); // the Outline view asks for the symbols after a delay
+    };
+    await showNotes();
+    await screenshot('outline-markdown-two-providers');
+    const qedNano = vscode.workspace.getConfiguration('qedNano');
+    await qedNano.update('outline.markdown', false, vscode.ConfigurationTarget.Global);
+    try {
+      // VS Code keeps an outline per document version (also across closing and reopening): it asks again
+      // after an edit.
+      await waitFor('QED-Nano to step back from the Markdown outline', async () => {
+        await notes.edit((e) => e.insert(new vscode.Position(notes.document.lineCount, 0), ' '));
+        const symbols = (await vscode.commands.executeCommand<Symbol[]>('vscode.executeDocumentSymbolProvider', notes.document.uri)) ?? [];
+        return symbols.length > 0 && symbols.every((s) => s.kind === vscode.SymbolKind.String) ? true : undefined;
+      });
+      await showNotes();
+      await screenshot('outline-markdown-qed-nano-off');
+    } finally {
+      await qedNano.update('outline.markdown', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.window.showTextDocument(notes.document);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   });
 
   test('a broken LaTeX file gets its structural diagnostics, shown in the Problems panel', async () => {
@@ -94,7 +147,7 @@ suite('QED-Nano in a real VS Code', () => {
     const editor = await openFile('thesis/chapters/two.tex');
     const uri = editor.document.uri;
     const symbols = await qedSymbols(uri, (s) => s.length === 1);
-    assert.deepEqual(symbols.map((s) => [s.name, s.children.map((c) => c.name)]), [['Claim', ['Proof']]], 'claimx is declared in thesis/mymacros.sty');
+    assert.deepEqual(symbols.map((s) => [s.name, s.children.map((c) => c.name)]), [['Claim (clm:sum)', ['Proof']]], 'claimx is declared in thesis/mymacros.sty (a bare kind is named with its label)');
     const codes = (d: vscode.Diagnostic[]): string => d.map((x) => `${String(x.code)}@${x.range.start.line + 1}`).join(' ');
     await structureDiagnostics(uri, (d) => codes(d) === 'duplicate-label@3 undefined-reference@10', 'only the real findings: a label found nowhere and a duplicate across files');
 

@@ -1,0 +1,151 @@
+/**
+ * The lookup predictor (engine/lookupPredictor.ts) on token numbers, driven as node-llama-cpp (patched)
+ * drives it: reset with the state, then per evaluation predictTokens, and pushTokens with each token the
+ * model yields (the sampled one, then each confirmed prediction's sample).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { LookupPredictor, MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
+import { seededRandom } from '../support/random';
+
+const tokens = (...ids: number[]): Token[] => ids as Token[];
+
+/** Generates `reply` after `state` the way the library does, and returns the number of evaluations and the
+ * predicted tokens evaluated (confirmed or not). */
+function drive(predictor: LookupPredictor, state: number[], reply: number[]): { evaluations: number; drafted: number; accepted: number } {
+  predictor.reset({ stateTokens: tokens(...state) });
+  let at = 0;
+  let evaluations = 0;
+  let drafted = 0;
+  let accepted = 0;
+  while (at < reply.length) {
+    const draft = predictor.predictTokens() as Token[];
+    evaluations++;
+    drafted += draft.length;
+    // The model samples reply[at]; each predicted token equal to what it sampled there yields the next.
+    let yielded = 1;
+    while (yielded <= draft.length && draft[yielded - 1] === reply[at + yielded - 1] && at + yielded < reply.length) yielded++;
+    accepted += yielded - 1;
+    for (let i = 0; i < yielded; i++) predictor.pushTokens(tokens(reply[at + i]!));
+    at += yielded;
+  }
+  return { evaluations, drafted, accepted };
+}
+
+test('follows the text a reply rewrites, with drafts that grow while confirmed: far fewer evaluations than tokens', () => {
+  const text = Array.from({ length: 400 }, (_, i) => 1000 + i);
+  const predictor = new LookupPredictor();
+  predictor.updateInputTokens(tokens(...text));
+  // The reply starts like the text, changes two tokens in the middle, and goes on as the text does.
+  const reply = [...text.slice(0, 200), 7, 8, ...text.slice(202)];
+  const run = drive(predictor, [5, 6], reply);
+  assert.ok(run.evaluations < reply.length / 6, `${run.evaluations} evaluations for ${reply.length} tokens`);
+  assert.ok(run.drafted - run.accepted < 3 * MAX_DRAFT, `${run.drafted - run.accepted} predicted tokens evaluated in vain`);
+  assert.deepEqual(predictor.stats.accepted, run.accepted);
+});
+
+test('without a text to rewrite, a reply that restates what it said earlier (a proof after its thinking) is predicted from it', () => {
+  const thinking = Array.from({ length: 300 }, (_, i) => 2000 + i);
+  const proof = [9, ...thinking.slice(50, 250)];
+  const predictor = new LookupPredictor();
+  predictor.updateInputTokens([]);
+  const prompt = [1, 2, 3];
+  drive(predictor, prompt, thinking);
+  // The same generation goes on: the predictor is not reset between thinking and proof.
+  let evaluations = 0;
+  let at = 0;
+  while (at < proof.length) {
+    const draft = predictor.predictTokens() as Token[];
+    evaluations++;
+    let yielded = 1;
+    while (yielded <= draft.length && draft[yielded - 1] === proof[at + yielded - 1] && at + yielded < proof.length) yielded++;
+    for (let i = 0; i < yielded; i++) predictor.pushTokens(tokens(proof[at + i]!));
+    at += yielded;
+  }
+  assert.ok(evaluations < proof.length / 5, `${evaluations} evaluations for a proof of ${proof.length} tokens`);
+});
+
+test('the rewritten text comes before the context, and the most recent occurrence in the context wins', () => {
+  const predictor = new LookupPredictor();
+  predictor.updateInputTokens(tokens(1, 2, 3, 50, 51));
+  predictor.reset({ stateTokens: tokens(1, 2, 3, 40, 41, 9, 1, 2, 3, 60, 61, 9, 1, 2, 3) });
+  assert.deepEqual((predictor.predictTokens() as Token[]).slice(0, 1), [50], 'the text the reply rewrites first');
+  const other = new LookupPredictor();
+  other.updateInputTokens([]);
+  other.reset({ stateTokens: tokens(1, 2, 3, 40, 41, 9, 1, 2, 3, 60, 61, 9, 1, 2, 3) });
+  assert.deepEqual(other.predictTokens() as Token[], [60, 61], 'the continuation of the latest 1 2 3, two tokens to start');
+});
+
+test('a draft doubles while confirmed, up to the cap, and halves on a miss', () => {
+  const text = Array.from({ length: 200 }, (_, i) => 3000 + i);
+  const predictor = new LookupPredictor();
+  predictor.updateInputTokens(tokens(...text));
+  predictor.reset({ stateTokens: tokens(text[0]!, text[1]!) });
+  const lengths: number[] = [];
+  let at = 2;
+  for (let i = 0; i < 6; i++) {
+    const draft = predictor.predictTokens() as Token[];
+    lengths.push(draft.length);
+    // All confirmed: the sampled token, then each prediction's sample.
+    predictor.pushTokens(tokens(...text.slice(at, at + draft.length + 1)));
+    at += draft.length + 1;
+  }
+  assert.deepEqual(lengths, [2, 4, 8, 16, MAX_DRAFT, MAX_DRAFT]);
+  const draft = predictor.predictTokens() as Token[];
+  predictor.pushTokens(tokens(text[at]!, 1)); // the second prediction is refuted
+  assert.equal(draft.length, MAX_DRAFT);
+  predictor.pushTokens(tokens(text[at + 1]!, text[at + 2]!)); // it picks the text up again
+  assert.equal((predictor.predictTokens() as Token[]).length, MAX_DRAFT / 2);
+});
+
+test('backs off on a reply whose predictions keep missing: few predicted tokens evaluated over a long reply', () => {
+  const random = seededRandom(7);
+  // Eight token values: three-token contexts recur all the time, and what follows them is chance.
+  const reply = Array.from({ length: 4000 }, () => Math.floor(random() * 8));
+  const predictor = new LookupPredictor();
+  predictor.updateInputTokens([]);
+  const run = drive(predictor, [100, 101, 102], reply);
+  const wasted = run.drafted - run.accepted;
+  assert.ok(run.drafted > 0, 'it tried');
+  assert.ok(wasted < reply.length / 20, `${wasted} predicted tokens evaluated in vain over ${reply.length} tokens`);
+});
+
+test('memory stays bounded by the tokens held, across many generations on the same sequence', () => {
+  const random = seededRandom(3);
+  const predictor = new LookupPredictor();
+  const held: number[] = [];
+  for (let generation = 0; generation < 50; generation++) {
+    // Each generation keeps a random part of the previous state as its prefix and adds new tokens.
+    held.length = Math.floor(random() * held.length);
+    for (let i = 0; i < 500; i++) held.push(Math.floor(random() * 5000));
+    predictor.updateInputTokens(tokens(...held.slice(0, 100)));
+    predictor.reset({ stateTokens: tokens(...held) });
+    predictor.predictTokens() as Token[];
+    assert.ok(predictor.indexEntries <= 3 * held.length + 3 * 100, `${predictor.indexEntries} entries for ${held.length} tokens held`);
+  }
+});
+
+test('turned off, or disposed, it predicts nothing', () => {
+  const off = new LookupPredictor(false);
+  off.updateInputTokens(tokens(1, 2, 3, 4));
+  off.reset({ stateTokens: tokens(1, 2, 3) });
+  assert.deepEqual(off.predictTokens() as Token[], []);
+  const on = new LookupPredictor();
+  on.updateInputTokens(tokens(1, 2, 3, 4));
+  on.reset({ stateTokens: tokens(1, 2, 3) });
+  assert.deepEqual(on.predictTokens() as Token[], [4]);
+  on.dispose();
+  assert.deepEqual(on.predictTokens() as Token[], []);
+});
+
+test('a new generation on the same sequence still finds what its prompt holds, after the earlier reply it replaced', () => {
+  const predictor = new LookupPredictor();
+  predictor.updateInputTokens([]);
+  const prompt = [1, 2, 3, 50, 51, 52, 9];
+  drive(predictor, prompt, [1, 2, 3, 60, 61]);
+  // The next generation keeps the prompt and replaces the reply.
+  predictor.reset({ stateTokens: tokens(...prompt) });
+  predictor.pushTokens(tokens(1, 2, 3));
+  assert.deepEqual(predictor.predictTokens() as Token[], [50, 51]);
+});
