@@ -9,7 +9,11 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
@@ -23,7 +27,8 @@ import { DISMISS_FINDING_COMMAND, SETTINGS_SECTION, StatusNotification } from '.
 import { DEFAULT_SETTINGS, resolveSettings } from './settings';
 import { compileUserPatterns, NO_USER_PATTERNS } from './documents/userPatterns';
 import { watchFraming } from './transport';
-import { WorkspaceProjects } from './workspaceProjects';
+import { LATEX_FILES_GLOB } from './documents/formats';
+import { WorkspaceProjects } from './project/workspaceProjects';
 
 const connection = createConnection(ProposedFeatures.all);
 if (process.argv.includes('--stdio')) {
@@ -47,7 +52,15 @@ const diagnostics = new DiagnosticsScheduler(
 );
 let context: ServerContext | undefined;
 let pullsConfiguration = false;
-const workspaceProjects = new WorkspaceProjects(connection, store);
+/** What the client lets the server follow of its workspace (from `initialize`). */
+let follows = { watchedFiles: false, folders: false };
+const workspaceProjects = new WorkspaceProjects(store.index, store.loader, {
+  startProgress: (title) => (context ? context.client.startProgress(title) : Promise.reject(new Error('not initialized'))),
+  info: (message) => connection.console.info(message),
+  error: (message) => connection.console.error(message),
+  // A notification: showWarningMessage would be a request, which a client may not answer.
+  warn: (message) => send(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }), 'window/showMessage'),
+});
 
 /** Sends without waiting; a failure (the client gone, a message that cannot be written) is logged, never
  * left as an unhandled rejection that would end the process. */
@@ -57,7 +70,11 @@ function send(sending: Promise<void>, what: string): void {
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
-  workspaceProjects.initialize(params);
+  follows = {
+    watchedFiles: params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    folders: params.capabilities.workspace?.workspaceFolders === true,
+  };
+  workspaceProjects.initialize((params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : [])).map((folder) => folder.uri));
   context = createServerContext(connection, params, store, (uri, findings) => diagnostics.publishFindings(uri, findings), settings, pullSettings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
@@ -89,7 +106,17 @@ connection.onInitialized(() => {
   }
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
   if (context) send(connection.sendNotification(StatusNotification, context.models.currentStatus), 'qed/status');
-  if (context) workspaceProjects.start(context.client.startProgress);
+  // The workspace's LaTeX projects: read now, and kept in step with the folders and the files on disk.
+  if (follows.watchedFiles) {
+    connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: LATEX_FILES_GLOB }] }).catch((error: unknown) => {
+      connection.console.error(`Could not register for file changes: ${String(error)}`);
+    });
+  }
+  if (follows.folders) {
+    connection.workspace.onDidChangeWorkspaceFolders((event) => workspaceProjects.foldersChanged(event.removed.map((f) => f.uri), event.added.map((f) => f.uri)));
+  }
+  connection.onDidChangeWatchedFiles(({ changes }) => workspaceProjects.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted }))));
+  if (context) workspaceProjects.start();
 });
 
 
