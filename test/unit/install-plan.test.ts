@@ -37,5 +37,5 @@ test('npm start\'s install plan names each Debian package with why, and leaves C
 test('an unknown option is refused with the known ones', () => {
   const run = spawnSync('/bin/bash', [path.join(REPO_ROOT, 'scripts', 'install-code-server.sh'), '--chromium'], { encoding: 'utf8' });
   assert.equal(run.status, 2);
-  assert.match(run.stderr, /unknown option --chromium \(known: --with-chromium, --dry-run\)/);
+  assert.match(run.stderr, /unknown option --chromium \(known: --with-chromium, --dry-run, --code-server VERSION\)/);
 });

@@ -436,7 +436,6 @@ class LineBuffer {
   }
 }
 
-/** Calls `onIdle` when `touch` has not been called for `ms`. */
 /** The server answered but sent no new token for the timeout: up but stuck, not worth waiting for again. */
 class Stalled extends RemoteEngineError {
   constructor() {
@@ -444,6 +443,7 @@ class Stalled extends RemoteEngineError {
   }
 }
 
+/** Calls `onIdle` when `touch` has not been called for `ms`. */
 class IdleTimer {
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number, onIdle: () => void) {
