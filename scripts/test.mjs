@@ -26,8 +26,10 @@ const failures = [];
 
 await stage('build', node, ['scripts/build.mjs'], { essential: true });
 await stage('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', '.'], { essential: true });
+// Two test files at a time (node's default on 2 cores is one): most of these tests wait on a language server,
+// a model load or a pipe, so the second core is otherwise idle (6 min 41 s became 4 min 39 s, same 507 tests).
 await stage('unit, language-server, engine and command-line tests', node, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'), ...testFiles('test/cli'),
+  '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'), ...testFiles('test/cli'),
 ], { counts: nodeTestCounts });
 
 /** Installs (once per machine) the pinned code-server `version`; returns its folder. */
