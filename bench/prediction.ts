@@ -194,6 +194,9 @@ async function interactiveFirst(label: string, options: LlamaEngineOptions): Pro
     const ms = await latency();
     stop.abort();
     await critique;
+    // The cancelled critique lets go of its sequence within a token: the next round starts from there
+    // (else a critique started at once finds only the completion's sequence free).
+    await engine.settled();
     return ms;
   };
   const measured = await sideBySide(ROUNDS, whileCritiquing, latency);

@@ -547,13 +547,19 @@ export class LlamaEngine implements Engine {
     };
   }
 
-  /** Frees the model once every native evaluation still running has ended (they stop within a token once
-   * their generation is aborted), and its llama.cpp instance: each load gets its own (getLlama), which
-   * otherwise stays behind with its process listeners, one more per reload. */
+  /** Resolves once every generation started so far has let go of its sequence: a cancelled `generate`
+   * returns at once, while its native evaluation ends within a token (then its sequence is free). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Frees the model once every native evaluation still running has ended (`settled`), and its llama.cpp
+   * instance: each load gets its own (getLlama), which otherwise stays behind with its process listeners,
+   * one more per reload. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.allSettled([...this.inFlight]);
+    await this.settled();
     await this.context.dispose();
     await this.model.dispose();
     await this.draft?.context.dispose();
