@@ -138,7 +138,9 @@ async function compare(label: string, withPrediction: LlamaEngine, without: Llam
       `(${roundsNote(whole)}; ${identical ? 'identical text' : 'TEXT DIFFERS'}; ${Math.round((100 * validated) / Math.max(1, validated + refuted))}% of predicted tokens confirmed, ` +
       `${(validated / Math.max(1, evaluations)).toFixed(1)} gained per evaluation that predicted; ${passes})`,
   );
-  console.log(`    targets: ${verdicts.join('; ')}`);
+  const cost = after.evaluationCost;
+  const share = cost ? `; measured: ${cost.singleMs.toFixed(2)} ms an evaluation, ${cost.perTokenMs.toFixed(2)} ms more per predicted token, break-even ${Math.round(100 * cost.breakEven)}% confirmed` : '';
+  console.log(`    targets: ${verdicts.join('; ')}${share}`);
 }
 
 export async function replies(label: string, options: LlamaEngineOptions, rounds: number): Promise<void> {
