@@ -9,7 +9,8 @@
  * module-level variable.
  */
 import type { Connection } from 'vscode-languageserver';
-import { CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams } from 'vscode-languageserver';
+import { ApplyWorkspaceEditRequest, CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams, type WorkspaceEdit } from 'vscode-languageserver';
+import type { ClientSupport } from './clientSupport';
 import { PROJECT_WAIT_MS, type DocumentStore } from './documentStore';
 import { ScriptSequence, parseScripts } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
@@ -33,6 +34,8 @@ import type { DocumentSnapshot } from './workspace/snapshot';
 
 /** What the server asks of its client, whatever the request. */
 export interface ClientSide {
+  /** What the client said it can do. */
+  readonly support: ClientSupport;
   /** Progress in the client's UI (window/workDoneProgress), cancellable; a silent one if unsupported. */
   startProgress(title: string): Promise<ProgressReporter>;
   /** The lenses changed: the client asks for them again (when it supports `workspace/codeLens/refresh`). */
@@ -41,6 +44,11 @@ export interface ClientSide {
   publishFindings(uri: string): void;
   /** The server's log (the client's output channel). */
   log(message: string): void;
+  /** Has the client apply `edit` (`workspace/applyEdit`); whether it did. False, asking nothing, when the
+   * client does not apply edits. */
+  applyEdit(label: string, edit: WorkspaceEdit): Promise<boolean>;
+  /** A message the user reads (`window/showMessage`, information): a notification, so nothing waits on it. */
+  inform(message: string): void;
 }
 
 
@@ -90,6 +98,7 @@ export type PublishFindings = (uri: string, findings: CritiqueFindings) => void;
 export function createServerContext(
   connection: Connection,
   params: InitializeParams,
+  support: ClientSupport,
   documents: DocumentStore,
   publishFindings: PublishFindings,
   settings: { now: QedNanoSettings },
@@ -104,12 +113,15 @@ export function createServerContext(
   const reportStorageProblem = storageProblemReporter(connection, log, send);
   const refreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   const client: ClientSide = {
+    support,
     startProgress: (title) => startProgress(connection, title),
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
     publishFindings: (uri) => publishFindings(uri, findings),
     log,
+    applyEdit: async (label, edit) => support.appliesEdits && (await connection.sendRequest(ApplyWorkspaceEditRequest.type, { label, edit })).applied,
+    inform: (message) => send(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }), 'window/showMessage'),
   };
   const consent = new EndpointConsent(
     storagePath,
