@@ -18,7 +18,7 @@ import { ModelManager } from './model/modelManager';
 import type { ProgressReporter } from './model/progress';
 import { defaultStoragePath } from './model/storagePath';
 import type { ProjectIndex } from './project/projectIndex';
-import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
+import { CLIENT_COMMANDS, SERVER_COMMANDS, SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
 import { answersLabelFeature, type LabelFeature } from './labelFeatures';
 import { EndpointConsent } from './storage/consent';
@@ -73,7 +73,8 @@ export interface ServerContext {
   settings(): QedNanoSettings;
   /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
-  /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
+  /** `command` (one of CLIENT_COMMANDS) when the client runs it, else the server's own command for it (the
+   * client sends it back with `workspace/executeCommand`), else '' (a lens with its title only). */
   lensCommand(command: string): string;
   /** Takes in the settings as the client has them now, when it lets them be pulled (`workspace/configuration`). */
   pullSettings(): Promise<void>;
@@ -89,6 +90,9 @@ export interface ServerContext {
   /** The inline completion running for each document: a newer request ends it. */
   readonly runningCompletions: LatestPerDocument;
 }
+
+/** The server's command that does what a lens's client command does, with the same arguments. */
+const SERVER_COMMAND_FOR: Readonly<Record<string, string>> = { [CLIENT_COMMANDS.prove]: SERVER_COMMANDS.prove, [CLIENT_COMMANDS.critique]: SERVER_COMMANDS.critique };
 
 /** How the context reaches the client's diagnostics: the critique's part of a document's diagnostics
  * replaced by what its findings are now (diagnosticsScheduler.ts owns the publishing). */
@@ -170,7 +174,7 @@ export function createServerContext(
     settings: () => settings.now,
     labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
     pullSettings,
-    lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
+    lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : (SERVER_COMMAND_FOR[command] ?? '')),
     generate,
     models,
     modelLoaded,

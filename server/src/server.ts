@@ -23,7 +23,8 @@ import { createServerContext, type ServerContext } from './context';
 import { DIAGNOSTICS_DELAY_MS, DiagnosticsScheduler } from './diagnosticsScheduler';
 import { DocumentStore } from './documentStore';
 import { registerHandlers } from './handlers';
-import { DISMISS_FINDING_COMMAND, SETTINGS_SECTION, StatusNotification } from './protocol';
+import { SETTINGS_SECTION, StatusNotification } from './protocol';
+import { SERVER_COMMAND_IDS } from './features/serverCommands';
 import { DEFAULT_SETTINGS, overInitialSettings, resolveSettings } from './settings';
 import { clientSupport, type ClientSupport } from './clientSupport';
 import { compileUserPatterns, NO_USER_PATTERNS } from './documents/userPatterns';
@@ -83,7 +84,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
-      executeCommandProvider: { commands: [DISMISS_FINDING_COMMAND] },
+      executeCommandProvider: { commands: SERVER_COMMAND_IDS },
       inlineCompletionProvider: true,
       definitionProvider: true,
       referencesProvider: true,
