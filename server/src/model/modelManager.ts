@@ -313,13 +313,21 @@ export class ModelManager {
   private async load(explicit: boolean, background: boolean, superseded: AbortSignal): Promise<Engine | undefined> {
     const settings = this.requireSettings();
     try {
-      if (settings.engine === 'remote') return background ? undefined : await this.connectRemote(settings, explicit, superseded);
+      if (settings.engine === 'remote') {
+        if (!background) return await this.connectRemote(settings, explicit, superseded);
+        this.options.log('The load on open does not use the remote engine: it is asked on first use.');
+        return undefined;
+      }
+      const notHere = (model: string): undefined => {
+        this.options.log(`${model} is not downloaded yet: the load on open never downloads; it is downloaded on first use (or with Load Model).`);
+        return undefined;
+      };
       const file = background ? await this.files.resolve(settings.model, superseded, false) : await this.files.resolve(settings.model, superseded);
-      if (file === undefined) return undefined;
+      if (file === undefined) return notHere(settings.model);
       let draftFile: string | undefined;
       if (settings.draftModel) {
         draftFile = background ? await this.files.resolve(settings.draftModel, superseded, false) : await this.files.resolve(settings.draftModel, superseded);
-        if (draftFile === undefined) return undefined;
+        if (draftFile === undefined) return notHere(settings.draftModel);
       }
       if (superseded.aborted) return undefined;
       const crashed = await this.crashGuard.confirm(file, () =>
