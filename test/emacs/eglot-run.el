@@ -50,6 +50,12 @@
              :clientCommands [])))))
 (setq eglot-confirm-server-initiated-edits nil)
 (setq eglot-sync-connect t)
+;; README's commands.
+(defun qed-nano-command (command)
+  "Run the QED-Nano server's COMMAND at point."
+  (eglot-execute-command (eglot--current-server-or-lose) command
+                         (vector (eglot--path-to-uri buffer-file-name) (eglot--pos-to-lsp-position))))
+(defun qed-nano-prove () (interactive) (qed-nano-command 'qedNano.server.prove))
 
 (find-file (qed-env "QED_EGLOT_FILE"))
 (unless (eq major-mode 'latex-mode) (qed-fail "the file opened in %s, not latex-mode" major-mode))
@@ -89,10 +95,8 @@
 ;; Prove the lemma through workspace/executeCommand; the server inserts the proof with workspace/applyEdit.
 (goto-char (point-min))
 (search-forward "\\begin{lemma}")
-(let ((before (buffer-string))
-      (position (eglot--pos-to-lsp-position)))
-  (eglot-execute-command (eglot-current-server) 'qedNano.server.prove
-                         (vector (eglot--path-to-uri buffer-file-name) position))
+(let ((before (buffer-string)))
+  (qed-nano-prove)
   (qed-wait "the proof in the buffer" (lambda () (not (equal before (buffer-string)))))
   (unless (string-match-p (regexp-quote "\\end{lemma}\n\\begin{proof}\nSince $1 \\ge 1$, done.\n\\end{proof}") (buffer-string))
     (qed-fail "the buffer after Prove:\n%s" (buffer-string)))
