@@ -82,8 +82,9 @@ function wanted(context: ServerContext, invoked: boolean): boolean {
 /** The next step while the user types: only in a proof, only with a model loaded, one at a time per
  * document (a newer request ends the older). RequestCancelled when cancelled. */
 async function nextStepAsYouType(context: ServerContext, uri: string, position: Position, token: CancellationToken): Promise<string | undefined> {
+  if (!context.modelLoaded()) return undefined;
   const current = context.snapshot(uri);
-  if (!current || !proofAround(current.analysis, position) || !context.modelLoaded()) return undefined;
+  if (!current || !proofAround(current.analysis, position)) return undefined;
   const run = context.runningCompletions.start(uri);
   const cancelled = cancellationSignal(token);
   const stop = eitherSignal(cancelled, run.superseded);
