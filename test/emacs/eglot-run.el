@@ -32,11 +32,16 @@
   (princ (concat "ok: " (apply #'format format-string args) "\n")))
 
 (defun qed-wait (what predicate &optional seconds)
-  "Process server output until PREDICATE returns non-nil (its value), or fail after SECONDS (30)."
-  (let ((deadline (+ (float-time) (or seconds 30))) value)
+  "Process server output until PREDICATE returns non-nil (its value), or fail after SECONDS (90: a bound on a
+hang on a loaded machine, not a measurement)."
+  (let ((deadline (+ (float-time) (or seconds 90))) value)
     (while (and (not (setq value (funcall predicate))) (< (float-time) deadline))
       (accept-process-output nil 0.05))
-    (or value (qed-fail "%s did not happen within %s s" what (or seconds 30)))))
+    (or value (qed-fail "%s did not happen within %s s" what (or seconds 90)))))
+
+;; eglot's synchronous requests (completion-at-point, xref, imenu) give up after jsonrpc's 10 s; a loaded CI
+;; machine can take longer than that, which would be no failure of the server.
+(setq jsonrpc-default-request-timeout 90)
 
 ;; README's recipe: one entry for the LaTeX and Markdown modes, the settings in initializationOptions,
 ;; clientCommands empty (eglot runs none of QED-Nano's client commands), server edits applied unasked.
@@ -52,9 +57,14 @@
 (setq eglot-sync-connect t)
 ;; README's commands.
 (defun qed-nano-command (command)
-  "Run the QED-Nano server's COMMAND at point."
-  (eglot-execute-command (eglot--current-server-or-lose) command
-                         (vector (eglot--path-to-uri buffer-file-name) (eglot--pos-to-lsp-position))))
+  "Run the QED-Nano server's COMMAND at point, without waiting: the server applies its edit and says what it did."
+  (jsonrpc-async-request
+   (eglot--current-server-or-lose) :workspace/executeCommand
+   `(:command ,(symbol-name command)
+     :arguments ,(vector (eglot--path-to-uri buffer-file-name) (eglot--pos-to-lsp-position)))
+   :success-fn #'ignore
+   :error-fn (jsonrpc-lambda (&key message &allow-other-keys) (message "QED-Nano: %s" message))
+   :timeout 3600))
 (defun qed-nano-prove () (interactive) (qed-nano-command 'qedNano.server.prove))
 
 (find-file (qed-env "QED_EGLOT_FILE"))
