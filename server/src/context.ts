@@ -9,7 +9,8 @@
  * module-level variable.
  */
 import type { Connection } from 'vscode-languageserver';
-import { CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams } from 'vscode-languageserver';
+import { ApplyWorkspaceEditRequest, CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams, type WorkspaceEdit } from 'vscode-languageserver';
+import type { ClientSupport } from './clientSupport';
 import { PROJECT_WAIT_MS, type DocumentStore } from './documentStore';
 import { ScriptSequence, parseScripts } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
@@ -17,7 +18,7 @@ import { ModelManager } from './model/modelManager';
 import type { ProgressReporter } from './model/progress';
 import { defaultStoragePath } from './model/storagePath';
 import type { ProjectIndex } from './project/projectIndex';
-import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
+import { CLIENT_COMMANDS, SERVER_COMMANDS, SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
 import { answersLabelFeature, type LabelFeature } from './labelFeatures';
 import { EndpointConsent } from './storage/consent';
@@ -33,6 +34,8 @@ import type { DocumentSnapshot } from './workspace/snapshot';
 
 /** What the server asks of its client, whatever the request. */
 export interface ClientSide {
+  /** What the client said it can do. */
+  readonly support: ClientSupport;
   /** Progress in the client's UI (window/workDoneProgress), cancellable; a silent one if unsupported. */
   startProgress(title: string): Promise<ProgressReporter>;
   /** The lenses changed: the client asks for them again (when it supports `workspace/codeLens/refresh`). */
@@ -41,6 +44,11 @@ export interface ClientSide {
   publishFindings(uri: string): void;
   /** The server's log (the client's output channel). */
   log(message: string): void;
+  /** Has the client apply `edit` (`workspace/applyEdit`); whether it did. False, asking nothing, when the
+   * client does not apply edits. */
+  applyEdit(label: string, edit: WorkspaceEdit): Promise<boolean>;
+  /** A message the user reads (`window/showMessage`, information): a notification, so nothing waits on it. */
+  inform(message: string): void;
 }
 
 
@@ -65,7 +73,8 @@ export interface ServerContext {
   settings(): QedNanoSettings;
   /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
-  /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
+  /** `command` (one of CLIENT_COMMANDS) when the client runs it, else the server's own command for it (the
+   * client sends it back with `workspace/executeCommand`), else '' (a lens with its title only). */
   lensCommand(command: string): string;
   /** Takes in the settings as the client has them now, when it lets them be pulled (`workspace/configuration`). */
   pullSettings(): Promise<void>;
@@ -82,6 +91,9 @@ export interface ServerContext {
   readonly runningCompletions: LatestPerDocument;
 }
 
+/** The server's command that does what a lens's client command does, with the same arguments. */
+const SERVER_COMMAND_FOR: Readonly<Record<string, string>> = { [CLIENT_COMMANDS.prove]: SERVER_COMMANDS.prove, [CLIENT_COMMANDS.critique]: SERVER_COMMANDS.critique };
+
 /** How the context reaches the client's diagnostics: the critique's part of a document's diagnostics
  * replaced by what its findings are now (diagnosticsScheduler.ts owns the publishing). */
 export type PublishFindings = (uri: string, findings: CritiqueFindings) => void;
@@ -90,6 +102,7 @@ export type PublishFindings = (uri: string, findings: CritiqueFindings) => void;
 export function createServerContext(
   connection: Connection,
   params: InitializeParams,
+  support: ClientSupport,
   documents: DocumentStore,
   publishFindings: PublishFindings,
   settings: { now: QedNanoSettings },
@@ -104,12 +117,15 @@ export function createServerContext(
   const reportStorageProblem = storageProblemReporter(connection, log, send);
   const refreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   const client: ClientSide = {
+    support,
     startProgress: (title) => startProgress(connection, title),
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
     publishFindings: (uri) => publishFindings(uri, findings),
     log,
+    applyEdit: async (label, edit) => support.appliesEdits && (await connection.sendRequest(ApplyWorkspaceEditRequest.type, { label, edit })).applied,
+    inform: (message) => send(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }), 'window/showMessage'),
   };
   const consent = new EndpointConsent(
     storagePath,
@@ -158,7 +174,7 @@ export function createServerContext(
     settings: () => settings.now,
     labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
     pullSettings,
-    lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
+    lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : (SERVER_COMMAND_FOR[command] ?? '')),
     generate,
     models,
     modelLoaded,

@@ -23,8 +23,10 @@ import { createServerContext, type ServerContext } from './context';
 import { DIAGNOSTICS_DELAY_MS, DiagnosticsScheduler } from './diagnosticsScheduler';
 import { DocumentStore } from './documentStore';
 import { registerHandlers } from './handlers';
-import { DISMISS_FINDING_COMMAND, SETTINGS_SECTION, StatusNotification } from './protocol';
-import { DEFAULT_SETTINGS, resolveSettings } from './settings';
+import { SETTINGS_SECTION, StatusNotification } from './protocol';
+import { SERVER_COMMAND_IDS } from './features/serverCommands';
+import { DEFAULT_SETTINGS, overInitialSettings, resolveSettings } from './settings';
+import { clientSupport, type ClientSupport } from './clientSupport';
 import { compileUserPatterns, NO_USER_PATTERNS } from './documents/userPatterns';
 import { watchFraming } from './transport';
 import { LATEX_FILES_GLOB } from './documents/formats';
@@ -51,9 +53,10 @@ const diagnostics = new DiagnosticsScheduler(
   (uri, published, version) => send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics: published }), 'diagnostics'),
 );
 let context: ServerContext | undefined;
-let pullsConfiguration = false;
-/** What the client lets the server follow of its workspace (from `initialize`). */
-let follows = { watchedFiles: false, folders: false };
+/** What the client can do (from `initialize`). */
+let support: ClientSupport = clientSupport({});
+/** The settings the client gave at `initialize`: what stays where its configuration names nothing. */
+let initialSettings: unknown;
 const workspaceProjects = new WorkspaceProjects(store.index, store.loader, {
   startProgress: (title) => (context ? context.client.startProgress(title) : Promise.reject(new Error('not initialized'))),
   info: (message) => connection.console.info(message),
@@ -69,13 +72,10 @@ function send(sending: Promise<void>, what: string): void {
 }
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
-  pullsConfiguration = params.capabilities.workspace?.configuration === true;
-  follows = {
-    watchedFiles: params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
-    folders: params.capabilities.workspace?.workspaceFolders === true,
-  };
+  support = clientSupport(params.capabilities);
+  initialSettings = (params.initializationOptions as { [SETTINGS_SECTION]?: unknown } | undefined)?.[SETTINGS_SECTION];
   workspaceProjects.initialize((params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : [])).map((folder) => folder.uri));
-  context = createServerContext(connection, params, store, (uri, findings) => diagnostics.publishFindings(uri, findings), settings, pullSettings, send);
+  context = createServerContext(connection, params, support, store, (uri, findings) => diagnostics.publishFindings(uri, findings), settings, pullSettings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
@@ -84,7 +84,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
-      executeCommandProvider: { commands: [DISMISS_FINDING_COMMAND] },
+      executeCommandProvider: { commands: SERVER_COMMAND_IDS },
       inlineCompletionProvider: true,
       definitionProvider: true,
       referencesProvider: true,
@@ -99,7 +99,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  if (pullsConfiguration) {
+  // Only where the client offers it (eglot does not, and warns on every connection when asked anyway); a
+  // client that does not still sends didChangeConfiguration unasked.
+  if (support.pullsConfiguration && support.registersConfiguration) {
     connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch((error: unknown) => {
       connection.console.error(`Could not register for configuration changes: ${String(error)}`);
     });
@@ -107,12 +109,12 @@ connection.onInitialized(() => {
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
   if (context) send(connection.sendNotification(StatusNotification, context.models.currentStatus), 'qed/status');
   // The workspace's LaTeX projects: read now, and kept in step with the folders and the files on disk.
-  if (follows.watchedFiles) {
+  if (support.watchesFiles) {
     connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: LATEX_FILES_GLOB }] }).catch((error: unknown) => {
       connection.console.error(`Could not register for file changes: ${String(error)}`);
     });
   }
-  if (follows.folders) {
+  if (support.followsFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((event) => workspaceProjects.foldersChanged(event.removed.map((f) => f.uri), event.added.map((f) => f.uri)));
   }
   connection.onDidChangeWatchedFiles(({ changes }) => workspaceProjects.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted }))));
@@ -136,7 +138,7 @@ connection.onShutdown(() => context?.models.dispose());
 connection.onDidChangeConfiguration(async (change) => {
   const pushed = (change.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
   try {
-    await applySettings(pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed);
+    await applySettings(support.pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed);
   } catch (error) {
     // A notification has nobody to answer: a failure is logged, never left to end the process.
     connection.console.error(`Applying the settings failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -145,11 +147,12 @@ connection.onDidChangeConfiguration(async (change) => {
 
 /** The settings as the client has them now, when it lets them be pulled (else the last pushed stay). */
 async function pullSettings(): Promise<void> {
-  if (pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
+  if (support.pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
 }
 
-async function applySettings(raw: unknown): Promise<void> {
-  const next = resolveSettings(raw);
+/** `configured`: the section as the client's configuration has it now (null or partial: see overInitialSettings). */
+async function applySettings(configured: unknown): Promise<void> {
+  const next = resolveSettings(overInitialSettings(initialSettings, configured));
   const { patterns, rejected } = compileUserPatterns(next.structure.problemPatterns, next.structure.solutionPatterns);
   const analysisChanged =
     next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize || next.analysis.guesses !== settings.now.analysis.guesses || patterns.key !== settings.patterns.key;
