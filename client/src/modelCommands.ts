@@ -113,7 +113,7 @@ export function formatSetupInfo(info: SetupInfo): string {
         `- Draft model (qedNano.draftModel): ${draft.name} (\`${draft.path}\`), ${draft.threads} thread${draft.threads === 1 ? '' : 's'} of its own; ` +
           (draft.drafted === 0
             ? 'no drafts yet'
-            : `${draft.accepted.toLocaleString('en')} of ${draft.drafted.toLocaleString('en')} drafted tokens confirmed (${Math.round((100 * draft.accepted) / draft.drafted)}%), ${(draft.accepted / Math.max(1, draft.evaluations)).toFixed(1)} gained per evaluation that used a draft`),
+            : `${draft.accepted.toLocaleString('en')} of ${draft.drafted.toLocaleString('en')} drafted tokens confirmed (${Math.round((100 * draft.accepted) / draft.drafted)}%), ${(draft.accepted / Math.max(1, draft.evaluations)).toFixed(1)} gained per evaluation that used a draft, ${draft.evaluatedTokens.toLocaleString('en')} tokens evaluated by the draft model`),
       );
     }
   }
