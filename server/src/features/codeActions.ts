@@ -1,5 +1,5 @@
 /**
- * Refining what a critique flagged, the LSP adapter of tasks/refine.ts, two ways in:
+ * Refining what a critique flagged, the LSP adapter of workspace/refinement.ts, two ways in:
  *  - `textDocument/codeAction` on QED-Nano's critique diagnostics: "Refine step n", "Refine the whole
  *    proof" (the model runs on `codeAction/resolve`, when one is chosen; any LSP editor can use them) and
  *    "Dismiss" (a server command, until the step's text changes);
@@ -10,10 +10,9 @@
  */
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type ResultProgressReporter } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
-import { inDocumentFormat, proofBody } from '../documents/textFormat';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
-import { refineProof, refineStep } from '../tasks/refine';
 import { proofWithBody, stepAt, type ProofNow } from '../workspace/proofs';
+import { refineFlagged } from '../workspace/refinement';
 import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
@@ -66,26 +65,13 @@ export async function refine(context: ServerContext, params: RefineParams, token
     const before = locate(context, params);
     const batcher = new ProgressBatcher(stream);
     batcher.push({ kind: 'started', statement: params.text, macros: before.snapshot.katexMacros() });
-    const format = before.snapshot.format;
-    const problem = before.snapshot.problem(before.proof.statement);
-    const budgets = context.settings().generation;
-    let after: string | undefined;
-    let newText: string | undefined;
-    if (!params.whole) {
-      const steps = before.proof.steps.map((s) => s.text);
-      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, context.generate, budgets, batcher.pushChunk, cancelled);
-      // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
-      if (after !== undefined) newText = inDocumentFormat(format, after);
-    } else {
-      const review = context.critique.findings.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
-      after = await refineProof(problem, params.text, review, context.generate, budgets, batcher.pushChunk, cancelled);
-      if (after !== undefined) newText = format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} `;
-    }
+    const step = params.whole ? undefined : before.step;
+    const refined = await refineFlagged({ snapshot: before.snapshot, proof: before.proof, step, text: params.text, objection: params.objection }, context.critique.findings, context.generate, context.settings().generation, batcher.pushChunk, cancelled);
     batcher.flush();
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
-    if (after === undefined || newText === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
+    if (!refined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
     const now = locate(context, params); // refused if the text changed while the model wrote
-    return { before: params.text, after, edit: { version: now.snapshot.version, range: params.range, newText } };
+    return { before: params.text, after: refined.after, edit: { version: now.snapshot.version, range: params.range, newText: refined.newText } };
   } catch (error) {
     throw toResponseError(error);
   }

@@ -1,5 +1,5 @@
 /**
- * `textDocument/inlineCompletion` (LSP 3.18), the adapter of tasks/complete.ts: inside a proof, the next
+ * `textDocument/inlineCompletion` (LSP 3.18), the adapter of workspace/nextStep.ts: inside a proof, the next
  * step as ghost text from the cursor; anywhere else nothing, at once. Completions never load a model (a
  * pause in typing must not start a 2.5 GB download); they run at interactive priority, so they pre-empt
  * background critiques and never queue behind one; a newer request for a document ends the older one.
@@ -9,7 +9,7 @@ import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type Cancell
 import type { ServerContext } from '../context';
 import { proofAround } from '../documents/queries';
 import { eitherSignal } from '../engine/eitherSignal';
-import { completeStep } from '../tasks/complete';
+import { nextStep } from '../workspace/nextStep';
 import { cancellationSignal } from './requests';
 
 export async function inlineCompletion(context: ServerContext, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
@@ -22,10 +22,8 @@ export async function inlineCompletion(context: ServerContext, params: InlineCom
   const run = context.runningCompletions.start(uri);
   const cancelled = cancellationSignal(token);
   try {
-    const problem = current.problem(statement);
-    const proofSoFar = current.text({ start: statement.proof!.bodyRange.start, end: params.position });
     const stop = eitherSignal(cancelled, run.superseded);
-    const text = await completeStep({ problem, proofSoFar }, context.generate, stop.signal).finally(stop.done);
+    const text = await nextStep(current, statement, params.position, context.generate, stop.signal).finally(stop.done);
     if (cancelled.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The completion was cancelled.');
     if (!text) return null;
     return { items: [{ insertText: text, range: { start: params.position, end: params.position } }] };
