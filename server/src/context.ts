@@ -17,6 +17,8 @@ import { ModelManager } from './model/modelManager';
 import type { ProgressReporter } from './model/progress';
 import { defaultStoragePath } from './model/storagePath';
 import type { ProjectIndex } from './project/projectIndex';
+import type { WorkspaceProjects } from './project/workspaceProjects';
+import type { UserPatterns } from './documents/userPatterns';
 import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
 import { answersLabelFeature, type LabelFeature } from './labelFeatures';
@@ -41,6 +43,14 @@ export interface ClientSide {
   publishFindings(uri: string): void;
   /** The server's log (the client's output channel). */
   log(message: string): void;
+  /** An error in the server's log. */
+  error(message: string): void;
+  /** A warning the user reads (`window/showMessageRequest` without actions; nothing waits on it). */
+  warn(message: string): void;
+  /** Whether the client lets the server pull its settings (`workspace/configuration`). */
+  readonly pullsConfiguration: boolean;
+  /** The client's `qedNano` settings as it has them now (only where `pullsConfiguration`). */
+  configuration(): Promise<unknown>;
 }
 
 
@@ -51,7 +61,33 @@ export interface CritiqueState {
   readonly triggers: CritiqueTriggers;
 }
 
+/** When each open document's diagnostics are published (diagnosticsScheduler.ts). */
+export interface DiagnosticsSchedule {
+  /** Publishes `uri`'s diagnostics after `delayMs` (`always` false: only if its analysis changed). */
+  schedule(uri: string, delayMs: number, always?: boolean): void;
+  /** Every open document's, after `delayMs`. */
+  scheduleAll(delayMs: number, always?: boolean): void;
+  /** The critique's part of a document's diagnostics replaced by what its findings are now. */
+  publishFindings(uri: string, findings: CritiqueFindings): void;
+  /** The document was closed: its diagnostics are cleared. */
+  closed(uri: string): void;
+}
+
+/** The live settings: replaced as a whole when they change, with the user's problem and solution formats
+ * compiled from them. */
+export interface LiveSettings {
+  now: QedNanoSettings;
+  patterns: UserPatterns;
+}
+
 export interface ServerContext {
+  /** The open documents and the project index they are files of. */
+  readonly documents: DocumentStore;
+  /** The workspace's LaTeX projects, kept in step with the client's folders and files. */
+  readonly projects: WorkspaceProjects;
+  readonly diagnostics: DiagnosticsSchedule;
+  /** The settings cell the notifications replace (handlers read `settings()`). */
+  readonly liveSettings: LiveSettings;
   /** The open document `uri` as it is now; undefined when it is not open or not LaTeX/Markdown. */
   snapshot(uri: string): DocumentSnapshot | undefined;
   /** The same, once the reading of the projects in progress ended (at most a few seconds): for what a client
@@ -67,8 +103,6 @@ export interface ServerContext {
   labelFeatures(feature: LabelFeature): boolean;
   /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
   lensCommand(command: string): string;
-  /** Takes in the settings as the client has them now, when it lets them be pulled (`workspace/configuration`). */
-  pullSettings(): Promise<void>;
   /** Every model task's way to the model (tasks/generate.ts). */
   readonly generate: Generate;
   readonly models: ModelManager;
@@ -82,18 +116,14 @@ export interface ServerContext {
   readonly runningCompletions: LatestPerDocument;
 }
 
-/** How the context reaches the client's diagnostics: the critique's part of a document's diagnostics
- * replaced by what its findings are now (diagnosticsScheduler.ts owns the publishing). */
-export type PublishFindings = (uri: string, findings: CritiqueFindings) => void;
-
 /** Makes the context from `initialize`'s parameters. `settings` is the server's live settings cell. */
 export function createServerContext(
   connection: Connection,
   params: InitializeParams,
   documents: DocumentStore,
-  publishFindings: PublishFindings,
-  settings: { now: QedNanoSettings },
-  pullSettings: () => Promise<void>,
+  projects: WorkspaceProjects,
+  diagnostics: DiagnosticsSchedule,
+  settings: LiveSettings,
   send: (sending: Promise<void>, what: string) => void,
 ): ServerContext {
   const options = params.initializationOptions as QedNanoInitializationOptions | undefined;
@@ -108,8 +138,12 @@ export function createServerContext(
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
-    publishFindings: (uri) => publishFindings(uri, findings),
+    publishFindings: (uri) => diagnostics.publishFindings(uri, findings),
     log,
+    error: (message) => connection.console.error(message),
+    warn: (message) => void connection.window.showWarningMessage(message),
+    pullsConfiguration: params.capabilities.workspace?.configuration === true,
+    configuration: () => connection.workspace.getConfiguration(SETTINGS_SECTION),
   };
   const consent = new EndpointConsent(
     storagePath,
@@ -151,13 +185,16 @@ export function createServerContext(
   const queue = new CritiqueQueue(host);
   const triggers = new CritiqueTriggers({ ...host, waitForModel: (why) => models.explainAbsence(why) }, queue);
   return {
+    documents,
+    projects,
+    diagnostics,
+    liveSettings: settings,
     snapshot: documents.snapshot,
     settled: (uri) => documents.settled(uri),
     index: documents.index,
     projectsRead: () => documents.loader.settled(PROJECT_WAIT_MS),
     settings: () => settings.now,
     labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
-    pullSettings,
     lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
     generate,
     models,
