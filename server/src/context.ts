@@ -1,12 +1,14 @@
 /**
- * What every handler reads (handlers.ts), made once at `initialize`, as rust-analyzer hands its handlers a
- * GlobalStateSnapshot: a snapshot of any open document (workspace/snapshot.ts: its analysis, proofs,
- * problems), the project index, the live settings, the tasks' `generate`, the model, what is kept in the
- * storage folder, the critique's state and the client's side of things (diagnostics, lenses, progress,
- * messages). The state itself is owned below: the documents by DocumentStore, the critiques by the
- * workspace layer (workspace/critique*.ts), what is kept by storage/; the server's own scheduling
- * (diagnostics, settings) by server.ts and diagnosticsScheduler.ts. Nothing a handler needs lives in a
- * module-level variable.
+ * The server's state, made once at `initialize`, in two parts as rust-analyzer has them:
+ *  - `ServerContext` (its GlobalState): the mutable side, what notifications change (notifications.ts):
+ *    the live settings cell, the documents, the workspace's projects, the diagnostics' schedule;
+ *  - `ServerSnapshot` (its GlobalStateSnapshot): what a request's handler reads (handlers.ts), taken when the
+ *    request comes in (`ServerContext.forRequest()`): a snapshot of any open document (workspace/snapshot.ts:
+ *    its analysis, proofs, problems), the project index read-only, the settings as they were then, the
+ *    tasks' `generate`, the model, what is kept in the storage folder, the critique's state and the client's
+ *    side of things (diagnostics, lenses, progress, messages). It changes nothing itself: the parts it
+ *    names own their state (the model its loads, the critique its queue, storage/ what it keeps).
+ * Nothing a handler needs lives in a module-level variable.
  */
 import type { Connection } from 'vscode-languageserver';
 import { CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams } from 'vscode-languageserver';
@@ -16,7 +18,7 @@ import { liveGenerate } from './model/liveGenerate';
 import { ModelManager } from './model/modelManager';
 import type { ProgressReporter } from './model/progress';
 import { defaultStoragePath } from './model/storagePath';
-import type { ProjectIndex } from './project/projectIndex';
+import type { ProjectReader } from './project/projectIndex';
 import type { WorkspaceProjects } from './project/workspaceProjects';
 import type { UserPatterns } from './documents/userPatterns';
 import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
@@ -80,24 +82,34 @@ export interface LiveSettings {
   patterns: UserPatterns;
 }
 
+/** The server's mutable side: what notifications change, and where each request's snapshot comes from. */
 export interface ServerContext {
+  /** What a request's handler reads: the server as it is when the request comes in. */
+  forRequest(): ServerSnapshot;
   /** The open documents and the project index they are files of. */
   readonly documents: DocumentStore;
   /** The workspace's LaTeX projects, kept in step with the client's folders and files. */
   readonly projects: WorkspaceProjects;
   readonly diagnostics: DiagnosticsSchedule;
-  /** The settings cell the notifications replace (handlers read `settings()`). */
+  /** The settings cell the notifications replace (a request reads them as they were when it came in). */
   readonly liveSettings: LiveSettings;
+  readonly models: ModelManager;
+  readonly client: ClientSide;
+  readonly critique: CritiqueState;
+}
+
+/** What a request's handler reads, taken when the request came in (rust-analyzer's GlobalStateSnapshot). */
+export interface ServerSnapshot {
   /** The open document `uri` as it is now; undefined when it is not open or not LaTeX/Markdown. */
   snapshot(uri: string): DocumentSnapshot | undefined;
   /** The same, once the reading of the projects in progress ended (at most a few seconds): for what a client
    * asks once per version (the outline, lenses, folds, labels), which would otherwise miss the project. */
   settled(uri: string): Promise<DocumentSnapshot | undefined>;
   /** Every file the server knows (open, or the workspace's LaTeX files on disk) and the projects they form. */
-  readonly index: ProjectIndex;
+  readonly index: ProjectReader;
   /** Resolves when the reading of the workspace's projects in progress ended (at most a few seconds). */
   projectsRead(): Promise<void>;
-  /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
+  /** The settings as they were when the request came in. */
   settings(): QedNanoSettings;
   /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
@@ -184,26 +196,40 @@ export function createServerContext(
   };
   const queue = new CritiqueQueue(host);
   const triggers = new CritiqueTriggers({ ...host, waitForModel: (why) => models.explainAbsence(why) }, queue);
+  const critique: CritiqueState = { findings, queue, triggers };
+  const conversations = new ConversationStore(storagePath, workspace, log, reportStorageProblem);
+  const runningCompletions = new LatestPerDocument();
+  const lensCommand = (command: string): string => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : '');
+  const projectsRead = (): Promise<void> => documents.loader.settled(PROJECT_WAIT_MS);
+  const settled = (uri: string): Promise<DocumentSnapshot | undefined> => documents.settled(uri);
   return {
+    forRequest: (): ServerSnapshot => {
+      const now = settings.now;
+      return {
+        snapshot: documents.snapshot,
+        settled,
+        index: documents.index,
+        projectsRead,
+        settings: () => now,
+        labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, now.latex.labels, options?.latexLabelsElsewhere === true),
+        lensCommand,
+        generate,
+        models,
+        modelLoaded,
+        client,
+        critique,
+        conversations,
+        dismissed,
+        runningCompletions,
+      };
+    },
     documents,
     projects,
     diagnostics,
     liveSettings: settings,
-    snapshot: documents.snapshot,
-    settled: (uri) => documents.settled(uri),
-    index: documents.index,
-    projectsRead: () => documents.loader.settled(PROJECT_WAIT_MS),
-    settings: () => settings.now,
-    labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
-    lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : ''),
-    generate,
     models,
-    modelLoaded,
     client,
-    critique: { findings, queue, triggers },
-    conversations: new ConversationStore(storagePath, workspace, log, reportStorageProblem),
-    dismissed,
-    runningCompletions: new LatestPerDocument(),
+    critique,
   };
 }
 

@@ -35,7 +35,7 @@ import {
   type TextDocumentChangeEvent,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ServerContext } from './context';
+import type { ServerContext, ServerSnapshot } from './context';
 import type { DocumentStore } from './documentStore';
 import {
   configurationChanged,
@@ -72,8 +72,9 @@ import {
   SetupInfoRequest,
 } from './protocol';
 
-/** A request's handler: the context, the params, cancellation, and (for a streamed request) its stream. */
-type Handler<P, R, PR> = (context: ServerContext, params: P, token: CancellationToken, stream: ResultProgressReporter<PR> | undefined) => R | Promise<R>;
+/** A request's handler: the server's snapshot taken when the request came in, the params, cancellation, and
+ * (for a streamed request) its stream. */
+type Handler<P, R, PR> = (context: ServerSnapshot, params: P, token: CancellationToken, stream: ResultProgressReporter<PR> | undefined) => R | Promise<R>;
 
 interface Entry {
   register(sources: Sources, context: () => ServerContext | undefined): void;
@@ -92,15 +93,25 @@ type NotificationHandler<P> = (server: ServerContext, params: P) => void | Promi
 /** One row of the table. `streamed`: the request's partial results carry a stream (`partialResultToken`). */
 function on<P, R, PR, E, RO>(type: ProtocolRequestType<P, R, PR, E, RO>, handle: Handler<P, R, PR>, options?: { streamed: true }): Entry;
 function on<R, E>(type: RequestType0<R, E>, handle: Handler<void, R, never>): Entry;
-// `any` only here: the overloads above type each row.
+// `any` only here and in `request`: the overloads above type each row.
 function on(type: { method: string }, handle: Handler<any, unknown, any>, options: { streamed?: true } = {}): Entry {
+  return request(type.method, (context) => context.forRequest(), handle, options);
+}
+
+/** A row for a request that changes the server itself (rust-analyzer's `on_sync_mut`): its handler gets the
+ * mutable side. */
+function onMut<R, E>(type: RequestType0<R, E>, handle: (server: ServerContext) => R | Promise<R>): Entry {
+  return request(type.method, (context) => context, handle, {});
+}
+
+function request<C>(method: string, take: (context: ServerContext) => C, handle: (context: C, params: any, token: CancellationToken, stream: any) => unknown, options: { streamed?: true }): Entry {
   return {
     register({ connection }, context) {
-      connection.onRequest(type.method, (params: unknown, token: CancellationToken) => {
+      connection.onRequest(method, (params: unknown, token: CancellationToken) => {
         const now = context();
         if (!now) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The QED-Nano server is not initialized yet: send `initialize` first.');
         const stream = options.streamed ? connection.languages.attachPartialResultProgress(new ProgressType<unknown>(), params as { partialResultToken?: string }) : undefined;
-        return handle(now, params, token, stream);
+        return handle(take(now), params, token, stream);
       });
     },
   };
@@ -109,7 +120,7 @@ function on(type: { method: string }, handle: Handler<any, unknown, any>, option
 const HANDLERS: readonly Entry[] = [
   // Model and setup.
   on(SetupInfoRequest, (context) => context.models.setupInfo()),
-  on(LoadModelRequest, loadModel),
+  onMut(LoadModelRequest, loadModel),
   // The model features.
   on(ProveRequest, prove, { streamed: true }),
   on(ProofInsertionRequest, proofInsertionNow),
@@ -214,7 +225,7 @@ const NOTIFICATIONS: readonly Entry[] = [
 function onLabels<P extends { textDocument: { uri: string } }, R, PR, E, RO>(
   feature: LabelFeature,
   type: ProtocolRequestType<P, R | null, PR, E, RO>,
-  answer: (context: ServerContext, params: P) => R | null,
+  answer: (context: ServerSnapshot, params: P) => R | null,
 ): Entry {
   return on(type, async (context, params) => {
     if (!context.labelFeatures(feature)) return null;

@@ -3,7 +3,7 @@
  * conversation a request is about, and the model's reply in it through tasks/chat.ts); the conversations are kept by storage/conversations.ts.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { katexMacros } from '../documents/queries';
 import type { ChatHistory, ChatHistoryParams, ChatParams, ChatResult, GenerationProgress } from '../protocol';
 import { chatProblemAt, currentConversation, newConversation, recordTurn, replyIn } from '../workspace/chatProblems';
@@ -13,7 +13,7 @@ import { toCost } from '../workspace/generationCost';
 import { ProgressBatcher } from './streaming';
 
 /** `qed/chatHistory`. */
-export function chatHistory(context: ServerContext, params: ChatHistoryParams): ChatHistory {
+export function chatHistory(context: ServerSnapshot, params: ChatHistoryParams): ChatHistory {
   const current = context.snapshot(params.textDocument.uri);
   // Only the macros: the chat view asks on every rest of the cursor, and the problem's prompt is made later.
   const macros = katexMacros({ macros: macrosInForce(context.index, params.textDocument.uri) });
@@ -36,7 +36,7 @@ export function chatHistory(context: ServerContext, params: ChatHistoryParams): 
 }
 
 /** `qed/chat`: one turn, streamed. */
-export async function chat(context: ServerContext, params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ChatResult> {
+export async function chat(context: ServerSnapshot, params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ChatResult> {
   const cancelled = cancellationSignal(token);
   try {
     throwIfCancelled(cancelled, 'The chat reply was cancelled.');

@@ -9,7 +9,7 @@
  * on, and refuse with a reason when that text changed before or while the model wrote.
  */
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type ResultProgressReporter } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
 import { proofWithBody, stepAt, type ProofNow } from '../workspace/proofs';
 import { refineFlagged } from '../workspace/refinement';
@@ -18,7 +18,7 @@ import { cancellationSignal, throwIfCancelled, toResponseError } from './request
 import { ProgressBatcher } from './streaming';
 
 /** `textDocument/codeAction`: the actions for the critique diagnostics among the request's. */
-export function critiqueActions(context: ServerContext, params: CodeActionParams): CodeAction[] | null {
+export function critiqueActions(context: ServerSnapshot, params: CodeActionParams): CodeAction[] | null {
   const uri = params.textDocument.uri;
   const document = context.snapshot(uri);
   if (!document) return null;
@@ -49,7 +49,7 @@ export function critiqueActions(context: ServerContext, params: CodeActionParams
 }
 
 /** `codeAction/resolve`: the refinement's edit (the model runs now). */
-export async function resolveRefinement(context: ServerContext, action: CodeAction, token: CancellationToken): Promise<CodeAction> {
+export async function resolveRefinement(context: ServerSnapshot, action: CodeAction, token: CancellationToken): Promise<CodeAction> {
   const data = (action.data as RefineActionData | undefined)?.qedRefine;
   if (!data) return action;
   const { edit } = await refine(context, data, token, undefined);
@@ -57,7 +57,7 @@ export async function resolveRefinement(context: ServerContext, action: CodeActi
 }
 
 /** `qed/refine`, streamed (see protocol.ts). */
-export async function refine(context: ServerContext, params: RefineParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
+export async function refine(context: ServerSnapshot, params: RefineParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
   const cancelled = cancellationSignal(token);
   const what = params.whole ? 'the proof' : 'the step';
   try {
@@ -78,7 +78,7 @@ export async function refine(context: ServerContext, params: RefineParams, token
 }
 
 /** The step or proof body at `params.range` now, checked to read as `params.text` still. */
-function locate(context: ServerContext, params: RefineParams): { snapshot: DocumentSnapshot; proof: ProofNow; step: number | undefined } {
+function locate(context: ServerSnapshot, params: RefineParams): { snapshot: DocumentSnapshot; proof: ProofNow; step: number | undefined } {
   const uri = params.textDocument.uri;
   const current = context.snapshot(uri);
   const proofs = current?.proofs() ?? [];

@@ -6,13 +6,13 @@
  * `qedNano.completion.mode`: `automatic`, `manual` (only when the user asks: trigger kind Invoked), `off`.
  */
 import { InlineCompletionTriggerKind, LSPErrorCodes, ResponseError, type CancellationToken, type InlineCompletionList, type InlineCompletionParams } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { proofAround } from '../documents/queries';
 import { eitherSignal } from '../engine/eitherSignal';
 import { nextStep } from '../workspace/nextStep';
 import { cancellationSignal } from './requests';
 
-export async function inlineCompletion(context: ServerContext, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
+export async function inlineCompletion(context: ServerSnapshot, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
   const { mode } = context.settings().completion;
   if (mode === 'off' || (mode === 'manual' && params.context.triggerKind !== InlineCompletionTriggerKind.Invoked)) return null;
   const uri = params.textDocument.uri;

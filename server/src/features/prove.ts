@@ -5,7 +5,7 @@
  * the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { proofInsertion } from '../documents/insertion';
 import { clean } from '../documents/queries';
 import type { GenerationProgress, ProofInsertionParams, ProveMode, ProveParams, ProveResult } from '../protocol';
@@ -14,7 +14,7 @@ import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 
-export async function prove(context: ServerContext, params: ProveParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ProveResult> {
+export async function prove(context: ServerSnapshot, params: ProveParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ProveResult> {
   const uri = params.textDocument.uri;
   const settings = context.settings();
   const generate = context.generate;
@@ -58,7 +58,7 @@ const CANCELLED: Record<ProveMode, string> = {
 };
 
 /** `qed/proofInsertion`. */
-export function proofInsertionNow(context: ServerContext, params: ProofInsertionParams): ProveResult['insertion'] | null {
+export function proofInsertionNow(context: ServerSnapshot, params: ProofInsertionParams): ProveResult['insertion'] | null {
   return insertionNow(context.snapshot(params.textDocument.uri), params.statement, params.proof, params.position) ?? null;
 }
 

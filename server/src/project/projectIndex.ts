@@ -126,6 +126,10 @@ class CanonicalUris {
   }
 }
 
+/** What a reader of the index may ask (a request's handler, a snapshot, the label queries): no text in, none
+ * forgotten. */
+export type ProjectReader = Pick<ProjectIndex, 'get' | 'atPath' | 'all' | 'analysis' | 'projectOf' | 'scope' | 'labelsAndReferences' | 'lastAnalysis' | 'surroundings'>;
+
 export class ProjectIndex {
   private readonly canonical = new CanonicalUris();
   private readonly entries = new Map<string, Entry>();
