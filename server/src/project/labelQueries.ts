@@ -10,7 +10,8 @@ import { writtenRange } from '../documents/labelNames';
 import { comparePositions, type LabelDefinition, type Position, type Range, type Reference, type Statement } from '../documents/proofDocument';
 import { clean } from '../documents/queries';
 import { lookUpLabel, type LabelPlace } from '../documents/references';
-import type { IndexedFile, ProjectReader } from './projectIndex';
+import type { IndexedFile } from './fileSet';
+import type { ProjectReader } from './projectIndex';
 
 /** The label or reference at a position, and how its name is written there. */
 export interface NameAt {
