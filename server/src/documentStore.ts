@@ -37,6 +37,9 @@ export class DocumentStore {
   constructor(limits: () => AnalyzerOptions & { maxProjectFiles?: number }, log: (message: string) => void = () => undefined) {
     this.index = new ProjectIndex(limits);
     this.loader = new ProjectLoader(this.index, { maxFileSize: () => limits().maxDocumentSize, maxFiles: () => limits().maxProjectFiles ?? DEFAULT_MAX_PROJECT_FILES, log });
+    // The one write of an open document's text into the index: on open and on every change (TextDocuments
+    // reports an open as a change too), before anyone reads it; reads (`analysisOf`, snapshots) only read.
+    this.documents.onDidChangeContent((event) => this.take(event.document));
     this.documents.onDidClose((event) => this.index.release(event.document.uri));
   }
 
@@ -64,12 +67,16 @@ export class DocumentStore {
     return this.snapshot(uri);
   }
 
-  /** The analysis of the document's current version, or undefined for a format the server does not handle. */
+  /** The analysis of the document's current version, or undefined for a format the server does not handle.
+   * A read: the text went into the index when it changed (`take`), so this tells no listener. */
   analysisOf(document: TextDocument): ProofDocumentAnalysis | undefined {
+    return formatOf(document) ? this.index.analysis(document.uri) : undefined;
+  }
+
+  /** The editor's text of `document` into the index (its listeners told if what other files see changed). */
+  private take(document: TextDocument): void {
     const format = formatOf(document);
-    if (!format) return undefined;
-    this.index.set(document, format, true);
-    return this.index.analysis(document.uri);
+    if (format) this.index.set(document, format, true);
   }
 
   /** Whether some open document is a proof document (LaTeX or Markdown). */

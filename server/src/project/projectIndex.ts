@@ -67,7 +67,7 @@ export class ProjectIndex {
       existing.open = open;
       existing.document = document;
       // The client's documents are updated in place: the text, not the object, says whether it changed.
-      return document.getText() === existing.analysedText ? false : this.refresh(existing);
+      return document.getText() === existing.analysedText ? false : this.told(this.refresh(existing));
     }
     const filePath = document.uri.startsWith('file:') ? safePath(document.uri) : undefined;
     const entry: Entry = {
@@ -89,8 +89,8 @@ export class ProjectIndex {
     };
     if (existing) this.files.forget(existing);
     this.files.add(entry);
-    // A new file: its links differ from the empty ones, so refresh tells the listeners.
-    return this.refresh(entry);
+    // A new file: its links differ from the empty ones, so the listeners are told.
+    return this.told(this.refresh(entry));
   }
 
   /** The editor closed `uri`: its text is now the disk's (the loader reads it again). */
@@ -106,7 +106,8 @@ export class ProjectIndex {
     const entry = this.files.get(uri);
     if (!entry) return;
     this.files.forget(entry);
-    this.changed(true);
+    this.forgetDerived(true);
+    this.told(true);
   }
 
   /** Analyses every file again on next need (the settings that shape analysis changed). */
@@ -115,11 +116,13 @@ export class ProjectIndex {
       entry.analysedText = '\u0000';
       entry.scoped = false;
     }
-    this.changed(true);
+    this.forgetDerived(true);
+    this.told(true);
   }
 
   /** Calls `listener` whenever something changed that other files see (links, declarations, labels, files
-   * added or removed): the diagnostics of open files may have changed with it. */
+   * added or removed): the diagnostics of open files may have changed with it. Only what takes text in or
+   * out (`set`, `delete`, `invalidate`) calls it: reads never do. */
   onDidChange(listener: () => void): void {
     this.listeners.push(listener);
   }
@@ -177,7 +180,8 @@ export class ProjectIndex {
   // ---------------------------------------------------------------------------------------------------
 
   /** Analyses the entry's new text with the scope it had (a file not yet analysed as part of its project:
-   * only its own facts); says whether what others see changed. */
+   * only its own facts), and forgets the projects and scopes made from what others saw of it if that changed;
+   * says whether it did. Tells no listener: a write that called it does (`told`). */
   private refresh(entry: Entry): boolean {
     const text = entry.document.getText();
     entry.analysis = entry.scoped ? this.analyse(entry, text, entry.scope) : this.factsOf(entry, text);
@@ -204,14 +208,20 @@ export class ProjectIndex {
     entry.environmentsKey = environmentsKey;
     entry.labelsKey = labelsKey;
     entry.usesKey = usesKey;
-    if (changed) this.changed(linksChanged);
+    if (changed) this.forgetDerived(linksChanged);
     return changed;
   }
 
-  private changed(links: boolean): void {
+  /** What other files see changed: the scopes are made again, and the projects when links changed. */
+  private forgetDerived(links: boolean): void {
     if (links) this.graph.invalidate();
     this.scopes.clear();
-    for (const listener of this.listeners) listener();
+  }
+
+  /** Tells the listeners when `changed`; returns it. */
+  private told(changed: boolean): boolean {
+    if (changed) for (const listener of this.listeners) listener();
+    return changed;
   }
 
   private analysisOf(entry: Entry): ProofDocumentAnalysis {
