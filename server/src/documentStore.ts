@@ -1,8 +1,9 @@
 /**
  * The open documents and their analysis, as files of their LaTeX projects. The analysis lives in the
  * project index (project/projectIndex.ts), which holds the workspace's LaTeX files from disk too: an open
- * document is the index's file with the editor's text, analysed at most once per version and project state,
- * on first need, whoever asks (symbols, folding, diagnostics, the model features). The store also says where
+ * document is the index's file with the editor's text, taken in when the client sends it (didOpen,
+ * didChange) and analysed at most once per version and project state; whoever asks (symbols, folding,
+ * diagnostics, the model features) only reads. The store also says where
  * each document changed, for the features that care which part of a document was edited (the critique's
  * triggers).
  */
