@@ -1,8 +1,8 @@
 /**
  * The open documents' store over a real LSP connection (in-memory streams, vscode-jsonrpc on both ends):
- * a document's text goes into the project index when the client sends it (didOpen, didChange), and every
- * read (snapshots, analyses) only reads: the index's listeners hear of a change when it arrives, never
- * from a read.
+ * a document's text goes into the project index when the client opens it and after a burst of changes,
+ * and every read (snapshots, analyses) only reads: the index's listeners hear of a change when it is
+ * taken in, never from a read.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ function connected(): { store: DocumentStore; client: ReturnType<typeof createMe
   return { store, client, settle, close: () => { client.dispose(); server.dispose(); } };
 }
 
-test('a document goes into the index when it arrives; reads tell no listener', async () => {
+test('a document goes into the index when it is opened and after its changes; reads tell no listener', async () => {
   const { store, client, settle, close } = connected();
   try {
     let told = 0;
@@ -48,12 +48,17 @@ test('a document goes into the index when it arrives; reads tell no listener', a
     }
     assert.equal(told, 1, 'reading the document (its snapshot, its analysis) tells nobody');
 
-    // A label typed: the index hears of it with the change, not when someone next reads the document.
+    // A label typed: a read sees it at once and tells nobody; the index's listeners hear of it once the
+    // burst of changes is taken in (TAKE_DELAY_MS after the last).
     const end = { line: 4, character: 0 };
+    const heard = new Promise<void>((resolve) => store.index.onDidChange(resolve));
     await client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 2 }, contentChanges: [{ range: { start: end, end }, text: '\\label{eq:new}\n' }] });
     await settle();
-    assert.equal(told, 2, 'a change that other files see tells the listeners when it arrives');
-    assert.ok(store.snapshot(URI)?.analysis.labels.some((l) => l.name === 'eq:new'));
+    assert.ok(store.snapshot(URI)?.analysis.labels.some((l) => l.name === 'eq:new'), 'a read sees the new text');
+    assert.equal(told, 1, 'and tells nobody');
+    await heard;
+    assert.equal(told, 2, 'the change is told once it is taken in');
+    store.snapshot(URI);
     assert.equal(told, 2, 'and the read after it tells nobody');
   } finally {
     close();

@@ -39,6 +39,9 @@ export interface Entry extends IndexedFile {
   labelsKey: string;
   /** The includes and labels its uses of its project's wrappers make, as a string (undefined: not known). */
   usesKey: string | undefined;
+  /** Whether what other files see of it changed since the index's listeners were last told (a read that
+   * analysed new text tells nobody: the next `set` does). */
+  untold: boolean;
   /** Its uses of a set of wrappers, for the text it was found in. */
   uses: { text: string; bySet: Map<WrapperSet, WrapperUses> } | undefined;
 }

@@ -66,8 +66,10 @@ export class ProjectIndex {
     if (existing && existing.format === format) {
       existing.open = open;
       existing.document = document;
-      // The client's documents are updated in place: the text, not the object, says whether it changed.
-      return document.getText() === existing.analysedText ? false : this.told(this.refresh(existing));
+      // The client's documents are updated in place: the text, not the object, says whether it changed (a
+      // read may have analysed it already: then only the telling is left).
+      if (document.getText() !== existing.analysedText) this.refresh(existing);
+      return this.tell(existing);
     }
     const filePath = document.uri.startsWith('file:') ? safePath(document.uri) : undefined;
     const entry: Entry = {
@@ -86,11 +88,13 @@ export class ProjectIndex {
       labelsKey: '',
       usesKey: undefined,
       uses: undefined,
+      untold: false,
     };
     if (existing) this.files.forget(existing);
     this.files.add(entry);
     // A new file: its links differ from the empty ones, so the listeners are told.
-    return this.told(this.refresh(entry));
+    this.refresh(entry);
+    return this.tell(entry);
   }
 
   /** The editor closed `uri`: its text is now the disk's (the loader reads it again). */
@@ -107,7 +111,7 @@ export class ProjectIndex {
     if (!entry) return;
     this.files.forget(entry);
     this.forgetDerived(true);
-    this.told(true);
+    this.tellListeners();
   }
 
   /** Analyses every file again on next need (the settings that shape analysis changed). */
@@ -117,7 +121,7 @@ export class ProjectIndex {
       entry.scoped = false;
     }
     this.forgetDerived(true);
-    this.told(true);
+    this.tellListeners();
   }
 
   /** Calls `listener` whenever something changed that other files see (links, declarations, labels, files
@@ -180,8 +184,8 @@ export class ProjectIndex {
   // ---------------------------------------------------------------------------------------------------
 
   /** Analyses the entry's new text with the scope it had (a file not yet analysed as part of its project:
-   * only its own facts), and forgets the projects and scopes made from what others saw of it if that changed;
-   * says whether it did. Tells no listener: a write that called it does (`told`). */
+   * only its own facts), and forgets the projects and scopes made from what others saw of it if that changed
+   * (then it is `untold`). Tells no listener: the next `set` of the file does (`tell`). */
   private refresh(entry: Entry): boolean {
     const text = entry.document.getText();
     entry.analysis = entry.scoped ? this.analyse(entry, text, entry.scope) : this.factsOf(entry, text);
@@ -208,7 +212,10 @@ export class ProjectIndex {
     entry.environmentsKey = environmentsKey;
     entry.labelsKey = labelsKey;
     entry.usesKey = usesKey;
-    if (changed) this.forgetDerived(linksChanged);
+    if (changed) {
+      this.forgetDerived(linksChanged);
+      entry.untold = true;
+    }
     return changed;
   }
 
@@ -218,10 +225,16 @@ export class ProjectIndex {
     this.scopes.clear();
   }
 
-  /** Tells the listeners when `changed`; returns it. */
-  private told(changed: boolean): boolean {
-    if (changed) for (const listener of this.listeners) listener();
-    return changed;
+  /** Tells the listeners if what other files see of `entry` changed since they were last told; says whether. */
+  private tell(entry: Entry): boolean {
+    if (!entry.untold) return false;
+    entry.untold = false;
+    this.tellListeners();
+    return true;
+  }
+
+  private tellListeners(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private analysisOf(entry: Entry): ProofDocumentAnalysis {
