@@ -63,8 +63,10 @@ mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
 writeFileSync(
   path.join(userDataDir, 'User', 'settings.json'),
   JSON.stringify({
+    // No `extensions.autoUpdate`: VS Code 1.139 migrates `false` to "off" by rewriting this file at start, and
+    // in about half the fresh starts the extension host then kept the default settings (the first-run suite's
+    // model file was lost and the model never loaded). autoCheckUpdates off already keeps updates away.
     'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
     'extensions.ignoreRecommendations': true,
     'telemetry.telemetryLevel': 'off',
     'workbench.enableExperiments': false,

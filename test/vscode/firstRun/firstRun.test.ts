@@ -14,7 +14,10 @@ const PROOF_VIEW = '#insert';
 const CHAT_VIEW = '#send';
 
 suite('First run in a fresh profile', () => {
-  test('the model loads by itself; the Proof and Chat views come up styled and answer; New conversation starts one; Insert at cursor makes a paragraph', async () => {
+  test('the model loads by itself; the Proof and Chat views come up styled and answer; New conversation starts one; Insert at cursor makes a paragraph', async function () {
+    // Longer than the sum of the waits below, so that a stuck step fails with its own message and screenshot
+    // rather than with Mocha's bare timeout.
+    this.timeout(360_000);
     const document = await vscode.workspace.openTextDocument(workspaceFile('my-problems.md'));
     const editor = await vscode.window.showTextDocument(document);
     const exports = await waitFor('the extension to activate', () => {
@@ -27,7 +30,9 @@ suite('First run in a fresh profile', () => {
     editor.selection = new vscode.Selection(problemLine, 5, problemLine, 5);
     await vscode.window.showTextDocument(document);
     // Nothing asks for the model: opening a proof document with a local model file set loads it.
-    await waitFor('the model to load by itself', () => (exports.modelStatus()?.state === 'ready' ? true : undefined), 90_000);
+    await waitFor('the model to load by itself', () => (exports.modelStatus()?.state === 'ready' ? true : undefined), 90_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the model's status: ${JSON.stringify(exports.modelStatus())}`);
+    });
 
     const result = (await vscode.commands.executeCommand('qedNano.prove')) as { proof: string } | undefined;
     assert.ok(result?.proof, 'Prove returned a proof');
