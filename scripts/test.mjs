@@ -2,7 +2,8 @@
 //   1. build (esbuild) and typecheck (tsc, strict)
 //   2. unit, incremental and fuzz tests of document analysis; language-server tests over real stdio;
 //      engine tests through the real node-llama-cpp with the tiny generated model; the qed-nano command
-//      line end to end through dist/cli.js
+//      line end to end through dist/cli.js; the server in a real Emacs with eglot (test/emacs: Debian's
+//      emacs-nox, elpa-eglot and elpa-markdown-mode, which .ci/run installs)
 //   3. the math-in-Markdown grammar with VS Code's TextMate engine and grammars; the proof panel's
 //      rendering (markdown-it + KaTeX, hostile output) in headless Chromium
 //   4. the integration suite in a real VS Code: in the current one (code-server 4.139.1) from the development
@@ -28,8 +29,8 @@ await stage('build', node, ['scripts/build.mjs'], { essential: true });
 await stage('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', '.'], { essential: true });
 // Two test files at a time (node's default on 2 cores is one): most of these tests wait on a language server,
 // a model load or a pipe, so the second core is otherwise idle (6 min 41 s became 4 min 39 s, same 507 tests).
-await stage('unit, language-server, engine and command-line tests', node, [
-  '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'), ...testFiles('test/cli'),
+await stage('unit, language-server, engine, command-line and Emacs tests', node, [
+  '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...testFiles('test/unit'), ...testFiles('test/lsp'), ...testFiles('test/engine'), ...testFiles('test/cli'), ...testFiles('test/emacs'),
 ], { counts: nodeTestCounts });
 
 /** Installs (once per machine) the pinned code-server `version`; returns its folder. */

@@ -11,7 +11,8 @@
  * Nothing a handler needs lives in a module-level variable.
  */
 import type { Connection } from 'vscode-languageserver';
-import { CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams } from 'vscode-languageserver';
+import { ApplyWorkspaceEditRequest, CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams, type WorkspaceEdit } from 'vscode-languageserver';
+import type { ClientSupport } from './clientSupport';
 import { PROJECT_WAIT_MS, type DocumentStore } from './documentStore';
 import { ScriptSequence, parseScripts } from './engine/scriptedOutput';
 import { liveGenerate } from './model/liveGenerate';
@@ -21,7 +22,7 @@ import { defaultStoragePath } from './model/storagePath';
 import type { ProjectReader } from './project/projectIndex';
 import type { WorkspaceProjects } from './project/workspaceProjects';
 import type { UserPatterns } from './documents/userPatterns';
-import { SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
+import { CLIENT_COMMANDS, SERVER_COMMANDS, SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
 import { answersLabelFeature, type LabelFeature } from './labelFeatures';
 import { EndpointConsent } from './storage/consent';
@@ -37,6 +38,8 @@ import type { DocumentSnapshot } from './workspace/snapshot';
 
 /** What the server asks of its client, whatever the request. */
 export interface ClientSide {
+  /** What the client said it can do. */
+  readonly support: ClientSupport;
   /** Progress in the client's UI (window/workDoneProgress), cancellable; a silent one if unsupported. */
   startProgress(title: string): Promise<ProgressReporter>;
   /** The lenses changed: the client asks for them again (when it supports `workspace/codeLens/refresh`). */
@@ -49,10 +52,13 @@ export interface ClientSide {
   error(message: string): void;
   /** A warning the user reads (`window/showMessageRequest` without actions; nothing waits on it). */
   warn(message: string): void;
-  /** Whether the client lets the server pull its settings (`workspace/configuration`). */
-  readonly pullsConfiguration: boolean;
-  /** The client's `qedNano` settings as it has them now (only where `pullsConfiguration`). */
+  /** The client's `qedNano` settings as it has them now (only where `support.pullsConfiguration`). */
   configuration(): Promise<unknown>;
+  /** Has the client apply `edit` (`workspace/applyEdit`); whether it did. False, asking nothing, when the
+   * client does not apply edits. */
+  applyEdit(label: string, edit: WorkspaceEdit): Promise<boolean>;
+  /** A message the user reads (`window/showMessage`, information): a notification, so nothing waits on it. */
+  inform(message: string): void;
 }
 
 
@@ -80,6 +86,8 @@ export interface DiagnosticsSchedule {
 export interface LiveSettings {
   now: QedNanoSettings;
   patterns: UserPatterns;
+  /** The section the client gave at `initialize`: what stays where its configuration names nothing. */
+  initial: unknown;
 }
 
 /** The server's mutable side: what notifications change, and where each request's snapshot comes from. */
@@ -113,7 +121,8 @@ export interface ServerSnapshot {
   settings(): QedNanoSettings;
   /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
-  /** `command` (one of CLIENT_COMMANDS) when the client runs it, else '' (a lens with its title only). */
+  /** `command` (one of CLIENT_COMMANDS) when the client runs it, else the server's own command for it (the
+   * client sends it back with `workspace/executeCommand`), else '' (a lens with its title only). */
   lensCommand(command: string): string;
   /** Every model task's way to the model (tasks/generate.ts). */
   readonly generate: Generate;
@@ -128,10 +137,14 @@ export interface ServerSnapshot {
   readonly runningCompletions: LatestPerDocument;
 }
 
+/** The server's command that does what a lens's client command does, with the same arguments. */
+const SERVER_COMMAND_FOR: Readonly<Record<string, string>> = { [CLIENT_COMMANDS.prove]: SERVER_COMMANDS.prove, [CLIENT_COMMANDS.critique]: SERVER_COMMANDS.critique };
+
 /** Makes the context from `initialize`'s parameters. `settings` is the server's live settings cell. */
 export function createServerContext(
   connection: Connection,
   params: InitializeParams,
+  support: ClientSupport,
   documents: DocumentStore,
   projects: WorkspaceProjects,
   diagnostics: DiagnosticsSchedule,
@@ -139,13 +152,15 @@ export function createServerContext(
   send: (sending: Promise<void>, what: string) => void,
 ): ServerContext {
   const options = params.initializationOptions as QedNanoInitializationOptions | undefined;
-  settings.now = resolveSettings(options?.[SETTINGS_SECTION]);
+  settings.initial = options?.[SETTINGS_SECTION];
+  settings.now = resolveSettings(settings.initial);
   const storagePath = options?.storagePath ?? defaultStoragePath();
   const workspace = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   const log = (message: string): void => connection.console.log(message);
   const reportStorageProblem = storageProblemReporter(connection, log, send);
   const refreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   const client: ClientSide = {
+    support,
     startProgress: (title) => startProgress(connection, title),
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
@@ -154,8 +169,9 @@ export function createServerContext(
     log,
     error: (message) => connection.console.error(message),
     warn: (message) => void connection.window.showWarningMessage(message),
-    pullsConfiguration: params.capabilities.workspace?.configuration === true,
     configuration: () => connection.workspace.getConfiguration(SETTINGS_SECTION),
+    applyEdit: async (label, edit) => support.appliesEdits && (await connection.sendRequest(ApplyWorkspaceEditRequest.type, { label, edit })).applied,
+    inform: (message) => send(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }), 'window/showMessage'),
   };
   const consent = new EndpointConsent(
     storagePath,
@@ -199,7 +215,7 @@ export function createServerContext(
   const critique: CritiqueState = { findings, queue, triggers };
   const conversations = new ConversationStore(storagePath, workspace, log, reportStorageProblem);
   const runningCompletions = new LatestPerDocument();
-  const lensCommand = (command: string): string => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : '');
+  const lensCommand = (command: string): string => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : (SERVER_COMMAND_FOR[command] ?? ''));
   const projectsRead = (): Promise<void> => documents.loader.settled(PROJECT_WAIT_MS);
   const settled = (uri: string): Promise<DocumentSnapshot | undefined> => documents.settled(uri);
   return {

@@ -116,8 +116,12 @@ export class DocumentStore {
   }
 }
 
-/** LaTeX or Markdown, from the language id, else from the file name. */
+/** LaTeX or Markdown: from the file name where its extension is one QED-Nano knows (an editor with one
+ * server entry for both modes, as eglot often is, sends one language id for both: `.md` files arrive as
+ * `latex`), else from the language id (an untitled document, a `.txt` file the user set to LaTeX). */
 export function formatOf(document: Pick<TextDocument, 'languageId' | 'uri'>): DocumentFormat | undefined {
+  const byName = analysedFormatOf(document.uri);
+  if (byName) return byName;
   switch (document.languageId) {
     case 'latex':
     case 'tex':
@@ -125,6 +129,6 @@ export function formatOf(document: Pick<TextDocument, 'languageId' | 'uri'>): Do
     case 'markdown':
       return 'markdown';
     default:
-      return analysedFormatOf(document.uri);
+      return undefined;
   }
 }

@@ -52,9 +52,10 @@ import type { LabelFeature } from './labelFeatures';
 import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
 import { chat, chatHistory } from './features/chat';
-import { critique, critiqueLenses, dismissFinding } from './features/critique';
+import { critique, critiqueLenses } from './features/critique';
 import { foldingRanges } from './features/folding';
-import { inlineCompletion } from './features/completion';
+import { inlineCompletion, stepCompletion } from './features/completion';
+import { executeCommand } from './features/serverCommands';
 import { recognitionHover } from './features/recognitionHover';
 import { labelCompletion, labelDefinition, labelHover, labelReferences, prepareLabelRename, renameLabel, workspaceSymbols } from './features/labels';
 import { proofInsertionNow, prove } from './features/prove';
@@ -64,7 +65,6 @@ import {
   ChatHistoryRequest,
   ChatRequest,
   CritiqueRequest,
-  DISMISS_FINDING_COMMAND,
   LoadModelRequest,
   ProofInsertionRequest,
   ProveRequest,
@@ -131,11 +131,7 @@ const HANDLERS: readonly Entry[] = [
   on(InlineCompletionRequest.type, inlineCompletion),
   on(CodeActionRequest.type, critiqueActions),
   on(CodeActionResolveRequest.type, (context, action, token) => resolveRefinement(context, action, token)),
-  on(ExecuteCommandRequest.type, (context, params) => {
-    const [uri, stepText] = params.arguments ?? [];
-    if (params.command === DISMISS_FINDING_COMMAND && typeof uri === 'string' && typeof stepText === 'string') dismissFinding(context, uri, stepText);
-    return null;
-  }),
+  on(ExecuteCommandRequest.type, executeCommand),
   // Document structure.
   // (A LaTeX file's outline, lenses and folds wait briefly for its project to be read: the client asks again
   // only after an edit.)
@@ -157,7 +153,15 @@ const HANDLERS: readonly Entry[] = [
   // the context says another tool answers it).
   onLabels('definition', DefinitionRequest.type, labelDefinition),
   onLabels('references', ReferencesRequest.type, labelReferences),
-  onLabels('completion', CompletionRequest.type, labelCompletion),
+  // Inside `\ref{` the labels; elsewhere, for a client without inline completion, the next step as one item.
+  on(CompletionRequest.type, async (context, params, token) => {
+    if (context.labelFeatures('completion')) {
+      await context.settled(params.textDocument.uri);
+      const labels = labelCompletion(context, params);
+      if (labels) return labels;
+    }
+    return stepCompletion(context, params, token);
+  }),
   // A reference's label first; else, on a heading or label that was not read as a problem, why not.
   on(HoverRequest.type, async (context, params) => {
     if (context.labelFeatures('hover')) {

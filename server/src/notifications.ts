@@ -11,14 +11,14 @@ import type { ServerContext } from './context';
 import { DIAGNOSTICS_DELAY_MS } from './diagnosticsScheduler';
 import { compileUserPatterns } from './documents/userPatterns';
 import { SETTINGS_SECTION } from './protocol';
-import { resolveSettings } from './settings';
+import { overInitialSettings, resolveSettings } from './settings';
 
 /** `workspace/didChangeConfiguration`: the settings pulled from the client where it lets them be pulled,
  * else those it pushed. */
 export async function configurationChanged(server: ServerContext, change: DidChangeConfigurationParams): Promise<void> {
   const pushed = (change.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
   try {
-    await applySettings(server, server.client.pullsConfiguration ? await server.client.configuration() : pushed);
+    await applySettings(server, server.client.support.pullsConfiguration ? await server.client.configuration() : pushed);
   } catch (error) {
     server.client.error(`Applying the settings failed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -26,12 +26,13 @@ export async function configurationChanged(server: ServerContext, change: DidCha
 
 /** The settings as the client has them now, when it lets them be pulled (else the last pushed stay). */
 export async function pullSettings(server: ServerContext): Promise<void> {
-  if (server.client.pullsConfiguration) await applySettings(server, await server.client.configuration());
+  if (server.client.support.pullsConfiguration) await applySettings(server, await server.client.configuration());
 }
 
-async function applySettings(server: ServerContext, raw: unknown): Promise<void> {
+/** `configured`: the section as the client's configuration has it now (null or partial: see overInitialSettings). */
+async function applySettings(server: ServerContext, configured: unknown): Promise<void> {
   const settings = server.liveSettings;
-  const next = resolveSettings(raw);
+  const next = resolveSettings(overInitialSettings(settings.initial, configured));
   const { patterns, rejected } = compileUserPatterns(next.structure.problemPatterns, next.structure.solutionPatterns);
   const analysisChanged =
     next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize || next.analysis.guesses !== settings.now.analysis.guesses || patterns.key !== settings.patterns.key;

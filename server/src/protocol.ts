@@ -17,7 +17,7 @@ import {
 import type { LocalModelDescription, StopReason, TokenPredictions } from './engine/types';
 
 export type { StopReason } from './engine/types';
-export { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE } from './wireNames';
+export { CLIENT_COMMANDS, CRITIQUE_DIAGNOSTIC_SOURCE, SERVER_COMMANDS, SETTINGS_SECTION, STRUCTURE_DIAGNOSTIC_SOURCE } from './wireNames';
 import type { SETTINGS_SECTION } from './wireNames';
 
 /** Settings under `qedNano`, as the server understands them. Each is optional on the wire. */
@@ -134,7 +134,8 @@ export interface QedNanoInitializationOptions {
    * Other editors may omit it: the server then uses `$XDG_CACHE_HOME/qed-nano` (or `~/.cache/qed-nano`). */
   storagePath?: string;
   /** The lens commands (`CLIENT_COMMANDS`' ids) this client runs. Absent: all of them (as the VS Code
-   * extension does). A lens whose command the client does not run is sent with its title only. */
+   * extension does). A lens whose command the client does not run gets the server's own command for it
+   * (`SERVER_COMMANDS`, run through `workspace/executeCommand`), or where there is none its title only. */
   clientCommands?: string[];
   /** Another extension of the editor answers Go to Definition, completion and hover of LaTeX labels (VS Code:
    * LaTeX Workshop is enabled). With `qedNano.latex.labels` at `auto` the server then leaves those to it. */
@@ -444,15 +445,19 @@ export interface ChatHistory {
 
 export const ChatHistoryRequest = new ProtocolRequestType<ChatHistoryParams, ChatHistory, never, void, void>('qed/chatHistory');
 
-/**
- * `workspace/executeCommand` of this server (its "Dismiss" code action): hides the critique findings on a
- * step until the step's text changes, remembered per workspace. Arguments: `[uri: string, stepText: string]`.
- */
-
 /** The `data` of a refine quick fix: the model runs on `codeAction/resolve`; VS Code's client takes it over
  * and streams `qed/refine` into its panel instead. */
 export interface RefineActionData {
   qedRefine: Omit<RefineParams, 'workDoneToken' | 'partialResultToken'>;
+}
+
+/** The arguments of each command the server runs itself (`workspace/executeCommand`, SERVER_COMMANDS). */
+export interface ServerCommandArguments {
+  'qedNano.server.dismissFinding': [uri: string, stepText: string];
+  'qedNano.server.refine': [params: RefineActionData['qedRefine']];
+  'qedNano.server.prove': [uri: string, position: Position];
+  'qedNano.server.critique': [uri: string, position: Position];
+  'qedNano.server.suggestNextStep': [uri: string, position: Position];
 }
 
 export const ProofInsertionRequest = new ProtocolRequestType<ProofInsertionParams, ProveResult['insertion'] | null, never, void, void>('qed/proofInsertion');

@@ -18,12 +18,14 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { BUILD_INFO } from './buildInfo';
-import { createServerContext, type ServerContext } from './context';
+import { createServerContext, type LiveSettings, type ServerContext } from './context';
 import { DIAGNOSTICS_DELAY_MS, DiagnosticsScheduler } from './diagnosticsScheduler';
 import { DocumentStore } from './documentStore';
 import { followWorkspaceFolders, registerHandlers } from './handlers';
-import { DISMISS_FINDING_COMMAND, SETTINGS_SECTION, StatusNotification } from './protocol';
+import { SETTINGS_SECTION, StatusNotification } from './protocol';
+import { SERVER_COMMAND_IDS } from './features/serverCommands';
 import { DEFAULT_SETTINGS } from './settings';
+import { clientSupport, type ClientSupport } from './clientSupport';
 import { NO_USER_PATTERNS } from './documents/userPatterns';
 import { watchFraming } from './transport';
 import { LATEX_FILES_GLOB } from './documents/formats';
@@ -42,7 +44,7 @@ if (process.argv.includes('--stdio')) {
 }
 
 /** The live settings: replaced as a whole when they change. */
-const settings = { now: DEFAULT_SETTINGS, patterns: NO_USER_PATTERNS };
+const settings: LiveSettings = { now: DEFAULT_SETTINGS, patterns: NO_USER_PATTERNS, initial: undefined };
 const store = new DocumentStore(() => ({ ...settings.now.analysis, patterns: settings.patterns }), (message) => connection.console.log(message));
 const diagnostics = new DiagnosticsScheduler(
   store,
@@ -50,8 +52,8 @@ const diagnostics = new DiagnosticsScheduler(
   (uri, published, version) => send(connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics: published }), 'diagnostics'),
 );
 let context: ServerContext | undefined;
-/** What the client lets the server follow of its workspace (from `initialize`). */
-let follows = { watchedFiles: false, folders: false };
+/** What the client can do (from `initialize`). */
+let support: ClientSupport = clientSupport({});
 const workspaceProjects = new WorkspaceProjects(store.index, store.loader, {
   startProgress: (title) => (context ? context.client.startProgress(title) : Promise.reject(new Error('not initialized'))),
   info: (message) => connection.console.info(message),
@@ -67,12 +69,9 @@ function send(sending: Promise<void>, what: string): void {
 }
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
-  follows = {
-    watchedFiles: params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
-    folders: params.capabilities.workspace?.workspaceFolders === true,
-  };
+  support = clientSupport(params.capabilities);
   workspaceProjects.initialize((params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : [])).map((folder) => folder.uri));
-  context = createServerContext(connection, params, store, workspaceProjects, diagnostics, settings, send);
+  context = createServerContext(connection, params, support, store, workspaceProjects, diagnostics, settings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
@@ -81,7 +80,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
-      executeCommandProvider: { commands: [DISMISS_FINDING_COMMAND] },
+      executeCommandProvider: { commands: SERVER_COMMAND_IDS },
       inlineCompletionProvider: true,
       definitionProvider: true,
       referencesProvider: true,
@@ -96,7 +95,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  if (context?.client.pullsConfiguration) {
+  // Only where the client offers it (eglot does not, and warns on every connection when asked anyway); a
+  // client that does not still sends didChangeConfiguration unasked.
+  if (support.pullsConfiguration && support.registersConfiguration) {
     connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch((error: unknown) => {
       connection.console.error(`Could not register for configuration changes: ${String(error)}`);
     });
@@ -104,12 +105,12 @@ connection.onInitialized(() => {
   connection.console.info(`QED-Nano language server ${BUILD_INFO.serverVersion} ready (Node ${process.version}, pid ${process.pid}).`);
   if (context) send(connection.sendNotification(StatusNotification, context.models.currentStatus), 'qed/status');
   // The workspace's LaTeX projects: read now, and kept in step with the folders and the files on disk.
-  if (follows.watchedFiles) {
+  if (support.watchesFiles) {
     connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: LATEX_FILES_GLOB }] }).catch((error: unknown) => {
       connection.console.error(`Could not register for file changes: ${String(error)}`);
     });
   }
-  if (follows.folders) followWorkspaceFolders(connection, () => context);
+  if (support.followsFolders) followWorkspaceFolders(connection, () => context);
   if (context) workspaceProjects.start();
 });
 

@@ -140,6 +140,25 @@ export function endpointUrls(value: unknown): string[] {
   return urls;
 }
 
+/**
+ * The settings a client gave at `initialize` (`initializationOptions.qedNano`) with what its configuration
+ * holds now laid over them: a value the configuration names replaces the initial one (objects merged key by
+ * key, arrays and plain values replaced), and where it names none, or the client answers with null (eglot
+ * without `eglot-workspace-configuration` answers `workspace/configuration` with `[null]` and sends
+ * `didChangeConfiguration` with empty settings), what the client gave at `initialize` stays. VS Code
+ * answers with every key of the section, so there the configuration alone decides.
+ */
+export function overInitialSettings(initial: unknown, configured: unknown): unknown {
+  if (!isObject(configured)) return isObject(initial) ? initial : configured;
+  if (!isObject(initial)) return configured;
+  const merged: Record<string, unknown> = { ...initial };
+  for (const [key, value] of Object.entries(configured)) {
+    if (value === null || value === undefined) continue;
+    merged[key] = isObject(value) && isObject(initial[key]) ? overInitialSettings(initial[key], value) : value;
+  }
+  return merged;
+}
+
 function number(value: unknown, fallback: number, min: number, max: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
 }

@@ -55,13 +55,16 @@ Since $n - 1 \\ge 0$, we get $n^2 \\ge n$. ∎
 const REVIEW = 'Step 3 needs the sign of both factors.\n</think>\n\nStep 3 asserts the product is nonnegative without saying why both factors are. \\boxed{0.5}';
 const FINDINGS = (step: number, text: string): string => `{"score":"0.5","findings":[{"step":${step},"kind":"gap","explanation":"${text}"},{"step":7,"kind":"error","explanation":"There is no step 7."}]}`;
 
+/** What VS Code's client says of code actions: literals, and edits made on resolve. */
+const CODE_ACTIONS = { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } }, resolveSupport: { properties: ['edit'] } } };
+
 async function server(model: 'natural' | 'endless', scripts?: string[], extra: object = {}): Promise<TestLanguageClient> {
   const { client } = await TestLanguageClient.start(
     {
       storagePath: storage,
       qedNano: { model: tinyModelPath(model), threads: 1, contextSize: 4096, gpu: 'off', generation: { maxTokens: 1500 }, critique: { trigger: 'onSave', thinkingBudget: 1000 }, ...extra },
     },
-    { workspace: { codeLens: { refreshSupport: true } } },
+    { workspace: { codeLens: { refreshSupport: true } }, textDocument: CODE_ACTIONS },
     { ...process.env, ...(scripts ? { QED_NANO_TEST_SCRIPT: JSON.stringify(scripts) } : {}) },
   );
   client.connection.onRequest('workspace/codeLens/refresh', () => null);
@@ -209,7 +212,7 @@ test('Dismiss hides a finding until its step changes, also after the server rest
   const start = async (): Promise<TestLanguageClient> => {
     const { client } = await TestLanguageClient.start(
       { storagePath: dismissStorage, qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 4096, gpu: 'off', critique: { thinkingBudget: 1000 } } },
-      {},
+      { textDocument: CODE_ACTIONS },
       { ...process.env, QED_NANO_TEST_SCRIPT: JSON.stringify([REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?')]) },
     );
     clients.push(client);
@@ -245,7 +248,7 @@ test('with no model loaded, saving critiques nothing: structural checks only, an
   const { client } = await TestLanguageClient.start(
     // The model is not loaded in the background here (as with an hf: model not downloaded yet).
     { storagePath: storage, qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', loadModelOnOpen: false } },
-    { workspace: { codeLens: { refreshSupport: true } } },
+    { workspace: { codeLens: { refreshSupport: true } }, textDocument: CODE_ACTIONS },
   );
   clients.push(client);
   const statuses: ModelStatus[] = [];

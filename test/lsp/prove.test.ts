@@ -87,14 +87,14 @@ test('a "Prove" CodeLens stands above each statement without a proof', async () 
   );
 });
 
-test('a client that does not run the lens commands gets the lenses with their titles only', async () => {
+test("a client that does not run the lens commands gets the server's own Prove command in the lenses", async () => {
   const client = await server('natural', {}, {}, { clientCommands: [] });
   const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///work/main.tex' } });
   assert.deepEqual(
     lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
     [
-      [1, '$(sparkle) Prove', ''],
-      [4, '$(sparkle) Prove', ''],
+      [1, '$(sparkle) Prove', 'qedNano.server.prove'],
+      [4, '$(sparkle) Prove', 'qedNano.server.prove'],
     ],
   );
 });
@@ -162,7 +162,8 @@ test('Continue: a budget that ran out in thinking is summarised, and the stateme
   assert.equal(first.proof, '');
   assert.ok(scripts[0]!.startsWith(first.thinking), first.thinking);
 
-  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500 } } });
+  // The configuration is laid over initializationOptions' settings: the budget is named to change it.
+  await client.configure({ qedNano: { model: tinyModelPath('natural'), threads: 1, contextSize: 2048, gpu: 'off', generation: { maxTokens: 1500, thinkingBudget: 12000 } } });
   const streamed = streamOf(client, 'continue-1');
   const continued = await client.connection.sendRequest(ProveRequest, { ...at(5, 3), continueFrom: { thinking: first.thinking }, partialResultToken: 'continue-1' });
   assert.equal(continued.stopReason, 'endOfText');

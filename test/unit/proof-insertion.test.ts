@@ -64,6 +64,15 @@ test('Markdown to LaTeX keeps math exactly, including underscores and asterisks 
   assert.equal(markdownToLatex('1. first\n2. second'), '\\begin{enumerate}\n  \\item first\n  \\item second\n\\end{enumerate}');
 });
 
+test('LaTeX: inline math between the delimiters the document writes: \\(…\\) in a document that writes those, $…$ otherwise', () => {
+  const parens = apply('\\begin{theorem}\nFor all \\(n \\ge 1\\), \\(n^2 \\ge n\\) (and \\$5 is not \\(n\\)).\n\\end{theorem}\n', 'latex');
+  assert.ok(parens.includes('We use \\emph{induction} on \\(n\\):\n\n\\begin{itemize}\n  \\item the base case \\(n=1\\) holds;\n  \\item the step uses \\[\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.\\]'), parens);
+  assert.doesNotMatch(parens.slice(parens.indexOf('\\begin{proof}')), /\$/, 'no $ in the inserted proof');
+  // One \\( against two $-formulas: the document's way is $.
+  const dollars = apply('\\begin{theorem}\nFor \\(n\\), $n^2 \\ge n$ and $n \\ge 0$.\n\\end{theorem}\n', 'latex');
+  assert.ok(dollars.includes('We use \\emph{induction} on $n$:'), dollars);
+});
+
 test('only a real "Proof." label is dropped from the model text, not a sentence that starts with the word', () => {
   const insert = (proof: string): string => {
     const text = '\\begin{lemma}\nX.\n\\end{lemma}\n';

@@ -11,8 +11,9 @@
 // desktop VS Code 1.100.3 is downloaded by test-electron for the development and .vsix runs instead (run
 // under `xvfb-run -a` on a headless Linux).
 //
-// Then the coexistence suite (test/vscode/coexistence) in the current VS Code with LaTeX Workshop installed
-// from test/fixtures/coexistence, and the first-run suite (test/vscode/firstRun) in FIRST_RUN_STARTS fresh
+// Then the coexistence suite (test/vscode/coexistence) with LaTeX Workshop installed from
+// test/fixtures/coexistence, twice and at once: LaTeX Workshop 10.17.1 in the current VS Code, and 10.14.0 (one
+// that installs there) in VS Code 1.100.3, the engines floor; then the first-run suite (test/vscode/firstRun) in FIRST_RUN_STARTS fresh
 // profiles, one after another: each a new user-data folder and a new browser, the user's own problem file
 // and a model file in the user settings.
 //
@@ -56,8 +57,11 @@ const FLOOR_TESTS = [
 const FIRST_RUN_STARTS = Number(process.env.QED_FIRST_RUN_STARTS ?? 3);
 const firstRunTestsPath = path.join(root, 'out', 'test', 'vscode', 'firstRun', 'index.js');
 const coexistenceTestsPath = path.join(root, 'out', 'test', 'vscode', 'coexistence', 'index.js');
-/** LaTeX Workshop, built from its source (test/fixtures/coexistence/README.md). */
-const LATEX_WORKSHOP_VSIX = path.join(root, 'test', 'fixtures', 'coexistence', 'latex-workshop-10.17.1.vsix');
+/** LaTeX Workshop for each coexistence run, built from its source (test/fixtures/coexistence/README.md). */
+const COEXISTENCE_RUNS = [
+  { mode: 'coexistence', latexWorkshop: '10.17.1' },
+  { mode: 'coexistence-floor', latexWorkshop: '10.14.0' },
+];
 // A new user's own file (not a fixture): a problem without a proof, and what the first run's model says.
 const FIRST_RUN_FILE = '# My problems\n\n**Problem 1.** Prove that $1 + 3 + \\dots + (2n-1) = n^2$ for every positive integer $n$.\n\n**Problem 2.** Find all primes $p$ with $p^2 + 2$ prime.\n';
 const FIRST_RUN_PROOF = 'Induction.\n</think>\n\n**Proof.** The sum of the first $n$ odd numbers grows by $2n+1$ from $n$ to $n+1$, and $n^2 + 2n + 1 = (n+1)^2$. ∎';
@@ -72,6 +76,9 @@ const RC_SCRIPTS = [
 ];
 // The completion test's reply: the rest of the sentence, then more that the step's end cuts off.
 const COMPLETION = ' $x^2 \\ge 0$ since squares are nonnegative. And then more.';
+// The coexistence suite's Prove: a proof of the lemma it adds to the thesis, as the model writes it (Markdown,
+// $-math), for Insert to write in the chapter's own way (\\(…\\)).
+const COEXISTENCE_PROOF = 'Parity.\n</think>\n\n**Proof.** Suppose $p > 2$ were even. Then $2$ divides $p$ and $1 < 2 < p$, so $p$ has a divisor other than $1$ and $p$, which a prime does not have. ∎';
 // The critique test's replies: its review, then the findings read out as JSON (see test/lsp/critique.test.ts).
 const CRITIQUE_REVIEW = 'Step 2 needs a reason.\n</think>\n\nStep 2 states the bound without a reason. \\boxed{0.5}';
 const CRITIQUE_FINDINGS = '{"score":"0.5","findings":[{"step":2,"kind":"gap","explanation":"Why does the square of a real number not go below zero here? Say it."}]}';
@@ -150,7 +157,12 @@ for (const mode of modes) {
   }
 }
 
-if ((only === undefined || only === '--coexistence-only') && !userGrep) results.push({ mode: 'coexistence', ...(await coexistence()) });
+if ((only === undefined || only === '--coexistence-only') && !userGrep) {
+  // Both at once (their output interleaves): each spends most of its time waiting for its VS Code to start,
+  // so the floor's run costs the suite less beside the current one than after it.
+  const counts = await Promise.all(COEXISTENCE_RUNS.map((run) => coexistence(run)));
+  COEXISTENCE_RUNS.forEach((run, i) => results.push({ mode: run.mode, ...counts[i] }));
+}
 
 if ((only === undefined || only === '--first-run-only') && !userGrep && FIRST_RUN_STARTS > 0) {
   let passed = 0;
@@ -166,23 +178,38 @@ if ((only === undefined || only === '--first-run-only') && !userGrep && FIRST_RU
 for (const { mode, passed, failed } of results) console.log(`vscode-${mode}: ${passed} passed, ${failed} failed`);
 process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
 
-/** The coexistence suite in the current VS Code with LaTeX Workshop installed, on the correct thesis. */
-async function coexistence() {
-  const scratch = mkdtempSync(path.join(tmpdir(), 'qed-vscode-coexistence-'));
+/**
+ * The coexistence suite with LaTeX Workshop `latexWorkshop` installed, on the correct thesis: in the current
+ * VS Code (mode `coexistence`) or in the floor's (`coexistence-floor`). The tiny model answers its Prove.
+ */
+async function coexistence({ mode, latexWorkshop }) {
+  const scratch = mkdtempSync(path.join(tmpdir(), `qed-vscode-${mode}-`));
   const workspace = path.join(scratch, 'workspace');
   cpSync(path.join(root, 'test', 'fixtures', 'coexistence', 'thesis'), path.join(workspace, 'thesis'), { recursive: true });
-  const vscode = vscodeFor('coexistence');
+  const tinyModel = path.join(scratch, 'tiny-natural.gguf');
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'tiny-model.ts'), tinyModel, '--variant', 'natural'], { cwd: root, stdio: 'ignore' });
+  const vsix = path.join(root, 'test', 'fixtures', 'coexistence', `latex-workshop-${latexWorkshop}.vsix`);
+  const vscode = vscodeFor(mode === 'coexistence-floor' ? 'floor' : mode);
   const userDataDir = path.join(scratch, 'user-data');
   const extensionsDir = path.join(scratch, 'extensions');
-  if (desktopVSCode) installIntoDesktop(desktopVSCode, LATEX_WORKSHOP_VSIX, extensionsDir, userDataDir);
+  if (desktopVSCode && mode !== 'coexistence-floor') installIntoDesktop(desktopVSCode, vsix, extensionsDir, userDataDir);
+  const suiteEnv = {
+    ...env,
+    ...vscode.env,
+    QED_TEST_MODE: mode,
+    QED_OTHER_VSIX: vsix,
+    QED_TINY_MODEL: tinyModel,
+    QED_NANO_TEST_SCRIPT: JSON.stringify([COEXISTENCE_PROOF]),
+  };
   try {
-    return await runSuite(`Beside LaTeX Workshop (${vscode.name})`, vscode.executable, { ...env, ...vscode.env, QED_TEST_MODE: 'coexistence', QED_OTHER_VSIX: LATEX_WORKSHOP_VSIX }, {
+    return await runSuite(`Beside LaTeX Workshop ${latexWorkshop} (${vscode.name})`, vscode.executable, suiteEnv, {
       extensionDevelopmentPath: root,
       extensionTestsPath: coexistenceTestsPath,
       launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
     });
   } finally {
     delete process.env.QED_OTHER_VSIX;
+    delete process.env.QED_NANO_TEST_SCRIPT;
     rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -231,6 +258,8 @@ async function runSuite(title, vscodeExecutablePath, suiteEnv, options) {
   console.log(`\n=== ${title} ===`);
   let exitCode = 0;
   try {
+    // runTests gives VS Code process.env with suiteEnv over it: a run beside this one leaves its own values in
+    // process.env, and suiteEnv names every variable in which two runs differ.
     Object.assign(process.env, suiteEnv);
     await runTests({ vscodeExecutablePath, extensionTestsEnv: suiteEnv, ...options });
   } catch (error) {

@@ -5,9 +5,16 @@
  * Pure text in, text out (the VS Code client uses it too).
  */
 
-/** Model text as it goes into a document of `format`. */
-export function inDocumentFormat(format: 'latex' | 'markdown', text: string): string {
-  return format === 'latex' ? markdownToLatex(text.trim()) : text.trim();
+/**
+ * How a LaTeX document writes inline math: `$…$` (the model's own way, kept as written) or `\(…\)` (the
+ * model's `$…$` rewritten to it, so that the inserted text reads like the user's and ChkTeX, which warns
+ * about every `$` of a document written with `\(`, finds nothing new in it).
+ */
+export type InlineMath = '$' | '\\(';
+
+/** Model text as it goes into a document of `format` (a LaTeX one writing inline math as `inlineMath`). */
+export function inDocumentFormat(format: 'latex' | 'markdown', text: string, inlineMath: InlineMath = '$'): string {
+  return format === 'latex' ? markdownToLatex(text.trim(), inlineMath) : text.trim();
 }
 
 /**
@@ -29,9 +36,9 @@ export function asParagraphAt(lines: readonly string[], line: number, text: stri
  * and end mark (the document's are used), and in LaTeX converted from the model's Markdown (the proof
  * environment draws its own QED box).
  */
-export function proofBody(format: 'latex' | 'markdown', proof: string): string {
+export function proofBody(format: 'latex' | 'markdown', proof: string, inlineMath: InlineMath = '$'): string {
   const bare = stripEndMark(stripProofLabel(proof));
-  return inDocumentFormat(format, bare);
+  return inDocumentFormat(format, bare, inlineMath);
 }
 
 /** Drops the end mark the model wrote itself (the document's own is added). */
@@ -53,9 +60,10 @@ function stripProofLabel(proof: string): string {
 
 /**
  * The model's Markdown as LaTeX: bold, emphasis, headings, bullet and numbered lists, `$$`..`$$` display
- * math; inline code as \texttt. Math itself is left exactly as written.
+ * math; inline code as \texttt. Math itself is left exactly as written; only its `$…$` delimiters become
+ * `\(…\)` where `inlineMath` asks for them.
  */
-export function markdownToLatex(markdown: string): string {
+export function markdownToLatex(markdown: string, inlineMath: InlineMath = '$'): string {
   const out: string[] = [];
   let list: 'itemize' | 'enumerate' | undefined;
   let inDisplay = false;
@@ -86,7 +94,7 @@ export function markdownToLatex(markdown: string): string {
         out.push(`\\begin{${kind}}`);
         list = kind;
       }
-      out.push(`  \\item ${inline((bullet ?? numbered)![1]!)}`);
+      out.push(`  \\item ${inline((bullet ?? numbered)![1]!, inlineMath)}`);
       continue;
     }
     if (line.trim() === '') {
@@ -97,18 +105,25 @@ export function markdownToLatex(markdown: string): string {
     const heading = /^\s*#{1,6}\s+(.*)$/.exec(line);
     if (heading) {
       closeList();
-      out.push(`\\paragraph{${inline(heading[1]!)}}`);
+      out.push(`\\paragraph{${inline(heading[1]!, inlineMath)}}`);
       continue;
     }
     if (list && /^\s+\S/.test(raw)) {
-      out.push(`    ${inline(line.trim())}`);
+      out.push(`    ${inline(line.trim(), inlineMath)}`);
       continue;
     }
     closeList();
-    out.push(inline(line));
+    out.push(inline(line, inlineMath));
   }
   closeList();
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** An inline formula with LaTeX's delimiters: `$$x$$` as `\[x\]`, `$x$` as `inlineMath` asks; its math as written. */
+function formula(part: string, inlineMath: InlineMath): string {
+  if (part.startsWith('$$')) return `\\[${part.slice(2, -2)}\\]`;
+  if (part.startsWith('$') && inlineMath === '\\(') return `\\(${part.slice(1, -1)}\\)`;
+  return part;
 }
 
 /**
@@ -116,12 +131,12 @@ export function markdownToLatex(markdown: string): string {
  * inline formula `\(..\)` cannot hold another `\(`, so its scan stops there, and a bold or emphasised span
  * is at most 300 characters (unbounded, a line of 30,000 ` *a` scans to its end from every `*`).
  */
-function inline(text: string): string {
+function inline(text: string, inlineMath: InlineMath): string {
   return text
     .split(/(\$\$[^$]+\$\$|\$[^$]+\$|\\\((?:(?!\\\()[^\n])*?\\\))/)
     .map((part, i) =>
       i % 2 === 1
-        ? part.replace(/^\$\$([^$]+)\$\$$/, '\\[$1\\]')
+        ? formula(part, inlineMath)
         : part
             .replace(/\*\*(.{1,300}?)\*\*/g, '\\textbf{$1}')
             .replace(/__(.{1,300}?)__/g, '\\textbf{$1}')

@@ -1,27 +1,35 @@
 /**
  * Refining what a critique flagged, the LSP adapter of workspace/refinement.ts, two ways in:
  *  - `textDocument/codeAction` on QED-Nano's critique diagnostics: "Refine step n", "Refine the whole
- *    proof" (the model runs on `codeAction/resolve`, when one is chosen; any LSP editor can use them) and
- *    "Dismiss" (a server command, until the step's text changes);
+ *    proof" (the model runs on `codeAction/resolve`, when one is chosen; for a client that cannot resolve an
+ *    action's edit, such as eglot 1.9, the action is the server's `qedNano.server.refine` command instead,
+ *    which applies its edit with `workspace/applyEdit`; a client that can do neither is offered no
+ *    refinement: never an action that does nothing) and "Dismiss" (a server command, until the step's text
+ *    changes);
  *  - `qed/refine`: the same refinement with its thinking and new text streamed (the VS Code extension
  *    shows it in the side panel, before and after, with Apply and Discard).
  * Both return an edit of exactly the step (or the proof's body) for the document version it was computed
  * on, and refuse with a reason when that text changed before or while the model wrote.
  */
-import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type ResultProgressReporter } from 'vscode-languageserver';
+import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type Command, type ResultProgressReporter } from 'vscode-languageserver';
 import type { ServerSnapshot } from '../context';
-import { CRITIQUE_DIAGNOSTIC_SOURCE, DISMISS_FINDING_COMMAND, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
+import { CRITIQUE_DIAGNOSTIC_SOURCE, SERVER_COMMANDS, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
 import { proofWithBody, stepAt, type ProofNow } from '../workspace/proofs';
 import { refineFlagged } from '../workspace/refinement';
 import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 
-/** `textDocument/codeAction`: the actions for the critique diagnostics among the request's. */
-export function critiqueActions(context: ServerSnapshot, params: CodeActionParams): CodeAction[] | null {
+/** `textDocument/codeAction`: the actions for the critique diagnostics among the request's (Commands for a
+ * client that takes no CodeAction literals). */
+export function critiqueActions(context: ServerSnapshot, params: CodeActionParams): (CodeAction | Command)[] | null {
   const uri = params.textDocument.uri;
   const document = context.snapshot(uri);
   if (!document) return null;
+  const { resolvesCodeActionEdits, appliesEdits, takesCodeActionLiterals } = context.client.support;
+  /** How a refinement is made for this client: on resolve, by the server's command, or not at all. */
+  const refinement = (data: RefineActionData): Pick<CodeAction, 'data' | 'command'> | undefined =>
+    resolvesCodeActionEdits ? { data } : appliesEdits ? { command: { title: 'Refine', command: SERVER_COMMANDS.refine, arguments: [data.qedRefine] } } : undefined;
   const proofs = document.proofs();
   const actions: CodeAction[] = [];
   for (const diagnostic of params.context.diagnostics) {
@@ -34,18 +42,18 @@ export function critiqueActions(context: ServerSnapshot, params: CodeActionParam
     const body = proof.statement.proof!.bodyRange;
     const refineStepData: RefineActionData = { qedRefine: { textDocument: { uri }, range: step.range, text: step.text, objection } };
     const refineProofData: RefineActionData = { qedRefine: { textDocument: { uri }, range: body, text: document.text(body), objection, whole: true } };
-    actions.push(
-      { title: `Refine step ${index + 1} with QED-Nano`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, data: refineStepData },
-      { title: 'Refine the whole proof with QED-Nano', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], data: refineProofData },
-      {
-        title: 'Dismiss this finding (until the step changes)',
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        command: { title: 'Dismiss', command: DISMISS_FINDING_COMMAND, arguments: [uri, step.text] },
-      },
-    );
+    const refineStep = refinement(refineStepData);
+    const refineProof = refinement(refineProofData);
+    if (refineStep) actions.push({ title: `Refine step ${index + 1} with QED-Nano`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, ...refineStep });
+    if (refineProof) actions.push({ title: 'Refine the whole proof with QED-Nano', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], ...refineProof });
+    actions.push({
+      title: 'Dismiss this finding (until the step changes)',
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      command: { title: 'Dismiss', command: SERVER_COMMANDS.dismissFinding, arguments: [uri, step.text] },
+    });
   }
-  return actions;
+  return takesCodeActionLiterals ? actions : actions.flatMap((action) => (action.command ? [{ ...action.command, title: action.title }] : []));
 }
 
 /** `codeAction/resolve`: the refinement's edit (the model runs now). */

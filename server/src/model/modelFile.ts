@@ -53,18 +53,11 @@ export interface ModelFileOptions {
 export class ModelFiles {
   constructor(private readonly options: ModelFileOptions) {}
 
-  /** Whether an `hf:` model is already in the models folder (nothing is fetched). */
-  async downloaded(model: string): Promise<boolean> {
-    const { resolveModelFile } = await import('node-llama-cpp');
-    const endpoints = this.options.huggingFaceEndpoint ? { huggingFace: this.options.huggingFaceEndpoint } : undefined;
-    return resolveModelFile(model, { directory: this.options.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) }).then(
-      () => true,
-      () => false,
-    );
-  }
-
-  /** The local file for a model setting, downloading an `hf:` model first if it is not there yet. */
-  async resolve(model: string, superseded: AbortSignal): Promise<string> {
+  /** The local file for a model setting, downloading an `hf:` model first if it is not there yet; with
+   * `download: false`, undefined instead of a download (nothing is fetched but what finds the file's name). */
+  async resolve(model: string, superseded: AbortSignal, download: false): Promise<string | undefined>;
+  async resolve(model: string, superseded: AbortSignal, download?: true): Promise<string>;
+  async resolve(model: string, superseded: AbortSignal, download = true): Promise<string | undefined> {
     if (!isHuggingFaceUri(model)) {
       const file = expandHome(model);
       const problem = modelFileProblem(file);
@@ -85,8 +78,9 @@ export class ModelFiles {
     try {
       return await resolveModelFile(model, { directory: this.options.modelsFolder, download: false, cli: false, ...(endpoints ? { endpoints } : {}) });
     } catch {
-      // Not downloaded yet: download it below.
+      // Not downloaded yet: download it below, if that may be done.
     }
+    if (!download) return undefined;
     try {
       mkdirSync(this.options.modelsFolder, { recursive: true });
     } catch (error) {

@@ -63,7 +63,8 @@ const SUPERSEDED_LOAD_GRACE_MS = 10_000;
 
 /** One load (download, checks, native load) in flight; aborting `superseded` ends it without an error. */
 interface LoadAttempt {
-  /** The engine, or undefined when a settings change superseded this load. */
+  /** The engine, or undefined when a settings change superseded this load, or when a background load found
+   * that the model would have to be downloaded (or the remote engine asked about). */
   promise: Promise<Engine | undefined>;
   superseded: AbortController;
 }
@@ -161,16 +162,18 @@ export class ModelManager {
   /**
    * Loads the model in the background when that needs nothing from the user: the local engine with a model
    * file (a missing one is reported in the status, as a load reports it), or an `hf:` model already in the
-   * storage folder. Never downloads, never asks for the remote engine's consent. Tried once per model
-   * settings: a load that failed is not repeated until they change (its reason stays in the status).
+   * storage folder. Never downloads, never asks for the remote engine's consent, whatever the order of
+   * events: the load itself is a background one (it reads the settings when it starts, and ends quietly
+   * where it would have to download or ask), and one superseded by a settings change is not started again
+   * here (the caller asks again with the new settings). Tried once per model settings: a load that failed
+   * is not repeated until they change (its reason stays in the status).
    */
   async loadIfAtHand(): Promise<void> {
     const settings = this.requireSettings();
     if (this.engine || this.loading || settings.engine === 'remote') return;
     if (this.autoLoadTried && !loadSettingsChanged(this.autoLoadTried, settings)) return;
     this.autoLoadTried = settings;
-    if (isHuggingFaceUri(settings.model) && !(await this.files.downloaded(settings.model))) return;
-    await this.ready(false).catch(() => undefined); // the status and the log say why
+    await this.startLoad(false, true).promise.catch(() => undefined); // the status and the log say why
   }
 
   /** Loads (and downloads) the model if it is not loaded yet; `explicit`: the user asked (Load Model). */
@@ -182,19 +185,21 @@ export class ModelManager {
   private async ready(explicit = false): Promise<Engine> {
     for (;;) {
       if (this.engine) return this.engine;
-      const attempt = this.loading ?? this.startLoad(explicit);
+      const attempt = this.loading ?? this.startLoad(explicit, false);
       const engine = await attempt.promise;
       if (engine) return engine;
-      // A settings change superseded that load: load again with the settings as they are now.
+      // A settings change superseded that load, or it was a background one that would have had to download:
+      // load again with the settings as they are now, downloading if needed.
     }
   }
 
-  private startLoad(explicit: boolean): LoadAttempt {
+  /** `background`: the load never downloads nor asks for consent (it ends with undefined instead). */
+  private startLoad(explicit: boolean, background: boolean): LoadAttempt {
     const superseded = new AbortController();
     const previous = this.lastLoadSettled;
     const promise = (async () => {
       await Promise.race([previous, delay(SUPERSEDED_LOAD_GRACE_MS)]);
-      return this.load(explicit, superseded.signal);
+      return this.load(explicit, background, superseded.signal);
     })();
     const attempt: LoadAttempt = { promise, superseded };
     const settled = (): void => {
@@ -303,13 +308,27 @@ export class ModelManager {
     this.crashGuard.dispose();
   }
 
-  /** Loads the model with the settings as they are now; undefined when `superseded` fires first. */
-  private async load(explicit: boolean, superseded: AbortSignal): Promise<Engine | undefined> {
+  /** Loads the model with the settings as they are now; undefined when `superseded` fires first, or when a
+   * `background` load would have to download a model or ask to use a remote server. */
+  private async load(explicit: boolean, background: boolean, superseded: AbortSignal): Promise<Engine | undefined> {
     const settings = this.requireSettings();
     try {
-      if (settings.engine === 'remote') return await this.connectRemote(settings, explicit, superseded);
-      const file = await this.files.resolve(settings.model, superseded);
-      const draftFile = settings.draftModel ? await this.files.resolve(settings.draftModel, superseded) : undefined;
+      if (settings.engine === 'remote') {
+        if (!background) return await this.connectRemote(settings, explicit, superseded);
+        this.options.log('The load on open does not use the remote engine: it is asked on first use.');
+        return undefined;
+      }
+      const notHere = (model: string): undefined => {
+        this.options.log(`${model} is not downloaded yet: the load on open never downloads; it is downloaded on first use (or with Load Model).`);
+        return undefined;
+      };
+      const file = background ? await this.files.resolve(settings.model, superseded, false) : await this.files.resolve(settings.model, superseded);
+      if (file === undefined) return notHere(settings.model);
+      let draftFile: string | undefined;
+      if (settings.draftModel) {
+        draftFile = background ? await this.files.resolve(settings.draftModel, superseded, false) : await this.files.resolve(settings.draftModel, superseded);
+        if (draftFile === undefined) return notHere(settings.draftModel);
+      }
       if (superseded.aborted) return undefined;
       const crashed = await this.crashGuard.confirm(file, () =>
         this.setStatus({ state: 'loading', progress: 0, message: `Checking ${path.basename(file)} in a separate process: a server stopped while loading it` }),
