@@ -100,6 +100,13 @@ export function formatSetupInfo(info: SetupInfo): string {
       `- GPU devices: ${info.loaded.gpuDeviceNames.join(', ') || 'none'}`,
       `- Predicted tokens since load (looked up in the text each reply holds, and drafted): ${predictionsLine(info.loaded.tokenPredictions, info.loaded.predictionEvaluations)}`,
     );
+    const cost = info.loaded.evaluationCost;
+    if (cost) {
+      lines.push(
+        `- Evaluation cost (measured): ${cost.singleMs.toFixed(1)} ms for one token, ${cost.perTokenMs.toFixed(2)} ms more for each predicted token; ` +
+          `predictions pay when more than ${Math.round(100 * cost.breakEven)}% of them are confirmed (below that they pause)`,
+      );
+    }
     const draft = info.loaded.draftModel;
     if (draft) {
       lines.push(

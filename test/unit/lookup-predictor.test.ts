@@ -13,16 +13,23 @@ const tokens = (...ids: number[]): Token[] => ids as Token[];
 
 /** Generates `reply` after `state` the way the library does, and returns the number of evaluations and the
  * predicted tokens evaluated (confirmed or not). */
-function drive(predictor: LookupPredictor, state: number[], reply: number[]): { evaluations: number; drafted: number; accepted: number } {
+function drive(predictor: LookupPredictor, state: number[], reply: number[], cost?: (drafted: number) => number): { evaluations: number; drafted: number; accepted: number; work: number } {
   predictor.reset({ stateTokens: tokens(...state) });
   let at = 0;
   let evaluations = 0;
   let drafted = 0;
   let accepted = 0;
+  let work = 0;
   while (at < reply.length) {
     const draft = predictor.predictTokens() as Token[];
     evaluations++;
     drafted += draft.length;
+    // `cost`: what this evaluation costs, reported as the engine reports how long its token was waited for
+    // (the first evaluation of a generation goes with the prompt, and is not reported).
+    if (cost) {
+      work += cost(draft.length);
+      predictor.evaluationTimed(evaluations === 1 ? undefined : cost(draft.length));
+    }
     // The model samples reply[at]; each predicted token equal to what it sampled there yields the next.
     let yielded = 1;
     while (yielded <= draft.length && draft[yielded - 1] === reply[at + yielded - 1] && at + yielded < reply.length) yielded++;
@@ -30,7 +37,7 @@ function drive(predictor: LookupPredictor, state: number[], reply: number[]): { 
     for (let i = 0; i < yielded; i++) predictor.pushTokens(tokens(reply[at + i]!));
     at += yielded;
   }
-  return { evaluations, drafted, accepted };
+  return { evaluations, drafted, accepted, work };
 }
 
 test('follows the text a reply rewrites, with drafts that grow while confirmed: far fewer evaluations than tokens', () => {
@@ -109,6 +116,47 @@ test('backs off on a reply whose predictions keep missing: few predicted tokens 
   const wasted = run.drafted - run.accepted;
   assert.ok(run.drafted > 0, 'it tried');
   assert.ok(wasted < reply.length / 20, `${wasted} predicted tokens evaluated in vain over ${reply.length} tokens`);
+});
+
+/** A reply that predicts about half right: stretches of 6 tokens, each a repeat of an earlier stretch
+ * (predicted from it) or new tokens (whose prediction, from the stretch that ended like it, misses). */
+function halfRepeated(length: number): number[] {
+  const random = seededRandom(5);
+  const stretches: number[][] = [];
+  let fresh = 10_000;
+  while (stretches.length * 6 < length) {
+    const repeat = stretches.length > 4 && random() < 0.5;
+    stretches.push(repeat ? stretches[Math.floor(random() * stretches.length)]! : Array.from({ length: 6 }, () => fresh++));
+  }
+  return stretches.flat().slice(0, length);
+}
+
+test('the break-even share comes from the measured costs: a compute-bound model is not slowed, a memory-bound one keeps predicting', () => {
+  const reply = halfRepeated(3000);
+  // Work in cost units: without prediction every token takes one evaluation.
+  const computeBound = (drafted: number): number => 1 + drafted; // each predicted token costs a whole evaluation
+  const memoryBound = (drafted: number): number => 1 + drafted / 20; // the weights are read once for the batch
+  const compute = new LookupPredictor();
+  compute.updateInputTokens([]);
+  const onCompute = drive(compute, [1, 2, 3], reply, computeBound);
+  const memory = new LookupPredictor();
+  memory.updateInputTokens([]);
+  const onMemory = drive(memory, [1, 2, 3], reply, memoryBound);
+  assert.ok(Math.abs(compute.breakEven - 1) < 1e-9, `compute-bound break-even ${compute.breakEven}`);
+  assert.ok(Math.abs(memory.breakEven - 0.05) < 1e-9, `memory-bound break-even ${memory.breakEven}`);
+  const acceptance = onMemory.accepted / onMemory.drafted;
+  assert.ok(acceptance > 0.2 && acceptance < 0.8, `the memory-bound run confirmed ${Math.round(100 * acceptance)}% of its predicted tokens`);
+  // Compute-bound: about as much work as without prediction (it backs off), not the extra work of predicting.
+  assert.ok(onCompute.work <= reply.length * 1.03, `compute-bound: ${onCompute.work} units of work for ${reply.length} without prediction`);
+  // Memory-bound, the same reply: it predicts on, and it pays.
+  assert.ok(onMemory.drafted > 4 * onCompute.drafted, `${onMemory.drafted} predicted tokens on the memory-bound model, ${onCompute.drafted} on the compute-bound one`);
+  assert.ok(onMemory.work < reply.length * 0.9, `memory-bound: ${onMemory.work} units of work for ${reply.length} without prediction`);
+  // With the fixed share (the costs unmeasured), the compute-bound model did more work than without.
+  const fixed = new LookupPredictor();
+  fixed.updateInputTokens([]);
+  const unmeasured = drive(fixed, [1, 2, 3], reply);
+  const fixedWork = unmeasured.evaluations + unmeasured.drafted;
+  assert.ok(fixedWork > reply.length * 1.05, `a fixed 25% share: ${fixedWork} units of compute-bound work for ${reply.length}`);
 });
 
 test('memory stays bounded by the tokens held, across many generations on the same sequence', () => {

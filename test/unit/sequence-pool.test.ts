@@ -38,6 +38,20 @@ test('a free sequence goes to the request whose prompt it shares the longest pre
   assert.equal(other.sequence.name, 'a');
 });
 
+test('a background request keeps off the sequence an interactive one held last while another is free', async () => {
+  // The completion's prompt stays cached on "a"; the critique shares its system prompt with it, and more
+  // than with the empty "b", yet takes "b".
+  const pool = new SequencePool([new Held('a', [1, 2, 3, 4]), new Held('b', [])]);
+  const completion = await pool.acquire('interactive', [1, 2, 3, 4]);
+  assert.equal(completion.sequence.name, 'a');
+  completion.release();
+  const critique = await pool.acquire('background', [1, 2, 9]);
+  assert.equal(critique.sequence.name, 'b');
+  // With no other sequence free, it takes the interactive one's after all.
+  const second = await pool.acquire('background', [1, 2, 9]);
+  assert.equal(second.sequence.name, 'a');
+});
+
 test('when every sequence is busy, an interactive request is served first and pre-empts a background lease', async () => {
   const pool = new SequencePool([new Held('only')]);
   const background = await pool.acquire('background', []);

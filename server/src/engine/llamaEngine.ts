@@ -42,6 +42,7 @@ import {
   type GenerationChunk,
   type GenerationRequest,
   type GenerationResult,
+  type LocalModelDescription,
   type SamplingOptions,
   type StopReason,
   type TokenPredictions,
@@ -67,6 +68,9 @@ export interface LlamaEngineOptions {
   /** `false`: sequences without lookup prediction (qedNano.prediction; the benchmark's baseline). Default
    * true. */
   tokenPrediction?: boolean;
+  /** The share of predicted tokens that must be confirmed, fixed, instead of the one measured from each
+   * sequence's evaluation costs (tests that count predictions: their counts must not depend on timing). */
+  predictionBreakEven?: number;
   /** A small model with the same vocabulary that drafts tokens where the lookup has none
    * (qedNano.draftModel): loaded in a context of its own, one draft sequence per sequence. */
   draftModelPath?: string;
@@ -134,14 +138,14 @@ export class LlamaEngine implements Engine {
     private readonly context: LlamaContext,
     readonly info: LoadedModelInfo,
     readonly header: GgufSummary,
-    tokenPrediction: boolean,
+    prediction: { enabled: boolean; breakEven: number | undefined },
     private readonly draft: { model: LlamaModel; context: LlamaContext } | undefined,
   ) {
     for (let i = 0; i < info.sequences; i++) {
       // The draft samples with the target's options but for the token bias, which is the scripted test
       // mode's and counts the target's own samples.
       const drafting = draft ? new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: undefined } }) : undefined;
-      const predictor = tokenPrediction || drafting ? new LookupPredictor(tokenPrediction, drafting) : undefined;
+      const predictor = prediction.enabled || drafting ? new LookupPredictor(prediction.enabled, drafting, prediction.breakEven) : undefined;
       this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor));
     }
     this.pool = new SequencePool(this.sequences);
@@ -242,7 +246,7 @@ export class LlamaEngine implements Engine {
           }
         : {}),
     };
-    return new LlamaEngine(lib, llama, model, context, info, header, options.tokenPrediction !== false, draft);
+    return new LlamaEngine(lib, llama, model, context, info, header, { enabled: options.tokenPrediction !== false, breakEven: options.predictionBreakEven }, draft);
   }
 
   /**
@@ -313,6 +317,7 @@ export class LlamaEngine implements Engine {
           { validated: 0, refuted: 0 },
         ),
         predictionEvaluations: this.sequences.reduce((sum, { predictor }) => sum + (predictor ? predictor.stats.drafts + predictor.draftModelStats.drafts : 0), 0),
+        ...this.evaluationCost(),
         ...(this.info.draft
           ? {
               draftModel: {
@@ -335,6 +340,14 @@ export class LlamaEngine implements Engine {
   }
 
   /** The scripted test mode: a large bias on the script's next token at temperature 0 (scriptedOutput.ts). */
+  private evaluationCost(): { evaluationCost?: NonNullable<LocalModelDescription['evaluationCost']> } {
+    for (const { predictor } of this.sequences) {
+      const { single, perToken } = predictor?.cost ?? {};
+      if (single !== undefined && perToken !== undefined) return { evaluationCost: { singleMs: single, perTokenMs: perToken, breakEven: predictor!.breakEven } };
+    }
+    return {};
+  }
+
   scripted(request: GenerationRequest, script: string): GenerationRequest {
     return { ...request, sampling: { temperature: 0 }, tokenBias: scriptedBias(this.tokenize([{ special: true, text: script }])) };
   }
@@ -476,8 +489,13 @@ export class LlamaEngine implements Engine {
       ...(grammarEvaluationState ? { grammarEvaluationState } : {}),
       evaluationPriority,
     });
+    const { predictor } = lease.sequence;
+    /** When the loop last asked for a token (undefined for the first: its wait is the prompt's). */
+    let askedAt: number | undefined;
     for await (const token of iterator) {
       received++;
+      // The predictor learns what an evaluation costs here from how long each token was waited for.
+      predictor?.evaluationTimed(askedAt === undefined ? undefined : performance.now() - askedAt);
       live.firstTokenAt ??= performance.now();
       if (stopped()) {
         stopReason = 'cancelled';
@@ -513,6 +531,7 @@ export class LlamaEngine implements Engine {
         stopReason = stopped() ? 'cancelled' : 'preempted';
         break;
       }
+      askedAt = performance.now();
     }
     flush(true);
     live.finish(emit);
@@ -547,13 +566,19 @@ export class LlamaEngine implements Engine {
     };
   }
 
-  /** Frees the model once every native evaluation still running has ended (they stop within a token once
-   * their generation is aborted), and its llama.cpp instance: each load gets its own (getLlama), which
-   * otherwise stays behind with its process listeners, one more per reload. */
+  /** Resolves once every generation started so far has let go of its sequence: a cancelled `generate`
+   * returns at once, while its native evaluation ends within a token (then its sequence is free). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Frees the model once every native evaluation still running has ended (`settled`), and its llama.cpp
+   * instance: each load gets its own (getLlama), which otherwise stays behind with its process listeners,
+   * one more per reload. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.allSettled([...this.inFlight]);
+    await this.settled();
     await this.context.dispose();
     await this.model.dispose();
     await this.draft?.context.dispose();

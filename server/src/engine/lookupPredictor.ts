@@ -11,9 +11,16 @@
  * at install validates every predicted token, docs/upstream-speculative-validation.md), so what is
  * generated never changes; a wrong prediction costs its evaluation only.
  *  - Draft length adapts: doubled while a whole draft is confirmed (up to MAX_DRAFT), halved on a miss.
- *  - Never slower: when, over a window of drafted tokens, fewer than BREAK_EVEN of them were confirmed,
- *    prediction pauses for a number of tokens that doubles each time in a row it happens (a reply that
- *    repeats nothing soon costs next to nothing); a good window resets the pause.
+ *  - Never slower: when, over a window of drafted tokens, fewer than the break-even share of them were
+ *    confirmed, prediction pauses for a number of tokens that doubles each time in a row it happens (a
+ *    reply that repeats nothing soon costs next to nothing); a good window resets the pause.
+ *  - The break-even share is measured, not fixed: an evaluation that carries k predicted tokens costs
+ *    `single + k * perToken` (the engine reports how long each evaluation took, `evaluationTimed`), and a
+ *    draft of k tokens of which a are confirmed saves a evaluations, so it pays when a / k > perToken /
+ *    single. A memory-bound model (the weights read once for the whole batch: a wide model on a CPU, any
+ *    model on a GPU) has a small ratio and keeps predicting at a low acceptance; a compute-bound one (the
+ *    tiny model, where each position's sampling costs as much as its evaluation) needs nearly every token
+ *    confirmed. BREAK_EVEN stands in until both costs have been measured on the sequence.
  *  - Cost: O(1) per token (three hash-map writes), a lookup is three map reads and at most 9 token
  *    comparisons; the index holds at most one entry per n-gram position held, rebuilt from the kept
  *    tokens when a generation replaces the end of the sequence.
@@ -36,12 +43,18 @@ const NGRAM_SIZES = [4, 3, 2] as const;
 const MIN_CONTEXT_N = 3;
 export const MAX_DRAFT = 16;
 /** An acceptance window: at least this many drafts and drafted tokens (one long draft that misses early
- * is no verdict: the next is half as long). The share that must be confirmed: on a CPU an extra token in
- * an evaluation costs a fraction of a single-token evaluation (the weights are read once for the batch);
- * below this share the evaluations' extra work outweighs the tokens it saves. */
+ * is no verdict: the next is half as long). */
 const WINDOW_DRAFTS = 4;
 const WINDOW_TOKENS = 16;
+/** The share that must be confirmed before the costs are measured: on a CPU an extra token in an
+ * evaluation of a memory-bound model costs a fraction of a single-token evaluation. */
 export const BREAK_EVEN = 0.25;
+/** The measured share never goes below this (a window that confirms next to nothing is no gain whatever
+ * the costs say, and the measurement is noisy on a loaded machine). */
+export const MIN_BREAK_EVEN = 0.05;
+/** Timings kept for each cost: its median over the most recent ones (a loaded machine's stalls, which fall
+ * on any evaluation whatever its length, move a median little and a mean a lot). */
+const COST_SAMPLES = 31;
 /** A draft model's token costs its own evaluation on top of the target's share: it must be right more
  * often than a looked-up one to pay. */
 export const DRAFT_BREAK_EVEN = 0.4;
@@ -56,6 +69,14 @@ export interface LookupStats {
   drafts: number;
   drafted: number;
   accepted: number;
+}
+
+/** What an evaluation costs on a sequence, measured (ms, medians of recent timings; undefined until measured). */
+export interface EvaluationCost {
+  /** An evaluation with no predicted token. */
+  single: number | undefined;
+  /** Each predicted token an evaluation carries, on top of `single`. */
+  perToken: number | undefined;
 }
 
 /** Hash of the n tokens of `tokens` before `end`; collisions are caught by comparing the tokens. */
@@ -121,6 +142,13 @@ export class NgramIndex {
   }
 }
 
+/** The median of `values` (undefined for none). */
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
 /** Whether the n tokens of `text` before `end` are the last n of `tail`. */
 function matches(text: readonly number[], end: number, tail: readonly number[], n: number): boolean {
   for (let i = 1; i <= n; i++) if (text[end - i] !== tail[tail.length - i]) return false;
@@ -145,16 +173,23 @@ export class LookupPredictor implements TokenPredictor {
   private nextPause = FIRST_PAUSE;
   /** The draft model is off for the rest of this generation (its predictions were mostly wrong). */
   private draftModelOff = false;
+  /** The draft length of the evaluation the library is running now (handed out, not yet timed). */
+  private evaluating: number | undefined;
+  /** Recent timings: evaluations with no prediction (ms), and per predicted token on top of `single`. */
+  private readonly timings = { single: [] as number[], perToken: [] as number[] };
   readonly stats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
   readonly draftModelStats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
 
   /**
    * `enabled: false`: the lookup predicts nothing (the setting that turns it off).
    * `draftModel`: a draft model's predictor for the sequence, used where the lookup has no match.
+   * `fixedBreakEven`: this share instead of the measured one (tests that count predictions, whose counts
+   * must not depend on the machine's timing).
    */
   constructor(
     private readonly enabled = true,
     private readonly draftModel?: TokenPredictor,
+    private readonly fixedBreakEven?: number,
   ) {}
 
   /** The text the reply rewrites (empty: none). Called before each generation. */
@@ -173,6 +208,7 @@ export class LookupPredictor implements TokenPredictor {
     for (let i = shared; i < stateTokens.length; i++) this.context.push(stateTokens[i]!);
     this.following = undefined;
     this.settleDraft();
+    this.evaluating = undefined;
     this.draftLength = 2;
     this.window = { drafts: 0, drafted: 0, accepted: 0 };
     this.pauseLeft = 0;
@@ -221,6 +257,7 @@ export class LookupPredictor implements TokenPredictor {
 
   /** Records a draft handed to the library, to count how much of it the model confirms. */
   private handOut(draft: readonly number[], fromModel: boolean): Token[] {
+    this.evaluating = draft.length;
     this.draft = draft.slice();
     this.draftFromModel = fromModel;
     this.matched = 0;
@@ -230,6 +267,37 @@ export class LookupPredictor implements TokenPredictor {
       stats.drafted += draft.length;
     }
     return draft.slice() as Token[];
+  }
+
+  /**
+   * How long the generation waited for the token it just received (ms): when that token came out of an
+   * evaluation (not a confirmed prediction's, which comes with none), this is the evaluation's cost, with
+   * the draft length it carried. `undefined`: not a measure (the first token, evaluated with the prompt).
+   */
+  evaluationTimed(ms: number | undefined): void {
+    const drafted = this.evaluating;
+    this.evaluating = undefined;
+    if (drafted === undefined || ms === undefined) return;
+    const keep = (samples: number[], sample: number): void => {
+      samples.push(sample);
+      if (samples.length > COST_SAMPLES) samples.shift();
+    };
+    const { single } = this.cost;
+    if (drafted === 0) keep(this.timings.single, ms);
+    else if (single !== undefined) keep(this.timings.perToken, Math.max(0, ms - single) / drafted);
+  }
+
+  /** Measured over every generation on the sequence (the costs are the model's and the machine's). */
+  get cost(): EvaluationCost {
+    return { single: median(this.timings.single), perToken: median(this.timings.perToken) };
+  }
+
+  /** The share of drafted tokens that must be confirmed for prediction to pay (see the module comment). */
+  get breakEven(): number {
+    if (this.fixedBreakEven !== undefined) return this.fixedBreakEven;
+    const { single, perToken } = this.cost;
+    if (single === undefined || perToken === undefined || single <= 0) return BREAK_EVEN;
+    return Math.min(1, Math.max(MIN_BREAK_EVEN, perToken / single));
   }
 
   /** Stops the draft model's background drafting (the library calls it after a refuted prediction). */
@@ -277,7 +345,7 @@ export class LookupPredictor implements TokenPredictor {
       window.drafted += drafted;
       window.accepted += accepted;
       if (window.drafts < WINDOW_DRAFTS || window.drafted < WINDOW_TOKENS) return;
-      if (window.accepted < DRAFT_BREAK_EVEN * window.drafted) {
+      if (window.accepted < Math.max(DRAFT_BREAK_EVEN, this.breakEven) * window.drafted) {
         this.draftModelOff = true;
         this.draftModel?.stop();
       }
@@ -290,7 +358,7 @@ export class LookupPredictor implements TokenPredictor {
     this.window.drafted += drafted;
     this.window.accepted += accepted;
     if (this.window.drafts < WINDOW_DRAFTS || this.window.drafted < WINDOW_TOKENS) return;
-    if (this.window.accepted < BREAK_EVEN * this.window.drafted) {
+    if (this.window.accepted < this.breakEven * this.window.drafted) {
       this.pauseLeft = this.nextPause;
       this.nextPause = Math.min(MAX_PAUSE, this.nextPause * 2);
       this.following = undefined;

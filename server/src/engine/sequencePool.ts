@@ -2,7 +2,10 @@
  * Owns the context's sequences and decides who generates on which.
  *  - A free sequence is given to the waiting request with the highest priority (interactive first, then
  *    first come), and among free sequences the one whose cached tokens share the longest prefix with the
- *    request's prompt (so its KV cache is reused).
+ *    request's prompt (so its KV cache is reused). A background request keeps off the sequences whose last
+ *    holder was interactive while another one is free: the user's next completion or chat turn mostly
+ *    shares that prompt, and re-evaluating it is latency the user waits for (a background reply's prompt
+ *    is evaluated where nobody waits on each token).
  *  - When every sequence is busy, an interactive request pre-empts a background one: that request is
  *    told (its `preempted` signal fires) and the sequence passes on as soon as it lets go.
  *  - While an interactive request holds a sequence, background ones wait between their tokens
@@ -31,6 +34,8 @@ export interface Lease<S extends PooledSequence> {
 interface Slot<S> {
   sequence: S;
   holder: { priority: Priority; preempt: AbortController } | undefined;
+  /** The priority of the last request that held this sequence (undefined: never held). */
+  lastHeldBy: Priority | undefined;
 }
 
 interface Waiter<S extends PooledSequence> {
@@ -48,7 +53,7 @@ export class SequencePool<S extends PooledSequence> {
   private readonly pausedBackground = new Set<() => void>();
 
   constructor(sequences: readonly S[]) {
-    this.slots = sequences.map((sequence) => ({ sequence, holder: undefined }));
+    this.slots = sequences.map((sequence) => ({ sequence, holder: undefined, lastHeldBy: undefined }));
   }
 
   get size(): number {
@@ -105,9 +110,11 @@ export class SequencePool<S extends PooledSequence> {
       if (free.length === 0 || this.waiting.length === 0) return;
       const next = this.waiting.find((w) => w.priority === 'interactive') ?? this.waiting[0]!;
       this.waiting.splice(this.waiting.indexOf(next), 1);
-      let best = free[0]!;
+      const keptForInteractive = (slot: Slot<S>): boolean => next.priority === 'background' && slot.lastHeldBy === 'interactive';
+      const candidates = free.some((slot) => !keptForInteractive(slot)) ? free.filter((slot) => !keptForInteractive(slot)) : free;
+      let best = candidates[0]!;
       let bestShared = -1;
-      for (const slot of free) {
+      for (const slot of candidates) {
         const shared = slot.sequence.sharedPrefixLength(next.tokens);
         if (shared > bestShared) {
           best = slot;
@@ -116,6 +123,7 @@ export class SequencePool<S extends PooledSequence> {
       }
       const preempt = new AbortController();
       best.holder = { priority: next.priority, preempt };
+      best.lastHeldBy = next.priority;
       if (next.priority === 'interactive') this.interactiveHeld++;
       let released = false;
       next.grant({

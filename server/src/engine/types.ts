@@ -173,6 +173,10 @@ export interface LocalModelDescription {
   /** Evaluations that carried a prediction (looked up or drafted) since the model loaded (validated / this
    * = tokens gained per such evaluation). */
   predictionEvaluations: number;
+  /** What an evaluation costs, measured on the first sequence that has measured both (ms): with no
+   * prediction, and for each predicted token more; `breakEven` is the share of predicted tokens that must
+   * be confirmed for prediction to pay (below it the predictor backs off). Absent until measured. */
+  evaluationCost?: { singleMs: number; perTokenMs: number; breakEven: number };
   /** The draft model (qedNano.draftModel) and its predictions since the load: `drafted` tokens evaluated,
    * `accepted` of them confirmed, in `evaluations` evaluations that used a draft. */
   draftModel?: { name: string; path: string; threads: number; evaluations: number; drafted: number; accepted: number };
