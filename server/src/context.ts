@@ -1,12 +1,14 @@
 /**
- * What every handler reads (handlers.ts), made once at `initialize`, as rust-analyzer hands its handlers a
- * GlobalStateSnapshot: a snapshot of any open document (workspace/snapshot.ts: its analysis, proofs,
- * problems), the project index, the live settings, the tasks' `generate`, the model, what is kept in the
- * storage folder, the critique's state and the client's side of things (diagnostics, lenses, progress,
- * messages). The state itself is owned below: the documents by DocumentStore, the critiques by the
- * workspace layer (workspace/critique*.ts), what is kept by storage/; the server's own scheduling
- * (diagnostics, settings) by server.ts and diagnosticsScheduler.ts. Nothing a handler needs lives in a
- * module-level variable.
+ * The server's state, made once at `initialize`, in two parts as rust-analyzer has them:
+ *  - `ServerContext` (its GlobalState): the mutable side, what notifications change (notifications.ts):
+ *    the live settings cell, the documents, the workspace's projects, the diagnostics' schedule;
+ *  - `ServerSnapshot` (its GlobalStateSnapshot): what a request's handler reads (handlers.ts), taken when the
+ *    request comes in (`ServerContext.forRequest()`): a snapshot of any open document (workspace/snapshot.ts:
+ *    its analysis, proofs, problems), the project index read-only, the settings as they were then, the
+ *    tasks' `generate`, the model, what is kept in the storage folder, the critique's state and the client's
+ *    side of things (diagnostics, lenses, progress, messages). It changes nothing itself: the parts it
+ *    names own their state (the model its loads, the critique its queue, storage/ what it keeps).
+ * Nothing a handler needs lives in a module-level variable.
  */
 import type { Connection } from 'vscode-languageserver';
 import { ApplyWorkspaceEditRequest, CodeLensRefreshRequest, MessageType, ShowMessageNotification, type InitializeParams, type WorkspaceEdit } from 'vscode-languageserver';
@@ -17,7 +19,9 @@ import { liveGenerate } from './model/liveGenerate';
 import { ModelManager } from './model/modelManager';
 import type { ProgressReporter } from './model/progress';
 import { defaultStoragePath } from './model/storagePath';
-import type { ProjectIndex } from './project/projectIndex';
+import type { ProjectReader } from './project/projectIndex';
+import type { WorkspaceProjects } from './project/workspaceProjects';
+import type { UserPatterns } from './documents/userPatterns';
 import { CLIENT_COMMANDS, SERVER_COMMANDS, SETTINGS_SECTION, StatusNotification, type QedNanoInitializationOptions, type QedNanoSettings } from './protocol';
 import { resolveSettings } from './settings';
 import { answersLabelFeature, type LabelFeature } from './labelFeatures';
@@ -44,6 +48,12 @@ export interface ClientSide {
   publishFindings(uri: string): void;
   /** The server's log (the client's output channel). */
   log(message: string): void;
+  /** An error in the server's log. */
+  error(message: string): void;
+  /** A warning the user reads (`window/showMessageRequest` without actions; nothing waits on it). */
+  warn(message: string): void;
+  /** The client's `qedNano` settings as it has them now (only where `support.pullsConfiguration`). */
+  configuration(): Promise<unknown>;
   /** Has the client apply `edit` (`workspace/applyEdit`); whether it did. False, asking nothing, when the
    * client does not apply edits. */
   applyEdit(label: string, edit: WorkspaceEdit): Promise<boolean>;
@@ -59,25 +69,61 @@ export interface CritiqueState {
   readonly triggers: CritiqueTriggers;
 }
 
+/** When each open document's diagnostics are published (diagnosticsScheduler.ts). */
+export interface DiagnosticsSchedule {
+  /** Publishes `uri`'s diagnostics after `delayMs` (`always` false: only if its analysis changed). */
+  schedule(uri: string, delayMs: number, always?: boolean): void;
+  /** Every open document's, after `delayMs`. */
+  scheduleAll(delayMs: number, always?: boolean): void;
+  /** The critique's part of a document's diagnostics replaced by what its findings are now. */
+  publishFindings(uri: string, findings: CritiqueFindings): void;
+  /** The document was closed: its diagnostics are cleared. */
+  closed(uri: string): void;
+}
+
+/** The live settings: replaced as a whole when they change, with the user's problem and solution formats
+ * compiled from them. */
+export interface LiveSettings {
+  now: QedNanoSettings;
+  patterns: UserPatterns;
+  /** The section the client gave at `initialize`: what stays where its configuration names nothing. */
+  initial: unknown;
+}
+
+/** The server's mutable side: what notifications change, and where each request's snapshot comes from. */
 export interface ServerContext {
+  /** What a request's handler reads: the server as it is when the request comes in. */
+  forRequest(): ServerSnapshot;
+  /** The open documents and the project index they are files of. */
+  readonly documents: DocumentStore;
+  /** The workspace's LaTeX projects, kept in step with the client's folders and files. */
+  readonly projects: WorkspaceProjects;
+  readonly diagnostics: DiagnosticsSchedule;
+  /** The settings cell the notifications replace (a request reads them as they were when it came in). */
+  readonly liveSettings: LiveSettings;
+  readonly models: ModelManager;
+  readonly client: ClientSide;
+  readonly critique: CritiqueState;
+}
+
+/** What a request's handler reads, taken when the request came in (rust-analyzer's GlobalStateSnapshot). */
+export interface ServerSnapshot {
   /** The open document `uri` as it is now; undefined when it is not open or not LaTeX/Markdown. */
   snapshot(uri: string): DocumentSnapshot | undefined;
   /** The same, once the reading of the projects in progress ended (at most a few seconds): for what a client
    * asks once per version (the outline, lenses, folds, labels), which would otherwise miss the project. */
   settled(uri: string): Promise<DocumentSnapshot | undefined>;
   /** Every file the server knows (open, or the workspace's LaTeX files on disk) and the projects they form. */
-  readonly index: ProjectIndex;
+  readonly index: ProjectReader;
   /** Resolves when the reading of the workspace's projects in progress ended (at most a few seconds). */
   projectsRead(): Promise<void>;
-  /** The settings as they are now (they change with `workspace/didChangeConfiguration`). */
+  /** The settings as they were when the request came in. */
   settings(): QedNanoSettings;
   /** Whether the server answers `feature` of labels (`qedNano.latex.labels`, decided in labelFeatures.ts). */
   labelFeatures(feature: LabelFeature): boolean;
   /** `command` (one of CLIENT_COMMANDS) when the client runs it, else the server's own command for it (the
    * client sends it back with `workspace/executeCommand`), else '' (a lens with its title only). */
   lensCommand(command: string): string;
-  /** Takes in the settings as the client has them now, when it lets them be pulled (`workspace/configuration`). */
-  pullSettings(): Promise<void>;
   /** Every model task's way to the model (tasks/generate.ts). */
   readonly generate: Generate;
   readonly models: ModelManager;
@@ -94,23 +140,20 @@ export interface ServerContext {
 /** The server's command that does what a lens's client command does, with the same arguments. */
 const SERVER_COMMAND_FOR: Readonly<Record<string, string>> = { [CLIENT_COMMANDS.prove]: SERVER_COMMANDS.prove, [CLIENT_COMMANDS.critique]: SERVER_COMMANDS.critique };
 
-/** How the context reaches the client's diagnostics: the critique's part of a document's diagnostics
- * replaced by what its findings are now (diagnosticsScheduler.ts owns the publishing). */
-export type PublishFindings = (uri: string, findings: CritiqueFindings) => void;
-
 /** Makes the context from `initialize`'s parameters. `settings` is the server's live settings cell. */
 export function createServerContext(
   connection: Connection,
   params: InitializeParams,
   support: ClientSupport,
   documents: DocumentStore,
-  publishFindings: PublishFindings,
-  settings: { now: QedNanoSettings },
-  pullSettings: () => Promise<void>,
+  projects: WorkspaceProjects,
+  diagnostics: DiagnosticsSchedule,
+  settings: LiveSettings,
   send: (sending: Promise<void>, what: string) => void,
 ): ServerContext {
   const options = params.initializationOptions as QedNanoInitializationOptions | undefined;
-  settings.now = resolveSettings(options?.[SETTINGS_SECTION]);
+  settings.initial = options?.[SETTINGS_SECTION];
+  settings.now = resolveSettings(settings.initial);
   const storagePath = options?.storagePath ?? defaultStoragePath();
   const workspace = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   const log = (message: string): void => connection.console.log(message);
@@ -122,8 +165,11 @@ export function createServerContext(
     refreshLenses: () => {
       if (refreshesLenses) send(connection.sendRequest(CodeLensRefreshRequest.type), 'workspace/codeLens/refresh');
     },
-    publishFindings: (uri) => publishFindings(uri, findings),
+    publishFindings: (uri) => diagnostics.publishFindings(uri, findings),
     log,
+    error: (message) => connection.console.error(message),
+    warn: (message) => void connection.window.showWarningMessage(message),
+    configuration: () => connection.workspace.getConfiguration(SETTINGS_SECTION),
     applyEdit: async (label, edit) => support.appliesEdits && (await connection.sendRequest(ApplyWorkspaceEditRequest.type, { label, edit })).applied,
     inform: (message) => send(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message }), 'window/showMessage'),
   };
@@ -166,23 +212,40 @@ export function createServerContext(
   };
   const queue = new CritiqueQueue(host);
   const triggers = new CritiqueTriggers({ ...host, waitForModel: (why) => models.explainAbsence(why) }, queue);
+  const critique: CritiqueState = { findings, queue, triggers };
+  const conversations = new ConversationStore(storagePath, workspace, log, reportStorageProblem);
+  const runningCompletions = new LatestPerDocument();
+  const lensCommand = (command: string): string => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : (SERVER_COMMAND_FOR[command] ?? ''));
+  const projectsRead = (): Promise<void> => documents.loader.settled(PROJECT_WAIT_MS);
+  const settled = (uri: string): Promise<DocumentSnapshot | undefined> => documents.settled(uri);
   return {
-    snapshot: documents.snapshot,
-    settled: (uri) => documents.settled(uri),
-    index: documents.index,
-    projectsRead: () => documents.loader.settled(PROJECT_WAIT_MS),
-    settings: () => settings.now,
-    labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, settings.now.latex.labels, options?.latexLabelsElsewhere === true),
-    pullSettings,
-    lensCommand: (command: string) => (options?.clientCommands === undefined || options.clientCommands.includes(command) ? command : (SERVER_COMMAND_FOR[command] ?? '')),
-    generate,
+    forRequest: (): ServerSnapshot => {
+      const now = settings.now;
+      return {
+        snapshot: documents.snapshot,
+        settled,
+        index: documents.index,
+        projectsRead,
+        settings: () => now,
+        labelFeatures: (feature: LabelFeature) => answersLabelFeature(feature, now.latex.labels, options?.latexLabelsElsewhere === true),
+        lensCommand,
+        generate,
+        models,
+        modelLoaded,
+        client,
+        critique,
+        conversations,
+        dismissed,
+        runningCompletions,
+      };
+    },
+    documents,
+    projects,
+    diagnostics,
+    liveSettings: settings,
     models,
-    modelLoaded,
     client,
-    critique: { findings, queue, triggers },
-    conversations: new ConversationStore(storagePath, workspace, log, reportStorageProblem),
-    dismissed,
-    runningCompletions: new LatestPerDocument(),
+    critique,
   };
 }
 

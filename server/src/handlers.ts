@@ -1,8 +1,10 @@
 /**
- * Every request the server answers, in one table (as rust-analyzer's main_loop.rs registers its handlers):
- * the message type and the feature function that answers it, given the server's one context. Registering
- * the table answers ServerNotInitialized (-32002) for every entry until `initialize` has made the context,
- * and gives a streamed request its partial-result reporter.
+ * Every request and notification the server takes, in one table (as rust-analyzer's main_loop.rs dispatches
+ * through its RequestDispatcher and NotificationDispatcher): the message type and the function that handles
+ * it, given the server's one context. Registering the table answers ServerNotInitialized (-32002) for every
+ * request until `initialize` has made the context (a notification before then is dropped, as LSP says),
+ * gives a streamed request its partial-result reporter, and logs a notification's failure (nobody answers
+ * a notification). Notification handlers are notifications.ts's.
  */
 import {
   CodeActionRequest,
@@ -22,13 +24,30 @@ import {
   RenameRequest,
   ResponseError,
   WorkspaceSymbolRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   type CancellationToken,
   type Connection,
+  type ProtocolNotificationType,
   type ProtocolRequestType,
   type RequestType0,
   type ResultProgressReporter,
+  type TextDocumentChangeEvent,
 } from 'vscode-languageserver';
-import type { ServerContext } from './context';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ServerContext, ServerSnapshot } from './context';
+import type { DocumentStore } from './documentStore';
+import {
+  configurationChanged,
+  documentChanged,
+  documentChangedAt,
+  documentClosed,
+  documentOpened,
+  documentSaved,
+  pullSettings,
+  watchedFilesChanged,
+  workspaceFoldersChanged,
+} from './notifications';
 import type { LabelFeature } from './labelFeatures';
 import { critiqueActions, refine, resolveRefinement } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
@@ -53,25 +72,46 @@ import {
   SetupInfoRequest,
 } from './protocol';
 
-/** A request's handler: the context, the params, cancellation, and (for a streamed request) its stream. */
-type Handler<P, R, PR> = (context: ServerContext, params: P, token: CancellationToken, stream: ResultProgressReporter<PR> | undefined) => R | Promise<R>;
+/** A request's handler: the server's snapshot taken when the request came in, the params, cancellation, and
+ * (for a streamed request) its stream. */
+type Handler<P, R, PR> = (context: ServerSnapshot, params: P, token: CancellationToken, stream: ResultProgressReporter<PR> | undefined) => R | Promise<R>;
 
 interface Entry {
-  register(connection: Connection, context: () => ServerContext | undefined): void;
+  register(sources: Sources, context: () => ServerContext | undefined): void;
 }
+
+/** Where the table's messages come from: the connection, and the document notifications as the store's
+ * TextDocuments takes them in (it keeps the documents' text before any row sees them). */
+interface Sources {
+  connection: Connection;
+  documents: DocumentStore;
+}
+
+/** A notification's handler: the server's mutable side and the params. */
+type NotificationHandler<P> = (server: ServerContext, params: P) => void | Promise<void>;
 
 /** One row of the table. `streamed`: the request's partial results carry a stream (`partialResultToken`). */
 function on<P, R, PR, E, RO>(type: ProtocolRequestType<P, R, PR, E, RO>, handle: Handler<P, R, PR>, options?: { streamed: true }): Entry;
 function on<R, E>(type: RequestType0<R, E>, handle: Handler<void, R, never>): Entry;
-// `any` only here: the overloads above type each row.
+// `any` only here and in `request`: the overloads above type each row.
 function on(type: { method: string }, handle: Handler<any, unknown, any>, options: { streamed?: true } = {}): Entry {
+  return request(type.method, (context) => context.forRequest(), handle, options);
+}
+
+/** A row for a request that changes the server itself (rust-analyzer's `on_sync_mut`): its handler gets the
+ * mutable side. */
+function onMut<R, E>(type: RequestType0<R, E>, handle: (server: ServerContext) => R | Promise<R>): Entry {
+  return request(type.method, (context) => context, handle, {});
+}
+
+function request<C>(method: string, take: (context: ServerContext) => C, handle: (context: C, params: any, token: CancellationToken, stream: any) => unknown, options: { streamed?: true }): Entry {
   return {
-    register(connection, context) {
-      connection.onRequest(type.method, (params: unknown, token: CancellationToken) => {
+    register({ connection }, context) {
+      connection.onRequest(method, (params: unknown, token: CancellationToken) => {
         const now = context();
         if (!now) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The QED-Nano server is not initialized yet: send `initialize` first.');
         const stream = options.streamed ? connection.languages.attachPartialResultProgress(new ProgressType<unknown>(), params as { partialResultToken?: string }) : undefined;
-        return handle(now, params, token, stream);
+        return handle(take(now), params, token, stream);
       });
     },
   };
@@ -80,7 +120,7 @@ function on(type: { method: string }, handle: Handler<any, unknown, any>, option
 const HANDLERS: readonly Entry[] = [
   // Model and setup.
   on(SetupInfoRequest, (context) => context.models.setupInfo()),
-  on(LoadModelRequest, loadModel),
+  onMut(LoadModelRequest, loadModel),
   // The model features.
   on(ProveRequest, prove, { streamed: true }),
   on(ProofInsertionRequest, proofInsertionNow),
@@ -139,12 +179,57 @@ const HANDLERS: readonly Entry[] = [
   }),
 ];
 
+/** A notification's row: dropped before `initialize`; a failure is logged. */
+function onNotification<P, RO>(type: ProtocolNotificationType<P, RO>, handle: NotificationHandler<P>): Entry {
+  return { register: ({ connection }, context) => connection.onNotification(type, (params: P) => dispatch(connection, context(), type.method, handle, params)) };
+}
+
+/** A row for a document notification, as the store's TextDocuments reports it (after it took the text in);
+ * `changedAt` is the store's own report of where a change began. */
+function onDocuments(event: 'open' | 'change' | 'save' | 'close', handle: NotificationHandler<TextDocumentChangeEvent<TextDocument>>): Entry {
+  const method = `textDocument/did${event[0]!.toUpperCase()}${event.slice(1)}`;
+  return {
+    register({ connection, documents }, context) {
+      const listener = (params: TextDocumentChangeEvent<TextDocument>): void => dispatch(connection, context(), method, handle, params);
+      if (event === 'open') documents.documents.onDidOpen(listener);
+      else if (event === 'change') documents.documents.onDidChangeContent(listener);
+      else if (event === 'save') documents.documents.onDidSave(listener);
+      else documents.documents.onDidClose(listener);
+    },
+  };
+}
+
+function onDocumentChangedAt(handle: NotificationHandler<{ uri: string; line: number | undefined }>): Entry {
+  return { register: ({ connection, documents }, context) => documents.onDidChange((uri, line) => dispatch(connection, context(), 'textDocument/didChange', handle, { uri, line })) };
+}
+
+/** Runs a notification's handler with the context (none yet: dropped), its failure logged. */
+function dispatch<P>(connection: Connection, context: ServerContext | undefined, method: string, handle: NotificationHandler<P>, params: P): void {
+  if (!context) return;
+  const failed = (error: unknown): void => connection.console.error(`Handling ${method} failed: ${error instanceof Error ? error.message : String(error)}`);
+  try {
+    Promise.resolve(handle(context, params)).catch(failed);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+const NOTIFICATIONS: readonly Entry[] = [
+  onNotification(DidChangeConfigurationNotification.type, configurationChanged),
+  onNotification(DidChangeWatchedFilesNotification.type, watchedFilesChanged),
+  onDocuments('open', documentOpened),
+  onDocuments('change', documentChanged),
+  onDocumentChangedAt(documentChangedAt),
+  onDocuments('save', documentSaved),
+  onDocuments('close', documentClosed),
+];
+
 /** A row for a label feature: null where `context.labelFeatures` turns it off, else its answer once the
  * reading of the document's project in progress ends. */
 function onLabels<P extends { textDocument: { uri: string } }, R, PR, E, RO>(
   feature: LabelFeature,
   type: ProtocolRequestType<P, R | null, PR, E, RO>,
-  answer: (context: ServerContext, params: P) => R | null,
+  answer: (context: ServerSnapshot, params: P) => R | null,
 ): Entry {
   return on(type, async (context, params) => {
     if (!context.labelFeatures(feature)) return null;
@@ -153,15 +238,22 @@ function onLabels<P extends { textDocument: { uri: string } }, R, PR, E, RO>(
   });
 }
 
-/** Registers every request of the table on `connection`; `context` is undefined until `initialize`. */
-export function registerHandlers(connection: Connection, context: () => ServerContext | undefined): void {
-  for (const entry of HANDLERS) entry.register(connection, context);
+/** Registers every row of the table: requests and notifications from `connection`, the documents' from
+ * `documents`; `context` is undefined until `initialize`. */
+export function registerHandlers(connection: Connection, documents: DocumentStore, context: () => ServerContext | undefined): void {
+  for (const entry of [...HANDLERS, ...NOTIFICATIONS]) entry.register({ connection, documents }, context);
+}
+
+/** `workspace/didChangeWorkspaceFolders`, through the same dispatch: the LSP library takes that notification
+ * itself once `initialize` said the client sends it, so it is followed from `initialized` on, and only then. */
+export function followWorkspaceFolders(connection: Connection, context: () => ServerContext | undefined): void {
+  connection.workspace.onDidChangeWorkspaceFolders((event) => dispatch(connection, context(), 'workspace/didChangeWorkspaceFolders', workspaceFoldersChanged, event));
 }
 
 /** `qed/loadModel`: an explicit load uses the settings as they are now, even if their change notification
  * is still on its way. */
 async function loadModel(context: ServerContext) {
-  await context.pullSettings();
+  await pullSettings(context);
   try {
     await context.models.ensureLoaded(true);
   } catch (error) {

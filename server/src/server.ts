@@ -1,16 +1,15 @@
 /**
  * The QED-Nano language server: wiring only. Start it with `node dist/server.js --stdio` (other editors)
  * or `--node-ipc` (the VS Code extension); `createConnection` picks the transport from the arguments.
- * Requests are answered by the table in handlers.ts, with the context made at `initialize` (context.ts);
- * diagnostics are published by diagnosticsScheduler.ts; here are the lifecycle, the settings and the
- * documents' events, each handed to the part that owns it.
+ * Requests and notifications (the settings, the documents' events, the workspace's files and folders) are
+ * handled by the table in handlers.ts, with the context made at `initialize` (context.ts); diagnostics are
+ * published by diagnosticsScheduler.ts; here are the parts made and the lifecycle.
  */
 import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  FileChangeType,
   MessageType,
   ProposedFeatures,
   ShowMessageNotification,
@@ -19,15 +18,15 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { BUILD_INFO } from './buildInfo';
-import { createServerContext, type ServerContext } from './context';
+import { createServerContext, type LiveSettings, type ServerContext } from './context';
 import { DIAGNOSTICS_DELAY_MS, DiagnosticsScheduler } from './diagnosticsScheduler';
 import { DocumentStore } from './documentStore';
-import { registerHandlers } from './handlers';
+import { followWorkspaceFolders, registerHandlers } from './handlers';
 import { SETTINGS_SECTION, StatusNotification } from './protocol';
 import { SERVER_COMMAND_IDS } from './features/serverCommands';
-import { DEFAULT_SETTINGS, overInitialSettings, resolveSettings } from './settings';
+import { DEFAULT_SETTINGS } from './settings';
 import { clientSupport, type ClientSupport } from './clientSupport';
-import { compileUserPatterns, NO_USER_PATTERNS } from './documents/userPatterns';
+import { NO_USER_PATTERNS } from './documents/userPatterns';
 import { watchFraming } from './transport';
 import { LATEX_FILES_GLOB } from './documents/formats';
 import { WorkspaceProjects } from './project/workspaceProjects';
@@ -45,7 +44,7 @@ if (process.argv.includes('--stdio')) {
 }
 
 /** The live settings: replaced as a whole when they change. */
-const settings = { now: DEFAULT_SETTINGS, patterns: NO_USER_PATTERNS };
+const settings: LiveSettings = { now: DEFAULT_SETTINGS, patterns: NO_USER_PATTERNS, initial: undefined };
 const store = new DocumentStore(() => ({ ...settings.now.analysis, patterns: settings.patterns }), (message) => connection.console.log(message));
 const diagnostics = new DiagnosticsScheduler(
   store,
@@ -55,8 +54,6 @@ const diagnostics = new DiagnosticsScheduler(
 let context: ServerContext | undefined;
 /** What the client can do (from `initialize`). */
 let support: ClientSupport = clientSupport({});
-/** The settings the client gave at `initialize`: what stays where its configuration names nothing. */
-let initialSettings: unknown;
 const workspaceProjects = new WorkspaceProjects(store.index, store.loader, {
   startProgress: (title) => (context ? context.client.startProgress(title) : Promise.reject(new Error('not initialized'))),
   info: (message) => connection.console.info(message),
@@ -73,9 +70,8 @@ function send(sending: Promise<void>, what: string): void {
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   support = clientSupport(params.capabilities);
-  initialSettings = (params.initializationOptions as { [SETTINGS_SECTION]?: unknown } | undefined)?.[SETTINGS_SECTION];
   workspaceProjects.initialize((params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : [])).map((folder) => folder.uri));
-  context = createServerContext(connection, params, support, store, (uri, findings) => diagnostics.publishFindings(uri, findings), settings, pullSettings, send);
+  context = createServerContext(connection, params, support, store, workspaceProjects, diagnostics, settings, send);
   context.models.configure(settings.now).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${String(error)}`));
   return {
     capabilities: {
@@ -114,10 +110,7 @@ connection.onInitialized(() => {
       connection.console.error(`Could not register for file changes: ${String(error)}`);
     });
   }
-  if (support.followsFolders) {
-    connection.workspace.onDidChangeWorkspaceFolders((event) => workspaceProjects.foldersChanged(event.removed.map((f) => f.uri), event.added.map((f) => f.uri)));
-  }
-  connection.onDidChangeWatchedFiles(({ changes }) => workspaceProjects.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted }))));
+  if (support.followsFolders) followWorkspaceFolders(connection, () => context);
   if (context) workspaceProjects.start();
 });
 
@@ -132,61 +125,8 @@ store.index.onDidChange(() => {
   lensRefresh = setTimeout(() => context?.client.refreshLenses(), DIAGNOSTICS_DELAY_MS * 4);
 });
 
-registerHandlers(connection, () => context);
+registerHandlers(connection, store, () => context);
 connection.onShutdown(() => context?.models.dispose());
-
-connection.onDidChangeConfiguration(async (change) => {
-  const pushed = (change.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
-  try {
-    await applySettings(support.pullsConfiguration ? await connection.workspace.getConfiguration(SETTINGS_SECTION) : pushed);
-  } catch (error) {
-    // A notification has nobody to answer: a failure is logged, never left to end the process.
-    connection.console.error(`Applying the settings failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-});
-
-/** The settings as the client has them now, when it lets them be pulled (else the last pushed stay). */
-async function pullSettings(): Promise<void> {
-  if (support.pullsConfiguration) await applySettings(await connection.workspace.getConfiguration(SETTINGS_SECTION));
-}
-
-/** `configured`: the section as the client's configuration has it now (null or partial: see overInitialSettings). */
-async function applySettings(configured: unknown): Promise<void> {
-  const next = resolveSettings(overInitialSettings(initialSettings, configured));
-  const { patterns, rejected } = compileUserPatterns(next.structure.problemPatterns, next.structure.solutionPatterns);
-  const analysisChanged =
-    next.analysis.maxDocumentSize !== settings.now.analysis.maxDocumentSize || next.analysis.guesses !== settings.now.analysis.guesses || patterns.key !== settings.patterns.key;
-  if (rejected.length > 0 && JSON.stringify(next.structure) !== JSON.stringify(settings.now.structure)) void connection.window.showWarningMessage(rejected.join(' '));
-  settings.now = next;
-  settings.patterns = patterns;
-  await context?.models.configure(next);
-  loadModelInBackground();
-  if (!analysisChanged) return;
-  store.invalidate();
-  diagnostics.scheduleAll(0);
-}
-
-/** With a proof document open, loads the model when that needs nothing from the user (qedNano.loadModelOnOpen). */
-function loadModelInBackground(): void {
-  if (!context || !settings.now.loadModelOnOpen || !store.hasProofDocument()) return;
-  context.models.loadIfAtHand().catch((error: unknown) => connection.console.error(`Loading the model in the background failed: ${String(error)}`));
-}
-
-store.documents.onDidOpen((event) => {
-  diagnostics.schedule(event.document.uri, 0);
-  loadModelInBackground();
-  store.analysisOf(event.document);
-  workspaceProjects.opened(event.document.uri);
-});
-store.documents.onDidChangeContent((event) => diagnostics.schedule(event.document.uri, DIAGNOSTICS_DELAY_MS));
-store.onDidChange((uri, line) => context?.critique.triggers.changed(uri, line));
-store.documents.onDidSave((event) => context?.critique.triggers.saved(event.document.uri));
-store.documents.onDidClose((event) => {
-  const uri = event.document.uri;
-  workspaceProjects.closed(uri);
-  context?.critique.triggers.closed(uri);
-  diagnostics.closed(uri);
-});
 
 store.listen(connection, (message) => connection.console.warn(message));
 connection.listen();

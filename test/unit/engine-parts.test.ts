@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { EndpointPool } from '../../server/src/engine/endpointPool';
 import { LiveGeneration } from '../../server/src/engine/liveGeneration';
 import type { GenerationChunk } from '../../server/src/engine/types';
-import { ProgressBatcher, toCost } from '../../server/src/features/streaming';
+import { ProgressBatcher } from '../../server/src/features/streaming';
+import { toCost } from '../../server/src/workspace/generationCost';
 import type { GenerationProgress } from '../../server/src/protocol';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -146,3 +146,37 @@ test('subfiles and \\subimport: a chapter that names its main file in \\document
   assert.deepEqual(codes(index.analysis('file:///book/parts/deeper/end.tex')), []);
   assert.deepEqual(index.surroundings('file:///book/parts/deeper/end.tex').macros.map((m) => [m.name, m.body]), [['Z', '\\mathbb{Z}']], '\\def in the class');
 });
+
+test('reads never write: every question asked of the index tells no listener; only a text taken in that changes what other files see does, once', async () => {
+  const index = await indexed('workspace');
+  let told = 0;
+  index.onDidChange(() => told++);
+  const files = index.all().map((f) => f.uri);
+  const askEverything = (): void => {
+    for (const file of files) {
+      index.analysis(file);
+      index.scope(file);
+      index.projectOf(file);
+      index.labelsAndReferences(file);
+      index.surroundings(file);
+    }
+    index.wanted();
+  };
+  askEverything();
+  assert.equal(told, 0, 'the first reads analyse every file as part of its project, and tell nobody');
+  index.invalidate();
+  assert.equal(told, 1, 'settings that shape analysis changed: the listeners are told once');
+  askEverything();
+  assert.equal(told, 1, 'every file analysed again on the reads after it, and nobody told again');
+
+  const two = index.get(uri('chapters/two.tex'))!;
+  const text = two.document.getText();
+  const typed = TextDocument.create(two.uri, 'latex', 2, `${text}\n% a comment`);
+  assert.equal(index.set(typed, 'latex', true), false, 'a comment changes nothing other files see');
+  assert.equal(told, 1);
+  const labelled = TextDocument.create(two.uri, 'latex', 3, `${text}\n\\label{new:label}`);
+  assert.equal(index.set(labelled, 'latex', true), true, 'a new label is seen by the project');
+  assert.equal(told, 2);
+  askEverything();
+  assert.equal(told, 2, 'the reads after that write tell nobody');
+});

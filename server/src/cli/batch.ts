@@ -4,11 +4,9 @@
  * (problems.ts reads it). Resumable: ids already in the output are skipped. Ctrl+C stops the running proofs
  * and keeps every finished line (a half-written last line, from a hard kill, is dropped on resume).
  */
-import { DeepRun } from '../tasks/deepProof';
-import { writeProof } from '../tasks/proof';
-import { runReasoningCache } from '../tasks/reasoningCache';
 import { IGNORE_CHUNKS } from '../tasks/generate';
 import type { ProveMode } from '../protocol';
+import { runProof, type ProofSinks } from '../workspace/prove';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { readProblems, type Problem } from './problems';
@@ -26,21 +24,6 @@ export interface BatchResult {
   ms: number;
   stopReason: string;
 }
-
-/** How one problem is proved: its result, or a thrown error when the model fails. */
-type ProveOne = (problem: string, model: OpenModel, signal: AbortSignal) => Promise<Omit<BatchResult, 'id'>>;
-
-/**
- * The modes of `--mode`, each a way to prove one problem with the same settings object as the editor:
- * `single` one proof (writeProof, `generation` budgets), `deep` the generate-verify-refine scaffold (DeepRun,
- * `deep` settings), `rc` the reasoning cache (`rc.iterations` attempts), as `prove --mode` runs them. Another
- * mode is one more entry.
- */
-const MODES = {
-  single: proveSingle,
-  deep: proveDeep,
-  rc: proveReasoningCache,
-} satisfies Record<ProveMode, ProveOne>;
 
 export interface BatchOptions {
   mode: ProveMode;
@@ -86,53 +69,26 @@ async function batch(problems: Problem[], done: Set<string>, out: string, option
   return unproved > 0 ? EXIT.findings : EXIT.ok;
 }
 
+/** One problem proved in the run's mode (the one runner, workspace/prove.ts, as `prove --mode` runs it, with
+ * the same settings object as the editor), as its result line; a thrown error when the model fails. */
 async function proveOne(problem: Problem, mode: ProveMode, model: OpenModel, signal: AbortSignal): Promise<BatchResult> {
   try {
-    return { id: problem.id, ...(await MODES[mode](problem.problem, model, signal)) };
+    const outcome = await runProof({ problem: problem.problem, mode }, model.generate, model.settings, IGNORE_STREAM, signal);
+    return {
+      id: problem.id,
+      proof: outcome.proof,
+      thinkingLength: outcome.thinking.length,
+      promptTokens: outcome.stats.promptTokens,
+      thinkingTokens: outcome.stats.thinkingTokens,
+      proofTokens: outcome.stats.answerTokens,
+      ms: outcome.stats.ms,
+      // Deep mode's stop is why its rounds ended (its report's), every other mode's the last generation's.
+      stopReason: outcome.deep?.stoppedBecause ?? outcome.stopReason,
+    };
   } catch (error) {
     throw new CliError(`qed-nano: problem ${problem.id} failed: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
   }
 }
 
-async function proveSingle(problem: string, model: OpenModel, signal: AbortSignal): Promise<Omit<BatchResult, 'id'>> {
-  const result = await writeProof(problem, model.generate, model.settings.generation, IGNORE_CHUNKS, signal);
-  return {
-    proof: result.answer,
-    thinkingLength: result.thinking.length,
-    promptTokens: result.stats.promptTokens,
-    thinkingTokens: result.stats.thinkingTokens,
-    proofTokens: result.stats.answerTokens,
-    ms: result.stats.ms,
-    stopReason: result.stopReason,
-  };
-}
-
-async function proveDeep(problem: string, model: OpenModel, signal: AbortSignal): Promise<Omit<BatchResult, 'id'>> {
-  const started = Date.now();
-  const run = new DeepRun(problem, model.generate, model.settings.deep, model.settings.generation, () => {}, signal);
-  const outcome = await run.run();
-  return {
-    proof: outcome.best?.proof ?? '',
-    thinkingLength: outcome.best?.thinking.length ?? 0,
-    promptTokens: run.totals.promptTokens,
-    thinkingTokens: run.totals.thinkingTokens,
-    proofTokens: run.totals.answerTokens,
-    ms: Date.now() - started,
-    stopReason: outcome.report.stoppedBecause,
-  };
-}
-
-async function proveReasoningCache(problem: string, model: OpenModel, signal: AbortSignal): Promise<Omit<BatchResult, 'id'>> {
-  const started = Date.now();
-  const budgets = { ...model.settings.generation, contextSize: model.settings.contextSize };
-  const outcome = await runReasoningCache({ problem, attempts: model.settings.rc.iterations }, model.generate, budgets, () => {}, IGNORE_CHUNKS, signal);
-  return {
-    proof: outcome.proof,
-    thinkingLength: outcome.last.thinking.length,
-    promptTokens: outcome.totals.promptTokens,
-    thinkingTokens: outcome.totals.thinkingTokens,
-    proofTokens: outcome.totals.answerTokens,
-    ms: Date.now() - started,
-    stopReason: outcome.last.stopReason,
-  };
-}
+/** A batch streams nothing: each result is one line when it is finished. */
+const IGNORE_STREAM: ProofSinks = { progress: () => {}, chunk: IGNORE_CHUNKS };

@@ -7,7 +7,7 @@
  * precision.ts); `--guesses` adds what a check can only guess, as notes.
  */
 import * as path from 'node:path';
-import type { IndexedFile } from '../project/projectIndex';
+import type { IndexedFile } from '../project/fileSet';
 import { EXIT } from './exitCodes';
 import { collectFiles, formatOf, readInput } from './inputs';
 import { CliProjects } from './projects';

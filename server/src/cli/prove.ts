@@ -9,10 +9,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { stillToProve, type Statement } from '../documents/proofDocument';
 import type { UserPatterns } from '../documents/userPatterns';
 import { proofInsertion } from '../documents/insertion';
-import { DeepRun } from '../tasks/deepProof';
-import { writeProof } from '../tasks/proof';
-import { runReasoningCache } from '../tasks/reasoningCache';
 import type { ProveMode } from '../protocol';
+import { runProof, type ProofOutcome, type ProofSinks } from '../workspace/prove';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
 import { readInput, type InputFile } from './inputs';
@@ -53,7 +51,7 @@ async function prove(file: string, read: InputFile, projects: CliProjects, targe
     const statement = now.statementWithKey(key)!;
     process.stderr.write(`${bold(`${statement.title} (${file}:${statement.headerRange.start.line + 1})`)}\n`);
     const problem = now.problem(statement);
-    const proof = await PROVERS[options.mode](problem, options.quiet, model, signal);
+    const proof = await proveOne(problem, options, model, signal);
     if (signal.aborted) throw new CliError('qed-nano: interrupted.', EXIT.interrupted);
     if (!proof) {
       unproved++;
@@ -84,13 +82,28 @@ function statementsToProve(projects: CliProjects, input: InputFile, line: number
   return open.map(keyOf);
 }
 
-async function singleProof(problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
+/** Proves one problem in the run's mode (the one runner, workspace/prove.ts), printed as the mode's terminal
+ * view prints it: the proof (on stdout), or undefined when none was written. */
+async function proveOne(problem: string, options: ProveOptions, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
+  const view = TERMINAL_VIEWS[options.mode](options.quiet);
+  const outcome = await runProof({ problem, mode: options.mode }, model.generate, model.settings, view, signal).catch((error: unknown) => {
+    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
+  });
+  return view.finish(outcome);
+}
+
+/** How a mode's run shows in the terminal: its stream, then its outcome (the proof on stdout, what became of
+ * the run on stderr); `finish` returns the proof, or undefined when none was written. */
+interface TerminalView extends ProofSinks {
+  finish(outcome: ProofOutcome): string | undefined;
+}
+
+/** One pass: the thinking dimmed on stderr (not with --quiet), the proof streamed to stdout. */
+function singleView(quiet: boolean): TerminalView {
   let inProof = false;
-  const result = await writeProof(
-    problem,
-    model.generate,
-    model.settings.generation,
-    (chunk) => {
+  return {
+    progress: () => {},
+    chunk: (chunk) => {
       if (chunk.kind === 'thinking' && !quiet) process.stderr.write(dim(chunk.text));
       else if (chunk.kind === 'answer') {
         if (!inProof && !quiet) process.stderr.write('\n\n');
@@ -98,64 +111,61 @@ async function singleProof(problem: string, quiet: boolean, model: OpenModel, si
         process.stdout.write(chunk.text);
       }
     },
-    signal,
-  ).catch((error: unknown) => {
-    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
-  });
-  process.stdout.write('\n');
-  const stats = `${result.stats.thinkingTokens} thinking + ${result.stats.answerTokens} proof tokens in ${(result.stats.ms / 1000).toFixed(1)} s`;
-  if (!result.answer) process.stderr.write(`qed-nano: no proof (${result.stopReason}); ${stats}\n`);
-  else process.stderr.write(dim(`qed-nano: ${stats}\n`));
-  return result.answer || undefined;
+    finish: (outcome) => {
+      process.stdout.write('\n');
+      const stats = `${outcome.stats.thinkingTokens} thinking + ${outcome.stats.answerTokens} proof tokens in ${(outcome.stats.ms / 1000).toFixed(1)} s`;
+      if (!outcome.proof) process.stderr.write(`qed-nano: no proof (${outcome.stopReason}); ${stats}\n`);
+      else process.stderr.write(dim(`qed-nano: ${stats}\n`));
+      return outcome.proof || undefined;
+    },
+  };
 }
 
-async function deepProof(problem: string, _quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
-  const run = new DeepRun(problem, model.generate, model.settings.deep, model.settings.generation, (progress) => {
-    if (progress.kind === 'phase') process.stderr.write(dim(`${progress.text}\n`));
-    if (progress.kind === 'candidates') process.stderr.write(dim(`candidates: ${progress.candidates.map((c) => `#${c.id} ${c.mean.toFixed(2)}`).join(', ')}\n`));
-  }, signal);
-  const outcome = await run.run().catch((error: unknown) => {
-    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
-  });
-  const proof = outcome.best?.proof;
-  if (proof) process.stdout.write(`${proof}\n`);
-  else process.stderr.write('qed-nano: deep mode found no proof.\n');
-  return proof || undefined;
+/** Deep mode: each phase and the candidates' scores on stderr, the chosen proof on stdout. */
+function deepView(): TerminalView {
+  return {
+    progress: (progress) => {
+      if (progress.kind === 'phase') process.stderr.write(dim(`${progress.text}\n`));
+      if (progress.kind === 'candidates') process.stderr.write(dim(`candidates: ${progress.candidates.map((c) => `#${c.id} ${c.mean.toFixed(2)}`).join(', ')}\n`));
+    },
+    chunk: () => {},
+    finish: (outcome) => {
+      if (outcome.proof) process.stdout.write(`${outcome.proof}\n`);
+      else process.stderr.write('qed-nano: deep mode found no proof.\n');
+      return outcome.proof || undefined;
+    },
+  };
 }
 
 /** The reasoning cache: each attempt's thinking and answer dimmed on stderr (not with --quiet), each summary
  * and phase on stderr, and only the final proof on stdout (an earlier attempt's answer is no output). */
-async function reasoningCacheProof(problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal): Promise<string | undefined> {
-  const outcome = await runReasoningCache(
-    { problem, attempts: model.settings.rc.iterations },
-    model.generate,
-    { ...model.settings.generation, contextSize: model.settings.contextSize },
-    (progress) => {
+function reasoningCacheView(quiet: boolean): TerminalView {
+  return {
+    progress: (progress) => {
       if (progress.kind === 'phase') process.stderr.write(dim(`\n${progress.text}\n`));
       else if (progress.kind === 'summary') process.stderr.write(`${bold('Summary:')} ${progress.text}\n`);
     },
-    (chunk) => {
+    chunk: (chunk) => {
       if (!quiet && chunk.kind !== 'answerRetracted') process.stderr.write(dim(chunk.text));
     },
-    signal,
-  ).catch((error: unknown) => {
-    throw new CliError(`qed-nano: ${error instanceof Error ? error.message : String(error)}`, EXIT.engine);
-  });
-  const { last, totals } = outcome;
-  const stats = `${outcome.attemptsRun} attempt${outcome.attemptsRun === 1 ? '' : 's'}, ${totals.thinkingTokens} thinking + ${totals.answerTokens} answer tokens`;
-  if (!outcome.proof) {
-    process.stderr.write(`\nqed-nano: no proof (the last attempt ended: ${last.stopReason}); ${stats}\n`);
-    return undefined;
-  }
-  process.stdout.write(`${outcome.proof}\n`);
-  const from = outcome.proofAttempt === outcome.attemptsRun ? '' : ` (the proof is attempt ${outcome.proofAttempt}'s: attempt ${outcome.attemptsRun} wrote none)`;
-  process.stderr.write(dim(`qed-nano: ${stats}${from}\n`));
-  return outcome.proof;
+    finish: (outcome) => {
+      const { attemptsRun, proofAttempt } = outcome.reasoningCache!;
+      const stats = `${attemptsRun} attempt${attemptsRun === 1 ? '' : 's'}, ${outcome.stats.thinkingTokens} thinking + ${outcome.stats.answerTokens} answer tokens`;
+      if (!outcome.proof) {
+        process.stderr.write(`\nqed-nano: no proof (the last attempt ended: ${outcome.stopReason}); ${stats}\n`);
+        return undefined;
+      }
+      process.stdout.write(`${outcome.proof}\n`);
+      const from = proofAttempt === attemptsRun ? '' : ` (the proof is attempt ${proofAttempt}'s: attempt ${attemptsRun} wrote none)`;
+      process.stderr.write(dim(`qed-nano: ${stats}${from}\n`));
+      return outcome.proof;
+    },
+  };
 }
 
-/** How each mode proves one problem: the proof (printed on stdout), or undefined when none was written. */
-const PROVERS: Record<ProveMode, (problem: string, quiet: boolean, model: OpenModel, signal: AbortSignal) => Promise<string | undefined>> = {
-  single: singleProof,
-  deep: deepProof,
-  rc: reasoningCacheProof,
+/** How each mode's run shows in the terminal (which mode runs what is workspace/prove.ts's). */
+const TERMINAL_VIEWS: Record<ProveMode, (quiet: boolean) => TerminalView> = {
+  single: singleView,
+  deep: deepView,
+  rc: reasoningCacheView,
 };

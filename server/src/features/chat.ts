@@ -1,19 +1,19 @@
 /**
- * `qed/chat` and `qed/chatHistory`, the adapter of tasks/chat.ts: which problem and conversation a request
- * is about is workspace/chatProblems.ts's; the conversations are kept by storage/conversations.ts.
+ * `qed/chat` and `qed/chatHistory`, the LSP adapter of workspace/chatProblems.ts (which problem and
+ * conversation a request is about, and the model's reply in it through tasks/chat.ts); the conversations are kept by storage/conversations.ts.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { katexMacros } from '../documents/queries';
 import type { ChatHistory, ChatHistoryParams, ChatParams, ChatResult, GenerationProgress } from '../protocol';
-import { chatTurn } from '../tasks/chat';
-import { chatProblemAt, currentConversation, newConversation, recordTurn } from '../workspace/chatProblems';
+import { chatProblemAt, currentConversation, newConversation, recordTurn, replyIn } from '../workspace/chatProblems';
 import { macrosInForce } from '../workspace/projectContext';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-import { ProgressBatcher, toCost } from './streaming';
+import { toCost } from '../workspace/generationCost';
+import { ProgressBatcher } from './streaming';
 
 /** `qed/chatHistory`. */
-export function chatHistory(context: ServerContext, params: ChatHistoryParams): ChatHistory {
+export function chatHistory(context: ServerSnapshot, params: ChatHistoryParams): ChatHistory {
   const current = context.snapshot(params.textDocument.uri);
   // Only the macros: the chat view asks on every rest of the cursor, and the problem's prompt is made later.
   const macros = katexMacros({ macros: macrosInForce(context.index, params.textDocument.uri) });
@@ -36,7 +36,7 @@ export function chatHistory(context: ServerContext, params: ChatHistoryParams): 
 }
 
 /** `qed/chat`: one turn, streamed. */
-export async function chat(context: ServerContext, params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ChatResult> {
+export async function chat(context: ServerSnapshot, params: ChatParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ChatResult> {
   const cancelled = cancellationSignal(token);
   try {
     throwIfCancelled(cancelled, 'The chat reply was cancelled.');
@@ -47,14 +47,7 @@ export async function chat(context: ServerContext, params: ChatParams, token: Ca
     const conversation = params.conversation ? context.conversations.find(params.conversation) : newConversation(current, found, context.critique.findings);
     if (!conversation) throw new ResponseError(LSPErrorCodes.RequestFailed, 'That conversation is no longer kept; start a new one.');
     const batcher = new ProgressBatcher(stream);
-    const settings = context.settings();
-    const outcome = await chatTurn(
-      { context: conversation.context, turns: conversation.turns, summary: conversation.summary, tokensSoFar: conversation.tokens, message: params.message },
-      context.generate,
-      { ...settings.generation, contextSize: settings.contextSize },
-      batcher.pushChunk,
-      cancelled,
-    );
+    const outcome = await replyIn(conversation, params.message, context.generate, context.settings(), batcher.pushChunk, cancelled);
     batcher.flush();
     throwIfCancelled(cancelled, 'The chat reply was cancelled.');
     recordTurn(conversation, params.message, outcome);

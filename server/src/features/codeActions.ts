@@ -1,5 +1,5 @@
 /**
- * Refining what a critique flagged, the LSP adapter of tasks/refine.ts, two ways in:
+ * Refining what a critique flagged, the LSP adapter of workspace/refinement.ts, two ways in:
  *  - `textDocument/codeAction` on QED-Nano's critique diagnostics: "Refine step n", "Refine the whole
  *    proof" (the model runs on `codeAction/resolve`, when one is chosen; for a client that cannot resolve an
  *    action's edit, such as eglot 1.9, the action is the server's `qedNano.server.refine` command instead,
@@ -12,18 +12,17 @@
  * on, and refuse with a reason when that text changed before or while the model wrote.
  */
 import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type Command, type ResultProgressReporter } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
-import { inDocumentFormat, proofBody } from '../documents/textFormat';
+import type { ServerSnapshot } from '../context';
 import { CRITIQUE_DIAGNOSTIC_SOURCE, SERVER_COMMANDS, type GenerationProgress, type RefineActionData, type RefineParams, type RefineResult } from '../protocol';
-import { refineProof, refineStep } from '../tasks/refine';
 import { proofWithBody, stepAt, type ProofNow } from '../workspace/proofs';
+import { refineFlagged } from '../workspace/refinement';
 import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 import { ProgressBatcher } from './streaming';
 
 /** `textDocument/codeAction`: the actions for the critique diagnostics among the request's (Commands for a
  * client that takes no CodeAction literals). */
-export function critiqueActions(context: ServerContext, params: CodeActionParams): (CodeAction | Command)[] | null {
+export function critiqueActions(context: ServerSnapshot, params: CodeActionParams): (CodeAction | Command)[] | null {
   const uri = params.textDocument.uri;
   const document = context.snapshot(uri);
   if (!document) return null;
@@ -58,7 +57,7 @@ export function critiqueActions(context: ServerContext, params: CodeActionParams
 }
 
 /** `codeAction/resolve`: the refinement's edit (the model runs now). */
-export async function resolveRefinement(context: ServerContext, action: CodeAction, token: CancellationToken): Promise<CodeAction> {
+export async function resolveRefinement(context: ServerSnapshot, action: CodeAction, token: CancellationToken): Promise<CodeAction> {
   const data = (action.data as RefineActionData | undefined)?.qedRefine;
   if (!data) return action;
   const { edit } = await refine(context, data, token, undefined);
@@ -66,7 +65,7 @@ export async function resolveRefinement(context: ServerContext, action: CodeActi
 }
 
 /** `qed/refine`, streamed (see protocol.ts). */
-export async function refine(context: ServerContext, params: RefineParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
+export async function refine(context: ServerSnapshot, params: RefineParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<RefineResult> {
   const cancelled = cancellationSignal(token);
   const what = params.whole ? 'the proof' : 'the step';
   try {
@@ -74,33 +73,20 @@ export async function refine(context: ServerContext, params: RefineParams, token
     const before = locate(context, params);
     const batcher = new ProgressBatcher(stream);
     batcher.push({ kind: 'started', statement: params.text, macros: before.snapshot.katexMacros() });
-    const format = before.snapshot.format;
-    const problem = before.snapshot.problem(before.proof.statement);
-    const budgets = context.settings().generation;
-    let after: string | undefined;
-    let newText: string | undefined;
-    if (!params.whole) {
-      const steps = before.proof.steps.map((s) => s.text);
-      after = await refineStep({ problem, steps, step: before.step! + 1, objection: params.objection, format }, context.generate, budgets, batcher.pushChunk, cancelled);
-      // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
-      if (after !== undefined) newText = inDocumentFormat(format, after);
-    } else {
-      const review = context.critique.findings.critiqueOf(params.textDocument.uri, before.proof)?.review || params.objection;
-      after = await refineProof(problem, params.text, review, context.generate, budgets, batcher.pushChunk, cancelled);
-      if (after !== undefined) newText = format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} `;
-    }
+    const step = params.whole ? undefined : before.step;
+    const refined = await refineFlagged({ snapshot: before.snapshot, proof: before.proof, step, text: params.text, objection: params.objection }, context.critique.findings, context.generate, context.settings().generation, batcher.pushChunk, cancelled);
     batcher.flush();
     throwIfCancelled(cancelled, `Refining ${what} was cancelled.`);
-    if (after === undefined || newText === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
+    if (!refined) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Refining ${what} was cancelled.`);
     const now = locate(context, params); // refused if the text changed while the model wrote
-    return { before: params.text, after, edit: { version: now.snapshot.version, range: params.range, newText } };
+    return { before: params.text, after: refined.after, edit: { version: now.snapshot.version, range: params.range, newText: refined.newText } };
   } catch (error) {
     throw toResponseError(error);
   }
 }
 
 /** The step or proof body at `params.range` now, checked to read as `params.text` still. */
-function locate(context: ServerContext, params: RefineParams): { snapshot: DocumentSnapshot; proof: ProofNow; step: number | undefined } {
+function locate(context: ServerSnapshot, params: RefineParams): { snapshot: DocumentSnapshot; proof: ProofNow; step: number | undefined } {
   const uri = params.textDocument.uri;
   const current = context.snapshot(uri);
   const proofs = current?.proofs() ?? [];

@@ -1,5 +1,5 @@
 /**
- * The next step of a proof, the adapter of tasks/complete.ts, three ways in:
+ * The next step of a proof, the adapter of workspace/nextStep.ts, three ways in:
  *  - `textDocument/inlineCompletion` (LSP 3.18): inside a proof, the rest of the current step as ghost text
  *    from the cursor; anywhere else nothing, at once;
  *  - `textDocument/completion`, only for a client without inline completion (eglot, most editors): the
@@ -24,13 +24,13 @@ import {
   type InlineCompletionParams,
   type Position,
 } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { proofAround } from '../documents/queries';
 import { eitherSignal } from '../engine/eitherSignal';
-import { completeStep } from '../tasks/complete';
+import { nextStep } from '../workspace/nextStep';
 import { cancellationSignal } from './requests';
 
-export async function inlineCompletion(context: ServerContext, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
+export async function inlineCompletion(context: ServerSnapshot, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
   if (!wanted(context, params.context.triggerKind === InlineCompletionTriggerKind.Invoked)) return null;
   const text = await nextStepAsYouType(context, params.textDocument.uri, params.position, token);
   return text ? { items: [{ insertText: text, range: { start: params.position, end: params.position } }] } : null;
@@ -38,7 +38,7 @@ export async function inlineCompletion(context: ServerContext, params: InlineCom
 
 /** `textDocument/completion` where the client has no inline completion: the next step as one item (null
  * elsewhere, and always for a client with inline completion, which gets it as ghost text). */
-export async function stepCompletion(context: ServerContext, params: CompletionParams, token: CancellationToken): Promise<CompletionList | null> {
+export async function stepCompletion(context: ServerSnapshot, params: CompletionParams, token: CancellationToken): Promise<CompletionList | null> {
   if (context.client.support.completesInline) return null;
   // A trigger character (`{`, `,`, `[`) asks for labels, never for a step.
   const kind = params.context?.triggerKind ?? CompletionTriggerKind.Invoked;
@@ -74,14 +74,14 @@ export async function stepCompletion(context: ServerContext, params: CompletionP
 const WORD_CHARACTER = /^[\p{L}\p{N}_]$/u;
 
 /** Whether the completion mode lets a request of this kind run (`invoked`: the user asked for it). */
-function wanted(context: ServerContext, invoked: boolean): boolean {
+function wanted(context: ServerSnapshot, invoked: boolean): boolean {
   const { mode } = context.settings().completion;
   return mode === 'automatic' || (mode === 'manual' && invoked);
 }
 
 /** The next step while the user types: only in a proof, only with a model loaded, one at a time per
  * document (a newer request ends the older). RequestCancelled when cancelled. */
-async function nextStepAsYouType(context: ServerContext, uri: string, position: Position, token: CancellationToken): Promise<string | undefined> {
+async function nextStepAsYouType(context: ServerSnapshot, uri: string, position: Position, token: CancellationToken): Promise<string | undefined> {
   if (!context.modelLoaded()) return undefined;
   const current = context.snapshot(uri);
   if (!current || !proofAround(current.analysis, position)) return undefined;
@@ -101,11 +101,9 @@ async function nextStepAsYouType(context: ServerContext, uri: string, position: 
 /** The rest of the step at `position` as the model writes it: undefined outside a proof, when the model
  * wrote nothing, or when `signal` stopped it. Uses the model as `generate` does (loading it if none is:
  * callers that must not load check `modelLoaded` first). */
-export async function nextStepAt(context: ServerContext, uri: string, position: Position, signal: AbortSignal): Promise<string | undefined> {
+export async function nextStepAt(context: ServerSnapshot, uri: string, position: Position, signal: AbortSignal): Promise<string | undefined> {
   const current = context.snapshot(uri);
   const statement = current && proofAround(current.analysis, position);
   if (!current || !statement) return undefined;
-  const problem = current.problem(statement);
-  const proofSoFar = current.text({ start: statement.proof!.bodyRange.start, end: position });
-  return (await completeStep({ problem, proofSoFar }, context.generate, signal)) || undefined;
+  return (await nextStep(current, statement, position, context.generate, signal)) || undefined;
 }

@@ -5,12 +5,12 @@
  * A lens never says "no issues" while a critique of the current text is queued or running.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type CodeLens } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { CLIENT_COMMANDS, type CritiqueParams, type CritiqueResult } from '../protocol';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
 
 /** `qed/critique`: the proof at `position` (or every proof of the document) critiqued now. */
-export async function critique(context: ServerContext, params: CritiqueParams, token: CancellationToken): Promise<CritiqueResult> {
+export async function critique(context: ServerSnapshot, params: CritiqueParams, token: CancellationToken): Promise<CritiqueResult> {
   const uri = params.textDocument.uri;
   const current = context.snapshot(uri);
   if (!current) throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is not an open LaTeX or Markdown document.`);
@@ -30,14 +30,14 @@ export async function critique(context: ServerContext, params: CritiqueParams, t
 }
 
 /** The Dismiss command: hides the findings on a step until its text changes; republishes the document's. */
-export function dismissFinding(context: ServerContext, uri: string, stepText: string): void {
+export function dismissFinding(context: ServerSnapshot, uri: string, stepText: string): void {
   context.dismissed.add(stepText);
   context.client.publishFindings(uri);
   context.client.refreshLenses();
 }
 
 /** One lens over each proof: its critique's score and findings, or what is happening to it. */
-export function critiqueLenses(context: ServerContext, uri: string): CodeLens[] {
+export function critiqueLenses(context: ServerSnapshot, uri: string): CodeLens[] {
   const { findings: judged, queue, triggers } = context.critique;
   return (context.snapshot(uri)?.proofs() ?? []).map((proof) => {
     const range = proof.statement.proof!.headerRange;

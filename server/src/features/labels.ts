@@ -30,21 +30,21 @@ import {
 } from 'vscode-languageserver';
 import { referenceArgumentAt } from '../documents/labelNames';
 import { describeLabel, rolesIn, labelChoices, labelledText, labelsMeant, nameAt, occurrencesOf, renameEdits } from '../project/labelQueries';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 
 /** At most this many workspace symbols are answered (the client filters them further as the user types). */
 const MAX_WORKSPACE_SYMBOLS = 1000;
 /** At most this many labels are offered at once (the list is marked incomplete: typing more asks again). */
 const MAX_COMPLETIONS = 1000;
 
-export function labelDefinition(context: ServerContext, params: DefinitionParams): Location[] | null {
+export function labelDefinition(context: ServerSnapshot, params: DefinitionParams): Location[] | null {
   const at = nameAt(context.index, params.textDocument.uri, params.position);
   if (!at) return null;
   const meant = labelsMeant(context.index, params.textDocument.uri, at);
   return meant.length > 0 ? meant.map(({ place }) => ({ uri: place.uri, range: place.range })) : null;
 }
 
-export function labelReferences(context: ServerContext, params: ReferenceParams): Location[] | null {
+export function labelReferences(context: ServerSnapshot, params: ReferenceParams): Location[] | null {
   const index = context.index;
   const at = nameAt(index, params.textDocument.uri, params.position);
   if (!at) return null;
@@ -60,7 +60,7 @@ export function labelReferences(context: ServerContext, params: ReferenceParams)
 
 /** Inside the argument of a reference command: the labels it may name, with each one's statement title
  * (detail), its file (description) and the first line of its text (documentation). */
-export function labelCompletion(context: ServerContext, params: CompletionParams): CompletionList | null {
+export function labelCompletion(context: ServerSnapshot, params: CompletionParams): CompletionList | null {
   const index = context.index;
   const uri = params.textDocument.uri;
   const file = index.get(uri);
@@ -94,7 +94,7 @@ export function labelCompletion(context: ServerContext, params: CompletionParams
 
 /** On a reference: what its label labels, as its statement (title, file and line, its text) or the source
  * lines around the label. */
-export function labelHover(context: ServerContext, params: HoverParams): Hover | null {
+export function labelHover(context: ServerSnapshot, params: HoverParams): Hover | null {
   const index = context.index;
   const uri = params.textDocument.uri;
   const at = nameAt(index, uri, params.position);
@@ -111,7 +111,7 @@ export function labelHover(context: ServerContext, params: HoverParams): Hover |
 }
 
 /** The name under the cursor, if it can be renamed: where it is written, and as written. */
-export function prepareLabelRename(context: ServerContext, params: PrepareRenameParams): { range: Range; placeholder: string } | null {
+export function prepareLabelRename(context: ServerSnapshot, params: PrepareRenameParams): { range: Range; placeholder: string } | null {
   const index = context.index;
   const at = nameAt(index, params.textDocument.uri, params.position);
   if (!at) return null;
@@ -122,7 +122,7 @@ export function prepareLabelRename(context: ServerContext, params: PrepareRename
 }
 
 /** Every place that writes the label's name, in every file, renamed. */
-export function renameLabel(context: ServerContext, params: RenameParams): WorkspaceEdit | null {
+export function renameLabel(context: ServerSnapshot, params: RenameParams): WorkspaceEdit | null {
   const index = context.index;
   const at = nameAt(index, params.textDocument.uri, params.position);
   if (!at) return null;
@@ -131,7 +131,7 @@ export function renameLabel(context: ServerContext, params: RenameParams): Works
   return { changes: Object.fromEntries(edits) };
 }
 
-export function workspaceSymbols(context: ServerContext, params: WorkspaceSymbolParams): SymbolInformation[] {
+export function workspaceSymbols(context: ServerSnapshot, params: WorkspaceSymbolParams): SymbolInformation[] {
   const query = params.query.toLowerCase();
   const symbols: SymbolInformation[] = [];
   const index = context.index;

@@ -1,22 +1,20 @@
 /**
- * `qed/prove` (see protocol.ts), the LSP adapter of the proof tasks: finds the statement at a position or
- * in a selection, hands it to tasks/proof.ts (single pass), tasks/deepProof.ts (deep) or
- * tasks/reasoningCache.ts (the reasoning cache, and Continue), streams their progress as partial results, and
- * maps the outcome (with the edit that inserts the proof) and errors onto the wire.
+ * `qed/prove` (see protocol.ts), the LSP adapter of the proof runner (workspace/prove.ts: single pass, deep,
+ * the reasoning cache, and Continue): finds the statement at a position or in a selection, streams the run's
+ * progress as partial results, and maps the outcome (with the edit that inserts the proof) and errors onto
+ * the wire.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type ResultProgressReporter } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { proofInsertion } from '../documents/insertion';
 import { clean } from '../documents/queries';
-import type { GenerationProgress, ProofInsertionParams, ProveParams, ProveResult } from '../protocol';
-import { DeepRun } from '../tasks/deepProof';
-import { writeProof } from '../tasks/proof';
-import { runReasoningCache } from '../tasks/reasoningCache';
+import type { GenerationProgress, ProofInsertionParams, ProveMode, ProveParams, ProveResult } from '../protocol';
+import { modeOf, runProof, type ProofRequest } from '../workspace/prove';
 import type { DocumentSnapshot } from '../workspace/snapshot';
 import { cancellationSignal, throwIfCancelled, toResponseError } from './requests';
-import { ProgressBatcher, toCost } from './streaming';
+import { ProgressBatcher } from './streaming';
 
-export async function prove(context: ServerContext, params: ProveParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ProveResult> {
+export async function prove(context: ServerSnapshot, params: ProveParams, token: CancellationToken, stream: ResultProgressReporter<GenerationProgress> | undefined): Promise<ProveResult> {
   const uri = params.textDocument.uri;
   const settings = context.settings();
   const generate = context.generate;
@@ -42,63 +40,25 @@ export async function prove(context: ServerContext, params: ProveParams, token: 
     return { ...(insertion ? { insertion } : {}), statement: statementText, ...fields };
   };
   try {
-    if (params.mode === 'deep') {
-      const started = performance.now();
-      const deep = new DeepRun(problem, generate, settings.deep, settings.generation, (progress) => batcher.push(progress), cancelled);
-      const outcome = await deep.run();
-      batcher.flush();
-      throwIfCancelled(cancelled, 'The proof was cancelled; the best proof so far stays in the panel.');
-      const proof = outcome.best?.proof ?? '';
-      return finished({
-        proof,
-        thinking: outcome.best?.thinking ?? '',
-        thoughtClosed: proof !== '',
-        stopReason: deep.preempted() ? 'preempted' : 'endOfText',
-        deep: outcome.report,
-        stats: deep.totals.cost(Math.round(performance.now() - started)),
-      });
-    }
-    if (params.mode === 'rc' || params.continueFrom) {
-      const started = performance.now();
-      // Continue is one step of the cycle: one summary of the attempt it continues, one new attempt.
-      const attempts = params.continueFrom ? 1 : settings.rc.iterations;
-      const outcome = await runReasoningCache(
-        { problem, attempts, ...(params.continueFrom ? { from: params.continueFrom } : {}) },
-        generate,
-        { ...settings.generation, contextSize: settings.contextSize },
-        (progress) => batcher.push(progress),
-        batcher.pushChunk,
-        cancelled,
-      );
-      batcher.flush();
-      throwIfCancelled(cancelled, 'The proof was cancelled; the last proof so far stays in the panel.');
-      const { last } = outcome;
-      return finished({
-        proof: outcome.proof,
-        thinking: last.thinking,
-        thoughtClosed: last.thoughtClosed,
-        stopReason: outcome.preempted ? 'preempted' : last.stopReason,
-        reasoningCache: { attemptsRun: outcome.attemptsRun, attempts, proofAttempt: outcome.proofAttempt, summaries: outcome.summaries, summary: outcome.summary },
-        stats: outcome.totals.cost(Math.round(performance.now() - started)),
-      });
-    }
-    const result = await writeProof(problem, generate, settings.generation, batcher.pushChunk, cancelled);
+    const request: ProofRequest = { problem, ...(params.mode ? { mode: params.mode } : {}), ...(params.continueFrom ? { continueFrom: params.continueFrom } : {}) };
+    const outcome = await runProof(request, generate, settings, { progress: (value) => batcher.push(value), chunk: batcher.pushChunk }, cancelled);
     batcher.flush();
-    throwIfCancelled(cancelled, 'The proof was cancelled.');
-    return finished({
-      proof: result.answer,
-      thinking: result.thinking,
-      thoughtClosed: result.thoughtClosed,
-      stopReason: result.stopReason,
-      stats: toCost(result.stats),
-    });
+    throwIfCancelled(cancelled, CANCELLED[modeOf(request)]);
+    return finished(outcome);
   } catch (error) {
     throw toResponseError(error);
   }
 }
 
+/** What a cancelled proof's error says, by mode (what the panel keeps of it). */
+const CANCELLED: Record<ProveMode, string> = {
+  single: 'The proof was cancelled.',
+  deep: 'The proof was cancelled; the best proof so far stays in the panel.',
+  rc: 'The proof was cancelled; the last proof so far stays in the panel.',
+};
+
 /** `qed/proofInsertion`. */
-export function proofInsertionNow(context: ServerContext, params: ProofInsertionParams): ProveResult['insertion'] | null {
+export function proofInsertionNow(context: ServerSnapshot, params: ProofInsertionParams): ProveResult['insertion'] | null {
   return insertionNow(context.snapshot(params.textDocument.uri), params.statement, params.proof, params.position) ?? null;
 }
 

@@ -3,10 +3,10 @@
  * which formats were tried and why none took it (documents/recognitionHint.ts).
  */
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { recognitionHint } from '../documents/recognitionHint';
 
-export async function recognitionHover(context: ServerContext, params: HoverParams): Promise<Hover | null> {
+export async function recognitionHover(context: ServerSnapshot, params: HoverParams): Promise<Hover | null> {
   const current = await context.settled(params.textDocument.uri);
   if (!current) return null;
   const line = params.position.line;

@@ -8,7 +8,7 @@
  * InvalidParams.
  */
 import { CancellationTokenSource, ErrorCodes, ResponseError, type CancellationToken, type ExecuteCommandParams, type Position, type TextDocumentEdit } from 'vscode-languageserver';
-import type { ServerContext } from '../context';
+import type { ServerSnapshot } from '../context';
 import { SERVER_COMMANDS, type CritiqueResult, type GenerationProgress, type ProveResult, type RefineParams, type RefineResult } from '../protocol';
 import { nextStepAt } from './completion';
 import { critique, dismissFinding } from './critique';
@@ -19,7 +19,7 @@ import { cancellationSignal, throwIfCancelled, toResponseError } from './request
 /** Every command the server runs, as its `executeCommandProvider` names them. */
 export const SERVER_COMMAND_IDS: string[] = Object.values(SERVER_COMMANDS);
 
-export async function executeCommand(context: ServerContext, params: ExecuteCommandParams, token: CancellationToken): Promise<ProveResult | CritiqueResult | RefineResult | string | null> {
+export async function executeCommand(context: ServerSnapshot, params: ExecuteCommandParams, token: CancellationToken): Promise<ProveResult | CritiqueResult | RefineResult | string | null> {
   const args = params.arguments ?? [];
   switch (params.command) {
     case SERVER_COMMANDS.dismissFinding: {
@@ -61,7 +61,7 @@ type Report = (message: string) => void;
  * otherwise), cancelled by the request's cancellation or by the user in the progress. The token `work` gets
  * fires on either.
  */
-async function withProgress<R>(context: ServerContext, title: string, token: CancellationToken, work: (token: CancellationToken, report: Report) => Promise<R>): Promise<R> {
+async function withProgress<R>(context: ServerSnapshot, title: string, token: CancellationToken, work: (token: CancellationToken, report: Report) => Promise<R>): Promise<R> {
   const progress = context.client.support.showsProgress ? await context.client.startProgress(title) : undefined;
   const either = new CancellationTokenSource();
   const cancel = (): void => either.cancel();
@@ -94,7 +94,7 @@ function generationReporter(report: Report, what: string): { report(value: Gener
 }
 
 /** Proves the statement at `position`, inserts the proof after it and shows its text. */
-async function proveAndInsert(context: ServerContext, uri: string, position: Position, token: CancellationToken, report: Report): Promise<ProveResult> {
+async function proveAndInsert(context: ServerSnapshot, uri: string, position: Position, token: CancellationToken, report: Report): Promise<ProveResult> {
   const result = await prove(context, { textDocument: { uri }, position }, token, generationReporter(report, 'the proof'));
   if (!result.proof) {
     context.client.inform(`QED-Nano wrote no proof of "${oneLine(result.statement)}" (it stopped: ${result.stopReason}).`);
@@ -108,7 +108,7 @@ async function proveAndInsert(context: ServerContext, uri: string, position: Pos
 }
 
 /** Critiques the proof at `position` now; the findings come as diagnostics, the score as a message. */
-async function critiqueAndTell(context: ServerContext, uri: string, position: Position, token: CancellationToken): Promise<CritiqueResult> {
+async function critiqueAndTell(context: ServerSnapshot, uri: string, position: Position, token: CancellationToken): Promise<CritiqueResult> {
   const result = await critique(context, { textDocument: { uri }, position }, token);
   for (const proof of result.proofs) {
     context.client.inform(
@@ -119,7 +119,7 @@ async function critiqueAndTell(context: ServerContext, uri: string, position: Po
 }
 
 /** Writes the rest of the step at `position` and inserts it there. */
-async function suggestAndInsert(context: ServerContext, uri: string, position: Position, token: CancellationToken): Promise<string | null> {
+async function suggestAndInsert(context: ServerSnapshot, uri: string, position: Position, token: CancellationToken): Promise<string | null> {
   const cancelled = cancellationSignal(token);
   const version = context.snapshot(uri)?.version;
   try {
@@ -138,7 +138,7 @@ async function suggestAndInsert(context: ServerContext, uri: string, position: P
 }
 
 /** Refines a step or a proof and applies the edit (a quick fix for a client that cannot resolve one). */
-async function refineAndApply(context: ServerContext, params: RefineParams, token: CancellationToken, report: Report): Promise<RefineResult> {
+async function refineAndApply(context: ServerSnapshot, params: RefineParams, token: CancellationToken, report: Report): Promise<RefineResult> {
   const result = await refine(context, params, token, generationReporter(report, params.whole ? 'the proof' : 'the step'));
   const applied = await apply(context, params.whole ? 'QED-Nano: refine the proof' : 'QED-Nano: refine the step', params.textDocument.uri, result.edit);
   if (!applied) context.client.inform(`QED-Nano's refinement (not applied: the document changed, or this editor does not apply the server's edits):\n${result.after}`);
@@ -146,7 +146,7 @@ async function refineAndApply(context: ServerContext, params: RefineParams, toke
 }
 
 /** Applies one versioned edit through the client; whether it was applied. */
-async function apply(context: ServerContext, label: string, uri: string, edit: { version: number; range: TextDocumentEdit['edits'][number]['range']; newText: string }): Promise<boolean> {
+async function apply(context: ServerSnapshot, label: string, uri: string, edit: { version: number; range: TextDocumentEdit['edits'][number]['range']; newText: string }): Promise<boolean> {
   const change: TextDocumentEdit = { textDocument: { uri, version: edit.version }, edits: [{ range: edit.range, newText: edit.newText }] };
   return context.client.applyEdit(label, { documentChanges: [change] });
 }

@@ -1,6 +1,6 @@
 /**
  * What every generating request (prove, chat, refine) streams, and how: the wire values of the model's
- * chunks and stats, and the batcher of partial results (`$/progress` with the request's
+ * chunks (its stats: workspace/generationCost.ts), and the batcher of partial results (`$/progress` with the request's
  * `partialResultToken`), coalesced into one message per interval (16 ms, a display frame): at hundreds of
  * tokens per second a message per token costs more than the tokens. Consecutive text values of the same
  * kind (thinking, answer) are joined (their text concatenated, their other fields the newest).
@@ -8,8 +8,8 @@
  * not change.
  */
 import type { ResultProgressReporter } from 'vscode-languageserver';
-import type { GenerationChunk, GenerationStats } from '../engine/types';
-import type { GenerationCost, GenerationProgress } from '../protocol';
+import type { GenerationChunk } from '../engine/types';
+import type { GenerationProgress } from '../protocol';
 
 /** The streamed-text kinds: joined when batched. */
 const GENERATED_TEXT: ReadonlySet<GenerationProgress['kind']> = new Set(['thinking', 'answer']);
@@ -18,12 +18,6 @@ const GENERATED_TEXT: ReadonlySet<GenerationProgress['kind']> = new Set(['thinki
 export function toProgress(chunk: GenerationChunk): GenerationProgress {
   if (chunk.kind === 'answerRetracted') return { kind: 'answerRetracted', movedToThinking: chunk.movedToThinking };
   return { kind: chunk.kind, text: chunk.text, thinkingTokens: chunk.tally.thinkingTokens };
-}
-
-/** A generation's stats as the wire reports them. */
-export function toCost(stats: GenerationStats): GenerationCost {
-  const { promptTokens, evaluatedPromptTokens, thinkingTokens, answerTokens, thinkingMs, ms, tokensPerSecond, predictedTokens } = stats;
-  return { promptTokens, evaluatedPromptTokens, thinkingTokens, answerTokens, thinkingMs, ms, tokensPerSecond, predictedTokens: { ...predictedTokens } };
 }
 
 export class ProgressBatcher {

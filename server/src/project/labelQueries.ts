@@ -10,7 +10,8 @@ import { writtenRange } from '../documents/labelNames';
 import { comparePositions, type LabelDefinition, type Position, type Range, type Reference, type Statement } from '../documents/proofDocument';
 import { clean } from '../documents/queries';
 import { lookUpLabel, type LabelPlace } from '../documents/references';
-import type { IndexedFile, ProjectIndex } from './projectIndex';
+import type { IndexedFile } from './fileSet';
+import type { ProjectReader } from './projectIndex';
 
 /** The label or reference at a position, and how its name is written there. */
 export interface NameAt {
@@ -38,7 +39,7 @@ export interface Occurrence {
 
 /** The label or reference whose command holds `position` in `uri` (in `\cref{a,b}`, the name under the
  * cursor, else the first). */
-export function nameAt(index: ProjectIndex, uri: string, position: Position): NameAt | undefined {
+export function nameAt(index: ProjectReader, uri: string, position: Position): NameAt | undefined {
   const file = index.get(uri);
   if (!file) return undefined;
   const { labels, references } = index.labelsAndReferences(uri);
@@ -61,7 +62,7 @@ export interface Meant {
 
 /** Where a reference named `name` in `uri` leads: the labels it means (with the xr prefix it was written
  * with), in the file's project or its external documents. */
-function labelTargets(index: ProjectIndex, uri: string, name: string): { place: LabelPlace; prefix: string }[] {
+function labelTargets(index: ProjectReader, uri: string, name: string): { place: LabelPlace; prefix: string }[] {
   const scope = index.scope(uri);
   if (!scope) {
     return index.labelsAndReferences(uri).labels.filter((l) => l.name === name).map((l) => ({ place: { uri, file: uri, range: l.range }, prefix: '' }));
@@ -70,7 +71,7 @@ function labelTargets(index: ProjectIndex, uri: string, name: string): { place: 
 }
 
 /** The labels the name at `at` means: the label itself, or where the reference leads. */
-export function labelsMeant(index: ProjectIndex, uri: string, at: NameAt): Meant[] {
+export function labelsMeant(index: ProjectReader, uri: string, at: NameAt): Meant[] {
   if (at.kind === 'label') return [{ place: { uri, file: uri, range: at.item.range }, name: at.item.name, prefix: '' }];
   return labelTargets(index, uri, at.item.name).map((target) => ({ place: target.place, name: at.item.name.slice(target.prefix.length), prefix: target.prefix }));
 }
@@ -80,7 +81,7 @@ export function labelsMeant(index: ProjectIndex, uri: string, at: NameAt): Meant
  * definitions of that name in its project (a duplicate is renamed with it), and the references that lead to
  * one of them, from its project or from documents that name it as an external document.
  */
-export function occurrencesOf(index: ProjectIndex, label: LabelPlace, name: string): Occurrence[] {
+export function occurrencesOf(index: ProjectReader, label: LabelPlace, name: string): Occurrence[] {
   const home = index.scope(label.uri);
   const definitions = home?.labels.get(name) ?? [label];
   const defined = new Set(definitions.map((place) => key(place.uri, place.range)));
@@ -101,7 +102,7 @@ export function occurrencesOf(index: ProjectIndex, label: LabelPlace, name: stri
 }
 
 /** The labels a reference in `uri` may name, by the name it would write (xr's prefix included), each once. */
-export function labelChoices(index: ProjectIndex, uri: string): LabelChoice[] {
+export function labelChoices(index: ProjectReader, uri: string): LabelChoice[] {
   const scope = index.scope(uri);
   const choices: LabelChoice[] = [];
   const seen = new Set<string>();
@@ -121,7 +122,7 @@ export function labelChoices(index: ProjectIndex, uri: string): LabelChoice[] {
 
 /** What a label labels, with `roles` (`rolesIn`): "Proposition (AM-GM)", "equation"; and the first line of
  * its text. */
-export function describeLabel(index: ProjectIndex, place: LabelPlace, roles: ReturnType<typeof rolesIn>): { title: string; firstLine: string | undefined } {
+export function describeLabel(index: ProjectReader, place: LabelPlace, roles: ReturnType<typeof rolesIn>): { title: string; firstLine: string | undefined } {
   const within = place.in;
   if (!within) return { title: 'label', firstLine: undefined };
   const role = roles(within.environment);
@@ -131,14 +132,14 @@ export function describeLabel(index: ProjectIndex, place: LabelPlace, roles: Ret
 }
 
 /** What each environment is in `uri`: its project's declarations and its own, over the built-in names. */
-export function rolesIn(index: ProjectIndex, uri: string): (environment: string) => EnvironmentRole | undefined {
+export function rolesIn(index: ProjectReader, uri: string): (environment: string) => EnvironmentRole | undefined {
   const own = index.lastAnalysis(uri)?.environments ?? [];
   return environmentRoles([...(index.scope(uri)?.environments ?? []), ...own]);
 }
 
 /** The statement that holds the label at `place` (its file analysed as part of its project), with its text as
  * the model reads it; else the source lines around the label. */
-export function labelledText(index: ProjectIndex, place: LabelPlace): { statement: Statement | undefined; text: string } {
+export function labelledText(index: ProjectReader, place: LabelPlace): { statement: Statement | undefined; text: string } {
   const file = index.get(place.uri);
   const analysis = index.analysis(place.uri);
   if (!file || !analysis) return { statement: undefined, text: '' };
@@ -157,7 +158,7 @@ export function labelledText(index: ProjectIndex, place: LabelPlace): { statemen
  * there, so a reference's xr prefix and a macro's constant text stay as they are): every place that writes
  * the name, by file. A string says why it cannot be done.
  */
-export function renameEdits(index: ProjectIndex, uri: string, at: NameAt, newName: string): Map<string, { range: Range; newText: string }[]> | string {
+export function renameEdits(index: ProjectReader, uri: string, at: NameAt, newName: string): Map<string, { range: Range; newText: string }[]> | string {
   if (!at.written) return `\`${at.item.name}\` is made by a macro from several arguments: rename it where the macro is used.`;
   const meant = labelsMeant(index, uri, at)[0];
   if (!meant) return `No \\label{${at.item.name}} in reach to rename.`;

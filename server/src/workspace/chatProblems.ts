@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { Position, Statement } from '../documents/proofDocument';
 import type { Conversation, ConversationStore } from '../storage/conversations';
 import { sha256 as hash } from '../storage/workspaceFiles';
-import type { ChatOutcome } from '../tasks/chat';
+import type { QedNanoSettings } from '../protocol';
+import { chatTurn, type ChatOutcome } from '../tasks/chat';
+import type { ChunkSink, Generate } from '../tasks/generate';
 import type { CritiqueFindings } from './critiqueFindings';
 import type { DocumentSnapshot } from './snapshot';
 
@@ -61,6 +63,18 @@ export function newConversation(now: DocumentSnapshot, found: ChatProblem, findi
   const critique = proofNow && findings.critiqueOf(now.uri, proofNow);
   const flagged = critique?.findings.map((f) => `Step ${f.step} (${f.kind}): ${f.explanation}`) ?? [];
   return { id: randomUUID(), problemKey: found.key, statementHash: found.statementHash, context: { problem: now.problem(statement), proof, findings: flagged }, turns: [], used: Date.now() };
+}
+
+/** The model's reply to `message` in `conversation` (its context, turns, summary and tokens so far), within the
+ * generation budgets and the context size; the conversation is not changed (`recordTurn` keeps the turn). */
+export function replyIn(conversation: Conversation, message: string, generate: Generate, settings: QedNanoSettings, onChunk: ChunkSink, signal: AbortSignal): Promise<ChatOutcome> {
+  return chatTurn(
+    { context: conversation.context, turns: conversation.turns, summary: conversation.summary, tokensSoFar: conversation.tokens, message },
+    generate,
+    { ...settings.generation, contextSize: settings.contextSize },
+    onChunk,
+    signal,
+  );
 }
 
 /** Adds a turn (the user's message and the reply) to `conversation`, after the summary that replaced its

@@ -12,7 +12,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentFormat, MacroDefinition, Position, ProofDocumentAnalysis, Range, Statement } from '../documents/proofDocument';
 import { katexMacros, statementAt, statementIdentities, statementWithKey, statementWithText, type StatementIdentity } from '../documents/queries';
-import type { ProjectIndex } from '../project/projectIndex';
+import type { ProjectReader } from '../project/projectIndex';
 import { proofProblem, statementProblem, type ProjectContext } from '../prompts/proofPrompt';
 import { macrosInForce, projectContext } from './projectContext';
 import { proofsOf, type ProofNow } from './proofs';
@@ -26,7 +26,7 @@ export class DocumentSnapshot {
   constructor(
     readonly document: TextDocument,
     readonly analysis: ProofDocumentAnalysis,
-    private readonly index: ProjectIndex,
+    private readonly index: ProjectReader,
   ) {}
 
   get uri(): string {
