@@ -347,10 +347,22 @@ export class LlamaEngine implements Engine {
                   { evaluations: 0, drafted: 0, accepted: 0 },
                 ),
                 evaluatedTokens: this.sequences.reduce((sum, { draftScript }) => sum + (draftScript?.sequence.tokenMeter.usedInputTokens ?? 0), 0),
+                tokensPerSecond: this.draftSpeeds(),
               },
             }
           : {}),
       },
+    };
+  }
+
+  /** Tokens per second of evaluations with a draft model's draft (over every sequence) and without any
+   * prediction (the measured single-evaluation cost): Setup Information's "speed with and without". */
+  private draftSpeeds(): { withDraft?: number; without?: number } {
+    const timed = this.sequences.reduce((sum, { predictor }) => ({ ms: sum.ms + (predictor?.draftModelTiming.ms ?? 0), tokens: sum.tokens + (predictor?.draftModelTiming.tokens ?? 0) }), { ms: 0, tokens: 0 });
+    const single = this.sequences.map(({ predictor }) => predictor?.cost.single).find((ms) => ms !== undefined && ms > 0);
+    return {
+      ...(timed.ms > 0 && timed.tokens > 0 ? { withDraft: (1000 * timed.tokens) / timed.ms } : {}),
+      ...(single !== undefined ? { without: 1000 / single } : {}),
     };
   }
 

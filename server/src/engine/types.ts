@@ -183,8 +183,20 @@ export interface LocalModelDescription {
   evaluationCost?: { singleMs: number; perTokenMs: number; breakEven: number };
   /** The draft model (qedNano.draftModel) and its predictions since the load: `drafted` tokens evaluated,
    * `accepted` of them confirmed, in `evaluations` evaluations that used a draft; `evaluatedTokens`: what
-   * the draft model itself evaluated to draft them (each prompt too), its share of the machine. */
-  draftModel?: { name: string; path: string; threads: number; evaluations: number; drafted: number; accepted: number; evaluatedTokens: number };
+   * the draft model itself evaluated to draft them (each prompt too), its share of the machine.
+   * `tokensPerSecond`: the speed of the model's evaluations with a draft (the tokens each gave, its sample
+   * and the draft's confirmed tokens, per second of evaluating and waiting for the draft) and without one
+   * (one token per evaluation that carried no prediction: its median time); each absent until measured. */
+  draftModel?: {
+    name: string;
+    path: string;
+    threads: number;
+    evaluations: number;
+    drafted: number;
+    accepted: number;
+    evaluatedTokens: number;
+    tokensPerSecond: { withDraft?: number; without?: number };
+  };
 }
 
 export interface Engine {
