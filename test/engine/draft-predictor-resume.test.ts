@@ -1,7 +1,8 @@
 /**
  * Pins node-llama-cpp's DraftSequenceTokenPredictor as patched at install (patches/node-llama-cpp+3.21.1.patch,
- * docs/upstream-draft-predictor-resume.md): when tokens pushed to the predictor cut its drafting loop short
- * and `predictTokens` waits for `minTokens`, the loop starts again and the wait ends with a fresh draft.
+ * docs/upstream-draft-predictor-resume.md). First: when tokens pushed to the predictor cut its drafting loop
+ * short and `predictTokens` waits for `minTokens`, the loop starts again and the wait ends with a fresh draft.
+ * Second: tokens pushed in the same tick are all applied before the next draft is handed out.
  * Unpatched, that wait never ends (the loop exits on its abort with nobody to restart it), and this test
  * fails: node:test cancels it when nothing is left to run (or at its timeout, which only detects a hang and
  * checks no speed).
@@ -18,7 +19,7 @@ import { tinyModelPath } from '../support/models';
 const MIN_TOKENS = 8;
 let llama: Llama;
 let model: LlamaModel;
-let contexts: LlamaContext[] = [];
+const contexts: LlamaContext[] = [];
 
 before(async () => {
   const { getLlama } = await import('node-llama-cpp');
@@ -37,8 +38,9 @@ test('a draft that waits for minTokens after pushed tokens cut the drafting shor
   const [yes, no] = model.tokenize(' yes no') as [Token, Token];
   const bias = new TokenBias(model.tokenizer);
   bias.set(yes, { logit: 1000 }); // the draft always proposes `yes`, confidently
-  contexts = [await model.createContext({ contextSize: 512, threads: 1 }), await model.createContext({ contextSize: 512, threads: 1 })];
-  const [targetContext, draftContext] = contexts as [LlamaContext, LlamaContext];
+  const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
+  const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
+  contexts.push(targetContext, draftContext);
   const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: MIN_TOKENS, maxTokens: 2 * MIN_TOKENS });
   await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias: bias } });
 
@@ -50,5 +52,39 @@ test('a draft that waits for minTokens after pushed tokens cut the drafting shor
   const next = await predictor.predictTokens();
   assert.ok(next.length >= MIN_TOKENS, `the draft after the push: ${next.length} tokens`);
   assert.ok(next.every((token) => token === yes));
+  predictor.dispose();
+});
+
+test('tokens pushed one call at a time in the same tick are all dropped from the head of the draft at once (unpatched: the second waited for a lock)', async () => {
+  const { DraftSequenceTokenPredictor, TokenBias } = await import('node-llama-cpp');
+  const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
+  // The draft writes this script in order, one token per sample: each draft token names its position.
+  const script = model.tokenize(' one two three four five six seven eight nine ten') as Token[];
+  let sampled = 0;
+  const tokenBias = (): InstanceType<typeof TokenBias> => {
+    const bias = new TokenBias(model.tokenizer);
+    bias.set(script[sampled++ % script.length]!, { logit: 1000 });
+    return bias;
+  };
+  const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
+  const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
+  contexts.push(targetContext, draftContext);
+  // minTokens below what remains after the pushes: the next draft is handed out at once, as it stands.
+  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: 2, maxTokens: 8 });
+  await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias } });
+  let first = await predictor.predictTokens();
+  // The draft goes on in the background up to maxTokens: wait for it to get there (no timing, a state).
+  while (first.length < 8) {
+    await new Promise((resolve) => setImmediate(resolve));
+    first = await predictor.predictTokens();
+  }
+  first = first.slice();
+  assert.deepEqual(first, script.slice(0, 8));
+  // As the target does when it hands out a confirmed prediction: one push per token, with no evaluation
+  // (and so no await) between them, then the next draft.
+  predictor.pushTokens([first[0]!]);
+  predictor.pushTokens([first[1]!]);
+  predictor.pushTokens([first[2]!]);
+  assert.deepEqual(await predictor.predictTokens(), script.slice(3, 8), 'the draft goes on after the last token pushed');
   predictor.dispose();
 });
