@@ -38,7 +38,6 @@ function mutate(random: () => number, text: string): string {
 
 function check(text: string, label: string): void {
   for (const format of FORMATS) {
-    const started = performance.now();
     let analysis;
     try {
       analysis = analyzeDocument(format, text);
@@ -47,8 +46,6 @@ function check(text: string, label: string): void {
     }
     const problem = rangeProblem(analysis, text);
     assert.equal(problem, undefined, `${label} (${format}): ${problem}\n--- input ---\n${JSON.stringify(text)}`);
-    // A hang guard, not a speed target (those live in `npm run bench`): these inputs are at most a few KB.
-    assert.ok(performance.now() - started < 2000, `${label} (${format}) took over 2 s`);
   }
 }
 
