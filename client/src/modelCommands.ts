@@ -105,6 +105,7 @@ export function formatSetupInfo(info: SetupInfo): string {
       `- Loaded with ${info.loaded.threads} CPU thread${info.loaded.threads === 1 ? '' : 's'}, ${info.loaded.contextSize}-token context × ${info.loaded.sequences}, ${info.loaded.gpuLayers} GPU layers, in ${info.loaded.loadMs} ms`,
       `- GPU devices: ${info.loaded.gpuDeviceNames.join(', ') || 'none'}`,
       `- Predicted tokens since load (looked up in the text each reply holds, and drafted): ${predictionsLine(info.loaded.tokenPredictions, info.loaded.predictionEvaluations)}`,
+      `- Tokens read and generated since load (every sequence): ${info.loaded.meteredTokens}`,
     );
     const cost = info.loaded.evaluationCost;
     if (cost) {

@@ -331,6 +331,7 @@ export class LlamaEngine implements Engine {
           { validated: 0, refuted: 0 },
         ),
         predictionEvaluations: this.sequences.reduce((sum, { predictor }) => sum + (predictor ? predictor.stats.drafts + predictor.draftModelStats.drafts : 0), 0),
+        meteredTokens: this.sequenceMeters().reduce((sum, meter) => sum + meter.usedInputTokens + meter.usedOutputTokens, 0),
         ...this.evaluationCost(),
         ...(this.info.draft
           ? {

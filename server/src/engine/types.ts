@@ -177,6 +177,9 @@ export interface LocalModelDescription {
   /** Evaluations that carried a prediction (looked up or drafted) since the model loaded (validated / this
    * = tokens gained per such evaluation). */
   predictionEvaluations: number;
+  /** Tokens the model read (prompts, predictions checked) and generated since it loaded, over every sequence
+   * (node-llama-cpp's token meters): the machine's work, which stops growing when a request is cancelled. */
+  meteredTokens: number;
   /** What an evaluation costs, measured on the first sequence that has measured both (ms): with no
    * prediction, and for each predicted token more; `breakEven` is the share of predicted tokens that must
    * be confirmed for prediction to pay (below it the predictor backs off). Absent until measured. */
