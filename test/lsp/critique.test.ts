@@ -19,7 +19,8 @@ import {
   ResponseError,
   type Diagnostic,
 } from 'vscode-languageserver-protocol';
-import { CritiqueRequest, LoadModelRequest, ProveRequest, RefineRequest, StatusNotification, type ModelStatus, type GenerationProgress } from '../../server/src/protocol';
+import { CritiqueRequest, LoadModelRequest, ProveRequest, RefineRequest, SetupInfoRequest, StatusNotification, type ModelStatus, type GenerationProgress, type SetupInfo } from '../../server/src/protocol';
+import { MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
 import { TestLanguageClient } from '../support/lspClient';
 import { tinyModelPath } from '../support/models';
 
@@ -140,10 +141,15 @@ test('an edit to the proof while it is critiqued cancels that critique', async (
   await client.connection.sendRequest(LoadModelRequest);
   const running = client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
   await new Promise((r) => setTimeout(r, 500));
-  const editedAt = performance.now();
+  // Asked in the same write as the edit, so the server reads the count as the edit reaches it.
+  const atEdit = client.connection.sendRequest(SetupInfoRequest);
   await client.change(uri, 2, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 3 } }, text: 'Take' }]);
   await assert.rejects(running, (error: unknown) => error instanceof ResponseError && error.code === -32800 && /changed while it was critiqued/.test(error.message));
-  assert.ok(performance.now() - editedAt < 2000, 'cancelled promptly');
+  // Counted, not timed: a lost cancel goes on to the 20,000-token budget; a prompt one stops within the
+  // evaluation in flight (0 tokens seen here).
+  const evaluated = async (info: Promise<SetupInfo>): Promise<number> => (await info).loaded!.meteredTokens;
+  const afterEdit = (await evaluated(client.connection.sendRequest(SetupInfoRequest))) - (await evaluated(atEdit));
+  assert.ok(afterEdit <= 4 * (1 + MAX_DRAFT), `${afterEdit} tokens read or generated after the edit`);
 });
 
 test('Prove pre-empts a running background critique, which then runs again and finishes', async () => {
