@@ -46,6 +46,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** When the client closed the connection before the reply ended (performance.now()). */
   closedEarlyAt?: number;
+  /** Generated tokens written to the reply so far (a count of the server's work, read while it streams). */
+  tokensSent: number;
 }
 
 export interface OpenAiServerOptions {
@@ -126,7 +128,7 @@ export class OpenAiTestServer {
     } catch {
       return error(response, 400, 'The request body is not JSON.');
     }
-    const recorded: RecordedRequest = { method: request.method ?? '', path, authorization: request.headers.authorization, body, receivedAt: performance.now() };
+    const recorded: RecordedRequest = { method: request.method ?? '', path, authorization: request.headers.authorization, body, receivedAt: performance.now(), tokensSent: 0 };
     this.requests.push(recorded);
     if (this.options.apiKey && request.headers.authorization !== `Bearer ${this.options.apiKey}`) return error(response, 401, 'Invalid API key.', 'authentication_error');
     const name = this.options.modelName ?? 'lm-provers/QED-Nano';
@@ -153,7 +155,7 @@ export class OpenAiTestServer {
     if (fault?.kind === 'longLine') return this.longLine(response, fault.chars, fault.chunk ?? 65_536, fault.gzip === true);
     if (fault?.kind === 'noProgress') return this.noProgress(response, fault.events, fault.afterText === true);
     if (fault?.kind === 'malformed') return void response.end('data: {"choices": [ this is not json\n\n');
-    await this.generate(body, chat, response, fault?.kind === 'reset' ? fault.afterEvents : undefined);
+    await this.generate(body, chat, response, recorded, fault?.kind === 'reset' ? fault.afterEvents : undefined);
   }
 
   /** `data: aaaa…` with no end of line, as a broken or hostile server might send it. */
@@ -186,7 +188,7 @@ export class OpenAiTestServer {
   }
 
   /** Streams a generation for the request body as vLLM would. */
-  private async generate(body: Record<string, unknown>, chat: boolean, response: ServerResponse, resetAfter: number | undefined): Promise<void> {
+  private async generate(body: Record<string, unknown>, chat: boolean, response: ServerResponse, recorded: RecordedRequest, resetAfter: number | undefined): Promise<void> {
     const prompt = chat ? promptText(qedNanoPrompt(body.messages as ChatMessage[], closedThinking(body) ? 'closed' : 'open')) : String(body.prompt ?? '');
     const tokens = this.model.tokenize(prompt, true);
     const sequence = this.free.pop();
@@ -264,6 +266,7 @@ export class OpenAiTestServer {
           ? { id, object: 'chat.completion.chunk', model: body.model, choices: [{ index: 0, delta, finish_reason: null }] }
           : { id, object: 'text_completion', model: body.model, choices: [{ index: 0, text: piece, logprobs: null, finish_reason: null }] };
         if ((!chat || delta) && !send(payload)) break;
+        recorded.tokensSent = generated;
         if (grammar && isCompleteJson(text.slice(text.lastIndexOf('</think>') + 1))) break;
         if (generated >= maxTokens) {
           finish = 'length';
