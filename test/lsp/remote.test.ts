@@ -105,7 +105,7 @@ test('deep mode spreads its candidates over two endpoints, up to each one\'s con
   assert.ok(a.generations.length >= 2 && b.generations.length >= 2, `split: ${a.generations.length} and ${b.generations.length} requests`);
 });
 
-test('cancelling a remote proof closes its HTTP request within 200 ms', async () => {
+test('cancelling a remote proof closes its HTTP request at once: the server streams next to nothing after it', async () => {
   const server = await testServer({ modelPath: tinyModelPath('endless'), scripts: undefined });
   const { client } = await session([server.url], {}, 'Allow');
   await client.connection.sendRequest(LoadModelRequest);
@@ -113,13 +113,16 @@ test('cancelling a remote proof closes its HTTP request within 200 ms', async ()
   const source = new CancellationTokenSource();
   const running = client.connection.sendRequest(ProveRequest, { ...AT, partialResultToken: 'cancel-1' }, source.token).catch((error: unknown) => error);
   while (!streamed.some((v) => v.kind === 'thinking')) await new Promise((r) => setTimeout(r, 10));
-  const cancelledAt = performance.now();
+  const request = server.generations.at(-1)!;
+  const sentAtCancel = request.tokensSent;
   source.cancel();
   assert.match(String(await running), /cancel/i);
-  const request = server.generations.at(-1)!;
-  for (let waited = 0; request.closedEarlyAt === undefined && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(request.closedEarlyAt !== undefined, 'the server saw the connection close');
-  assert.ok(request.closedEarlyAt - cancelledAt < 200, `closed ${(request.closedEarlyAt - cancelledAt).toFixed(0)} ms after the cancel`);
+  // Waits for the close however long it takes (a lost cancel: the test's own timeout), then counts.
+  while (request.closedEarlyAt === undefined) await new Promise((r) => setTimeout(r, 10));
+  const sentAfter = request.tokensSent - sentAtCancel;
+  // A lost cancel streams the rest of the request's max_tokens (400 here); a prompt one, what was on the wire
+  // as the close reached the server (0 to 2 tokens seen here). Counted: milliseconds move on a loaded machine.
+  assert.ok(sentAfter <= 40, `the server streamed ${sentAfter} tokens after the cancel (max_tokens ${String(request.body?.max_tokens)})`);
 });
 
 test('server failures: each gives its documented error or recovery, and nothing hangs', async () => {
