@@ -2,13 +2,15 @@
  * Draft-model decoding (qedNano.draftModel): a second tiny model with the same vocabulary drafts for the
  * target through node-llama-cpp's DraftSequenceTokenPredictor, combined with the lookup. What is written
  * never changes (greedy), the draft's figures reach the engine's description, and a draft with another
- * vocabulary is refused at load with a sentence naming both files. (The tiny models' random weights give
- * their tokens low confidence: the draft seldom passes node-llama-cpp's 0.6 threshold, so acceptance is
- * not exercised here.)
+ * vocabulary is refused at load with a sentence naming both files. The tiny models' random weights give
+ * their own tokens low confidence (the draft seldom passes node-llama-cpp's 0.6 threshold), so drafting is
+ * exercised with the scripted test mode for the draft too (draftScript.ts): a confident draft of the same
+ * script, or of one that differs every few tokens.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlamaEngine, ModelLoadError, type LlamaEngineOptions } from '../../server/src/engine/llamaEngine';
+import { MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
 import type { GenerationRequest } from '../../server/src/engine/types';
 import { proofRequest } from '../../server/src/prompts/proofPrompt';
 import { brokenTinyModel, tinyModelPath } from '../support/models';
@@ -57,4 +59,84 @@ test('a draft model whose vocabulary differs is refused at load, with a sentence
     assert.match(error.message, /qedNano\.draftModel/);
     return true;
   });
+});
+
+/** The draft's figures since the load (Setup Information's). */
+function draftFigures(): { drafted: number; accepted: number; evaluatedTokens: number } {
+  const { drafted: proposed, accepted, evaluatedTokens } = drafted.describe().local!.draftModel!;
+  return { drafted: proposed, accepted, evaluatedTokens };
+}
+
+const SCRIPT = 'We argue by induction on $n$. For $n = 1$ both sides equal one. Assume it for $n$; adding $2n + 1$ to both sides gives it for $n + 1$. ∎';
+
+test('a draft scripted to the target\'s text really drafts: the target confirms its drafts, and the text is the one written without a draft', async () => {
+  const tokens = scriptTokens(plain, SCRIPT);
+  const request: GenerationRequest = { messages: [proofRequest('Show that $1 + 3 + \\dots + (2n - 1) = n^2$.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };
+  const before = draftFigures();
+  const withDraft = await drafted.generate(request, () => undefined);
+  const after = draftFigures();
+  const without = await plain.generate(request, () => undefined);
+  assert.equal(withDraft.raw, without.raw);
+  assert.ok(withDraft.raw.includes('adding $2n + 1$'), withDraft.raw);
+  const proposed = after.drafted - before.drafted;
+  const confirmed = after.accepted - before.accepted;
+  assert.ok(proposed > 0, `the draft proposed ${proposed} tokens`);
+  assert.ok(confirmed > 0, `the target confirmed ${confirmed} of them`);
+  // The same script: every drafted token the target got to check is its own next token (the draft's last
+  // tokens may be left unchecked where the reply reached maxTokens).
+  assert.ok(confirmed >= proposed - 16, `${confirmed} of ${proposed} confirmed`);
+});
+
+test('a draft that differs from the target\'s script every fifth token is refuted there, and the text is still the target\'s', async () => {
+  // Another text than the test above's: the lookup would predict that one from the sequence's last reply.
+  const tokens = scriptTokens(plain, 'Suppose there were finitely many primes; multiply them all and add one. No prime divides the result. ∎');
+  const other = scriptTokens(plain, ' the')[0]!;
+  const diverging = tokens.map((token, i) => (i % 5 === 4 ? other : token));
+  const request: GenerationRequest = { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };
+  const before = draftFigures();
+  const withDraft = await drafted.generate({ ...request, draftTokenBias: scriptedBias(diverging) }, () => undefined);
+  const after = draftFigures();
+  const without = await plain.generate(request, () => undefined);
+  assert.equal(withDraft.raw, without.raw);
+  const proposed = after.drafted - before.drafted;
+  const confirmed = after.accepted - before.accepted;
+  assert.ok(confirmed > 0, `${confirmed} of ${proposed} confirmed: the right stretches are`);
+  assert.ok(confirmed < proposed, `${confirmed} of ${proposed} confirmed: the diverging tokens are not`);
+  assert.ok(withDraft.stats.predictedTokens.refuted > 0);
+  // Setup Information's speeds: evaluations with a draft (they carried one) and without (after a refuted
+  // draft the draft starts again, and an evaluation goes without). Measured, so only their presence is checked.
+  const { withDraft: speedWith, without: speedWithout } = drafted.describe().local!.draftModel!.tokensPerSecond;
+  assert.ok(speedWith !== undefined && speedWith > 0, `with a draft: ${speedWith} tokens/s`);
+  assert.ok(speedWithout !== undefined && speedWithout > 0, `without: ${speedWithout} tokens/s`);
+});
+
+test('a generation cancelled while the draft drafts ends cancelled, the draft evaluates at most one more draft, and the next generation drafts again', async () => {
+  const tokens = scriptTokens(plain, SCRIPT);
+  const request: GenerationRequest = { messages: [proofRequest('Show that $1 + 3 + \\dots + (2n - 1) = n^2$, once more.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };
+  const controller = new AbortController();
+  const before = draftFigures();
+  let chunks = 0;
+  let evaluatedAtCancel = 0;
+  let draftedAtCancel = 0;
+  const result = await drafted.generate(
+    request,
+    () => {
+      if (++chunks !== 20) return;
+      ({ evaluatedTokens: evaluatedAtCancel, drafted: draftedAtCancel } = draftFigures());
+      controller.abort();
+    },
+    controller.signal,
+  );
+  assert.equal(result.stopReason, 'cancelled');
+  assert.ok(draftedAtCancel > before.drafted, 'the draft was drafting when the generation was cancelled');
+  await drafted.settled();
+  // Another model's whole generation gives a draft that went on by itself every chance to show it.
+  await plain.generate({ ...request, maxTokens: 40 }, () => undefined);
+  const evaluatedAfter = drafted.describe().local!.draftModel!.evaluatedTokens;
+  assert.ok(evaluatedAfter - evaluatedAtCancel <= MAX_DRAFT, `the draft evaluated ${evaluatedAfter - evaluatedAtCancel} tokens after the cancel (one draft: at most ${MAX_DRAFT})`);
+
+  const next = draftFigures();
+  const again = await drafted.generate({ ...request, messages: [proofRequest('And once again.')] }, () => undefined);
+  assert.equal(again.stopReason, 'maxTokens');
+  assert.ok(draftFigures().accepted > next.accepted, 'the draft drafts for the next generation');
 });

@@ -32,6 +32,7 @@ import { LoopDetector } from './loopDetector';
 import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
 import { LookupPredictor, MAX_DRAFT } from './lookupPredictor';
+import { DraftScript } from './draftScript';
 import { scriptedBias } from './scriptedOutput';
 import { UserFacingError } from '../errors';
 import { SequencePool, type Lease, type PooledSequence } from './sequencePool';
@@ -116,6 +117,8 @@ class Sequence implements PooledSequence {
   constructor(
     readonly native: LlamaContextSequence,
     readonly predictor: LookupPredictor | undefined,
+    /** The scripted test mode's bias for this sequence's draft model, if there is one. */
+    readonly draftScript: DraftScript | undefined,
   ) {}
   sharedPrefixLength(tokens: readonly number[]): number {
     return this.native.compareContextTokens(tokens as Token[]).firstDifferentIndex;
@@ -123,6 +126,14 @@ class Sequence implements PooledSequence {
 }
 
 const MAX_PENDING_DETOKENIZE = 8;
+/**
+ * The draft tokens the target waits for before each evaluation (fewer where the draft's confidence drops
+ * below node-llama-cpp's 0.6 first: it stops there). With the library's default, 0, the target takes
+ * whatever the draft holds at that moment, and a target that evaluates about as fast as the draft (or
+ * right after a refuted draft, when the draft starts again) gets nothing: the draft would never draft.
+ * Waiting needs node-llama-cpp as patched at install (docs/upstream-draft-predictor-resume.md).
+ */
+const MIN_DRAFT = 4;
 
 export class LlamaEngine implements Engine {
   private readonly sequences: Sequence[] = [];
@@ -142,11 +153,14 @@ export class LlamaEngine implements Engine {
     private readonly draft: { model: LlamaModel; context: LlamaContext } | undefined,
   ) {
     for (let i = 0; i < info.sequences; i++) {
-      // The draft samples with the target's options but for the token bias, which is the scripted test
-      // mode's and counts the target's own samples.
-      const drafting = draft ? new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: undefined } }) : undefined;
+      // The draft samples with the target's options but for the token bias: the target's is the scripted
+      // test mode's and counts the target's own samples; the draft's is its own (draftScript.ts).
+      const draftScript = draft ? new DraftScript(lib.TokenBias, draft.context.getSequence()) : undefined;
+      const drafting = draftScript
+        ? new lib.DraftSequenceTokenPredictor(draftScript.sequence, { minTokens: MIN_DRAFT, maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: draftScript.tokenBias } })
+        : undefined;
       const predictor = prediction.enabled || drafting ? new LookupPredictor(prediction.enabled, drafting, prediction.breakEven) : undefined;
-      this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor));
+      this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor, draftScript));
     }
     this.pool = new SequencePool(this.sequences);
   }
@@ -332,10 +346,23 @@ export class LlamaEngine implements Engine {
                   }),
                   { evaluations: 0, drafted: 0, accepted: 0 },
                 ),
+                evaluatedTokens: this.sequences.reduce((sum, { draftScript }) => sum + (draftScript?.sequence.tokenMeter.usedInputTokens ?? 0), 0),
+                tokensPerSecond: this.draftSpeeds(),
               },
             }
           : {}),
       },
+    };
+  }
+
+  /** Tokens per second of evaluations with a draft model's draft (over every sequence) and without any
+   * prediction (the measured single-evaluation cost): Setup Information's "speed with and without". */
+  private draftSpeeds(): { withDraft?: number; without?: number } {
+    const timed = this.sequences.reduce((sum, { predictor }) => ({ ms: sum.ms + (predictor?.draftModelTiming.ms ?? 0), tokens: sum.tokens + (predictor?.draftModelTiming.tokens ?? 0) }), { ms: 0, tokens: 0 });
+    const single = this.sequences.map(({ predictor }) => predictor?.cost.single).find((ms) => ms !== undefined && ms > 0);
+    return {
+      ...(timed.ms > 0 && timed.tokens > 0 ? { withDraft: (1000 * timed.tokens) / timed.ms } : {}),
+      ...(single !== undefined ? { without: 1000 / single } : {}),
     };
   }
 
@@ -438,6 +465,7 @@ export class LlamaEngine implements Engine {
     const evaluationPriority = EVALUATION_PRIORITY[priority];
     // The predictor looks for the reply's last tokens in this text (none: it predicts nothing).
     sequence.tokenPredictor?.updateInputTokens(request.repeats ? (this.tokenize([{ special: false, text: request.repeats }]) as Token[]) : []);
+    lease.sequence.draftScript?.begin(request.draftTokenBias ?? request.tokenBias, tokens.length);
     const predictionsBefore = { ...sequence.tokenPredictions };
     const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
     const grammarEvaluationState = request.jsonSchema ? await this.grammarState(request.jsonSchema) : undefined;

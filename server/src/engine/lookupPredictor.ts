@@ -175,10 +175,15 @@ export class LookupPredictor implements TokenPredictor {
   private draftModelOff = false;
   /** The draft length of the evaluation the library is running now (handed out, not yet timed). */
   private evaluating: number | undefined;
+  /** The last draft handed out is the draft model's and its evaluation was timed (its tokens count). */
+  private modelDraftTimed = false;
   /** Recent timings: evaluations with no prediction (ms), and per predicted token on top of `single`. */
   private readonly timings = { single: [] as number[], perToken: [] as number[] };
   readonly stats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
   readonly draftModelStats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
+  /** Evaluations that carried a draft model's draft: how long they took (ms) and the tokens they gave (the
+   * model's sample after the draft's confirmed tokens, and those). Their rate is the speed with the draft. */
+  readonly draftModelTiming = { ms: 0, tokens: 0 };
 
   /**
    * `enabled: false`: the lookup predicts nothing (the setting that turns it off).
@@ -278,6 +283,10 @@ export class LookupPredictor implements TokenPredictor {
     const drafted = this.evaluating;
     this.evaluating = undefined;
     if (drafted === undefined || ms === undefined) return;
+    if (this.draftFromModel && drafted > 0) {
+      this.draftModelTiming.ms += ms;
+      this.modelDraftTimed = true;
+    }
     const keep = (samples: number[], sample: number): void => {
       samples.push(sample);
       if (samples.length > COST_SAMPLES) samples.shift();
@@ -340,6 +349,8 @@ export class LookupPredictor implements TokenPredictor {
     this.matched = 0;
     if (this.draftFromModel) {
       this.draftModelStats.accepted += accepted;
+      if (this.modelDraftTimed) this.draftModelTiming.tokens += accepted + 1;
+      this.modelDraftTimed = false;
       const window = this.modelWindow;
       window.drafts++;
       window.drafted += drafted;

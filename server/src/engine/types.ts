@@ -58,6 +58,10 @@ export interface GenerationRequest {
   /** Test hook: the bias on the reply's token at `position` (0-based), applied before it is sampled (see
    * the scripted test mode). */
   tokenBias?: (position: number) => Map<number, number>;
+  /** Test hook, with a draft model: the bias on the draft model's token at each reply position (default:
+   * `tokenBias`'s), so that the draft proposes a script's tokens confidently, right or wrong where the two
+   * scripts differ (draftScript.ts). */
+  draftTokenBias?: (position: number) => Map<number, number>;
 }
 
 /**
@@ -178,8 +182,21 @@ export interface LocalModelDescription {
    * be confirmed for prediction to pay (below it the predictor backs off). Absent until measured. */
   evaluationCost?: { singleMs: number; perTokenMs: number; breakEven: number };
   /** The draft model (qedNano.draftModel) and its predictions since the load: `drafted` tokens evaluated,
-   * `accepted` of them confirmed, in `evaluations` evaluations that used a draft. */
-  draftModel?: { name: string; path: string; threads: number; evaluations: number; drafted: number; accepted: number };
+   * `accepted` of them confirmed, in `evaluations` evaluations that used a draft; `evaluatedTokens`: what
+   * the draft model itself evaluated to draft them (each prompt too), its share of the machine.
+   * `tokensPerSecond`: the speed of the model's evaluations with a draft (the tokens each gave, its sample
+   * and the draft's confirmed tokens, per second of evaluating and waiting for the draft) and without one
+   * (one token per evaluation that carried no prediction: its median time); each absent until measured. */
+  draftModel?: {
+    name: string;
+    path: string;
+    threads: number;
+    evaluations: number;
+    drafted: number;
+    accepted: number;
+    evaluatedTokens: number;
+    tokensPerSecond: { withDraft?: number; without?: number };
+  };
 }
 
 export interface Engine {

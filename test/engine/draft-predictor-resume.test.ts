@@ -1,0 +1,90 @@
+/**
+ * Pins node-llama-cpp's DraftSequenceTokenPredictor as patched at install (patches/node-llama-cpp+3.21.1.patch,
+ * docs/upstream-draft-predictor-resume.md). First: when tokens pushed to the predictor cut its drafting loop
+ * short and `predictTokens` waits for `minTokens`, the loop starts again and the wait ends with a fresh draft.
+ * Second: tokens pushed in the same tick are all applied before the next draft is handed out.
+ * Unpatched, that wait never ends (the loop exits on its abort with nobody to restart it), and this test
+ * fails: node:test cancels it when nothing is left to run (or at its timeout, which only detects a hang and
+ * checks no speed).
+ *
+ * Driven through the library's own predictor as its target sequence drives it (reset with the target's
+ * tokens, ask for a draft, push what the target accepted plus its own different sample, ask again), on the
+ * tiny model, with a token bias that makes the draft confident so that it drafts at all.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { tinyModelPath } from '../support/models';
+
+const MIN_TOKENS = 8;
+let llama: Llama;
+let model: LlamaModel;
+const contexts: LlamaContext[] = [];
+
+before(async () => {
+  const { getLlama } = await import('node-llama-cpp');
+  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1 });
+  model = await llama.loadModel({ modelPath: tinyModelPath('endless') });
+});
+after(async () => {
+  for (const context of contexts) await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+});
+
+test('a draft that waits for minTokens after pushed tokens cut the drafting short gets a fresh draft (unpatched: it waits forever)', { timeout: 120_000 }, async () => {
+  const { DraftSequenceTokenPredictor, TokenBias } = await import('node-llama-cpp');
+  const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
+  const [yes, no] = model.tokenize(' yes no') as [Token, Token];
+  const bias = new TokenBias(model.tokenizer);
+  bias.set(yes, { logit: 1000 }); // the draft always proposes `yes`, confidently
+  const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
+  const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
+  contexts.push(targetContext, draftContext);
+  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: MIN_TOKENS, maxTokens: 2 * MIN_TOKENS });
+  await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias: bias } });
+
+  const first = await predictor.predictTokens();
+  assert.ok(first.length >= MIN_TOKENS && first.every((token) => token === yes), `first draft: ${first.length} tokens`);
+  // The target confirmed the first MIN_TOKENS of them and sampled `no` after them, while the draft was still
+  // drafting on (maxTokens > minTokens): the push aborts that loop, and the next draft starts after `no`.
+  predictor.pushTokens([...first.slice(0, MIN_TOKENS), no]);
+  const next = await predictor.predictTokens();
+  assert.ok(next.length >= MIN_TOKENS, `the draft after the push: ${next.length} tokens`);
+  assert.ok(next.every((token) => token === yes));
+  predictor.dispose();
+});
+
+test('tokens pushed one call at a time in the same tick are all dropped from the head of the draft at once (unpatched: the second waited for a lock)', async () => {
+  const { DraftSequenceTokenPredictor, TokenBias } = await import('node-llama-cpp');
+  const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
+  // The draft writes this script in order, one token per sample: each draft token names its position.
+  const script = model.tokenize(' one two three four five six seven eight nine ten') as Token[];
+  let sampled = 0;
+  const tokenBias = (): InstanceType<typeof TokenBias> => {
+    const bias = new TokenBias(model.tokenizer);
+    bias.set(script[sampled++ % script.length]!, { logit: 1000 });
+    return bias;
+  };
+  const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
+  const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
+  contexts.push(targetContext, draftContext);
+  // minTokens below what remains after the pushes: the next draft is handed out at once, as it stands.
+  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: 2, maxTokens: 8 });
+  await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias } });
+  let first = await predictor.predictTokens();
+  // The draft goes on in the background up to maxTokens: wait for it to get there (no timing, a state).
+  while (first.length < 8) {
+    await new Promise((resolve) => setImmediate(resolve));
+    first = await predictor.predictTokens();
+  }
+  first = first.slice();
+  assert.deepEqual(first, script.slice(0, 8));
+  // As the target does when it hands out a confirmed prediction: one push per token, with no evaluation
+  // (and so no await) between them, then the next draft.
+  predictor.pushTokens([first[0]!]);
+  predictor.pushTokens([first[1]!]);
+  predictor.pushTokens([first[2]!]);
+  assert.deepEqual(await predictor.predictTokens(), script.slice(3, 8), 'the draft goes on after the last token pushed');
+  predictor.dispose();
+});
