@@ -131,24 +131,26 @@ test('JSON-schema output (thought closed first) is valid on 20 seeds', async () 
   }
 });
 
-test('abort mid-stream settles within 200 ms with what was generated, and the engine stays usable', async () => {
+test('abort mid-stream settles at once with what was generated (at most the evaluation in flight after it, counted), and the engine stays usable', async () => {
   const controller = new AbortController();
   let chunks = 0;
-  let abortedAt = 0;
+  // Counted, not timed (a loaded CI machine moves milliseconds): what the model evaluated after the abort.
+  const evaluated = (): number => endless.sequenceMeters().reduce((sum, m) => sum + m.usedInputTokens, 0);
+  let evaluatedAtAbort = 0;
   const running = endless.generate(
     { messages: [proofRequest('Long one.')], maxTokens: 100_000, sampling: { temperature: 0.8, seed: 2 }, detectLoops: false },
     () => {
       if (++chunks === 30) {
-        abortedAt = performance.now();
+        evaluatedAtAbort = evaluated();
         controller.abort();
       }
     },
     controller.signal,
   );
   const result = await running;
-  const settleMs = performance.now() - abortedAt;
+  const afterAbort = evaluated() - evaluatedAtAbort;
   assert.equal(result.stopReason, 'cancelled');
-  assert.ok(settleMs < 200, `settled ${settleMs.toFixed(1)} ms after abort`);
+  assert.ok(afterAbort <= 1 + MAX_DRAFT, `${afterAbort} tokens evaluated after the abort: more than the one evaluation in flight`);
   assert.ok(result.stats.thinkingTokens >= 29, 'the partial output is kept');
   const chunksAtAbort = chunks;
   await new Promise((r) => setTimeout(r, 100));
