@@ -10,6 +10,8 @@ import * as vscode from 'vscode';
 import { CHAT_BODY } from '../../media/src/chatMarkup';
 import type { ChatViewState, FromChat, ToChat } from '../../media/src/chatProtocol';
 import { CHAT_MODEL } from '../../media/src/chatState';
+import { analyzeDocument } from '../../server/src/documents/analyzer';
+import { inlineMathOf } from '../../server/src/documents/inlineMath';
 import { asParagraphAt } from '../../server/src/documents/textFormat';
 import type { ChatResult } from '../../server/src/protocol';
 import { ChatSession } from './chatSession';
@@ -170,7 +172,8 @@ export class ChatController implements vscode.Disposable {
 
   /**
    * Inserts `reply` at the cursor of the problem's editor as a paragraph of its own (after the paragraph the
-   * cursor is in, never inside a line or a formula), in the document's format (LaTeX in a .tex file).
+   * cursor is in, never inside a line or a formula), in the document's format (LaTeX in a .tex file, its inline
+   * math written as the document writes it).
    */
   private async insertAtCursor(reply: string): Promise<void> {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.session.place?.uri) ?? vscode.window.activeTextEditor;
@@ -181,7 +184,10 @@ export class ChatController implements vscode.Disposable {
     const { document } = editor;
     const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
     const format = document.languageId === 'latex' ? 'latex' : 'markdown';
-    const insertion = asParagraphAt(lines, editor.selection.active.line, reply, format);
+    // Inline math between the delimiters the document uses, by the rule Insert and refinements follow (the
+    // file analysed alone: the server's project view is not needed to count its formulas).
+    const inlineMath = format === 'latex' ? inlineMathOf((r) => document.getText(new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character)), analyzeDocument(format, document.getText())) : '$';
+    const insertion = asParagraphAt(lines, editor.selection.active.line, reply, format, inlineMath);
     const at = new vscode.Position(insertion.line, insertion.character);
     if (await editor.edit((edit) => edit.insert(at, insertion.text))) editor.selection = new vscode.Selection(at, at);
   }

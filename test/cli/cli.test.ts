@@ -259,6 +259,32 @@ test('batch --mode deep: each problem through the generate-verify-refine run, th
   assert.match(unknown.stderr, /argument 'fast' is invalid\. Allowed choices are single, deep, rc/);
 });
 
+test('prove --mode deep: the refined proof on stdout, each round on stderr, and the run\'s report: its rounds and why it stopped', () => {
+  const notes = file('deep.md', '**Problem 1.** Show that $1 + 1 = 2$.\n');
+  // One candidate and one verification per round: the scripted replies are the candidate, its verification,
+  // then (when it scored below 1) the refinement and the refinement's verification.
+  const deepConfig = (rounds: number): string => file(`deep-prove-${rounds}.json`, JSON.stringify({ threads: 1, generation: { maxTokens: 120, thinkingBudget: 60 }, deep: { poolSize: 1, verifications: 1, rounds } }));
+  const candidate = 'Plan.</think>## Solution\nBy counting.\n\n## Self Evaluation\nSound.';
+  const refined = 'Again.</think>## Solution\nOne and one make two.\n\n## Self Evaluation\nSound.';
+  const flawed = 'Checked.</think>The count is not justified. \\boxed{0}';
+  const sound = 'Checked.</think>\\boxed{1}';
+  const script = JSON.stringify([candidate, flawed, refined, sound]);
+
+  const refinedRun = run(['prove', `${notes}:1`, '--mode', 'deep', '--model', tinyModelPath('natural'), '--config', deepConfig(1)], { QED_NANO_TEST_SCRIPT: script });
+  assert.equal(refinedRun.status, 0, refinedRun.stderr);
+  assert.equal(refinedRun.stdout, 'One and one make two.\n', 'the refinement, which scored 1, is the proof; the candidate is no output');
+  assert.match(refinedRun.stderr, /Round 2: refining the best 1 proofs/);
+  assert.match(refinedRun.stderr, /candidates: #1 0\.00, #2 1\.00\n/);
+  assert.match(refinedRun.stderr, /qed-nano: 2 rounds, stopped: a proof scored 1 in every verification, candidate #2 chosen \(mean 1\.00\); \d+ tokens\n/);
+
+  // No refinement round allowed: the candidate that scored 0 is still the proof, and the report says why.
+  const unrefined = run(['prove', `${notes}:1`, '--mode', 'deep', '--model', tinyModelPath('natural'), '--config', deepConfig(0)], { QED_NANO_TEST_SCRIPT: script });
+  assert.equal(unrefined.status, 0, unrefined.stderr);
+  assert.equal(unrefined.stdout, 'By counting.\n');
+  assert.doesNotMatch(unrefined.stderr, /refining/);
+  assert.match(unrefined.stderr, /qed-nano: 1 round, stopped: all refinement rounds done, candidate #1 chosen \(mean 0\.00\)/);
+});
+
 test('batch and prove --mode rc: the reasoning cache per problem, the last attempt\'s proof the result; only the proof on stdout', () => {
   const problems = file('rc.csv', 'Problem ID,Problem\nC-1,Show that 1 + 1 = 2.\n');
   const out = path.join(scratch, 'rc.jsonl');
@@ -276,6 +302,7 @@ test('batch and prove --mode rc: the reasoning cache per problem, the last attem
   assert.equal(proved.status, 0, proved.stderr);
   assert.equal(proved.stdout, 'Second: one and one make two.\n', "an earlier attempt's answer is no output");
   assert.match(proved.stderr, /Summary:.*I counted\./);
+  assert.match(proved.stderr, /qed-nano: 2 attempts, \d+ thinking \+ \d+ answer tokens\n/, 'the report: both attempts ran, the proof the last one\'s');
   assert.equal(run(['prove', notes, '--mode', 'rc', '--rc-iterations', '0']).status, 2, 'a bad count is a usage error');
 });
 

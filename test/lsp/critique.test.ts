@@ -285,6 +285,26 @@ test('a refined step in a LaTeX document is written in LaTeX: the model\'s Markd
   assert.equal(result.edit.newText, 'Since \\textbf{both} $n$ and $n - 1$ are nonnegative, $n(n-1) \\ge 0$.', 'what goes into the .tex file');
 });
 
+test('refinements in a LaTeX document that writes \\(…\\) write it too: a step and the whole proof, as Insert would', async () => {
+  // The same theorem and proof with every formula between \( and \).
+  const parens = LATEX.replace(/\$([^$]+)\$/g, '\\($1\\)');
+  const markdownStep = 'Needs both.\n</think>\n\nSince **both** $n$ and $n - 1$ are nonnegative, $n(n-1) \\ge 0$.';
+  const wholeProof = 'Redo it.\n</think>\n\n## Solution\nLet $n \\ge 1$. Then $$n^2 - n = n(n-1) \\ge 0$$ since both factors are. ∎\n\n## Self Evaluation\nFine.';
+  const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?'), markdownStep, wholeProof]);
+  const uri = 'file:///work/refine-parens.tex';
+  await client.open(uri, 'latex', parens);
+  await client.connection.sendRequest(CritiqueRequest, { textDocument: { uri } });
+  const [finding] = critiques(await client.diagnostics(uri, (p) => critiques(p.diagnostics).length === 1));
+  const stepText = parens.split('\n')[8]!;
+  const step = await client.connection.sendRequest(RefineRequest, { textDocument: { uri }, range: finding!.range, text: stepText, objection: String(finding!.message) });
+  assert.equal(step.after, 'Since **both** $n$ and $n - 1$ are nonnegative, $n(n-1) \\ge 0$.', 'the model\'s text, as the panel shows it');
+  assert.equal(step.edit.newText, 'Since \\textbf{both} \\(n\\) and \\(n - 1\\) are nonnegative, \\(n(n-1) \\ge 0\\).', 'what goes into the .tex file');
+
+  const body = { start: { line: 3, character: 13 }, end: { line: 9, character: 0 } };
+  const whole = await client.connection.sendRequest(RefineRequest, { textDocument: { uri }, range: body, whole: true, text: parens.split('\n').slice(3, 9).join('\n').slice(13) + '\n', objection: 'Step 3 skips a reason.' });
+  assert.equal(whole.edit.newText, '\nLet \\(n \\ge 1\\). Then \\[n^2 - n = n(n-1) \\ge 0\\] since both factors are.\n');
+});
+
 test('qed/refine streams the thinking and the new step, and returns the edit of exactly that step; a whole proof becomes a LaTeX body', async () => {
   const wholeProof = 'Redo it.\n</think>\n\n## Solution\nLet $n \\ge 1$. Then $n^2 - n = n(n-1) \\ge 0$ since **both** factors are nonnegative. ∎\n\n## Self Evaluation\nFine.';
   const client = await server('natural', [REVIEW, FINDINGS(3, 'Why is n(n-1) nonnegative?'), REFINED, wholeProof]);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../../server/src/documents/analyzer';
 import { asParagraphAt, markdownToLatex } from '../../server/src/documents/textFormat';
+import { inlineMathOf } from '../../server/src/documents/inlineMath';
 import { proofInsertion } from '../../server/src/documents/insertion';
 
 const PROOF = '**Proof.** We use *induction* on $n$:\n\n- the base case $n=1$ holds;\n- the step uses $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}.$$\n\nHence the claim. ∎';
@@ -100,4 +101,22 @@ test('a chat reply inserted at the cursor is a paragraph of its own after the cu
   assert.deepEqual(asParagraphAt(lines, 0, 'A **bold** reply.', 'latex'), { line: 2, character: 'continued here.'.length, text: '\n\nA \\textbf{bold} reply.' });
   assert.deepEqual(asParagraphAt(lines, 3, 'Reply.', 'markdown'), { line: 3, character: 0, text: '\nReply.\n' });
   assert.deepEqual(asParagraphAt(['Only line.'], 0, 'Reply.', 'markdown'), { line: 0, character: 'Only line.'.length, text: '\n\nReply.\n' });
+});
+
+test('the document\'s inline math: \\( where its statements and proofs open more formulas with it than with a single $', () => {
+  const of = (text: string, format: 'latex' | 'markdown' = 'latex') => {
+    const document = TextDocument.create('file:///t', format, 1, text);
+    return inlineMathOf((range) => document.getText(range), analyzeDocument(format, text));
+  };
+  assert.equal(of('\\begin{theorem}\nFor \\(n\\) and \\(m\\), $k$.\n\\end{theorem}\n'), '\\(');
+  assert.equal(of('\\begin{theorem}\nFor \\(n\\), $k$ and $m$.\n\\end{theorem}\n'), '$', 'two $-formulas against one \\(');
+  assert.equal(of('\\begin{theorem}\nFor \\(n\\), \\$5 and $$k$$.\n\\end{theorem}\n'), '\\(', 'an escaped \\$ and a $$ are no inline formula');
+  assert.equal(of('\\begin{theorem}\nFor $n$.\n\\end{theorem}\n\\begin{proof}\nBy \\(a\\), \\(b\\) and \\(c\\).\n\\end{proof}\n'), '\\(', 'proofs count too');
+  assert.equal(of('Prose with \\(x\\) and \\(y\\) but no statement.\n'), '$', 'only statements and proofs count');
+  assert.equal(of('## Problem 1\n\nShow \\(x \\ge 0\\) and \\(y\\).\n', 'markdown'), '$', 'Markdown always writes $');
+});
+
+test('a chat reply inserted at the cursor of a \\( document writes its inline math with \\( too', () => {
+  assert.deepEqual(asParagraphAt(['Text.'], 0, 'So $x \\ge 0$ and $$y$$.', 'latex', '\\('), { line: 0, character: 'Text.'.length, text: '\n\nSo \\(x \\ge 0\\) and \\[y\\].\n' });
+  assert.deepEqual(asParagraphAt(['Text.'], 0, 'So $x \\ge 0$.', 'latex', '$'), { line: 0, character: 'Text.'.length, text: '\n\nSo $x \\ge 0$.\n' });
 });

@@ -9,7 +9,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { stillToProve, type Statement } from '../documents/proofDocument';
 import type { UserPatterns } from '../documents/userPatterns';
 import { proofInsertion } from '../documents/insertion';
-import type { ProveMode } from '../protocol';
+import type { DeepReport, ProveMode } from '../protocol';
 import { runProof, type ProofOutcome, type ProofSinks } from '../workspace/prove';
 import type { OpenModel } from './engine';
 import { CliError, EXIT } from './exitCodes';
@@ -121,7 +121,8 @@ function singleView(quiet: boolean): TerminalView {
   };
 }
 
-/** Deep mode: each phase and the candidates' scores on stderr, the chosen proof on stdout. */
+/** Deep mode: each phase and the candidates' scores on stderr, the chosen proof on stdout, then the run's
+ * report on stderr (its rounds, why it stopped, the candidate chosen). */
 function deepView(): TerminalView {
   return {
     progress: (progress) => {
@@ -132,6 +133,10 @@ function deepView(): TerminalView {
     finish: (outcome) => {
       if (outcome.proof) process.stdout.write(`${outcome.proof}\n`);
       else process.stderr.write('qed-nano: deep mode found no proof.\n');
+      const report = outcome.deep!;
+      const chosen = report.candidates.find((c) => c.id === report.chosen);
+      const from = chosen ? `, candidate #${chosen.id} chosen (mean ${chosen.mean.toFixed(2)})` : '';
+      process.stderr.write(`qed-nano: ${report.rounds} round${report.rounds === 1 ? '' : 's'}, stopped: ${STOPPED_BECAUSE[report.stoppedBecause]}${from}; ${report.tokensUsed} tokens\n`);
       return outcome.proof || undefined;
     },
   };
@@ -162,6 +167,13 @@ function reasoningCacheView(quiet: boolean): TerminalView {
     },
   };
 }
+
+/** Why a deep run stopped, in words. */
+const STOPPED_BECAUSE: Record<DeepReport['stoppedBecause'], string> = {
+  perfectScore: 'a proof scored 1 in every verification',
+  roundsDone: 'all refinement rounds done',
+  tokenBudget: 'the token budget ran out (or the run was stopped)',
+};
 
 /** How each mode's run shows in the terminal (which mode runs what is workspace/prove.ts's). */
 const TERMINAL_VIEWS: Record<ProveMode, (quiet: boolean) => TerminalView> = {

@@ -3,12 +3,13 @@
  * an empty proof that is already there), in the document's own format and style.
  *  - LaTeX: `\begin{proof} ... \end{proof}` (or the document's own proof environment); the model's Markdown
  *    becomes LaTeX (bold, emphasis, lists, headings, display math); math is kept as its LaTeX source, its
- *    inline formulas between the delimiters the document uses (`$…$`, or `\(…\)` where it writes those).
+ *    inline formulas between the delimiters the document uses (documents/inlineMath.ts).
  *  - Markdown: the proof label and end mark this document already uses (`**Proof.**` and ∎ by default); an
  *    empty proof's own label ("**Solution.**") is kept and the proof written under it.
  */
 import type { ProofDocumentAnalysis, Range, Statement } from './proofDocument';
-import { proofBody, type InlineMath } from './textFormat';
+import { inlineMathOf } from './inlineMath';
+import { proofBody } from './textFormat';
 
 /** The document's text by range (a TextDocument is one). */
 export interface DocumentText {
@@ -26,7 +27,7 @@ export function proofInsertion(document: DocumentText, analysis: ProofDocumentAn
   const existingEmpty = existing !== undefined && existing.steps.length === 0;
   if (analysis.format === 'latex') {
     const environment = existingEmpty ? existing.environment : latexProofEnvironment(analysis);
-    const body = proofBody('latex', proof, latexInlineMath(document, analysis));
+    const body = proofBody('latex', proof, inlineMathOf((range) => document.getText(range), analysis));
     const text = `\\begin{${environment}}\n${body}\n\\end{${environment}}`;
     if (existingEmpty) return { range: existing.range, newText: text };
     return { range: { start: statement.range.end, end: statement.range.end }, newText: `\n${text}` };
@@ -50,24 +51,6 @@ function latexProofEnvironment(analysis: ProofDocumentAnalysis): string {
   const counts = new Map<string, number>();
   for (const s of analysis.statements) if (s.proof) counts.set(s.proof.environment, (counts.get(s.proof.environment) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'proof';
-}
-
-/**
- * How the document writes inline math: `\(…\)` where its statements and proofs open more formulas with `\(`
- * than with a single `$` (an escaped `\$` and a `$$` are neither), else `$…$`. One pass over their text.
- */
-function latexInlineMath(document: DocumentText, analysis: ProofDocumentAnalysis): InlineMath {
-  let parens = 0;
-  let dollars = 0;
-  for (const statement of analysis.statements) {
-    for (const range of [statement.range, statement.proof?.range]) {
-      if (!range) continue;
-      const text = document.getText(range).replace(/\\\$|\$\$/g, '');
-      parens += text.match(/\\\(/g)?.length ?? 0;
-      dollars += (text.match(/\$/g)?.length ?? 0) / 2;
-    }
-  }
-  return parens > dollars ? '\\(' : '$';
 }
 
 /**

@@ -8,7 +8,8 @@
 /**
  * How a LaTeX document writes inline math: `$…$` (the model's own way, kept as written) or `\(…\)` (the
  * model's `$…$` rewritten to it, so that the inserted text reads like the user's and ChkTeX, which warns
- * about every `$` of a document written with `\(`, finds nothing new in it).
+ * about every `$` of a document written with `\(`, finds nothing new in it). Which one a document
+ * uses: documents/inlineMath.ts.
  */
 export type InlineMath = '$' | '\\(';
 
@@ -20,10 +21,10 @@ export function inDocumentFormat(format: 'latex' | 'markdown', text: string, inl
 /**
  * Where and how `text` goes as a paragraph of its own, for a cursor on line `line` of `lines`: after the
  * paragraph the cursor is in (never inside a line or a formula: a formula cannot cross a blank line), with a
- * blank line on each side, in the document's format.
+ * blank line on each side, in the document's format (a LaTeX one writing inline math as `inlineMath`).
  */
-export function asParagraphAt(lines: readonly string[], line: number, text: string, format: 'latex' | 'markdown'): { line: number; character: number; text: string } {
-  const body = inDocumentFormat(format, text);
+export function asParagraphAt(lines: readonly string[], line: number, text: string, format: 'latex' | 'markdown', inlineMath: InlineMath = '$'): { line: number; character: number; text: string } {
+  const body = inDocumentFormat(format, text, inlineMath);
   const at = Math.max(0, Math.min(line, lines.length - 1));
   if ((lines[at] ?? '').trim() === '') return { line: at, character: 0, text: `\n${body}\n` };
   let end = at;

@@ -3,6 +3,7 @@
  * by the model (tasks/refine.ts) and put into the document's format. features/codeActions.ts finds the
  * step or proof the request names, checks it still reads as it did, and maps the result onto the wire.
  */
+import { inlineMathOf } from '../documents/inlineMath';
 import { inDocumentFormat, proofBody } from '../documents/textFormat';
 import type { ChunkSink, Generate, ReplyBudgets } from '../tasks/generate';
 import { refineProof, refineStep } from '../tasks/refine';
@@ -33,14 +34,16 @@ export interface Refinement {
 export async function refineFlagged(request: RefinementRequest, findings: CritiqueFindings, generate: Generate, budgets: ReplyBudgets, onChunk: ChunkSink, signal: AbortSignal): Promise<Refinement | undefined> {
   const { snapshot, proof } = request;
   const format = snapshot.format;
+  // Its inline formulas between the delimiters the document uses, as Insert writes them.
+  const inlineMath = inlineMathOf(snapshot.text, snapshot.analysis);
   const problem = snapshot.problem(proof.statement);
   if (request.step !== undefined) {
     const steps = proof.steps.map((s) => s.text);
     const after = await refineStep({ problem, steps, step: request.step + 1, objection: request.objection, format }, generate, budgets, onChunk, signal);
     // The model writes Markdown: a LaTeX document gets LaTeX, as Insert writes it.
-    return after === undefined ? undefined : { after, newText: inDocumentFormat(format, after) };
+    return after === undefined ? undefined : { after, newText: inDocumentFormat(format, after, inlineMath) };
   }
   const review = findings.critiqueOf(snapshot.uri, proof)?.review || request.objection;
   const after = await refineProof(problem, request.text, review, generate, budgets, onChunk, signal);
-  return after === undefined ? undefined : { after, newText: format === 'latex' ? `\n${proofBody('latex', after)}\n` : ` ${proofBody('markdown', after)} ` };
+  return after === undefined ? undefined : { after, newText: format === 'latex' ? `\n${proofBody('latex', after, inlineMath)}\n` : ` ${proofBody('markdown', after)} ` };
 }

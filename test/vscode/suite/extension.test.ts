@@ -547,7 +547,9 @@ suite('QED-Nano in a real VS Code', () => {
     assert.equal(undone.state, 'stopped');
   });
 
-  test('Chat: a question about the problem at the cursor streams its reply into the Chat view; each problem keeps its own conversation, also across a server restart', async () => {
+  test('Chat: a question about the problem at the cursor streams its reply into the Chat view; each problem keeps its own conversation, also across a server restart', async function () {
+    // Two conversations and a server restart: 33–39 s on a loaded 2-core machine, so more room than the 60 s default.
+    this.timeout(180_000);
     const uri = workspaceFile('chat.tex');
     writeFileSync(uri.fsPath, '\\begin{problem}\nShow that $n^2 \\ge n$ for every integer $n \\ge 1$.\n\\end{problem}\n\n\\begin{problem}\nShow that $2^n > n$.\n\\end{problem}\n');
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
