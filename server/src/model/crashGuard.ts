@@ -20,7 +20,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { JsonFile, StorageProblem } from '../storage/jsonFile';
+import { JsonFile, processRuns, StorageProblem } from '../storage/jsonFile';
 
 interface FileIdentity {
   path: string;
@@ -61,7 +61,7 @@ export class CrashGuard {
     const found: FileIdentity[] = [];
     for (const name of this.guarded(() => readdirSync(this.markers)) ?? []) {
       const marker = readJson<LoadMarker>(path.join(this.markers, name));
-      if (marker && marker.host === os.hostname() && marker.pid !== process.pid && isAlive(marker.pid)) continue;
+      if (marker && marker.host === os.hostname() && marker.pid !== process.pid && processRuns(marker.pid)) continue;
       const identity = fileIdentity(marker?.file);
       if (identity) found.push(identity);
       rmSync(path.join(this.markers, name), { force: true });
@@ -148,15 +148,6 @@ function union(a: readonly FileIdentity[], b: readonly FileIdentity[]): FileIden
 function fileIdentity(value: unknown): FileIdentity | undefined {
   const v = value as Partial<FileIdentity> | undefined;
   return typeof v?.path === 'string' && Number.isFinite(v.size) && Number.isFinite(v.mtimeMs) ? { path: v.path, size: v.size!, mtimeMs: v.mtimeMs! } : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function identify(file: string): FileIdentity | undefined {

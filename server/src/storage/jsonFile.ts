@@ -192,7 +192,7 @@ export class JsonFile<Entry> {
     } catch {
       return false; // gone meanwhile: the next attempt takes it
     }
-    if (owner.host === hostname() && typeof owner.pid === 'number' && !running(owner.pid)) return true;
+    if (owner.host === hostname() && typeof owner.pid === 'number' && !processRuns(owner.pid)) return true;
     const key = `${stamp}:${String(owner.pid)}:${String(owner.host)}`;
     const now = performance.now();
     if (this.seen?.key !== key) this.seen = { key, at: now };
@@ -236,8 +236,9 @@ function parseOwner(text: string): { pid?: unknown; host?: unknown } {
   }
 }
 
-/** Whether a process of this host with this id runs (EPERM: it runs as another user). */
-function running(pid: number): boolean {
+/** Whether a process of this host with this id runs (EPERM: it runs as another user). The storage lock and
+ * the crash guard's markers both ask it of the process that wrote them. */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
