@@ -39,6 +39,14 @@ hang on a loaded machine, not a measurement)."
       (accept-process-output nil 0.05))
     (or value (qed-fail "%s did not happen within %s s" what (or seconds 90)))))
 
+(defun qed-expect-edit (action what expected)
+  "Call ACTION, wait until the buffer changes, and fail unless it then holds EXPECTED (literal text)."
+  (let ((before (buffer-string)))
+    (funcall action)
+    (qed-wait what (lambda () (not (equal before (buffer-string)))))
+    (unless (string-match-p (regexp-quote expected) (buffer-string))
+      (qed-fail "%s, but not the expected text; the buffer:\n%s" what (buffer-string)))))
+
 ;; eglot's synchronous requests (completion-at-point, xref, imenu) give up after jsonrpc's 10 s; a loaded CI
 ;; machine can take longer than that, which would be no failure of the server.
 (setq jsonrpc-default-request-timeout 90)
@@ -105,24 +113,16 @@ hang on a loaded machine, not a measurement)."
 ;; Prove the lemma through workspace/executeCommand; the server inserts the proof with workspace/applyEdit.
 (goto-char (point-min))
 (search-forward "\\begin{lemma}")
-(let ((before (buffer-string)))
-  (qed-nano-prove)
-  (qed-wait "the proof in the buffer" (lambda () (not (equal before (buffer-string)))))
-  (unless (string-match-p (regexp-quote "\\end{lemma}\n\\begin{proof}\nSince $1 \\ge 1$, done.\n\\end{proof}") (buffer-string))
-    (qed-fail "the buffer after Prove:\n%s" (buffer-string)))
-  (qed-ok "Prove inserted the proof"))
+(qed-expect-edit #'qed-nano-prove "the proof in the buffer" "\\end{lemma}\n\\begin{proof}\nSince $1 \\ge 1$, done.\n\\end{proof}")
+(qed-ok "Prove inserted the proof")
 
 
 ;; The next step as a completion (eglot 1.9 has no inline completion): completion-at-point at the end of a
 ;; step inserts the one item the server offers.
 (goto-char (point-min))
 (search-forward "we get $n^2 \\ge n$,")
-(let ((before (buffer-string)))
-  (completion-at-point)
-  (qed-wait "the next step in the buffer" (lambda () (not (equal before (buffer-string)))))
-  (unless (string-match-p (regexp-quote "we get $n^2 \\ge n$, so the claim holds.") (buffer-string))
-    (qed-fail "the buffer after completion-at-point:\n%s" (buffer-string)))
-  (qed-ok "completion-at-point inserted the next step"))
+(qed-expect-edit #'completion-at-point "the next step in the buffer" "we get $n^2 \\ge n$, so the claim holds.")
+(qed-ok "completion-at-point inserted the next step")
 
 ;; A Markdown file under the same entry: eglot 1.9 sends the entry's one language id ("latex"); the server
 ;; reads the file by its extension.
