@@ -24,6 +24,8 @@ const testFiles = (dir) =>
 let passed = 0;
 let failed = 0;
 const failures = [];
+/** Each failed test, as its stage named it, with its first error line. */
+const failedTests = [];
 
 await stage('build', node, ['scripts/build.mjs'], { essential: true });
 await stage('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', '.'], { essential: true });
@@ -46,6 +48,8 @@ await stage('grammar and panel-render tests', node, ['--import', 'tsx', '--test'
 });
 await stage('VS Code integration tests', node, ['test/vscode/run.mjs'], { env: withCodeServer, counts: vscodeCounts });
 
+// Repeated last, where the tail of a long log (CI's) shows them: each failed test and its first error line.
+if (failedTests.length > 0) console.log(`\nFailed tests:\n${failedTests.join('\n')}`);
 if (failures.length > 0) console.log(`\nFailed stages: ${failures.join(', ')}`);
 console.log(`total: ${passed} passed, ${failed} failed`);
 process.exit(failures.length > 0 ? 1 : 0);
@@ -64,9 +68,10 @@ async function stage(name, command, args, { env = process.env, counts, essential
     process.stderr.write(d);
   });
   const code = await new Promise((resolve) => child.on('close', resolve));
-  const found = counts ? counts(output) : { passed: 0, failed: 0 };
+  const found = counts ? counts(output) : { passed: 0, failed: 0, failedTests: [] };
   passed += found.passed;
   failed += found.failed;
+  failedTests.push(...found.failedTests);
   if (code !== 0) {
     if (found.failed === 0) failed += 1; // the stage broke without reporting a failed test
     failures.push(name);
@@ -79,15 +84,20 @@ async function stage(name, command, args, { env = process.env, counts, essential
 
 function nodeTestCounts(output) {
   const count = (label) => Number(output.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
-  return { passed: count('pass'), failed: count('fail') };
+  // The spec reporter lists the failures again after "✖ failing tests:": "test at FILE:LINE", "✖ title", then
+  // the error.
+  const failingSection = output.split(/^✖ failing tests:$/m)[1] ?? '';
+  const failedTests = [...failingSection.matchAll(/^test at (.*)\n(✖ .*)\n\s*(.*)$/gm)].map(([, where, title, error]) => `${title} (${where}): ${error.slice(0, 300)}`);
+  return { passed: count('pass'), failed: count('fail'), failedTests };
 }
 
 function vscodeCounts(output) {
   let passedHere = 0;
   let failedHere = 0;
-  for (const match of output.matchAll(/^vscode-[a-z]+: (\d+) passed, (\d+) failed$/gm)) {
+  for (const match of output.matchAll(/^vscode-[a-z-]+: (\d+) passed, (\d+) failed$/gm)) {
     passedHere += Number(match[1]);
     failedHere += Number(match[2]);
   }
-  return { passed: passedHere, failed: failedHere };
+  const failedTests = [...output.matchAll(/^✖ vscode-.*$/gm)].map(([line]) => line);
+  return { passed: passedHere, failed: failedHere, failedTests };
 }

@@ -17,7 +17,7 @@
 // profiles, one after another: each a new user-data folder and a new browser, the user's own problem file
 // and a model file in the user settings.
 //
-// Usage: node test/vscode/run.mjs [--development-only | --first-run-only | --coexistence-only | --floor-only].
+// Usage: node test/vscode/run.mjs [--development-only | --vsix-only | --first-run-only | --coexistence-only | --floor-only].
 // QED_CODE_SERVER_DIR and QED_CODE_SERVER_FLOOR_DIR name installed code-servers (else they are installed).
 // Writes screenshots and results to test-output/.
 import { execFileSync, spawn } from 'node:child_process';
@@ -33,8 +33,8 @@ const desktop = process.env.QED_VSCODE === 'desktop';
 const testsPath = path.join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
 /** Only the tests whose titles match (a Mocha grep), for a quick look while developing. */
 const userGrep = process.env.QED_VSCODE_GREP;
-const only = ['--development-only', '--first-run-only', '--coexistence-only', '--floor-only'].find((flag) => process.argv.includes(flag));
-const modes = only === undefined ? ['development', 'vsix', 'floor'] : only === '--development-only' ? ['development'] : only === '--floor-only' ? ['floor'] : [];
+const only = ['--development-only', '--vsix-only', '--first-run-only', '--coexistence-only', '--floor-only'].find((flag) => process.argv.includes(flag));
+const modes = only === undefined ? ['development', 'vsix', 'floor'] : only === '--development-only' ? ['development'] : only === '--vsix-only' ? ['vsix'] : only === '--floor-only' ? ['floor'] : [];
 /** The code-server of the current VS Code and of the engines floor (scripts/install-code-server.sh pins both). */
 const CURRENT_CODE_SERVER = '4.139.1';
 const FLOOR_CODE_SERVER = '4.100.3';
@@ -167,14 +167,17 @@ if ((only === undefined || only === '--coexistence-only') && !userGrep) {
 if ((only === undefined || only === '--first-run-only') && !userGrep && FIRST_RUN_STARTS > 0) {
   let passed = 0;
   let failed = 0;
+  const failures = [];
   for (let start = 1; start <= FIRST_RUN_STARTS; start++) {
     const counts = await firstRun(start);
     passed += counts.passed;
     failed += counts.failed;
+    failures.push(...(counts.failures ?? []).map((f) => ({ ...f, title: `start ${start}: ${f.title}` })));
   }
-  results.push({ mode: 'firstrun', passed, failed });
+  results.push({ mode: 'firstrun', passed, failed, failures });
 }
 
+for (const { mode, failures = [] } of results) for (const { title, error } of failures) console.log(`✖ vscode-${mode}: ${title}: ${error}`);
 for (const { mode, passed, failed } of results) console.log(`vscode-${mode}: ${passed} passed, ${failed} failed`);
 process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
 
@@ -249,8 +252,8 @@ async function firstRun(start) {
 /**
  * Runs one suite in VS Code with `suiteEnv` (runTests passes the environment to VS Code itself, from which
  * the extension host inherits it); resolves with its counts from the results file its Mocha entry writes
- * (named by QED_TEST_MODE). A run that failed without reporting (no browser, no workbench) counts as one
- * failure.
+ * (named by QED_TEST_MODE), with each failed test's title and first error line. A run that failed without
+ * reporting (no browser, no workbench) counts as one failure.
  */
 async function runSuite(title, vscodeExecutablePath, suiteEnv, options) {
   const resultFile = path.join(outputDir, `vscode-results-${suiteEnv.QED_TEST_MODE}.json`);
@@ -265,8 +268,11 @@ async function runSuite(title, vscodeExecutablePath, suiteEnv, options) {
   } catch (error) {
     exitCode = typeof error?.code === 'number' ? error.code : 1;
   }
-  const counts = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
-  if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
+  const counts = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 0, failures: [] };
+  if (exitCode !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    counts.failures = [{ title, error: `VS Code exited with ${exitCode} before its tests reported` }];
+  }
   return counts;
 }
 
