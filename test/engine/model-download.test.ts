@@ -1,11 +1,13 @@
 /**
  * Downloading an `hf:` model through the model manager, against a local server that speaks Hugging Face's
  * protocol (the real one is out of reach here): progress, reuse of a finished download, resume after a
- * dropped connection, cancellation that keeps the partial file, a missing quantization, a size mismatch.
+ * dropped connection, cancellation that keeps the partial file, a missing quantization, a size mismatch, a
+ * server that never answers.
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ModelManager } from '../../server/src/model/modelManager';
@@ -13,6 +15,7 @@ import type { ProgressReporter } from '../../server/src/model/progress';
 import type { ModelStatus } from '../../server/src/protocol';
 import { resolveSettings } from '../../server/src/settings';
 import { FakeHuggingFace, type FakeHuggingFaceOptions } from '../support/fakeHuggingFace';
+import { tinyModelPath } from '../support/models';
 import { tinyModelBytes } from '../support/tinyModel';
 
 // The tiny model padded to 24 MB: the downloader saves progress in 5 MB chunks, so resuming shows only on
@@ -146,4 +149,67 @@ test('a download that does not fit on the disk is refused before it starts, sayi
   cleanups.push(() => rmSync(h.storage, { recursive: true, force: true }));
   await assert.rejects(h.manager.ensureLoaded(), /Downloading hf:lm-test\/QED-Nano-GGUF:Q4_K_M needs 25\.2 MB but only 1\.0 MB are free in .*models\. Free some space or choose a local file/);
   assert.equal(h.server.requests.filter((r) => r.url.includes('/resolve/') && r.method === 'GET' && r.range).length, 0, 'no data was fetched');
+});
+
+/** A Hugging Face that takes connections and never answers (a network that drops what comes back). */
+async function silentHuggingFace(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}/`,
+    stop: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function silentHarness(endpoint: string, answerMs: number): { manager: ModelManager; statuses: ModelStatus[] } {
+  const storage = mkdtempSync(path.join(tmpdir(), 'qed-download-'));
+  const statuses: ModelStatus[] = [];
+  const manager = new ModelManager({
+    storagePath: storage,
+    sendStatus: (status) => statuses.push(status),
+    startProgress: async (): Promise<ProgressReporter> => ({ report: () => {}, cancelled: new AbortController().signal, done: () => {} }),
+    log: () => {},
+    huggingFaceEndpoint: endpoint,
+    huggingFaceAnswerMs: answerMs,
+  });
+  cleanups.push(async () => {
+    await manager.dispose();
+    rmSync(storage, { recursive: true, force: true });
+  });
+  return { manager, statuses };
+}
+
+test('a Hugging Face that never answers ends the load with the network named, instead of a wait without end', { timeout: 60_000 }, async () => {
+  const silent = await silentHuggingFace();
+  cleanups.push(silent.stop);
+  const { manager, statuses } = silentHarness(silent.endpoint, 1000);
+  await manager.configure(resolveSettings({ model: URI, threads: 1, contextSize: 1024, gpu: 'off' }));
+  await assert.rejects(manager.ensureLoaded(), /Hugging Face did not answer within 1 s about hf:lm-test\/QED-Nano-GGUF:Q4_K_M: the network is slow or blocked from here\. Connect and retry/);
+  const status = statuses.at(-1);
+  assert.deepEqual([status?.state, status?.needs], ['absent', 'modelFile']);
+});
+
+test('choosing a model file while Hugging Face keeps silent loads that file at once, without waiting for the silence to end', { timeout: 60_000 }, async () => {
+  const silent = await silentHuggingFace();
+  cleanups.push(silent.stop);
+  // No time limit of its own that the test could be waiting for: only the new choice ends the wait.
+  const { manager } = silentHarness(silent.endpoint, 10 * 60_000);
+  await manager.configure(resolveSettings({ model: URI, threads: 1, contextSize: 1024, gpu: 'off' }));
+  const first = manager.ensureLoaded().then(
+    () => 'loaded',
+    (error: Error) => error.message,
+  );
+  await manager.configure(resolveSettings({ model: tinyModelPath('natural'), threads: 1, contextSize: 1024, gpu: 'off' }));
+  await manager.ensureLoaded();
+  assert.equal(manager.currentStatus.state, 'ready');
+  // The first request does not fail with the silence's error: it was superseded by the choice.
+  assert.doesNotMatch(await first, /did not answer|cannot be reached/);
 });

@@ -20,6 +20,10 @@ import type { ProgressReporter } from './progress';
 /** How often a download's progress is reported. */
 const REPORT_INTERVAL_MS = 500;
 const DEFAULT_DOWNLOAD_STALL_MS = 60_000;
+/** How long Hugging Face may take to say which files a model has before the download gives up. The library's
+ * request takes no signal: on a network that drops packets instead of refusing them it waited for minutes,
+ * and the load of a model chosen meanwhile waited behind it. */
+const DEFAULT_ANSWER_MS = 30_000;
 
 /**
  * The model cannot be used now; the message says why and what to do. `absent`: nothing is wrong, a step
@@ -46,6 +50,8 @@ export interface ModelFileOptions {
   huggingFaceEndpoint?: string;
   /** A download that gains no byte for this long is stopped with an error instead of hanging (60 s). */
   downloadStallMs?: number;
+  /** Hugging Face's answer to which files a model has is waited for this long (30 s). */
+  answerMs?: number;
   /** Free bytes where models are stored (default: from the file system; tests give a fixed amount). */
   freeBytes?: (folder: string) => Promise<number | undefined>;
 }
@@ -87,14 +93,23 @@ export class ModelFiles {
       throw new ModelUnavailableError(`${new StorageProblem(this.options.modelsFolder, 'write', error).message} Choose a model file you already have (QED-Nano: Choose Model File).`);
     }
     const { createModelDownloader } = await import('node-llama-cpp');
-    const downloader = await createModelDownloader({
+    const answerMs = this.options.answerMs ?? DEFAULT_ANSWER_MS;
+    const asked = createModelDownloader({
       modelUri: model,
       dirPath: this.options.modelsFolder,
       showCliProgress: false,
       deleteTempFileOnCancel: false,
       skipExisting: true,
       ...(endpoints ? { endpoints } : {}),
-    }).catch((error: unknown) => {
+    });
+    const downloader = await answeredWithin(asked, answerMs).catch((error: unknown) => {
+      if (error instanceof NoAnswer) {
+        throw new ModelUnavailableError(
+          `Hugging Face did not answer within ${Math.round(answerMs / 1000)} s about ${model}: the network is slow or blocked from here. Connect and retry (QED-Nano: Download Model), or choose a model file you already have (QED-Nano: Choose Model File).`,
+          'absent',
+          'modelFile',
+        );
+      }
       const reason = error instanceof Error ? error.message : String(error);
       // A connection that never happened (no network, DNS, a firewall) is not a missing model.
       if (/fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH/i.test(reason)) {
@@ -160,6 +175,28 @@ export class ModelFiles {
     await readGgufHeader(file); // a complete but corrupt download is caught here, not by the native loader
     return file;
   }
+}
+
+/** What `answeredWithin` rejects with when the time is up. */
+class NoAnswer extends Error {}
+
+/** `pending`, unless `ms` pass first (NoAnswer). What settles later is dropped: the library's request cannot
+ * be stopped, only no longer waited for. (A model chosen meanwhile does not wait for it: the model manager
+ * drops a superseded load.) */
+function answeredWithin<T>(pending: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new NoAnswer()), ms);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** A path as the user wrote it, with `~` for the home folder. */

@@ -43,6 +43,8 @@ export interface ModelManagerOptions {
   huggingFaceEndpoint?: string;
   /** A download that gains no byte for this long is stopped with an error instead of hanging (60 s). */
   downloadStallMs?: number;
+  /** Hugging Face's answer to which files a model has is waited for this long (30 s). */
+  huggingFaceAnswerMs?: number;
   /** Free bytes where models are stored (default: from the file system; tests give a fixed amount). */
   freeBytes?: (folder: string) => Promise<number | undefined>;
   /** Loads a suspect model file in a separate process (default: dist/probe.js in a child process). */
@@ -104,6 +106,7 @@ export class ModelManager {
       onDownloadProgress: (fraction, model) => this.setStatus({ state: 'downloading', progress: fraction, message: `Downloading ${model}` }),
       ...(options.huggingFaceEndpoint ? { huggingFaceEndpoint: options.huggingFaceEndpoint } : {}),
       ...(options.downloadStallMs !== undefined ? { downloadStallMs: options.downloadStallMs } : {}),
+      ...(options.huggingFaceAnswerMs !== undefined ? { answerMs: options.huggingFaceAnswerMs } : {}),
       ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}),
     });
   }
