@@ -23,6 +23,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } from '@vscode/test-electron';
@@ -132,6 +133,10 @@ for (const mode of modes) {
     QED_NANO_TEST_SCRIPT: JSON.stringify(scripts),
     QED_TEST_REMOTE_URL: remote.url,
     QED_TEST_REMOTE_KEY: REMOTE_KEY,
+    // hf: models resolve at a port where nothing listens: the default model's download fails at once with
+    // the network named, whatever the machine's network does with huggingface.co (refused here; on another
+    // machine its packets may be dropped, and the "without a model" test then waited out Mocha's timeout).
+    QED_NANO_HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}/`,
     ...(grep ? { QED_VSCODE_GREP: grep } : {}),
   };
   let developmentPath = root;
@@ -274,6 +279,18 @@ async function runSuite(title, vscodeExecutablePath, suiteEnv, options) {
     counts.failures = [{ title, error: `VS Code exited with ${exitCode} before its tests reported` }];
   }
   return counts;
+}
+
+/** A local port where nothing listens (taken from the system, then let go). */
+function closedPort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Starts test/support/openAiServer.ts in its own process; resolves with its base URL. */

@@ -339,7 +339,8 @@ suite('QED-Nano in a real VS Code', () => {
   });
 
   test('without a model, Prove fails with the download error in the panel; once the model loads, the panel says it is ready instead', async () => {
-    // Hugging Face cannot be reached from here: the default model's download fails, and the panel shows why.
+    // hf: models resolve at a port where nothing listens (run.mjs): the default model's download fails, and the
+    // panel shows why.
     const editor = await openFile('inequalities.tex');
     editor.selection = new vscode.Selection(editor.document.positionAt(editor.document.getText().indexOf('Prove that $\\abs{a+b}')), editor.document.positionAt(editor.document.getText().indexOf('Prove that $\\abs{a+b}')));
     void vscode.commands.executeCommand('qedNano.prove'); // its error notification waits for the user
