@@ -139,7 +139,9 @@ async function compare(label: string, withPrediction: LlamaEngine, without: Llam
       `${(validated / Math.max(1, evaluations)).toFixed(1)} gained per evaluation that predicted; ${passes})`,
   );
   const cost = after.evaluationCost;
-  const share = cost ? `; measured: ${cost.singleMs.toFixed(2)} ms an evaluation, ${cost.perTokenMs.toFixed(2)} ms more per predicted token, break-even ${Math.round(100 * cost.breakEven)}% confirmed` : '';
+  const share = cost
+    ? `; measured: ${cost.singleMs.toFixed(2)} ms an evaluation, ${cost.perDraftMs.toFixed(2)} ms more for a draft and ${cost.perTokenMs.toFixed(2)} ms per predicted token in it, break-even ${Math.round(100 * cost.breakEven)}% confirmed`
+    : '';
   console.log(`    targets: ${verdicts.join('; ')}${share}`);
 }
 

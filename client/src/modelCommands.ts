@@ -110,8 +110,8 @@ export function formatSetupInfo(info: SetupInfo): string {
     const cost = info.loaded.evaluationCost;
     if (cost) {
       lines.push(
-        `- Evaluation cost (measured): ${cost.singleMs.toFixed(1)} ms for one token, ${cost.perTokenMs.toFixed(2)} ms more for each predicted token; ` +
-          `predictions pay when more than ${Math.round(100 * cost.breakEven)}% of them are confirmed (below that they pause)`,
+        `- Evaluation cost (measured): ${cost.singleMs.toFixed(1)} ms for one token; a draft of predicted tokens adds ${cost.perDraftMs.toFixed(2)} ms, ` +
+          `and ${cost.perTokenMs.toFixed(2)} ms for each token in it; a predicted token pays when it is confirmed more than ${Math.round(100 * cost.breakEven)}% of the time (the predictor drafts only where the reply's record says so)`,
       );
     }
     const draft = info.loaded.draftModel;

@@ -87,11 +87,13 @@ test('a draft scripted to the target\'s text really drafts: the target confirms 
   assert.ok(confirmed >= proposed - 16, `${confirmed} of ${proposed} confirmed`);
 });
 
-test('a draft that differs from the target\'s script every fifth token is refuted there, and the text is still the target\'s', async () => {
+test('a draft that differs from the target\'s script every fourth token is refuted there, and the text is still the target\'s', async () => {
   // Another text than the test above's: the lookup would predict that one from the sequence's last reply.
   const tokens = scriptTokens(plain, 'Suppose there were finitely many primes; multiply them all and add one. No prime divides the result. ∎');
   const other = scriptTokens(plain, ' the')[0]!;
-  const diverging = tokens.map((token, i) => (i % 5 === 4 ? other : token));
+  // Every fourth: a draft holds at least MIN_DRAFT (4) consecutive tokens, so every draft holds a wrong one
+  // wherever it starts (with every fifth, drafts of four that start after a wrong token never meet one).
+  const diverging = tokens.map((token, i) => (i % 4 === 3 ? other : token));
   const request: GenerationRequest = { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };
   const before = draftFigures();
   const withDraft = await drafted.generate({ ...request, draftTokenBias: scriptedBias(diverging) }, () => undefined);

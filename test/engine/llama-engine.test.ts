@@ -341,7 +341,7 @@ test('lookup prediction backs off on a reply that repeats nothing: few predicted
   assert.ok(generated >= 500, `${generated} tokens`);
   assert.ok(refuted < generated / 8, `${refuted} predicted tokens evaluated in vain (${validated} confirmed) over ${generated}`);  // What its evaluations cost was measured as they ran (Setup Information shows it).
   const cost = natural.describe().local!.evaluationCost;
-  assert.ok(cost && cost.singleMs > 0 && cost.perTokenMs >= 0 && cost.breakEven === BREAK_EVEN, JSON.stringify(cost));
+  assert.ok(cost && cost.singleMs > 0 && cost.perTokenMs >= 0 && cost.perDraftMs >= 0 && cost.breakEven === BREAK_EVEN, JSON.stringify(cost));
 });
 
 test('interactive first: a background reply takes no token while an interactive one runs on another sequence, then goes on', { timeout: 120_000 }, async () => {

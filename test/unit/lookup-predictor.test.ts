@@ -49,7 +49,8 @@ test('follows the text a reply rewrites, with drafts that grow while confirmed: 
   const run = drive(predictor, [5, 6], reply);
   assert.ok(run.evaluations < reply.length / 6, `${run.evaluations} evaluations for ${reply.length} tokens`);
   assert.ok(run.drafted - run.accepted < 3 * MAX_DRAFT, `${run.drafted - run.accepted} predicted tokens evaluated in vain`);
-  assert.deepEqual(predictor.stats.accepted, run.accepted);
+  // The reply's last token can confirm a draft that the generation ends before validating: one more.
+  assert.ok(predictor.stats.accepted - run.accepted <= 1, `${predictor.stats.accepted} counted, ${run.accepted} confirmed`);
 });
 
 test('without a text to rewrite, a reply that restates what it said earlier (a proof after its thinking) is predicted from it', () => {
@@ -81,10 +82,13 @@ test('the rewritten text comes before the context, and the most recent occurrenc
   const other = new LookupPredictor();
   other.updateInputTokens([]);
   other.reset({ stateTokens: tokens(1, 2, 3, 40, 41, 9, 1, 2, 3, 60, 61, 9, 1, 2, 3) });
-  assert.deepEqual(other.predictTokens() as Token[], [60, 61], 'the continuation of the latest 1 2 3, two tokens to start');
+  // A fresh match in the context is often a common phrase: watched, not drafted, until the reply follows it.
+  assert.deepEqual(other.predictTokens() as Token[], [], 'a fresh context match is not drafted');
+  other.pushTokens(tokens(60));
+  assert.deepEqual((other.predictTokens() as Token[]).slice(0, 1), [61], 'the continuation of the latest 1 2 3, once the reply follows it');
 });
 
-test('a draft doubles while confirmed, up to the cap, and halves on a miss', () => {
+test('drafts grow while the reply follows the text, up to the cap, and shrink after a miss', () => {
   const text = Array.from({ length: 200 }, (_, i) => 3000 + i);
   const predictor = new LookupPredictor();
   predictor.updateInputTokens(tokens(...text));
@@ -98,12 +102,15 @@ test('a draft doubles while confirmed, up to the cap, and halves on a miss', () 
     predictor.pushTokens(tokens(...text.slice(at, at + draft.length + 1)));
     at += draft.length + 1;
   }
-  assert.deepEqual(lengths, [2, 4, 8, 16, MAX_DRAFT, MAX_DRAFT]);
+  assert.ok(lengths[0]! > 0 && lengths[0]! < MAX_DRAFT, `first draft ${lengths[0]}`);
+  assert.ok(lengths.every((length, i) => i === 0 || length >= lengths[i - 1]!), `growing: ${lengths.join(', ')}`);
+  assert.equal(lengths.at(-1), MAX_DRAFT);
   const draft = predictor.predictTokens() as Token[];
   predictor.pushTokens(tokens(text[at]!, 1)); // the second prediction is refuted
   assert.equal(draft.length, MAX_DRAFT);
-  predictor.pushTokens(tokens(text[at + 1]!, text[at + 2]!)); // it picks the text up again
-  assert.equal((predictor.predictTokens() as Token[]).length, MAX_DRAFT / 2);
+  predictor.pushTokens(tokens(text[at + 1]!, text[at + 2]!)); // it picks the text up again, as a fresh match
+  const after = (predictor.predictTokens() as Token[]).length;
+  assert.ok(after > 0 && after < MAX_DRAFT, `after the miss: ${after}`);
 });
 
 test('backs off on a reply whose predictions keep missing: few predicted tokens evaluated over a long reply', () => {
@@ -151,12 +158,12 @@ test('the break-even share comes from the measured costs: a compute-bound model 
   // Memory-bound, the same reply: it predicts on, and it pays.
   assert.ok(onMemory.drafted > 4 * onCompute.drafted, `${onMemory.drafted} predicted tokens on the memory-bound model, ${onCompute.drafted} on the compute-bound one`);
   assert.ok(onMemory.work < reply.length * 0.9, `memory-bound: ${onMemory.work} units of work for ${reply.length} without prediction`);
-  // With the fixed share (the costs unmeasured), the compute-bound model did more work than without.
+  // With the stand-in share (the costs unmeasured), the odds alone keep a compute-bound model's extra work small.
   const fixed = new LookupPredictor();
   fixed.updateInputTokens([]);
   const unmeasured = drive(fixed, [1, 2, 3], reply);
   const fixedWork = unmeasured.evaluations + unmeasured.drafted;
-  assert.ok(fixedWork > reply.length * 1.05, `a fixed 25% share: ${fixedWork} units of compute-bound work for ${reply.length}`);
+  assert.ok(fixedWork <= reply.length * 1.03, `the stand-in share: ${fixedWork} units of compute-bound work for ${reply.length}`);
 });
 
 test('memory stays bounded by the tokens held, across many generations on the same sequence', () => {
@@ -188,12 +195,13 @@ test('turned off, or disposed, it predicts nothing', () => {
 });
 
 test('a new generation on the same sequence still finds what its prompt holds, after the earlier reply it replaced', () => {
-  const predictor = new LookupPredictor();
+  // A low break-even share, so that a fresh match is drafted and shows where the index points.
+  const predictor = new LookupPredictor(true, undefined, 0.01);
   predictor.updateInputTokens([]);
   const prompt = [1, 2, 3, 50, 51, 52, 9];
   drive(predictor, prompt, [1, 2, 3, 60, 61]);
   // The next generation keeps the prompt and replaces the reply.
   predictor.reset({ stateTokens: tokens(...prompt) });
   predictor.pushTokens(tokens(1, 2, 3));
-  assert.deepEqual(predictor.predictTokens() as Token[], [50, 51]);
+  assert.deepEqual((predictor.predictTokens() as Token[]).slice(0, 2), [50, 51], 'the prompt\'s 1 2 3 50 51, not the replaced reply\'s 1 2 3 60');
 });

@@ -367,15 +367,18 @@ export class LlamaEngine implements Engine {
     };
   }
 
-  /** The scripted test mode: a large bias on the script's next token at temperature 0 (scriptedOutput.ts). */
+  /** The first sequence's measured evaluation cost (the description's `evaluationCost`), once measured. */
   private evaluationCost(): { evaluationCost?: NonNullable<LocalModelDescription['evaluationCost']> } {
     for (const { predictor } of this.sequences) {
-      const { single, perToken } = predictor?.cost ?? {};
-      if (single !== undefined && perToken !== undefined) return { evaluationCost: { singleMs: single, perTokenMs: perToken, breakEven: predictor!.breakEven } };
+      const { single, perToken, perDraft } = predictor?.cost ?? {};
+      if (single !== undefined && perToken !== undefined && perDraft !== undefined) {
+        return { evaluationCost: { singleMs: single, perTokenMs: perToken, perDraftMs: perDraft, breakEven: predictor!.breakEven } };
+      }
     }
     return {};
   }
 
+  /** The scripted test mode: a large bias on the script's next token at temperature 0 (scriptedOutput.ts). */
   scripted(request: GenerationRequest, script: string): GenerationRequest {
     return { ...request, sampling: { temperature: 0 }, tokenBias: scriptedBias(this.tokenize([{ special: true, text: script }])) };
   }

@@ -3,30 +3,41 @@
  * for every generation: the model's own words predict its next ones. Everything the sequence holds is
  * indexed as it arrives (the prompt: problem, document, earlier turns; and what is generated, the thinking
  * included), keyed by its last n tokens (n = 4, 3, 2: the longest that matches wins); the continuation of
- * the most recent earlier occurrence of the reply's last n tokens is the prediction, followed for as long as
- * the model confirms it. A text the reply is known to rewrite (GenerationRequest.repeats: a refinement, a
- * Continue) is a source of its own, looked in first.
+ * the most recent earlier occurrence of the reply's last n tokens is the candidate, followed for as long as
+ * the model's tokens agree with it. A text the reply is known to rewrite (GenerationRequest.repeats: a
+ * refinement, a Continue) is a source of its own, looked in first.
  *
  * The model's sample at each predicted position confirms the prediction or not (node-llama-cpp as patched
  * at install validates every predicted token, docs/upstream-speculative-validation.md), so what is
  * generated never changes; a wrong prediction costs its evaluation only.
- *  - Draft length adapts: doubled while a whole draft is confirmed (up to MAX_DRAFT), halved on a miss.
- *  - Never slower: when, over a window of drafted tokens, fewer than the break-even share of them were
- *    confirmed, prediction pauses for a number of tokens that doubles each time in a row it happens (a
- *    reply that repeats nothing soon costs next to nothing); a good window resets the pause.
- *  - The break-even share is measured, not fixed: an evaluation that carries k predicted tokens costs
- *    `single + k * perToken` (the engine reports how long each evaluation took, `evaluationTimed`), and a
- *    draft of k tokens of which a are confirmed saves a evaluations, so it pays when a / k > perToken /
- *    single. A memory-bound model (the weights read once for the whole batch: a wide model on a CPU, any
- *    model on a GPU) has a small ratio and keeps predicting at a low acceptance; a compute-bound one (the
- *    tiny model, where each position's sampling costs as much as its evaluation) needs nearly every token
- *    confirmed. BREAK_EVEN stands in until both costs have been measured on the sequence.
- *  - Cost: O(1) per token (three hash-map writes), a lookup is three map reads and at most 9 token
- *    comparisons; the index holds at most one entry per n-gram position held, rebuilt from the kept
- *    tokens when a generation replaces the end of the sequence.
  *
- * With a draft model (qedNano.draftModel) the lookup comes first where it has a match and the draft
- * model's prediction (node-llama-cpp's DraftSequenceTokenPredictor, kept in step with the sequence) is used
+ * How much to predict: each predicted token is a bet. An evaluation that carries k predicted tokens costs
+ * `single + perDraft + k * perToken` (the engine reports how long each evaluation took, `evaluationTimed`); the i-th
+ * predicted token saves one evaluation when it and every one before it are confirmed. So the i-th token is
+ * worth drafting when P(the first i confirmed) > perToken / single, the break-even share, and the draft is
+ * as long as that holds (at most MAX_DRAFT).
+ *  - P comes from what the model actually did, observed on every token whether it was drafted or not: the
+ *    candidate's next token is compared with the token the model produced, free (a "shadow" prediction). The
+ *    odds of agreeing are kept per source (the rewritten text, the context) and per run length (how many
+ *    tokens in a row the reply has followed the candidate: 0, 1, 2, 3, 4–7, 8–15, 16+), from a prior and
+ *    the generation's own evidence. A fresh match in ordinary prose (a common three-token phrase) is seldom followed,
+ *    so it is watched, not drafted; a reply that has followed its thinking for a few tokens (a proof that
+ *    restates it, a critique quoting a step) gets drafts that grow with the run; after a miss the run starts
+ *    again. A reply that repeats nothing drafts next to nothing, and only where the odds said it would pay.
+ *    A draft also has a cost of its own whatever its length (perDraft): the tokens it is expected to save
+ *    must repay that as well, or nothing is drafted.
+ *  - The break-even share is measured, not fixed: a memory-bound model (the weights read once for the whole
+ *    batch: a wide model on a CPU, any model on a GPU) has a small share and drafts on weaker odds; a
+ *    compute-bound one (the tiny model, where each position costs as much as an evaluation) needs near
+ *    certainty. BREAK_EVEN stands in until both costs have been measured on the sequence, and a single
+ *    predicted token is drafted now and then (REMEASURE_AFTER) so that a share measured on a busy moment
+ *    cannot stop prediction for good.
+ *  - Cost: O(1) per token (three hash-map writes, and a lookup of at most three map reads and 9 token
+ *    comparisons where no candidate is being followed); the index holds at most one entry per n-gram
+ *    position held, rebuilt from the kept tokens when a generation replaces the end of the sequence.
+ *
+ * With a draft model (qedNano.draftModel) the lookup comes first where it drafts and the draft model's
+ * prediction (node-llama-cpp's DraftSequenceTokenPredictor, kept in step with the sequence) is used
  * otherwise, as llama.cpp combines them. The draft has its own acceptance count; below DRAFT_BREAK_EVEN over
  * a window it is turned off for the rest of the generation (it also costs the draft model's evaluations).
  *
@@ -42,24 +53,73 @@ import type { Token, TokenPredictor } from 'node-llama-cpp' with { 'resolution-m
 const NGRAM_SIZES = [4, 3, 2] as const;
 const MIN_CONTEXT_N = 3;
 export const MAX_DRAFT = 16;
-/** An acceptance window: at least this many drafts and drafted tokens (one long draft that misses early
- * is no verdict: the next is half as long). */
+/** A draft model's acceptance window: at least this many drafts and drafted tokens (one long draft that
+ * misses early is no verdict). */
 const WINDOW_DRAFTS = 4;
 const WINDOW_TOKENS = 16;
 /** The share that must be confirmed before the costs are measured: on a CPU an extra token in an
  * evaluation of a memory-bound model costs a fraction of a single-token evaluation. */
 export const BREAK_EVEN = 0.25;
-/** The measured share never goes below this (a window that confirms next to nothing is no gain whatever
- * the costs say, and the measurement is noisy on a loaded machine). */
+/** The measured share never goes below this (odds that low are no gain whatever the costs say, and the
+ * measurement is noisy on a loaded machine). */
 export const MIN_BREAK_EVEN = 0.05;
-/** Timings kept for each cost: its median over the most recent ones (a loaded machine's stalls, which fall
- * on any evaluation whatever its length, move a median little and a mean a lot). */
+/** Timings kept for each cost (the most recent): medians and a median-based fit, since a loaded machine's
+ * stalls, which fall on any evaluation whatever its length, move a median little and a mean a lot. */
 const COST_SAMPLES = 31;
+const DRAFT_COST_SAMPLES = 63;
+/** Evaluations without a timed draft after which one predicted token is drafted to measure its cost again. */
+const REMEASURE_AFTER = 256;
 /** A draft model's token costs its own evaluation on top of the target's share: it must be right more
  * often than a looked-up one to pay. */
 export const DRAFT_BREAK_EVEN = 0.4;
-const FIRST_PAUSE = 32;
-const MAX_PAUSE = 4096;
+
+/** Where a candidate comes from: the text the reply rewrites, or the context the sequence holds. */
+type Source = 'rewritten' | 'context';
+/** Run lengths bucketed: 0, 1, 2, 3, 4–7, 8–15, 16+ tokens followed in a row. */
+function runBucket(run: number): number {
+  return run < 4 ? run : run < 8 ? 4 : run < 16 ? 5 : 6;
+}
+/** The odds of agreeing before any evidence, per run bucket: a rewritten text is mostly kept; a context
+ * match is often a common phrase at first, and a quotation once followed for a few tokens. */
+const PRIOR_ODDS: Record<Source, readonly number[]> = {
+  rewritten: [0.5, 0.7, 0.8, 0.85, 0.9, 0.9, 0.95],
+  context: [0.2, 0.4, 0.55, 0.65, 0.7, 0.8, 0.85],
+};
+/** The prior counts as this many observations. */
+const PRIOR_WEIGHT = 4;
+/** Observations kept per bucket: beyond this the old evidence is halved (the odds follow the reply). Each
+ * generation starts again from the prior: a refinement's odds say nothing of the chat reply after it (carried
+ * over, they kept a reply that repeats nothing drafting for hundreds of tokens). */
+const MAX_OBSERVATIONS = 256;
+
+/** How often the reply's next token agreed with a candidate's, per run bucket. */
+class FollowOdds {
+  private readonly agreed: number[];
+  private readonly seen: number[];
+
+  constructor(private readonly prior: readonly number[]) {
+    this.agreed = prior.map(() => 0);
+    this.seen = prior.map(() => 0);
+  }
+
+  record(run: number, agreed: boolean): void {
+    const b = runBucket(run);
+    this.agreed[b]! += agreed ? 1 : 0;
+    this.seen[b]! += 1;
+    if (this.seen[b]! > MAX_OBSERVATIONS) this.scale(b, MAX_OBSERVATIONS / 2);
+  }
+
+  /** The probability that the token at this run length agrees (the prior and the evidence). */
+  odds(run: number): number {
+    const b = runBucket(run);
+    return (this.agreed[b]! + PRIOR_WEIGHT * this.prior[b]!) / (this.seen[b]! + PRIOR_WEIGHT);
+  }
+
+  private scale(b: number, to: number): void {
+    this.agreed[b] = (this.agreed[b]! * to) / this.seen[b]!;
+    this.seen[b] = to;
+  }
+}
 
 type ResetState = Parameters<TokenPredictor['reset']>[0];
 
@@ -71,12 +131,34 @@ export interface LookupStats {
   accepted: number;
 }
 
-/** What an evaluation costs on a sequence, measured (ms, medians of recent timings; undefined until measured). */
+/** What an evaluation costs on a sequence, measured (ms, from recent timings; undefined until measured). An
+ * evaluation that carries k predicted tokens costs `single + perDraft + k * perToken`. */
 export interface EvaluationCost {
   /** An evaluation with no predicted token. */
   single: number | undefined;
-  /** Each predicted token an evaluation carries, on top of `single`. */
+  /** Each predicted token an evaluation carries. */
   perToken: number | undefined;
+  /** Any draft at all, whatever its length (measured on the wide model on 2 cores: one predicted token cost
+   * 6 ms more than none, two 9 ms: a linear cost alone made short drafts look cheap). */
+  perDraft: number | undefined;
+}
+
+/** The cost of a draft of `k` tokens on top of a single evaluation, `perDraft + k * perToken`, fitted to
+ * (k, extra ms) samples by Theil–Sen (the median of the slopes between samples of different lengths, then the
+ * median intercept): a stall on one sample moves neither. With one draft length only, all of it per token. */
+function fitDraftCost(samples: readonly { k: number; extra: number }[]): { perToken: number; perDraft: number } | undefined {
+  if (samples.length < 3) return undefined;
+  const slopes: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    for (let j = i + 1; j < samples.length; j++) {
+      const a = samples[i]!;
+      const b = samples[j]!;
+      if (a.k !== b.k) slopes.push((b.extra - a.extra) / (b.k - a.k));
+    }
+  }
+  if (slopes.length === 0) return { perToken: Math.max(0, median(samples.map((x) => x.extra / x.k))!), perDraft: 0 };
+  const perToken = Math.max(0, median(slopes)!);
+  return { perToken, perDraft: Math.max(0, median(samples.map((x) => x.extra - perToken * x.k))!) };
 }
 
 /** Hash of the n tokens of `tokens` before `end`; collisions are caught by comparing the tokens. */
@@ -155,30 +237,37 @@ function matches(text: readonly number[], end: number, tail: readonly number[], 
   return true;
 }
 
+function freshOdds(): Record<Source, FollowOdds> {
+  return { rewritten: new FollowOdds(PRIOR_ODDS.rewritten), context: new FollowOdds(PRIOR_ODDS.context) };
+}
+
 export class LookupPredictor implements TokenPredictor {
   /** Everything the sequence holds, as far as the predictor has been told. */
   private readonly context = new NgramIndex('last');
   /** The text the reply rewrites (GenerationRequest.repeats), if any. */
-  private readonly source = new NgramIndex('first');
-  /** The text being followed and the index of its token expected next. */
-  private following: { text: readonly number[]; at: number } | undefined;
-  private draftLength = 2;
+  private readonly rewritten = new NgramIndex('first');
+  /** The candidate: the text being followed, the index of its token expected next, where it comes from, and
+   * how many tokens in a row the reply has agreed with it. */
+  private following: { text: readonly number[]; at: number; source: Source; run: number } | undefined;
+  /** This generation's odds of agreeing, per source (reset with each generation). */
+  private odds = freshOdds();
   /** The last draft handed out and how many of its tokens the reply has matched so far. */
   private draft: readonly number[] = [];
   private draftFromModel = false;
   private matched = 0;
-  private window = { drafts: 0, drafted: 0, accepted: 0 };
   private modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
-  private pauseLeft = 0;
-  private nextPause = FIRST_PAUSE;
   /** The draft model is off for the rest of this generation (its predictions were mostly wrong). */
   private draftModelOff = false;
   /** The draft length of the evaluation the library is running now (handed out, not yet timed). */
   private evaluating: number | undefined;
+  /** Timed evaluations since the last one that carried a looked-up draft. */
+  private sinceTimedDraft = 0;
   /** The last draft handed out is the draft model's and its evaluation was timed (its tokens count). */
   private modelDraftTimed = false;
-  /** Recent timings: evaluations with no prediction (ms), and per predicted token on top of `single`. */
-  private readonly timings = { single: [] as number[], perToken: [] as number[] };
+  /** Recent timings: evaluations with no prediction (ms), and drafts of k tokens (ms on top of `single`). */
+  private readonly timings = { single: [] as number[], drafts: [] as { k: number; extra: number }[] };
+  /** The fit of `timings.drafts`, made again when a sample arrives. */
+  private draftCost: { perToken: number; perDraft: number } | undefined;
   readonly stats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
   readonly draftModelStats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
   /** Evaluations that carried a draft model's draft: how long they took (ms) and the tokens they gave (the
@@ -187,7 +276,7 @@ export class LookupPredictor implements TokenPredictor {
 
   /**
    * `enabled: false`: the lookup predicts nothing (the setting that turns it off).
-   * `draftModel`: a draft model's predictor for the sequence, used where the lookup has no match.
+   * `draftModel`: a draft model's predictor for the sequence, used where the lookup does not draft.
    * `fixedBreakEven`: this share instead of the measured one (tests that count predictions, whose counts
    * must not depend on the machine's timing).
    */
@@ -199,8 +288,8 @@ export class LookupPredictor implements TokenPredictor {
 
   /** The text the reply rewrites (empty: none). Called before each generation. */
   updateInputTokens(tokens: Token[]): void {
-    this.source.clear();
-    for (const token of tokens) this.source.push(token);
+    this.rewritten.clear();
+    for (const token of tokens) this.rewritten.push(token);
   }
 
   /** The sequence holds these tokens now (a generation begins): the index keeps what it shares with them. */
@@ -211,13 +300,10 @@ export class LookupPredictor implements TokenPredictor {
     while (shared < held.length && shared < stateTokens.length && held[shared] === stateTokens[shared]) shared++;
     this.context.truncate(shared);
     for (let i = shared; i < stateTokens.length; i++) this.context.push(stateTokens[i]!);
-    this.following = undefined;
     this.settleDraft();
     this.evaluating = undefined;
-    this.draftLength = 2;
-    this.window = { drafts: 0, drafted: 0, accepted: 0 };
-    this.pauseLeft = 0;
-    this.nextPause = FIRST_PAUSE;
+    this.odds = freshOdds();
+    this.following = this.match();
     this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
     this.draftModelOff = false;
     // The library passes the whole state (the target sequence and its options); only tests leave them out.
@@ -229,11 +315,7 @@ export class LookupPredictor implements TokenPredictor {
     if (this.draftModel && !this.draftModelOff) this.draftModel.pushTokens(tokens);
     for (const token of tokens) {
       this.context.push(token);
-      if (this.pauseLeft > 0) this.pauseLeft--;
-      if (this.following) {
-        if (this.following.text[this.following.at] === token) this.following.at++;
-        else this.following = undefined;
-      }
+      this.observe(token);
       if (this.matched < this.draft.length) {
         if (this.draft[this.matched] === token) {
           this.matched++;
@@ -243,7 +325,7 @@ export class LookupPredictor implements TokenPredictor {
     }
   }
 
-  /** The next tokens of the text the reply follows (at most the draft length); else the draft model's. */
+  /** The next tokens of the candidate while the odds say they pay; else the draft model's. */
   predictTokens(): Token[] | Promise<Token[]> {
     this.settleDraft();
     const looked = this.lookUp();
@@ -252,12 +334,43 @@ export class LookupPredictor implements TokenPredictor {
     return drafted instanceof Promise ? drafted.then((tokens) => this.handOut(tokens, true)) : this.handOut(drafted, true);
   }
 
+  /** The candidate's next token against the one the model produced: the odds learn, the run goes on or ends;
+   * with no candidate left, the context is looked up for a new one. */
+  private observe(token: number): void {
+    if (!this.enabled) return;
+    const following = this.following;
+    if (following) {
+      const agreed = following.text[following.at] === token;
+      this.odds[following.source].record(following.run, agreed);
+      if (agreed) {
+        following.at++;
+        following.run++;
+      }
+      if (!agreed || following.at >= following.text.length) this.following = undefined;
+    }
+    this.following ??= this.match();
+  }
+
+  /** The draft: the candidate's tokens for as long as the chance that all of them so far are confirmed
+   * stays above the break-even share. */
   private lookUp(): readonly number[] {
-    if (!this.enabled || this.pauseLeft > 0) return [];
-    if (!this.following || this.following.at >= this.following.text.length) this.following = this.match();
-    if (!this.following) return [];
-    const { text, at } = this.following;
-    return text.slice(at, Math.min(at + this.draftLength, text.length));
+    if (!this.enabled || !this.following) return [];
+    const { text, at, source, run } = this.following;
+    const odds = this.odds[source];
+    const breakEven = this.breakEven;
+    // Each further token while it pays for itself; then the whole draft must repay its fixed cost too:
+    // the evaluations it is expected to save (the sum of the chances) against its cost in evaluations.
+    let length = 0;
+    let saved = 0;
+    for (let all = 1; length < MAX_DRAFT && at + length < text.length; length++) {
+      all *= odds.odds(run + length);
+      if (all <= breakEven) break;
+      saved += all;
+    }
+    if (saved <= this.draftOverhead + length * breakEven) length = 0;
+    // Now and then one token, so that the cost of a predicted token is measured again (see REMEASURE_AFTER).
+    if (length === 0 && this.sinceTimedDraft >= REMEASURE_AFTER && at < text.length) length = 1;
+    return text.slice(at, at + length);
   }
 
   /** Records a draft handed to the library, to count how much of it the model confirms. */
@@ -287,26 +400,39 @@ export class LookupPredictor implements TokenPredictor {
       this.draftModelTiming.ms += ms;
       this.modelDraftTimed = true;
     }
-    const keep = (samples: number[], sample: number): void => {
-      samples.push(sample);
-      if (samples.length > COST_SAMPLES) samples.shift();
-    };
-    const { single } = this.cost;
-    if (drafted === 0) keep(this.timings.single, ms);
-    else if (single !== undefined) keep(this.timings.perToken, Math.max(0, ms - single) / drafted);
+    const single = median(this.timings.single);
+    if (drafted === 0) {
+      this.timings.single.push(ms);
+      if (this.timings.single.length > COST_SAMPLES) this.timings.single.shift();
+      this.sinceTimedDraft++;
+    } else if (single !== undefined) {
+      this.timings.drafts.push({ k: drafted, extra: ms - single });
+      if (this.timings.drafts.length > DRAFT_COST_SAMPLES) this.timings.drafts.shift();
+      this.draftCost = fitDraftCost(this.timings.drafts);
+      if (!this.draftFromModel) this.sinceTimedDraft = 0;
+    }
   }
 
   /** Measured over every generation on the sequence (the costs are the model's and the machine's). */
   get cost(): EvaluationCost {
-    return { single: median(this.timings.single), perToken: median(this.timings.perToken) };
+    return { single: median(this.timings.single), perToken: this.draftCost?.perToken, perDraft: this.draftCost?.perDraft };
   }
 
-  /** The share of drafted tokens that must be confirmed for prediction to pay (see the module comment). */
+  /** The share that a further predicted token must be likely to be confirmed with to pay, perToken / single
+   * (see the module comment). */
   get breakEven(): number {
     if (this.fixedBreakEven !== undefined) return this.fixedBreakEven;
     const { single, perToken } = this.cost;
     if (single === undefined || perToken === undefined || single <= 0) return BREAK_EVEN;
     return Math.min(1, Math.max(MIN_BREAK_EVEN, perToken / single));
+  }
+
+  /** What any draft costs on top of its tokens, in single evaluations (0 until measured, or with a fixed
+   * share). */
+  private get draftOverhead(): number {
+    if (this.fixedBreakEven !== undefined) return 0;
+    const { single, perDraft } = this.cost;
+    return single === undefined || perDraft === undefined || single <= 0 ? 0 : perDraft / single;
   }
 
   /** Stops the draft model's background drafting (the library calls it after a refuted prediction). */
@@ -317,7 +443,7 @@ export class LookupPredictor implements TokenPredictor {
   dispose(): void {
     this.draftModel?.dispose();
     this.context.clear();
-    this.source.clear();
+    this.rewritten.clear();
     this.following = undefined;
     this.draft = [];
   }
@@ -328,52 +454,42 @@ export class LookupPredictor implements TokenPredictor {
 
   /** Index entries held (tests check that memory stays bounded by the tokens held). */
   get indexEntries(): number {
-    return this.context.entries + this.source.entries;
+    return this.context.entries + this.rewritten.entries;
   }
 
-  /** Where to go on: the rewritten text first, then the most recent earlier occurrence in the context. */
-  private match(): { text: readonly number[]; at: number } | undefined {
+  /** A new candidate: the rewritten text first, then the most recent earlier occurrence in the context. */
+  private match(): { text: readonly number[]; at: number; source: Source; run: number } | undefined {
+    if (!this.enabled) return undefined;
     const tail = this.context.tokens;
-    const inSource = this.source.find(tail, 2);
-    if (inSource !== undefined) return { text: this.source.tokens, at: inSource };
+    const inRewritten = this.rewritten.find(tail, 2);
+    if (inRewritten !== undefined) return { text: this.rewritten.tokens, at: inRewritten, source: 'rewritten', run: 0 };
     const inContext = this.context.find(tail, MIN_CONTEXT_N);
-    return inContext === undefined ? undefined : { text: this.context.tokens, at: inContext };
+    return inContext === undefined ? undefined : { text: this.context.tokens, at: inContext, source: 'context', run: 0 };
   }
 
-  /** Accounts for the last draft (its confirmed prefix), adapts the length and decides on a pause. */
+  /** Accounts for the last draft (its confirmed prefix); turns a draft model that keeps missing off. */
   private settleDraft(): void {
     const drafted = this.draft.length;
     if (drafted === 0) return;
     const accepted = this.matched;
     this.draft = [];
     this.matched = 0;
-    if (this.draftFromModel) {
-      this.draftModelStats.accepted += accepted;
-      if (this.modelDraftTimed) this.draftModelTiming.tokens += accepted + 1;
-      this.modelDraftTimed = false;
-      const window = this.modelWindow;
-      window.drafts++;
-      window.drafted += drafted;
-      window.accepted += accepted;
-      if (window.drafts < WINDOW_DRAFTS || window.drafted < WINDOW_TOKENS) return;
-      if (window.accepted < Math.max(DRAFT_BREAK_EVEN, this.breakEven) * window.drafted) {
-        this.draftModelOff = true;
-        this.draftModel?.stop();
-      }
-      this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
+    if (!this.draftFromModel) {
+      this.stats.accepted += accepted;
       return;
     }
-    this.stats.accepted += accepted;
-    this.draftLength = accepted === drafted ? Math.min(MAX_DRAFT, this.draftLength * 2) : Math.max(1, this.draftLength >> 1);
-    this.window.drafts++;
-    this.window.drafted += drafted;
-    this.window.accepted += accepted;
-    if (this.window.drafts < WINDOW_DRAFTS || this.window.drafted < WINDOW_TOKENS) return;
-    if (this.window.accepted < this.breakEven * this.window.drafted) {
-      this.pauseLeft = this.nextPause;
-      this.nextPause = Math.min(MAX_PAUSE, this.nextPause * 2);
-      this.following = undefined;
-    } else this.nextPause = FIRST_PAUSE;
-    this.window = { drafts: 0, drafted: 0, accepted: 0 };
+    this.draftModelStats.accepted += accepted;
+    if (this.modelDraftTimed) this.draftModelTiming.tokens += accepted + 1;
+    this.modelDraftTimed = false;
+    const window = this.modelWindow;
+    window.drafts++;
+    window.drafted += drafted;
+    window.accepted += accepted;
+    if (window.drafts < WINDOW_DRAFTS || window.drafted < WINDOW_TOKENS) return;
+    if (window.accepted < Math.max(DRAFT_BREAK_EVEN, this.breakEven) * window.drafted) {
+      this.draftModelOff = true;
+      this.draftModel?.stop();
+    }
+    this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
   }
 }

@@ -180,10 +180,11 @@ export interface LocalModelDescription {
   /** Tokens the model read (prompts, predictions checked) and generated since it loaded, over every sequence
    * (node-llama-cpp's token meters): the machine's work, which stops growing when a request is cancelled. */
   meteredTokens: number;
-  /** What an evaluation costs, measured on the first sequence that has measured both (ms): with no
-   * prediction, and for each predicted token more; `breakEven` is the share of predicted tokens that must
-   * be confirmed for prediction to pay (below it the predictor backs off). Absent until measured. */
-  evaluationCost?: { singleMs: number; perTokenMs: number; breakEven: number };
+  /** What an evaluation costs, measured on the first sequence that has measured it (ms): with no
+   * prediction, for each predicted token more, and for any draft whatever its length; `breakEven` is the
+   * chance of confirmation a further predicted token needs to pay (lookupPredictor.ts). Absent until
+   * measured. */
+  evaluationCost?: { singleMs: number; perTokenMs: number; perDraftMs: number; breakEven: number };
   /** The draft model (qedNano.draftModel) and its predictions since the load: `drafted` tokens evaluated,
    * `accepted` of them confirmed, in `evaluations` evaluations that used a draft; `evaluatedTokens`: what
    * the draft model itself evaluated to draft them (each prompt too), its share of the machine.
