@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlamaEngine, ModelLoadError, type LlamaEngineOptions } from '../../server/src/engine/llamaEngine';
-import { MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
+import { BREAK_EVEN, MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
 import type { GenerationRequest } from '../../server/src/engine/types';
 import { proofRequest } from '../../server/src/prompts/proofPrompt';
 import { brokenTinyModel, tinyModelPath } from '../support/models';
@@ -21,7 +21,9 @@ let drafted: LlamaEngine;
 let plain: LlamaEngine;
 
 before(async () => {
-  drafted = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('natural'), draftModelPath: tinyModelPath('endless') });
+  // The share fixed: measured on the tiny target (compute-bound: a predicted token costs a whole evaluation),
+  // it says no draft pays, and these tests count what the drafting does.
+  drafted = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('natural'), draftModelPath: tinyModelPath('endless'), predictionBreakEven: BREAK_EVEN });
   plain = await LlamaEngine.load({ ...OPTIONS, modelPath: tinyModelPath('natural'), tokenPrediction: false });
 });
 after(async () => {
@@ -87,13 +89,14 @@ test('a draft scripted to the target\'s text really drafts: the target confirms 
   assert.ok(confirmed >= proposed - 16, `${confirmed} of ${proposed} confirmed`);
 });
 
-test('a draft that differs from the target\'s script every fourth token is refuted there, and the text is still the target\'s', async () => {
+test('a draft that differs from the target\'s script every second token is refuted there, and the text is still the target\'s', async () => {
   // Another text than the test above's: the lookup would predict that one from the sequence's last reply.
   const tokens = scriptTokens(plain, 'Suppose there were finitely many primes; multiply them all and add one. No prime divides the result. ∎');
   const other = scriptTokens(plain, ' the')[0]!;
-  // Every fourth: a draft holds at least MIN_DRAFT (4) consecutive tokens, so every draft holds a wrong one
-  // wherever it starts (with every fifth, drafts of four that start after a wrong token never meet one).
-  const diverging = tokens.map((token, i) => (i % 4 === 3 ? other : token));
+  // Every second: the engine hands out only as much of a draft as the draft's record says pays (at one token
+  // in two right, one token), so the wrong tokens cannot be stepped around (with every fourth, drafts of three
+  // that start after a wrong token never met one).
+  const diverging = tokens.map((token, i) => (i % 2 === 1 ? other : token));
   const request: GenerationRequest = { messages: [proofRequest('Show that there are infinitely many primes.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };
   const before = draftFigures();
   const withDraft = await drafted.generate({ ...request, draftTokenBias: scriptedBias(diverging) }, () => undefined);

@@ -88,3 +88,43 @@ test('tokens pushed one call at a time in the same tick are all dropped from the
   assert.deepEqual(await predictor.predictTokens(), script.slice(3, 8), 'the draft goes on after the last token pushed');
   predictor.dispose();
 });
+
+test('a token the draft sampled and never evaluated, then confirmed by the target, is in the draft sequence before the next draft (unpatched: the draft was one token short)', async () => {
+  const { DraftSequenceTokenPredictor, TokenBias } = await import('node-llama-cpp');
+  const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
+  const [yes, no] = model.tokenize(' yes no') as [Token, Token];
+  const bias = new TokenBias(model.tokenizer);
+  bias.set(yes, { logit: 1000 }); // the draft always proposes `yes`, confidently
+  const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
+  const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
+  contexts.push(targetContext, draftContext);
+  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: 2, maxTokens: 4 });
+  await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias: bias } });
+  // The drafting loop stops at maxTokens: its last sample is held as a prediction but not evaluated.
+  let draft = await predictor.predictTokens();
+  while (draft.length < 4) {
+    await new Promise((resolve) => setImmediate(resolve));
+    draft = await predictor.predictTokens();
+  }
+  // The target confirms all four and samples `no` after them: the draft must hold the prompt, the four, `no`.
+  predictor.pushTokens(draft.slice());
+  predictor.pushTokens([no]);
+  const next = await predictor.predictTokens();
+  assert.ok(next.length >= 2 && next.every((token) => token === yes), `the draft after the push: ${next.length} tokens`);
+  const held = [...predictor.draftSequence.contextTokens];
+  assert.deepEqual(held.slice(0, prompt.length + 5), [...prompt, yes, yes, yes, yes, no], 'the draft sequence holds the target\'s text');
+  predictor.dispose();
+});
+
+test('adaptStateToTokens to a prefix of what a sequence holds erases the rest (unpatched: the next reply\'s draft began after the last reply)', async () => {
+  const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
+  const reply = model.tokenize(' Let the numbers be 2a and 2b.');
+  const context = await model.createContext({ contextSize: 512, threads: 1 });
+  contexts.push(context);
+  const sequence = context.getSequence();
+  await sequence.evaluateWithoutGeneratingNewTokens([...prompt, ...reply]);
+  // The draft predictor's reset does this with the target's state when the same prompt comes again.
+  await sequence.adaptStateToTokens(prompt, true);
+  assert.equal(sequence.nextTokenIndex, prompt.length);
+  assert.deepEqual([...sequence.contextTokens], [...prompt]);
+});

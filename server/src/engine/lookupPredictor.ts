@@ -85,6 +85,9 @@ const PRIOR_ODDS: Record<Source, readonly number[]> = {
   rewritten: [0.5, 0.7, 0.8, 0.85, 0.9, 0.9, 0.95],
   context: [0.2, 0.4, 0.55, 0.65, 0.7, 0.8, 0.85],
 };
+/** A draft model's token is right this often before any evidence (a Qwen3-0.6B drafting for a 4B model of the
+ * same family agrees on most tokens of ordinary prose). */
+const DRAFT_MODEL_PRIOR = [0.7] as const;
 /** The prior counts as this many observations. */
 const PRIOR_WEIGHT = 4;
 /** Observations kept per bucket: beyond this the old evidence is halved (the odds follow the reply). Each
@@ -251,6 +254,8 @@ export class LookupPredictor implements TokenPredictor {
   private following: { text: readonly number[]; at: number; source: Source; run: number } | undefined;
   /** This generation's odds of agreeing, per source (reset with each generation). */
   private odds = freshOdds();
+  /** This generation's odds that a draft model's token is right (one bucket: each of its tokens alike). */
+  private draftModelOdds = new FollowOdds(DRAFT_MODEL_PRIOR);
   /** The last draft handed out and how many of its tokens the reply has matched so far. */
   private draft: readonly number[] = [];
   private draftFromModel = false;
@@ -260,6 +265,11 @@ export class LookupPredictor implements TokenPredictor {
   private draftModelOff = false;
   /** The draft length of the evaluation the library is running now (handed out, not yet timed). */
   private evaluating: number | undefined;
+  /** The draft model's last proposal, whole (what was handed out may be a prefix), and how much of it the
+   * reply has matched: every proposed token is checked against the reply's, handed out or not. */
+  private modelProposal: { tokens: readonly number[]; matched: number } | undefined;
+  /** How long the evaluation being timed waited for the draft model's draft (ms): not the target's cost. */
+  private draftWaitMs = 0;
   /** Timed evaluations since the last one that carried a looked-up draft. */
   private sinceTimedDraft = 0;
   /** The last draft handed out is the draft model's and its evaluation was timed (its tokens count). */
@@ -303,6 +313,8 @@ export class LookupPredictor implements TokenPredictor {
     this.settleDraft();
     this.evaluating = undefined;
     this.odds = freshOdds();
+    this.draftModelOdds = new FollowOdds(DRAFT_MODEL_PRIOR);
+    this.modelProposal = undefined;
     this.following = this.match();
     this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
     this.draftModelOff = false;
@@ -316,6 +328,7 @@ export class LookupPredictor implements TokenPredictor {
     for (const token of tokens) {
       this.context.push(token);
       this.observe(token);
+      this.observeProposal(token);
       if (this.matched < this.draft.length) {
         if (this.draft[this.matched] === token) {
           this.matched++;
@@ -331,7 +344,13 @@ export class LookupPredictor implements TokenPredictor {
     const looked = this.lookUp();
     if (looked.length > 0 || !this.draftModel || this.draftModelOff) return this.handOut(looked, false);
     const drafted = this.draftModel.predictTokens();
-    return drafted instanceof Promise ? drafted.then((tokens) => this.handOut(tokens, true)) : this.handOut(drafted, true);
+    if (!(drafted instanceof Promise)) return this.handOut(this.worthDrafting(drafted), true);
+    const asked = performance.now();
+    return drafted.then((tokens) => {
+      const draft = this.handOut(this.worthDrafting(tokens), true);
+      this.draftWaitMs = performance.now() - asked;
+      return draft;
+    });
   }
 
   /** The candidate's next token against the one the model produced: the odds learn, the run goes on or ends;
@@ -349,6 +368,17 @@ export class LookupPredictor implements TokenPredictor {
       if (!agreed || following.at >= following.text.length) this.following = undefined;
     }
     this.following ??= this.match();
+  }
+
+  /** The draft model's proposal against the token the model produced: right, or wrong and done with (the
+   * tokens after a wrong one say nothing of the draft model). */
+  private observeProposal(token: number): void {
+    const proposal = this.modelProposal;
+    if (!proposal) return;
+    const right = proposal.tokens[proposal.matched] === token;
+    this.draftModelOdds.record(0, right);
+    proposal.matched++;
+    if (!right || proposal.matched >= proposal.tokens.length) this.modelProposal = undefined;
   }
 
   /** The draft: the candidate's tokens for as long as the chance that all of them so far are confirmed
@@ -373,9 +403,27 @@ export class LookupPredictor implements TokenPredictor {
     return text.slice(at, at + length);
   }
 
+  /** The part of the draft model's draft worth evaluating: as many tokens as pay for themselves at the draft
+   * model's accuracy in this generation (each token right with the same chance), and none if the whole does
+   * not repay its fixed cost. The draft model drafts up to MAX_DRAFT ahead; at 90% per token, tokens past
+   * the sixth or so cost more than they are likely to save where a predicted token costs half an evaluation. */
+  private worthDrafting(tokens: readonly Token[]): readonly Token[] {
+    this.modelProposal = { tokens: tokens.slice(), matched: 0 };
+    const right = this.draftModelOdds.odds(0);
+    const breakEven = this.breakEven;
+    let length = 0;
+    let saved = 0;
+    for (let all = right; length < tokens.length && all > breakEven; all *= right) {
+      saved += all;
+      length++;
+    }
+    return saved <= this.draftOverhead + length * breakEven ? [] : tokens.slice(0, length);
+  }
+
   /** Records a draft handed to the library, to count how much of it the model confirms. */
   private handOut(draft: readonly number[], fromModel: boolean): Token[] {
     this.evaluating = draft.length;
+    this.draftWaitMs = 0;
     this.draft = draft.slice();
     this.draftFromModel = fromModel;
     this.matched = 0;
@@ -406,10 +454,11 @@ export class LookupPredictor implements TokenPredictor {
       if (this.timings.single.length > COST_SAMPLES) this.timings.single.shift();
       this.sinceTimedDraft++;
     } else if (single !== undefined) {
-      this.timings.drafts.push({ k: drafted, extra: ms - single });
+      // What the target's evaluation cost: a draft model's evaluation also waited for its draft.
+      this.timings.drafts.push({ k: drafted, extra: ms - this.draftWaitMs - single });
       if (this.timings.drafts.length > DRAFT_COST_SAMPLES) this.timings.drafts.shift();
       this.draftCost = fitDraftCost(this.timings.drafts);
-      if (!this.draftFromModel) this.sinceTimedDraft = 0;
+      this.sinceTimedDraft = 0;
     }
   }
 
