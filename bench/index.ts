@@ -5,6 +5,7 @@ import { benchChat } from './chat';
 import { benchCli } from './cli';
 import { benchCompletion } from './completion';
 import { benchCritique } from './critique';
+import { benchDraft } from './draft';
 import { benchEngine } from './engine';
 import { benchMemory } from './memory';
 import { benchPanel } from './panel';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   await benchCli();
   await benchEngine();
   await benchPrediction();
+  await benchDraft();
   await benchCritique();
   await benchCompletion();
   await benchChat();
