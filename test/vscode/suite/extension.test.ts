@@ -649,6 +649,28 @@ suite('QED-Nano in a real VS Code', () => {
       for (const key of ['engine', 'remote.endpoints', 'remote.timeoutSeconds']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     }
   });
+
+  test('a draft model (qedNano.draftModel) loads beside the model, and Setup Information names it with its threads and figures', async () => {
+    // The tiny model drafts for itself (one vocabulary); unscripted, its drafts seldom pass node-llama-cpp's
+    // confidence, so the figures may say "no drafts yet": the line and the load are what is checked here.
+    const config = vscode.workspace.getConfiguration('qedNano');
+    await config.update('draftModel', process.env.QED_TINY_MODEL, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('qedNano.loadModel');
+      await vscode.commands.executeCommand('qedNano.showSetupInfo');
+      const report = await waitFor('the setup information with the draft model', () => {
+        const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+        return text.startsWith('# QED-Nano setup information') && text.includes('- Draft model (qedNano.draftModel): ') ? text : undefined;
+      });
+      assert.match(report, /Model state: ready/);
+      const line = report.split('\n').find((l) => l.startsWith('- Draft model (qedNano.draftModel): '))!;
+      assert.ok(line.includes(process.env.QED_TINY_MODEL!), line);
+      assert.match(line, /, 1 thread of its own; (no drafts yet|\d+ of \d+ drafted tokens confirmed)/);
+      await screenshot('draft-model-setup-information');
+    } finally {
+      await config.update('draftModel', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
 
 /** How many pixels of a fresh screenshot have the pure magenta that the bracket test gives unmatched brackets
