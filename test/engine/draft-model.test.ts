@@ -115,6 +115,21 @@ test('a draft that differs from the target\'s script every second token is refut
   assert.ok(speedWithout !== undefined && speedWithout > 0, `without: ${speedWithout} tokens/s`);
 });
 
+test('a draft that is always wrong is turned off for the rest of the reply: it stops drafting, and the text is the target\'s', async () => {
+  const text = 'Suppose there were finitely many primes; multiply them all and add one. No prime divides the result, so the list was not complete. ∎ '.repeat(3);
+  const tokens = scriptTokens(plain, text);
+  const other = scriptTokens(plain, ' the')[0]!;
+  const request: GenerationRequest = { messages: [proofRequest('Show that there are infinitely many primes, thrice.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };
+  const before = draftFigures();
+  const withDraft = await drafted.generate({ ...request, draftTokenBias: scriptedBias(tokens.map((token) => (token === other ? other + 1 : other))) }, () => undefined);
+  const after = draftFigures();
+  assert.equal(withDraft.raw, (await plain.generate(request, () => undefined)).raw);
+  // Drafting on to the end, the draft would evaluate a token for each of the reply's (and more, ahead of it).
+  const evaluated = after.evaluatedTokens - before.evaluatedTokens;
+  assert.ok(evaluated < tokens.length / 2, `the draft evaluated ${evaluated} tokens over a reply of ${tokens.length}`);
+  assert.ok(after.drafted - before.drafted <= MAX_DRAFT, `${after.drafted - before.drafted} wrong tokens handed to the target`);
+});
+
 test('a generation cancelled while the draft drafts ends cancelled, the draft evaluates at most one more draft, and the next generation drafts again', async () => {
   const tokens = scriptTokens(plain, SCRIPT);
   const request: GenerationRequest = { messages: [proofRequest('Show that $1 + 3 + \\dots + (2n - 1) = n^2$, once more.')], maxTokens: tokens.length, sampling: { temperature: 0 }, detectLoops: false, tokenBias: scriptedBias(tokens) };

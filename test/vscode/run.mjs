@@ -108,6 +108,7 @@ function vscodeFor(mode) {
 }
 
 const results = [];
+const unreachableHuggingFace = await droppingServer();
 for (const mode of modes) {
   const scratch = mkdtempSync(path.join(tmpdir(), `qed-vscode-${mode}-`));
   const workspace = path.join(scratch, 'workspace');
@@ -133,10 +134,11 @@ for (const mode of modes) {
     QED_NANO_TEST_SCRIPT: JSON.stringify(scripts),
     QED_TEST_REMOTE_URL: remote.url,
     QED_TEST_REMOTE_KEY: REMOTE_KEY,
-    // hf: models resolve at a port where nothing listens: the default model's download fails at once with
-    // the network named, whatever the machine's network does with huggingface.co (refused here; on another
-    // machine its packets may be dropped, and the "without a model" test then waited out Mocha's timeout).
-    QED_NANO_HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}/`,
+    // hf: models resolve at a local server that drops every connection: the default model's download fails
+    // at once with the network named, whatever the machine's network does with huggingface.co (refused here;
+    // on another machine its packets may be dropped, and the "without a model" test then waited out Mocha's
+    // timeout). A server, not a port let go, so that no later listener can take the port.
+    QED_NANO_HF_ENDPOINT: unreachableHuggingFace.url,
     ...(grep ? { QED_VSCODE_GREP: grep } : {}),
   };
   let developmentPath = root;
@@ -281,14 +283,14 @@ async function runSuite(title, vscodeExecutablePath, suiteEnv, options) {
   return counts;
 }
 
-/** A local port where nothing listens (taken from the system, then let go). */
-function closedPort() {
+/** A local server that closes every connection as it comes (for the whole run); resolves with its URL. */
+function droppingServer() {
   return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.unref();
+      resolve({ url: `http://127.0.0.1:${server.address().port}/` });
     });
   });
 }
