@@ -415,7 +415,8 @@ export class LookupPredictor implements TokenPredictor {
    * the lookup's: measured while the draft model evaluates beside the target, it took in their contention and
    * turned off a draft right 90% of the time that made the target 1.5x faster.) */
   private worthDrafting(tokens: readonly Token[]): readonly Token[] {
-    this.modelProposal = { tokens: tokens.slice(), matched: 0 };
+    // An empty proposal (the draft starting again) is no evidence either way.
+    this.modelProposal = tokens.length > 0 ? { tokens: tokens.slice(), matched: 0 } : undefined;
     const right = this.draftModelOdds.odds(0);
     const breakEven = this.breakEven;
     let length = 0;

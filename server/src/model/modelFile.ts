@@ -21,8 +21,8 @@ import type { ProgressReporter } from './progress';
 const REPORT_INTERVAL_MS = 500;
 const DEFAULT_DOWNLOAD_STALL_MS = 60_000;
 /** How long Hugging Face may take to say which files a model has before the download gives up. The library's
- * request takes no signal: on a network that drops packets instead of refusing them it waited for minutes,
- * and the load of a model chosen meanwhile waited behind it. */
+ * request takes no signal and no time limit of ours: on a network that drops packets instead of refusing
+ * them, Prove waited for minutes with nothing to show (undici gives up on headers after 300 s). */
 const DEFAULT_ANSWER_MS = 30_000;
 
 /**
