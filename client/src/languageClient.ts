@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { randomUUID } from 'node:crypto';
 import { ProgressType } from 'vscode-languageclient/node';
 import { completionMiddleware } from './completion';
@@ -128,6 +128,9 @@ export function startLanguageClient(
   };
 
   const statusSubscription = client.onNotification(StatusNotification, onStatus);
+  // The client's states in the output: what a report of a server that was not restarted needs.
+  client.onDidChangeState(({ oldState, newState }) => output.info(`Language client state ${State[oldState]} -> ${State[newState]}.`));
+  const keeper = new ServerKeeper(client, output);
   client.start().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     output.error(`The QED-Nano language server failed to start: ${message}`);
@@ -151,10 +154,71 @@ export function startLanguageClient(
     setApiKey: async (key) => {
       if (key) env.QED_NANO_API_KEY = key;
       else delete env.QED_NANO_API_KEY;
-      await client.restart();
+      await keeper.restart();
     },
-    restart: () => client.restart(),
-    stop: () => client.stop(),
+    restart: () => keeper.restart(),
+    stop: () => keeper.stop(),
     dispose: () => statusSubscription.dispose(),
   };
+}
+
+/** Unexpected stops the client let stand, at most this many per RESTART_WINDOW_MS, are restarted here. */
+const MAX_OWN_RESTARTS = 3;
+const RESTART_WINDOW_MS = 3 * 60_000;
+/** How long a stop may last before it counts as one the client will not undo (its own restart follows at
+ * once, in the same tick). */
+const STOPPED_GRACE_MS = 2_000;
+
+/**
+ * Keeps the language server running. vscode-languageclient restarts a server that died, but a killed server
+ * was seen left stopped in the VS Code suite (every feature then fails with "Client is not running" until a
+ * manual restart); a stop this extension did not ask for that lasts is undone here, a few times at most,
+ * then the user is told. Restart and stop go through here: a restart asked while the client is still
+ * starting waits for the start (the client itself refuses: "can't be stopped ... starting").
+ */
+class ServerKeeper {
+  private stopping = false;
+  private readonly ownRestarts: number[] = [];
+
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    client.onDidChangeState(({ newState }) => {
+      if (newState === State.Stopped && !this.stopping) setTimeout(() => void this.undoStop(), STOPPED_GRACE_MS);
+    });
+  }
+
+  async restart(): Promise<void> {
+    this.stopping = true;
+    try {
+      if (this.client.state === State.Starting) await this.client.start().catch(() => undefined);
+      if (this.client.state === State.Stopped) await this.client.start();
+      else await this.client.restart();
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.client.stop();
+  }
+
+  private async undoStop(): Promise<void> {
+    if (this.stopping || this.client.state !== State.Stopped) return;
+    const now = Date.now();
+    while (this.ownRestarts.length > 0 && now - this.ownRestarts[0]! > RESTART_WINDOW_MS) this.ownRestarts.shift();
+    if (this.ownRestarts.length >= MAX_OWN_RESTARTS) {
+      this.output.error('The QED-Nano language server stopped again and is left stopped.');
+      void vscode.window.showErrorMessage('QED-Nano: the language server keeps stopping.', 'Show Output', 'Restart Server').then((choice) => {
+        if (choice === 'Show Output') this.output.show(true);
+        else if (choice === 'Restart Server') void vscode.commands.executeCommand('qedNano.restartServer');
+      });
+      return;
+    }
+    this.ownRestarts.push(now);
+    this.output.warn('The QED-Nano language server stopped and was not restarted: starting it again.');
+    await this.client.start().catch((error: unknown) => this.output.error(`Starting the language server again failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
 }
