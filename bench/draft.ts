@@ -15,17 +15,12 @@ import type { GenerationRequest } from '../server/src/engine/types';
 import { proofRequest } from '../server/src/prompts/proofPrompt';
 import { scratchFile, tinyModelPath } from '../test/support/models';
 import { wideModelBytes } from '../test/support/wideModel';
+import { PROOF_SENTENCES } from './prediction';
 import { roundsNote, sideBySide } from './sideBySide';
 
 const ROUNDS = Number(process.env.QED_NANO_BENCH_ROUNDS) || 5;
 
-const REPLY = [
-  'Suppose for contradiction that only finitely many primes exist, and list them as $p_1, \\dots, p_k$.',
-  'Consider the number $N = p_1 p_2 \\cdots p_k + 1$, which is larger than every prime in the list.',
-  'Since $N > 1$, it has at least one prime divisor; call it $q$.',
-  'If $q$ were one of the $p_i$, then $q$ would divide both $N$ and the product, hence their difference $1$.',
-  'No prime divides $1$, so $q$ is a prime missing from our list, and there are infinitely many primes. ∎',
-].join(' ');
+const REPLY = [...PROOF_SENTENCES.slice(0, 4), 'No prime divides $1$, so $q$ is a prime missing from our list, and there are infinitely many primes. ∎'].join(' ');
 
 /** Each level: the positions (of every `period`) where the draft's script is wrong. */
 const LEVELS: { label: string; period: number; wrong: number[] }[] = [

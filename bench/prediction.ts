@@ -24,7 +24,8 @@ import { median, roundsNote, sideBySide } from './sideBySide';
  * whose target is a few percent, gets four more. */
 const ROUNDS = Number(process.env.QED_NANO_BENCH_ROUNDS) || 5;
 
-const PROOF = [
+/** Euclid's proof, a sentence each (bench/draft.ts writes its first four too). */
+export const PROOF_SENTENCES = [
   'Suppose for contradiction that only finitely many primes exist, and list them as $p_1, \\dots, p_k$.',
   'Consider the number $N = p_1 p_2 \\cdots p_k + 1$, which is larger than every prime in the list.',
   'Since $N > 1$, it has at least one prime divisor; call it $q$.',
@@ -33,7 +34,8 @@ const PROOF = [
   'This contradicts the assumption that the list was complete, so there are infinitely many primes.',
   'The argument also bounds the next prime: it is at most $p_1 \\cdots p_k + 1$.',
   'By induction on $k$ one obtains $p_k \\le 2^{2^{k}}$ for every $k \\ge 1$.',
-].join(' ');
+];
+const PROOF = PROOF_SENTENCES.join(' ');
 /** The refined proof: two sentences rewritten, the rest as it was (about 90% of the text repeated). */
 const REFINED = PROOF.replace('call it $q$.', 'let $q$ be any prime dividing $N$.').replace('for every $k \\ge 1$.', 'for all $k \\ge 1$, as claimed.');
 const CHAT_REPLY =

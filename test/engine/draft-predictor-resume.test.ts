@@ -13,7 +13,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { DraftSequenceTokenPredictor, Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { tinyModelPath } from '../support/models';
 
 const MIN_TOKENS = 8;
@@ -32,17 +32,24 @@ after(async () => {
   await llama.dispose();
 });
 
-test('a draft that waits for minTokens after pushed tokens cut the drafting short gets a fresh draft (unpatched: it waits forever)', { timeout: 120_000 }, async () => {
+/** The library's draft predictor on its own draft context, reset to a prompt on a target context, with a
+ * draft that always proposes `yes`, confidently; `no` is a token the target can sample instead. */
+async function confidentYesDraft(minTokens: number, maxTokens: number): Promise<{ predictor: DraftSequenceTokenPredictor; prompt: Token[]; yes: Token; no: Token }> {
   const { DraftSequenceTokenPredictor, TokenBias } = await import('node-llama-cpp');
   const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
   const [yes, no] = model.tokenize(' yes no') as [Token, Token];
   const bias = new TokenBias(model.tokenizer);
-  bias.set(yes, { logit: 1000 }); // the draft always proposes `yes`, confidently
+  bias.set(yes, { logit: 1000 });
   const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
   const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
   contexts.push(targetContext, draftContext);
-  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: MIN_TOKENS, maxTokens: 2 * MIN_TOKENS });
+  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens, maxTokens });
   await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias: bias } });
+  return { predictor, prompt, yes, no };
+}
+
+test('a draft that waits for minTokens after pushed tokens cut the drafting short gets a fresh draft (unpatched: it waits forever)', { timeout: 120_000 }, async () => {
+  const { predictor, yes, no } = await confidentYesDraft(MIN_TOKENS, 2 * MIN_TOKENS);
 
   const first = await predictor.predictTokens();
   assert.ok(first.length >= MIN_TOKENS && first.every((token) => token === yes), `first draft: ${first.length} tokens`);
@@ -90,16 +97,7 @@ test('tokens pushed one call at a time in the same tick are all dropped from the
 });
 
 test('a token the draft sampled and never evaluated, then confirmed by the target, is in the draft sequence before the next draft (unpatched: the draft was one token short)', async () => {
-  const { DraftSequenceTokenPredictor, TokenBias } = await import('node-llama-cpp');
-  const prompt = model.tokenize('Prove that the sum of two even numbers is even.');
-  const [yes, no] = model.tokenize(' yes no') as [Token, Token];
-  const bias = new TokenBias(model.tokenizer);
-  bias.set(yes, { logit: 1000 }); // the draft always proposes `yes`, confidently
-  const targetContext = await model.createContext({ contextSize: 512, threads: 1 });
-  const draftContext = await model.createContext({ contextSize: 512, threads: 1 });
-  contexts.push(targetContext, draftContext);
-  const predictor = new DraftSequenceTokenPredictor(draftContext.getSequence(), { minTokens: 2, maxTokens: 4 });
-  await predictor.reset({ targetSequence: targetContext.getSequence(), stateTokens: prompt, evaluateOptions: { temperature: 0, tokenBias: bias } });
+  const { predictor, prompt, yes, no } = await confidentYesDraft(2, 4);
   // The drafting loop stops at maxTokens: its last sample is held as a prediction but not evaluated.
   let draft = await predictor.predictTokens();
   while (draft.length < 4) {
