@@ -128,8 +128,6 @@ export function startLanguageClient(
   };
 
   const statusSubscription = client.onNotification(StatusNotification, onStatus);
-  // The client's states in the output: what a report of a server that was not restarted needs.
-  client.onDidChangeState(({ oldState, newState }) => output.info(`Language client state ${State[oldState]} -> ${State[newState]}.`));
   const keeper = new ServerKeeper(client, output);
   client.start().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -174,7 +172,8 @@ const STOPPED_GRACE_MS = 2_000;
  * was seen left stopped in the VS Code suite (every feature then fails with "Client is not running" until a
  * manual restart); a stop this extension did not ask for that lasts is undone here, a few times at most,
  * then the user is told. Restart and stop go through here: a restart asked while the client is still
- * starting waits for the start (the client itself refuses: "can't be stopped ... starting").
+ * starting waits for the start (the client itself refuses: "can't be stopped ... starting"). Every state
+ * change goes to the output.
  */
 class ServerKeeper {
   private stopping = false;
@@ -184,7 +183,9 @@ class ServerKeeper {
     private readonly client: LanguageClient,
     private readonly output: vscode.LogOutputChannel,
   ) {
-    client.onDidChangeState(({ newState }) => {
+    client.onDidChangeState(({ oldState, newState }) => {
+      // In the output: what a report of a server that was not restarted needs.
+      output.info(`Language client state ${State[oldState]} -> ${State[newState]}.`);
       if (newState === State.Stopped && !this.stopping) setTimeout(() => void this.undoStop(), STOPPED_GRACE_MS);
     });
   }
