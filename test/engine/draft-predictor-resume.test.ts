@@ -2,8 +2,10 @@
  * Pins node-llama-cpp's DraftSequenceTokenPredictor as patched at install (patches/node-llama-cpp+3.21.1.patch,
  * docs/upstream-draft-predictor-resume.md). First: when tokens pushed to the predictor cut its drafting loop
  * short and `predictTokens` waits for `minTokens`, the loop starts again and the wait ends with a fresh draft.
- * Second: tokens pushed in the same tick are all applied before the next draft is handed out.
- * Unpatched, that wait never ends (the loop exits on its abort with nobody to restart it), and this test
+ * Second: tokens pushed in the same tick are all applied before the next draft is handed out. Then: the draft
+ * sequence holds the target's text before each drafting run; a reply's state after the same prompt starts
+ * from the prompt; and after a refuted draft the next one is drafted at once.
+ * Unpatched, the first wait never ends (the loop exits on its abort with nobody to restart it), and that test
  * fails: node:test cancels it when nothing is left to run (or at its timeout, which only detects a hang and
  * checks no speed).
  *
@@ -111,6 +113,20 @@ test('a token the draft sampled and never evaluated, then confirmed by the targe
   assert.ok(next.length >= 2 && next.every((token) => token === yes), `the draft after the push: ${next.length} tokens`);
   const held = [...predictor.draftSequence.contextTokens];
   assert.deepEqual(held.slice(0, prompt.length + 5), [...prompt, yes, yes, yes, yes, no], 'the draft sequence holds the target\'s text');
+  predictor.dispose();
+});
+
+test('after a refuted draft the next draft is drafted at once (unpatched: the evaluation after every refutation went without one)', async () => {
+  const { predictor, yes, no } = await confidentYesDraft(4, 4);
+  const draft = (await predictor.predictTokens()).slice();
+  assert.equal(draft.length, 4);
+  // What the target does on a refutation: it stops the predictor until its predictions are exhausted, then
+  // pushes the confirmed prediction and its own sample where the second was refuted.
+  predictor.stop(true);
+  predictor.pushTokens([yes, no]);
+  const next = await predictor.predictTokens();
+  assert.equal(next.length, 4, `the draft after the refutation: ${next.length} tokens`);
+  assert.ok(next.every((token) => token === yes));
   predictor.dispose();
 });
 
