@@ -72,12 +72,15 @@ export async function benchDraft(): Promise<void> {
     const after = drafted.describe().local!.draftModel!;
     const proposed = after.drafted - before.drafted;
     const confirmed = after.accepted - before.accepted;
+    // Work, not time: what the draft model evaluated (the prompt's new part at each reply's start, and its
+    // drafts), against the target's tokens over the same replies.
+    const draftWork = `the draft model evaluated ${after.evaluatedTokens - before.evaluatedTokens} tokens over ${rounds} replies of ${tokens.length}`;
     const verdict = level.period === 10 && level.wrong.length === 1 ? `; target >= 1.5x: ${measured.ratio >= 1.5 && texts.size === 1 ? 'met' : 'MISSED'}` : '';
     const off = turnedOff > 0 ? `; turned off for the rest of the reply in ${turnedOff} of ${rounds} replies` : '';
     console.log(
       `  ${level.label}: ${Math.round((100 * confirmed) / Math.max(1, proposed))}% of ${proposed} drafted tokens confirmed; ` +
         `${measured.a.toFixed(1)} tok/s with the draft vs ${measured.b.toFixed(1)} alone = ${measured.ratio.toFixed(2)}x ` +
-        `(${roundsNote(measured)}; ${texts.size === 1 ? 'identical text' : 'TEXT DIFFERS'}${off})${verdict}`,
+        `(${roundsNote(measured)}; ${texts.size === 1 ? 'identical text' : 'TEXT DIFFERS'}${off}; ${draftWork})${verdict}`,
     );
   }
   await drafted.dispose();

@@ -108,8 +108,8 @@ test('a draft that differs from the target\'s script every second token is refut
   assert.ok(confirmed > 0, `${confirmed} of ${proposed} confirmed: the right stretches are`);
   assert.ok(confirmed < proposed, `${confirmed} of ${proposed} confirmed: the diverging tokens are not`);
   assert.ok(withDraft.stats.predictedTokens.refuted > 0);
-  // Setup Information's speeds: evaluations with a draft (they carried one) and without (after a refuted
-  // draft the draft starts again, and an evaluation goes without). Measured, so only their presence is checked.
+  // Setup Information's speeds: evaluations with a draft (they carried one) and without (the first, and one in
+  // every SINGLE_REMEASURE_AFTER, goes without). Measured, so only their presence is checked.
   const { withDraft: speedWith, without: speedWithout } = drafted.describe().local!.draftModel!.tokensPerSecond;
   assert.ok(speedWith !== undefined && speedWith > 0, `with a draft: ${speedWith} tokens/s`);
   assert.ok(speedWithout !== undefined && speedWithout > 0, `without: ${speedWithout} tokens/s`);

@@ -4,7 +4,8 @@
  * short and `predictTokens` waits for `minTokens`, the loop starts again and the wait ends with a fresh draft.
  * Second: tokens pushed in the same tick are all applied before the next draft is handed out. Then: the draft
  * sequence holds the target's text before each drafting run; a reply's state after the same prompt starts
- * from the prompt; and after a refuted draft the next one is drafted at once.
+ * from the prompt; and after a refuted draft the next one is drafted at once. Also pins the draft length that
+ * the engine sets through the library's internals (server/src/engine/draftLength.ts).
  * Unpatched, the first wait never ends (the loop exits on its abort with nobody to restart it), and that test
  * fails: node:test cancels it when nothing is left to run (or at its timeout, which only detects a hang and
  * checks no speed).
@@ -16,6 +17,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DraftSequenceTokenPredictor, Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { setDraftLength } from '../../server/src/engine/draftLength';
 import { tinyModelPath } from '../support/models';
 
 const MIN_TOKENS = 8;
@@ -127,6 +129,18 @@ test('after a refuted draft the next draft is drafted at once (unpatched: the ev
   const next = await predictor.predictTokens();
   assert.equal(next.length, 4, `the draft after the refutation: ${next.length} tokens`);
   assert.ok(next.every((token) => token === yes));
+  predictor.dispose();
+});
+
+test('a draft length set before drafting (draftLength.ts) is what the draft drafts, and it drafts no further while the target checks it', async () => {
+  const { predictor, prompt, yes } = await confidentYesDraft(16, 16);
+  setDraftLength(predictor, 3);
+  const draft = (await predictor.predictTokens()).slice();
+  assert.deepEqual(draft, [yes, yes, yes]);
+  // Whatever runs meanwhile (the target evaluating those three), the draft stays at three.
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal((await predictor.predictTokens()).length, 3);
+  assert.ok(predictor.draftSequence.nextTokenIndex <= prompt.length + 3, `the draft sequence holds ${predictor.draftSequence.nextTokenIndex - prompt.length} tokens after the prompt`);
   predictor.dispose();
 });
 

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import { LookupPredictor, MAX_DRAFT } from '../../server/src/engine/lookupPredictor';
+import type { Token, TokenPredictor } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { LookupPredictor, MAX_DRAFT, type DraftModelPredictor } from '../../server/src/engine/lookupPredictor';
 import { seededRandom } from '../support/random';
 
 const tokens = (...ids: number[]): Token[] => ids as Token[];
@@ -204,4 +204,66 @@ test('a new generation on the same sequence still finds what its prompt holds, a
   predictor.reset({ stateTokens: tokens(...prompt) });
   predictor.pushTokens(tokens(1, 2, 3));
   assert.deepEqual((predictor.predictTokens() as Token[]).slice(0, 2), [50, 51], 'the prompt\'s 1 2 3 50 51, not the replaced reply\'s 1 2 3 60');
+});
+
+/** A draft model scripted on the reply: it proposes the reply's next tokens, but another token at each
+ * position where `wrong(position)`, and exactly as many as it was last set to draft. */
+function scriptedDraftModel(reply: readonly number[], wrong: (position: number) => boolean): DraftModelPredictor & { lengths: number[] } {
+  let at = 0;
+  let length = MAX_DRAFT;
+  const lengths: number[] = [];
+  const predictor = {
+    reset: () => {
+      at = 0;
+    },
+    pushTokens: (pushed: Token[]) => {
+      at += pushed.length;
+    },
+    predictTokens: () => tokens(...reply.slice(at, at + length).map((token, i) => (wrong(at + i) ? token + 1 : token))),
+    stop: () => undefined,
+    dispose: () => undefined,
+  } as unknown as TokenPredictor;
+  return {
+    predictor,
+    lengths,
+    setLength: (tokensToDraft: number) => {
+      length = tokensToDraft;
+      lengths.push(tokensToDraft);
+    },
+  };
+}
+
+test('a draft model is asked for as many tokens as pay at its accuracy in the reply, and is turned off where none does', () => {
+  const reply = Array.from({ length: 2000 }, (_, i) => 5000 + (i % 997));
+  // A predicted token costs a fifth of an evaluation (memory-bound): break-even at 20% confirmed.
+  const cost = (drafted: number): number => 1 + drafted / 5;
+  const run = (wrong: (position: number) => boolean): { work: number; drafted: number; lengths: number[]; singles: number; evaluations: number } => {
+    const draftModel = scriptedDraftModel(reply, wrong);
+    // The lookup off: only the draft model drafts.
+    const predictor = new LookupPredictor(false, draftModel);
+    let singles = 0;
+    const original = predictor.predictTokens.bind(predictor);
+    predictor.predictTokens = () => {
+      const draft = original() as Token[];
+      if (draft.length === 0) singles++;
+      return draft;
+    };
+    const result = drive(predictor, [1, 2, 3], reply, cost);
+    return { ...result, lengths: draftModel.lengths, singles };
+  };
+
+  const right = run(() => false);
+  assert.equal(Math.max(...right.lengths), MAX_DRAFT, 'a draft right every time is asked for the longest draft');
+  assert.ok(right.work < reply.length * 0.3, `always right: ${right.work} units of work for ${reply.length} without a draft`);
+  // One evaluation in SINGLE_REMEASURE_AFTER (64) goes without, to measure what an evaluation costs alone.
+  assert.ok(right.singles >= 2 && right.singles <= right.evaluations / 32, `${right.singles} evaluations of ${right.evaluations} without a draft`);
+
+  const mostly = run((position) => position % 10 === 9);
+  const mean = mostly.lengths.reduce((sum, length) => sum + length, 0) / mostly.lengths.length;
+  assert.ok(mean > 4 && mean < MAX_DRAFT, `right 9 in 10: drafts of ${mean.toFixed(1)} tokens on average`);
+  assert.ok(mostly.work < reply.length * 0.6, `right 9 in 10: ${mostly.work} units of work for ${reply.length}`);
+
+  const seldom = run((position) => position % 4 !== 0);
+  assert.ok(seldom.drafted <= 2 * MAX_DRAFT, `right 1 in 4: ${seldom.drafted} predicted tokens evaluated before it was turned off`);
+  assert.ok(seldom.work <= reply.length * 1.03, `right 1 in 4: ${seldom.work} units of work for ${reply.length} without a draft`);
 });

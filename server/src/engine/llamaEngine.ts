@@ -33,6 +33,7 @@ import { LiveGeneration } from './liveGeneration';
 import { asPlainText, requestPrompt, thinkingMode, type PromptPart } from './prompt';
 import { LookupPredictor, MAX_DRAFT } from './lookupPredictor';
 import { DraftScript } from './draftScript';
+import { setDraftLength } from './draftLength';
 import { scriptedBias } from './scriptedOutput';
 import { UserFacingError } from '../errors';
 import { SequencePool, type Lease, type PooledSequence } from './sequencePool';
@@ -126,14 +127,6 @@ class Sequence implements PooledSequence {
 }
 
 const MAX_PENDING_DETOKENIZE = 8;
-/**
- * The draft tokens the target waits for before each evaluation (fewer where the draft's confidence drops
- * below node-llama-cpp's 0.6 first: it stops there). With the library's default, 0, the target takes
- * whatever the draft holds at that moment, and a target that evaluates about as fast as the draft (or
- * right after a refuted draft, when the draft starts again) gets nothing: the draft would never draft.
- * Waiting needs node-llama-cpp as patched at install (docs/upstream-draft-predictor-resume.md).
- */
-const MIN_DRAFT = 4;
 
 export class LlamaEngine implements Engine {
   private readonly sequences: Sequence[] = [];
@@ -156,9 +149,11 @@ export class LlamaEngine implements Engine {
       // The draft samples with the target's options but for the token bias: the target's is the scripted
       // test mode's and counts the target's own samples; the draft's is its own (draftScript.ts).
       const draftScript = draft ? new DraftScript(lib.TokenBias, draft.context.getSequence()) : undefined;
-      const drafting = draftScript
-        ? new lib.DraftSequenceTokenPredictor(draftScript.sequence, { minTokens: MIN_DRAFT, maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: draftScript.tokenBias } })
+      // Its length is set before each drafting run (draftLength.ts): the target waits for the whole draft.
+      const draftPredictor = draftScript
+        ? new lib.DraftSequenceTokenPredictor(draftScript.sequence, { minTokens: MAX_DRAFT, maxTokens: MAX_DRAFT, evaluateOptions: { tokenBias: draftScript.tokenBias } })
         : undefined;
+      const drafting = draftPredictor ? { predictor: draftPredictor, setLength: (tokens: number) => setDraftLength(draftPredictor, tokens) } : undefined;
       const predictor = prediction.enabled || drafting ? new LookupPredictor(prediction.enabled, drafting, prediction.breakEven) : undefined;
       this.sequences.push(new Sequence(context.getSequence(predictor ? { tokenPredictor: predictor } : {}), predictor, draftScript));
     }

@@ -38,8 +38,12 @@
  *
  * With a draft model (qedNano.draftModel) the lookup comes first where it drafts and the draft model's
  * prediction (node-llama-cpp's DraftSequenceTokenPredictor, kept in step with the sequence) is used
- * otherwise, as llama.cpp combines them. The draft has its own acceptance count; below DRAFT_BREAK_EVEN over
- * a window it is turned off for the rest of the generation (it also costs the draft model's evaluations).
+ * otherwise, as llama.cpp combines them. Its draft is as long as pays at its accuracy in this generation
+ * (every token it proposes is checked against the reply's, handed out or not) where each of its tokens also
+ * costs the time the target waits for it (measured); that length is set before the draft model drafts
+ * (draftLength.ts), so that it drafts exactly what the target will check and then lets the target have the
+ * cores. Where not even its first token pays, or below DRAFT_BREAK_EVEN over a window, it is turned off for
+ * the rest of the generation.
  *
  * Why not node-llama-cpp's InputLookupTokenPredictor: it searches only the prompt (not what the model
  * generates, where a proof restates its thinking) and rescans the whole text whenever its match breaks.
@@ -69,9 +73,20 @@ const COST_SAMPLES = 31;
 const DRAFT_COST_SAMPLES = 63;
 /** Evaluations without a timed draft after which one predicted token is drafted to measure its cost again. */
 const REMEASURE_AFTER = 256;
+/** Evaluations that all carried a draft model's draft after which one goes without, to measure what an
+ * evaluation costs alone (its speed "without" in Setup Information, and the break-even share): a draft model
+ * right most of the time leaves no evaluation without a draft. About 1% of the drafted tokens at 64. */
+const SINGLE_REMEASURE_AFTER = 64;
 /** A draft model's token costs its own evaluation on top of the target's share: it must be right more
  * often than a looked-up one to pay. */
 export const DRAFT_BREAK_EVEN = 0.4;
+
+/** A draft model's predictor, and how to bound its next drafting run: the target waits for that many tokens
+ * and the draft drafts no further (draftLength.ts). */
+export interface DraftModelPredictor {
+  readonly predictor: TokenPredictor;
+  setLength(tokens: number): void;
+}
 
 /** Where a candidate comes from: the text the reply rewrites, or the context the sequence holds. */
 type Source = 'rewritten' | 'context';
@@ -110,11 +125,6 @@ class FollowOdds {
     this.agreed[b]! += agreed ? 1 : 0;
     this.seen[b]! += 1;
     if (this.seen[b]! > MAX_OBSERVATIONS) this.scale(b, MAX_OBSERVATIONS / 2);
-  }
-
-  /** Observations behind the odds at this run length. */
-  observations(run: number): number {
-    return this.seen[runBucket(run)]!;
   }
 
   /** The probability that the token at this run length agrees (the prior and the evidence). */
@@ -275,12 +285,16 @@ export class LookupPredictor implements TokenPredictor {
   private modelProposal: { tokens: readonly number[]; matched: number } | undefined;
   /** How long the evaluation being timed waited for the draft model's draft (ms): not the target's cost. */
   private draftWaitMs = 0;
-  /** Timed evaluations since the last one that carried a looked-up draft. */
+  /** Timed evaluations since the last one that carried a looked-up draft, and since the last with none. */
   private sinceTimedDraft = 0;
+  private sinceTimedSingle = Number.POSITIVE_INFINITY;
   /** The last draft handed out is the draft model's and its evaluation was timed (its tokens count). */
   private modelDraftTimed = false;
-  /** Recent timings: evaluations with no prediction (ms), and drafts of k tokens (ms on top of `single`). */
-  private readonly timings = { single: [] as number[], drafts: [] as { k: number; extra: number }[] };
+  /** Recent timings: evaluations with no prediction (ms), drafts of k tokens (ms on top of `single`), and
+   * the wait for a draft model's draft per token asked for (ms). */
+  private readonly timings = { single: [] as number[], drafts: [] as { k: number; extra: number }[], draftModelToken: [] as number[] };
+  /** The length the draft model was last asked for. */
+  private askedOfModel = 0;
   /** The fit of `timings.drafts`, made again when a sample arrives. */
   private draftCost: { perToken: number; perDraft: number } | undefined;
   readonly stats: LookupStats = { drafts: 0, drafted: 0, accepted: 0 };
@@ -297,7 +311,7 @@ export class LookupPredictor implements TokenPredictor {
    */
   constructor(
     private readonly enabled = true,
-    private readonly draftModel?: TokenPredictor,
+    private readonly draftModel?: DraftModelPredictor,
     private readonly fixedBreakEven?: number,
   ) {}
 
@@ -324,12 +338,12 @@ export class LookupPredictor implements TokenPredictor {
     this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
     this.draftModelOff = false;
     // The library passes the whole state (the target sequence and its options); only tests leave them out.
-    return this.draftModel?.reset(state as ResetState);
+    return this.draftModel?.predictor.reset(state as ResetState);
   }
 
   /** Tokens added to the sequence (sampled, or confirmed predictions). */
   pushTokens(tokens: Token[]): void {
-    if (this.draftModel && !this.draftModelOff) this.draftModel.pushTokens(tokens);
+    if (this.draftModel && !this.draftModelOff) this.draftModel.predictor.pushTokens(tokens);
     for (const token of tokens) {
       this.context.push(token);
       this.observe(token);
@@ -348,11 +362,24 @@ export class LookupPredictor implements TokenPredictor {
     this.settleDraft();
     const looked = this.lookUp();
     if (looked.length > 0 || !this.draftModel || this.draftModelOff) return this.handOut(looked, false);
-    const drafted = this.draftModel.predictTokens();
-    if (!(drafted instanceof Promise)) return this.handOut(this.worthDrafting(drafted), true);
+    if (this.sinceTimedSingle >= SINGLE_REMEASURE_AFTER) return this.handOut([], false);
+    // As the lookup does, one token now and then (REMEASURE_AFTER), so that a cost measured at a busy moment
+    // cannot keep the draft model off for good.
+    const length = this.draftModelLength() || (this.sinceTimedDraft >= REMEASURE_AFTER ? 1 : 0);
+    if (length === 0) {
+      // Not even its first token pays: off for the rest of the generation, so that it stops drafting (and
+      // taking the cores) in the background.
+      this.draftModelOff = true;
+      this.draftModel.predictor.stop();
+      return this.handOut([], false);
+    }
+    this.draftModel.setLength(length);
+    this.askedOfModel = length;
+    const drafted = this.draftModel.predictor.predictTokens();
+    if (!(drafted instanceof Promise)) return this.handOut(this.proposed(drafted, length), true);
     const asked = performance.now();
     return drafted.then((tokens) => {
-      const draft = this.handOut(this.worthDrafting(tokens), true);
+      const draft = this.handOut(this.proposed(tokens, length), true);
       this.draftWaitMs = performance.now() - asked;
       return draft;
     });
@@ -408,27 +435,27 @@ export class LookupPredictor implements TokenPredictor {
     return text.slice(at, at + length);
   }
 
-  /** The part of the draft model's draft worth evaluating: as many tokens as pay for themselves at the draft
-   * model's accuracy in this generation (each token right with the same chance). The draft model drafts up
-   * to MAX_DRAFT ahead; at 90% per token, tokens past the seventh or so cost more than they are likely to
-   * save where a predicted token costs 45% of an evaluation. (No test of the draft's fixed cost here, unlike
-   * the lookup's: measured while the draft model evaluates beside the target, it took in their contention and
-   * turned off a draft right 90% of the time that made the target 1.5x faster.) */
-  private worthDrafting(tokens: readonly Token[]): readonly Token[] {
+  /** How many of the draft model's tokens pay for themselves at its accuracy in this generation (each right
+   * with the same chance): the i-th while P(all i right) > (perToken + the wait for one draft token) / single.
+   * At 90% per token, where a predicted token and the wait for it cost a third of an evaluation, ten. (No test of a draft's
+   * fixed cost here, unlike the lookup's: measured while the draft model drafted beside the target, it took
+   * in their contention and turned off a draft right 90% of the time that made the target 1.5x faster.) */
+  private draftModelLength(): number {
+    const right = this.draftModelOdds.odds(0);
+    const single = this.cost.single;
+    const wait = median(this.timings.draftModelToken);
+    const breakEven = this.fixedBreakEven === undefined && single !== undefined && single > 0 && wait !== undefined ? Math.min(1, this.breakEven + wait / single) : this.breakEven;
+    let length = 0;
+    for (let all = right; length < MAX_DRAFT && all > breakEven; all *= right) length++;
+    return length;
+  }
+
+  /** The draft model's proposal, recorded to learn its accuracy, and the part handed out (a draft drafted
+   * before its length was lowered can be longer). */
+  private proposed(tokens: readonly Token[], length: number): readonly Token[] {
     // An empty proposal (the draft starting again) is no evidence either way.
     this.modelProposal = tokens.length > 0 ? { tokens: tokens.slice(), matched: 0 } : undefined;
-    const right = this.draftModelOdds.odds(0);
-    const breakEven = this.breakEven;
-    let length = 0;
-    for (let all = right; length < tokens.length && all > breakEven; all *= right) length++;
-    if (length > 0 || tokens.length === 0) return tokens.slice(0, length);
-    // Its record says not even its first token pays: off for the rest of the generation, so that it stops
-    // drafting (and taking the cores) in the background.
-    if (this.draftModelOdds.observations(0) >= WINDOW_TOKENS) {
-      this.draftModelOff = true;
-      this.draftModel?.stop();
-    }
-    return [];
+    return tokens.slice(0, length);
   }
 
   /** Records a draft handed to the library, to count how much of it the model confirms. */
@@ -458,8 +485,11 @@ export class LookupPredictor implements TokenPredictor {
     if (this.draftFromModel && drafted > 0) {
       this.draftModelTiming.ms += ms;
       this.modelDraftTimed = true;
+      this.timings.draftModelToken.push(this.draftWaitMs / this.askedOfModel);
+      if (this.timings.draftModelToken.length > COST_SAMPLES) this.timings.draftModelToken.shift();
     }
     const single = median(this.timings.single);
+    this.sinceTimedSingle = drafted === 0 ? 0 : this.sinceTimedSingle + 1;
     if (drafted === 0) {
       this.timings.single.push(ms);
       if (this.timings.single.length > COST_SAMPLES) this.timings.single.shift();
@@ -497,11 +527,11 @@ export class LookupPredictor implements TokenPredictor {
 
   /** Stops the draft model's background drafting (the library calls it after a refuted prediction). */
   stop(untilPredictionsExhausted?: boolean): void {
-    this.draftModel?.stop(untilPredictionsExhausted);
+    this.draftModel?.predictor.stop(untilPredictionsExhausted);
   }
 
   dispose(): void {
-    this.draftModel?.dispose();
+    this.draftModel?.predictor.dispose();
     this.context.clear();
     this.rewritten.clear();
     this.following = undefined;
@@ -548,7 +578,7 @@ export class LookupPredictor implements TokenPredictor {
     if (window.drafts < WINDOW_DRAFTS || window.drafted < WINDOW_TOKENS) return;
     if (window.accepted < Math.max(DRAFT_BREAK_EVEN, this.breakEven) * window.drafted) {
       this.draftModelOff = true;
-      this.draftModel?.stop();
+      this.draftModel?.predictor.stop();
     }
     this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
   }
