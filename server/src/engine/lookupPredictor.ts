@@ -71,6 +71,9 @@ export const MIN_BREAK_EVEN = 0.05;
  * stalls, which fall on any evaluation whatever its length, move a median little and a mean a lot. */
 const COST_SAMPLES = 31;
 const DRAFT_COST_SAMPLES = 63;
+/** Draft timings needed before their fit stands for the cost: from three, one stall on a draft of five made a
+ * predicted token look dearer than a whole evaluation and turned a draft right 9 times in 10 off. */
+const MIN_FIT_SAMPLES = 8;
 /** Evaluations without a timed draft after which one predicted token is drafted to measure its cost again. */
 const REMEASURE_AFTER = 256;
 /** Evaluations that all carried a draft model's draft after which one goes without, to measure what an
@@ -165,7 +168,7 @@ export interface EvaluationCost {
  * (k, extra ms) samples by Theil–Sen (the median of the slopes between samples of different lengths, then the
  * median intercept): a stall on one sample moves neither. With one draft length only, all of it per token. */
 function fitDraftCost(samples: readonly { k: number; extra: number }[]): { perToken: number; perDraft: number } | undefined {
-  if (samples.length < 3) return undefined;
+  if (samples.length < MIN_FIT_SAMPLES) return undefined;
   const slopes: number[] = [];
   for (let i = 0; i < samples.length; i++) {
     for (let j = i + 1; j < samples.length; j++) {
@@ -444,7 +447,9 @@ export class LookupPredictor implements TokenPredictor {
     const right = this.draftModelOdds.odds(0);
     const single = this.cost.single;
     const wait = median(this.timings.draftModelToken);
-    const breakEven = this.fixedBreakEven === undefined && single !== undefined && single > 0 && wait !== undefined ? Math.min(1, this.breakEven + wait / single) : this.breakEven;
+    // The wait counts once the costs are measured (before, the stand-in share stands for everything).
+    const measured = this.fixedBreakEven === undefined && this.draftCost !== undefined && single !== undefined && single > 0;
+    const breakEven = measured && wait !== undefined ? Math.min(1, this.breakEven + wait / single) : this.breakEven;
     let length = 0;
     for (let all = right; length < MAX_DRAFT && all > breakEven; all *= right) length++;
     return length;
