@@ -344,7 +344,7 @@ export class LlamaEngine implements Engine {
                   }),
                   { evaluations: 0, drafted: 0, accepted: 0 },
                 ),
-                evaluatedTokens: this.sequences.reduce((sum, { draftScript }) => sum + (draftScript?.sequence.tokenMeter.usedInputTokens ?? 0), 0),
+                evaluatedTokens: this.sequences.reduce((sum, { draftScript }) => sum + (draftScript ? draftScript.sequence.tokenMeter.usedInputTokens + draftScript.sequence.tokenMeter.usedOutputTokens : 0), 0),
                 tokensPerSecond: this.draftSpeeds(),
               },
             }
