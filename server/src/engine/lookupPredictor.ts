@@ -440,9 +440,10 @@ export class LookupPredictor implements TokenPredictor {
 
   /** How many of the draft model's tokens pay for themselves at its accuracy in this generation (each right
    * with the same chance): the i-th while P(all i right) > (perToken + the wait for one draft token) / single.
-   * At 90% per token, where a predicted token and the wait for it cost a third of an evaluation, ten. (No test of a draft's
-   * fixed cost here, unlike the lookup's: measured while the draft model drafted beside the target, it took
-   * in their contention and turned off a draft right 90% of the time that made the target 1.5x faster.) */
+   * At 90% per token, where a predicted token and the wait for it cost a third of an evaluation, ten. (No
+   * test of a draft's fixed cost here, unlike the lookup's: measured while the draft model still drafted
+   * beside the target, it took in their contention and turned off a draft right 90% of the time that made
+   * the target 1.5x faster; not measured again since they take turns.) */
   private draftModelLength(): number {
     const right = this.draftModelOdds.odds(0);
     const single = this.cost.single;
