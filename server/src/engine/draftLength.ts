@@ -12,7 +12,7 @@
  *
  * node-llama-cpp 3.21.1 (pinned exactly in package.json) keeps both in `_minTokens` and `_maxTokens` and
  * reads them on every `predictTokens` and in the drafting loop; the library offers no setter.
- * test/engine/draft-model.test.ts pins that a length set here is the length drafted.
+ * test/engine/draft-predictor-resume.test.ts pins that a length set here is the length drafted.
  */
 import type { DraftSequenceTokenPredictor } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 

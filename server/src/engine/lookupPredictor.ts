@@ -245,6 +245,12 @@ export class NgramIndex {
   }
 }
 
+/** Adds `value` to `recent`, dropping the oldest beyond `limit`. */
+function keepRecent<T>(recent: T[], value: T, limit: number): void {
+  recent.push(value);
+  if (recent.length > limit) recent.shift();
+}
+
 /** The median of `values` (undefined for none). */
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -370,10 +376,8 @@ export class LookupPredictor implements TokenPredictor {
     // cannot keep the draft model off for good.
     const length = this.draftModelLength() || (this.sinceTimedDraft >= REMEASURE_AFTER ? 1 : 0);
     if (length === 0) {
-      // Not even its first token pays: off for the rest of the generation, so that it stops drafting (and
-      // taking the cores) in the background.
-      this.draftModelOff = true;
-      this.draftModel.predictor.stop();
+      // Not even its first token pays.
+      this.turnDraftModelOff();
       return this.handOut([], false);
     }
     this.draftModel.setLength(length);
@@ -491,19 +495,16 @@ export class LookupPredictor implements TokenPredictor {
     if (this.draftFromModel && drafted > 0) {
       this.draftModelTiming.ms += ms;
       this.modelDraftTimed = true;
-      this.timings.draftModelToken.push(this.draftWaitMs / this.askedOfModel);
-      if (this.timings.draftModelToken.length > COST_SAMPLES) this.timings.draftModelToken.shift();
+      keepRecent(this.timings.draftModelToken, this.draftWaitMs / this.askedOfModel, COST_SAMPLES);
     }
     const single = median(this.timings.single);
     this.sinceTimedSingle = drafted === 0 ? 0 : this.sinceTimedSingle + 1;
     if (drafted === 0) {
-      this.timings.single.push(ms);
-      if (this.timings.single.length > COST_SAMPLES) this.timings.single.shift();
+      keepRecent(this.timings.single, ms, COST_SAMPLES);
       this.sinceTimedDraft++;
     } else if (single !== undefined) {
       // What the target's evaluation cost: a draft model's evaluation also waited for its draft.
-      this.timings.drafts.push({ k: drafted, extra: ms - this.draftWaitMs - single });
-      if (this.timings.drafts.length > DRAFT_COST_SAMPLES) this.timings.drafts.shift();
+      keepRecent(this.timings.drafts, { k: drafted, extra: ms - this.draftWaitMs - single }, DRAFT_COST_SAMPLES);
       this.draftCost = fitDraftCost(this.timings.drafts);
       this.sinceTimedDraft = 0;
     }
@@ -563,6 +564,13 @@ export class LookupPredictor implements TokenPredictor {
     return inContext === undefined ? undefined : { text: this.context.tokens, at: inContext, source: 'context', run: 0 };
   }
 
+  /** Off for the rest of the generation, so that the draft model stops drafting (and taking the cores) in the
+   * background. */
+  private turnDraftModelOff(): void {
+    this.draftModelOff = true;
+    this.draftModel?.predictor.stop();
+  }
+
   /** Accounts for the last draft (its confirmed prefix); turns a draft model that keeps missing off. */
   private settleDraft(): void {
     const drafted = this.draft.length;
@@ -582,10 +590,7 @@ export class LookupPredictor implements TokenPredictor {
     window.drafted += drafted;
     window.accepted += accepted;
     if (window.drafts < WINDOW_DRAFTS || window.drafted < WINDOW_TOKENS) return;
-    if (window.accepted < Math.max(DRAFT_BREAK_EVEN, this.breakEven) * window.drafted) {
-      this.draftModelOff = true;
-      this.draftModel?.predictor.stop();
-    }
+    if (window.accepted < Math.max(DRAFT_BREAK_EVEN, this.breakEven) * window.drafted) this.turnDraftModelOff();
     this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
   }
 }
