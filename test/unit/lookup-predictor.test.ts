@@ -88,6 +88,21 @@ test('the rewritten text comes before the context, and the most recent occurrenc
   assert.deepEqual((other.predictTokens() as Token[]).slice(0, 1), [61], 'the continuation of the latest 1 2 3, once the reply follows it');
 });
 
+test('after a changed passage the rewritten text is picked up where the reply left it, not at the first occurrence of a common phrase', () => {
+  // Eight sentences, each opening with the same two tokens (". The" in a proof); the reply rewrites the fifth
+  // and goes on with the sixth.
+  const sentence = (i: number): number[] => [90, 91, ...Array.from({ length: 12 }, (_, k) => 100 * i + k + 1)];
+  const text = [1, 2, 3, 4, 5, 6, 7, 8].flatMap(sentence);
+  const predictor = new LookupPredictor(true, undefined, 0.05);
+  predictor.updateInputTokens(tokens(...text));
+  predictor.reset({ stateTokens: tokens(5, 6) });
+  for (const token of [...[1, 2, 3, 4].flatMap(sentence), 90, 91, 7, 8, 9, 10, 90, 91]) predictor.pushTokens(tokens(token));
+  assert.equal((predictor.predictTokens() as Token[])[0], 601, 'the sixth sentence, after the rewritten fifth');
+  // Where nothing after that point matches (the reply goes back to an earlier sentence), its first occurrence.
+  for (const token of [...sentence(6).slice(2), ...sentence(7), ...sentence(8), 90, 91]) predictor.pushTokens(tokens(token));
+  assert.equal((predictor.predictTokens() as Token[])[0], 101);
+});
+
 test('drafts grow while the reply follows the text, up to the cap, and shrink after a miss', () => {
   const text = Array.from({ length: 200 }, (_, i) => 3000 + i);
   const predictor = new LookupPredictor();

@@ -5,7 +5,8 @@
  * included), keyed by its last n tokens (n = 4, 3, 2: the longest that matches wins); the continuation of
  * the most recent earlier occurrence of the reply's last n tokens is the candidate, followed for as long as
  * the model's tokens agree with it. A text the reply is known to rewrite (GenerationRequest.repeats: a
- * refinement, a Continue) is a source of its own, looked in first.
+ * refinement, a Continue) is a source of its own, looked in first, and in order: after a passage the reply
+ * changed, from where the reply left the text.
  *
  * The model's sample at each predicted position confirms the prediction or not (node-llama-cpp as patched
  * at install validates every predicted token, docs/upstream-speculative-validation.md), so what is
@@ -33,8 +34,9 @@
  *    predicted token is drafted now and then (REMEASURE_AFTER) so that a share measured on a busy moment
  *    cannot stop prediction for good.
  *  - Cost: O(1) per token (three hash-map writes, and a lookup of at most three map reads and 9 token
- *    comparisons where no candidate is being followed); the index holds at most one entry per n-gram
- *    position held, rebuilt from the kept tokens when a generation replaces the end of the sequence.
+ *    comparisons where no candidate is being followed, and in the rewritten text a binary search of the
+ *    n-gram's later occurrences); the indexes hold at most one entry per n-gram position held, rebuilt from
+ *    the kept tokens when a generation replaces the end of the sequence.
  *
  * With a draft model (qedNano.draftModel) the lookup comes first where it drafts and the draft model's
  * prediction (node-llama-cpp's DraftSequenceTokenPredictor, kept in step with the sequence) is used
@@ -56,6 +58,9 @@ import type { Token, TokenPredictor } from 'node-llama-cpp' with { 'resolution-m
  * ordinary text recur too often to predict what follows. */
 const NGRAM_SIZES = [4, 3, 2] as const;
 const MIN_CONTEXT_N = 3;
+/** Tokens the reply must follow the rewritten text in a row before that place counts as where the reply is in
+ * it: a common phrase followed for a few tokens in a changed passage must not move it. */
+const TRUSTED_RUN = 8;
 export const MAX_DRAFT = 16;
 /** A draft model's acceptance window: at least this many drafts and drafted tokens (one long draft that
  * misses early is no verdict). */
@@ -193,14 +198,18 @@ function ngramKey(tokens: readonly number[], end: number, n: number): number {
 export class NgramIndex {
   readonly tokens: number[] = [];
   private readonly maps = NGRAM_SIZES.map(() => new Map<number, number>());
+  /** keep 'all': each n-gram's later occurrences in text order, keyed by its first. */
+  private readonly later = NGRAM_SIZES.map(() => new Map<number, number[]>());
 
-  /** `keep`: which occurrence an n-gram points at, the most recent (a growing context: the model repeats
-   * what it just said) or the first (a text the reply rewrites from start to end). */
-  constructor(private readonly keep: 'last' | 'first') {}
+  /** `keep`: which occurrences of an n-gram are kept, the most recent (a growing context: the model repeats
+   * what it just said) or all (a text the reply rewrites from start to end, looked up from a place in it). */
+  constructor(private readonly keep: 'last' | 'all') {}
 
   /** Index entries held (the bound on memory). */
   get entries(): number {
-    return this.maps.reduce((sum, map) => sum + map.size, 0);
+    let entries = this.maps.reduce((sum, map) => sum + map.size, 0);
+    for (const map of this.later) for (const occurrences of map.values()) entries += occurrences.length;
+    return entries;
   }
 
   push(token: number): void {
@@ -209,7 +218,13 @@ export class NgramIndex {
     NGRAM_SIZES.forEach((n, k) => {
       if (end < n) return;
       const key = ngramKey(this.tokens, end, n);
-      if (this.keep === 'last' || !this.maps[k]!.has(key)) this.maps[k]!.set(key, end);
+      if (this.keep === 'last') {
+        this.maps[k]!.set(key, end);
+        return;
+      }
+      const at = this.maps[k]!.get(key);
+      if (at === undefined) this.maps[k]!.set(key, end);
+      else (this.later[k]!.get(at) ?? this.later[k]!.set(at, []).get(at)!).push(end);
     });
   }
 
@@ -223,24 +238,47 @@ export class NgramIndex {
 
   clear(): void {
     this.tokens.length = 0;
-    for (const map of this.maps) map.clear();
+    for (const map of [...this.maps, ...this.later]) map.clear();
   }
 
-  /** Where this text goes on after the last n tokens of `tail` (n from `minN`), or undefined. */
-  find(tail: readonly number[], minN: number): number | undefined {
+  /** Where this text goes on after the last n tokens of `tail` (n from `minN`, longest first), or undefined.
+   * `from` (keep 'all'): the first occurrence that begins there or later wins, whatever its n; where none
+   * does, the first occurrence of the longest n. */
+  find(tail: readonly number[], minN: number, from = 0): number | undefined {
+    let before: number | undefined;
     for (let k = 0; k < NGRAM_SIZES.length; k++) {
       const n = NGRAM_SIZES[k]!;
       if (n < minN || tail.length < n) continue;
-      const at = this.maps[k]!.get(ngramKey(tail, tail.length, n));
+      // The occurrence the map holds: the latest (keep 'last') or the first (keep 'all').
+      const held = this.maps[k]!.get(ngramKey(tail, tail.length, n));
       // A hash collision compares unequal.
-      if (at !== undefined && at < this.tokens.length && matches(this.tokens, at, tail, n)) return at;
+      if (held === undefined || held >= this.tokens.length || !matches(this.tokens, held, tail, n)) continue;
+      const at = held - n >= from ? held : this.laterFrom(k, held, from + n, tail, n);
+      if (at !== undefined) return at;
+      before ??= held;
     }
+    return before;
+  }
+
+  /** The first later occurrence of the n-gram first seen at `first` that ends at `end` or after (binary search:
+   * the occurrences are in text order). */
+  private laterFrom(k: number, first: number, end: number, tail: readonly number[], n: number): number | undefined {
+    const later = this.later[k]!.get(first);
+    if (!later) return undefined;
+    let low = 0;
+    for (let high = later.length; low < high; ) {
+      const mid = (low + high) >> 1;
+      if (later[mid]! < end) low = mid + 1;
+      else high = mid;
+    }
+    // A hash collision compares unequal.
+    for (; low < later.length; low++) if (matches(this.tokens, later[low]!, tail, n)) return later[low];
     return undefined;
   }
 
   private rebuild(): void {
     const tokens = this.tokens.splice(0);
-    for (const map of this.maps) map.clear();
+    for (const map of [...this.maps, ...this.later]) map.clear();
     for (const token of tokens) this.push(token);
   }
 }
@@ -272,10 +310,15 @@ export class LookupPredictor implements TokenPredictor {
   /** Everything the sequence holds, as far as the predictor has been told. */
   private readonly context = new NgramIndex('last');
   /** The text the reply rewrites (GenerationRequest.repeats), if any. */
-  private readonly rewritten = new NgramIndex('first');
+  private readonly rewritten = new NgramIndex('all');
   /** The candidate: the text being followed, the index of its token expected next, where it comes from, and
    * how many tokens in a row the reply has agreed with it. */
   private following: { text: readonly number[]; at: number; source: Source; run: number } | undefined;
+  /** How far into the rewritten text the reply has come (after its last run of TRUSTED_RUN tokens or more):
+   * a text is rewritten in order, so after a changed passage the reply picks it up after this place. Where a
+   * sentence of a proof opens with the same two tokens as every other (". The"), the first occurrence would
+   * send the lookup back to the proof's start. */
+  private resumeAt = 0;
   /** This generation's odds of agreeing, per source (reset with each generation). */
   private odds = freshOdds();
   /** This generation's odds that a draft model's token is right (one bucket: each of its tokens alike). */
@@ -343,6 +386,7 @@ export class LookupPredictor implements TokenPredictor {
     this.odds = freshOdds();
     this.draftModelOdds = new FollowOdds(DRAFT_MODEL_PRIOR);
     this.modelProposal = undefined;
+    this.resumeAt = 0;
     this.following = this.match();
     this.modelWindow = { drafts: 0, drafted: 0, accepted: 0 };
     this.draftModelOff = false;
@@ -403,6 +447,7 @@ export class LookupPredictor implements TokenPredictor {
       if (agreed) {
         following.at++;
         following.run++;
+        if (following.source === 'rewritten' && following.run >= TRUSTED_RUN) this.resumeAt = following.at;
       }
       if (!agreed || following.at >= following.text.length) this.following = undefined;
     }
@@ -558,7 +603,7 @@ export class LookupPredictor implements TokenPredictor {
   private match(): { text: readonly number[]; at: number; source: Source; run: number } | undefined {
     if (!this.enabled) return undefined;
     const tail = this.context.tokens;
-    const inRewritten = this.rewritten.find(tail, 2);
+    const inRewritten = this.rewritten.find(tail, 2, this.resumeAt);
     if (inRewritten !== undefined) return { text: this.rewritten.tokens, at: inRewritten, source: 'rewritten', run: 0 };
     const inContext = this.context.find(tail, MIN_CONTEXT_N);
     return inContext === undefined ? undefined : { text: this.context.tokens, at: inContext, source: 'context', run: 0 };
