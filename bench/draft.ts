@@ -17,6 +17,7 @@ import type { GenerationRequest } from '../server/src/engine/types';
 import { proofRequest } from '../server/src/prompts/proofPrompt';
 import { scratchFile, tinyModelPath } from '../test/support/models';
 import { wideModelBytes } from '../test/support/wideModel';
+import { BENCH_GPU } from './hardware';
 import { PROOF_SENTENCES } from './prediction';
 import { roundsNote, sideBySide } from './sideBySide';
 
@@ -37,7 +38,7 @@ const LEVELS: { label: string; period: number; wrong: number[]; cost?: true }[] 
 
 export async function benchDraft(): Promise<void> {
   console.log('Draft model (generated wide target, generated tiny draft, both scripted; no lookup on either side)');
-  const target: LlamaEngineOptions = { modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), gpu: false, threads: 2, contextSize: 2048, batchSize: 512, sequences: 1, tokenPrediction: false };
+  const target: LlamaEngineOptions = { modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), gpu: BENCH_GPU, threads: 2, contextSize: 2048, batchSize: 512, sequences: 1, tokenPrediction: false };
   const drafted = await LlamaEngine.load({ ...target, draftModelPath: tinyModelPath('endless') });
   const alone = await LlamaEngine.load(target);
   const tokens = alone.tokenize([{ special: true, text: REPLY }]);

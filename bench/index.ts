@@ -13,21 +13,36 @@ import { benchPrediction } from './prediction';
 import { benchProject } from './project';
 import { benchRemote } from './remote';
 
+/** Every part, in the order `npm run bench` runs them. */
+const PARTS: Record<string, () => Promise<void>> = {
+  analysis: benchAnalysis,
+  adversarial: benchAdversarial,
+  project: benchProject,
+  book: benchBook,
+  cli: benchCli,
+  engine: benchEngine,
+  prediction: benchPrediction,
+  draft: benchDraft,
+  critique: benchCritique,
+  completion: benchCompletion,
+  chat: benchChat,
+  remote: benchRemote,
+  memory: benchMemory,
+  panel: benchPanel,
+};
+
+/** `npm run bench -- prediction draft`: only the parts named (a GPU session's few minutes); none: all. */
 async function main(): Promise<void> {
-  await benchAnalysis();
-  await benchAdversarial();
-  await benchProject();
-  await benchBook();
-  await benchCli();
-  await benchEngine();
-  await benchPrediction();
-  await benchDraft();
-  await benchCritique();
-  await benchCompletion();
-  await benchChat();
-  await benchRemote();
-  await benchMemory();
-  await benchPanel();
+  const named = process.argv.slice(2);
+  const unknown = named.filter((name) => !(name in PARTS));
+  if (unknown.length > 0) throw new Error(`no bench part ${unknown.join(', ')}: the parts are ${Object.keys(PARTS).join(', ')}`);
+  for (const [name, part] of Object.entries(PARTS)) if (named.length === 0 || named.includes(name)) await part();
 }
 
-void main().then(() => process.exit(0));
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -19,6 +19,7 @@ import { refinementRequest } from '../server/src/prompts/deepPrompts';
 import { proofRequest } from '../server/src/prompts/proofPrompt';
 import { scratchFile, tinyModelPath } from '../test/support/models';
 import { wideModelBytes } from '../test/support/wideModel';
+import { BENCH_GPU } from './hardware';
 import { median, roundsNote, sideBySide } from './sideBySide';
 
 /** Rounds per figure (QED_NANO_BENCH_ROUNDS overrides: a short run on a shared machine); the chat figure,
@@ -222,8 +223,8 @@ async function interactiveFirst(label: string, options: LlamaEngineOptions): Pro
 export async function benchPrediction(): Promise<void> {
   console.log('Prediction and priorities (generated models; scripted text at temperature 0)');
   const tiny: LlamaEngineOptions = { modelPath: tinyModelPath('endless'), gpu: false, threads: 1, contextSize: 4096, batchSize: 512, sequences: 1 };
-  const wide: LlamaEngineOptions = { ...tiny, modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), contextSize: 4096, threads: 2 };
-  await replies('wide model (QED-Nano layer sizes, Q8_0, 2 threads)', wide, ROUNDS);
+  const wide: LlamaEngineOptions = { ...tiny, modelPath: scratchFile('wide-q8.gguf', wideModelBytes()), contextSize: 4096, threads: 2, gpu: BENCH_GPU };
+  await replies(`wide model (QED-Nano layer sizes, Q8_0, 2 threads${BENCH_GPU ? ', on the GPU if found' : ''})`, wide, ROUNDS);
   await replies('tiny model (1 thread; bound by per-token overhead)', tiny, ROUNDS);
   await interactiveFirst('2 sequences, tiny model (the critique waits between its tokens)', { ...tiny, sequences: 2 });
   await interactiveFirst('2 sequences, wide model', { ...wide, sequences: 2 });
